@@ -1,0 +1,105 @@
+# Messages of the `banyan` command-line tool.
+
+# Variables:
+#   $message (String) - the error
+cli-error = Error: { $message }
+# Variables:
+#   $path (String) - database file
+cli-init-done = Created an encrypted database at { $path }.
+cli-key-in-keyring = Its key is kept in this computer's keyring.
+cli-key-in-passphrase = Its key is protected by your passphrase. Keep the passphrase safe: without it the data cannot be recovered.
+cli-stdin-empty = No passphrase was given on standard input.
+# Variables:
+#   $name (String) - customer name
+#   $id (String) - customer id
+cli-customer-added = Added customer { $name } ({ $id }).
+# Variables:
+#   $name (String) - customer name
+cli-customer-updated = Updated customer { $name }.
+# Variables:
+#   $id (String) - customer id
+cli-customer-deleted = Deleted customer { $id }. Its data is kept as a tombstone until every desktop has synced.
+# Variables:
+#   $count (Number) - how many customers are listed
+cli-customer-count =
+    { $count ->
+        [one] { $count } customer
+       *[other] { $count } customers
+    }
+cli-customer-deleted-mark = (deleted)
+# Variables:
+#   $name (String) - contact name
+cli-contact-added = Added contact { $name }.
+cli-activity-added = Added the activity to the timeline.
+# Variables:
+#   $key (String) - field key
+cli-field-added = Added custom field “{ $key }”.
+# Variables:
+#   $sku (String) - product code
+cli-product-saved = Saved product { $sku }.
+cli-product-inactive = inactive
+# Variables:
+#   $count (Number) - how many products
+cli-product-count =
+    { $count ->
+        [one] { $count } product
+       *[other] { $count } products
+    }
+# Variables:
+#   $number (String) - order number
+cli-order-created = Created draft order { $number }.
+# Variables:
+#   $number (String) - order number
+#   $status (String) - new status
+cli-order-status-changed = Order { $number } is now { $status }.
+# Variables:
+#   $count (Number) - how many orders
+cli-order-count =
+    { $count ->
+        [one] { $count } order
+       *[other] { $count } orders
+    }
+cli-col-id = ID
+cli-col-number = Number
+cli-col-customer = Customer
+cli-col-status = Status
+cli-col-total = Total
+cli-col-sku = SKU
+cli-col-product = Product
+cli-col-qty = Qty
+cli-col-price = Unit price
+cli-col-discount = Discount
+cli-col-tax = Tax
+cli-col-amount = Amount
+cli-col-created = Created
+cli-label-contacts = Contacts
+cli-label-activities = Activities
+cli-label-orders = Orders
+cli-label-subtotal = Subtotal
+cli-label-discount = Discount
+cli-label-net = Net
+cli-label-tax = Tax
+cli-label-total = Total
+# Variables:
+#   $customers (Number) - customers added
+#   $products (Number) - products added
+#   $orders (Number) - orders added
+#   $contacts (Number) - contacts added
+#   $activities (Number) - activities added
+cli-demo-done = Added demo data: { $customers } customers, { $products } products, { $orders } orders, { $contacts } contacts, { $activities } activities.
+cli-rekey-done = The database key was changed.
+cli-rewrap-done = The key is now protected the new way; the data was not rewritten.
+cli-new-passphrase-missing = Give the new passphrase in BANYAN_NEW_PASSPHRASE or as the second line of standard input.
+cli-check-ok = The database is sound: every page decrypts and verifies, and the structure is intact.
+# Variables:
+#   $count (Number) - number of problems
+cli-check-problems =
+    { $count ->
+        [one] The check found { $count } problem:
+       *[other] The check found { $count } problems:
+    }
+# Variables:
+#   $region (String) - phone region code
+#   $currency (String) - currency code
+cli-settings = Phone region: { $region }   Currency: { $currency }
+cli-settings-saved = Settings saved.

@@ -1,0 +1,215 @@
+# Messages the core shows: errors, field names, statuses. Shared by the CLI and the desktop app.
+
+-brand-name = Banyan
+
+## Field names, used to say which field an error is about.
+
+field-kind = Type
+field-name = Name
+field-company = Company
+field-phones = Phone
+field-emails = Email
+field-address = Address
+field-city = City
+field-country = Country
+field-tags = Tag
+field-owner = Owner
+field-source = Source
+field-notes = Notes
+field-custom = Custom field
+field-title = Job title
+field-text = Text
+field-occurred-at = Date
+field-sku = SKU
+field-price = Price
+field-currency = Currency
+field-tax-rate = Tax rate
+field-lines = Line
+field-quantity = Quantity
+field-discount = Discount
+field-customer-id = Customer
+field-status = Status
+field-key = Key
+field-label = Label
+field-choices = Choices
+field-id = ID
+
+## Validation errors. Each is shown after the name of the field it is about.
+
+error-required = This field is required.
+# Variables:
+#   $max (Number) - the longest allowed length, in characters
+error-too-long = Too long: at most { $max } characters.
+error-control-chars = Contains invisible control characters.
+# Variables:
+#   $value (String) - what the user typed
+error-bad-id = “{ $value }” is not a valid ID.
+# Variables:
+#   $value (String) - what the user typed
+error-customer-kind = “{ $value }” is not a customer type; use “person” or “company”.
+# Variables:
+#   $value (String) - what the user typed
+#   $region (String) - the default region code, such as CN
+error-phone = “{ $value }” is not a valid phone number (numbers without a country code are read as { $region }).
+# Variables:
+#   $value (String) - what the user typed
+error-email = “{ $value }” is not a valid email address.
+# Variables:
+#   $value (String) - what the user typed
+error-date = “{ $value }” is not a valid date; use YYYY-MM-DD.
+# Variables:
+#   $value (String) - what the user typed
+error-number = “{ $value }” is not a number.
+# Variables:
+#   $value (String) - what the user typed
+#   $choices (String) - the allowed values, comma-separated
+error-choice = “{ $value }” is not one of the choices: { $choices }.
+# Variables:
+#   $key (String) - the custom field's key
+error-custom-unknown = There is no custom field “{ $key }”.
+# Variables:
+#   $value (String) - what the user typed
+error-custom-kind = “{ $value }” is not a field type; use text, number, date or choice.
+# Variables:
+#   $value (String) - what the user typed
+error-custom-key = “{ $value }” is not a valid key; use lowercase letters, digits and underscores, starting with a letter.
+# Variables:
+#   $key (String) - the custom field's key
+error-custom-key-taken = A custom field “{ $key }” already exists.
+# Variables:
+#   $value (String) - what the user typed
+error-currency = “{ $value }” is not an ISO 4217 currency code (such as CNY, USD, EUR).
+# Variables:
+#   $value (String) - what the user typed
+#   $currency (String) - currency code
+error-amount = “{ $value }” is not an amount in { $currency }.
+# Variables:
+#   $value (String) - what the user typed
+#   $currency (String) - currency code
+#   $digits (Number) - decimal places the currency allows
+error-amount-decimals = “{ $value }” has too many decimals: { $currency } allows { $digits }.
+# Variables:
+#   $value (String) - what the user typed
+error-negative = “{ $value }” is negative; amounts cannot be below zero.
+# Variables:
+#   $value (String) - what the user typed
+error-too-large = “{ $value }” is too large.
+# Variables:
+#   $value (String) - what the user typed
+error-percent = “{ $value }” is not a percentage between 0 and 100 (at most two decimals).
+# Variables:
+#   $value (String) - what the user typed
+error-sku-format = “{ $value }” is not a valid SKU: no spaces allowed.
+# Variables:
+#   $sku (String) - the product code
+error-sku-taken = Another product already has SKU “{ $sku }”.
+# Variables:
+#   $sku (String) - the product code
+error-sku-unknown = There is no product with SKU “{ $sku }”.
+# Variables:
+#   $sku (String) - the product code
+error-product-inactive = Product “{ $sku }” is no longer sold.
+# Variables:
+#   $value (String) - what the user typed
+error-quantity = “{ $value }” is not a quantity; use a whole number above zero.
+# Variables:
+#   $sku (String) - the product code
+#   $currency (String) - the product's currency
+#   $expected (String) - the order's currency
+error-currency-mismatch = Product “{ $sku }” is priced in { $currency }, but this order is in { $expected }.
+error-order-no-lines = An order needs at least one line.
+# Variables:
+#   $value (String) - what the user typed
+error-line-spec = “{ $value }” is not a line; write SKU:QUANTITY or SKU:QUANTITY:DISCOUNT.
+# Variables:
+#   $value (String) - what the user typed
+error-order-status = “{ $value }” is not an order status.
+# Variables:
+#   $from (String) - current status
+#   $to (String) - requested status
+#   $allowed (String) - statuses the order may move to
+error-order-transition = An order cannot go from { $from } to { $to }. Allowed next: { $allowed }.
+# Variables:
+#   $id (String) - the customer id given
+error-customer-unknown = There is no customer with ID { $id }.
+error-contact-needs-company = Contacts can only be added to a company.
+# Variables:
+#   $value (String) - what the user typed
+error-activity-kind = “{ $value }” is not an activity type; use call, visit, email or note.
+# Variables:
+#   $value (String) - what the user typed
+error-region = “{ $value }” is not a region code (such as CN, US, DE).
+# Variables:
+#   $value (String) - what the user typed
+error-language = “{ $value }” is not a supported language (en-US, zh-CN).
+
+## Errors about the database and its key.
+
+# Variables:
+#   $entity (String) - what was looked for
+#   $id (String) - the id or number asked for
+error-not-found = Not found: { $entity } { $id }.
+error-wrong-passphrase = Wrong passphrase. The database was not opened and nothing was changed.
+error-wrong-key = This key does not open the database. The file was not changed.
+error-passphrase-required = This database is protected by a passphrase. Set BANYAN_PASSPHRASE or use --passphrase-stdin.
+error-key-missing = The key for this database is not in this computer's keyring. Restore it, or open a backup protected by a passphrase.
+# Variables:
+#   $detail (String) - what the keyring said
+error-keyring-unavailable = The system keyring is not available ({ $detail }). Use a passphrase instead: set BANYAN_PASSPHRASE.
+# Variables:
+#   $path (String) - database file
+error-db-truncated = The database file { $path } is truncated (cut off). Restore it from a backup.
+# Variables:
+#   $detail (String) - technical detail
+error-db-corrupt = The database is damaged ({ $detail }). Restore it from a backup.
+# Variables:
+#   $found (Number) - schema version of the file
+#   $supported (Number) - newest version this program knows
+error-db-newer = This database was written by a newer version of { -brand-name } (schema { $found }; this version knows up to { $supported }). Update { -brand-name } to open it. The file was not changed.
+# Variables:
+#   $path (String) - database file
+error-db-missing = There is no database at { $path }. Create one with “banyan init”.
+# Variables:
+#   $path (String) - database file
+error-db-exists = A database already exists at { $path }.
+# Variables:
+#   $path (String) - key file
+#   $detail (String) - technical detail
+error-key-file = The key file { $path } cannot be read ({ $detail }).
+# Variables:
+#   $version (Number) - migration that failed
+#   $snapshot (String) - path of the snapshot
+#   $detail (String) - technical detail
+error-migration-failed = Upgrading the database failed at step { $version } ({ $detail }). Nothing was changed; a copy taken before the upgrade is at { $snapshot }.
+error-disk-full = The disk is full. Nothing was saved; free some space and try again.
+# Variables:
+#   $detail (String) - technical detail
+error-storage = The database reported an error: { $detail }
+# Variables:
+#   $detail (String) - technical detail
+error-io = A file could not be read or written: { $detail }
+
+## Words the core shows.
+
+status-draft = Draft
+status-confirmed = Confirmed
+status-fulfilled = Fulfilled
+status-paid = Paid
+status-cancelled = Cancelled
+kind-person = Person
+kind-company = Company
+entity-customer = customer
+entity-contact = contact
+entity-activity = activity
+entity-product = product
+entity-order = order
+entity-order-line = order line
+entity-custom-field = custom field
+entity-record = record
+
+# An error about one field.
+# Variables:
+#   $field (String) - the field's name, e.g. "Email 2"
+#   $message (String) - what is wrong
+field-error = { $field }: { $message }
+field-phone-region = Phone region

@@ -1,0 +1,113 @@
+# 核心层显示的文字：错误、字段名、状态。命令行和桌面程序共用。
+
+-brand-name = Banyan
+
+## 字段名，用于指出错误出在哪个字段。
+
+field-kind = 类型
+field-name = 名称
+field-company = 公司
+field-phones = 电话
+field-emails = 邮箱
+field-address = 地址
+field-city = 城市
+field-country = 国家/地区
+field-tags = 标签
+field-owner = 负责人
+field-source = 来源
+field-notes = 备注
+field-custom = 自定义字段
+field-title = 职务
+field-text = 内容
+field-occurred-at = 日期
+field-sku = 商品编码
+field-price = 单价
+field-currency = 币种
+field-tax-rate = 税率
+field-lines = 明细行
+field-quantity = 数量
+field-discount = 折扣
+field-customer-id = 客户
+field-status = 状态
+field-key = 键名
+field-label = 显示名称
+field-choices = 可选值
+field-id = ID
+
+## 校验错误，显示在对应字段名之后。
+
+error-required = 此项为必填项。
+error-too-long = 内容过长：最多 { $max } 个字符。
+error-control-chars = 含有不可见的控制字符。
+error-bad-id = “{ $value }”不是有效的 ID。
+error-customer-kind = “{ $value }”不是客户类型，请填写“person”（个人）或“company”（公司）。
+error-phone = “{ $value }”不是有效的电话号码（未带国家区号的号码按 { $region } 解析）。
+error-email = “{ $value }”不是有效的邮箱地址。
+error-date = “{ $value }”不是有效日期，请使用 YYYY-MM-DD 格式。
+error-number = “{ $value }”不是数字。
+error-choice = “{ $value }”不在可选值中：{ $choices }。
+error-custom-unknown = 没有名为“{ $key }”的自定义字段。
+error-custom-kind = “{ $value }”不是字段类型，请使用 text、number、date 或 choice。
+error-custom-key = “{ $value }”不是有效的键名：只能用小写字母、数字和下划线，并以字母开头。
+error-custom-key-taken = 自定义字段“{ $key }”已存在。
+error-currency = “{ $value }”不是 ISO 4217 币种代码（如 CNY、USD、EUR）。
+error-amount = “{ $value }”不是有效的 { $currency } 金额。
+error-amount-decimals = “{ $value }”小数位过多：{ $currency } 最多 { $digits } 位小数。
+error-negative = “{ $value }”为负数，金额不能小于零。
+error-too-large = “{ $value }”数值过大。
+error-percent = “{ $value }”不是 0 到 100 之间的百分比（最多两位小数）。
+error-sku-format = “{ $value }”不是有效的商品编码：不能包含空格。
+error-sku-taken = 已有其他商品使用编码“{ $sku }”。
+error-sku-unknown = 没有编码为“{ $sku }”的商品。
+error-product-inactive = 商品“{ $sku }”已停售。
+error-quantity = “{ $value }”不是有效数量，请填写大于零的整数。
+error-currency-mismatch = 商品“{ $sku }”以 { $currency } 定价，而本订单使用 { $expected }。
+error-order-no-lines = 订单至少需要一行明细。
+error-line-spec = “{ $value }”格式不对，请写成 编码:数量 或 编码:数量:折扣。
+error-order-status = “{ $value }”不是订单状态。
+error-order-transition = 订单不能从“{ $from }”变为“{ $to }”。可以变为：{ $allowed }。
+error-customer-unknown = 没有 ID 为 { $id } 的客户。
+error-contact-needs-company = 只能为公司客户添加联系人。
+error-activity-kind = “{ $value }”不是跟进类型，请使用 call（电话）、visit（拜访）、email（邮件）或 note（备注）。
+error-region = “{ $value }”不是地区代码（如 CN、US、DE）。
+error-language = 不支持语言“{ $value }”（可选 en-US、zh-CN）。
+
+## 与数据库及其密钥有关的错误。
+
+error-not-found = 未找到{ $entity } { $id }。
+error-wrong-passphrase = 密码错误。数据库未打开，未做任何更改。
+error-wrong-key = 该密钥无法打开此数据库。文件未被更改。
+error-passphrase-required = 此数据库受密码保护。请设置 BANYAN_PASSPHRASE 环境变量，或使用 --passphrase-stdin。
+error-key-missing = 本机的系统钥匙串中没有此数据库的密钥。请恢复密钥，或打开受密码保护的备份。
+error-keyring-unavailable = 系统钥匙串不可用（{ $detail }）。请改用密码：设置 BANYAN_PASSPHRASE。
+error-db-truncated = 数据库文件 { $path } 不完整（已被截断）。请从备份恢复。
+error-db-corrupt = 数据库已损坏（{ $detail }）。请从备份恢复。
+error-db-newer = 此数据库由更新版本的 { -brand-name } 创建（数据结构版本 { $found }，本版本最高支持 { $supported }）。请升级 { -brand-name } 后再打开。文件未被更改。
+error-db-missing = { $path } 处没有数据库。请先运行“banyan init”创建。
+error-db-exists = { $path } 处已有数据库。
+error-key-file = 无法读取密钥文件 { $path }（{ $detail }）。
+error-migration-failed = 数据库升级在第 { $version } 步失败（{ $detail }）。未做任何更改；升级前的副本保存在 { $snapshot }。
+error-disk-full = 磁盘已满，未保存任何内容。请释放空间后重试。
+error-storage = 数据库报告错误：{ $detail }
+error-io = 无法读写文件：{ $detail }
+
+## 核心层显示的词语。
+
+status-draft = 草稿
+status-confirmed = 已确认
+status-fulfilled = 已发货
+status-paid = 已付款
+status-cancelled = 已取消
+kind-person = 个人
+kind-company = 公司
+entity-customer = 客户
+entity-contact = 联系人
+entity-activity = 跟进记录
+entity-product = 商品
+entity-order = 订单
+entity-order-line = 订单明细
+entity-custom-field = 自定义字段
+entity-record = 记录
+
+field-error = { $field }：{ $message }
+field-phone-region = 电话默认地区

@@ -1,0 +1,435 @@
+//! The façade: the one API every caller uses (the `banyan` CLI, the desktop shell, tests). It
+//! validates input with the domain rules, calls the store, and turns every failure into an
+//! [`ApiError`] whose message is already localized.
+
+use crate::demo::{self, DemoSummary};
+use crate::error::{Error, FieldError};
+use crate::i18n::{Lang, Localizer};
+use crate::model::*;
+use crate::quality::phone::Region;
+use crate::security::keys::{KdfParams, KeyMode, Unlock};
+use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, Store, StoreOptions};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The closed set of error kinds a caller can branch on; mirrored in the UI's TypeScript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    Invalid,
+    NotFound,
+    WrongPassphrase,
+    WrongKey,
+    PassphraseRequired,
+    KeyMissing,
+    KeyringUnavailable,
+    DbTruncated,
+    DbCorrupt,
+    DbNewer,
+    DbMissing,
+    DbExists,
+    KeyFile,
+    MigrationFailed,
+    DiskFull,
+    Storage,
+    Io,
+}
+
+/// One field's localized complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldMessage {
+    pub field: String,
+    pub message: String,
+}
+
+/// An error as callers see it: `{ code, message, field? }`, the message in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every rejected field (validation errors only), so a form can mark each one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldMessage>,
+}
+
+pub type ApiResult<T> = std::result::Result<T, ApiError>;
+
+/// Where the database is and who is using it.
+#[derive(Clone)]
+pub struct OpenOptions {
+    pub path: PathBuf,
+    pub lang: Lang,
+    /// The acting user, recorded with every change.
+    pub user: String,
+    pub store: StoreOptions,
+}
+
+impl OpenOptions {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into(), lang: Lang::EnUs, user: default_user(), store: StoreOptions::default() }
+    }
+}
+
+/// The OS login name; the user recorded in the change log until Banyan users exist.
+pub fn default_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "local".into())
+}
+
+/// The default database location: the OS local app-data folder.
+pub fn default_db_path() -> PathBuf {
+    directories::ProjectDirs::from("com", "BanyanCRM", "Banyan")
+        .map(|d| d.data_local_dir().join("banyan.db"))
+        .unwrap_or_else(|| PathBuf::from("banyan.db"))
+}
+
+/// Settings a new database starts with.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Region for phone numbers typed without a country code.
+    pub phone_region: String,
+    /// Currency for new products.
+    pub currency: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { phone_region: "CN".into(), currency: "CNY".into() }
+    }
+}
+
+/// A customer with everything shown on its record page.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerRecord {
+    #[serde(flatten)]
+    pub customer: Customer,
+    pub contacts: Vec<Contact>,
+    pub activities: Vec<Activity>,
+    pub orders: Vec<Order>,
+}
+
+pub struct Banyan {
+    store: Store,
+    l10n: Localizer,
+    actor: Actor,
+}
+
+impl Banyan {
+    /// Creates a new encrypted database with its key in `key`.
+    pub fn create(opts: &OpenOptions, key: NewKey, settings: &Settings) -> ApiResult<Banyan> {
+        let l10n = Localizer::new(opts.lang);
+        let fail = |e: Error| localize(&l10n, e);
+        let region = Region::parse(&settings.phone_region)
+            .ok_or_else(|| fail(Error::field(FieldError::new("phoneRegion", "error-region").arg("value", &settings.phone_region))))?;
+        let currency = Currency::parse(&settings.currency, "currency").map_err(|e| fail(Error::field(e)))?;
+        let store = Store::create(&opts.path, key, opts.store.clone()).map_err(fail)?;
+        let b = Banyan { store, l10n: Localizer::new(opts.lang), actor: Actor { user: opts.user.clone(), batch: None } };
+        b.store.set_setting(&b.actor, "phone_region", &region.code()).map_err(|e| b.err(e))?;
+        b.store.set_setting(&b.actor, "currency", currency.code()).map_err(|e| b.err(e))?;
+        Ok(b)
+    }
+
+    pub fn open(opts: &OpenOptions, unlock: &Unlock) -> ApiResult<Banyan> {
+        let l10n = Localizer::new(opts.lang);
+        match Store::open(&opts.path, unlock, opts.store.clone()) {
+            Ok(store) => Ok(Banyan { store, l10n, actor: Actor { user: opts.user.clone(), batch: None } }),
+            Err(e) => Err(localize(&l10n, e)),
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.l10n.lang()
+    }
+
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.l10n = Localizer::new(lang);
+    }
+
+    pub fn localizer(&self) -> &Localizer {
+        &self.l10n
+    }
+
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    fn err(&self, e: Error) -> ApiError {
+        localize(&self.l10n, e)
+    }
+
+    fn ctx(&self) -> ApiResult<ValidationContext> {
+        let s = self.settings()?;
+        Ok(ValidationContext {
+            region: Region::parse(&s.phone_region).unwrap_or_default(),
+            custom_fields: self.store.custom_fields().map_err(|e| self.err(e))?,
+        })
+    }
+
+    fn customer_id(&self, id: &str) -> ApiResult<CustomerId> {
+        CustomerId::parse(id, "id").map_err(|e| self.err(e))
+    }
+
+    // ---- customers -------------------------------------------------------------------------
+
+    pub fn add_customer(&self, input: &CustomerInput) -> ApiResult<Customer> {
+        let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
+        self.store.add_customer(&self.actor, &valid).map_err(|e| self.err(e))
+    }
+
+    pub fn customer(&self, id: &str) -> ApiResult<Customer> {
+        self.store.customer(self.customer_id(id)?).map_err(|e| self.err(e))
+    }
+
+    /// The customer with contacts, activity timeline and orders.
+    pub fn customer_record(&self, id: &str) -> ApiResult<CustomerRecord> {
+        let cid = self.customer_id(id)?;
+        let run = || -> crate::Result<CustomerRecord> {
+            Ok(CustomerRecord {
+                customer: self.store.customer(cid)?,
+                contacts: self.store.contacts(cid)?,
+                activities: self.store.activities(cid)?,
+                orders: self.store.orders(&OrderFilter { customer: Some(cid), ..Default::default() })?,
+            })
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    pub fn update_customer(&self, id: &str, patch: &CustomerPatch) -> ApiResult<Customer> {
+        let cid = self.customer_id(id)?;
+        let current = self.store.customer(cid).map_err(|e| self.err(e))?;
+        if current.deleted {
+            return Err(self.err(Error::NotFound { entity: "customer", id: id.to_string() }));
+        }
+        let valid = patch.apply_to(&current).validate(&self.ctx()?).map_err(|e| self.err(e))?;
+        self.store.update_customer(&self.actor, cid, &valid).map_err(|e| self.err(e))
+    }
+
+    pub fn delete_customer(&self, id: &str) -> ApiResult<()> {
+        let cid = self.customer_id(id)?;
+        self.store.delete_customer(&self.actor, cid).map_err(|e| self.err(e))
+    }
+
+    pub fn customers(&self, filter: &CustomerFilter) -> ApiResult<Vec<Customer>> {
+        self.store.customers(filter).map_err(|e| self.err(e))
+    }
+
+    pub fn customer_count(&self) -> ApiResult<i64> {
+        self.store.customer_count().map_err(|e| self.err(e))
+    }
+
+    pub fn add_contact(&self, customer_id: &str, input: &ContactInput) -> ApiResult<Contact> {
+        let cid = self.customer_id(customer_id)?;
+        let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
+        self.store.add_contact(&self.actor, cid, &valid).map_err(|e| self.err(e))
+    }
+
+    pub fn add_activity(&self, customer_id: &str, input: &ActivityInput) -> ApiResult<Activity> {
+        let cid = self.customer_id(customer_id)?;
+        let (kind, at, text) = input.validate().map_err(|e| self.err(e))?;
+        self.store.add_activity(&self.actor, cid, kind, &at, &text).map_err(|e| self.err(e))
+    }
+
+    pub fn add_custom_field(&self, key: &str, label: &str, kind: &str, choices: &[String]) -> ApiResult<CustomFieldDef> {
+        let def = CustomFieldDef::validate(key, label, kind, choices).map_err(|e| self.err(e))?;
+        self.store.add_custom_field(&self.actor, &def).map_err(|e| self.err(e))?;
+        Ok(def)
+    }
+
+    pub fn custom_fields(&self) -> ApiResult<Vec<CustomFieldDef>> {
+        self.store.custom_fields().map_err(|e| self.err(e))
+    }
+
+    // ---- products --------------------------------------------------------------------------
+
+    pub fn add_product(&self, input: &ProductInput) -> ApiResult<Product> {
+        let valid = input.validate(&self.settings()?.currency).map_err(|e| self.err(e))?;
+        self.store.add_product(&self.actor, &valid).map_err(|e| self.err(e))
+    }
+
+    pub fn update_product(&self, sku: &str, input: &ProductInput) -> ApiResult<Product> {
+        let current = self
+            .store
+            .product_by_sku(sku)
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.err(Error::NotFound { entity: "product", id: sku.to_string() }))?;
+        let merged = ProductInput {
+            sku: input.sku.clone().or(Some(current.sku.clone())),
+            name: input.name.clone().or(Some(current.name.clone())),
+            price: input.price.clone().or(Some(current.price_text())),
+            currency: input.currency.clone().or(Some(current.currency.clone())),
+            tax_rate: input.tax_rate.clone().or(Some(current.tax_text())),
+            active: input.active.or(Some(current.active)),
+        };
+        let valid = merged.validate(&current.currency).map_err(|e| self.err(e))?;
+        self.store.update_product(&self.actor, sku, &valid).map_err(|e| self.err(e))
+    }
+
+    pub fn products(&self, include_inactive: bool) -> ApiResult<Vec<Product>> {
+        self.store.products(include_inactive).map_err(|e| self.err(e))
+    }
+
+    // ---- orders ----------------------------------------------------------------------------
+
+    /// Creates a draft order. Prices, discounts, taxes and totals are computed here from the
+    /// stored products; the caller supplies only SKUs, quantities and discounts.
+    pub fn create_order(&self, input: &OrderInput) -> ApiResult<Order> {
+        let cid = CustomerId::parse(&input.customer_id, "customerId").map_err(|e| self.err(e))?;
+        let notes = input.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        self.store.create_order(&self.actor, cid, &input.lines, notes).map_err(|e| self.err(e))
+    }
+
+    pub fn order(&self, id_or_number: &str) -> ApiResult<Order> {
+        self.store.order(id_or_number).map_err(|e| self.err(e))
+    }
+
+    pub fn orders(&self, filter: &OrderFilter) -> ApiResult<Vec<Order>> {
+        self.store.orders(filter).map_err(|e| self.err(e))
+    }
+
+    pub fn set_order_status(&self, id_or_number: &str, status: &str) -> ApiResult<Order> {
+        let to = OrderStatus::parse(status, "status").map_err(|e| self.err(Error::field(e)))?;
+        self.store.set_order_status(&self.actor, id_or_number, to).map_err(|e| self.err(e))
+    }
+
+    // ---- settings and maintenance ----------------------------------------------------------
+
+    pub fn settings(&self) -> ApiResult<Settings> {
+        let d = Settings::default();
+        let get = |k: &str, default: String| -> ApiResult<String> {
+            Ok(self.store.setting(k).map_err(|e| self.err(e))?.unwrap_or(default))
+        };
+        Ok(Settings { phone_region: get("phone_region", d.phone_region)?, currency: get("currency", d.currency)? })
+    }
+
+    pub fn set_phone_region(&self, code: &str) -> ApiResult<()> {
+        let region = Region::parse(code)
+            .ok_or_else(|| self.err(Error::field(FieldError::new("phoneRegion", "error-region").arg("value", code))))?;
+        self.store.set_setting(&self.actor, "phone_region", &region.code()).map_err(|e| self.err(e))
+    }
+
+    pub fn set_currency(&self, code: &str) -> ApiResult<()> {
+        let c = Currency::parse(code, "currency").map_err(|e| self.err(Error::field(e)))?;
+        self.store.set_setting(&self.actor, "currency", c.code()).map_err(|e| self.err(e))
+    }
+
+    /// Integrity check of the encrypted file; the problems found, empty when sound.
+    pub fn check(&self) -> ApiResult<Vec<String>> {
+        self.store.check().map_err(|e| self.err(e))
+    }
+
+    /// Changes how the key is kept. With `new_key`, the database is also re-encrypted under a new
+    /// random key (every page is rewritten); otherwise only the key file changes.
+    pub fn rekey(&mut self, mode: KeyMode, passphrase: Option<&str>, new_key: bool, kdf: KdfParams) -> ApiResult<()> {
+        let r = if new_key { self.store.rekey(mode, passphrase, kdf) } else { self.store.rewrap(mode, passphrase, kdf) };
+        r.map_err(|e| self.err(e))
+    }
+
+    /// Adds realistic demo data: products, `customers` customers (mixed Chinese and English, people
+    /// and companies), contacts, activities and orders in every status.
+    pub fn demo(&self, customers: usize, seed: u64) -> ApiResult<DemoSummary> {
+        demo::fill(&self.store, &self.actor, &self.ctx()?, &self.settings()?.currency, customers, seed).map_err(|e| self.err(e))
+    }
+
+    /// The store, for the other core modules' tests and benchmarks.
+    #[doc(hidden)]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// Turns a core error into what a user reads.
+pub fn localize(l: &Localizer, e: Error) -> ApiError {
+    let msg = |id: &str, args: &[(&str, String)]| l.format(id, args);
+    let simple = |code, id: &str, args: &[(&str, String)]| ApiError { code, message: msg(id, args), field: None, fields: vec![] };
+    match e {
+        Error::Invalid(list) => {
+            let fields: Vec<FieldMessage> = list
+                .iter()
+                .map(|f: &FieldError| {
+                    let args: Vec<(&str, String)> = f.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+                    let text = msg(f.msg_id, &args);
+                    FieldMessage {
+                        field: f.field.clone(),
+                        message: msg("field-error", &[("field", field_label(l, &f.field)), ("message", text)]),
+                    }
+                })
+                .collect();
+            ApiError {
+                code: ErrorCode::Invalid,
+                message: fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("\n"),
+                field: fields.first().map(|f| f.field.clone()),
+                fields,
+            }
+        }
+        Error::NotFound { entity, id } => {
+            simple(ErrorCode::NotFound, "error-not-found", &[("entity", msg(&format!("entity-{entity}"), &[])), ("id", id)])
+        }
+        Error::WrongPassphrase => simple(ErrorCode::WrongPassphrase, "error-wrong-passphrase", &[]),
+        Error::WrongKey => simple(ErrorCode::WrongKey, "error-wrong-key", &[]),
+        Error::PassphraseRequired => simple(ErrorCode::PassphraseRequired, "error-passphrase-required", &[]),
+        Error::KeyMissing(_) => simple(ErrorCode::KeyMissing, "error-key-missing", &[]),
+        Error::KeyringUnavailable(d) => simple(ErrorCode::KeyringUnavailable, "error-keyring-unavailable", &[("detail", d)]),
+        Error::Truncated(p) => simple(ErrorCode::DbTruncated, "error-db-truncated", &[("path", p.display().to_string())]),
+        Error::Corrupt(d) => simple(ErrorCode::DbCorrupt, "error-db-corrupt", &[("detail", d)]),
+        Error::NewerSchema { found, supported } => {
+            simple(ErrorCode::DbNewer, "error-db-newer", &[("found", found.to_string()), ("supported", supported.to_string())])
+        }
+        Error::DbMissing(p) => simple(ErrorCode::DbMissing, "error-db-missing", &[("path", p.display().to_string())]),
+        Error::DbExists(p) => simple(ErrorCode::DbExists, "error-db-exists", &[("path", p.display().to_string())]),
+        Error::KeyFile { path, detail } => {
+            simple(ErrorCode::KeyFile, "error-key-file", &[("path", path.display().to_string()), ("detail", detail)])
+        }
+        Error::MigrationFailed { version, snapshot, detail } => simple(
+            ErrorCode::MigrationFailed,
+            "error-migration-failed",
+            &[("version", version.to_string()), ("snapshot", snapshot.display().to_string()), ("detail", detail)],
+        ),
+        Error::DiskFull => simple(ErrorCode::DiskFull, "error-disk-full", &[]),
+        Error::Storage(e) => simple(ErrorCode::Storage, "error-storage", &[("detail", e.to_string())]),
+        Error::Io(e) if e.raw_os_error() == Some(28) => simple(ErrorCode::DiskFull, "error-disk-full", &[]),
+        Error::Io(e) => simple(ErrorCode::Io, "error-io", &[("detail", e.to_string())]),
+    }
+}
+
+/// `lines[1].quantity` → "Line 2 › Quantity"; `custom.industry` → "Custom field “industry”".
+pub fn field_label(l: &Localizer, path: &str) -> String {
+    let mut parts = Vec::new();
+    let mut segments = path.split('.').peekable();
+    while let Some(seg) = segments.next() {
+        if seg == "custom" {
+            let key = segments.next().unwrap_or_default();
+            parts.push(format!("{} “{key}”", l.t("field-custom")));
+            continue;
+        }
+        let (name, index) = match seg.split_once('[') {
+            Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (seg, None),
+        };
+        let id = format!("field-{}", kebab(name));
+        let label = if l.has(&id) { l.t(&id) } else { name.to_string() };
+        parts.push(match index {
+            Some(i) => format!("{label} {}", i + 1),
+            None => label,
+        });
+    }
+    parts.join(" › ")
+}
+
+fn kebab(camel: &str) -> String {
+    let mut out = String::new();
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,533 @@
+//! `banyan`: the command-line tool IT scripts against. Every command calls the core façade
+//! (`banyan::api::Banyan`); this file only parses arguments and prints results.
+
+mod print;
+
+use banyan::api::{self, ApiError, Banyan, OpenOptions, Settings};
+use banyan::i18n::{Lang, Localizer};
+use banyan::model::*;
+use banyan::security::keys::{KdfParams, KeyMode, Unlock};
+use banyan::store::{CustomerFilter, NewKey, OrderFilter};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zeroize::Zeroizing;
+
+#[derive(Parser)]
+#[command(name = "banyan", version, about = "Banyan CRM: the encrypted, offline-first customer book")]
+struct Cli {
+    /// Database file (default: the OS local app-data folder).
+    #[arg(long, global = true, env = "BANYAN_DB")]
+    db: Option<PathBuf>,
+    /// Language of messages: en-US or zh-CN (default: from the environment).
+    #[arg(long, global = true)]
+    lang: Option<String>,
+    /// Machine-readable JSON output, errors included.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Read the passphrase from the first line of standard input (else BANYAN_PASSPHRASE).
+    #[arg(long, global = true)]
+    passphrase_stdin: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new encrypted database (key in the OS keyring, or protected by a passphrase).
+    Init {
+        /// Where the key is kept; default: passphrase when one is given, else the keyring.
+        #[arg(long, value_enum)]
+        key_mode: Option<ModeArg>,
+        /// Region for phone numbers without a country code.
+        #[arg(long, default_value = "CN")]
+        phone_region: String,
+        /// Currency for new products.
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+    },
+    /// Customers: people and companies.
+    #[command(subcommand)]
+    Customer(CustomerCmd),
+    /// People at a company customer.
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// Calls, visits, emails and notes.
+    #[command(subcommand)]
+    Activity(ActivityCmd),
+    /// Custom fields on customers.
+    #[command(subcommand)]
+    Field(FieldCmd),
+    /// Products.
+    #[command(subcommand)]
+    Product(ProductCmd),
+    /// Orders.
+    #[command(subcommand)]
+    Order(OrderCmd),
+    /// Company-wide settings.
+    Settings {
+        #[arg(long)]
+        phone_region: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+    },
+    /// Add realistic demo data.
+    Demo {
+        #[arg(long, default_value_t = 200)]
+        customers: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Change the key or how it is kept. The new passphrase comes from BANYAN_NEW_PASSPHRASE or the
+    /// second line of standard input.
+    Rekey {
+        /// Keep the key in the keyring or behind a passphrase (default: as now).
+        #[arg(long, value_enum)]
+        to: Option<ModeArg>,
+        /// Also re-encrypt the whole database under a new random key.
+        #[arg(long)]
+        new_key: bool,
+    },
+    /// Verify the integrity of the encrypted database file.
+    Check,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Keyring,
+    Passphrase,
+}
+
+#[derive(Args, Default)]
+struct CustomerFields {
+    #[arg(long)]
+    name: Option<String>,
+    /// person or company
+    #[arg(long)]
+    kind: Option<String>,
+    /// Phone number (repeatable).
+    #[arg(long = "phone")]
+    phones: Vec<String>,
+    /// Email address (repeatable).
+    #[arg(long = "email")]
+    emails: Vec<String>,
+    #[arg(long)]
+    company: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+    #[arg(long)]
+    country: Option<String>,
+    /// Tag (repeatable).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long)]
+    source: Option<String>,
+    #[arg(long)]
+    notes: Option<String>,
+    /// Custom field value KEY=VALUE (repeatable).
+    #[arg(long = "custom", value_parser = parse_kv)]
+    custom: Vec<(String, String)>,
+}
+
+fn parse_kv(s: &str) -> Result<(String, String), String> {
+    s.split_once('=').map(|(k, v)| (k.trim().to_string(), v.to_string())).ok_or_else(|| format!("expected KEY=VALUE, got {s}"))
+}
+
+#[derive(Subcommand)]
+enum CustomerCmd {
+    Add(CustomerFields),
+    Get { id: String },
+    /// Change fields; a repeated option (phone, email, tag) replaces the whole list.
+    Update {
+        id: String,
+        #[command(flatten)]
+        fields: CustomerFields,
+        /// Remove all phone numbers.
+        #[arg(long)]
+        clear_phones: bool,
+        /// Remove all email addresses.
+        #[arg(long)]
+        clear_emails: bool,
+        /// Remove all tags.
+        #[arg(long)]
+        clear_tags: bool,
+    },
+    Delete { id: String },
+    List {
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long)]
+        include_deleted: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContactCmd {
+    Add {
+        #[arg(long)]
+        customer: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long = "phone")]
+        phones: Vec<String>,
+        #[arg(long = "email")]
+        emails: Vec<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ActivityCmd {
+    Add {
+        #[arg(long)]
+        customer: String,
+        /// call, visit, email or note
+        #[arg(long)]
+        kind: Option<String>,
+        /// YYYY-MM-DD or "YYYY-MM-DD HH:MM"
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        text: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FieldCmd {
+    Add {
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        label: String,
+        /// text, number, date or choice
+        #[arg(long)]
+        kind: String,
+        /// Allowed value for a choice field (repeatable).
+        #[arg(long = "choice")]
+        choices: Vec<String>,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum ProductCmd {
+    Add {
+        #[arg(long)]
+        sku: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        price: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+        /// Tax rate in percent.
+        #[arg(long)]
+        tax: Option<String>,
+        #[arg(long)]
+        inactive: bool,
+    },
+    Update {
+        sku: String,
+        #[arg(long)]
+        new_sku: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        price: Option<String>,
+        #[arg(long)]
+        tax: Option<String>,
+        #[arg(long)]
+        active: Option<bool>,
+    },
+    List {
+        #[arg(long)]
+        include_inactive: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrderCmd {
+    Create {
+        #[arg(long)]
+        customer: String,
+        /// SKU:QTY[:DISCOUNT%] (repeatable).
+        #[arg(long = "line")]
+        lines: Vec<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    Get {
+        id: String,
+    },
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// Move an order to STATUS: confirmed, fulfilled, paid or cancelled.
+    Status {
+        id: String,
+        status: String,
+    },
+}
+
+struct Ctx {
+    json: bool,
+    l10n: Localizer,
+}
+
+impl Ctx {
+    fn fail(&self, e: &ApiError) -> ExitCode {
+        if self.json {
+            println!("{}", serde_json::json!({ "error": e }));
+        } else {
+            eprintln!("{}", self.l10n.format("cli-error", &[("message", e.message.clone())]));
+        }
+        ExitCode::from(match e.code {
+            api::ErrorCode::Invalid => 2,
+            api::ErrorCode::NotFound => 3,
+            api::ErrorCode::WrongPassphrase | api::ErrorCode::WrongKey | api::ErrorCode::PassphraseRequired => 4,
+            _ => 1,
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = match cli.lang.as_deref() {
+        None => Lang::from_env(),
+        Some(l) => match Lang::parse(l) {
+            Some(l) => l,
+            None => {
+                let ctx = Ctx { json: cli.json, l10n: Localizer::new(Lang::EnUs) };
+                let l10n = Localizer::new(Lang::EnUs);
+                let e = api::localize(&l10n, banyan::Error::field(banyan::FieldError::new("lang", "error-language").arg("value", l)));
+                return ctx.fail(&e);
+            }
+        },
+    };
+    let ctx = Ctx { json: cli.json, l10n: Localizer::new(lang) };
+    match run(cli, lang, &ctx) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ctx.fail(&e),
+    }
+}
+
+/// The passphrases given: the current one, and (for rekey) the new one.
+fn passphrases(cli_stdin: bool) -> (Option<Zeroizing<String>>, Option<Zeroizing<String>>) {
+    let env = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty()).map(Zeroizing::new);
+    if cli_stdin {
+        let stdin = std::io::stdin();
+        let mut lines = stdin.lock().lines();
+        let mut next = || lines.next().and_then(|l| l.ok()).map(|l| Zeroizing::new(l.trim_end_matches('\r').to_string())).filter(|s| !s.is_empty());
+        let first = next();
+        let second = next();
+        (first, second.or_else(|| env("BANYAN_NEW_PASSPHRASE")))
+    } else {
+        (env("BANYAN_PASSPHRASE"), env("BANYAN_NEW_PASSPHRASE"))
+    }
+}
+
+fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
+    let mut opts = OpenOptions::new(cli.db.clone().unwrap_or_else(api::default_db_path));
+    opts.lang = lang;
+    let (pass, new_pass) = passphrases(cli.passphrase_stdin);
+    let out = print::Out { json: ctx.json, l10n: &ctx.l10n };
+
+    if let Command::Init { key_mode, phone_region, currency } = &cli.command {
+        let mode = match key_mode {
+            Some(ModeArg::Passphrase) => KeyMode::Passphrase,
+            Some(ModeArg::Keyring) => KeyMode::Keyring,
+            None if pass.is_some() => KeyMode::Passphrase,
+            None => KeyMode::Keyring,
+        };
+        let key = match mode {
+            KeyMode::Keyring => NewKey::Keyring,
+            KeyMode::Passphrase => NewKey::Passphrase(pass.as_ref().map(|p| p.to_string()).unwrap_or_default()),
+        };
+        let b = Banyan::create(&opts, key, &Settings { phone_region: phone_region.clone(), currency: currency.clone() })?;
+        out.init(b.path(), mode);
+        return Ok(());
+    }
+
+    let unlock = Unlock::KeyFile { passphrase: pass };
+    let mut b = Banyan::open(&opts, &unlock)?;
+    match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::Customer(cmd) => match cmd {
+            CustomerCmd::Add(f) => {
+                let c = b.add_customer(&customer_input(f))?;
+                out.customer_added(&c);
+            }
+            CustomerCmd::Get { id } => out.customer_record(&b.customer_record(&id)?),
+            CustomerCmd::Update { id, fields: f, clear_phones, clear_emails, clear_tags } => {
+                let list = |v: Vec<String>, clear: bool| if clear { Some(vec![]) } else if v.is_empty() { None } else { Some(v) };
+                let patch = CustomerPatch {
+                    kind: f.kind,
+                    name: f.name,
+                    company: f.company,
+                    phones: list(f.phones, clear_phones),
+                    emails: list(f.emails, clear_emails),
+                    address: f.address,
+                    city: f.city,
+                    country: f.country,
+                    tags: list(f.tags, clear_tags),
+                    owner: f.owner,
+                    source: f.source,
+                    notes: f.notes,
+                    custom: f.custom.into_iter().collect(),
+                };
+                let c = b.update_customer(&id, &patch)?;
+                out.customer_updated(&c);
+            }
+            CustomerCmd::Delete { id } => {
+                b.delete_customer(&id)?;
+                out.message("cli-customer-deleted", &[("id", id.clone())], serde_json::json!({ "deleted": id }));
+            }
+            CustomerCmd::List { kind, tag, city, owner, limit, offset, include_deleted } => {
+                let kind = match kind {
+                    Some(k) => Some(CustomerKind::parse(&k, "kind").map_err(|e| api::localize(b.localizer(), banyan::Error::field(e)))?),
+                    None => None,
+                };
+                let list = b.customers(&CustomerFilter { kind, tag, city, owner, include_deleted, limit, offset })?;
+                out.customers(&list);
+            }
+        },
+        Command::Contact(ContactCmd::Add { customer, name, title, phones, emails, notes }) => {
+            let c = b.add_contact(&customer, &ContactInput { name, title, phones, emails, notes })?;
+            out.message("cli-contact-added", &[("name", c.name.clone())], serde_json::to_value(&c).unwrap_or_default());
+        }
+        Command::Activity(ActivityCmd::Add { customer, kind, at, text }) => {
+            let a = b.add_activity(&customer, &ActivityInput { kind, occurred_at: at, text })?;
+            out.message("cli-activity-added", &[], serde_json::to_value(&a).unwrap_or_default());
+        }
+        Command::Field(FieldCmd::Add { key, label, kind, choices }) => {
+            let d = b.add_custom_field(&key, &label, &kind, &choices)?;
+            out.message("cli-field-added", &[("key", d.key.clone())], serde_json::to_value(&d).unwrap_or_default());
+        }
+        Command::Field(FieldCmd::List) => out.fields(&b.custom_fields()?),
+        Command::Product(cmd) => match cmd {
+            ProductCmd::Add { sku, name, price, currency, tax, inactive } => {
+                let p = b.add_product(&ProductInput { sku, name, price, currency, tax_rate: tax, active: Some(!inactive) })?;
+                out.product_saved(&p);
+            }
+            ProductCmd::Update { sku, new_sku, name, price, tax, active } => {
+                let p = b.update_product(&sku, &ProductInput { sku: new_sku, name, price, currency: None, tax_rate: tax, active })?;
+                out.product_saved(&p);
+            }
+            ProductCmd::List { include_inactive } => out.products(&b.products(include_inactive)?),
+        },
+        Command::Order(cmd) => match cmd {
+            OrderCmd::Create { customer, lines, notes } => {
+                let mut parsed = Vec::new();
+                let mut errors = Vec::new();
+                for (i, spec) in lines.iter().enumerate() {
+                    match LineInput::parse_spec(spec, i) {
+                        Ok(l) => parsed.push(l),
+                        Err(e) => errors.push(e),
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(api::localize(b.localizer(), banyan::Error::Invalid(errors)));
+                }
+                let o = b.create_order(&OrderInput { customer_id: customer, lines: parsed, notes })?;
+                out.order_created(&o);
+            }
+            OrderCmd::Get { id } => out.order(&b.order(&id)?),
+            OrderCmd::List { status, customer, limit } => {
+                let status = match status {
+                    Some(s) => Some(OrderStatus::parse(&s, "status").map_err(|e| api::localize(b.localizer(), banyan::Error::field(e)))?),
+                    None => None,
+                };
+                let customer = match customer {
+                    Some(c) => Some(CustomerId::parse(&c, "customer").map_err(|e| api::localize(b.localizer(), e))?),
+                    None => None,
+                };
+                out.orders(&b.orders(&OrderFilter { status, customer, limit, ..Default::default() })?);
+            }
+            OrderCmd::Status { id, status } => {
+                let o = b.set_order_status(&id, &status)?;
+                out.order_status(&o);
+            }
+        },
+        Command::Settings { phone_region, currency } => {
+            if let Some(r) = phone_region {
+                b.set_phone_region(&r)?;
+            }
+            if let Some(c) = currency {
+                b.set_currency(&c)?;
+            }
+            out.settings(&b.settings()?);
+        }
+        Command::Demo { customers, seed } => out.demo(&b.demo(customers, seed)?),
+        Command::Rekey { to, new_key } => {
+            let keys = banyan::security::KeyStore::for_db(b.path());
+            let current = keys.mode().map_err(|e| api::localize(b.localizer(), e))?;
+            let mode = match to {
+                Some(ModeArg::Keyring) => KeyMode::Keyring,
+                Some(ModeArg::Passphrase) => KeyMode::Passphrase,
+                None => current,
+            };
+            if mode == KeyMode::Passphrase && new_pass.is_none() {
+                let l = b.localizer();
+                return Err(ApiError {
+                    code: api::ErrorCode::PassphraseRequired,
+                    message: l.t("cli-new-passphrase-missing"),
+                    field: Some("newPassphrase".into()),
+                    fields: vec![],
+                });
+            }
+            b.rekey(mode, new_pass.as_ref().map(|p| p.as_str()), new_key, KdfParams::default())?;
+            let id = if new_key { "cli-rekey-done" } else { "cli-rewrap-done" };
+            out.message(id, &[], serde_json::json!({ "ok": true, "keyMode": mode, "newKey": new_key }));
+        }
+        Command::Check => {
+            let problems = b.check()?;
+            out.check(&problems);
+            if !problems.is_empty() {
+                return Err(api::localize(b.localizer(), banyan::Error::Corrupt(problems.join("; "))));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn customer_input(f: CustomerFields) -> CustomerInput {
+    CustomerInput {
+        kind: f.kind,
+        name: f.name,
+        company: f.company,
+        phones: f.phones,
+        emails: f.emails,
+        address: f.address,
+        city: f.city,
+        country: f.country,
+        tags: f.tags,
+        owner: f.owner,
+        source: f.source,
+        notes: f.notes,
+        custom: f.custom.into_iter().collect::<BTreeMap<_, _>>(),
+    }
+}

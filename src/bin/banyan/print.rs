@@ -1,0 +1,317 @@
+//! Human and JSON output of the CLI. Human output is localized; JSON is the façade's DTOs as-is.
+
+use banyan::api::{CustomerRecord, Settings};
+use banyan::demo::DemoSummary;
+use banyan::i18n::Localizer;
+use banyan::model::*;
+use banyan::security::KeyMode;
+use serde::Serialize;
+use std::path::Path;
+use unicode_width::UnicodeWidthStr;
+
+pub struct Out<'a> {
+    pub json: bool,
+    pub l10n: &'a Localizer,
+}
+
+fn money(currency: &str, minor: i64) -> String {
+    match Currency::parse(currency, "currency") {
+        Ok(c) => format!("{} {}", c.code(), c.format_minor(minor)),
+        Err(_) => minor.to_string(),
+    }
+}
+
+/// Prints rows as aligned columns; CJK characters count double so columns line up in a terminal.
+fn table(header: &[String], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+            }
+        }
+        println!("{}", s.trim_end());
+    };
+    line(header);
+    for r in rows {
+        line(r);
+    }
+}
+
+impl Out<'_> {
+    fn t(&self, id: &str) -> String {
+        self.l10n.t(id)
+    }
+
+    fn f(&self, id: &str, args: &[(&str, String)]) -> String {
+        self.l10n.format(id, args)
+    }
+
+    fn json<T: Serialize + ?Sized>(&self, v: &T) {
+        println!("{}", serde_json::to_string_pretty(v).expect("DTOs serialize"));
+    }
+
+    pub fn message(&self, id: &str, args: &[(&str, String)], json: serde_json::Value) {
+        if self.json {
+            self.json(&json);
+        } else {
+            println!("{}", self.f(id, args));
+        }
+    }
+
+    pub fn init(&self, path: &Path, mode: KeyMode) {
+        if self.json {
+            self.json(&serde_json::json!({ "path": path, "keyMode": mode }));
+        } else {
+            println!("{}", self.f("cli-init-done", &[("path", path.display().to_string())]));
+            println!("{}", self.t(if mode == KeyMode::Keyring { "cli-key-in-keyring" } else { "cli-key-in-passphrase" }));
+        }
+    }
+
+    pub fn customer_added(&self, c: &Customer) {
+        if self.json {
+            return self.json(c);
+        }
+        println!("{}", self.f("cli-customer-added", &[("name", c.name.clone()), ("id", c.id.to_string())]));
+        self.customer_fields(c);
+    }
+
+    pub fn customer_updated(&self, c: &Customer) {
+        if self.json {
+            return self.json(c);
+        }
+        println!("{}", self.f("cli-customer-updated", &[("name", c.name.clone())]));
+        self.customer_fields(c);
+    }
+
+    fn customer_fields(&self, c: &Customer) {
+        let mut rows: Vec<(String, String)> = vec![
+            (self.t("field-id"), c.id.to_string()),
+            (self.t("field-kind"), self.t(&format!("kind-{}", c.kind.as_str()))),
+            (self.t("field-name"), if c.deleted { format!("{} {}", c.name, self.t("cli-customer-deleted-mark")) } else { c.name.clone() }),
+        ];
+        let opt = |rows: &mut Vec<(String, String)>, id: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                rows.push((self.t(id), v.clone()));
+            }
+        };
+        opt(&mut rows, "field-company", &c.company);
+        if !c.phones.is_empty() {
+            rows.push((self.t("field-phones"), c.phones.join(", ")));
+        }
+        if !c.emails.is_empty() {
+            rows.push((self.t("field-emails"), c.emails.join(", ")));
+        }
+        opt(&mut rows, "field-address", &c.address);
+        opt(&mut rows, "field-city", &c.city);
+        opt(&mut rows, "field-country", &c.country);
+        if !c.tags.is_empty() {
+            rows.push((self.t("field-tags"), c.tags.join(", ")));
+        }
+        opt(&mut rows, "field-owner", &c.owner);
+        opt(&mut rows, "field-source", &c.source);
+        opt(&mut rows, "field-notes", &c.notes);
+        for (k, v) in &c.custom {
+            let text = match v {
+                CustomValue::Text(s) | CustomValue::Date(s) | CustomValue::Choice(s) => s.clone(),
+                CustomValue::Number(n) => n.to_string(),
+            };
+            rows.push((k.clone(), text));
+        }
+        let w = rows.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+        for (k, v) in rows {
+            println!("  {k}{}  {v}", " ".repeat(w - k.width()));
+        }
+    }
+
+    pub fn customer_record(&self, r: &CustomerRecord) {
+        if self.json {
+            return self.json(r);
+        }
+        self.customer_fields(&r.customer);
+        if !r.contacts.is_empty() {
+            println!("\n{}", self.t("cli-label-contacts"));
+            for c in &r.contacts {
+                println!("  {}  {}  {}  {}", c.name, c.title.clone().unwrap_or_default(), c.phones.join(", "), c.emails.join(", "));
+            }
+        }
+        if !r.activities.is_empty() {
+            println!("\n{}", self.t("cli-label-activities"));
+            for a in &r.activities {
+                println!("  {}  {}  {}", a.occurred_at, a.kind.as_str(), a.text);
+            }
+        }
+        if !r.orders.is_empty() {
+            println!("\n{}", self.t("cli-label-orders"));
+            for o in &r.orders {
+                println!("  {}  {}  {}", o.number, self.t(&format!("status-{}", o.status.as_str())), money(&o.currency, o.totals.total));
+            }
+        }
+    }
+
+    pub fn customers(&self, list: &[Customer]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [self.t("cli-col-id"), self.t("field-name"), self.t("field-kind"), self.t("field-city"), self.t("field-phones"), self.t("field-emails")];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|c| {
+                vec![
+                    c.id.to_string(),
+                    if c.deleted { format!("{} {}", c.name, self.t("cli-customer-deleted-mark")) } else { c.name.clone() },
+                    self.t(&format!("kind-{}", c.kind.as_str())),
+                    c.city.clone().unwrap_or_default(),
+                    c.phones.first().cloned().unwrap_or_default(),
+                    c.emails.first().cloned().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        table(&header, &rows);
+        println!("{}", self.f("cli-customer-count", &[("count", list.len().to_string())]));
+    }
+
+    pub fn fields(&self, defs: &[CustomFieldDef]) {
+        if self.json {
+            return self.json(defs);
+        }
+        for d in defs {
+            println!("  {}  {}  {}  {}", d.key, d.label, d.kind.as_str(), d.choices.join(", "));
+        }
+    }
+
+    pub fn product_saved(&self, p: &Product) {
+        if self.json {
+            return self.json(p);
+        }
+        println!("{}", self.f("cli-product-saved", &[("sku", p.sku.clone())]));
+    }
+
+    pub fn products(&self, list: &[Product]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [self.t("cli-col-sku"), self.t("cli-col-product"), self.t("cli-col-price"), self.t("cli-col-tax")];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|p| {
+                let name = if p.active { p.name.clone() } else { format!("{} ({})", p.name, self.t("cli-product-inactive")) };
+                vec![p.sku.clone(), name, money(&p.currency, p.unit_price), format!("{} %", p.tax_text())]
+            })
+            .collect();
+        table(&header, &rows);
+        println!("{}", self.f("cli-product-count", &[("count", list.len().to_string())]));
+    }
+
+    pub fn order_created(&self, o: &Order) {
+        if self.json {
+            return self.json(o);
+        }
+        println!("{}", self.f("cli-order-created", &[("number", o.number.clone())]));
+        self.order(o);
+    }
+
+    pub fn order(&self, o: &Order) {
+        if self.json {
+            return self.json(o);
+        }
+        println!("{}  {}  {}  {}", o.number, o.customer_name, self.t(&format!("status-{}", o.status.as_str())), o.id);
+        let header = [
+            self.t("cli-col-sku"),
+            self.t("cli-col-product"),
+            self.t("cli-col-qty"),
+            self.t("cli-col-price"),
+            self.t("cli-col-discount"),
+            self.t("cli-col-tax"),
+            self.t("cli-col-amount"),
+        ];
+        let rows: Vec<Vec<String>> = o
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    l.sku.clone(),
+                    l.name.clone(),
+                    l.quantity.to_string(),
+                    money(&o.currency, l.unit_price),
+                    format!("{} %", format_percent(l.discount_bp)),
+                    format!("{} %", format_percent(l.tax_rate_bp)),
+                    money(&o.currency, l.amounts.total),
+                ]
+            })
+            .collect();
+        table(&header, &rows);
+        for (id, v) in [
+            ("cli-label-subtotal", o.totals.gross),
+            ("cli-label-discount", o.totals.discount),
+            ("cli-label-net", o.totals.net),
+            ("cli-label-tax", o.totals.tax),
+            ("cli-label-total", o.totals.total),
+        ] {
+            println!("  {}: {}", self.t(id), money(&o.currency, v));
+        }
+    }
+
+    pub fn orders(&self, list: &[Order]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [self.t("cli-col-number"), self.t("cli-col-customer"), self.t("cli-col-status"), self.t("cli-col-total")];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|o| vec![o.number.clone(), o.customer_name.clone(), self.t(&format!("status-{}", o.status.as_str())), money(&o.currency, o.totals.total)])
+            .collect();
+        table(&header, &rows);
+        println!("{}", self.f("cli-order-count", &[("count", list.len().to_string())]));
+    }
+
+    pub fn order_status(&self, o: &Order) {
+        if self.json {
+            return self.json(o);
+        }
+        let status = self.t(&format!("status-{}", o.status.as_str()));
+        println!("{}", self.f("cli-order-status-changed", &[("number", o.number.clone()), ("status", status)]));
+    }
+
+    pub fn settings(&self, s: &Settings) {
+        if self.json {
+            return self.json(s);
+        }
+        println!("{}", self.f("cli-settings", &[("region", s.phone_region.clone()), ("currency", s.currency.clone())]));
+    }
+
+    pub fn demo(&self, d: &DemoSummary) {
+        if self.json {
+            return self.json(d);
+        }
+        let args = [
+            ("customers", d.customers.to_string()),
+            ("products", d.products.to_string()),
+            ("orders", d.orders.to_string()),
+            ("contacts", d.contacts.to_string()),
+            ("activities", d.activities.to_string()),
+        ];
+        println!("{}", self.f("cli-demo-done", &args));
+    }
+
+    pub fn check(&self, problems: &[String]) {
+        if self.json {
+            return self.json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems }));
+        }
+        if problems.is_empty() {
+            println!("{}", self.t("cli-check-ok"));
+        } else {
+            println!("{}", self.f("cli-check-problems", &[("count", problems.len().to_string())]));
+            for p in problems {
+                println!("  {p}");
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The core's error type: every failure a caller can see, each mapped to a Fluent message id.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One rejected field: which field (a path such as `emails[1]` or `lines[0].quantity`), the Fluent
+/// message id that explains it, and the message's variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub msg_id: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, msg_id: &'static str) -> Self {
+        Self { field: field.into(), msg_id, args: Vec::new() }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that the domain rules reject; nothing was written.
+    #[error("invalid input: {}", .0.iter().map(|e| format!("{} ({})", e.field, e.msg_id)).collect::<Vec<_>>().join(", "))]
+    Invalid(Vec<FieldError>),
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("the key does not open this database")]
+    WrongKey,
+    #[error("a passphrase is required to open this database")]
+    PassphraseRequired,
+    #[error("no key for this database in the OS keyring ({0})")]
+    KeyMissing(String),
+    #[error("the OS keyring is unavailable: {0}")]
+    KeyringUnavailable(String),
+    #[error("database file {0} is truncated")]
+    Truncated(PathBuf),
+    #[error("database is damaged: {0}")]
+    Corrupt(String),
+    #[error("database schema version {found} is newer than this program ({supported})")]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("no database at {0}")]
+    DbMissing(PathBuf),
+    #[error("a database already exists at {0}")]
+    DbExists(PathBuf),
+    #[error("key file {path} is unreadable: {detail}")]
+    KeyFile { path: PathBuf, detail: String },
+    #[error("migration to version {version} failed ({detail}); snapshot kept at {snapshot}")]
+    MigrationFailed { version: i64, snapshot: PathBuf, detail: String },
+    #[error("disk full")]
+    DiskFull,
+    #[error("storage error: {0}")]
+    Storage(rusqlite::Error),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, msg_id: &'static str) -> Self {
+        Error::Invalid(vec![FieldError::new(field, msg_id)])
+    }
+
+    pub fn field(e: FieldError) -> Self {
+        Error::Invalid(vec![e])
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode as C;
+        match e.sqlite_error_code() {
+            Some(C::DiskFull) => Error::DiskFull,
+            Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => Error::Corrupt(e.to_string()),
+            _ => Error::Storage(e),
+        }
+    }
+}

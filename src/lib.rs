@@ -1,0 +1,16 @@
+//! Banyan CRM core: the encrypted customer book and everything a CRM knows, with no UI and no Tauri.
+//!
+//! Callers (the `banyan` CLI, the desktop shell, tests) use [`api::Banyan`]; the modules below it
+//! never know who called them.
+
+pub mod api;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod quality;
+pub mod security;
+pub mod store;
+pub mod sync;
+
+pub use error::{Error, FieldError, Result};

@@ -1,0 +1,4 @@
+//! Normalization of what people type: phone numbers to E.164, emails to a canonical form.
+
+pub mod email;
+pub mod phone;

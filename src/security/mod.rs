@@ -1,0 +1,5 @@
+//! Key management for the encrypted database: where the database key lives and how it is unlocked.
+
+pub mod keys;
+
+pub use keys::{DbKey, KeyMode, KeyStore, Unlock};

@@ -1,0 +1,285 @@
+//! Customers, their contacts and activities, and custom field definitions.
+
+use super::{Change, Store, Writer};
+use crate::error::{Error, Result};
+use crate::model::*;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row};
+
+const COLS: &str =
+    "id, kind, name, company, phones, emails, address, city, country, tags, owner, source, notes, custom, created_at, updated_at, deleted_at";
+
+/// Which customers a list shows. Free-text search is the search module's job.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub kind: Option<CustomerKind>,
+    pub tag: Option<String>,
+    pub city: Option<String>,
+    pub owner: Option<String>,
+    pub include_deleted: bool,
+    pub limit: Option<u32>,
+    pub offset: u32,
+}
+
+fn text(v: &Option<String>) -> Value {
+    v.as_ref().map(|s| Value::Text(s.clone())).unwrap_or(Value::Null)
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Value {
+    Value::Text(serde_json::to_string(v).expect("plain data serializes"))
+}
+
+fn customer_values(c: &ValidCustomer) -> Vec<(&'static str, Value)> {
+    vec![
+        ("kind", Value::Text(c.kind.as_str().into())),
+        ("name", Value::Text(c.name.clone())),
+        ("company", text(&c.company)),
+        ("phones", json(&c.phones)),
+        ("emails", json(&c.emails)),
+        ("address", text(&c.address)),
+        ("city", text(&c.city)),
+        ("country", text(&c.country)),
+        ("tags", json(&c.tags)),
+        ("owner", text(&c.owner)),
+        ("source", text(&c.source)),
+        ("notes", text(&c.notes)),
+        ("custom", json(&c.custom)),
+    ]
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(s: String, idx: usize) -> rusqlite::Result<T> {
+    serde_json::from_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    let id: String = r.get(0)?;
+    let kind: String = r.get(1)?;
+    Ok(Customer {
+        id: id.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        kind: if kind == "company" { CustomerKind::Company } else { CustomerKind::Person },
+        name: r.get(2)?,
+        company: r.get(3)?,
+        phones: parse_json(r.get(4)?, 4)?,
+        emails: parse_json(r.get(5)?, 5)?,
+        address: r.get(6)?,
+        city: r.get(7)?,
+        country: r.get(8)?,
+        tags: parse_json(r.get(9)?, 9)?,
+        owner: r.get(10)?,
+        source: r.get(11)?,
+        notes: r.get(12)?,
+        custom: parse_json(r.get(13)?, 13)?,
+        created_at: r.get(14)?,
+        updated_at: r.get(15)?,
+        deleted: r.get::<_, Option<i64>>(16)?.is_some(),
+    })
+}
+
+impl Writer<'_> {
+    pub fn insert_customer(&mut self, c: &ValidCustomer) -> Result<CustomerId> {
+        let id = CustomerId::new(self.now_ms());
+        self.apply(Change::Insert { table: "customers", id: &id.to_string(), values: customer_values(c) })?;
+        Ok(id)
+    }
+}
+
+impl Store {
+    pub fn add_customer(&self, actor: &super::Actor, c: &ValidCustomer) -> Result<Customer> {
+        let id = self.write(actor, |w| w.insert_customer(c))?;
+        self.customer(id)
+    }
+
+    /// Adds many customers in one transaction (demo data, imports): all or none.
+    pub fn add_customers(&self, actor: &super::Actor, cs: &[ValidCustomer]) -> Result<Vec<CustomerId>> {
+        self.write(actor, |w| cs.iter().map(|c| w.insert_customer(c)).collect())
+    }
+
+    pub fn update_customer(&self, actor: &super::Actor, id: CustomerId, c: &ValidCustomer) -> Result<Customer> {
+        self.write(actor, |w| w.apply(Change::Update { table: "customers", id: &id.to_string(), values: customer_values(c) }))?;
+        self.customer(id)
+    }
+
+    pub fn delete_customer(&self, actor: &super::Actor, id: CustomerId) -> Result<()> {
+        self.write(actor, |w| w.apply(Change::Delete { table: "customers", id: &id.to_string() }).map(|_| ()))
+    }
+
+    /// A customer, including a deleted one (its tombstone keeps the values).
+    pub fn customer(&self, id: CustomerId) -> Result<Customer> {
+        customer_in(&self.reader(), id)
+    }
+
+    pub fn customers(&self, f: &CustomerFilter) -> Result<Vec<Customer>> {
+        let mut sql = format!("SELECT {COLS} FROM customers WHERE 1 = 1");
+        let mut params: Vec<Value> = Vec::new();
+        if !f.include_deleted {
+            sql.push_str(" AND deleted_at IS NULL");
+        }
+        if let Some(k) = f.kind {
+            params.push(Value::Text(k.as_str().into()));
+            sql.push_str(&format!(" AND kind = ?{}", params.len()));
+        }
+        if let Some(t) = &f.tag {
+            params.push(Value::Text(t.clone()));
+            sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM json_each(customers.tags) WHERE value = ?{})", params.len()));
+        }
+        if let Some(c) = &f.city {
+            params.push(Value::Text(c.clone()));
+            sql.push_str(&format!(" AND city = ?{}", params.len()));
+        }
+        if let Some(o) = &f.owner {
+            params.push(Value::Text(o.clone()));
+            sql.push_str(&format!(" AND owner = ?{}", params.len()));
+        }
+        sql.push_str(&format!(" ORDER BY name, id LIMIT {} OFFSET {}", f.limit.map(|l| l as i64).unwrap_or(-1), f.offset));
+        let conn = self.reader();
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), row_to_customer)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn customer_count(&self) -> Result<i64> {
+        Ok(self.reader().query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?)
+    }
+
+    pub fn add_contact(&self, actor: &super::Actor, customer: CustomerId, c: &ContactInput) -> Result<Contact> {
+        let id = ContactId::new(self.now_ms());
+        self.write(actor, |w| {
+            let owner = customer_in(w.conn(), customer)?;
+            if owner.deleted {
+                return Err(Error::NotFound { entity: "customer", id: customer.to_string() });
+            }
+            if owner.kind != CustomerKind::Company {
+                return Err(Error::invalid("customerId", "error-contact-needs-company"));
+            }
+            w.apply(Change::Insert {
+                table: "contacts",
+                id: &id.to_string(),
+                values: vec![
+                    ("customer_id", Value::Text(customer.to_string())),
+                    ("name", text(&c.name)),
+                    ("title", text(&c.title)),
+                    ("phones", json(&c.phones)),
+                    ("emails", json(&c.emails)),
+                    ("notes", text(&c.notes)),
+                ],
+            })
+        })?;
+        self.contacts(customer)?.into_iter().find(|c| c.id == id).ok_or(Error::NotFound { entity: "contact", id: id.to_string() })
+    }
+
+    pub fn contacts(&self, customer: CustomerId) -> Result<Vec<Contact>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT id, customer_id, name, title, phones, emails, notes, created_at, updated_at FROM contacts
+             WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY name",
+        )?;
+        let rows = stmt.query_map([customer.to_string()], |r| {
+            let id: String = r.get(0)?;
+            let cid: String = r.get(1)?;
+            Ok(Contact {
+                id: id.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+                customer_id: cid.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?,
+                name: r.get(2)?,
+                title: r.get(3)?,
+                phones: parse_json(r.get(4)?, 4)?,
+                emails: parse_json(r.get(5)?, 5)?,
+                notes: r.get(6)?,
+                created_at: r.get(7)?,
+                updated_at: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn add_activity(&self, actor: &super::Actor, customer: CustomerId, kind: ActivityKind, at: &str, body: &str) -> Result<Activity> {
+        let id = ActivityId::new(self.now_ms());
+        self.write(actor, |w| {
+            if customer_in(w.conn(), customer)?.deleted {
+                return Err(Error::NotFound { entity: "customer", id: customer.to_string() });
+            }
+            w.apply(Change::Insert {
+                table: "activities",
+                id: &id.to_string(),
+                values: vec![
+                    ("customer_id", Value::Text(customer.to_string())),
+                    ("kind", Value::Text(kind.as_str().into())),
+                    ("occurred_at", Value::Text(at.into())),
+                    ("text", Value::Text(body.into())),
+                ],
+            })
+        })?;
+        self.activities(customer)?.into_iter().find(|a| a.id == id).ok_or(Error::NotFound { entity: "activity", id: id.to_string() })
+    }
+
+    /// The customer's timeline, newest first.
+    pub fn activities(&self, customer: CustomerId) -> Result<Vec<Activity>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT id, customer_id, kind, occurred_at, text, created_at FROM activities
+             WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY occurred_at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([customer.to_string()], |r| {
+            let id: String = r.get(0)?;
+            let kind: String = r.get(2)?;
+            Ok(Activity {
+                id: id.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+                customer_id: customer,
+                kind: ActivityKind::parse(&kind, "kind").unwrap_or(ActivityKind::Note),
+                occurred_at: r.get(3)?,
+                text: r.get(4)?,
+                created_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn add_custom_field(&self, actor: &super::Actor, def: &CustomFieldDef) -> Result<()> {
+        let id = CustomFieldId::new(self.now_ms());
+        self.write(actor, |w| {
+            let taken: bool = w.conn().query_row(
+                "SELECT EXISTS (SELECT 1 FROM custom_fields WHERE entity = 'customer' AND key = ?1 AND deleted_at IS NULL)",
+                [&def.key],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(Error::field(crate::FieldError::new("key", "error-custom-key-taken").arg("key", &def.key)));
+            }
+            w.apply(Change::Insert {
+                table: "custom_fields",
+                id: &id.to_string(),
+                values: vec![
+                    ("entity", Value::Text("customer".into())),
+                    ("key", Value::Text(def.key.clone())),
+                    ("label", Value::Text(def.label.clone())),
+                    ("kind", Value::Text(def.kind.as_str().into())),
+                    ("choices", json(&def.choices)),
+                ],
+            })
+        })?;
+        Ok(())
+    }
+
+    pub fn custom_fields(&self) -> Result<Vec<CustomFieldDef>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT key, label, kind, choices FROM custom_fields WHERE entity = 'customer' AND deleted_at IS NULL ORDER BY key",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let kind: String = r.get(2)?;
+            Ok(CustomFieldDef {
+                key: r.get(0)?,
+                label: r.get(1)?,
+                kind: CustomFieldKind::parse(&kind, "kind").unwrap_or(CustomFieldKind::Text),
+                choices: parse_json(r.get(3)?, 3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+pub(super) fn customer_in(conn: &Connection, id: CustomerId) -> Result<Customer> {
+    conn.prepare_cached(&format!("SELECT {COLS} FROM customers WHERE id = ?1"))?
+        .query_row([id.to_string()], row_to_customer)
+        .optional()?
+        .ok_or(Error::NotFound { entity: "customer", id: id.to_string() })
+}

@@ -1,0 +1,209 @@
+//! The one write gateway. Every create, update and delete of domain data goes through
+//! [`Writer::apply`], which writes the row and, in the same transaction, appends one change-log
+//! entry per changed field with the hybrid logical clock, the origin device's gap-free sequence
+//! number and the acting user. Sync, the audit trail and import undo all read that log.
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::sync::Hlc;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
+
+/// Who is writing, and (for imports) which batch the changes belong to.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub user: String,
+    pub batch: Option<String>,
+}
+
+/// One row-level change. Table and column names are compile-time constants of the store modules,
+/// never caller input.
+pub(crate) enum Change<'a> {
+    Insert { table: &'static str, id: &'a str, values: Vec<(&'static str, Value)> },
+    /// Only the columns whose value differs are written and logged.
+    Update { table: &'static str, id: &'a str, values: Vec<(&'static str, Value)> },
+    /// A tombstone: the row keeps its values and gets `deleted_at`.
+    Delete { table: &'static str, id: &'a str },
+}
+
+/// A write transaction in progress.
+pub(crate) struct Writer<'t> {
+    tx: Transaction<'t>,
+    actor: &'t Actor,
+    origin: String,
+    next_seq: i64,
+    hlc: Hlc,
+    tx_id: String,
+    now_ms: i64,
+}
+
+impl Store {
+    /// Runs `f` in one IMMEDIATE transaction; commits only if `f` succeeds, so a rejected write
+    /// leaves no row and no log entry behind.
+    pub(crate) fn write<T>(&self, actor: &Actor, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let now_ms = self.now_ms();
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let meta = |k: &str| -> Result<i64> {
+            let v: Option<String> = tx.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).optional()?;
+            v.and_then(|v| v.parse().ok()).ok_or_else(|| Error::Corrupt(format!("meta {k}")))
+        };
+        let last = Hlc::from_raw(meta("hlc")?);
+        let next_seq = meta("origin_seq")? + 1;
+        let mut w = Writer {
+            actor,
+            origin: self.device.to_string(),
+            next_seq,
+            hlc: last.tick(now_ms),
+            tx_id: uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, (now_ms.max(0) / 1000) as u64, 0)).to_string(),
+            now_ms,
+            tx,
+        };
+        let out = f(&mut w)?;
+        let Writer { tx, next_seq, hlc, .. } = w;
+        // The clock is persisted even when nothing was logged, so it never goes backwards.
+        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'hlc'", [hlc.raw().to_string()])?;
+        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'origin_seq'", [(next_seq - 1).to_string()])?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+impl Writer<'_> {
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    /// Read access inside the transaction (for checks that must see this transaction's writes).
+    pub fn conn(&self) -> &rusqlite::Connection {
+        &self.tx
+    }
+
+    /// Applies one change and logs it; returns the number of fields logged.
+    pub fn apply(&mut self, change: Change<'_>) -> Result<usize> {
+        match change {
+            Change::Insert { table, id, values } => {
+                let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+                let placeholders: Vec<String> = (0..cols.len() + 3).map(|i| format!("?{}", i + 1)).collect();
+                let sql = format!(
+                    "INSERT INTO {table} (id, created_at, updated_at{}{}) VALUES ({})",
+                    if cols.is_empty() { "" } else { ", " },
+                    cols.join(", "),
+                    placeholders.join(", ")
+                );
+                let mut params: Vec<Value> = vec![Value::Text(id.to_string()), Value::Integer(self.now_ms), Value::Integer(self.now_ms)];
+                params.extend(values.iter().map(|(_, v)| v.clone()));
+                self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
+                let mut n = 0;
+                for (col, v) in &values {
+                    if *v != Value::Null {
+                        self.log(table, id, col, "insert", Some(v), None)?;
+                        n += 1;
+                    }
+                }
+                Ok(n)
+            }
+            Change::Update { table, id, values } => {
+                let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+                let sql = format!("SELECT {} FROM {table} WHERE id = ?1 AND deleted_at IS NULL", cols.join(", "));
+                let old: Option<Vec<Value>> = self
+                    .tx
+                    .prepare_cached(&sql)?
+                    .query_row([id], |r| (0..cols.len()).map(|i| r.get::<_, Value>(i)).collect())
+                    .optional()?;
+                let old = old.ok_or_else(|| Error::NotFound { entity: entity_of(table), id: id.to_string() })?;
+                let changed: Vec<(&'static str, Value, Value)> = values
+                    .into_iter()
+                    .zip(old)
+                    .filter(|((_, new), old)| new != old)
+                    .map(|((c, new), old)| (c, new, old))
+                    .collect();
+                if changed.is_empty() {
+                    return Ok(0);
+                }
+                let sets: Vec<String> = changed.iter().enumerate().map(|(i, (c, _, _))| format!("{c} = ?{}", i + 1)).collect();
+                let sql = format!(
+                    "UPDATE {table} SET {}, updated_at = ?{} WHERE id = ?{}",
+                    sets.join(", "),
+                    changed.len() + 1,
+                    changed.len() + 2
+                );
+                let mut params: Vec<Value> = changed.iter().map(|(_, v, _)| v.clone()).collect();
+                params.push(Value::Integer(self.now_ms));
+                params.push(Value::Text(id.to_string()));
+                self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
+                for (col, new, old) in &changed {
+                    self.log(table, id, col, "update", Some(new), Some(old))?;
+                }
+                Ok(changed.len())
+            }
+            Change::Delete { table, id } => {
+                let sql = format!("UPDATE {table} SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL");
+                let n = self.tx.prepare_cached(&sql)?.execute((self.now_ms, id))?;
+                if n == 0 {
+                    return Err(Error::NotFound { entity: entity_of(table), id: id.to_string() });
+                }
+                self.log(table, id, "deleted_at", "delete", Some(&Value::Integer(self.now_ms)), Some(&Value::Null))?;
+                Ok(1)
+            }
+        }
+    }
+
+    /// Device-local bookkeeping (not domain data, not logged): next value of a meta counter.
+    pub fn next_counter(&mut self, key: &str) -> Result<i64> {
+        let v: String = self.tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?;
+        let n = v.parse::<i64>().map_err(|_| Error::Corrupt(format!("meta {key}")))? + 1;
+        self.tx.execute("UPDATE meta SET value = ?1 WHERE key = ?2", (n.to_string(), key))?;
+        Ok(n)
+    }
+
+    fn log(&mut self, table: &str, id: &str, field: &str, op: &str, value: Option<&Value>, old: Option<&Value>) -> Result<()> {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_log (hlc, origin, origin_seq, tx_id, batch_id, user_id, tbl, row_id, field, op, value, old_value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(rusqlite::params![
+                self.hlc.raw(),
+                self.origin,
+                seq,
+                self.tx_id,
+                self.actor.batch,
+                self.actor.user,
+                table,
+                id,
+                field,
+                op,
+                value.map(to_json),
+                old.map(to_json),
+            ])?;
+        Ok(())
+    }
+}
+
+fn entity_of(table: &str) -> &'static str {
+    match table {
+        "customers" => "customer",
+        "contacts" => "contact",
+        "activities" => "activity",
+        "products" => "product",
+        "orders" => "order",
+        "order_lines" => "order-line",
+        "custom_fields" => "custom-field",
+        _ => "record",
+    }
+}
+
+/// A column value as JSON text for the log.
+fn to_json(v: &Value) -> String {
+    let j = match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Integer(i) => serde_json::Value::from(*i),
+        Value::Real(f) => serde_json::Value::from(*f),
+        Value::Text(t) => serde_json::Value::from(t.as_str()),
+        Value::Blob(b) => serde_json::Value::from(hex::encode(b)),
+    };
+    j.to_string()
+}

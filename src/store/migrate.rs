@@ -1,0 +1,76 @@
+//! Schema migrations: numbered .sql files embedded in the binary, never edited once shipped.
+//! Before an existing database is migrated, an encrypted snapshot of it is written beside it; all
+//! pending migrations then run in one transaction, so a failure leaves the database exactly as it
+//! was and the user is told where the snapshot is.
+
+use crate::error::{Error, Result};
+use crate::security::keys::DbKey;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "0001_initial", sql: include_str!("../../migrations/0001_initial.sql") }];
+
+/// The schema version this program writes.
+pub const LATEST: i64 = 1;
+
+/// Runs the pending migrations; returns the snapshot taken, if any.
+pub fn run(conn: &mut Connection, path: &Path, key: Option<&DbKey>, migrations: &[Migration], now_ms: i64) -> Result<Option<PathBuf>> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let latest = migrations.last().map(|m| m.version).unwrap_or(0);
+    if current > latest {
+        return Err(Error::NewerSchema { found: current, supported: latest });
+    }
+    let pending: Vec<&Migration> = migrations.iter().filter(|m| m.version > current).collect();
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    let snapshot = if current > 0 {
+        let stamp = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().format("%Y%m%dT%H%M%S");
+        let mut p = path.as_os_str().to_owned();
+        p.push(format!(".v{current}-before-v{latest}-{stamp}.snapshot"));
+        let p = PathBuf::from(p);
+        snapshot(conn, &p, key)?;
+        Some(p)
+    } else {
+        None
+    };
+    let outcome = (|| -> std::result::Result<(), (i64, rusqlite::Error)> {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| (current, e))?;
+        for m in &pending {
+            tx.execute_batch(m.sql).map_err(|e| (m.version, e))?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", m.version)).map_err(|e| (m.version, e))?;
+        }
+        tx.commit().map_err(|e| (latest, e))
+    })();
+    match outcome {
+        Ok(()) => Ok(snapshot),
+        Err((version, e)) => match snapshot {
+            Some(snapshot) => Err(Error::MigrationFailed { version, snapshot, detail: e.to_string() }),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// Copies the whole database into a new file at `dest` keyed with the same key (SQLCipher's backup
+/// API refuses an unkeyed destination, and a snapshot must never hold clear text anyway).
+pub(crate) fn snapshot(src: &Connection, dest: &Path, key: Option<&DbKey>) -> Result<()> {
+    if dest.exists() {
+        return Err(Error::DbExists(dest.to_owned()));
+    }
+    let mut dst = super::connect(dest, key, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+    {
+        let backup = rusqlite::backup::Backup::new(src, &mut dst)?;
+        backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+    }
+    // The copy inherits WAL mode; fold it back into one self-contained file.
+    dst.execute_batch("PRAGMA journal_mode = DELETE;")?;
+    Ok(())
+}

@@ -1,0 +1,350 @@
+//! The encrypted store: opening and keying SQLCipher, migrations, the one write gateway, and one
+//! module of queries per aggregate. Only this module speaks SQL.
+
+mod customers;
+mod gateway;
+pub mod migrate;
+mod orders;
+mod products;
+mod settings;
+
+pub use customers::CustomerFilter;
+pub use gateway::Actor;
+pub(crate) use gateway::{Change, Writer};
+pub use orders::OrderFilter;
+
+use crate::error::{Error, Result};
+use crate::model::DeviceId;
+use crate::security::keys::{DbKey, KdfParams, KeyMode, KeyStore, Unlock};
+use crate::sync::{Clock, SystemClock};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// SQLCipher page size. SQLCipher's header is encrypted, so this cannot be read from the file and
+/// must be the same on every open; changing it needs a migration that re-exports the database.
+pub const CIPHER_PAGE_SIZE: u64 = 4096;
+
+/// Tuning and test seams for a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Page cache per connection. Encryption costs a decryption per cache miss, so a large cache
+    /// is most of what keeps SQLCipher close to plain SQLite (see `cargo xtask bench store`).
+    pub cache_mib: u32,
+    pub kdf: KdfParams,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { cache_mib: 64, kdf: KdfParams::default(), clock: Arc::new(SystemClock) }
+    }
+}
+
+/// An open customer book. Writes go through one connection and [`Store::write`]; reads use a
+/// second connection so a long list query never waits behind a write.
+pub struct Store {
+    path: PathBuf,
+    // Field order is drop order: the read-only connection closes first so the writer, closing
+    // last, checkpoints the WAL back into the database file and removes it.
+    read: Mutex<Connection>,
+    write: Mutex<Connection>,
+    key: Option<DbKey>,
+    clock: Arc<dyn Clock>,
+    device: DeviceId,
+    device_code: String,
+    snapshot: Option<PathBuf>,
+}
+
+/// How a database is keyed when created.
+#[derive(Clone)]
+pub enum NewKey {
+    /// A random key kept in the OS keyring.
+    Keyring,
+    /// A random key wrapped with this passphrase in the key file.
+    Passphrase(String),
+    /// A given key that the caller keeps (tests and tools); no key file is written.
+    Raw(DbKey),
+    /// No encryption at all. Only the store benchmark uses this, to measure what encryption costs.
+    #[doc(hidden)]
+    PlaintextForBenchmark,
+}
+
+impl Store {
+    /// Creates a new, empty, encrypted database at `path` and files its key.
+    pub fn create(path: &Path, new_key: NewKey, opts: StoreOptions) -> Result<Store> {
+        let keys = KeyStore::for_db(path);
+        if path.exists() || keys.exists() {
+            return Err(Error::DbExists(path.to_owned()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let key = match &new_key {
+            NewKey::PlaintextForBenchmark => None,
+            NewKey::Raw(k) => Some(k.clone()),
+            NewKey::Keyring => {
+                let k = DbKey::random()?;
+                keys.create(&k, KeyMode::Keyring, None, opts.kdf)?;
+                Some(k)
+            }
+            NewKey::Passphrase(p) => {
+                let k = DbKey::random()?;
+                keys.create(&k, KeyMode::Passphrase, Some(p), opts.kdf)?;
+                Some(k)
+            }
+        };
+        let result = (|| {
+            let mut conn = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+            configure(&conn, &opts, false)?;
+            migrate::run(&mut conn, path, key.as_ref(), migrate::MIGRATIONS, opts.clock.now_ms())?;
+            let device = DeviceId::new(opts.clock.now_ms());
+            let code = device_code();
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            for (k, v) in [("device_id", device.to_string()), ("device_code", code), ("hlc", "0".into()), ("origin_seq", "0".into()), ("order_seq", "0".into())] {
+                conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (k, v))?;
+            }
+            conn.execute_batch("COMMIT")?;
+            drop(conn);
+            Store::open_with_key(path, key.clone(), opts.clone(), migrate::MIGRATIONS)
+        })();
+        if result.is_err() {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+            let _ = keys.forget();
+            let _ = std::fs::remove_file(keys.path());
+        }
+        result
+    }
+
+    /// Opens an existing database. A wrong key or passphrase, a truncated file or a file from a
+    /// newer version is refused with its own error, and the file is not written to.
+    pub fn open(path: &Path, unlock: &Unlock, opts: StoreOptions) -> Result<Store> {
+        Self::open_with_migrations(path, unlock, opts, migrate::MIGRATIONS)
+    }
+
+    /// As [`Store::open`], with a chosen migration list (tests use this to prove that a failing
+    /// migration leaves the database as it was).
+    #[doc(hidden)]
+    pub fn open_with_migrations(path: &Path, unlock: &Unlock, opts: StoreOptions, migrations: &[migrate::Migration]) -> Result<Store> {
+        check_file(path)?;
+        match unlock {
+            Unlock::Raw(k) => Self::open_with_key(path, Some(k.clone()), opts, migrations),
+            Unlock::KeyFile { passphrase } => {
+                let keys = KeyStore::for_db(path);
+                let (main, pending) = keys.unlock(passphrase.as_ref().map(|p| p.as_str()))?;
+                match verify(path, Some(&main)) {
+                    Ok(()) => {
+                        keys.discard_pending();
+                        Self::open_with_key(path, Some(main), opts, migrations)
+                    }
+                    Err(Error::WrongKey) if pending.is_some() => {
+                        // A key change was interrupted after the database was re-keyed: finish it.
+                        let p = pending.expect("checked");
+                        verify(path, Some(&p))?;
+                        keys.commit_pending()?;
+                        Self::open_with_key(path, Some(p), opts, migrations)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn open_plaintext_for_benchmark(path: &Path, opts: StoreOptions) -> Result<Store> {
+        Self::open_with_key(path, None, opts, migrate::MIGRATIONS)
+    }
+
+    fn open_with_key(path: &Path, key: Option<DbKey>, opts: StoreOptions, migrations: &[migrate::Migration]) -> Result<Store> {
+        check_file(path)?;
+        verify(path, key.as_ref())?;
+        let latest = migrations.last().map(|m| m.version).unwrap_or(0);
+        {
+            let ro = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let found: i64 = ro.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if found > latest {
+                return Err(Error::NewerSchema { found, supported: latest });
+            }
+        }
+        let mut write = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        configure(&write, &opts, false)?;
+        let snapshot = migrate::run(&mut write, path, key.as_ref(), migrations, opts.clock.now_ms())?;
+        let read = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        configure(&read, &opts, true)?;
+        let meta = |k: &str| -> Result<String> {
+            write
+                .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::Corrupt(format!("meta {k} missing")))
+        };
+        let device = meta("device_id")?.parse().map_err(|_| Error::Corrupt("device id".into()))?;
+        let device_code = meta("device_code")?;
+        Ok(Store {
+            path: path.to_owned(),
+            read: Mutex::new(read),
+            write: Mutex::new(write),
+            key,
+            clock: opts.clock,
+            device,
+            device_code,
+            snapshot,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn device(&self) -> DeviceId {
+        self.device
+    }
+
+    /// Where the pre-migration snapshot of this open went, if a migration ran.
+    pub fn migration_snapshot(&self) -> Option<&Path> {
+        self.snapshot.as_deref()
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.read.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {
+        self.write.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Full integrity check of the encrypted file: SQLite's b-tree check plus SQLCipher's
+    /// per-page HMAC check. Returns the problems found (empty when the file is sound).
+    pub fn check(&self) -> Result<Vec<String>> {
+        let conn = self.reader();
+        let mut problems: Vec<String> = Vec::new();
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+        for r in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let r = r?;
+            if r != "ok" {
+                problems.push(r);
+            }
+        }
+        if self.key.is_some() {
+            let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+            for r in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                problems.push(r?);
+            }
+        }
+        let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+        for r in stmt.query_map([], |r| Ok(format!("foreign key: {} row {}", r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            problems.push(r?);
+        }
+        Ok(problems)
+    }
+
+    /// Changes the key: a new random key (re-encrypting every page), in `mode`. The new key file is
+    /// staged before the database is re-keyed, so a crash at any point leaves a database that opens.
+    pub fn rekey(&mut self, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<()> {
+        let keys = KeyStore::for_db(&self.path);
+        let new_key = DbKey::random()?;
+        keys.stage(&new_key, mode, passphrase, kdf)?;
+        {
+            let write = self.writer();
+            write.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+            write.execute_batch(&format!("PRAGMA rekey = {};", new_key.sqlcipher_literal().as_str()))?;
+        }
+        keys.commit_pending()?;
+        let read = connect(&self.path, Some(&new_key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        configure(&read, &StoreOptions::default(), true)?;
+        *self.read.lock().unwrap_or_else(|e| e.into_inner()) = read;
+        self.key = Some(new_key);
+        Ok(())
+    }
+
+    /// Re-wraps the same key under a new passphrase (or moves it to the keyring); the database
+    /// file is not rewritten.
+    pub fn rewrap(&self, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<()> {
+        let keys = KeyStore::for_db(&self.path);
+        let key = self.key.as_ref().ok_or(Error::WrongKey)?;
+        let old_mode = keys.mode()?;
+        keys.stage(key, mode, passphrase, kdf)?;
+        keys.commit_pending()?;
+        if old_mode == KeyMode::Keyring && mode == KeyMode::Passphrase {
+            // The keyring entry would otherwise outlive its purpose; the key file is the only copy now.
+        }
+        Ok(())
+    }
+
+    /// Writes an encrypted copy (same key) of the whole database to `dest` through SQLite's online
+    /// backup API; the copy is consistent even while writes go on.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        let conn = self.writer();
+        migrate::snapshot(&conn, dest, self.key.as_ref())
+    }
+}
+
+/// Opens a connection and applies the key. SQLCipher's own stderr log is silenced first: a wrong
+/// key is reported by us, clearly, not as "hmac check failed" noise.
+pub(crate) fn connect(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    if let Some(k) = key {
+        conn.execute_batch(&format!("PRAGMA key = {};", k.sqlcipher_literal().as_str()))?;
+        conn.execute_batch(&format!("PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE};"))?;
+    }
+    Ok(conn)
+}
+
+fn configure(conn: &Connection, opts: &StoreOptions, read_only: bool) -> Result<()> {
+    let cache_kib = opts.cache_mib as i64 * 1024;
+    // temp_store=MEMORY: sorts and temp indexes never spill customer data to clear-text temp files.
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib}; PRAGMA busy_timeout = 10000;"
+    ))?;
+    if read_only {
+        conn.execute_batch("PRAGMA query_only = ON;")?;
+    } else {
+        // WAL with synchronous=FULL: a commit is on disk when it returns, and a crash at any moment
+        // leaves the last committed state.
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+    }
+    Ok(())
+}
+
+/// Refuses a file that cannot be a whole database: missing, empty, or cut off mid-page.
+fn check_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::DbMissing(path.to_owned()),
+        _ => Error::Io(e),
+    })?;
+    if meta.len() < CIPHER_PAGE_SIZE || meta.len() % CIPHER_PAGE_SIZE != 0 {
+        return Err(Error::Truncated(path.to_owned()));
+    }
+    Ok(())
+}
+
+/// Reads the schema with a read-only connection to prove the key; never writes the file.
+fn verify(path: &Path, key: Option<&DbKey>) -> Result<()> {
+    let conn = connect(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let r = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) => match e.sqlite_error_code() {
+            Some(rusqlite::ffi::ErrorCode::NotADatabase) => Err(Error::WrongKey),
+            Some(rusqlite::ffi::ErrorCode::DatabaseCorrupt) => Err(Error::Corrupt(e.to_string())),
+            _ => Err(e.into()),
+        },
+    }
+}
+
+/// Five characters of Crockford base32: this desktop's order-number prefix, so two offline
+/// desktops never hand out the same number.
+fn device_code() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut b = [0u8; 5];
+    let _ = getrandom::fill(&mut b);
+    b.iter().map(|x| ALPHABET[(*x as usize) % 32] as char).collect()
+}

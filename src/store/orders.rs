@@ -1,0 +1,249 @@
+//! Orders and their lines. Totals are computed here from the products' stored prices and the
+//! rounding rule in `model::money`; a caller never supplies an amount.
+
+use super::customers::customer_in;
+use super::products::product_by_sku;
+use super::{Change, Store};
+use crate::error::{Error, FieldError, Result};
+use crate::model::*;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    pub customer: Option<CustomerId>,
+    /// Created at or after (Unix ms).
+    pub from_ms: Option<i64>,
+    /// Created before (Unix ms).
+    pub to_ms: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+struct PricedLine {
+    product: Product,
+    quantity: i64,
+    discount_bp: u32,
+    amounts: LineAmounts,
+}
+
+fn price_lines(conn: &Connection, lines: &[LineInput]) -> Result<(Vec<PricedLine>, String)> {
+    let mut errors = Vec::new();
+    let mut priced = Vec::new();
+    let mut currency: Option<String> = None;
+    if lines.is_empty() {
+        errors.push(FieldError::new("lines", "error-order-no-lines"));
+    }
+    for (i, l) in lines.iter().enumerate() {
+        let product = match product_by_sku(conn, &l.sku)? {
+            Some(p) if p.active => Some(p),
+            Some(_) => {
+                errors.push(FieldError::new(format!("lines[{i}].sku"), "error-product-inactive").arg("sku", l.sku.trim()));
+                None
+            }
+            None => {
+                errors.push(FieldError::new(format!("lines[{i}].sku"), "error-sku-unknown").arg("sku", l.sku.trim()));
+                None
+            }
+        };
+        let quantity = match l.quantity.trim().parse::<i64>() {
+            Ok(q) if q > 0 && q <= 1_000_000_000 => Some(q),
+            _ => {
+                errors.push(FieldError::new(format!("lines[{i}].quantity"), "error-quantity").arg("value", l.quantity.trim()));
+                None
+            }
+        };
+        let discount_bp = match l.discount.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            None => Some(0),
+            Some(d) => parse_percent(d, &format!("lines[{i}].discount")).map_err(|e| errors.push(e)).ok(),
+        };
+        if let Some(p) = &product {
+            match &currency {
+                None => currency = Some(p.currency.clone()),
+                Some(c) if *c != p.currency => errors.push(
+                    FieldError::new(format!("lines[{i}].sku"), "error-currency-mismatch")
+                        .arg("sku", &p.sku)
+                        .arg("currency", &p.currency)
+                        .arg("expected", c),
+                ),
+                Some(_) => {}
+            }
+        }
+        if let (Some(product), Some(quantity), Some(discount_bp)) = (product, quantity, discount_bp) {
+            match line_amounts(quantity, product.unit_price, discount_bp, product.tax_rate_bp) {
+                Ok(amounts) => priced.push(PricedLine { product, quantity, discount_bp, amounts }),
+                Err(Overflow) => errors.push(FieldError::new(format!("lines[{i}].quantity"), "error-too-large").arg("value", quantity)),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok((priced, currency.unwrap_or_default()))
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+impl Store {
+    /// Creates a draft order; its number is this desktop's prefix and its own counter.
+    pub fn create_order(&self, actor: &super::Actor, customer: CustomerId, lines: &[LineInput], notes: Option<String>) -> Result<Order> {
+        let id = OrderId::new(self.now_ms());
+        let code = self.device_code.clone();
+        self.write(actor, |w| {
+            let c = customer_in(w.conn(), customer).map_err(|e| match e {
+                Error::NotFound { .. } => Error::field(FieldError::new("customerId", "error-customer-unknown").arg("id", customer)),
+                e => e,
+            })?;
+            if c.deleted {
+                return Err(Error::field(FieldError::new("customerId", "error-customer-unknown").arg("id", customer)));
+            }
+            let (priced, currency) = price_lines(w.conn(), lines)?;
+            let totals = order_totals(priced.iter().map(|p| &p.amounts))
+                .map_err(|_| Error::field(FieldError::new("lines", "error-too-large").arg("value", "total")))?;
+            let number = format!("{code}-{:06}", w.next_counter("order_seq")?);
+            w.apply(Change::Insert {
+                table: "orders",
+                id: &id.to_string(),
+                values: vec![
+                    ("number", Value::Text(number)),
+                    ("customer_id", Value::Text(customer.to_string())),
+                    ("status", Value::Text(OrderStatus::Draft.as_str().into())),
+                    ("currency", Value::Text(currency)),
+                    ("gross", Value::Integer(totals.gross)),
+                    ("discount", Value::Integer(totals.discount)),
+                    ("net", Value::Integer(totals.net)),
+                    ("tax", Value::Integer(totals.tax)),
+                    ("total", Value::Integer(totals.total)),
+                    ("notes", notes.clone().map(Value::Text).unwrap_or(Value::Null)),
+                ],
+            })?;
+            for (pos, p) in priced.iter().enumerate() {
+                w.apply(Change::Insert {
+                    table: "order_lines",
+                    id: &OrderLineId::new(w.now_ms()).to_string(),
+                    values: vec![
+                        ("order_id", Value::Text(id.to_string())),
+                        ("position", Value::Integer(pos as i64)),
+                        ("product_id", Value::Text(p.product.id.to_string())),
+                        ("sku", Value::Text(p.product.sku.clone())),
+                        ("name", Value::Text(p.product.name.clone())),
+                        ("quantity", Value::Integer(p.quantity)),
+                        ("unit_price", Value::Integer(p.product.unit_price)),
+                        ("discount_bp", Value::Integer(p.discount_bp as i64)),
+                        ("tax_rate_bp", Value::Integer(p.product.tax_rate_bp as i64)),
+                    ],
+                })?;
+            }
+            Ok(())
+        })?;
+        self.order(&id.to_string())
+    }
+
+    /// Moves an order along its status flow; an illegal move is refused with the legal ones named.
+    pub fn set_order_status(&self, actor: &super::Actor, id_or_number: &str, to: OrderStatus) -> Result<Order> {
+        let order = self.order(id_or_number)?;
+        self.write(actor, |w| {
+            // Re-read inside the transaction: another window may have moved it meanwhile.
+            let current: String = w.conn().query_row("SELECT status FROM orders WHERE id = ?1", [order.id.to_string()], |r| r.get(0))?;
+            let from = OrderStatus::parse(&current, "status").map_err(Error::field)?;
+            if !from.can_move_to(to) {
+                let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+                return Err(Error::field(
+                    FieldError::new("status", "error-order-transition")
+                        .arg("from", from.as_str())
+                        .arg("to", to.as_str())
+                        .arg("allowed", if allowed.is_empty() { "-".to_string() } else { allowed.join(", ") }),
+                ));
+            }
+            w.apply(Change::Update {
+                table: "orders",
+                id: &order.id.to_string(),
+                values: vec![("status", Value::Text(to.as_str().into()))],
+            })
+        })?;
+        self.order(&order.id.to_string())
+    }
+
+    /// An order by id or by number.
+    pub fn order(&self, id_or_number: &str) -> Result<Order> {
+        let conn = self.reader();
+        let key = id_or_number.trim();
+        let found: Option<String> = conn
+            .query_row("SELECT id FROM orders WHERE (id = ?1 OR number = ?1) AND deleted_at IS NULL", [key], |r| r.get(0))
+            .optional()?;
+        let id = found.ok_or_else(|| Error::NotFound { entity: "order", id: key.to_string() })?;
+        load_order(&conn, &id)
+    }
+
+    pub fn orders(&self, f: &OrderFilter) -> Result<Vec<Order>> {
+        let conn = self.reader();
+        let mut sql = String::from("SELECT id FROM orders WHERE deleted_at IS NULL");
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(s) = f.status {
+            params.push(Value::Text(s.as_str().into()));
+            sql.push_str(&format!(" AND status = ?{}", params.len()));
+        }
+        if let Some(c) = f.customer {
+            params.push(Value::Text(c.to_string()));
+            sql.push_str(&format!(" AND customer_id = ?{}", params.len()));
+        }
+        if let Some(from) = f.from_ms {
+            params.push(Value::Integer(from));
+            sql.push_str(&format!(" AND created_at >= ?{}", params.len()));
+        }
+        if let Some(to) = f.to_ms {
+            params.push(Value::Integer(to));
+            sql.push_str(&format!(" AND created_at < ?{}", params.len()));
+        }
+        sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", f.limit.map(|l| l as i64).unwrap_or(-1)));
+        let ids: Vec<String> = conn
+            .prepare(&sql)?
+            .query_map(rusqlite::params_from_iter(params), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.iter().map(|id| load_order(&conn, id)).collect()
+    }
+}
+
+fn load_order(conn: &Connection, id: &str) -> Result<Order> {
+    let conv = |i: usize| move |e: uuid::Error| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e));
+    let mut order = conn.prepare_cached(
+        "SELECT o.id, o.number, o.customer_id, c.name, o.status, o.currency, o.gross, o.discount, o.net, o.tax, o.total,
+                o.notes, o.created_at, o.updated_at
+         FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
+    )?
+    .query_row([id], |r| {
+        let status: String = r.get(4)?;
+        Ok(Order {
+            id: r.get::<_, String>(0)?.parse().map_err(conv(0))?,
+            number: r.get(1)?,
+            customer_id: r.get::<_, String>(2)?.parse().map_err(conv(2))?,
+            customer_name: r.get(3)?,
+            status: OrderStatus::parse(&status, "status").unwrap_or(OrderStatus::Draft),
+            currency: r.get(5)?,
+            lines: Vec::new(),
+            totals: Totals { gross: r.get(6)?, discount: r.get(7)?, net: r.get(8)?, tax: r.get(9)?, total: r.get(10)? },
+            notes: r.get(11)?,
+            created_at: r.get(12)?,
+            updated_at: r.get(13)?,
+        })
+    })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, product_id, sku, name, quantity, unit_price, discount_bp, tax_rate_bp FROM order_lines
+         WHERE order_id = ?1 AND deleted_at IS NULL ORDER BY position",
+    )?;
+    let lines = stmt.query_map([id], |r| {
+        let (quantity, unit_price, discount_bp, tax_rate_bp): (i64, i64, u32, u32) = (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+        Ok(OrderLine {
+            id: r.get::<_, String>(0)?.parse().map_err(conv(0))?,
+            product_id: r.get::<_, String>(1)?.parse().map_err(conv(1))?,
+            sku: r.get(2)?,
+            name: r.get(3)?,
+            quantity,
+            unit_price,
+            discount_bp,
+            tax_rate_bp,
+            amounts: line_amounts(quantity, unit_price, discount_bp, tax_rate_bp).unwrap_or_default(),
+        })
+    })?;
+    order.lines = lines.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(order)
+}

@@ -1,0 +1,28 @@
+//! Company-wide settings, stored as rows so they sync and are logged like any other data.
+
+use super::{Change, Store};
+use crate::error::Result;
+use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
+
+impl Store {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .reader()
+            .query_row("SELECT value FROM settings WHERE id = ?1 AND deleted_at IS NULL", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, actor: &super::Actor, key: &'static str, value: &str) -> Result<()> {
+        self.write(actor, |w| {
+            let exists: bool = w.conn().query_row("SELECT EXISTS (SELECT 1 FROM settings WHERE id = ?1)", [key], |r| r.get(0))?;
+            let values = vec![("value", Value::Text(value.to_string()))];
+            if exists {
+                w.apply(Change::Update { table: "settings", id: key, values })
+            } else {
+                w.apply(Change::Insert { table: "settings", id: key, values })
+            }
+        })?;
+        Ok(())
+    }
+}
