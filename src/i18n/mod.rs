@@ -124,10 +124,15 @@ mod tests {
 
     #[test]
     fn formats_with_variables_in_both_languages() {
-        let args = [("field", "email".to_string())];
-        let en = Localizer::new(Lang::EnUs).format("error-required", &args);
-        let zh = Localizer::new(Lang::ZhCn).format("error-required", &args);
-        assert!(en.contains("email") && en.contains("required"), "{en}");
-        assert!(zh.contains("email") && zh.contains("必填"), "{zh}");
+        let args = [("value", "bob@".to_string())];
+        let en = Localizer::new(Lang::EnUs).format("error-email", &args);
+        let zh = Localizer::new(Lang::ZhCn).format("error-email", &args);
+        assert_eq!(en, "“bob@” is not a valid email address.");
+        assert_eq!(zh, "“bob@”不是有效的邮箱地址。");
+        // Plural selection gets a number, not a string.
+        assert_eq!(Localizer::new(Lang::EnUs).format("cli-customer-count", &[("count", "1".into())]), "1 customer");
+        assert_eq!(Localizer::new(Lang::EnUs).format("cli-customer-count", &[("count", "3".into())]), "3 customers");
+        // A missing message falls back to its id rather than an empty string.
+        assert_eq!(Localizer::new(Lang::ZhCn).t("no-such-id"), "no-such-id");
     }
 }

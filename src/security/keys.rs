@@ -46,7 +46,9 @@ impl DbKey {
         Zeroizing::new(format!("\"x'{}'\"", hex::encode(self.0.as_ref())))
     }
 
-    fn hex(&self) -> Zeroizing<String> {
+    /// The key in hex, for tools that key a SQLCipher connection themselves (and tests that
+    /// simulate them). Wiped when dropped.
+    pub fn to_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(hex::encode(self.0.as_ref()))
     }
 }
@@ -203,7 +205,7 @@ impl KeyStore {
     fn seal(&self, db_id: &str, key: &DbKey, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<String> {
         let wrapped = match mode {
             KeyMode::Keyring => {
-                keyring_entry(db_id)?.set_password(&key.hex()).map_err(keyring_error)?;
+                keyring_entry(db_id)?.set_password(&key.to_hex()).map_err(keyring_error)?;
                 None
             }
             KeyMode::Passphrase => {
@@ -332,12 +334,12 @@ mod tests {
         let key = DbKey::random().unwrap();
         ks.create(&key, KeyMode::Passphrase, Some("correct horse"), FAST).unwrap();
         let (got, pending) = ks.unlock(Some("correct horse")).unwrap();
-        assert_eq!(got.hex(), key.hex());
+        assert_eq!(got.to_hex(), key.to_hex());
         assert!(pending.is_none());
         assert!(matches!(ks.unlock(Some("wrong horse")), Err(Error::WrongPassphrase)));
         assert!(matches!(ks.unlock(None), Err(Error::PassphraseRequired)));
         let text = fs::read_to_string(ks.path()).unwrap();
-        assert!(!text.contains(key.hex().as_str()), "the key file must not hold the key in clear");
+        assert!(!text.contains(key.to_hex().as_str()), "the key file must not hold the key in clear");
     }
 
     #[test]
@@ -349,9 +351,9 @@ mod tests {
         ks.create(&old, KeyMode::Passphrase, Some("p1"), FAST).unwrap();
         ks.stage(&new, KeyMode::Passphrase, Some("p1"), FAST).unwrap();
         let (main, pending) = ks.unlock(Some("p1")).unwrap();
-        assert_eq!(main.hex(), old.hex());
-        assert_eq!(pending.unwrap().hex(), new.hex());
+        assert_eq!(main.to_hex(), old.to_hex());
+        assert_eq!(pending.unwrap().to_hex(), new.to_hex());
         ks.commit_pending().unwrap();
-        assert_eq!(ks.unlock(Some("p1")).unwrap().0.hex(), new.hex());
+        assert_eq!(ks.unlock(Some("p1")).unwrap().0.to_hex(), new.to_hex());
     }
 }

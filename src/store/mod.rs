@@ -3,6 +3,7 @@
 
 mod customers;
 mod gateway;
+mod log;
 pub mod migrate;
 mod orders;
 mod products;
@@ -10,6 +11,7 @@ mod settings;
 
 pub use customers::CustomerFilter;
 pub use gateway::Actor;
+pub use log::ChangeEntry;
 pub(crate) use gateway::{Change, Writer};
 pub use orders::OrderFilter;
 

@@ -1,0 +1,172 @@
+//! The `banyan` CLI as IT scripts it: names, flags, JSON output, exit codes, languages.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PASS: &str = "cli passphrase";
+
+struct Cli {
+    db: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let cli = Cli { db: dir.path().join("cli.db"), _dir: dir };
+        let out = cli.run(&["init"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        cli
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_banyan"));
+        c.arg("--db").arg(&self.db).args(args).env("BANYAN_PASSPHRASE", PASS).env("LANG", "en_US.UTF-8").env_remove("LC_ALL");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(out.status.success(), "{args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+#[test]
+fn a_customer_and_an_order_end_to_end() {
+    let cli = Cli::new();
+    let c = cli.json(&["customer", "add", "--name", "上海鼎盛贸易有限公司", "--kind", "company", "--phone", "021 6288 1234", "--phone", "13812345678", "--email", "Sales@DingSheng.cn", "--city", "上海", "--tag", "VIP", "--tag", "华东"]);
+    let id = c["id"].as_str().unwrap().to_string();
+    assert_eq!(c["phones"], serde_json::json!(["+862162881234", "+8613812345678"]));
+    assert_eq!(c["emails"], serde_json::json!(["sales@dingsheng.cn"]));
+    let got = cli.json(&["customer", "get", &id]);
+    assert_eq!(got["name"], "上海鼎盛贸易有限公司");
+    let updated = cli.json(&["customer", "update", &id, "--city", "苏州", "--clear-tags"]);
+    assert_eq!(updated["city"], "苏州");
+    assert_eq!(updated["tags"], serde_json::json!([]));
+    cli.json(&["contact", "add", "--customer", &id, "--name", "刘经理", "--title", "采购经理", "--phone", "13900001111"]);
+    cli.json(&["activity", "add", "--customer", &id, "--kind", "visit", "--at", "2026-11-20 14:30", "--text", "上门演示"]);
+
+    cli.json(&["product", "add", "--sku", "TEA-01", "--name", "龙井", "--price", "19.99", "--currency", "CNY", "--tax", "13"]);
+    cli.json(&["product", "add", "--sku", "SVC", "--name", "Installation", "--price", "300", "--tax", "6"]);
+    let products = cli.json(&["product", "list"]);
+    assert_eq!(products.as_array().unwrap().len(), 2);
+    let o = cli.json(&["order", "create", "--customer", &id, "--line", "TEA-01:3:10", "--line", "SVC:1"]);
+    assert_eq!(o["totals"]["total"], 37899);
+    let number = o["number"].as_str().unwrap().to_string();
+    for s in ["confirmed", "fulfilled", "paid"] {
+        assert_eq!(cli.json(&["order", "status", &number, s])["status"], s);
+    }
+    let listed = cli.json(&["order", "list", "--status", "paid"]);
+    assert_eq!(listed[0]["number"], number.as_str());
+    let record = cli.json(&["customer", "get", &id]);
+    assert_eq!(record["contacts"][0]["name"], "刘经理");
+    assert_eq!(record["activities"][0]["occurredAt"], "2026-11-20T14:30");
+    assert_eq!(record["orders"][0]["number"], number.as_str());
+
+    // Human output shows the order with its totals.
+    let out = cli.run(&["order", "get", &number]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("CNY 378.99") && shown.contains("Paid"), "{shown}");
+
+    cli.json(&["customer", "delete", &id]);
+    assert_eq!(cli.json(&["customer", "list"]).as_array().unwrap().len(), 0);
+    assert_eq!(cli.json(&["customer", "list", "--include-deleted"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn errors_are_json_with_code_and_field_and_exit_non_zero() {
+    let cli = Cli::new();
+    let out = cli.run(&["--json", "customer", "add", "--name", "Bob", "--kind", "person", "--email", "bob@"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "invalid");
+    assert_eq!(v["error"]["field"], "emails[0]");
+    let out = cli.run(&["--json", "order", "create", "--customer", "x", "--line", "nonsense"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["field"], "lines[0]");
+    let out = cli.run(&["--json", "order", "get", "NOPE-1"]);
+    assert_eq!(out.status.code(), Some(3));
+    let out = cli.run(&["--lang", "fr-FR", "check"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn messages_follow_lang_and_sqlcipher_noise_is_silenced() {
+    let cli = Cli::new();
+    let out = cli.run(&["--lang", "zh-CN", "customer", "add", "--name", "王五", "--kind", "person", "--phone", "123"]);
+    let err = text(&out.stderr);
+    assert!(err.contains("错误：电话 1：“123”不是有效的电话号码"), "{err}");
+    let out = cli.cmd(&["customer", "list"]).env("BANYAN_PASSPHRASE", "wrong").output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = text(&out.stderr);
+    assert_eq!(err.trim(), "Error: Wrong passphrase. The database was not opened and nothing was changed.");
+    let out = cli.cmd(&["customer", "list"]).env_remove("BANYAN_PASSPHRASE").output().unwrap();
+    assert!(text(&out.stderr).contains("BANYAN_PASSPHRASE"), "{}", text(&out.stderr));
+}
+
+fn with_stdin(mut c: Command, input: &str) -> Output {
+    let mut child = c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn passphrase_from_stdin_and_rekey() {
+    let cli = Cli::new();
+    cli.json(&["customer", "add", "--name", "Zoë Müller", "--kind", "person"]);
+    let mut c = cli.cmd(&["--passphrase-stdin", "--json", "customer", "list"]);
+    c.env_remove("BANYAN_PASSPHRASE");
+    let out = with_stdin(c, &format!("{PASS}\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Zoë Müller"));
+
+    // Change the passphrase (and the key): the old one stops working, the new one opens the data.
+    let mut c = cli.cmd(&["--passphrase-stdin", "rekey", "--new-key"]);
+    c.env_remove("BANYAN_PASSPHRASE");
+    let out = with_stdin(c, &format!("{PASS}\nbrand new passphrase\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!cli.run(&["customer", "list"]).status.success());
+    let out = cli.cmd(&["--json", "customer", "list"]).env("BANYAN_PASSPHRASE", "brand new passphrase").output().unwrap();
+    assert!(text(&out.stdout).contains("Zoë Müller"));
+    let out = cli.cmd(&["check"]).env("BANYAN_PASSPHRASE", "brand new passphrase").output().unwrap();
+    assert!(out.status.success() && text(&out.stdout).contains("sound"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn demo_fills_a_realistic_book() {
+    let cli = Cli::new();
+    let d = cli.json(&["demo", "--customers", "120"]);
+    assert_eq!(d["customers"], 120);
+    assert!(d["orders"].as_u64().unwrap() >= 50);
+    let list = cli.json(&["customer", "list"]);
+    let names: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 120);
+    let chinese = names.iter().filter(|n| n.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))).count();
+    assert!(chinese > 50 && chinese < 110, "a mixed book: {chinese} of 120 Chinese");
+    let orders = cli.json(&["order", "list"]);
+    let statuses: std::collections::BTreeSet<&str> = orders.as_array().unwrap().iter().map(|o| o["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.len(), 5, "orders in every status: {statuses:?}");
+    assert!(cli.run(&["check"]).status.success());
+}
+
+#[test]
+fn init_refuses_to_overwrite() {
+    let cli = Cli::new();
+    let out = cli.run(&["init"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("already exists"));
+    assert!(Path::new(&cli.db).exists());
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the core, one binary (see ARCHITECTURE.md, "Tests").
+
+mod cli;
+mod common;
+mod crash;
+mod gateway;
+mod keyring;
+mod leak;
+mod locales;
+mod migrate;
+mod open_errors;
+mod orders;
+mod validation;
