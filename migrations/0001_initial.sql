@@ -131,25 +131,33 @@ CREATE TABLE order_lines (
 ) STRICT;
 CREATE INDEX order_lines_order ON order_lines (order_id, position);
 
--- One row per changed field. (origin, origin_seq) is gap-free per device, so a peer's whole sync
--- state is a version vector; hlc orders concurrent edits of one field (last writer wins, ties by
--- origin); tx_id groups one transaction; batch_id groups an import so it can be undone; old_value
--- lets undo and the audit trail show what was replaced.
+-- The devices whose changes this database holds, numbered locally so each log entry stores a
+-- small integer instead of a 36-character device id.
+CREATE TABLE origins (
+    id     INTEGER PRIMARY KEY,
+    device TEXT NOT NULL UNIQUE
+) STRICT;
+
+-- One row per changed field, keyed by (origin, origin_seq): the sequence is gap-free per device,
+-- so a peer's whole sync state is a version vector. hlc orders concurrent edits of one field
+-- (last writer wins, ties broken by origin); tx groups one local transaction; batch_id groups an
+-- import so it can be undone; old_value lets undo and the audit trail show what was replaced.
+-- row_id is the row's UUID as 16 bytes (text for keyed rows such as settings); the log is the
+-- largest table, so it is kept compact (WITHOUT ROWID, integer references).
 CREATE TABLE change_log (
-    seq        INTEGER PRIMARY KEY,
-    hlc        INTEGER NOT NULL,
-    origin     TEXT NOT NULL,
+    origin     INTEGER NOT NULL REFERENCES origins (id),
     origin_seq INTEGER NOT NULL,
-    tx_id      TEXT NOT NULL,
+    hlc        INTEGER NOT NULL,
+    tx         INTEGER NOT NULL,
     batch_id   TEXT,
     user_id    TEXT NOT NULL,
     tbl        TEXT NOT NULL,
-    row_id     TEXT NOT NULL,
+    row_id     ANY NOT NULL,
     field      TEXT NOT NULL,
     op         TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
     value      TEXT,
     old_value  TEXT,
-    UNIQUE (origin, origin_seq)
-) STRICT;
+    PRIMARY KEY (origin, origin_seq)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX change_log_row ON change_log (tbl, row_id, field);
 CREATE INDEX change_log_batch ON change_log (batch_id) WHERE batch_id IS NOT NULL;

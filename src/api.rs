@@ -125,11 +125,13 @@ impl Banyan {
     pub fn create(opts: &OpenOptions, key: NewKey, settings: &Settings) -> ApiResult<Banyan> {
         let l10n = Localizer::new(opts.lang);
         let fail = |e: Error| localize(&l10n, e);
-        let region = Region::parse(&settings.phone_region)
-            .ok_or_else(|| fail(Error::field(FieldError::new("phoneRegion", "error-region").arg("value", &settings.phone_region))))?;
+        let region = Region::parse(&settings.phone_region).ok_or_else(|| {
+            fail(Error::field(FieldError::new("phoneRegion", "error-region").arg("value", &settings.phone_region)))
+        })?;
         let currency = Currency::parse(&settings.currency, "currency").map_err(|e| fail(Error::field(e)))?;
         let store = Store::create(&opts.path, key, opts.store.clone()).map_err(fail)?;
-        let b = Banyan { store, l10n: Localizer::new(opts.lang), actor: Actor { user: opts.user.clone(), batch: None } };
+        let b =
+            Banyan { store, l10n: Localizer::new(opts.lang), actor: Actor { user: opts.user.clone(), batch: None } };
         b.store.set_setting(&b.actor, "phone_region", &region.code()).map_err(|e| b.err(e))?;
         b.store.set_setting(&b.actor, "currency", currency.code()).map_err(|e| b.err(e))?;
         Ok(b)
@@ -235,7 +237,13 @@ impl Banyan {
         self.store.add_activity(&self.actor, cid, kind, &at, &text).map_err(|e| self.err(e))
     }
 
-    pub fn add_custom_field(&self, key: &str, label: &str, kind: &str, choices: &[String]) -> ApiResult<CustomFieldDef> {
+    pub fn add_custom_field(
+        &self,
+        key: &str,
+        label: &str,
+        kind: &str,
+        choices: &[String],
+    ) -> ApiResult<CustomFieldDef> {
         let def = CustomFieldDef::validate(key, label, kind, choices).map_err(|e| self.err(e))?;
         self.store.add_custom_field(&self.actor, &def).map_err(|e| self.err(e))?;
         Ok(def)
@@ -326,14 +334,16 @@ impl Banyan {
     /// Changes how the key is kept. With `new_key`, the database is also re-encrypted under a new
     /// random key (every page is rewritten); otherwise only the key file changes.
     pub fn rekey(&mut self, mode: KeyMode, passphrase: Option<&str>, new_key: bool, kdf: KdfParams) -> ApiResult<()> {
-        let r = if new_key { self.store.rekey(mode, passphrase, kdf) } else { self.store.rewrap(mode, passphrase, kdf) };
+        let r =
+            if new_key { self.store.rekey(mode, passphrase, kdf) } else { self.store.rewrap(mode, passphrase, kdf) };
         r.map_err(|e| self.err(e))
     }
 
     /// Adds realistic demo data: products, `customers` customers (mixed Chinese and English, people
     /// and companies), contacts, activities and orders in every status.
     pub fn demo(&self, customers: usize, seed: u64) -> ApiResult<DemoSummary> {
-        demo::fill(&self.store, &self.actor, &self.ctx()?, &self.settings()?.currency, customers, seed).map_err(|e| self.err(e))
+        demo::fill(&self.store, &self.actor, &self.ctx()?, &self.settings()?.currency, customers, seed)
+            .map_err(|e| self.err(e))
     }
 
     /// The store, for the other core modules' tests and benchmarks.
@@ -346,7 +356,12 @@ impl Banyan {
 /// Turns a core error into what a user reads.
 pub fn localize(l: &Localizer, e: Error) -> ApiError {
     let msg = |id: &str, args: &[(&str, String)]| l.format(id, args);
-    let simple = |code, id: &str, args: &[(&str, String)]| ApiError { code, message: msg(id, args), field: None, fields: vec![] };
+    let simple = |code, id: &str, args: &[(&str, String)]| ApiError {
+        code,
+        message: msg(id, args),
+        field: None,
+        fields: vec![],
+    };
     match e {
         Error::Invalid(list) => {
             let fields: Vec<FieldMessage> = list
@@ -367,19 +382,27 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
                 fields,
             }
         }
-        Error::NotFound { entity, id } => {
-            simple(ErrorCode::NotFound, "error-not-found", &[("entity", msg(&format!("entity-{entity}"), &[])), ("id", id)])
-        }
+        Error::NotFound { entity, id } => simple(
+            ErrorCode::NotFound,
+            "error-not-found",
+            &[("entity", msg(&format!("entity-{entity}"), &[])), ("id", id)],
+        ),
         Error::WrongPassphrase => simple(ErrorCode::WrongPassphrase, "error-wrong-passphrase", &[]),
         Error::WrongKey => simple(ErrorCode::WrongKey, "error-wrong-key", &[]),
         Error::PassphraseRequired => simple(ErrorCode::PassphraseRequired, "error-passphrase-required", &[]),
         Error::KeyMissing(_) => simple(ErrorCode::KeyMissing, "error-key-missing", &[]),
-        Error::KeyringUnavailable(d) => simple(ErrorCode::KeyringUnavailable, "error-keyring-unavailable", &[("detail", d)]),
-        Error::Truncated(p) => simple(ErrorCode::DbTruncated, "error-db-truncated", &[("path", p.display().to_string())]),
-        Error::Corrupt(d) => simple(ErrorCode::DbCorrupt, "error-db-corrupt", &[("detail", d)]),
-        Error::NewerSchema { found, supported } => {
-            simple(ErrorCode::DbNewer, "error-db-newer", &[("found", found.to_string()), ("supported", supported.to_string())])
+        Error::KeyringUnavailable(d) => {
+            simple(ErrorCode::KeyringUnavailable, "error-keyring-unavailable", &[("detail", d)])
         }
+        Error::Truncated(p) => {
+            simple(ErrorCode::DbTruncated, "error-db-truncated", &[("path", p.display().to_string())])
+        }
+        Error::Corrupt(d) => simple(ErrorCode::DbCorrupt, "error-db-corrupt", &[("detail", d)]),
+        Error::NewerSchema { found, supported } => simple(
+            ErrorCode::DbNewer,
+            "error-db-newer",
+            &[("found", found.to_string()), ("supported", supported.to_string())],
+        ),
         Error::DbMissing(p) => simple(ErrorCode::DbMissing, "error-db-missing", &[("path", p.display().to_string())]),
         Error::DbExists(p) => simple(ErrorCode::DbExists, "error-db-exists", &[("path", p.display().to_string())]),
         Error::KeyFile { path, detail } => {

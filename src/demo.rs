@@ -10,51 +10,195 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 const SURNAMES: &[(&str, &str)] = &[
-    ("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen"), ("杨", "yang"), ("黄", "huang"),
-    ("赵", "zhao"), ("吴", "wu"), ("周", "zhou"), ("徐", "xu"), ("孙", "sun"), ("马", "ma"), ("朱", "zhu"),
-    ("胡", "hu"), ("郭", "guo"), ("何", "he"), ("林", "lin"), ("罗", "luo"), ("郑", "zheng"), ("梁", "liang"),
-    ("谢", "xie"), ("宋", "song"), ("唐", "tang"), ("韩", "han"), ("曾", "zeng"), ("冯", "feng"), ("邓", "deng"),
-    ("曹", "cao"), ("彭", "peng"), ("萧", "xiao"), ("田", "tian"), ("董", "dong"), ("潘", "pan"), ("蔡", "cai"),
-    ("欧阳", "ouyang"), ("司马", "sima"), ("上官", "shangguan"), ("单", "shan"), ("解", "xie"),
+    ("王", "wang"),
+    ("李", "li"),
+    ("张", "zhang"),
+    ("刘", "liu"),
+    ("陈", "chen"),
+    ("杨", "yang"),
+    ("黄", "huang"),
+    ("赵", "zhao"),
+    ("吴", "wu"),
+    ("周", "zhou"),
+    ("徐", "xu"),
+    ("孙", "sun"),
+    ("马", "ma"),
+    ("朱", "zhu"),
+    ("胡", "hu"),
+    ("郭", "guo"),
+    ("何", "he"),
+    ("林", "lin"),
+    ("罗", "luo"),
+    ("郑", "zheng"),
+    ("梁", "liang"),
+    ("谢", "xie"),
+    ("宋", "song"),
+    ("唐", "tang"),
+    ("韩", "han"),
+    ("曾", "zeng"),
+    ("冯", "feng"),
+    ("邓", "deng"),
+    ("曹", "cao"),
+    ("彭", "peng"),
+    ("萧", "xiao"),
+    ("田", "tian"),
+    ("董", "dong"),
+    ("潘", "pan"),
+    ("蔡", "cai"),
+    ("欧阳", "ouyang"),
+    ("司马", "sima"),
+    ("上官", "shangguan"),
+    ("单", "shan"),
+    ("解", "xie"),
 ];
 const GIVEN: &[(&str, &str)] = &[
-    ("伟", "wei"), ("芳", "fang"), ("娜", "na"), ("秀英", "xiuying"), ("敏", "min"), ("静", "jing"), ("丽", "li"),
-    ("强", "qiang"), ("磊", "lei"), ("军", "jun"), ("洋", "yang"), ("勇", "yong"), ("艳", "yan"), ("杰", "jie"),
-    ("涛", "tao"), ("明", "ming"), ("超", "chao"), ("霞", "xia"), ("平", "ping"), ("刚", "gang"), ("婷", "ting"),
-    ("宇", "yu"), ("浩", "hao"), ("欣怡", "xinyi"), ("子轩", "zixuan"), ("梓涵", "zihan"), ("一诺", "yinuo"),
-    ("雨桐", "yutong"), ("俊杰", "junjie"), ("晓东", "xiaodong"), ("建华", "jianhua"), ("国强", "guoqiang"),
-    ("海燕", "haiyan"), ("思远", "siyuan"), ("嘉怡", "jiayi"), ("三丰", "sanfeng"), ("文博", "wenbo"), ("慧敏", "huimin"),
+    ("伟", "wei"),
+    ("芳", "fang"),
+    ("娜", "na"),
+    ("秀英", "xiuying"),
+    ("敏", "min"),
+    ("静", "jing"),
+    ("丽", "li"),
+    ("强", "qiang"),
+    ("磊", "lei"),
+    ("军", "jun"),
+    ("洋", "yang"),
+    ("勇", "yong"),
+    ("艳", "yan"),
+    ("杰", "jie"),
+    ("涛", "tao"),
+    ("明", "ming"),
+    ("超", "chao"),
+    ("霞", "xia"),
+    ("平", "ping"),
+    ("刚", "gang"),
+    ("婷", "ting"),
+    ("宇", "yu"),
+    ("浩", "hao"),
+    ("欣怡", "xinyi"),
+    ("子轩", "zixuan"),
+    ("梓涵", "zihan"),
+    ("一诺", "yinuo"),
+    ("雨桐", "yutong"),
+    ("俊杰", "junjie"),
+    ("晓东", "xiaodong"),
+    ("建华", "jianhua"),
+    ("国强", "guoqiang"),
+    ("海燕", "haiyan"),
+    ("思远", "siyuan"),
+    ("嘉怡", "jiayi"),
+    ("三丰", "sanfeng"),
+    ("文博", "wenbo"),
+    ("慧敏", "huimin"),
 ];
 const FIRST: &[&str] = &[
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William",
-    "Susan", "Sarah", "Thomas", "Emma", "Oliver", "Sophie", "Lukas", "Anna", "Jürgen", "Zoë", "François", "Chloé",
-    "Mateo", "Priya", "Ahmed", "Yuki", "Kevin", "Grace", "Daniel",
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Susan",
+    "Sarah",
+    "Thomas",
+    "Emma",
+    "Oliver",
+    "Sophie",
+    "Lukas",
+    "Anna",
+    "Jürgen",
+    "Zoë",
+    "François",
+    "Chloé",
+    "Mateo",
+    "Priya",
+    "Ahmed",
+    "Yuki",
+    "Kevin",
+    "Grace",
+    "Daniel",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Anderson", "Thomas",
-    "Moore", "Martin", "Müller", "Schmidt", "Schneider", "Fischer", "Dubois", "García", "Rossi", "Tanaka", "Nguyen",
-    "O'Brien", "Kowalski", "Svensson", "Chan", "Wong", "Lee",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Taylor",
+    "Anderson",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Dubois",
+    "García",
+    "Rossi",
+    "Tanaka",
+    "Nguyen",
+    "O'Brien",
+    "Kowalski",
+    "Svensson",
+    "Chan",
+    "Wong",
+    "Lee",
 ];
-const CN_CITIES: &[&str] =
-    &["北京", "上海", "广州", "深圳", "杭州", "成都", "重庆", "武汉", "南京", "西安", "苏州", "天津", "厦门", "青岛", "长沙"];
+const CN_CITIES: &[&str] = &[
+    "北京", "上海", "广州", "深圳", "杭州", "成都", "重庆", "武汉", "南京", "西安", "苏州", "天津", "厦门", "青岛",
+    "长沙",
+];
 const INTL_CITIES: &[(&str, &str)] = &[
-    ("London", "United Kingdom"), ("Hamburg", "Germany"), ("Munich", "Germany"), ("Singapore", "Singapore"),
-    ("New York", "United States"), ("San Francisco", "United States"), ("Sydney", "Australia"),
-    ("Hong Kong", "China"), ("Paris", "France"), ("Toronto", "Canada"),
+    ("London", "United Kingdom"),
+    ("Hamburg", "Germany"),
+    ("Munich", "Germany"),
+    ("Singapore", "Singapore"),
+    ("New York", "United States"),
+    ("San Francisco", "United States"),
+    ("Sydney", "Australia"),
+    ("Hong Kong", "China"),
+    ("Paris", "France"),
+    ("Toronto", "Canada"),
 ];
-const CN_BRAND: &[&str] =
-    &["华信", "鼎盛", "恒通", "金桥", "博远", "天合", "联创", "中科", "瑞丰", "宏达", "新元", "东方", "长城", "云帆", "盛世"];
+const CN_BRAND: &[&str] = &[
+    "华信", "鼎盛", "恒通", "金桥", "博远", "天合", "联创", "中科", "瑞丰", "宏达", "新元", "东方", "长城", "云帆",
+    "盛世",
+];
 const CN_TRADE: &[&str] =
     &["科技", "贸易", "电子", "实业", "物流", "医疗器械", "食品", "建材", "网络科技", "信息技术", "机械", "纺织"];
 const CN_SUFFIX: &[&str] = &["有限公司", "股份有限公司", "有限责任公司"];
-const EN_BRAND: &[&str] =
-    &["Northwind", "Blue Harbor", "Evergreen", "Summit", "Pioneer", "Atlas", "Redwood", "Silverline", "Keystone", "Lumen"];
-const EN_TRADE: &[&str] = &["Trading", "Logistics", "Foods", "Systems", "Medical", "Partners", "Manufacturing", "Textiles"];
+const EN_BRAND: &[&str] = &[
+    "Northwind",
+    "Blue Harbor",
+    "Evergreen",
+    "Summit",
+    "Pioneer",
+    "Atlas",
+    "Redwood",
+    "Silverline",
+    "Keystone",
+    "Lumen",
+];
+const EN_TRADE: &[&str] =
+    &["Trading", "Logistics", "Foods", "Systems", "Medical", "Partners", "Manufacturing", "Textiles"];
 const EN_SUFFIX: &[&str] = &["Ltd", "GmbH", "Inc.", "LLC", "Co."];
-const TAGS: &[&str] = &["VIP", "经销商", "潜在客户", "Key account", "华东", "华南", "Export", "老客户", "Trade show 2026"];
+const TAGS: &[&str] =
+    &["VIP", "经销商", "潜在客户", "Key account", "华东", "华南", "Export", "老客户", "Trade show 2026"];
 const SOURCES: &[&str] = &["展会", "官网", "Referral", "电话营销", "LinkedIn", "老客户介绍", "Cold call"];
 const OWNERS: &[&str] = &["李娜", "王强", "Emma Wilson", "张伟", "Daniel Brown"];
-const CN_MOBILE: &[&str] = &["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "158", "159", "186", "187", "188", "189", "177", "199"];
+const CN_MOBILE: &[&str] = &[
+    "130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "158", "159", "186", "187", "188", "189",
+    "177", "199",
+];
 
 /// What [`fill`] added.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -103,7 +247,8 @@ impl DemoGen {
     pub fn customer(&mut self) -> CustomerInput {
         let chinese = self.rng.random_bool(0.7);
         let company = self.rng.random_bool(0.33);
-        let mut c = CustomerInput { kind: Some(if company { "company" } else { "person" }.into()), ..Default::default() };
+        let mut c =
+            CustomerInput { kind: Some(if company { "company" } else { "person" }.into()), ..Default::default() };
         let n = self.rng.random_range(1..1000);
         if chinese {
             let city = self.pick(CN_CITIES);
@@ -112,7 +257,10 @@ impl DemoGen {
             c.phones.push(self.cn_mobile());
             if company {
                 c.name = Some(format!("{city}{}{}{}", self.pick(CN_BRAND), self.pick(CN_TRADE), self.pick(CN_SUFFIX)));
-                c.emails.push(format!("sales{n}@{}.com.cn", ["huaxin", "dingsheng", "hengtong", "jinqiao", "boyuan"][n % 5]));
+                c.emails.push(format!(
+                    "sales{n}@{}.com.cn",
+                    ["huaxin", "dingsheng", "hengtong", "jinqiao", "boyuan"][n % 5]
+                ));
                 c.address = Some(format!("{city}市{}路{}号", self.pick(CN_BRAND), self.rng.random_range(1..999)));
             } else {
                 let (name, py) = self.chinese_name();
@@ -179,7 +327,14 @@ pub const PRODUCTS: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// Adds demo data to `store`; products already there are kept.
-pub fn fill(store: &Store, actor: &Actor, ctx: &ValidationContext, currency: &str, customers: usize, seed: u64) -> Result<DemoSummary> {
+pub fn fill(
+    store: &Store,
+    actor: &Actor,
+    ctx: &ValidationContext,
+    currency: &str,
+    customers: usize,
+    seed: u64,
+) -> Result<DemoSummary> {
     let mut summary = DemoSummary::default();
     let mut g = DemoGen::new(seed);
     let mut products = Vec::new();
@@ -214,7 +369,13 @@ pub fn fill(store: &Store, actor: &Actor, ctx: &ValidationContext, currency: &st
     // Timelines, contacts and orders for the first few hundred customers: enough to browse, quick
     // enough that a large demo book is mostly customers.
     let skus: Vec<&str> = PRODUCTS.iter().map(|p| p.0).collect();
-    let texts = ["电话沟通报价，客户希望下周收到样品。", "Visited the office, demoed the new range.", "发送了合同草稿。", "Follow-up call: budget approved for Q1.", "客户反馈交货期太长，需要协调。"];
+    let texts = [
+        "电话沟通报价，客户希望下周收到样品。",
+        "Visited the office, demoed the new range.",
+        "发送了合同草稿。",
+        "Follow-up call: budget approved for Q1.",
+        "客户反馈交货期太长，需要协调。",
+    ];
     for (i, (id, kind)) in ids.iter().take(300).enumerate() {
         if *kind == CustomerKind::Company {
             for _ in 0..g.rng.random_range(1..3) {
@@ -232,7 +393,13 @@ pub fn fill(store: &Store, actor: &Actor, ctx: &ValidationContext, currency: &st
         }
         for k in 0..g.rng.random_range(1..4) {
             let kind = [ActivityKind::Call, ActivityKind::Visit, ActivityKind::Email, ActivityKind::Note][(i + k) % 4];
-            let at = format!("2026-{:02}-{:02}T{:02}:{:02}", g.rng.random_range(1..12), g.rng.random_range(1..29), g.rng.random_range(8..19), [0, 15, 30, 45][k % 4]);
+            let at = format!(
+                "2026-{:02}-{:02}T{:02}:{:02}",
+                g.rng.random_range(1..12),
+                g.rng.random_range(1..29),
+                g.rng.random_range(8..19),
+                [0, 15, 30, 45][k % 4]
+            );
             store.add_activity(actor, *id, kind, &at, texts[(i + k) % texts.len()])?;
             summary.activities += 1;
         }
@@ -245,7 +412,13 @@ pub fn fill(store: &Store, actor: &Actor, ctx: &ValidationContext, currency: &st
                 })
                 .collect();
             let order = store.create_order(actor, *id, &lines, None)?;
-            let steps = [&[][..], &[OrderStatus::Confirmed], &[OrderStatus::Confirmed, OrderStatus::Fulfilled], &[OrderStatus::Confirmed, OrderStatus::Fulfilled, OrderStatus::Paid], &[OrderStatus::Cancelled]];
+            let steps = [
+                &[][..],
+                &[OrderStatus::Confirmed],
+                &[OrderStatus::Confirmed, OrderStatus::Fulfilled],
+                &[OrderStatus::Confirmed, OrderStatus::Fulfilled, OrderStatus::Paid],
+                &[OrderStatus::Cancelled],
+            ];
             for s in steps[(i / 2) % steps.len()] {
                 store.set_order_status(actor, &order.id.to_string(), *s)?;
             }

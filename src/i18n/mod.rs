@@ -67,7 +67,8 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     b.set_use_isolating(false);
     for (l, name, text) in SOURCES {
         if *l == lang {
-            let res = FluentResource::try_new(text.to_string()).unwrap_or_else(|(_, e)| panic!("{}/{name}: {e:?}", lang.tag()));
+            let res = FluentResource::try_new(text.to_string())
+                .unwrap_or_else(|(_, e)| panic!("{}/{name}: {e:?}", lang.tag()));
             b.add_resource(res).unwrap_or_else(|e| panic!("{}/{name}: {e:?}", lang.tag()));
         }
     }

@@ -1,6 +1,6 @@
 //! Customers (people and companies), their contacts, activities and typed custom fields.
 
-use super::{opt_text, required_text, ActivityId, ContactId, CustomerId, MAX_LINE, MAX_TEXT};
+use super::{ActivityId, ContactId, CustomerId, MAX_LINE, MAX_TEXT, opt_text, required_text};
 use crate::error::{Error, FieldError, Result};
 use crate::quality::{email, phone};
 use serde::{Deserialize, Serialize};

@@ -22,12 +22,7 @@ pub const MAX_LINE: usize = 500;
 pub const MAX_TEXT: usize = 100_000;
 
 /// Trims `v`; `None` when empty. Rejects text that is too long.
-pub(crate) fn opt_text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    v: Option<&str>,
-    max: usize,
-) -> Option<String> {
+pub(crate) fn opt_text(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>, max: usize) -> Option<String> {
     let t = v.map(str::trim).filter(|t| !t.is_empty())?;
     if t.chars().count() > max {
         errors.push(FieldError::new(field, "error-too-long").arg("max", max));
@@ -40,12 +35,7 @@ pub(crate) fn opt_text(
     Some(t.to_string())
 }
 
-pub(crate) fn required_text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    v: Option<&str>,
-    max: usize,
-) -> String {
+pub(crate) fn required_text(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>, max: usize) -> String {
     match opt_text(errors, field, v, max) {
         Some(t) => t,
         None => {

@@ -152,7 +152,12 @@ fn div_round(n: i128, d: i128) -> i128 {
 }
 
 /// Computes one line: discount and tax are each rounded once, half away from zero.
-pub fn line_amounts(quantity: i64, unit_price: i64, discount_bp: u32, tax_rate_bp: u32) -> Result<LineAmounts, Overflow> {
+pub fn line_amounts(
+    quantity: i64,
+    unit_price: i64,
+    discount_bp: u32,
+    tax_rate_bp: u32,
+) -> Result<LineAmounts, Overflow> {
     if quantity < 0 || unit_price < 0 || discount_bp > 10_000 || tax_rate_bp > 10_000 {
         return Err(Overflow);
     }

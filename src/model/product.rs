@@ -1,6 +1,6 @@
 //! Products: what a company sells, by SKU.
 
-use super::{Currency, ProductId, format_percent, opt_text, parse_percent, required_text, MAX_LINE};
+use super::{Currency, MAX_LINE, ProductId, format_percent, opt_text, parse_percent, required_text};
 use crate::error::{Error, FieldError, Result};
 use serde::{Deserialize, Serialize};
 
@@ -77,14 +77,9 @@ impl ProductInput {
             Some(t) => parse_percent(&t, "taxRate").map_err(|e| errors.push(e)).unwrap_or(0),
         };
         match currency {
-            Some(currency) if errors.is_empty() => Ok(ValidProduct {
-                sku,
-                name,
-                unit_price,
-                currency,
-                tax_rate_bp,
-                active: self.active.unwrap_or(true),
-            }),
+            Some(currency) if errors.is_empty() => {
+                Ok(ValidProduct { sku, name, unit_price, currency, tax_rate_bp, active: self.active.unwrap_or(true) })
+            }
             _ => Err(Error::Invalid(errors)),
         }
     }

@@ -106,6 +106,10 @@ struct KeyFile {
     format: u32,
     db_id: String,
     mode: KeyMode,
+    /// Keyring mode: the keyring account holding this key. Each key gets its own account, so a
+    /// key change never overwrites the entry that still opens the database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     wrapped: Option<Wrapped>,
 }
@@ -178,8 +182,15 @@ impl KeyStore {
     }
 
     pub fn commit_pending(&self) -> Result<()> {
+        let old = self.read(&self.path).ok();
         fs::rename(self.pending_path(), &self.path)?;
         sync_dir(&self.path);
+        // The replaced key no longer opens anything; remove it from the keyring.
+        if let Some(KeyFile { account: Some(account), .. }) = old {
+            if self.read(&self.path).ok().and_then(|f| f.account).as_deref() != Some(account.as_str()) {
+                let _ = keyring_entry(&account).and_then(|e| e.delete_credential().map_err(keyring_error));
+            }
+        }
         Ok(())
     }
 
@@ -189,10 +200,8 @@ impl KeyStore {
 
     /// Removes this database's key from the keyring (after its database was deleted).
     pub fn forget(&self) -> Result<()> {
-        if let Ok(f) = self.read(&self.path) {
-            if f.mode == KeyMode::Keyring {
-                let _ = keyring_entry(&f.db_id)?.delete_credential();
-            }
+        if let Ok(KeyFile { account: Some(account), .. }) = self.read(&self.path) {
+            let _ = keyring_entry(&account)?.delete_credential();
         }
         Ok(())
     }
@@ -202,17 +211,29 @@ impl KeyStore {
         serde_json::from_slice(&bytes).map_err(|e| Error::KeyFile { path: path.to_owned(), detail: e.to_string() })
     }
 
-    fn seal(&self, db_id: &str, key: &DbKey, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<String> {
+    fn seal(
+        &self,
+        db_id: &str,
+        key: &DbKey,
+        mode: KeyMode,
+        passphrase: Option<&str>,
+        kdf: KdfParams,
+    ) -> Result<String> {
+        let mut account = None;
         let wrapped = match mode {
             KeyMode::Keyring => {
-                keyring_entry(db_id)?.set_password(&key.to_hex()).map_err(keyring_error)?;
+                let name = format!("database-key:{db_id}:{}", uuid::Uuid::new_v4().simple());
+                keyring_entry(&name)?.set_password(&key.to_hex()).map_err(keyring_error)?;
+                account = Some(name);
                 None
             }
             KeyMode::Passphrase => {
                 let pass = passphrase.filter(|p| !p.is_empty()).ok_or(Error::PassphraseRequired)?;
                 let mut salt = [0u8; 16];
                 let mut nonce = [0u8; 24];
-                getrandom::fill(&mut salt).and_then(|_| getrandom::fill(&mut nonce)).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+                getrandom::fill(&mut salt)
+                    .and_then(|_| getrandom::fill(&mut nonce))
+                    .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
                 let kek = derive(pass, &salt, kdf)?;
                 let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
                 let ct = cipher
@@ -227,7 +248,7 @@ impl KeyStore {
                 })
             }
         };
-        let file = KeyFile { format: 1, db_id: db_id.to_string(), mode, wrapped };
+        let file = KeyFile { format: 1, db_id: db_id.to_string(), mode, account, wrapped };
         Ok(serde_json::to_string_pretty(&file).expect("key file serializes"))
     }
 
@@ -235,7 +256,8 @@ impl KeyStore {
         let bad = |d: &str| Error::KeyFile { path: self.path.clone(), detail: d.to_string() };
         match f.mode {
             KeyMode::Keyring => {
-                let entry = keyring_entry(&f.db_id)?;
+                let account = f.account.as_deref().ok_or_else(|| bad("missing keyring account"))?;
+                let entry = keyring_entry(account)?;
                 match entry.get_password() {
                     Ok(h) => DbKey::from_hex(&h).ok_or_else(|| bad("keyring entry is not a key")),
                     Err(keyring::Error::NoEntry) => Err(Error::KeyMissing(f.db_id.clone())),
@@ -284,8 +306,8 @@ fn derive(passphrase: &str, salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8; 
     Ok(out)
 }
 
-fn keyring_entry(db_id: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new(KEYRING_SERVICE, &format!("database-key:{db_id}")).map_err(keyring_error)
+fn keyring_entry(account: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(KEYRING_SERVICE, account).map_err(keyring_error)
 }
 
 fn keyring_error(e: keyring::Error) -> Error {

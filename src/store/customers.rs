@@ -6,8 +6,7 @@ use crate::model::*;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 
-const COLS: &str =
-    "id, kind, name, company, phones, emails, address, city, country, tags, owner, source, notes, custom, created_at, updated_at, deleted_at";
+const COLS: &str = "id, kind, name, company, phones, emails, address, city, country, tags, owner, source, notes, custom, created_at, updated_at, deleted_at";
 
 /// Which customers a list shows. Free-text search is the search module's job.
 #[derive(Debug, Clone, Default)]
@@ -48,14 +47,17 @@ fn customer_values(c: &ValidCustomer) -> Vec<(&'static str, Value)> {
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(s: String, idx: usize) -> rusqlite::Result<T> {
-    serde_json::from_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+    serde_json::from_str(&s)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
     let id: String = r.get(0)?;
     let kind: String = r.get(1)?;
     Ok(Customer {
-        id: id.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        id: id
+            .parse()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
         kind: if kind == "company" { CustomerKind::Company } else { CustomerKind::Person },
         name: r.get(2)?,
         company: r.get(3)?,
@@ -95,7 +97,9 @@ impl Store {
     }
 
     pub fn update_customer(&self, actor: &super::Actor, id: CustomerId, c: &ValidCustomer) -> Result<Customer> {
-        self.write(actor, |w| w.apply(Change::Update { table: "customers", id: &id.to_string(), values: customer_values(c) }))?;
+        self.write(actor, |w| {
+            w.apply(Change::Update { table: "customers", id: &id.to_string(), values: customer_values(c) })
+        })?;
         self.customer(id)
     }
 
@@ -120,7 +124,10 @@ impl Store {
         }
         if let Some(t) = &f.tag {
             params.push(Value::Text(t.clone()));
-            sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM json_each(customers.tags) WHERE value = ?{})", params.len()));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM json_each(customers.tags) WHERE value = ?{})",
+                params.len()
+            ));
         }
         if let Some(c) = &f.city {
             params.push(Value::Text(c.clone()));
@@ -130,7 +137,11 @@ impl Store {
             params.push(Value::Text(o.clone()));
             sql.push_str(&format!(" AND owner = ?{}", params.len()));
         }
-        sql.push_str(&format!(" ORDER BY name, id LIMIT {} OFFSET {}", f.limit.map(|l| l as i64).unwrap_or(-1), f.offset));
+        sql.push_str(&format!(
+            " ORDER BY name, id LIMIT {} OFFSET {}",
+            f.limit.map(|l| l as i64).unwrap_or(-1),
+            f.offset
+        ));
         let conn = self.reader();
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), row_to_customer)?;
@@ -164,7 +175,10 @@ impl Store {
                 ],
             })
         })?;
-        self.contacts(customer)?.into_iter().find(|c| c.id == id).ok_or(Error::NotFound { entity: "contact", id: id.to_string() })
+        self.contacts(customer)?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(Error::NotFound { entity: "contact", id: id.to_string() })
     }
 
     pub fn contacts(&self, customer: CustomerId) -> Result<Vec<Contact>> {
@@ -177,8 +191,12 @@ impl Store {
             let id: String = r.get(0)?;
             let cid: String = r.get(1)?;
             Ok(Contact {
-                id: id.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
-                customer_id: cid.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?,
+                id: id.parse().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                })?,
+                customer_id: cid.parse().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+                })?,
                 name: r.get(2)?,
                 title: r.get(3)?,
                 phones: parse_json(r.get(4)?, 4)?,
@@ -191,7 +209,14 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    pub fn add_activity(&self, actor: &super::Actor, customer: CustomerId, kind: ActivityKind, at: &str, body: &str) -> Result<Activity> {
+    pub fn add_activity(
+        &self,
+        actor: &super::Actor,
+        customer: CustomerId,
+        kind: ActivityKind,
+        at: &str,
+        body: &str,
+    ) -> Result<Activity> {
         let id = ActivityId::new(self.now_ms());
         self.write(actor, |w| {
             if customer_in(w.conn(), customer)?.deleted {
@@ -208,7 +233,10 @@ impl Store {
                 ],
             })
         })?;
-        self.activities(customer)?.into_iter().find(|a| a.id == id).ok_or(Error::NotFound { entity: "activity", id: id.to_string() })
+        self.activities(customer)?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(Error::NotFound { entity: "activity", id: id.to_string() })
     }
 
     /// The customer's timeline, newest first.
@@ -222,7 +250,9 @@ impl Store {
             let id: String = r.get(0)?;
             let kind: String = r.get(2)?;
             Ok(Activity {
-                id: id.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+                id: id.parse().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                })?,
                 customer_id: customer,
                 kind: ActivityKind::parse(&kind, "kind").unwrap_or(ActivityKind::Note),
                 occurred_at: r.get(3)?,

@@ -19,21 +19,32 @@ pub struct Actor {
 /// One row-level change. Table and column names are compile-time constants of the store modules,
 /// never caller input.
 pub(crate) enum Change<'a> {
-    Insert { table: &'static str, id: &'a str, values: Vec<(&'static str, Value)> },
+    Insert {
+        table: &'static str,
+        id: &'a str,
+        values: Vec<(&'static str, Value)>,
+    },
     /// Only the columns whose value differs are written and logged.
-    Update { table: &'static str, id: &'a str, values: Vec<(&'static str, Value)> },
+    Update {
+        table: &'static str,
+        id: &'a str,
+        values: Vec<(&'static str, Value)>,
+    },
     /// A tombstone: the row keeps its values and gets `deleted_at`.
-    Delete { table: &'static str, id: &'a str },
+    Delete {
+        table: &'static str,
+        id: &'a str,
+    },
 }
 
 /// A write transaction in progress.
 pub(crate) struct Writer<'t> {
     tx: Transaction<'t>,
     actor: &'t Actor,
-    origin: String,
+    origin: i64,
     next_seq: i64,
     hlc: Hlc,
-    tx_id: String,
+    tx_no: i64,
     now_ms: i64,
 }
 
@@ -45,25 +56,22 @@ impl Store {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let meta = |k: &str| -> Result<i64> {
-            let v: Option<String> = tx.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).optional()?;
+            let v: Option<String> =
+                tx.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).optional()?;
             v.and_then(|v| v.parse().ok()).ok_or_else(|| Error::Corrupt(format!("meta {k}")))
         };
         let last = Hlc::from_raw(meta("hlc")?);
         let next_seq = meta("origin_seq")? + 1;
-        let mut w = Writer {
-            actor,
-            origin: self.device.to_string(),
-            next_seq,
-            hlc: last.tick(now_ms),
-            tx_id: uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, (now_ms.max(0) / 1000) as u64, 0)).to_string(),
-            now_ms,
-            tx,
-        };
+        let tx_no = meta("tx_seq")? + 1;
+        let mut w = Writer { actor, origin: self.origin, next_seq, hlc: last.tick(now_ms), tx_no, now_ms, tx };
         let out = f(&mut w)?;
         let Writer { tx, next_seq, hlc, .. } = w;
         // The clock is persisted even when nothing was logged, so it never goes backwards.
-        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'hlc'", [hlc.raw().to_string()])?;
-        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'origin_seq'", [(next_seq - 1).to_string()])?;
+        let mut set = tx.prepare_cached("UPDATE meta SET value = ?2 WHERE key = ?1")?;
+        set.execute(("hlc", hlc.raw().to_string()))?;
+        set.execute(("origin_seq", (next_seq - 1).to_string()))?;
+        set.execute(("tx_seq", tx_no.to_string()))?;
+        drop(set);
         tx.commit()?;
         Ok(out)
     }
@@ -91,12 +99,15 @@ impl Writer<'_> {
                     cols.join(", "),
                     placeholders.join(", ")
                 );
-                let mut params: Vec<Value> = vec![Value::Text(id.to_string()), Value::Integer(self.now_ms), Value::Integer(self.now_ms)];
+                let mut params: Vec<Value> =
+                    vec![Value::Text(id.to_string()), Value::Integer(self.now_ms), Value::Integer(self.now_ms)];
                 params.extend(values.iter().map(|(_, v)| v.clone()));
                 self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
                 let mut n = 0;
                 for (col, v) in &values {
-                    if *v != Value::Null {
+                    // Empty values are the columns' defaults; a peer applying the insert gets them anyway.
+                    let empty = matches!(v, Value::Null) || matches!(v, Value::Text(t) if t == "[]" || t == "{}");
+                    if !empty {
                         self.log(table, id, col, "insert", Some(v), None)?;
                         n += 1;
                     }
@@ -121,7 +132,8 @@ impl Writer<'_> {
                 if changed.is_empty() {
                     return Ok(0);
                 }
-                let sets: Vec<String> = changed.iter().enumerate().map(|(i, (c, _, _))| format!("{c} = ?{}", i + 1)).collect();
+                let sets: Vec<String> =
+                    changed.iter().enumerate().map(|(i, (c, _, _))| format!("{c} = ?{}", i + 1)).collect();
                 let sql = format!(
                     "UPDATE {table} SET {}, updated_at = ?{} WHERE id = ?{}",
                     sets.join(", "),
@@ -138,7 +150,8 @@ impl Writer<'_> {
                 Ok(changed.len())
             }
             Change::Delete { table, id } => {
-                let sql = format!("UPDATE {table} SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL");
+                let sql =
+                    format!("UPDATE {table} SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL");
                 let n = self.tx.prepare_cached(&sql)?.execute((self.now_ms, id))?;
                 if n == 0 {
                     return Err(Error::NotFound { entity: entity_of(table), id: id.to_string() });
@@ -157,23 +170,31 @@ impl Writer<'_> {
         Ok(n)
     }
 
-    fn log(&mut self, table: &str, id: &str, field: &str, op: &str, value: Option<&Value>, old: Option<&Value>) -> Result<()> {
+    fn log(
+        &mut self,
+        table: &str,
+        id: &str,
+        field: &str,
+        op: &str,
+        value: Option<&Value>,
+        old: Option<&Value>,
+    ) -> Result<()> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.tx
             .prepare_cached(
-                "INSERT INTO change_log (hlc, origin, origin_seq, tx_id, batch_id, user_id, tbl, row_id, field, op, value, old_value)
+                "INSERT INTO change_log (hlc, origin, origin_seq, tx, batch_id, user_id, tbl, row_id, field, op, value, old_value)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(rusqlite::params![
                 self.hlc.raw(),
                 self.origin,
                 seq,
-                self.tx_id,
+                self.tx_no,
                 self.actor.batch,
                 self.actor.user,
                 table,
-                id,
+                row_key(id),
                 field,
                 op,
                 value.map(to_json),
@@ -193,6 +214,14 @@ fn entity_of(table: &str) -> &'static str {
         "order_lines" => "order-line",
         "custom_fields" => "custom-field",
         _ => "record",
+    }
+}
+
+/// A row id as stored in the log: a UUID as its 16 bytes, any other key (settings) as text.
+pub(super) fn row_key(id: &str) -> Value {
+    match uuid::Uuid::try_parse(id) {
+        Ok(u) => Value::Blob(u.as_bytes().to_vec()),
+        Err(_) => Value::Text(id.to_string()),
     }
 }
 

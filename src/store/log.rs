@@ -9,11 +9,13 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeEntry {
-    pub seq: i64,
     pub hlc: Hlc,
+    /// The device that made the change.
     pub origin: String,
+    /// Gap-free per origin.
     pub origin_seq: i64,
-    pub tx_id: String,
+    /// The local transaction number on the origin device.
+    pub tx: i64,
     pub batch_id: Option<String>,
     pub user: String,
     pub table: String,
@@ -27,28 +29,39 @@ pub struct ChangeEntry {
 }
 
 impl Store {
-    /// Log entries in the order they were applied; only those of `row_id` when given.
-    pub fn changes(&self, row_id: Option<&str>, after_seq: i64, limit: u32) -> Result<Vec<ChangeEntry>> {
+    /// Log entries later than `after`, in clock order (then origin, then sequence); only those
+    /// of `row_id` when given.
+    pub fn changes(&self, row_id: Option<&str>, after: Hlc, limit: u32) -> Result<Vec<ChangeEntry>> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(
-            "SELECT seq, hlc, origin, origin_seq, tx_id, batch_id, user_id, tbl, row_id, field, op, value, old_value
-             FROM change_log WHERE seq > ?1 AND (?2 IS NULL OR row_id = ?2) ORDER BY seq LIMIT ?3",
+            "SELECT l.hlc, o.device, l.origin_seq, l.tx, l.batch_id, l.user_id, l.tbl, l.row_id, l.field, l.op, l.value,
+                    l.old_value
+             FROM change_log l JOIN origins o ON o.id = l.origin
+             WHERE l.hlc > ?1 AND (?2 IS NULL OR (l.row_id = ?2))
+             ORDER BY l.hlc, o.device, l.origin_seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map(rusqlite::params![after_seq, row_id, limit], |r| {
+        let key = row_id.map(super::gateway::row_key);
+        let rows = stmt.query_map(rusqlite::params![after.raw(), key, limit], |r| {
+            let row_id = match r.get::<_, rusqlite::types::Value>(7)? {
+                rusqlite::types::Value::Blob(b) => {
+                    uuid::Uuid::from_slice(&b).map(|u| u.to_string()).unwrap_or_default()
+                }
+                rusqlite::types::Value::Text(t) => t,
+                _ => String::new(),
+            };
             Ok(ChangeEntry {
-                seq: r.get(0)?,
-                hlc: Hlc::from_raw(r.get(1)?),
-                origin: r.get(2)?,
-                origin_seq: r.get(3)?,
-                tx_id: r.get(4)?,
-                batch_id: r.get(5)?,
-                user: r.get(6)?,
-                table: r.get(7)?,
-                row_id: r.get(8)?,
-                field: r.get(9)?,
-                op: r.get(10)?,
-                value: r.get(11)?,
-                old_value: r.get(12)?,
+                hlc: Hlc::from_raw(r.get(0)?),
+                origin: r.get(1)?,
+                origin_seq: r.get(2)?,
+                tx: r.get(3)?,
+                batch_id: r.get(4)?,
+                user: r.get(5)?,
+                table: r.get(6)?,
+                row_id,
+                field: r.get(8)?,
+                op: r.get(9)?,
+                value: r.get(10)?,
+                old_value: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -22,7 +22,13 @@ pub const MIGRATIONS: &[Migration] =
 pub const LATEST: i64 = 1;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
-pub fn run(conn: &mut Connection, path: &Path, key: Option<&DbKey>, migrations: &[Migration], now_ms: i64) -> Result<Option<PathBuf>> {
+pub fn run(
+    conn: &mut Connection,
+    path: &Path,
+    key: Option<&DbKey>,
+    migrations: &[Migration],
+    now_ms: i64,
+) -> Result<Option<PathBuf>> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = migrations.last().map(|m| m.version).unwrap_or(0);
     if current > latest {

@@ -11,8 +11,8 @@ mod settings;
 
 pub use customers::CustomerFilter;
 pub use gateway::Actor;
-pub use log::ChangeEntry;
 pub(crate) use gateway::{Change, Writer};
+pub use log::ChangeEntry;
 pub use orders::OrderFilter;
 
 use crate::error::{Error, Result};
@@ -54,6 +54,8 @@ pub struct Store {
     key: Option<DbKey>,
     clock: Arc<dyn Clock>,
     device: DeviceId,
+    /// This device's number in the `origins` table.
+    origin: i64,
     device_code: String,
     snapshot: Option<PathBuf>,
 }
@@ -97,13 +99,22 @@ impl Store {
             }
         };
         let result = (|| {
-            let mut conn = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+            let mut conn =
+                connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
             configure(&conn, &opts, false)?;
             migrate::run(&mut conn, path, key.as_ref(), migrate::MIGRATIONS, opts.clock.now_ms())?;
             let device = DeviceId::new(opts.clock.now_ms());
             let code = device_code();
             conn.execute_batch("BEGIN IMMEDIATE")?;
-            for (k, v) in [("device_id", device.to_string()), ("device_code", code), ("hlc", "0".into()), ("origin_seq", "0".into()), ("order_seq", "0".into())] {
+            conn.execute("INSERT INTO origins (id, device) VALUES (1, ?1)", [device.to_string()])?;
+            for (k, v) in [
+                ("tx_seq", "0".into()),
+                ("device_id", device.to_string()),
+                ("device_code", code),
+                ("hlc", "0".into()),
+                ("origin_seq", "0".into()),
+                ("order_seq", "0".into()),
+            ] {
                 conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (k, v))?;
             }
             conn.execute_batch("COMMIT")?;
@@ -131,7 +142,12 @@ impl Store {
     /// As [`Store::open`], with a chosen migration list (tests use this to prove that a failing
     /// migration leaves the database as it was).
     #[doc(hidden)]
-    pub fn open_with_migrations(path: &Path, unlock: &Unlock, opts: StoreOptions, migrations: &[migrate::Migration]) -> Result<Store> {
+    pub fn open_with_migrations(
+        path: &Path,
+        unlock: &Unlock,
+        opts: StoreOptions,
+        migrations: &[migrate::Migration],
+    ) -> Result<Store> {
         check_file(path)?;
         match unlock {
             Unlock::Raw(k) => Self::open_with_key(path, Some(k.clone()), opts, migrations),
@@ -161,7 +177,12 @@ impl Store {
         Self::open_with_key(path, None, opts, migrate::MIGRATIONS)
     }
 
-    fn open_with_key(path: &Path, key: Option<DbKey>, opts: StoreOptions, migrations: &[migrate::Migration]) -> Result<Store> {
+    fn open_with_key(
+        path: &Path,
+        key: Option<DbKey>,
+        opts: StoreOptions,
+        migrations: &[migrate::Migration],
+    ) -> Result<Store> {
         check_file(path)?;
         verify(path, key.as_ref())?;
         let latest = migrations.last().map(|m| m.version).unwrap_or(0);
@@ -183,8 +204,12 @@ impl Store {
                 .optional()?
                 .ok_or_else(|| Error::Corrupt(format!("meta {k} missing")))
         };
-        let device = meta("device_id")?.parse().map_err(|_| Error::Corrupt("device id".into()))?;
+        let device: DeviceId = meta("device_id")?.parse().map_err(|_| Error::Corrupt("device id".into()))?;
         let device_code = meta("device_code")?;
+        let origin: i64 = write
+            .query_row("SELECT id FROM origins WHERE device = ?1", [device.to_string()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::Corrupt("this device is missing from origins".into()))?;
         Ok(Store {
             path: path.to_owned(),
             read: Mutex::new(read),
@@ -192,6 +217,7 @@ impl Store {
             key,
             clock: opts.clock,
             device,
+            origin,
             device_code,
             snapshot,
         })
@@ -241,7 +267,9 @@ impl Store {
             }
         }
         let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
-        for r in stmt.query_map([], |r| Ok(format!("foreign key: {} row {}", r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        for r in
+            stmt.query_map([], |r| Ok(format!("foreign key: {} row {}", r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+        {
             problems.push(r?);
         }
         Ok(problems)
@@ -271,13 +299,8 @@ impl Store {
     pub fn rewrap(&self, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<()> {
         let keys = KeyStore::for_db(&self.path);
         let key = self.key.as_ref().ok_or(Error::WrongKey)?;
-        let old_mode = keys.mode()?;
         keys.stage(key, mode, passphrase, kdf)?;
-        keys.commit_pending()?;
-        if old_mode == KeyMode::Keyring && mode == KeyMode::Passphrase {
-            // The keyring entry would otherwise outlive its purpose; the key file is the only copy now.
-        }
-        Ok(())
+        keys.commit_pending()
     }
 
     /// Writes an encrypted copy (same key) of the whole database to `dest` through SQLite's online

@@ -38,7 +38,9 @@ fn price_lines(conn: &Connection, lines: &[LineInput]) -> Result<(Vec<PricedLine
         let product = match product_by_sku(conn, &l.sku)? {
             Some(p) if p.active => Some(p),
             Some(_) => {
-                errors.push(FieldError::new(format!("lines[{i}].sku"), "error-product-inactive").arg("sku", l.sku.trim()));
+                errors.push(
+                    FieldError::new(format!("lines[{i}].sku"), "error-product-inactive").arg("sku", l.sku.trim()),
+                );
                 None
             }
             None => {
@@ -49,7 +51,9 @@ fn price_lines(conn: &Connection, lines: &[LineInput]) -> Result<(Vec<PricedLine
         let quantity = match l.quantity.trim().parse::<i64>() {
             Ok(q) if q > 0 && q <= 1_000_000_000 => Some(q),
             _ => {
-                errors.push(FieldError::new(format!("lines[{i}].quantity"), "error-quantity").arg("value", l.quantity.trim()));
+                errors.push(
+                    FieldError::new(format!("lines[{i}].quantity"), "error-quantity").arg("value", l.quantity.trim()),
+                );
                 None
             }
         };
@@ -72,25 +76,30 @@ fn price_lines(conn: &Connection, lines: &[LineInput]) -> Result<(Vec<PricedLine
         if let (Some(product), Some(quantity), Some(discount_bp)) = (product, quantity, discount_bp) {
             match line_amounts(quantity, product.unit_price, discount_bp, product.tax_rate_bp) {
                 Ok(amounts) => priced.push(PricedLine { product, quantity, discount_bp, amounts }),
-                Err(Overflow) => errors.push(FieldError::new(format!("lines[{i}].quantity"), "error-too-large").arg("value", quantity)),
+                Err(Overflow) => errors
+                    .push(FieldError::new(format!("lines[{i}].quantity"), "error-too-large").arg("value", quantity)),
             }
         }
     }
-    if errors.is_empty() {
-        Ok((priced, currency.unwrap_or_default()))
-    } else {
-        Err(Error::Invalid(errors))
-    }
+    if errors.is_empty() { Ok((priced, currency.unwrap_or_default())) } else { Err(Error::Invalid(errors)) }
 }
 
 impl Store {
     /// Creates a draft order; its number is this desktop's prefix and its own counter.
-    pub fn create_order(&self, actor: &super::Actor, customer: CustomerId, lines: &[LineInput], notes: Option<String>) -> Result<Order> {
+    pub fn create_order(
+        &self,
+        actor: &super::Actor,
+        customer: CustomerId,
+        lines: &[LineInput],
+        notes: Option<String>,
+    ) -> Result<Order> {
         let id = OrderId::new(self.now_ms());
         let code = self.device_code.clone();
         self.write(actor, |w| {
             let c = customer_in(w.conn(), customer).map_err(|e| match e {
-                Error::NotFound { .. } => Error::field(FieldError::new("customerId", "error-customer-unknown").arg("id", customer)),
+                Error::NotFound { .. } => {
+                    Error::field(FieldError::new("customerId", "error-customer-unknown").arg("id", customer))
+                }
                 e => e,
             })?;
             if c.deleted {
@@ -143,7 +152,8 @@ impl Store {
         let order = self.order(id_or_number)?;
         self.write(actor, |w| {
             // Re-read inside the transaction: another window may have moved it meanwhile.
-            let current: String = w.conn().query_row("SELECT status FROM orders WHERE id = ?1", [order.id.to_string()], |r| r.get(0))?;
+            let current: String =
+                w.conn().query_row("SELECT status FROM orders WHERE id = ?1", [order.id.to_string()], |r| r.get(0))?;
             let from = OrderStatus::parse(&current, "status").map_err(Error::field)?;
             if !from.can_move_to(to) {
                 let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
@@ -168,7 +178,9 @@ impl Store {
         let conn = self.reader();
         let key = id_or_number.trim();
         let found: Option<String> = conn
-            .query_row("SELECT id FROM orders WHERE (id = ?1 OR number = ?1) AND deleted_at IS NULL", [key], |r| r.get(0))
+            .query_row("SELECT id FROM orders WHERE (id = ?1 OR number = ?1) AND deleted_at IS NULL", [key], |r| {
+                r.get(0)
+            })
             .optional()?;
         let id = found.ok_or_else(|| Error::NotFound { entity: "order", id: key.to_string() })?;
         load_order(&conn, &id)
@@ -204,7 +216,9 @@ impl Store {
 }
 
 fn load_order(conn: &Connection, id: &str) -> Result<Order> {
-    let conv = |i: usize| move |e: uuid::Error| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e));
+    let conv = |i: usize| {
+        move |e: uuid::Error| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    };
     let mut order = conn.prepare_cached(
         "SELECT o.id, o.number, o.customer_id, c.name, o.status, o.currency, o.gross, o.discount, o.net, o.tax, o.total,
                 o.notes, o.created_at, o.updated_at
@@ -231,7 +245,8 @@ fn load_order(conn: &Connection, id: &str) -> Result<Order> {
          WHERE order_id = ?1 AND deleted_at IS NULL ORDER BY position",
     )?;
     let lines = stmt.query_map([id], |r| {
-        let (quantity, unit_price, discount_bp, tax_rate_bp): (i64, i64, u32, u32) = (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+        let (quantity, unit_price, discount_bp, tax_rate_bp): (i64, i64, u32, u32) =
+            (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
         Ok(OrderLine {
             id: r.get::<_, String>(0)?.parse().map_err(conv(0))?,
             product_id: r.get::<_, String>(1)?.parse().map_err(conv(1))?,

@@ -11,7 +11,9 @@ const COLS: &str = "id, sku, name, unit_price, currency, tax_rate_bp, active, cr
 fn row_to_product(r: &Row<'_>) -> rusqlite::Result<Product> {
     let id: String = r.get(0)?;
     Ok(Product {
-        id: id.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        id: id
+            .parse()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
         sku: r.get(1)?,
         name: r.get(2)?,
         unit_price: r.get(3)?,
@@ -52,7 +54,11 @@ impl Store {
                 if product_by_sku(w.conn(), &p.sku)?.is_some() {
                     return Err(Error::field(FieldError::new("sku", "error-sku-taken").arg("sku", &p.sku)));
                 }
-                w.apply(Change::Insert { table: "products", id: &ProductId::new(w.now_ms()).to_string(), values: values(p) })?;
+                w.apply(Change::Insert {
+                    table: "products",
+                    id: &ProductId::new(w.now_ms()).to_string(),
+                    values: values(p),
+                })?;
             }
             Ok(())
         })
@@ -60,7 +66,8 @@ impl Store {
 
     pub fn update_product(&self, actor: &super::Actor, sku: &str, p: &ValidProduct) -> Result<Product> {
         self.write(actor, |w| {
-            let current = product_by_sku(w.conn(), sku)?.ok_or_else(|| Error::NotFound { entity: "product", id: sku.to_string() })?;
+            let current = product_by_sku(w.conn(), sku)?
+                .ok_or_else(|| Error::NotFound { entity: "product", id: sku.to_string() })?;
             if p.sku != current.sku && product_by_sku(w.conn(), &p.sku)?.is_some() {
                 return Err(Error::field(FieldError::new("sku", "error-sku-taken").arg("sku", &p.sku)));
             }

@@ -2,8 +2,8 @@
 
 use super::{Change, Store};
 use crate::error::Result;
-use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
 
 impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -15,7 +15,8 @@ impl Store {
 
     pub fn set_setting(&self, actor: &super::Actor, key: &'static str, value: &str) -> Result<()> {
         self.write(actor, |w| {
-            let exists: bool = w.conn().query_row("SELECT EXISTS (SELECT 1 FROM settings WHERE id = ?1)", [key], |r| r.get(0))?;
+            let exists: bool =
+                w.conn().query_row("SELECT EXISTS (SELECT 1 FROM settings WHERE id = ?1)", [key], |r| r.get(0))?;
             let values = vec![("value", Value::Text(value.to_string()))];
             if exists {
                 w.apply(Change::Update { table: "settings", id: key, values })

@@ -59,11 +59,7 @@ impl Hlc {
 
     /// The timestamp for a local event at wall time `now_ms`, strictly after `self`.
     pub fn tick(self, now_ms: i64) -> Hlc {
-        if now_ms > self.wall_ms() {
-            Hlc::from_parts(now_ms, 0)
-        } else {
-            self.successor()
-        }
+        if now_ms > self.wall_ms() { Hlc::from_parts(now_ms, 0) } else { self.successor() }
     }
 
     /// The timestamp after receiving `remote` at wall time `now_ms`: after both `self` and `remote`.
@@ -74,11 +70,7 @@ impl Hlc {
 
     fn successor(self) -> Hlc {
         // When the counter is exhausted the logical time moves one millisecond ahead of the wall.
-        if self.counter() as i64 == COUNTER_MAX {
-            Hlc::from_parts(self.wall_ms() + 1, 0)
-        } else {
-            Hlc(self.0 + 1)
-        }
+        if self.counter() as i64 == COUNTER_MAX { Hlc::from_parts(self.wall_ms() + 1, 0) } else { Hlc(self.0 + 1) }
     }
 }
 

@@ -23,7 +23,12 @@ impl Cli {
 
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_banyan"));
-        c.arg("--db").arg(&self.db).args(args).env("BANYAN_PASSPHRASE", PASS).env("LANG", "en_US.UTF-8").env_remove("LC_ALL");
+        c.arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env("BANYAN_PASSPHRASE", PASS)
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL");
         c
     }
 
@@ -35,7 +40,12 @@ impl Cli {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
         let out = self.run(&all);
-        assert!(out.status.success(), "{args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }
@@ -47,7 +57,26 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn a_customer_and_an_order_end_to_end() {
     let cli = Cli::new();
-    let c = cli.json(&["customer", "add", "--name", "上海鼎盛贸易有限公司", "--kind", "company", "--phone", "021 6288 1234", "--phone", "13812345678", "--email", "Sales@DingSheng.cn", "--city", "上海", "--tag", "VIP", "--tag", "华东"]);
+    let c = cli.json(&[
+        "customer",
+        "add",
+        "--name",
+        "上海鼎盛贸易有限公司",
+        "--kind",
+        "company",
+        "--phone",
+        "021 6288 1234",
+        "--phone",
+        "13812345678",
+        "--email",
+        "Sales@DingSheng.cn",
+        "--city",
+        "上海",
+        "--tag",
+        "VIP",
+        "--tag",
+        "华东",
+    ]);
     let id = c["id"].as_str().unwrap().to_string();
     assert_eq!(c["phones"], serde_json::json!(["+862162881234", "+8613812345678"]));
     assert_eq!(c["emails"], serde_json::json!(["sales@dingsheng.cn"]));
@@ -56,10 +85,45 @@ fn a_customer_and_an_order_end_to_end() {
     let updated = cli.json(&["customer", "update", &id, "--city", "苏州", "--clear-tags"]);
     assert_eq!(updated["city"], "苏州");
     assert_eq!(updated["tags"], serde_json::json!([]));
-    cli.json(&["contact", "add", "--customer", &id, "--name", "刘经理", "--title", "采购经理", "--phone", "13900001111"]);
-    cli.json(&["activity", "add", "--customer", &id, "--kind", "visit", "--at", "2026-11-20 14:30", "--text", "上门演示"]);
+    cli.json(&[
+        "contact",
+        "add",
+        "--customer",
+        &id,
+        "--name",
+        "刘经理",
+        "--title",
+        "采购经理",
+        "--phone",
+        "13900001111",
+    ]);
+    cli.json(&[
+        "activity",
+        "add",
+        "--customer",
+        &id,
+        "--kind",
+        "visit",
+        "--at",
+        "2026-11-20 14:30",
+        "--text",
+        "上门演示",
+    ]);
 
-    cli.json(&["product", "add", "--sku", "TEA-01", "--name", "龙井", "--price", "19.99", "--currency", "CNY", "--tax", "13"]);
+    cli.json(&[
+        "product",
+        "add",
+        "--sku",
+        "TEA-01",
+        "--name",
+        "龙井",
+        "--price",
+        "19.99",
+        "--currency",
+        "CNY",
+        "--tax",
+        "13",
+    ]);
     cli.json(&["product", "add", "--sku", "SVC", "--name", "Installation", "--price", "300", "--tax", "6"]);
     let products = cli.json(&["product", "list"]);
     assert_eq!(products.as_array().unwrap().len(), 2);
@@ -139,7 +203,8 @@ fn passphrase_from_stdin_and_rekey() {
     let out = with_stdin(c, &format!("{PASS}\nbrand new passphrase\n"));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!cli.run(&["customer", "list"]).status.success());
-    let out = cli.cmd(&["--json", "customer", "list"]).env("BANYAN_PASSPHRASE", "brand new passphrase").output().unwrap();
+    let out =
+        cli.cmd(&["--json", "customer", "list"]).env("BANYAN_PASSPHRASE", "brand new passphrase").output().unwrap();
     assert!(text(&out.stdout).contains("Zoë Müller"));
     let out = cli.cmd(&["check"]).env("BANYAN_PASSPHRASE", "brand new passphrase").output().unwrap();
     assert!(out.status.success() && text(&out.stdout).contains("sound"), "{}", text(&out.stdout));
@@ -157,7 +222,8 @@ fn demo_fills_a_realistic_book() {
     let chinese = names.iter().filter(|n| n.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))).count();
     assert!(chinese > 50 && chinese < 110, "a mixed book: {chinese} of 120 Chinese");
     let orders = cli.json(&["order", "list"]);
-    let statuses: std::collections::BTreeSet<&str> = orders.as_array().unwrap().iter().map(|o| o["status"].as_str().unwrap()).collect();
+    let statuses: std::collections::BTreeSet<&str> =
+        orders.as_array().unwrap().iter().map(|o| o["status"].as_str().unwrap()).collect();
     assert_eq!(statuses.len(), 5, "orders in every status: {statuses:?}");
     assert!(cli.run(&["check"]).status.success());
 }

@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use banyan::api::Banyan;
-use banyan::model::{CustomerInput, OrderInput, LineInput, ProductInput};
+use banyan::model::{CustomerInput, LineInput, OrderInput, ProductInput};
 use banyan::security::Unlock;
 use banyan::store::{Store, migrate::Migration};
 use std::path::Path;
@@ -81,7 +81,11 @@ fn no_customer_data_in_clear_on_disk() {
 
     // An upgrade takes a pre-migration snapshot; it must be encrypted too.
     let mut migrations = banyan::store::migrate::MIGRATIONS.to_vec();
-    migrations.push(Migration { version: 2, name: "test_add_column", sql: "ALTER TABLE customers ADD COLUMN rating INTEGER;" });
+    migrations.push(Migration {
+        version: 2,
+        name: "test_add_column",
+        sql: "ALTER TABLE customers ADD COLUMN rating INTEGER;",
+    });
     let s = Store::open_with_migrations(&path, &Unlock::passphrase(PASS), fast(), &migrations).unwrap();
     let snapshot = s.migration_snapshot().expect("snapshot taken").to_owned();
     assert!(snapshot.exists());

@@ -14,14 +14,20 @@ fn messages(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
         if *l != lang {
             continue;
         }
-        let res = fluent_syntax::parser::parse(text.to_string()).unwrap_or_else(|(_, e)| panic!("{}/{name}: {e:?}", lang.tag()));
+        let res = fluent_syntax::parser::parse(text.to_string())
+            .unwrap_or_else(|(_, e)| panic!("{}/{name}: {e:?}", lang.tag()));
         for entry in res.body {
             if let ast::Entry::Message(m) = entry {
                 let mut vars = BTreeSet::new();
                 if let Some(p) = &m.value {
                     collect_vars(p, &mut vars);
                 }
-                assert!(out.insert(m.id.name.to_string(), vars).is_none(), "{}: {} defined twice", lang.tag(), m.id.name);
+                assert!(
+                    out.insert(m.id.name.to_string(), vars).is_none(),
+                    "{}: {} defined twice",
+                    lang.tag(),
+                    m.id.name
+                );
             }
         }
     }
@@ -127,7 +133,37 @@ fn field_labels_exist_for_every_validated_field() {
     // Every field name a validation error can carry is shown with a localized label.
     for lang in Lang::ALL {
         let l = Localizer::new(lang);
-        for field in ["kind", "name", "company", "phones", "emails", "address", "city", "country", "tags", "owner", "source", "notes", "title", "text", "occurredAt", "sku", "price", "currency", "taxRate", "lines", "quantity", "discount", "customerId", "status", "key", "label", "choices", "id", "phoneRegion"] {
+        for field in [
+            "kind",
+            "name",
+            "company",
+            "phones",
+            "emails",
+            "address",
+            "city",
+            "country",
+            "tags",
+            "owner",
+            "source",
+            "notes",
+            "title",
+            "text",
+            "occurredAt",
+            "sku",
+            "price",
+            "currency",
+            "taxRate",
+            "lines",
+            "quantity",
+            "discount",
+            "customerId",
+            "status",
+            "key",
+            "label",
+            "choices",
+            "id",
+            "phoneRegion",
+        ] {
             let label = banyan::api::field_label(&l, field);
             assert_ne!(label, field, "{}: no label for {field}", lang.tag());
         }

@@ -3,11 +3,12 @@
 use crate::common::*;
 use banyan::api::{Banyan, ErrorCode};
 use banyan::security::Unlock;
-use banyan::store::migrate::{MIGRATIONS, Migration};
 use banyan::store::Store;
+use banyan::store::migrate::{MIGRATIONS, Migration};
 
 fn schema_and_rows(b: &Banyan) -> (Vec<String>, Vec<String>, i64) {
-    let customers: Vec<String> = b.customers(&Default::default()).unwrap().into_iter().map(|c| format!("{c:?}")).collect();
+    let customers: Vec<String> =
+        b.customers(&Default::default()).unwrap().into_iter().map(|c| format!("{c:?}")).collect();
     let products: Vec<String> = b.products(true).unwrap().into_iter().map(|p| format!("{p:?}")).collect();
     (customers, products, b.store().change_count().unwrap())
 }
@@ -24,7 +25,11 @@ fn a_migration_failing_half_way_leaves_the_database_as_it_was() {
 
     let mut migrations = MIGRATIONS.to_vec();
     // Step 2 succeeds; step 3 changes data and the schema, then fails on its last statement.
-    migrations.push(Migration { version: 2, name: "ok", sql: "CREATE TABLE extra (a TEXT); INSERT INTO extra VALUES ('x');" });
+    migrations.push(Migration {
+        version: 2,
+        name: "ok",
+        sql: "CREATE TABLE extra (a TEXT); INSERT INTO extra VALUES ('x');",
+    });
     migrations.push(Migration {
         version: 3,
         name: "broken",

@@ -127,7 +127,8 @@ fn an_interrupted_key_change_still_opens() {
     {
         let old = ks.unlock(Some(PASS)).unwrap().0;
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\"; PRAGMA rekey = \"x'{}'\";", hex_of(&old), hex_of(&new))).unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\"; PRAGMA rekey = \"x'{}'\";", hex_of(&old), hex_of(&new)))
+            .unwrap();
     }
     let b = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
     assert_eq!(b.customer_count().unwrap(), 200);

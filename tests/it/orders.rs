@@ -5,7 +5,14 @@ use banyan::model::*;
 use banyan::store::OrderFilter;
 
 fn product(b: &banyan::api::Banyan, sku: &str, price: &str, tax: &str) {
-    b.add_product(&ProductInput { sku: Some(sku.into()), name: Some(format!("{sku} 商品")), price: Some(price.into()), tax_rate: Some(tax.into()), ..Default::default() }).unwrap();
+    b.add_product(&ProductInput {
+        sku: Some(sku.into()),
+        name: Some(format!("{sku} 商品")),
+        price: Some(price.into()),
+        tax_rate: Some(tax.into()),
+        ..Default::default()
+    })
+    .unwrap();
 }
 
 #[test]
@@ -44,7 +51,14 @@ fn an_order_moves_through_its_statuses_and_no_further() {
     let (b, _) = new_book(dir.path());
     product(&b, "A", "1", "0");
     let c = b.add_customer(&person("Kevin Lee")).unwrap();
-    let new_order = || b.create_order(&OrderInput { customer_id: c.id.to_string(), lines: vec![LineInput { sku: "A".into(), quantity: "1".into(), discount: None }], notes: None }).unwrap();
+    let new_order = || {
+        b.create_order(&OrderInput {
+            customer_id: c.id.to_string(),
+            lines: vec![LineInput { sku: "A".into(), quantity: "1".into(), discount: None }],
+            notes: None,
+        })
+        .unwrap()
+    };
     let o = new_order();
     for s in ["confirmed", "fulfilled", "paid"] {
         assert_eq!(b.set_order_status(&o.number, s).unwrap().status.as_str(), s);
@@ -71,7 +85,15 @@ fn order_numbers_carry_the_device_prefix_and_never_repeat() {
     }
     let c = b.add_customer(&person("A")).unwrap();
     let c2 = b2.add_customer(&person("B")).unwrap();
-    let mk = |x: &banyan::api::Banyan, cid: &CustomerId| x.create_order(&OrderInput { customer_id: cid.to_string(), lines: vec![LineInput { sku: "A".into(), quantity: "1".into(), discount: None }], notes: None }).unwrap().number;
+    let mk = |x: &banyan::api::Banyan, cid: &CustomerId| {
+        x.create_order(&OrderInput {
+            customer_id: cid.to_string(),
+            lines: vec![LineInput { sku: "A".into(), quantity: "1".into(), discount: None }],
+            notes: None,
+        })
+        .unwrap()
+        .number
+    };
     let ours: Vec<String> = (0..3).map(|_| mk(&b, &c.id)).collect();
     let theirs = mk(&b2, &c2.id);
     assert!(ours[0].ends_with("-000001") && ours[2].ends_with("-000003"), "{ours:?}");

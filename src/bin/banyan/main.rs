@@ -136,13 +136,17 @@ struct CustomerFields {
 }
 
 fn parse_kv(s: &str) -> Result<(String, String), String> {
-    s.split_once('=').map(|(k, v)| (k.trim().to_string(), v.to_string())).ok_or_else(|| format!("expected KEY=VALUE, got {s}"))
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got {s}"))
 }
 
 #[derive(Subcommand)]
 enum CustomerCmd {
     Add(CustomerFields),
-    Get { id: String },
+    Get {
+        id: String,
+    },
     /// Change fields; a repeated option (phone, email, tag) replaces the whole list.
     Update {
         id: String,
@@ -158,7 +162,9 @@ enum CustomerCmd {
         #[arg(long)]
         clear_tags: bool,
     },
-    Delete { id: String },
+    Delete {
+        id: String,
+    },
     List {
         #[arg(long)]
         kind: Option<String>,
@@ -323,7 +329,10 @@ fn main() -> ExitCode {
             None => {
                 let ctx = Ctx { json: cli.json, l10n: Localizer::new(Lang::EnUs) };
                 let l10n = Localizer::new(Lang::EnUs);
-                let e = api::localize(&l10n, banyan::Error::field(banyan::FieldError::new("lang", "error-language").arg("value", l)));
+                let e = api::localize(
+                    &l10n,
+                    banyan::Error::field(banyan::FieldError::new("lang", "error-language").arg("value", l)),
+                );
                 return ctx.fail(&e);
             }
         },
@@ -341,7 +350,13 @@ fn passphrases(cli_stdin: bool) -> (Option<Zeroizing<String>>, Option<Zeroizing<
     if cli_stdin {
         let stdin = std::io::stdin();
         let mut lines = stdin.lock().lines();
-        let mut next = || lines.next().and_then(|l| l.ok()).map(|l| Zeroizing::new(l.trim_end_matches('\r').to_string())).filter(|s| !s.is_empty());
+        let mut next = || {
+            lines
+                .next()
+                .and_then(|l| l.ok())
+                .map(|l| Zeroizing::new(l.trim_end_matches('\r').to_string()))
+                .filter(|s| !s.is_empty())
+        };
         let first = next();
         let second = next();
         (first, second.or_else(|| env("BANYAN_NEW_PASSPHRASE")))
@@ -367,7 +382,8 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             KeyMode::Keyring => NewKey::Keyring,
             KeyMode::Passphrase => NewKey::Passphrase(pass.as_ref().map(|p| p.to_string()).unwrap_or_default()),
         };
-        let b = Banyan::create(&opts, key, &Settings { phone_region: phone_region.clone(), currency: currency.clone() })?;
+        let b =
+            Banyan::create(&opts, key, &Settings { phone_region: phone_region.clone(), currency: currency.clone() })?;
         out.init(b.path(), mode);
         return Ok(());
     }
@@ -383,7 +399,15 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             }
             CustomerCmd::Get { id } => out.customer_record(&b.customer_record(&id)?),
             CustomerCmd::Update { id, fields: f, clear_phones, clear_emails, clear_tags } => {
-                let list = |v: Vec<String>, clear: bool| if clear { Some(vec![]) } else if v.is_empty() { None } else { Some(v) };
+                let list = |v: Vec<String>, clear: bool| {
+                    if clear {
+                        Some(vec![])
+                    } else if v.is_empty() {
+                        None
+                    } else {
+                        Some(v)
+                    }
+                };
                 let patch = CustomerPatch {
                     kind: f.kind,
                     name: f.name,
@@ -408,7 +432,10 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             }
             CustomerCmd::List { kind, tag, city, owner, limit, offset, include_deleted } => {
                 let kind = match kind {
-                    Some(k) => Some(CustomerKind::parse(&k, "kind").map_err(|e| api::localize(b.localizer(), banyan::Error::field(e)))?),
+                    Some(k) => Some(
+                        CustomerKind::parse(&k, "kind")
+                            .map_err(|e| api::localize(b.localizer(), banyan::Error::field(e)))?,
+                    ),
                     None => None,
                 };
                 let list = b.customers(&CustomerFilter { kind, tag, city, owner, include_deleted, limit, offset })?;
@@ -430,11 +457,21 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         Command::Field(FieldCmd::List) => out.fields(&b.custom_fields()?),
         Command::Product(cmd) => match cmd {
             ProductCmd::Add { sku, name, price, currency, tax, inactive } => {
-                let p = b.add_product(&ProductInput { sku, name, price, currency, tax_rate: tax, active: Some(!inactive) })?;
+                let p = b.add_product(&ProductInput {
+                    sku,
+                    name,
+                    price,
+                    currency,
+                    tax_rate: tax,
+                    active: Some(!inactive),
+                })?;
                 out.product_saved(&p);
             }
             ProductCmd::Update { sku, new_sku, name, price, tax, active } => {
-                let p = b.update_product(&sku, &ProductInput { sku: new_sku, name, price, currency: None, tax_rate: tax, active })?;
+                let p = b.update_product(
+                    &sku,
+                    &ProductInput { sku: new_sku, name, price, currency: None, tax_rate: tax, active },
+                )?;
                 out.product_saved(&p);
             }
             ProductCmd::List { include_inactive } => out.products(&b.products(include_inactive)?),
@@ -458,7 +495,10 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             OrderCmd::Get { id } => out.order(&b.order(&id)?),
             OrderCmd::List { status, customer, limit } => {
                 let status = match status {
-                    Some(s) => Some(OrderStatus::parse(&s, "status").map_err(|e| api::localize(b.localizer(), banyan::Error::field(e)))?),
+                    Some(s) => Some(
+                        OrderStatus::parse(&s, "status")
+                            .map_err(|e| api::localize(b.localizer(), banyan::Error::field(e)))?,
+                    ),
                     None => None,
                 };
                 let customer = match customer {

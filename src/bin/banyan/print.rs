@@ -71,7 +71,10 @@ impl Out<'_> {
             self.json(&serde_json::json!({ "path": path, "keyMode": mode }));
         } else {
             println!("{}", self.f("cli-init-done", &[("path", path.display().to_string())]));
-            println!("{}", self.t(if mode == KeyMode::Keyring { "cli-key-in-keyring" } else { "cli-key-in-passphrase" }));
+            println!(
+                "{}",
+                self.t(if mode == KeyMode::Keyring { "cli-key-in-keyring" } else { "cli-key-in-passphrase" })
+            );
         }
     }
 
@@ -95,7 +98,10 @@ impl Out<'_> {
         let mut rows: Vec<(String, String)> = vec![
             (self.t("field-id"), c.id.to_string()),
             (self.t("field-kind"), self.t(&format!("kind-{}", c.kind.as_str()))),
-            (self.t("field-name"), if c.deleted { format!("{} {}", c.name, self.t("cli-customer-deleted-mark")) } else { c.name.clone() }),
+            (
+                self.t("field-name"),
+                if c.deleted { format!("{} {}", c.name, self.t("cli-customer-deleted-mark")) } else { c.name.clone() },
+            ),
         ];
         let opt = |rows: &mut Vec<(String, String)>, id: &str, v: &Option<String>| {
             if let Some(v) = v {
@@ -139,7 +145,13 @@ impl Out<'_> {
         if !r.contacts.is_empty() {
             println!("\n{}", self.t("cli-label-contacts"));
             for c in &r.contacts {
-                println!("  {}  {}  {}  {}", c.name, c.title.clone().unwrap_or_default(), c.phones.join(", "), c.emails.join(", "));
+                println!(
+                    "  {}  {}  {}  {}",
+                    c.name,
+                    c.title.clone().unwrap_or_default(),
+                    c.phones.join(", "),
+                    c.emails.join(", ")
+                );
             }
         }
         if !r.activities.is_empty() {
@@ -151,7 +163,12 @@ impl Out<'_> {
         if !r.orders.is_empty() {
             println!("\n{}", self.t("cli-label-orders"));
             for o in &r.orders {
-                println!("  {}  {}  {}", o.number, self.t(&format!("status-{}", o.status.as_str())), money(&o.currency, o.totals.total));
+                println!(
+                    "  {}  {}  {}",
+                    o.number,
+                    self.t(&format!("status-{}", o.status.as_str())),
+                    money(&o.currency, o.totals.total)
+                );
             }
         }
     }
@@ -160,13 +177,24 @@ impl Out<'_> {
         if self.json {
             return self.json(list);
         }
-        let header = [self.t("cli-col-id"), self.t("field-name"), self.t("field-kind"), self.t("field-city"), self.t("field-phones"), self.t("field-emails")];
+        let header = [
+            self.t("cli-col-id"),
+            self.t("field-name"),
+            self.t("field-kind"),
+            self.t("field-city"),
+            self.t("field-phones"),
+            self.t("field-emails"),
+        ];
         let rows: Vec<Vec<String>> = list
             .iter()
             .map(|c| {
                 vec![
                     c.id.to_string(),
-                    if c.deleted { format!("{} {}", c.name, self.t("cli-customer-deleted-mark")) } else { c.name.clone() },
+                    if c.deleted {
+                        format!("{} {}", c.name, self.t("cli-customer-deleted-mark"))
+                    } else {
+                        c.name.clone()
+                    },
                     self.t(&format!("kind-{}", c.kind.as_str())),
                     c.city.clone().unwrap_or_default(),
                     c.phones.first().cloned().unwrap_or_default(),
@@ -202,7 +230,8 @@ impl Out<'_> {
         let rows: Vec<Vec<String>> = list
             .iter()
             .map(|p| {
-                let name = if p.active { p.name.clone() } else { format!("{} ({})", p.name, self.t("cli-product-inactive")) };
+                let name =
+                    if p.active { p.name.clone() } else { format!("{} ({})", p.name, self.t("cli-product-inactive")) };
                 vec![p.sku.clone(), name, money(&p.currency, p.unit_price), format!("{} %", p.tax_text())]
             })
             .collect();
@@ -263,10 +292,18 @@ impl Out<'_> {
         if self.json {
             return self.json(list);
         }
-        let header = [self.t("cli-col-number"), self.t("cli-col-customer"), self.t("cli-col-status"), self.t("cli-col-total")];
+        let header =
+            [self.t("cli-col-number"), self.t("cli-col-customer"), self.t("cli-col-status"), self.t("cli-col-total")];
         let rows: Vec<Vec<String>> = list
             .iter()
-            .map(|o| vec![o.number.clone(), o.customer_name.clone(), self.t(&format!("status-{}", o.status.as_str())), money(&o.currency, o.totals.total)])
+            .map(|o| {
+                vec![
+                    o.number.clone(),
+                    o.customer_name.clone(),
+                    self.t(&format!("status-{}", o.status.as_str())),
+                    money(&o.currency, o.totals.total),
+                ]
+            })
             .collect();
         table(&header, &rows);
         println!("{}", self.f("cli-order-count", &[("count", list.len().to_string())]));
