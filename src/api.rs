@@ -8,7 +8,7 @@ use crate::i18n::{Lang, Localizer};
 use crate::model::*;
 use crate::quality::phone::Region;
 use crate::security::keys::{KdfParams, KeyMode, Unlock};
-use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, Store, StoreOptions};
+use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, SearchFilter, SearchHit, Store, StoreOptions};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -219,6 +219,17 @@ impl Banyan {
 
     pub fn customers(&self, filter: &CustomerFilter) -> ApiResult<Vec<Customer>> {
         self.store.customers(filter).map_err(|e| self.err(e))
+    }
+
+    /// Search as the user types: exact name, then name prefix, pinyin, anywhere, then typos; each
+    /// tier most recently active first. Every hit says which fields matched.
+    pub fn search_customers(&self, text: &str, filter: &SearchFilter, limit: u32) -> ApiResult<Vec<SearchHit>> {
+        self.store.search(text, filter, limit).map_err(|e| self.err(e))
+    }
+
+    /// Rebuilds the search index, reporting (done, total).
+    pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> ApiResult<u64> {
+        self.store.reindex(progress).map_err(|e| self.err(e))
     }
 
     pub fn customer_count(&self) -> ApiResult<i64> {

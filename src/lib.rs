@@ -9,6 +9,7 @@ pub mod error;
 pub mod i18n;
 pub mod model;
 pub mod quality;
+pub mod search;
 pub mod security;
 pub mod store;
 pub mod sync;

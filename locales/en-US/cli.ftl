@@ -103,3 +103,28 @@ cli-check-problems =
 #   $currency (String) - currency code
 cli-settings = Phone region: { $region }   Currency: { $currency }
 cli-settings-saved = Settings saved.
+cli-col-match = Match
+cli-match-exact = exact name
+cli-match-prefix = name starts with
+cli-match-pinyin = pinyin
+cli-match-substring = contains
+cli-match-fuzzy = similar
+cli-match-field-name = name
+cli-match-field-company = company
+cli-match-field-contacts = contact
+cli-match-field-emails = email
+cli-match-field-phones = phone
+cli-match-field-city = city
+cli-match-field-tags = tag
+cli-match-field-notes = note
+# Variables:
+#   $done (Number) - customers indexed so far
+#   $total (Number) - customers to index
+cli-reindex-progress = Indexing customers: { $done } of { $total }
+# Variables:
+#   $count (Number) - customers indexed
+cli-reindex-done =
+    { $count ->
+        [one] The search index was rebuilt: { $count } customer.
+       *[other] The search index was rebuilt: { $count } customers.
+    }

@@ -46,6 +46,8 @@ pub(crate) struct Writer<'t> {
     hlc: Hlc,
     tx_no: i64,
     now_ms: i64,
+    /// Customers whose search entry must be rebuilt before commit.
+    dirty: std::collections::BTreeSet<String>,
 }
 
 impl Store {
@@ -63,9 +65,22 @@ impl Store {
         let last = Hlc::from_raw(meta("hlc")?);
         let next_seq = meta("origin_seq")? + 1;
         let tx_no = meta("tx_seq")? + 1;
-        let mut w = Writer { actor, origin: self.origin, next_seq, hlc: last.tick(now_ms), tx_no, now_ms, tx };
+        let mut w = Writer {
+            actor,
+            origin: self.origin,
+            next_seq,
+            hlc: last.tick(now_ms),
+            tx_no,
+            now_ms,
+            tx,
+            dirty: Default::default(),
+        };
         let out = f(&mut w)?;
-        let Writer { tx, next_seq, hlc, .. } = w;
+        let Writer { tx, next_seq, hlc, dirty, .. } = w;
+        // The search index moves in the same transaction as the rows it describes.
+        for id in &dirty {
+            super::search::reindex_customer(&tx, id)?;
+        }
         // The clock is persisted even when nothing was logged, so it never goes backwards.
         let mut set = tx.prepare_cached("UPDATE meta SET value = ?2 WHERE key = ?1")?;
         set.execute(("hlc", hlc.raw().to_string()))?;
@@ -89,6 +104,27 @@ impl Writer<'_> {
 
     /// Applies one change and logs it; returns the number of fields logged.
     pub fn apply(&mut self, change: Change<'_>) -> Result<usize> {
+        let (table, id) = match &change {
+            Change::Insert { table, id, .. } | Change::Update { table, id, .. } | Change::Delete { table, id } => {
+                (*table, *id)
+            }
+        };
+        let n = self.apply_row(change)?;
+        match table {
+            "customers" => {
+                self.dirty.insert(id.to_string());
+            }
+            "contacts" | "activities" => {
+                if let Some(owner) = super::search::owner_of(&self.tx, table, id)? {
+                    self.dirty.insert(owner);
+                }
+            }
+            _ => {}
+        }
+        Ok(n)
+    }
+
+    fn apply_row(&mut self, change: Change<'_>) -> Result<usize> {
         match change {
             Change::Insert { table, id, values } => {
                 let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();

@@ -15,11 +15,13 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "0001_initial", sql: include_str!("../../migrations/0001_initial.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "0001_initial", sql: include_str!("../../migrations/0001_initial.sql") },
+    Migration { version: 2, name: "0002_search", sql: include_str!("../../migrations/0002_search.sql") },
+];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

@@ -7,6 +7,7 @@ mod log;
 pub mod migrate;
 mod orders;
 mod products;
+mod search;
 mod settings;
 
 pub use customers::CustomerFilter;
@@ -14,6 +15,7 @@ pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
 pub use log::ChangeEntry;
 pub use orders::OrderFilter;
+pub use search::{SearchFilter, SearchHit};
 
 use crate::error::{Error, Result};
 use crate::model::DeviceId;
@@ -114,6 +116,7 @@ impl Store {
                 ("hlc", "0".into()),
                 ("origin_seq", "0".into()),
                 ("order_seq", "0".into()),
+                ("search_built", "1".into()),
             ] {
                 conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (k, v))?;
             }
@@ -196,6 +199,7 @@ impl Store {
         let mut write = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         configure(&write, &opts, false)?;
         let snapshot = migrate::run(&mut write, path, key.as_ref(), migrations, opts.clock.now_ms())?;
+        ensure_search_index(&mut write)?;
         let read = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         configure(&read, &opts, true)?;
         let meta = |k: &str| -> Result<String> {
@@ -309,6 +313,19 @@ impl Store {
         let conn = self.writer();
         migrate::snapshot(&conn, dest, self.key.as_ref())
     }
+}
+
+/// Builds the search index of a book that predates it (after the migration that adds it).
+fn ensure_search_index(conn: &mut Connection) -> Result<()> {
+    let built: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'search_built'", [], |r| r.get(0)).optional()?;
+    if built.is_none() {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        search::rebuild(&tx, &mut |_, _| {})?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('search_built', '1')", [])?;
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 /// Opens a connection and applies the key. SQLCipher's own stderr log is silenced first: a wrong

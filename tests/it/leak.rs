@@ -82,7 +82,7 @@ fn no_customer_data_in_clear_on_disk() {
     // An upgrade takes a pre-migration snapshot; it must be encrypted too.
     let mut migrations = banyan::store::migrate::MIGRATIONS.to_vec();
     migrations.push(Migration {
-        version: 2,
+        version: banyan::store::migrate::LATEST + 1,
         name: "test_add_column",
         sql: "ALTER TABLE customers ADD COLUMN rating INTEGER;",
     });

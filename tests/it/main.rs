@@ -10,4 +10,5 @@ mod locales;
 mod migrate;
 mod open_errors;
 mod orders;
+mod search;
 mod validation;

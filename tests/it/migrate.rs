@@ -4,7 +4,7 @@ use crate::common::*;
 use banyan::api::{Banyan, ErrorCode};
 use banyan::security::Unlock;
 use banyan::store::Store;
-use banyan::store::migrate::{MIGRATIONS, Migration};
+use banyan::store::migrate::{LATEST, MIGRATIONS, Migration};
 
 fn schema_and_rows(b: &Banyan) -> (Vec<String>, Vec<String>, i64) {
     let customers: Vec<String> =
@@ -24,14 +24,14 @@ fn a_migration_failing_half_way_leaves_the_database_as_it_was() {
     drop(b);
 
     let mut migrations = MIGRATIONS.to_vec();
-    // Step 2 succeeds; step 3 changes data and the schema, then fails on its last statement.
+    // Step N+1 succeeds; step N+2 changes data and the schema, then fails on its last statement.
     migrations.push(Migration {
-        version: 2,
+        version: LATEST + 1,
         name: "ok",
         sql: "CREATE TABLE extra (a TEXT); INSERT INTO extra VALUES ('x');",
     });
     migrations.push(Migration {
-        version: 3,
+        version: LATEST + 2,
         name: "broken",
         sql: "ALTER TABLE customers ADD COLUMN rating INTEGER; UPDATE customers SET name = 'overwritten'; DELETE FROM products; SELECT * FROM no_such_table;",
     });
@@ -41,7 +41,7 @@ fn a_migration_failing_half_way_leaves_the_database_as_it_was() {
     };
     let snapshot = match &err {
         banyan::Error::MigrationFailed { version, snapshot, .. } => {
-            assert_eq!(*version, 3);
+            assert_eq!(*version, LATEST + 2);
             snapshot.clone()
         }
         other => panic!("unexpected {other:?}"),
@@ -55,9 +55,11 @@ fn a_migration_failing_half_way_leaves_the_database_as_it_was() {
     assert_eq!(schema_and_rows(&b), before);
     assert!(b.check().unwrap().is_empty());
     drop(b);
-    // Still at version 1: the good step 2 was rolled back with the bad step 3.
-    let again = Store::open_with_migrations(&path, &Unlock::passphrase(PASS), fast(), &migrations[..2]).unwrap();
-    assert!(again.migration_snapshot().is_some(), "step 2 ran again from version 1");
+    // Still at the old version: the good step was rolled back with the bad one.
+    let again =
+        Store::open_with_migrations(&path, &Unlock::passphrase(PASS), fast(), &migrations[..migrations.len() - 1])
+            .unwrap();
+    assert!(again.migration_snapshot().is_some(), "the good step ran again from the old version");
 }
 
 #[test]
@@ -67,17 +69,21 @@ fn a_successful_migration_keeps_the_data_and_a_readable_snapshot() {
     b.add_customer(&person("曾国藩")).unwrap();
     drop(b);
     let mut migrations = MIGRATIONS.to_vec();
-    migrations.push(Migration { version: 2, name: "rating", sql: "ALTER TABLE customers ADD COLUMN rating INTEGER;" });
+    migrations.push(Migration {
+        version: LATEST + 1,
+        name: "rating",
+        sql: "ALTER TABLE customers ADD COLUMN rating INTEGER;",
+    });
     let s = Store::open_with_migrations(&path, &Unlock::passphrase(PASS), fast(), &migrations).unwrap();
     let snapshot = s.migration_snapshot().unwrap().to_owned();
     assert_eq!(s.customer_count().unwrap(), 1);
     drop(s);
     let key = banyan::security::KeyStore::for_db(&path).unlock(Some(PASS)).unwrap().0;
-    let snap = Store::open_with_migrations(&snapshot, &Unlock::Raw(key), fast(), &MIGRATIONS[..1]).unwrap();
+    let snap = Store::open_with_migrations(&snapshot, &Unlock::Raw(key), fast(), MIGRATIONS).unwrap();
     assert_eq!(snap.customers(&Default::default()).unwrap()[0].name, "曾国藩");
     // And the released program now refuses the upgraded file instead of guessing.
     assert!(matches!(
         Store::open(&path, &Unlock::passphrase(PASS), fast()),
-        Err(banyan::Error::NewerSchema { found: 2, supported: 1 })
+        Err(banyan::Error::NewerSchema { found, supported }) if found == LATEST + 1 && supported == LATEST
     ));
 }

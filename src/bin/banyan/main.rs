@@ -92,6 +92,8 @@ enum Command {
     },
     /// Verify the integrity of the encrypted database file.
     Check,
+    /// Rebuild the customer search index.
+    Reindex,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -164,6 +166,24 @@ enum CustomerCmd {
     },
     Delete {
         id: String,
+    },
+    /// Find customers by any part of a name (any script, pinyin, initials), phone digits, email,
+    /// company, contact, city, tag or note title; typos are tolerated.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only customers with an order not yet paid or cancelled.
+        #[arg(long)]
+        open_orders: bool,
     },
     List {
         #[arg(long)]
@@ -430,6 +450,24 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 b.delete_customer(&id)?;
                 out.message("cli-customer-deleted", &[("id", id.clone())], serde_json::json!({ "deleted": id }));
             }
+            CustomerCmd::Search { query, limit, kind, tag, city, owner, open_orders } => {
+                let kind = match kind {
+                    Some(k) => Some(
+                        CustomerKind::parse(&k, "kind")
+                            .map_err(|e| api::localize(b.localizer(), banyan::Error::field(e)))?,
+                    ),
+                    None => None,
+                };
+                let filter = banyan::store::SearchFilter {
+                    kind,
+                    tag,
+                    city,
+                    owner,
+                    has_open_orders: open_orders.then_some(true),
+                    ..Default::default()
+                };
+                out.search(&b.search_customers(&query, &filter, limit)?);
+            }
             CustomerCmd::List { kind, tag, city, owner, limit, offset, include_deleted } => {
                 let kind = match kind {
                     Some(k) => Some(
@@ -542,6 +580,24 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             b.rekey(mode, new_pass.as_ref().map(|p| p.as_str()), new_key, KdfParams::default())?;
             let id = if new_key { "cli-rekey-done" } else { "cli-rewrap-done" };
             out.message(id, &[], serde_json::json!({ "ok": true, "keyMode": mode, "newKey": new_key }));
+        }
+        Command::Reindex => {
+            let show = !ctx.json;
+            let n = b.reindex(&mut |done, total| {
+                if show && total > 0 {
+                    eprint!(
+                        "\r{}",
+                        ctx.l10n.format(
+                            "cli-reindex-progress",
+                            &[("done", done.to_string()), ("total", total.to_string())]
+                        )
+                    );
+                }
+            })?;
+            if show {
+                eprintln!();
+            }
+            out.message("cli-reindex-done", &[("count", n.to_string())], serde_json::json!({ "indexed": n }));
         }
         Command::Check => {
             let problems = b.check()?;

@@ -206,6 +206,51 @@ impl Out<'_> {
         println!("{}", self.f("cli-customer-count", &[("count", list.len().to_string())]));
     }
 
+    pub fn search(&self, hits: &[banyan::store::SearchHit]) {
+        if self.json {
+            return self.json(hits);
+        }
+        let header = [
+            self.t("cli-col-id"),
+            self.t("field-name"),
+            self.t("field-city"),
+            self.t("field-phones"),
+            self.t("cli-col-match"),
+        ];
+        let rows: Vec<Vec<String>> = hits
+            .iter()
+            .map(|h| {
+                let c = &h.customer;
+                let fields: Vec<String> = h
+                    .matched
+                    .iter()
+                    .map(|f| {
+                        self.t(&format!(
+                            "cli-match-field-{}",
+                            serde_json::to_value(f).unwrap_or_default().as_str().unwrap_or_default()
+                        ))
+                    })
+                    .collect();
+                vec![
+                    c.id.to_string(),
+                    c.name.clone(),
+                    c.city.clone().unwrap_or_default(),
+                    c.phones.first().cloned().unwrap_or_default(),
+                    format!(
+                        "{} ({})",
+                        self.t(&format!(
+                            "cli-match-{}",
+                            serde_json::to_value(h.tier).unwrap_or_default().as_str().unwrap_or_default()
+                        )),
+                        fields.join(", ")
+                    ),
+                ]
+            })
+            .collect();
+        table(&header, &rows);
+        println!("{}", self.f("cli-customer-count", &[("count", hits.len().to_string())]));
+    }
+
     pub fn fields(&self, defs: &[CustomFieldDef]) {
         if self.json {
             return self.json(defs);

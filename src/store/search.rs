@@ -1,0 +1,316 @@
+//! The search index's SQL: keeping it in step with customers (called by the write gateway inside
+//! its transaction), rebuilding it, and running tiered queries.
+
+use super::Store;
+use super::customers::customer_in;
+use crate::error::Result;
+use crate::model::{Customer, CustomerId, CustomerKind};
+use crate::search::text::{self, Document, Query, Source};
+use crate::search::{MatchField, MatchTier};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// Filters that combine with the text of a search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub kind: Option<CustomerKind>,
+    pub tag: Option<String>,
+    pub city: Option<String>,
+    pub owner: Option<String>,
+    /// Only customers with (or without) an order that is not yet paid or cancelled.
+    pub has_open_orders: Option<bool>,
+    /// Unix ms, inclusive.
+    pub created_from: Option<i64>,
+    /// Unix ms, exclusive.
+    pub created_to: Option<i64>,
+    pub updated_from: Option<i64>,
+    pub updated_to: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub customer: Customer,
+    pub tier: MatchTier,
+    pub matched: Vec<MatchField>,
+}
+
+/// Notes' titles: the first line, cut to a title's length.
+fn title(text: &str) -> &str {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(80) {
+        Some((i, _)) => &line[..i],
+        None => line,
+    }
+}
+
+/// The document of one customer: its own fields, its contacts' names and its note titles.
+fn document_of(conn: &Connection, c: &Customer) -> Result<Document> {
+    let id = c.id.to_string();
+    let contacts: Vec<String> = conn
+        .prepare_cached("SELECT name FROM contacts WHERE customer_id = ?1 AND deleted_at IS NULL")?
+        .query_map([&id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let notes: Vec<String> = conn
+        .prepare_cached(
+            "SELECT text FROM activities WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY occurred_at DESC LIMIT 20",
+        )?
+        .query_map([&id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut note_titles: Vec<&str> = notes.iter().map(|n| title(n)).collect();
+    if let Some(n) = &c.notes {
+        note_titles.push(title(n));
+    }
+    Ok(text::document(&Source {
+        name: &c.name,
+        company: c.company.as_deref(),
+        contacts: contacts.iter().map(String::as_str).collect(),
+        emails: &c.emails,
+        phones: &c.phones,
+        city: c.city.as_deref(),
+        tags: &c.tags,
+        notes: note_titles,
+    }))
+}
+
+fn joined(set: &std::collections::BTreeSet<String>) -> String {
+    set.iter().map(String::as_str).collect::<Vec<_>>().join(" ")
+}
+
+/// Brings the index entry of one customer in line with its rows (removes it for a tombstone).
+pub(super) fn reindex_customer(conn: &Connection, id: &str) -> Result<()> {
+    let old: Option<i64> = conn
+        .prepare_cached("SELECT docid FROM search_docs WHERE customer_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(docid) = old {
+        conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?.execute([docid])?;
+        conn.prepare_cached("DELETE FROM search_docs WHERE docid = ?1")?.execute([docid])?;
+    }
+    let Ok(cid) = id.parse::<CustomerId>() else { return Ok(()) };
+    let c = customer_in(conn, cid)?;
+    if c.deleted {
+        return Ok(());
+    }
+    insert_document(conn, &c)
+}
+
+fn insert_document(conn: &Connection, c: &Customer) -> Result<()> {
+    let doc = document_of(conn, c)?;
+    conn.prepare_cached("INSERT INTO search_docs (customer_id, name_key) VALUES (?1, ?2)")?
+        .execute((c.id.to_string(), &doc.name_key))?;
+    let docid = conn.last_insert_rowid();
+    let other: Vec<String> = doc.other.iter().map(|(_, s)| joined(s)).collect();
+    conn.prepare_cached("INSERT INTO customer_fts (rowid, name, name_sub, pinyin, other) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute((docid, joined(&doc.name), joined(&doc.name_sub), joined(&doc.pinyin), other.join(" ")))?;
+    let mut add_term = conn.prepare_cached("INSERT OR IGNORE INTO search_terms (term) VALUES (?1)")?;
+    let latin = doc.name.iter().chain(
+        doc.other.iter().filter(|(f, _)| matches!(f, MatchField::Company | MatchField::Contacts)).flat_map(|(_, s)| s),
+    );
+    for t in latin {
+        if t.len() >= 3 && t.chars().all(|c| c.is_ascii_lowercase()) {
+            add_term.execute([t])?;
+        }
+    }
+    Ok(())
+}
+
+/// The customer a contact or activity row belongs to.
+pub(super) fn owner_of(conn: &Connection, table: &str, id: &str) -> Result<Option<String>> {
+    let sql = format!("SELECT customer_id FROM {table} WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| r.get(0)).optional()?)
+}
+
+impl Store {
+    /// Rebuilds the whole index in one transaction, reporting (done, total) as it goes.
+    pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let n = rebuild(&tx, progress)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Searches customers: tier by tier (exact name, name prefix, pinyin, anywhere, typos), each
+    /// tier most recently active first, until `limit` hits.
+    pub fn search(&self, input: &str, filter: &SearchFilter, limit: u32) -> Result<Vec<SearchHit>> {
+        let q = Query::parse(input);
+        let conn = self.reader();
+        let (filter_sql, filter_params) = filter_clause(filter);
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut hits: Vec<(String, MatchTier, Vec<Vec<String>>)> = Vec::new();
+        let limit = limit.clamp(1, 1000) as usize;
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut collect =
+            |tier: MatchTier, sql: &str, first: Value, terms: &Vec<Vec<String>>, hits: &mut Vec<_>| -> Result<()> {
+                if hits.len() >= limit {
+                    return Ok(());
+                }
+                let mut params = vec![first];
+                params.extend(filter_params.iter().cloned());
+                params.push(Value::Integer((limit + seen.len()) as i64));
+                let mut stmt = conn.prepare_cached(sql)?;
+                let ids = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(0))?;
+                for id in ids {
+                    let id = id?;
+                    if hits.len() >= limit {
+                        break;
+                    }
+                    if seen.insert(id.clone()) {
+                        hits.push((id, tier, terms.clone()));
+                    }
+                }
+                Ok(())
+            };
+        let prefix = q.prefix_terms();
+        if !q.phone {
+            let sql = format!(
+                "SELECT d.customer_id FROM search_docs d JOIN customers c ON c.id = d.customer_id
+                 WHERE d.name_key = ?1 {filter_sql} ORDER BY d.docid DESC LIMIT ?{}",
+                filter_params.len() + 2
+            );
+            collect(MatchTier::Exact, &sql, Value::Text(q.name_key.clone()), &prefix, &mut hits)?;
+        }
+        let fts_sql = format!(
+            "SELECT d.customer_id FROM customer_fts f JOIN search_docs d ON d.docid = f.rowid JOIN customers c ON c.id = d.customer_id
+             WHERE customer_fts MATCH ?1 {filter_sql} ORDER BY f.rowid DESC LIMIT ?{}",
+            filter_params.len() + 2
+        );
+        let expr = q.fts(&prefix);
+        if !q.phone {
+            collect(MatchTier::Prefix, &fts_sql, Value::Text(format!("name : ({expr})")), &prefix, &mut hits)?;
+            if q.terms.iter().all(|t| t.chars().all(|c| c.is_ascii_alphabetic())) {
+                collect(MatchTier::Pinyin, &fts_sql, Value::Text(format!("pinyin : ({expr})")), &prefix, &mut hits)?;
+            }
+        }
+        collect(MatchTier::Substring, &fts_sql, Value::Text(expr), &prefix, &mut hits)?;
+        // Typos: only when exact and prefix matching found little, and only for Latin words long
+        // enough for a typo to be told from another word.
+        if hits.len() < 5 && !q.phone && q.terms.iter().any(|t| text::allowed_typos(t) > 0) {
+            if let Some(alts) = fuzzy_terms(&conn, &q)? {
+                let expr = q.fts(&alts);
+                collect(MatchTier::Fuzzy, &fts_sql, Value::Text(expr), &alts, &mut hits)?;
+            }
+        }
+        let mut out = Vec::with_capacity(hits.len());
+        let mut scores = Vec::with_capacity(hits.len());
+        for (id, tier, terms) in hits {
+            let Ok(cid) = id.parse::<CustomerId>() else { continue };
+            let customer = customer_in(&conn, cid)?;
+            let doc = document_of(&conn, &customer)?;
+            scores.push(if tier == MatchTier::Fuzzy { text::fuzzy_score(&doc, &q.terms) } else { 0 });
+            out.push(SearchHit { matched: text::matched_fields(&doc, &terms), customer, tier });
+        }
+        // Within the typo tier the closest spelling wins; the sort is stable, so equally close
+        // hits stay most recent first, and the other tiers (score 0, listed earlier) keep their order.
+        let mut order: Vec<usize> = (0..out.len()).collect();
+        order.sort_by_key(|&i| (out[i].tier, scores[i]));
+        let mut slots: Vec<Option<SearchHit>> = out.into_iter().map(Some).collect();
+        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+    }
+}
+
+/// Rebuilds the index from the customer rows (also used after the migration that adds it).
+pub(super) fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+    conn.execute_batch("DELETE FROM customer_fts; DELETE FROM search_docs;")?;
+    let total: i64 = conn.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY updated_at, id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut done = 0u64;
+    for id in ids {
+        let Ok(cid) = id.parse::<CustomerId>() else { continue };
+        insert_document(conn, &customer_in(conn, cid)?)?;
+        done += 1;
+        if done % 10_000 == 0 {
+            progress(done, total as u64);
+        }
+    }
+    progress(done, total as u64);
+    Ok(done)
+}
+
+fn filter_clause(f: &SearchFilter) -> (String, Vec<Value>) {
+    let mut sql = String::new();
+    let mut params: Vec<Value> = Vec::new();
+    // Parameter ?1 is the query; filters start at ?2.
+    let add = |cond: &str, v: Value, sql: &mut String, params: &mut Vec<Value>| {
+        params.push(v);
+        sql.push_str(&format!(" AND {}", cond.replace('?', &format!("?{}", params.len() + 1))));
+    };
+    if let Some(k) = f.kind {
+        add("c.kind = ?", Value::Text(k.as_str().into()), &mut sql, &mut params);
+    }
+    if let Some(t) = &f.tag {
+        add("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)", Value::Text(t.clone()), &mut sql, &mut params);
+    }
+    if let Some(c) = &f.city {
+        add("c.city = ?", Value::Text(c.clone()), &mut sql, &mut params);
+    }
+    if let Some(o) = &f.owner {
+        add("c.owner = ?", Value::Text(o.clone()), &mut sql, &mut params);
+    }
+    if let Some(v) = f.created_from {
+        add("c.created_at >= ?", Value::Integer(v), &mut sql, &mut params);
+    }
+    if let Some(v) = f.created_to {
+        add("c.created_at < ?", Value::Integer(v), &mut sql, &mut params);
+    }
+    if let Some(v) = f.updated_from {
+        add("c.updated_at >= ?", Value::Integer(v), &mut sql, &mut params);
+    }
+    if let Some(v) = f.updated_to {
+        add("c.updated_at < ?", Value::Integer(v), &mut sql, &mut params);
+    }
+    if let Some(open) = f.has_open_orders {
+        sql.push_str(&format!(
+            " AND {}EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.deleted_at IS NULL
+               AND o.status IN ('draft', 'confirmed', 'fulfilled'))",
+            if open { "" } else { "NOT " }
+        ));
+    }
+    (sql, params)
+}
+
+/// For each term, itself (as a prefix) plus the known words within its typo allowance, closest
+/// first. `None` when no term has a near word (nothing to retry).
+fn fuzzy_terms(conn: &Connection, q: &Query) -> Result<Option<Vec<Vec<String>>>> {
+    let mut out = Vec::new();
+    let mut any = false;
+    for t in &q.terms {
+        let mut alts = vec![t.clone()];
+        let k = text::allowed_typos(t);
+        if k > 0 && t.chars().all(|c| c.is_ascii_lowercase()) {
+            let mut near: Vec<(usize, String)> = Vec::new();
+            // Typos rarely hit the first letter; a swap of the first two is the common exception.
+            let firsts: Vec<char> = t.chars().take(2).collect();
+            let mut stmt = conn.prepare_cached("SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2")?;
+            for f in firsts {
+                let lo = f.to_string();
+                let hi = ((f as u8) + 1) as char;
+                for term in stmt.query_map((lo, hi.to_string()), |r| r.get::<_, String>(0))? {
+                    let term = term?;
+                    if term.len().abs_diff(t.len()) > k || &term == t {
+                        continue;
+                    }
+                    let d = text::edit_distance(t, &term);
+                    if d <= k && !near.iter().any(|(_, x)| *x == term) {
+                        near.push((d, term));
+                    }
+                }
+            }
+            near.sort();
+            near.truncate(12);
+            any |= !near.is_empty();
+            alts.extend(near.into_iter().map(|(_, w)| w));
+        }
+        out.push(alts);
+    }
+    Ok(any.then_some(out))
+}
