@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("setup") => setup(),
         _ => {
-            eprintln!("usage: cargo xtask <run | test | bench store | setup>");
+            eprintln!("usage: cargo xtask <run | test | bench store|search | setup>");
             Err("unknown command".into())
         }
     };
@@ -204,11 +204,11 @@ fn test() -> Result {
 fn bench(args: &[String]) -> Result {
     setup()?;
     match args.first().map(String::as_str) {
-        Some("store") => {
-            let mut c = cmd("cargo", &["bench", "--bench", "store", "--"]);
+        Some(name @ ("store" | "search")) => {
+            let mut c = cmd("cargo", &["bench", "--bench", name, "--"]);
             c.args(&args[1..]);
             must(c)
         }
-        other => Err(format!("unknown benchmark {other:?}; available: store")),
+        other => Err(format!("unknown benchmark {other:?}; available: store, search")),
     }
 }
