@@ -69,14 +69,23 @@ struct Result {
     per_kind: BTreeMap<&'static str, Vec<Duration>>,
 }
 
-fn run(encrypted: bool, customers: &[ValidCustomer], seqs: &[(&'static str, String)], limit: u32, cache_mib: u32) -> Result {
+fn run(
+    encrypted: bool,
+    customers: &[ValidCustomer],
+    seqs: &[(&'static str, String)],
+    limit: u32,
+    cache_mib: u32,
+) -> Result {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("search.db");
     let opts = StoreOptions { cache_mib, ..Default::default() };
     let key = DbKey::random().unwrap();
-    let store =
-        Store::create(&path, if encrypted { NewKey::Raw(key.clone()) } else { NewKey::PlaintextForBenchmark }, opts.clone())
-            .unwrap();
+    let store = Store::create(
+        &path,
+        if encrypted { NewKey::Raw(key.clone()) } else { NewKey::PlaintextForBenchmark },
+        opts.clone(),
+    )
+    .unwrap();
     let actor = Actor { user: "bench".into(), batch: None };
     let t = Instant::now();
     for chunk in customers.chunks(10_000) {
@@ -127,19 +136,31 @@ fn main() {
     let plain = run(false, &customers, &seqs, limit, cache_mib);
     eprintln!("encrypted…");
     let enc = run(true, &customers, &seqs, limit, cache_mib);
-    println!("search benchmark: {n} customers, {} typing sequences, {limit} hits per query, cache {cache_mib} MiB", seqs.len());
+    println!(
+        "search benchmark: {n} customers, {} typing sequences, {limit} hits per query, cache {cache_mib} MiB",
+        seqs.len()
+    );
     println!(
         "build: insert (with index) plain {:.1} s / encrypted {:.1} s; index rebuild plain {:.1} s / encrypted {:.1} s; size plain {:.0} MB / encrypted {:.0} MB",
         plain.insert_s, enc.insert_s, plain.reindex_s, enc.reindex_s, plain.size_mb, enc.size_mb
     );
-    println!("{:<10} {:>6} {:>11} {:>11} {:>11} {:>11} {:>9}", "kind", "keys", "plain p50", "plain p99", "enc p50", "enc p99", "p99 ratio");
+    println!(
+        "{:<10} {:>6} {:>11} {:>11} {:>11} {:>11} {:>9}",
+        "kind", "keys", "plain p50", "plain p99", "enc p50", "enc p99", "p99 ratio"
+    );
     let mut worst: f64 = 0.0;
     for (kind, v) in &plain.per_kind {
         let mut p = v.clone();
         let mut e = enc.per_kind[kind].clone();
         let (pp50, pp99, ep50, ep99) = (pct(&mut p, 0.5), pct(&mut p, 0.99), pct(&mut e, 0.5), pct(&mut e, 0.99));
         worst = worst.max(ep99 / pp99);
-        println!("{kind:<10} {:>6} {pp50:>9.2}ms {pp99:>9.2}ms {ep50:>9.2}ms {ep99:>9.2}ms {:>8.2}x", v.len(), ep99 / pp99);
+        println!(
+            "{kind:<10} {:>6} {pp50:>9.2}ms {pp99:>9.2}ms {ep50:>9.2}ms {ep99:>9.2}ms {:>8.2}x",
+            v.len(),
+            ep99 / pp99
+        );
     }
-    println!("targets: p99 ≤ 10 ms exact/prefix/pinyin, ≤ 50 ms fuzzy; encrypted/plain ≤ 1.3x (worst here {worst:.2}x)");
+    println!(
+        "targets: p99 ≤ 10 ms exact/prefix/pinyin, ≤ 50 ms fuzzy; encrypted/plain ≤ 1.3x (worst here {worst:.2}x)"
+    );
 }

@@ -227,6 +227,18 @@ impl Banyan {
         self.store.search(text, filter, limit).map_err(|e| self.err(e))
     }
 
+    /// Customers that share a phone number or email with `input` (other than `exclude_id`): what a
+    /// form shows as "this customer may already exist". Invalid numbers and addresses are skipped
+    /// here; validation reports them.
+    pub fn likely_duplicates(&self, input: &CustomerInput, exclude_id: Option<&str>) -> ApiResult<Vec<Customer>> {
+        let region = self.ctx()?.region;
+        let phones: Vec<String> =
+            input.phones.iter().filter_map(|p| crate::quality::phone::normalize(p, region)).collect();
+        let emails: Vec<String> = input.emails.iter().filter_map(|e| crate::quality::email::normalize(e)).collect();
+        let exclude = exclude_id.and_then(|id| id.parse().ok());
+        self.store.likely_duplicates(&phones, &emails, exclude).map_err(|e| self.err(e))
+    }
+
     /// Rebuilds the search index, reporting (done, total).
     pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> ApiResult<u64> {
         self.store.reindex(progress).map_err(|e| self.err(e))
@@ -301,6 +313,17 @@ impl Banyan {
         let cid = CustomerId::parse(&input.customer_id, "customerId").map_err(|e| self.err(e))?;
         let notes = input.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
         self.store.create_order(&self.actor, cid, &input.lines, notes).map_err(|e| self.err(e))
+    }
+
+    /// Prices lines without saving: the live totals of an order form.
+    pub fn preview_order(&self, lines: &[LineInput]) -> ApiResult<OrderPreview> {
+        self.store.preview_order(lines).map_err(|e| self.err(e))
+    }
+
+    /// Replaces the lines (and notes) of a draft order.
+    pub fn update_order_lines(&self, id_or_number: &str, lines: &[LineInput], notes: Option<&str>) -> ApiResult<Order> {
+        let notes = notes.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        self.store.update_order_lines(&self.actor, id_or_number, lines, notes).map_err(|e| self.err(e))
     }
 
     pub fn order(&self, id_or_number: &str) -> ApiResult<Order> {

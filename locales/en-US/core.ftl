@@ -213,3 +213,6 @@ entity-record = record
 #   $message (String) - what is wrong
 field-error = { $field }: { $message }
 field-phone-region = Phone region
+# Variables:
+#   $status (String) - the order's current status
+error-order-not-editable = The lines of an order can only be changed while it is a draft (this one is { $status }).

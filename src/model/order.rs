@@ -85,6 +85,27 @@ pub struct OrderLine {
     pub amounts: LineAmounts,
 }
 
+/// Totals of lines not yet saved, for a form to show as the user types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderPreview {
+    pub currency: String,
+    pub lines: Vec<PreviewLine>,
+    pub totals: Totals,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewLine {
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub discount_bp: u32,
+    pub tax_rate_bp: u32,
+    pub amounts: LineAmounts,
+}
+
 /// What a caller asks for on one line.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -109,42 +109,74 @@ impl Store {
             let totals = order_totals(priced.iter().map(|p| &p.amounts))
                 .map_err(|_| Error::field(FieldError::new("lines", "error-too-large").arg("value", "total")))?;
             let number = format!("{code}-{:06}", w.next_counter("order_seq")?);
-            w.apply(Change::Insert {
-                table: "orders",
-                id: &id.to_string(),
-                values: vec![
-                    ("number", Value::Text(number)),
-                    ("customer_id", Value::Text(customer.to_string())),
-                    ("status", Value::Text(OrderStatus::Draft.as_str().into())),
-                    ("currency", Value::Text(currency)),
-                    ("gross", Value::Integer(totals.gross)),
-                    ("discount", Value::Integer(totals.discount)),
-                    ("net", Value::Integer(totals.net)),
-                    ("tax", Value::Integer(totals.tax)),
-                    ("total", Value::Integer(totals.total)),
-                    ("notes", notes.clone().map(Value::Text).unwrap_or(Value::Null)),
-                ],
-            })?;
-            for (pos, p) in priced.iter().enumerate() {
-                w.apply(Change::Insert {
-                    table: "order_lines",
-                    id: &OrderLineId::new(w.now_ms()).to_string(),
-                    values: vec![
-                        ("order_id", Value::Text(id.to_string())),
-                        ("position", Value::Integer(pos as i64)),
-                        ("product_id", Value::Text(p.product.id.to_string())),
-                        ("sku", Value::Text(p.product.sku.clone())),
-                        ("name", Value::Text(p.product.name.clone())),
-                        ("quantity", Value::Integer(p.quantity)),
-                        ("unit_price", Value::Integer(p.product.unit_price)),
-                        ("discount_bp", Value::Integer(p.discount_bp as i64)),
-                        ("tax_rate_bp", Value::Integer(p.product.tax_rate_bp as i64)),
-                    ],
-                })?;
-            }
+            let mut values = vec![
+                ("number", Value::Text(number)),
+                ("customer_id", Value::Text(customer.to_string())),
+                ("status", Value::Text(OrderStatus::Draft.as_str().into())),
+                ("notes", notes.clone().map(Value::Text).unwrap_or(Value::Null)),
+            ];
+            values.extend(amount_values(&currency, &totals));
+            w.apply(Change::Insert { table: "orders", id: &id.to_string(), values })?;
+            insert_lines(w, id, &priced)?;
             Ok(())
         })?;
         self.order(&id.to_string())
+    }
+
+    /// Prices lines as an order would, without saving anything: the totals a form shows live.
+    pub fn preview_order(&self, lines: &[LineInput]) -> Result<OrderPreview> {
+        let conn = self.reader();
+        let (priced, currency) = price_lines(&conn, lines)?;
+        let totals = order_totals(priced.iter().map(|p| &p.amounts))
+            .map_err(|_| Error::field(FieldError::new("lines", "error-too-large").arg("value", "total")))?;
+        let lines = priced
+            .into_iter()
+            .map(|p| PreviewLine {
+                sku: p.product.sku,
+                name: p.product.name,
+                quantity: p.quantity,
+                unit_price: p.product.unit_price,
+                discount_bp: p.discount_bp,
+                tax_rate_bp: p.product.tax_rate_bp,
+                amounts: p.amounts,
+            })
+            .collect();
+        Ok(OrderPreview { currency, lines, totals })
+    }
+
+    /// Replaces a draft's lines (and notes); a confirmed order's lines are a commitment and stay.
+    pub fn update_order_lines(
+        &self,
+        actor: &super::Actor,
+        id_or_number: &str,
+        lines: &[LineInput],
+        notes: Option<String>,
+    ) -> Result<Order> {
+        let order = self.order(id_or_number)?;
+        self.write(actor, |w| {
+            let current: String =
+                w.conn().query_row("SELECT status FROM orders WHERE id = ?1", [order.id.to_string()], |r| r.get(0))?;
+            if current != OrderStatus::Draft.as_str() {
+                return Err(Error::field(FieldError::new("lines", "error-order-not-editable").arg("status", current)));
+            }
+            let (priced, currency) = price_lines(w.conn(), lines)?;
+            let totals = order_totals(priced.iter().map(|p| &p.amounts))
+                .map_err(|_| Error::field(FieldError::new("lines", "error-too-large").arg("value", "total")))?;
+            let old: Vec<String> = w
+                .conn()
+                .prepare("SELECT id FROM order_lines WHERE order_id = ?1 AND deleted_at IS NULL")?
+                .query_map([order.id.to_string()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for line in &old {
+                w.apply(Change::Delete { table: "order_lines", id: line })?;
+            }
+            insert_lines(w, order.id, &priced)?;
+            let mut values = amount_values(&currency, &totals);
+            values.push(("notes", notes.clone().map(Value::Text).unwrap_or(Value::Null)));
+            w.apply(Change::Update { table: "orders", id: &order.id.to_string(), values })?;
+            Ok(())
+        })?;
+        self.order(&order.id.to_string())
     }
 
     /// Moves an order along its status flow; an illegal move is refused with the legal ones named.
@@ -213,6 +245,38 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         ids.iter().map(|id| load_order(&conn, id)).collect()
     }
+}
+
+fn amount_values(currency: &str, t: &Totals) -> Vec<(&'static str, Value)> {
+    vec![
+        ("currency", Value::Text(currency.to_string())),
+        ("gross", Value::Integer(t.gross)),
+        ("discount", Value::Integer(t.discount)),
+        ("net", Value::Integer(t.net)),
+        ("tax", Value::Integer(t.tax)),
+        ("total", Value::Integer(t.total)),
+    ]
+}
+
+fn insert_lines(w: &mut super::Writer<'_>, order: OrderId, priced: &[PricedLine]) -> Result<()> {
+    for (pos, p) in priced.iter().enumerate() {
+        w.apply(Change::Insert {
+            table: "order_lines",
+            id: &OrderLineId::new(w.now_ms()).to_string(),
+            values: vec![
+                ("order_id", Value::Text(order.to_string())),
+                ("position", Value::Integer(pos as i64)),
+                ("product_id", Value::Text(p.product.id.to_string())),
+                ("sku", Value::Text(p.product.sku.clone())),
+                ("name", Value::Text(p.product.name.clone())),
+                ("quantity", Value::Integer(p.quantity)),
+                ("unit_price", Value::Integer(p.product.unit_price)),
+                ("discount_bp", Value::Integer(p.discount_bp as i64)),
+                ("tax_rate_bp", Value::Integer(p.product.tax_rate_bp as i64)),
+            ],
+        })?;
+    }
+    Ok(())
 }
 
 fn load_order(conn: &Connection, id: &str) -> Result<Order> {

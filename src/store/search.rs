@@ -215,6 +215,35 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Existing customers sharing a phone number or an email address with the given ones: the
+    /// likely duplicates a form warns about before saving.
+    pub fn likely_duplicates(
+        &self,
+        phones: &[String],
+        emails: &[String],
+        exclude: Option<CustomerId>,
+    ) -> Result<Vec<Customer>> {
+        let mut out: Vec<Customer> = Vec::new();
+        let none = SearchFilter::default();
+        let mut consider = |hits: Vec<SearchHit>, keep: &dyn Fn(&Customer) -> bool| {
+            for h in hits {
+                if Some(h.customer.id) != exclude && keep(&h.customer) && !out.iter().any(|c| c.id == h.customer.id) {
+                    out.push(h.customer);
+                }
+            }
+        };
+        for p in phones {
+            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+            consider(self.search(&digits, &none, 50)?, &|c| c.phones.contains(p));
+        }
+        for e in emails {
+            consider(self.search(e, &none, 50)?, &|c| c.emails.contains(e));
+        }
+        Ok(out)
+    }
+}
+
 /// Rebuilds the index from the customer rows (also used after the migration that adds it).
 pub(super) fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
     conn.execute_batch("DELETE FROM customer_fts; DELETE FROM search_docs;")?;
