@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// The closed set of error kinds a caller can branch on; mirrored in the UI's TypeScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorCode {
     Invalid,
@@ -33,10 +34,13 @@ pub enum ErrorCode {
     DiskFull,
     Storage,
     Io,
+    /// The book is not open yet (first run, or waiting for the passphrase).
+    NotOpen,
 }
 
 /// One field's localized complaint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct FieldMessage {
     pub field: String,
@@ -45,6 +49,7 @@ pub struct FieldMessage {
 
 /// An error as callers see it: `{ code, message, field? }`, the message in the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct ApiError {
@@ -88,7 +93,8 @@ pub fn default_db_path() -> PathBuf {
 }
 
 /// Settings a new database starts with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// Region for phone numbers typed without a country code.
@@ -105,9 +111,9 @@ impl Default for Settings {
 
 /// A customer with everything shown on its record page.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerRecord {
-    #[serde(flatten)]
     pub customer: Customer,
     pub contacts: Vec<Contact>,
     pub activities: Vec<Activity>,
@@ -242,6 +248,11 @@ impl Banyan {
     /// Rebuilds the search index, reporting (done, total).
     pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> ApiResult<u64> {
         self.store.reindex(progress).map_err(|e| self.err(e))
+    }
+
+    /// How many customers a list filter matches (for a virtualized list's scroll height).
+    pub fn count_customers(&self, filter: &CustomerFilter) -> ApiResult<i64> {
+        self.store.count_customers(filter).map_err(|e| self.err(e))
     }
 
     pub fn customer_count(&self) -> ApiResult<i64> {
@@ -385,6 +396,11 @@ impl Banyan {
     pub fn store(&self) -> &Store {
         &self.store
     }
+}
+
+/// The error for a call made before the book is open.
+pub fn not_open(l: &Localizer) -> ApiError {
+    ApiError { code: ErrorCode::NotOpen, message: l.t("error-not-open"), field: None, fields: vec![] }
 }
 
 /// Turns a core error into what a user reads.

@@ -202,6 +202,7 @@ const CN_MOBILE: &[&str] = &[
 
 /// What [`fill`] added.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DemoSummary {
     pub customers: usize,

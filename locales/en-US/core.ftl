@@ -216,3 +216,4 @@ field-phone-region = Phone region
 # Variables:
 #   $status (String) - the order's current status
 error-order-not-editable = The lines of an order can only be changed while it is a draft (this one is { $status }).
+error-not-open = The customer book is not open yet.

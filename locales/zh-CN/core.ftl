@@ -112,3 +112,4 @@ entity-record = 记录
 field-error = { $field }：{ $message }
 field-phone-region = 电话默认地区
 error-order-not-editable = 只有草稿订单可以修改明细（此订单状态为 { $status }）。
+error-not-open = 客户数据库尚未打开。

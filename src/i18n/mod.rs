@@ -6,6 +6,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Lang {
     #[serde(rename = "en-US")]
     EnUs,
@@ -50,8 +51,10 @@ impl Lang {
 pub const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::EnUs, "core.ftl", include_str!("../../locales/en-US/core.ftl")),
     (Lang::EnUs, "cli.ftl", include_str!("../../locales/en-US/cli.ftl")),
+    (Lang::EnUs, "desktop.ftl", include_str!("../../locales/en-US/desktop.ftl")),
     (Lang::ZhCn, "core.ftl", include_str!("../../locales/zh-CN/core.ftl")),
     (Lang::ZhCn, "cli.ftl", include_str!("../../locales/zh-CN/cli.ftl")),
+    (Lang::ZhCn, "desktop.ftl", include_str!("../../locales/zh-CN/desktop.ftl")),
 ];
 
 pub struct Localizer {

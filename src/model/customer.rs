@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum CustomerKind {
     Person,
@@ -32,6 +33,7 @@ impl CustomerKind {
 
 /// A stored customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
     pub id: CustomerId,
@@ -55,6 +57,7 @@ pub struct Customer {
 
 /// What a caller types for a customer, unvalidated. Every field is text as typed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct CustomerInput {
     pub kind: Option<String>,
@@ -75,6 +78,7 @@ pub struct CustomerInput {
 /// A change to an existing customer: `None` leaves a field as it is; `Some` replaces it (an empty
 /// string or list clears it).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct CustomerPatch {
     pub kind: Option<String>,
@@ -219,6 +223,7 @@ impl CustomerInput {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum CustomFieldKind {
     Text,
@@ -250,6 +255,7 @@ impl CustomFieldKind {
 
 /// The definition of a custom field that an administrator added to customers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CustomFieldDef {
     pub key: String,
@@ -289,6 +295,7 @@ impl CustomFieldDef {
 
 /// A typed custom value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", content = "value", rename_all = "lowercase")]
 pub enum CustomValue {
     Text(String),
@@ -377,6 +384,7 @@ pub fn parse_date_time(s: &str) -> Option<String> {
 
 /// A person at a company customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     pub id: ContactId,
@@ -391,6 +399,7 @@ pub struct Contact {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ContactInput {
     pub name: Option<String>,
@@ -426,6 +435,7 @@ impl ContactInput {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum ActivityKind {
     Call,
@@ -457,6 +467,7 @@ impl ActivityKind {
 
 /// A call, visit, email or note in a customer's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
     pub id: ActivityId,
@@ -469,6 +480,7 @@ pub struct Activity {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ActivityInput {
     pub kind: Option<String>,

@@ -5,6 +5,7 @@ use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Draft,
@@ -56,6 +57,7 @@ impl OrderStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     pub id: OrderId,
@@ -63,6 +65,8 @@ pub struct Order {
     pub customer_id: CustomerId,
     pub customer_name: String,
     pub status: OrderStatus,
+    /// The statuses this order may move to next (the flow lives here, not in the UI).
+    pub allowed_next: Vec<OrderStatus>,
     pub currency: String,
     pub lines: Vec<OrderLine>,
     pub totals: Totals,
@@ -72,6 +76,7 @@ pub struct Order {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderLine {
     pub id: OrderLineId,
@@ -87,6 +92,7 @@ pub struct OrderLine {
 
 /// Totals of lines not yet saved, for a form to show as the user types.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderPreview {
     pub currency: String,
@@ -95,6 +101,7 @@ pub struct OrderPreview {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewLine {
     pub sku: String,
@@ -108,6 +115,7 @@ pub struct PreviewLine {
 
 /// What a caller asks for on one line.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct LineInput {
     pub sku: String,
@@ -132,6 +140,7 @@ impl LineInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct OrderInput {
     pub customer_id: String,
@@ -141,6 +150,7 @@ pub struct OrderInput {
 
 /// One line's amounts in minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LineAmounts {
     /// quantity × unit price
@@ -154,6 +164,7 @@ pub struct LineAmounts {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
     pub gross: i64,

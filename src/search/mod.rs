@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why a customer matched, best first. Results are ordered by tier, then by most recent change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum MatchTier {
     /// The whole name, as typed (case, diacritics and script folded).
@@ -27,6 +28,7 @@ pub enum MatchTier {
 
 /// Which fields of a customer a query matched, so a list can highlight them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum MatchField {
     Name,

@@ -61,6 +61,7 @@ impl std::fmt::Debug for DbKey {
 
 /// Where a new database's key is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyMode {
     Keyring,

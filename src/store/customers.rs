@@ -9,15 +9,31 @@ use rusqlite::{Connection, OptionalExtension, Row};
 const COLS: &str = "id, kind, name, company, phones, emails, address, city, country, tags, owner, source, notes, custom, created_at, updated_at, deleted_at";
 
 /// Which customers a list shows. Free-text search is the search module's job.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerFilter {
     pub kind: Option<CustomerKind>,
     pub tag: Option<String>,
     pub city: Option<String>,
     pub owner: Option<String>,
     pub include_deleted: bool,
+    pub sort: CustomerSort,
     pub limit: Option<u32>,
     pub offset: u32,
+}
+
+/// The order of a customer list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum CustomerSort {
+    #[default]
+    Name,
+    /// Most recently changed first.
+    Updated,
+    /// Newest first.
+    Created,
 }
 
 fn text(v: &Option<String>) -> Value {
@@ -113,39 +129,28 @@ impl Store {
     }
 
     pub fn customers(&self, f: &CustomerFilter) -> Result<Vec<Customer>> {
-        let mut sql = format!("SELECT {COLS} FROM customers WHERE 1 = 1");
-        let mut params: Vec<Value> = Vec::new();
-        if !f.include_deleted {
-            sql.push_str(" AND deleted_at IS NULL");
-        }
-        if let Some(k) = f.kind {
-            params.push(Value::Text(k.as_str().into()));
-            sql.push_str(&format!(" AND kind = ?{}", params.len()));
-        }
-        if let Some(t) = &f.tag {
-            params.push(Value::Text(t.clone()));
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM json_each(customers.tags) WHERE value = ?{})",
-                params.len()
-            ));
-        }
-        if let Some(c) = &f.city {
-            params.push(Value::Text(c.clone()));
-            sql.push_str(&format!(" AND city = ?{}", params.len()));
-        }
-        if let Some(o) = &f.owner {
-            params.push(Value::Text(o.clone()));
-            sql.push_str(&format!(" AND owner = ?{}", params.len()));
-        }
-        sql.push_str(&format!(
-            " ORDER BY name, id LIMIT {} OFFSET {}",
+        let (where_sql, params) = filter_sql(f);
+        let sql = format!(
+            "SELECT {COLS} FROM customers WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+            match f.sort {
+                CustomerSort::Name => "name, id",
+                CustomerSort::Updated => "updated_at DESC, id DESC",
+                CustomerSort::Created => "created_at DESC, id DESC",
+            },
             f.limit.map(|l| l as i64).unwrap_or(-1),
             f.offset
-        ));
+        );
         let conn = self.reader();
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), row_to_customer)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// How many customers the filter matches (its limit and offset aside).
+    pub fn count_customers(&self, f: &CustomerFilter) -> Result<i64> {
+        let (where_sql, params) = filter_sql(f);
+        let sql = format!("SELECT count(*) FROM customers WHERE {where_sql}");
+        Ok(self.reader().query_row(&sql, rusqlite::params_from_iter(params), |r| r.get(0))?)
     }
 
     pub fn customer_count(&self) -> Result<i64> {
@@ -305,6 +310,32 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
+}
+
+/// The WHERE clause of a customer list and its parameters.
+fn filter_sql(f: &CustomerFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from("1 = 1");
+    let mut params: Vec<Value> = Vec::new();
+    if !f.include_deleted {
+        sql.push_str(" AND deleted_at IS NULL");
+    }
+    if let Some(k) = f.kind {
+        params.push(Value::Text(k.as_str().into()));
+        sql.push_str(&format!(" AND kind = ?{}", params.len()));
+    }
+    if let Some(t) = &f.tag {
+        params.push(Value::Text(t.clone()));
+        sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM json_each(customers.tags) WHERE value = ?{})", params.len()));
+    }
+    if let Some(c) = &f.city {
+        params.push(Value::Text(c.clone()));
+        sql.push_str(&format!(" AND city = ?{}", params.len()));
+    }
+    if let Some(o) = &f.owner {
+        params.push(Value::Text(o.clone()));
+        sql.push_str(&format!(" AND owner = ?{}", params.len()));
+    }
+    (sql, params)
 }
 
 pub(super) fn customer_in(conn: &Connection, id: CustomerId) -> Result<Customer> {

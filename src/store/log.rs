@@ -7,6 +7,7 @@ use crate::sync::Hlc;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeEntry {
     pub hlc: Hlc,

@@ -10,7 +10,7 @@ mod products;
 mod search;
 mod settings;
 
-pub use customers::CustomerFilter;
+pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
 pub use log::ChangeEntry;

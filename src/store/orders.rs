@@ -9,7 +9,9 @@ use crate::model::*;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub customer: Option<CustomerId>,
@@ -296,6 +298,7 @@ fn load_order(conn: &Connection, id: &str) -> Result<Order> {
             customer_id: r.get::<_, String>(2)?.parse().map_err(conv(2))?,
             customer_name: r.get(3)?,
             status: OrderStatus::parse(&status, "status").unwrap_or(OrderStatus::Draft),
+            allowed_next: OrderStatus::parse(&status, "status").map(|s| s.next().to_vec()).unwrap_or_default(),
             currency: r.get(5)?,
             lines: Vec::new(),
             totals: Totals { gross: r.get(6)?, discount: r.get(7)?, net: r.get(8)?, tax: r.get(9)?, total: r.get(10)? },

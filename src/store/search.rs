@@ -13,7 +13,9 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 /// Filters that combine with the text of a search.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchFilter {
     pub kind: Option<CustomerKind>,
     pub tag: Option<String>,
@@ -30,9 +32,9 @@ pub struct SearchFilter {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchHit {
-    #[serde(flatten)]
     pub customer: Customer,
     pub tier: MatchTier,
     pub matched: Vec<MatchField>,

@@ -29,6 +29,7 @@ impl<T: Clock + ?Sized> Clock for Arc<T> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "number"))]
 pub struct Hlc(i64);
 
 const COUNTER_BITS: u32 = 16;

@@ -81,7 +81,7 @@ fn a_customer_and_an_order_end_to_end() {
     assert_eq!(c["phones"], serde_json::json!(["+862162881234", "+8613812345678"]));
     assert_eq!(c["emails"], serde_json::json!(["sales@dingsheng.cn"]));
     let got = cli.json(&["customer", "get", &id]);
-    assert_eq!(got["name"], "上海鼎盛贸易有限公司");
+    assert_eq!(got["customer"]["name"], "上海鼎盛贸易有限公司");
     let updated = cli.json(&["customer", "update", &id, "--city", "苏州", "--clear-tags"]);
     assert_eq!(updated["city"], "苏州");
     assert_eq!(updated["tags"], serde_json::json!([]));

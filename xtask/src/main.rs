@@ -9,8 +9,25 @@ use std::time::Instant;
 /// Debian packages the build and the tests need: SQLCipher links libcrypto; the keyring crate's
 /// Secret Service backend links libdbus; the keyring test runs a real gnome-keyring in a private
 /// D-Bus session.
-const SYSTEM_PACKAGES: &[&str] =
-    &["build-essential", "pkg-config", "libssl-dev", "libdbus-1-dev", "dbus", "gnome-keyring"];
+/// The desktop shell needs WebKitGTK and friends; the end-to-end test runs the real window under
+/// Xvfb and drives it with WebKitWebDriver; CJK fonts make Chinese readable in it.
+const SYSTEM_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libdbus-1-dev",
+    "dbus",
+    "gnome-keyring",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "file",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "fonts-noto-cjk",
+];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.
 const DEV_DB: &str = ".banyan-dev/dev.db";
@@ -26,8 +43,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
         Some("setup") => setup(),
+        Some("bindings") => bindings(),
         _ => {
-            eprintln!("usage: cargo xtask <run | test | bench store|search | setup>");
+            eprintln!("usage: cargo xtask <run | test | bench store|search|ui | bindings | setup>");
             Err("unknown command".into())
         }
     };
@@ -73,6 +91,34 @@ fn installed(pkg: &str) -> bool {
 /// Installs missing system packages on Debian/Ubuntu (as root, or through sudo); elsewhere, or
 /// without either, prints the exact command and stops.
 fn setup() -> Result {
+    system_packages()?;
+    if !Path::new("ui/node_modules/.package-lock.json").exists()
+        || modified(Path::new("ui/package-lock.json")) > modified(Path::new("ui/node_modules/.package-lock.json"))
+    {
+        let mut c = cmd("npm", &["ci", "--no-audit", "--no-fund"]);
+        c.current_dir("ui");
+        must(c)?;
+    }
+    Ok(())
+}
+
+fn modified(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// tauri-driver bridges WebDriver to the app's WebKitWebDriver; installed from crates.io once.
+fn tauri_driver() -> Result<PathBuf> {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".cargo"));
+    let bin = home.join("bin/tauri-driver");
+    if !bin.exists() {
+        must(cmd("cargo", &["install", "tauri-driver", "--version", "^2", "--locked"]))?;
+    }
+    Ok(bin)
+}
+
+fn system_packages() -> Result {
     if !Path::new("/usr/bin/dpkg-query").exists() {
         eprintln!(
             "xtask: not a Debian/Ubuntu system; make sure OpenSSL, D-Bus and pkg-config development files are installed."
@@ -109,7 +155,20 @@ fn setup() -> Result {
     ))
 }
 
-/// Builds the CLI, creates the dev database with demo data on first start, and shows the book.
+/// The desktop binary, built with the UI embedded (Tauri's custom protocol).
+fn build_desktop(release: bool) -> Result<PathBuf> {
+    let mut ui = cmd("npm", &["run", "build"]);
+    ui.current_dir("ui");
+    must(ui)?;
+    let mut args = vec!["build", "-p", "banyan-desktop", "--features", "banyan-desktop/custom-protocol"];
+    if release {
+        args.push("--release");
+    }
+    must(cmd("cargo", &args))?;
+    Ok(PathBuf::from(if release { "target/release/banyan-desktop" } else { "target/debug/banyan-desktop" }))
+}
+
+/// Builds everything, creates the dev database with demo data on first start, and opens the app.
 fn run(extra: &[String]) -> Result {
     setup()?;
     must(cmd("cargo", &["build", "--bin", "banyan"]))?;
@@ -121,21 +180,21 @@ fn run(extra: &[String]) -> Result {
     };
     if !Path::new(DEV_DB).exists() {
         must(banyan(&["init", "--key-mode", "passphrase"]))?;
-        must(banyan(&["demo", "--customers", "500"]))?;
+        must(banyan(&["demo", "--customers", "2000"]))?;
     }
-    if extra.is_empty() {
-        must(banyan(&["customer", "list", "--limit", "15"]))?;
-        must(banyan(&["order", "list", "--limit", "10"]))?;
-        eprintln!(
-            "\nDev database: {DEV_DB} (passphrase \"{DEV_PASSPHRASE}\", demo data only).\n\
-             Try: BANYAN_PASSPHRASE={DEV_PASSPHRASE} target/debug/banyan --db {DEV_DB} --lang zh-CN customer list\n\
-             or:  cargo xtask run -- order list --status paid"
-        );
-    } else {
+    if !extra.is_empty() {
+        // `cargo xtask run -- <banyan arguments>`: the CLI against the dev database.
         let args: Vec<&str> = extra.iter().map(String::as_str).filter(|a| *a != "--").collect();
-        must(banyan(&args))?;
+        return must(banyan(&args));
     }
-    Ok(())
+    let app = build_desktop(false)?;
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err("no display to open the window on (DISPLAY is not set); run it from a desktop session".into());
+    }
+    eprintln!("Opening Banyan on the dev database {DEV_DB} (demo data only).");
+    let mut c = Command::new(app);
+    c.env("BANYAN_DB", DEV_DB).env("BANYAN_PASSPHRASE", DEV_PASSPHRASE).env("BANYAN_CONFIG_DIR", ".banyan-dev");
+    must(c)
 }
 
 struct Step {
@@ -145,18 +204,76 @@ struct Step {
     secs: f64,
 }
 
-/// Everything: formatting, lints, the dependency rule, and every test. Prints a summary.
+/// Counts "N passed, N failed" and cargo's "test result:" lines in a run's output.
+fn count(text: &str) -> (u64, u64) {
+    let (mut passed, mut failed) = (0, 0);
+    for line in text.lines() {
+        let l = line.trim();
+        if l.starts_with("test result:") {
+            let num = |word: &str| {
+                l.split(';')
+                    .find(|p| p.trim().ends_with(word))
+                    .and_then(|p| p.trim().split(' ').rev().nth(1))
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            passed += num("passed");
+            failed += num("failed");
+        } else if let Some((p, f)) = l.split_once(" passed, ") {
+            if let (Ok(p), Some(Ok(f))) = (p.trim().parse::<u64>(), f.split(' ').next().map(str::parse::<u64>)) {
+                passed += p;
+                failed += f;
+            }
+        }
+    }
+    (passed, failed)
+}
+
+/// Runs `c`, echoing its output, and returns (success, combined output).
+fn capture(mut c: Command) -> Result<(bool, String)> {
+    eprintln!("+ {c:?}");
+    let out = c.output().map_err(|e| format!("{c:?}: {e}"))?;
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    print!("{text}");
+    Ok((out.status.success(), text))
+}
+
+/// Everything: formatting, lints and type checks, the dependency rule, the Rust and UI tests, and
+/// the end-to-end run in a real window. Prints a summary.
 fn test() -> Result {
     setup()?;
     let mut steps: Vec<Step> = Vec::new();
+    let mut totals = (0u64, 0u64);
     let mut timed = |name: &'static str, f: &mut dyn FnMut() -> Result<(bool, String)>| {
         let t = Instant::now();
         let (ok, detail) = f().unwrap_or_else(|e| (false, e));
         steps.push(Step { name, ok, detail, secs: t.elapsed().as_secs_f64() });
+        ok
+    };
+    let ui = |args: &[&str]| {
+        let mut c = cmd("npm", args);
+        c.current_dir("ui");
+        c
     };
     timed("cargo fmt --check", &mut || Ok((status(cmd("cargo", &["fmt", "--all", "--", "--check"]))?, String::new())));
+    timed("UI lint (eslint)", &mut || Ok((status(ui(&["run", "lint"]))?, String::new())));
+    timed("UI type check (svelte-check)", &mut || Ok((status(ui(&["run", "check"]))?, String::new())));
+    timed("UI unit tests (vitest)", &mut || {
+        let (ok, text) = capture(ui(&["run", "test", "--", "--reporter=verbose"]))?;
+        let passed = text.lines().filter(|l| l.trim_start().starts_with('✓')).count() as u64;
+        let failed = text.lines().filter(|l| l.trim_start().starts_with('×')).count() as u64;
+        totals.0 += passed;
+        totals.1 += failed;
+        Ok((ok && passed > 0, format!("{passed} passed, {failed} failed")))
+    });
+    let built = timed("UI build (vite)", &mut || Ok((status(ui(&["run", "build"]))?, String::new())));
+    // One feature set for clippy, tests and the app, so all three share one build.
+    let features = ["--workspace", "--features", "banyan-desktop/custom-protocol"];
     timed("clippy -D warnings", &mut || {
-        Ok((status(cmd("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?, String::new()))
+        let mut args = vec!["clippy", "--all-targets"];
+        args.extend(features);
+        args.extend(["--", "-D", "warnings"]);
+        Ok((status(cmd("cargo", &args))?, String::new()))
     });
     timed("core has no tauri dependency", &mut || {
         let out = cmd("cargo", &["tree", "-p", "banyan", "-e", "normal,build", "--prefix", "none"])
@@ -169,36 +286,93 @@ fn test() -> Result {
             .collect();
         Ok((out.status.success() && bad.is_empty() && tree.contains("rusqlite"), bad.join(", ")))
     });
-    let mut passed = 0u64;
-    let mut failed = 0u64;
     timed("Rust tests (unit + integration)", &mut || {
-        let out = cmd("cargo", &["test", "--workspace", "--no-fail-fast", "--color", "never"])
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| e.to_string())?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        print!("{text}");
-        for line in text.lines().filter(|l| l.starts_with("test result:")) {
-            let num = |word: &str| {
-                line.split(';')
-                    .find(|p| p.trim().ends_with(word))
-                    .and_then(|p| p.trim().split(' ').rev().nth(1))
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .unwrap_or(0)
-            };
-            passed += num("passed");
-            failed += num("failed");
-        }
-        Ok((out.status.success() && failed == 0, format!("{passed} passed, {failed} failed")))
+        let mut args = vec!["test", "--no-fail-fast", "--color", "never"];
+        args.extend(features);
+        let mut c = cmd("cargo", &args);
+        // The keyring test needs a session bus; dbus-run-session gives it a private one.
+        c.env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let (ok, text) = capture(c)?;
+        let (p, f) = count(&text);
+        totals.0 += p;
+        totals.1 += f;
+        Ok((ok && f == 0 && p > 0, format!("{p} passed, {f} failed")))
     });
+    if built {
+        timed("end-to-end in a real window", &mut || {
+            let (ok, text) = e2e()?;
+            let (p, f) = count(&text);
+            totals.0 += p;
+            totals.1 += f;
+            Ok((ok, format!("{p} passed, {f} failed")))
+        });
+    }
     println!("\n==== summary ====");
     for s in &steps {
-        println!("{:<4} {:<36} {:>7.1}s  {}", if s.ok { "ok" } else { "FAIL" }, s.name, s.secs, s.detail);
+        println!("{:<4} {:<34} {:>7.1}s  {}", if s.ok { "ok" } else { "FAIL" }, s.name, s.secs, s.detail);
     }
     let steps_failed = steps.iter().filter(|s| !s.ok).count() as u64;
     // The closing line CI reads: tests run, plus any failed check counted as a failure.
-    println!("{passed} passed, {} failed", failed + steps_failed);
+    println!("{} passed, {} failed", totals.0, totals.1.max(steps_failed));
     if steps_failed == 0 { Ok(()) } else { Err(format!("{steps_failed} step(s) failed")) }
+}
+
+/// A running helper process that is killed when dropped.
+struct Guard(std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A virtual display for the window when there is no real one.
+fn display() -> Result<Option<Guard>> {
+    if std::env::var_os("DISPLAY").is_some() && std::env::var_os("BANYAN_FORCE_XVFB").is_none() {
+        return Ok(None);
+    }
+    let child = Command::new("Xvfb")
+        .args([":99", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("Xvfb: {e}"))?;
+    // SAFETY: set before any thread that reads the environment is started by this process.
+    unsafe { std::env::set_var("DISPLAY", ":99") };
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    Ok(Some(Guard(child)))
+}
+
+/// Builds the app, starts a display and tauri-driver, and runs ui/e2e/run.mjs against a fresh
+/// database. Screenshots of every screen in both languages go to target/e2e-screenshots.
+fn e2e() -> Result<(bool, String)> {
+    let driver = tauri_driver()?;
+    let app = std::fs::canonicalize(build_desktop(false)?).map_err(|e| e.to_string())?;
+    let root = std::env::current_dir().map_err(|e| e.to_string())?;
+    let work = root.join("target/e2e");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let shots = root.join("target/e2e-screenshots");
+    let _ = std::fs::remove_dir_all(&shots);
+    let _display = display()?;
+    let driver = Command::new(driver)
+        .args(["--port", "4444", "--native-port", "4445"])
+        .env("BANYAN_DB", work.join("e2e.db"))
+        .env("BANYAN_CONFIG_DIR", work.join("config"))
+        .env_remove("BANYAN_PASSPHRASE")
+        .env("LANG", "en_US.UTF-8")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("tauri-driver: {e}"))?;
+    let _driver = Guard(driver);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let mut c = cmd("node", &["e2e/run.mjs"]);
+    c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_SHOTS", &shots);
+    let r = capture(c);
+    println!("end-to-end screenshots: {}", shots.display());
+    r
 }
 
 fn bench(args: &[String]) -> Result {
@@ -209,6 +383,51 @@ fn bench(args: &[String]) -> Result {
             c.args(&args[1..]);
             must(c)
         }
-        other => Err(format!("unknown benchmark {other:?}; available: store, search")),
+        Some("ui") => bench_ui(),
+        other => Err(format!("unknown benchmark {other:?}; available: store, search, ui")),
     }
+}
+
+/// Cold start to the first painted customer list, and keystroke-to-updated-list latency, in the
+/// release build over a 100,000-customer book.
+fn bench_ui() -> Result {
+    let driver = tauri_driver()?;
+    must(cmd("cargo", &["build", "--release", "--bin", "banyan"]))?;
+    let app = std::fs::canonicalize(build_desktop(true)?).map_err(|e| e.to_string())?;
+    let root = std::env::current_dir().map_err(|e| e.to_string())?;
+    let work = root.join("target/bench-ui");
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let db = work.join("bench.db");
+    if !db.exists() {
+        let banyan = |args: &[&str]| {
+            let mut c = Command::new("target/release/banyan");
+            c.arg("--db").arg(&db).args(args).env("BANYAN_PASSPHRASE", "bench");
+            c
+        };
+        must(banyan(&["init", "--key-mode", "passphrase"]))?;
+        must(banyan(&["demo", "--customers", "100000"]))?;
+    }
+    let _display = display()?;
+    let driver = Command::new(driver)
+        .args(["--port", "4444", "--native-port", "4445"])
+        .env("BANYAN_DB", &db)
+        .env("BANYAN_PASSPHRASE", "bench")
+        .env("BANYAN_CONFIG_DIR", work.join("config"))
+        .env("BANYAN_BENCH", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("tauri-driver: {e}"))?;
+    let _driver = Guard(driver);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let mut c = cmd("node", &["e2e/bench.mjs"]);
+    c.current_dir("ui").env("BANYAN_APP", &app);
+    must(c)
+}
+
+/// Regenerates ui/src/lib/bindings.ts from the Rust types and commands.
+fn bindings() -> Result {
+    let mut c = cmd("cargo", &["test", "-p", "banyan-desktop", "--", "bindings"]);
+    c.env("BANYAN_WRITE_BINDINGS", "1");
+    must(c)
 }

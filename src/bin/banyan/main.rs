@@ -7,7 +7,7 @@ use banyan::api::{self, ApiError, Banyan, OpenOptions, Settings};
 use banyan::i18n::{Lang, Localizer};
 use banyan::model::*;
 use banyan::security::keys::{KdfParams, KeyMode, Unlock};
-use banyan::store::{CustomerFilter, NewKey, OrderFilter};
+use banyan::store::{CustomerFilter, CustomerSort, NewKey, OrderFilter};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -200,6 +200,9 @@ enum CustomerCmd {
         offset: u32,
         #[arg(long)]
         include_deleted: bool,
+        /// name (default), updated (most recently changed first) or created (newest first).
+        #[arg(long, value_parser = ["name", "updated", "created"])]
+        sort: Option<String>,
     },
 }
 
@@ -468,7 +471,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 };
                 out.search(&b.search_customers(&query, &filter, limit)?);
             }
-            CustomerCmd::List { kind, tag, city, owner, limit, offset, include_deleted } => {
+            CustomerCmd::List { kind, tag, city, owner, limit, offset, include_deleted, sort } => {
                 let kind = match kind {
                     Some(k) => Some(
                         CustomerKind::parse(&k, "kind")
@@ -476,7 +479,13 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                     ),
                     None => None,
                 };
-                let list = b.customers(&CustomerFilter { kind, tag, city, owner, include_deleted, limit, offset })?;
+                let sort = match sort.as_deref() {
+                    Some("updated") => CustomerSort::Updated,
+                    Some("created") => CustomerSort::Created,
+                    _ => CustomerSort::Name,
+                };
+                let list =
+                    b.customers(&CustomerFilter { kind, tag, city, owner, include_deleted, sort, limit, offset })?;
                 out.customers(&list);
             }
         },

@@ -1,0 +1,19 @@
+# The desktop app's native menu (formatted by the Rust shell).
+
+menu-file = File
+menu-new-customer = New Customer
+menu-new-order = New Order
+menu-import = Import…
+menu-settings = Settings…
+menu-quit = Quit Banyan
+menu-edit = Edit
+menu-undo = Undo
+menu-redo = Redo
+menu-cut = Cut
+menu-copy = Copy
+menu-paste = Paste
+menu-select-all = Select All
+menu-view = View
+menu-customers = Customers
+menu-orders = Orders
+menu-products = Products

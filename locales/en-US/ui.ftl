@@ -1,0 +1,199 @@
+# The desktop app's screens (formatted by the UI with @fluent/bundle).
+
+app-title = Banyan CRM
+app-loading = Opening…
+nav-label = Main
+nav-customers = Customers
+nav-orders = Orders
+nav-products = Products
+nav-settings = Settings
+lang-en-US = English
+lang-zh-CN = 简体中文
+
+common-save = Save
+common-cancel = Cancel
+common-close = Close
+common-edit = Edit
+common-delete = Delete
+common-remove = Remove
+
+## Customers
+
+customers-search-placeholder = Search name, pinyin, phone, email, company…
+customers-search-label = Search customers
+customers-new = New customer
+customers-filter-all-kinds = All types
+customers-sort = Sort by
+customers-sort-name = Name
+customers-sort-updated = Recently changed
+customers-sort-created = Newest
+# Variables:
+#   $count (Number) - how many customers
+#   $shown (String) - the same number, formatted for the locale
+customers-total =
+    { $count ->
+        [one] { $shown } customer
+       *[other] { $shown } customers
+    }
+# Variables:
+#   $count (Number) - how many matches
+#   $shown (String) - the same number, formatted for the locale
+customers-results =
+    { $count ->
+        [0] No matches
+        [one] { $shown } match
+       *[other] { $shown } matches
+    }
+customers-list-label = Customers
+customers-empty-title = No customers yet
+customers-empty-hint = Add your first customer, or import a spreadsheet.
+customers-no-results-title = Nothing found
+customers-no-results-hint = Try part of the name, its pinyin or initials, the last digits of a phone number, or an email.
+customers-pick-one = Select a customer to see the record.
+search-tier-exact = exact
+search-tier-prefix = name
+search-tier-pinyin = pinyin
+search-tier-substring = contains
+search-tier-fuzzy = similar
+search-field-name = name
+search-field-company = company
+search-field-contacts = contact
+search-field-emails = email
+search-field-phones = phone
+search-field-city = city
+search-field-tags = tag
+search-field-notes = note
+
+## Customer record
+
+# Variables:
+#   $date (String) - creation date, formatted
+record-created = Added { $date }
+record-new-order = New order
+record-contacts = Contacts
+record-add-contact = Add contact
+record-no-contacts = No contacts yet.
+record-orders = Orders
+record-no-orders = No orders yet.
+record-activities = Activity
+record-add-activity = Add
+record-activity-placeholder = What happened? (call notes, visit summary…)
+record-no-activities = Nothing recorded yet.
+# Variables:
+#   $name (String) - customer name
+record-delete-title = Delete { $name }?
+record-delete-body = The customer disappears from lists and searches. Orders stay, and the record is kept in the history.
+activity-call = Call
+activity-visit = Visit
+activity-email = Email
+activity-note = Note
+
+## Customer form
+
+form-new-title = New customer
+form-edit-title = Edit customer
+form-company-name = Company name
+form-phone-placeholder = e.g. 138 1234 5678 or +44 20 7946 0958
+form-add-phone = + Add phone
+form-add-email = + Add email
+form-tags-placeholder = Separate tags with commas
+# Variables:
+#   $count (Number) - existing customers with the same phone or email
+form-duplicate-warning =
+    { $count ->
+        [one] A customer with the same phone or email already exists:
+       *[other] { $count } customers with the same phone or email already exist:
+    }
+form-unsaved-title = Discard your changes?
+form-unsaved-body = This customer has changes that are not saved.
+form-discard = Discard
+
+## Orders
+
+orders-title = Orders
+orders-new = New order
+orders-all-statuses = All statuses
+orders-from = From
+orders-to = To
+orders-col-number = Number
+orders-col-customer = Customer
+orders-col-status = Status
+orders-col-created = Created
+orders-col-total = Total
+orders-empty-title = No orders
+orders-empty-hint = Orders you create appear here. Change the filters to see others.
+orders-pick-one = Select an order, or create a new one.
+# Variables:
+#   $count (Number) - orders listed
+#   $total (String) - sum of their totals, formatted
+orders-summary =
+    { $count ->
+        [one] { $count } order, { $total } (cancelled orders not counted)
+       *[other] { $count } orders, { $total } (cancelled orders not counted)
+    }
+order-new-title = New order
+# Variables:
+#   $number (String) - order number
+order-title = Order { $number }
+order-customer-placeholder = Find the customer by name, pinyin or phone…
+order-pick-customer = Choose a customer for this order.
+order-change-customer = Change
+order-lines = Lines
+order-col-product = Product
+order-col-price = Unit price
+order-col-amount = Amount
+order-pick-product = Choose a product…
+order-add-line = + Add line
+order-subtotal = Subtotal
+order-discount = Discount
+order-tax = Tax
+order-total = Total
+# Variables:
+#   $rates (String) - the tax rates applied, e.g. "13 %, 6 %"
+order-tax-note = Tax at { $rates }, on the amount after discount; each line rounded to the cent.
+order-create = Create draft
+order-save = Save draft
+order-action-confirmed = Confirm order
+order-action-fulfilled = Mark fulfilled
+order-action-paid = Mark paid
+order-action-cancelled = Cancel order
+
+## Products
+
+products-title = Products
+products-new = New product
+products-show-inactive = Show discontinued
+products-active = On sale
+products-inactive = discontinued
+products-empty = No products yet.
+
+## First run and unlock
+
+firstrun-title = Welcome to Banyan
+firstrun-intro = Your customer book stays on this computer, encrypted. Choose how its key is protected.
+firstrun-key-title = Protect the data with
+firstrun-keyring = This computer's keyring
+firstrun-keyring-hint = Opens automatically when you log in to this computer.
+firstrun-passphrase = A passphrase
+firstrun-passphrase-hint = Asked each time Banyan opens. Without it, the data cannot be recovered.
+firstrun-passphrase-label = Passphrase
+firstrun-confirm-label = Repeat the passphrase
+firstrun-passphrase-mismatch = The two passphrases differ.
+firstrun-passphrase-short = Use at least 8 characters.
+firstrun-demo = Add demo customers, products and orders to try things out
+firstrun-create = Create my customer book
+firstrun-creating = Creating…
+unlock-title = Unlock your customer book
+unlock-intro = This customer book is protected by a passphrase.
+unlock-keyring-missing = The key for this customer book is not in this computer's keyring. Enter its passphrase if it has one.
+unlock-submit = Unlock
+
+## Settings
+
+settings-title = Settings
+settings-language = Language
+settings-book = Customer book
+settings-saved = Saved.
+settings-security = Security
+settings-db-path = Database file
+settings-key-mode = Key protected by

@@ -1,0 +1,167 @@
+# 桌面程序的界面文字（由界面使用 @fluent/bundle 格式化）。
+
+app-title = Banyan 客户管理
+app-loading = 正在打开…
+nav-label = 主菜单
+nav-customers = 客户
+nav-orders = 订单
+nav-products = 商品
+nav-settings = 设置
+lang-en-US = English
+lang-zh-CN = 简体中文
+
+common-save = 保存
+common-cancel = 取消
+common-close = 关闭
+common-edit = 编辑
+common-delete = 删除
+common-remove = 移除
+
+## 客户
+
+customers-search-placeholder = 搜索姓名、拼音、电话、邮箱、公司…
+customers-search-label = 搜索客户
+customers-new = 新建客户
+customers-filter-all-kinds = 全部类型
+customers-sort = 排序
+customers-sort-name = 按名称
+customers-sort-updated = 最近修改
+customers-sort-created = 最新添加
+customers-total = 共 { $shown } 位客户
+customers-results =
+    { $count ->
+        [0] 没有匹配的客户
+       *[other] 找到 { $shown } 位客户
+    }
+customers-list-label = 客户列表
+customers-empty-title = 还没有客户
+customers-empty-hint = 添加第一位客户，或导入表格。
+customers-no-results-title = 没有找到
+customers-no-results-hint = 试试输入姓名的一部分、拼音或首字母、电话号码的后几位，或邮箱。
+customers-pick-one = 选择一位客户以查看详情。
+search-tier-exact = 完全一致
+search-tier-prefix = 名称
+search-tier-pinyin = 拼音
+search-tier-substring = 包含
+search-tier-fuzzy = 相近
+search-field-name = 名称
+search-field-company = 公司
+search-field-contacts = 联系人
+search-field-emails = 邮箱
+search-field-phones = 电话
+search-field-city = 城市
+search-field-tags = 标签
+search-field-notes = 备注
+
+## 客户详情
+
+record-created = 添加于 { $date }
+record-new-order = 新建订单
+record-contacts = 联系人
+record-add-contact = 添加联系人
+record-no-contacts = 暂无联系人。
+record-orders = 订单
+record-no-orders = 暂无订单。
+record-activities = 跟进记录
+record-add-activity = 添加
+record-activity-placeholder = 记录跟进内容（通话要点、拜访小结…）
+record-no-activities = 暂无记录。
+record-delete-title = 删除“{ $name }”？
+record-delete-body = 该客户将不再出现在列表和搜索中。订单会保留，历史记录中仍可查到此客户。
+activity-call = 电话
+activity-visit = 拜访
+activity-email = 邮件
+activity-note = 备注
+
+## 客户表单
+
+form-new-title = 新建客户
+form-edit-title = 编辑客户
+form-company-name = 公司名称
+form-phone-placeholder = 例如 138 1234 5678 或 +44 20 7946 0958
+form-add-phone = + 添加电话
+form-add-email = + 添加邮箱
+form-tags-placeholder = 多个标签用逗号分隔
+form-duplicate-warning = 已有 { $count } 位客户使用相同的电话或邮箱：
+form-unsaved-title = 放弃修改？
+form-unsaved-body = 此客户有尚未保存的修改。
+form-discard = 放弃修改
+
+## 订单
+
+orders-title = 订单
+orders-new = 新建订单
+orders-all-statuses = 全部状态
+orders-from = 从
+orders-to = 至
+orders-col-number = 订单号
+orders-col-customer = 客户
+orders-col-status = 状态
+orders-col-created = 创建日期
+orders-col-total = 合计
+orders-empty-title = 没有订单
+orders-empty-hint = 新建的订单会显示在这里。调整筛选条件可查看其他订单。
+orders-pick-one = 选择一个订单，或新建订单。
+orders-summary = 共 { $count } 个订单，合计 { $total }（不含已取消订单）
+order-new-title = 新建订单
+order-title = 订单 { $number }
+order-customer-placeholder = 按姓名、拼音或电话查找客户…
+order-pick-customer = 请为此订单选择客户。
+order-change-customer = 更换
+order-lines = 订单明细
+order-col-product = 商品
+order-col-price = 单价
+order-col-amount = 金额
+order-pick-product = 选择商品…
+order-add-line = + 添加一行
+order-subtotal = 小计
+order-discount = 折扣
+order-tax = 税额
+order-total = 合计
+order-tax-note = 按 { $rates } 计税，以折后金额为基数；每行金额四舍五入到分。
+order-create = 创建草稿
+order-save = 保存草稿
+order-action-confirmed = 确认订单
+order-action-fulfilled = 标记为已发货
+order-action-paid = 标记为已付款
+order-action-cancelled = 取消订单
+
+## 商品
+
+products-title = 商品
+products-new = 新建商品
+products-show-inactive = 显示已停售
+products-active = 在售
+products-inactive = 已停售
+products-empty = 暂无商品。
+
+## 首次使用与解锁
+
+firstrun-title = 欢迎使用 Banyan
+firstrun-intro = 客户数据加密保存在本机。请选择密钥的保护方式。
+firstrun-key-title = 数据保护方式
+firstrun-keyring = 本机系统钥匙串
+firstrun-keyring-hint = 登录本机后自动打开。
+firstrun-passphrase = 密码
+firstrun-passphrase-hint = 每次打开 Banyan 时输入。遗失密码将无法恢复数据。
+firstrun-passphrase-label = 密码
+firstrun-confirm-label = 再次输入密码
+firstrun-passphrase-mismatch = 两次输入的密码不一致。
+firstrun-passphrase-short = 密码至少需要 8 个字符。
+firstrun-demo = 添加演示客户、商品和订单，方便试用
+firstrun-create = 创建客户数据库
+firstrun-creating = 正在创建…
+unlock-title = 解锁客户数据库
+unlock-intro = 此客户数据库受密码保护。
+unlock-keyring-missing = 本机的系统钥匙串中没有此数据库的密钥。如设置过密码，请输入密码。
+unlock-submit = 解锁
+
+## 设置
+
+settings-title = 设置
+settings-language = 语言
+settings-book = 客户数据库
+settings-saved = 已保存。
+settings-security = 安全
+settings-db-path = 数据库文件
+settings-key-mode = 密钥保护方式

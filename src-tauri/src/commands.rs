@@ -1,0 +1,304 @@
+//! The IPC surface: one thin command per user action, each calling one façade function. The
+//! `commands!` macro registers them with Tauri and, from the same definitions, generates the
+//! TypeScript wrappers in ui/src/lib/bindings.ts (see the test at the end), so the UI's calls and
+//! types are never written twice.
+
+use crate::state::AppState;
+use banyan::api::{self, ApiError, Banyan, CustomerRecord, Settings};
+use banyan::demo::DemoSummary;
+use banyan::i18n::{Lang, Localizer};
+use banyan::model::*;
+use banyan::security::KeyMode;
+use banyan::store::{CustomerFilter, NewKey, OrderFilter, SearchFilter, SearchHit};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+type R<T> = Result<T, ApiError>;
+
+/// What the UI needs to decide which screen to show first.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatus {
+    /// "missing": first run; "locked": waiting for the passphrase; "open": ready.
+    pub state: String,
+    pub path: String,
+    pub key_mode: Option<KeyMode>,
+    pub lang: Lang,
+    /// Why the book could not be opened at start, if it could not.
+    pub error: Option<ApiError>,
+}
+
+/// The first-run form.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBook {
+    pub key_mode: KeyMode,
+    pub passphrase: Option<String>,
+    pub phone_region: String,
+    pub currency: String,
+    /// How many demo customers to add (0 for none).
+    pub demo_customers: u32,
+}
+
+/// One page of the customer list.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerPage {
+    pub total: i64,
+    pub offset: u32,
+    pub items: Vec<Customer>,
+}
+
+fn status(state: &AppState) -> AppStatus {
+    let open = state.book().is_some();
+    let st = if open {
+        "open"
+    } else if state.db_path.exists() {
+        "locked"
+    } else {
+        "missing"
+    };
+    AppStatus {
+        state: st.into(),
+        path: state.db_path.display().to_string(),
+        key_mode: state.key_mode(),
+        lang: state.lang(),
+        error: state.open_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+    }
+}
+
+/// Runs `f` on the open book, or reports that it is not open.
+fn with<T>(state: &AppState, f: impl FnOnce(&Banyan) -> R<T>) -> R<T> {
+    match state.book().as_ref() {
+        Some(b) => f(b),
+        None => Err(api::not_open(&Localizer::new(state.lang()))),
+    }
+}
+
+macro_rules! commands {
+    ($( $(#[$doc:meta])* fn $name:ident($state:ident $(, $arg:ident : $ty:ty)*) -> $ret:ty $body:block )*) => {
+        $(
+            $(#[$doc])*
+            #[tauri::command(async)]
+            pub fn $name($state: State<'_, AppState> $(, $arg: $ty)*) -> R<$ret> $body
+        )*
+
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+
+        /// (command, [(argument, TypeScript type)], TypeScript return type)
+        #[cfg(test)]
+        pub fn signatures(cfg: &ts_rs::Config) -> Vec<(&'static str, Vec<(&'static str, String)>, String)> {
+            use ts_rs::TS;
+            vec![$( (stringify!($name), vec![$( (stringify!($arg), <$ty>::name(cfg)) ),*], <$ret>::name(cfg)) ),*]
+        }
+    };
+}
+
+commands! {
+    /// Which screen to start on.
+    fn app_status(state) -> AppStatus { Ok(status(&state)) }
+
+    /// Creates the encrypted book (first run), optionally with demo data, and opens it.
+    fn create_book(state, req: CreateBook) -> AppStatus {
+        let key = match req.key_mode {
+            KeyMode::Keyring => NewKey::Keyring,
+            KeyMode::Passphrase => NewKey::Passphrase(req.passphrase.clone().unwrap_or_default()),
+        };
+        let settings = Settings { phone_region: req.phone_region.clone(), currency: req.currency.clone() };
+        let b = Banyan::create(&state.options(), key, &settings)?;
+        if req.demo_customers > 0 {
+            b.demo(req.demo_customers as usize, 2026)?;
+        }
+        *state.book() = Some(b);
+        Ok(status(&state))
+    }
+
+    /// Opens a passphrase-protected book.
+    fn unlock(state, passphrase: String) -> AppStatus {
+        let b = Banyan::open(&state.options(), &banyan::security::Unlock::passphrase(passphrase))?;
+        *state.book() = Some(b);
+        *state.open_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(status(&state))
+    }
+
+    /// Switches the language of the menus and of the core's messages, and remembers it.
+    fn set_language(state, lang: Lang) -> AppStatus {
+        state.set_lang(lang).map_err(|e| api::localize(&Localizer::new(lang), banyan::Error::Io(e)))?;
+        // The menu is native: rebuild it in the new language.
+        let _ = crate::menu::install(&state.app, lang);
+        Ok(status(&state))
+    }
+
+    fn search_customers(state, query: String, filter: SearchFilter, limit: u32) -> Vec<SearchHit> {
+        with(&state, |b| b.search_customers(&query, &filter, limit))
+    }
+
+    /// A page of the customer list (sorted by name) and the total, for a virtualized list.
+    fn list_customers(state, filter: CustomerFilter) -> CustomerPage {
+        with(&state, |b| {
+            let total = b.count_customers(&filter)?;
+            Ok(CustomerPage { total, offset: filter.offset, items: b.customers(&filter)? })
+        })
+    }
+
+    fn customer_record(state, id: String) -> CustomerRecord { with(&state, |b| b.customer_record(&id)) }
+    fn add_customer(state, input: CustomerInput) -> Customer { with(&state, |b| b.add_customer(&input)) }
+    fn update_customer(state, id: String, patch: CustomerPatch) -> Customer { with(&state, |b| b.update_customer(&id, &patch)) }
+    fn delete_customer(state, id: String) -> () { with(&state, |b| b.delete_customer(&id)) }
+
+    /// Existing customers with the same phone or email: the form's duplicate warning.
+    fn likely_duplicates(state, input: CustomerInput, exclude_id: Option<String>) -> Vec<Customer> {
+        with(&state, |b| b.likely_duplicates(&input, exclude_id.as_deref()))
+    }
+
+    fn add_contact(state, customer_id: String, input: ContactInput) -> Contact { with(&state, |b| b.add_contact(&customer_id, &input)) }
+    fn add_activity(state, customer_id: String, input: ActivityInput) -> Activity { with(&state, |b| b.add_activity(&customer_id, &input)) }
+    fn custom_fields(state) -> Vec<CustomFieldDef> { with(&state, |b| b.custom_fields()) }
+
+    fn products(state, include_inactive: bool) -> Vec<Product> { with(&state, |b| b.products(include_inactive)) }
+    fn add_product(state, input: ProductInput) -> Product { with(&state, |b| b.add_product(&input)) }
+    fn update_product(state, sku: String, input: ProductInput) -> Product { with(&state, |b| b.update_product(&sku, &input)) }
+
+    /// Live totals of an order form, computed by the core.
+    fn preview_order(state, lines: Vec<LineInput>) -> OrderPreview { with(&state, |b| b.preview_order(&lines)) }
+    fn create_order(state, input: OrderInput) -> Order { with(&state, |b| b.create_order(&input)) }
+    fn update_order_lines(state, id: String, lines: Vec<LineInput>, notes: Option<String>) -> Order {
+        with(&state, |b| b.update_order_lines(&id, &lines, notes.as_deref()))
+    }
+    fn set_order_status(state, id: String, status: OrderStatus) -> Order { with(&state, |b| b.set_order_status(&id, status.as_str())) }
+    fn order(state, id: String) -> Order { with(&state, |b| b.order(&id)) }
+    fn orders(state, filter: OrderFilter) -> Vec<Order> { with(&state, |b| b.orders(&filter)) }
+
+    fn settings(state) -> Settings { with(&state, |b| b.settings()) }
+    fn save_settings(state, settings: Settings) -> Settings {
+        with(&state, |b| {
+            b.set_phone_region(&settings.phone_region)?;
+            b.set_currency(&settings.currency)?;
+            b.settings()
+        })
+    }
+    fn add_demo_data(state, customers: u32) -> DemoSummary { with(&state, |b| b.demo(customers as usize, 7)) }
+
+    /// Records a named moment for `cargo xtask bench ui` (milliseconds since the process started).
+    fn bench_mark(state, name: String, value_ms: Option<f64>) -> f64 {
+        let since_start = state.started.elapsed().as_secs_f64() * 1000.0;
+        if std::env::var_os("BANYAN_BENCH").is_some() {
+            println!("BENCH {name} {:.2}", value_ms.unwrap_or(since_start));
+        }
+        Ok(since_start)
+    }
+}
+
+#[cfg(test)]
+mod bindings {
+    use super::*;
+    use ts_rs::TS;
+
+    fn camel(snake: &str) -> String {
+        let mut out = String::new();
+        let mut up = false;
+        for c in snake.chars() {
+            if c == '_' {
+                up = true;
+            } else if up {
+                out.push(c.to_ascii_uppercase());
+                up = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The whole generated file: every DTO's declaration, then one typed function per command.
+    fn generate() -> String {
+        let cfg = ts_rs::Config::new().with_large_int("number");
+        let mut decls = vec![
+            AppStatus::decl(&cfg),
+            CreateBook::decl(&cfg),
+            CustomerPage::decl(&cfg),
+            api::ApiError::decl(&cfg),
+            api::ErrorCode::decl(&cfg),
+            api::FieldMessage::decl(&cfg),
+            Settings::decl(&cfg),
+            CustomerRecord::decl(&cfg),
+            DemoSummary::decl(&cfg),
+            Lang::decl(&cfg),
+            KeyMode::decl(&cfg),
+            Customer::decl(&cfg),
+            CustomerKind::decl(&cfg),
+            CustomerInput::decl(&cfg),
+            CustomerPatch::decl(&cfg),
+            CustomValue::decl(&cfg),
+            CustomFieldDef::decl(&cfg),
+            CustomFieldKind::decl(&cfg),
+            Contact::decl(&cfg),
+            ContactInput::decl(&cfg),
+            Activity::decl(&cfg),
+            ActivityKind::decl(&cfg),
+            ActivityInput::decl(&cfg),
+            Product::decl(&cfg),
+            ProductInput::decl(&cfg),
+            Order::decl(&cfg),
+            OrderLine::decl(&cfg),
+            OrderStatus::decl(&cfg),
+            Totals::decl(&cfg),
+            LineAmounts::decl(&cfg),
+            LineInput::decl(&cfg),
+            OrderInput::decl(&cfg),
+            OrderPreview::decl(&cfg),
+            PreviewLine::decl(&cfg),
+            SearchHit::decl(&cfg),
+            SearchFilter::decl(&cfg),
+            CustomerFilter::decl(&cfg),
+            OrderFilter::decl(&cfg),
+            banyan::store::CustomerSort::decl(&cfg),
+            banyan::search::MatchTier::decl(&cfg),
+            banyan::search::MatchField::decl(&cfg),
+            CustomerId::decl(&cfg),
+            ContactId::decl(&cfg),
+            ActivityId::decl(&cfg),
+            ProductId::decl(&cfg),
+            OrderId::decl(&cfg),
+            OrderLineId::decl(&cfg),
+        ];
+        decls.sort();
+        let mut out = String::from(
+            "// Generated from the Rust types and commands by `cargo xtask bindings`; do not edit.\n\
+             // A test in src-tauri fails when this file differs from what the Rust code generates.\n\n\
+             import { invoke } from \"@tauri-apps/api/core\";\n\n",
+        );
+        for d in decls {
+            out.push_str("export ");
+            out.push_str(d.trim());
+            out.push_str("\n\n");
+        }
+        for (name, args, ret) in signatures(&cfg) {
+            let params: Vec<String> = args.iter().map(|(a, t)| format!("{}: {t}", camel(a))).collect();
+            let keys: Vec<String> = args.iter().map(|(a, _)| camel(a)).collect();
+            out.push_str(&format!(
+                "export function {}({}): Promise<{ret}> {{\n  return invoke<{ret}>(\"{name}\"{});\n}}\n\n",
+                camel(name),
+                params.join(", "),
+                if keys.is_empty() { String::new() } else { format!(", {{ {} }}", keys.join(", ")) }
+            ));
+        }
+        out.trim_end().to_string() + "\n"
+    }
+
+    #[test]
+    fn typescript_bindings_match_the_rust_types() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+        let want = generate();
+        if std::env::var_os("BANYAN_WRITE_BINDINGS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "ui/src/lib/bindings.ts is out of date with the Rust types: run `cargo xtask bindings` and commit it"
+        );
+    }
+}

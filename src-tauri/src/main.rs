@@ -1,0 +1,27 @@
+//! Banyan desktop: the Tauri 2 shell. It builds the app state in `setup()`, wires the native menu,
+//! and registers thin commands over the core façade (`commands.rs`). No business rule lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod menu;
+mod state;
+
+use state::AppState;
+use tauri::Manager;
+
+fn main() {
+    let started = std::time::Instant::now();
+    tauri::Builder::default()
+        .setup(move |app| {
+            let state = AppState::start(app.handle(), started)?;
+            let lang = state.lang();
+            app.manage(state);
+            menu::install(app.handle(), lang)?;
+            Ok(())
+        })
+        .on_menu_event(menu::on_event)
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!())
+        .expect("Banyan could not start its window");
+}

@@ -1,0 +1,99 @@
+//! What the running app holds: where the database is, the open book (if unlocked) and the user's
+//! language, which is a preference of this desktop (kept in a small file, not in the synced book).
+
+use banyan::api::{ApiError, Banyan, OpenOptions};
+use banyan::i18n::Lang;
+use banyan::security::{KeyMode, KeyStore, Unlock};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+use tauri::{AppHandle, Manager};
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+struct Prefs {
+    lang: Option<Lang>,
+}
+
+pub struct AppState {
+    pub app: AppHandle,
+    pub db_path: PathBuf,
+    prefs_path: PathBuf,
+    prefs: Mutex<Prefs>,
+    book: Mutex<Option<Banyan>>,
+    pub started: Instant,
+    /// Set when the book failed to open at start (e.g. the keyring has no key): shown, not hidden.
+    pub open_error: Mutex<Option<ApiError>>,
+}
+
+impl AppState {
+    pub fn start(app: &AppHandle, started: Instant) -> Result<AppState, Box<dyn std::error::Error>> {
+        let db_path = std::env::var_os("BANYAN_DB").map(PathBuf::from).unwrap_or_else(banyan::api::default_db_path);
+        let config_dir = match std::env::var_os("BANYAN_CONFIG_DIR") {
+            Some(d) => PathBuf::from(d),
+            None => app.path().app_config_dir()?,
+        };
+        let prefs_path = config_dir.join("prefs.json");
+        let prefs: Prefs =
+            std::fs::read(&prefs_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        let state = AppState {
+            app: app.clone(),
+            db_path,
+            prefs_path,
+            prefs: Mutex::new(prefs),
+            book: Mutex::new(None),
+            started,
+            open_error: Mutex::new(None),
+        };
+        state.try_auto_open();
+        Ok(state)
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.prefs.lock().unwrap_or_else(|e| e.into_inner()).lang.unwrap_or_else(Lang::from_env)
+    }
+
+    pub fn set_lang(&self, lang: Lang) -> std::io::Result<()> {
+        let mut p = self.prefs.lock().unwrap_or_else(|e| e.into_inner());
+        p.lang = Some(lang);
+        if let Some(dir) = self.prefs_path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&self.prefs_path, serde_json::to_vec_pretty(&*p).unwrap_or_default())?;
+        if let Some(b) = self.book().as_mut() {
+            b.set_lang(lang);
+        }
+        Ok(())
+    }
+
+    pub fn book(&self) -> MutexGuard<'_, Option<Banyan>> {
+        self.book.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn options(&self) -> OpenOptions {
+        let mut o = OpenOptions::new(&self.db_path);
+        o.lang = self.lang();
+        o
+    }
+
+    pub fn key_mode(&self) -> Option<KeyMode> {
+        KeyStore::for_db(&self.db_path).mode().ok()
+    }
+
+    /// Opens the book without asking when it can: its key is in the keyring, or a passphrase was
+    /// given in BANYAN_PASSPHRASE (IT deployments, the dev database of `cargo xtask run`).
+    fn try_auto_open(&self) {
+        if !self.db_path.exists() {
+            return;
+        }
+        let unlock = match (self.key_mode(), std::env::var("BANYAN_PASSPHRASE")) {
+            (Some(KeyMode::Keyring), _) => Unlock::keyring(),
+            (Some(KeyMode::Passphrase), Ok(p)) if !p.is_empty() => Unlock::passphrase(p),
+            _ => return,
+        };
+        match Banyan::open(&self.options(), &unlock) {
+            Ok(b) => *self.book() = Some(b),
+            Err(e) => *self.open_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e),
+        }
+    }
+}

@@ -1,0 +1,216 @@
+// End-to-end through the real app: tauri-driver + WebKitWebDriver drive the built Banyan binary in
+// a real window (under Xvfb in CI). Run by `cargo xtask test`, which builds the app, starts Xvfb
+// and tauri-driver, and passes BANYAN_APP and BANYAN_SHOTS. Prints "N passed, N failed".
+import { remote } from "webdriverio";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const APP = process.env.BANYAN_APP;
+const SHOTS = process.env.BANYAN_SHOTS;
+const PASSPHRASE = "e2e passphrase 2026";
+if (!APP || !SHOTS) throw new Error("BANYAN_APP and BANYAN_SHOTS must be set (run through `cargo xtask test`)");
+mkdirSync(SHOTS, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+async function session() {
+  return remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    connectionRetryTimeout: 120_000,
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP } },
+  });
+}
+
+const byTest = (b, id) => b.$(`[data-testid="${id}"]`);
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    failures.push(`${name}: ${e?.message ?? e}`);
+    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
+    throw e;
+  }
+}
+
+async function shot(b, name) {
+  await b.pause(500); // a DOM change needs a frame or two before it is on screen
+  await b.saveScreenshot(join(SHOTS, `${name}.png`));
+}
+
+async function waitText(el, pred, what, timeout = 10_000) {
+  await el.waitUntil(async () => pred(await el.getText()), { timeout, timeoutMsg: `timed out waiting for ${what}` });
+}
+
+async function setLang(b, lang) {
+  await (await byTest(b, "lang-switch")).selectByAttribute("value", lang);
+  await b.pause(300);
+}
+
+async function typeInto(el, text) {
+  await el.clearValue();
+  await el.addValue(text);
+}
+
+const NAME = "诸葛孔明";
+let orderNumber = "";
+
+async function main() {
+  let b = await session();
+  try {
+    await step("first run offers to create an encrypted book, in both languages", async () => {
+      const form = await byTest(b, "first-run");
+      await form.waitForDisplayed({ timeout: 30_000 });
+      await shot(b, "first-run.en-US");
+      await b.$("select").selectByAttribute("value", "zh-CN");
+      await waitText(await b.$("h1"), (t) => t.includes("欢迎使用"), "Chinese title");
+      await shot(b, "first-run.zh-CN");
+      await b.$("select").selectByAttribute("value", "en-US");
+      await (await byTest(b, "mode-passphrase")).click();
+      await (await byTest(b, "passphrase")).setValue(PASSPHRASE);
+      await (await byTest(b, "passphrase-confirm")).setValue(PASSPHRASE);
+      await (await byTest(b, "create-book")).click();
+      const count = await byTest(b, "customer-count");
+      await count.waitForDisplayed({ timeout: 120_000 });
+      await waitText(count, (t) => /500 customers/.test(t), "the demo book of 500 customers", 60_000);
+      await shot(b, "customers.en-US");
+    });
+
+    await step("a bad email is rejected next to the field, then fixed and saved", async () => {
+      await (await byTest(b, "new-customer")).click();
+      await (await byTest(b, "field-name")).setValue(NAME);
+      await (await byTest(b, "field-phone-0")).setValue("139 1234 0001");
+      await (await byTest(b, "field-email-0")).setValue("kongming@");
+      await (await byTest(b, "field-city")).setValue("成都");
+      await (await byTest(b, "form-save")).click();
+      const err = await byTest(b, "error-email-0");
+      await err.waitForDisplayed({ timeout: 10_000 });
+      await waitText(err, (t) => t.includes("not a valid email address"), "the email error");
+      await shot(b, "customer-form-error.en-US");
+      await typeInto(await byTest(b, "field-email-0"), "kongming@shu.example.cn");
+      await (await byTest(b, "form-save")).click();
+      await waitText(await byTest(b, "record-name"), (t) => t === NAME, "the saved record");
+      await shot(b, "customer-record.en-US");
+    });
+
+    await step("the customer is found by typing pinyin initials and part of the name", async () => {
+      const search = await byTest(b, "customer-search");
+      for (const q of ["zgkm", "孔明", "0001"]) {
+        await typeInto(search, q);
+        const first = await byTest(b, "customer-row");
+        await waitText(first, (t) => t.includes(NAME), `"${q}" to find ${NAME}`);
+      }
+      await shot(b, "customer-search.en-US");
+      await search.keys("Enter");
+      await waitText(await byTest(b, "record-name"), (t) => t === NAME, "Enter to open the record");
+    });
+
+    await step("an order with two lines and a discount shows the core's total", async () => {
+      await (await byTest(b, "record-new-order")).click();
+      await (await byTest(b, "order-editor")).waitForDisplayed();
+      await waitText(await byTest(b, "order-customer"), (t) => t === NAME, "the customer on the order");
+      await (await byTest(b, "line-product-0")).selectByAttribute("value", "TEA-LJ-250");
+      await typeInto(await byTest(b, "line-qty-0"), "2");
+      await typeInto(await byTest(b, "line-discount-0"), "10");
+      await (await byTest(b, "add-line")).click();
+      await (await byTest(b, "line-product-1")).selectByAttribute("value", "SVC-INSTALL");
+      // 2 × 268.00 − 10 % = 482.40, + 13 % = 545.11; 300.00 + 6 % = 318.00; total 863.11
+      await waitText(await byTest(b, "order-total"), (t) => t.includes("863.11"), "total 863.11");
+      await (await byTest(b, "order-save")).click();
+      await waitText(await byTest(b, "order-status"), (t) => t === "Draft", "a saved draft");
+      orderNumber = (await b.$("h1").getText()).replace("Order ", "");
+      await shot(b, "order-editor.en-US");
+    });
+
+    await step("the order moves draft → confirmed → fulfilled → paid, with only legal moves offered", async () => {
+      expect(!(await (await byTest(b, "order-move-paid")).isExisting()), "paid is not offered on a draft");
+      for (const [move, label] of [["confirmed", "Confirmed"], ["fulfilled", "Fulfilled"], ["paid", "Paid"]]) {
+        await (await byTest(b, `order-move-${move}`)).click();
+        await waitText(await byTest(b, "order-status"), (t) => t === label, label);
+      }
+      expect(!(await (await byTest(b, "order-move-cancelled")).isExisting()), "a paid order cannot be cancelled");
+      await shot(b, "orders.en-US");
+    });
+
+    await step("the other screens render in English", async () => {
+      await (await b.$('[data-nav="products"]')).click();
+      await (await byTest(b, "product-row")).waitForDisplayed();
+      await shot(b, "products.en-US");
+      await (await b.$('[data-nav="settings"]')).click();
+      await (await byTest(b, "settings-lang")).waitForDisplayed();
+      await shot(b, "settings.en-US");
+    });
+
+    await step("switching to 简体中文 translates the screens without a restart", async () => {
+      await setLang(b, "zh-CN");
+      await waitText(await b.$('[data-nav="customers"]'), (t) => t === "客户", "the Chinese navigation");
+      await shot(b, "settings.zh-CN");
+      await (await b.$('[data-nav="products"]')).click();
+      await shot(b, "products.zh-CN");
+      await (await b.$('[data-nav="orders"]')).click();
+      const row = await byTest(b, "order-row");
+      await waitText(row, (t) => t.includes("已付款"), "the translated status");
+      await row.click();
+      await (await byTest(b, "order-editor")).waitForDisplayed();
+      await shot(b, "orders.zh-CN");
+      await (await b.$('[data-nav="customers"]')).click();
+      await waitText(await byTest(b, "customer-count"), (t) => t.includes("位客户"), "the Chinese count");
+      await shot(b, "customers.zh-CN");
+      await typeInto(await byTest(b, "customer-search"), "诸葛");
+      await (await byTest(b, "customer-row")).click();
+      await waitText(await byTest(b, "record-name"), (t) => t === NAME, "the record");
+      await shot(b, "customer-record.zh-CN");
+      await (await byTest(b, "record-edit")).click();
+      await typeInto(await byTest(b, "field-email-0"), "坏邮箱@");
+      await (await byTest(b, "form-save")).click();
+      await waitText(await byTest(b, "error-email-0"), (t) => t.includes("不是有效的邮箱地址"), "the Chinese email error");
+      await shot(b, "customer-form-error.zh-CN");
+    });
+  } finally {
+    await b.deleteSession().catch(() => {});
+  }
+
+  b = await session();
+  try {
+    await step("after a restart the book is locked, then unlocks with the passphrase and holds the data", async () => {
+      const unlock = await byTest(b, "unlock");
+      await unlock.waitForDisplayed({ timeout: 30_000 });
+      await shot(b, "unlock.zh-CN");
+      await b.$("select").selectByAttribute("value", "en-US");
+      await shot(b, "unlock.en-US");
+      await (await byTest(b, "unlock-passphrase")).setValue("wrong passphrase");
+      await (await byTest(b, "unlock-submit")).click();
+      await waitText(await byTest(b, "unlock-error"), (t) => t.includes("Wrong passphrase"), "the wrong-passphrase message");
+      await (await byTest(b, "unlock-passphrase")).setValue(PASSPHRASE);
+      await (await byTest(b, "unlock-submit")).click();
+      await typeInto(await byTest(b, "customer-search"), "zgkm");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes(NAME), "the customer after restart");
+      await (await b.$('[data-nav="orders"]')).click();
+      await waitText(await byTest(b, "order-row"), (t) => t.includes(orderNumber) && t.includes("Paid"), "the paid order after restart");
+    });
+  } finally {
+    await b.deleteSession().catch(() => {});
+  }
+}
+
+function expect(cond, what) {
+  if (!cond) throw new Error(what);
+}
+
+try {
+  await main();
+} catch {
+  // Each failure is already reported by its step; later steps depend on earlier ones.
+}
+console.log(`\nscreenshots: ${SHOTS}`);
+for (const f of failures) console.log(`failed: ${f}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

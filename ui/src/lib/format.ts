@@ -1,0 +1,54 @@
+// Numbers, money and dates formatted for the user's locale. Money arrives in integer minor units
+// and is shown with the currency's own number of decimals.
+export function currencyDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+export function formatMoney(minor: number, currency: string, lang: string): string {
+  const digits = currencyDigits(currency);
+  const major = minor / 10 ** digits;
+  try {
+    return new Intl.NumberFormat(lang, { style: "currency", currency, minimumFractionDigits: digits }).format(major);
+  } catch {
+    return `${currency} ${major.toFixed(digits)}`;
+  }
+}
+
+/** Minor units as a plain decimal for an input field: 1999 CNY → "19.99". */
+export function minorToInput(minor: number, currency: string): string {
+  const digits = currencyDigits(currency);
+  return (minor / 10 ** digits).toFixed(digits);
+}
+
+export function formatPercentBp(bp: number, lang: string): string {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(bp / 100) + " %";
+}
+
+export function formatNumber(n: number, lang: string): string {
+  return new Intl.NumberFormat(lang).format(n);
+}
+
+export function formatDate(ms: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang, { dateStyle: "medium" }).format(new Date(ms));
+}
+
+/** An activity's date ("2026-11-20" or "2026-11-20T14:30"), in the locale's words. */
+export function formatOccurred(iso: string, lang: string): string {
+  const hasTime = iso.includes("T");
+  const [datePart, timePart] = iso.split("T");
+  const [y, m, d] = datePart.split("-").map(Number);
+  const [hh, mm] = (timePart ?? "0:0").split(":").map(Number);
+  const date = new Date(y, m - 1, d, hh, mm);
+  return new Intl.DateTimeFormat(lang, hasTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" }).format(date);
+}
+
+/** Start of a local day (YYYY-MM-DD from a date input) as Unix ms; `end` gives the next day. */
+export function dayToMs(day: string, end = false): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(y, m - 1, d + (end ? 1 : 0)).getTime();
+}

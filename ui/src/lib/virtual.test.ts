@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { pagesFor, scrollToShow, windowFor } from "./virtual";
+import { nextIndex } from "./keys";
+
+describe("virtual list", () => {
+  it("renders only the rows in view plus a margin, whatever the total", () => {
+    const w = windowFor(44_000 * 500, 600, 44, 1_000_000, 8);
+    expect(w.first).toBe(500_000 - 8);
+    expect(w.last - w.first).toBeLessThan(40);
+    expect(w.padTop + (w.last - w.first) * 44 + w.padBottom).toBe(1_000_000 * 44);
+  });
+
+  it("never runs past the end", () => {
+    const w = windowFor(10_000, 600, 44, 20);
+    expect(w.last).toBe(20);
+    expect(w.padBottom).toBe(0);
+  });
+
+  it("loads the pages a window needs", () => {
+    expect(pagesFor(95, 130, 100)).toEqual([0, 1]);
+    expect(pagesFor(0, 0, 100)).toEqual([]);
+  });
+
+  it("scrolls just enough to show a row", () => {
+    expect(scrollToShow(10, 0, 440, 44)).toBe(44);
+    expect(scrollToShow(2, 200, 440, 44)).toBe(88);
+    expect(scrollToShow(5, 0, 440, 44)).toBeNull();
+  });
+});
+
+describe("keyboard navigation", () => {
+  it("moves within the list and stops at its ends", () => {
+    expect(nextIndex("ArrowDown", -1, 10, 5)).toBe(0);
+    expect(nextIndex("ArrowDown", 9, 10, 5)).toBe(9);
+    expect(nextIndex("ArrowUp", 0, 10, 5)).toBe(0);
+    expect(nextIndex("PageDown", 3, 10, 5)).toBe(8);
+    expect(nextIndex("End", 3, 10, 5)).toBe(9);
+    expect(nextIndex("Home", 3, 10, 5)).toBe(0);
+    expect(nextIndex("a", 3, 10, 5)).toBeNull();
+    expect(nextIndex("ArrowDown", -1, 0, 5)).toBeNull();
+  });
+});
