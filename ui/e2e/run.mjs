@@ -46,8 +46,26 @@ async function shot(b, name) {
   await b.saveScreenshot(join(SHOTS, `${name}.png`));
 }
 
+/** Waits until the element's text satisfies `pred`. textContent, not WebKitWebDriver's getText,
+ *  which leaves out text inside nested inline elements. */
+async function text(el) {
+  return ((await el.getProperty("textContent")) ?? "").replace(/\s+/g, " ").trim();
+}
+
 async function waitText(el, pred, what, timeout = 10_000) {
-  await el.waitUntil(async () => pred(await el.getText()), { timeout, timeoutMsg: `timed out waiting for ${what}` });
+  await el.waitForExist({ timeout, timeoutMsg: `timed out waiting for ${what} to appear` });
+  let last = "";
+  try {
+    await el.waitUntil(
+      async () => {
+        last = await text(el);
+        return pred(last);
+      },
+      { timeout },
+    );
+  } catch {
+    throw new Error(`timed out waiting for ${what} (last text: "${last}")`);
+  }
 }
 
 async function setLang(b, lang) {
@@ -109,7 +127,8 @@ async function main() {
         await waitText(first, (t) => t.includes(NAME), `"${q}" to find ${NAME}`);
       }
       await shot(b, "customer-search.en-US");
-      await search.keys("Enter");
+      await search.click();
+      await b.keys("Enter");
       await waitText(await byTest(b, "record-name"), (t) => t === NAME, "Enter to open the record");
     });
 
@@ -126,7 +145,8 @@ async function main() {
       await waitText(await byTest(b, "order-total"), (t) => t.includes("863.11"), "total 863.11");
       await (await byTest(b, "order-save")).click();
       await waitText(await byTest(b, "order-status"), (t) => t === "Draft", "a saved draft");
-      orderNumber = (await b.$("h1").getText()).replace("Order ", "");
+      orderNumber = (await text(await b.$('[data-testid="order-editor"] h1'))).replace("Order ", "");
+      expect(/^[0-9A-Z]{5}-\d{6}$/.test(orderNumber), `an order number, got "${orderNumber}"`);
       await shot(b, "order-editor.en-US");
     });
 
@@ -158,7 +178,7 @@ async function main() {
       await (await b.$('[data-nav="orders"]')).click();
       const row = await byTest(b, "order-row");
       await waitText(row, (t) => t.includes("已付款"), "the translated status");
-      await row.click();
+      await (await row.$("td")).click();
       await (await byTest(b, "order-editor")).waitForDisplayed();
       await shot(b, "orders.zh-CN");
       await (await b.$('[data-nav="customers"]')).click();
