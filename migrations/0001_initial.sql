@@ -54,6 +54,7 @@ CREATE TABLE customers (
 ) STRICT;
 CREATE INDEX customers_name ON customers (name) WHERE deleted_at IS NULL;
 CREATE INDEX customers_updated ON customers (updated_at);
+CREATE INDEX customers_created ON customers (created_at);
 
 CREATE TABLE contacts (
     id          TEXT PRIMARY KEY,

@@ -37,11 +37,15 @@ pub struct StoreOptions {
     pub cache_mib: u32,
     pub kdf: KdfParams,
     pub clock: Arc<dyn Clock>,
+    /// Caps the database at this many pages, so tests can make the "disk" fill up exactly the way
+    /// a full disk fails a write in SQLite (SQLITE_FULL). Never set outside tests.
+    #[doc(hidden)]
+    pub max_pages: Option<u32>,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { cache_mib: 64, kdf: KdfParams::default(), clock: Arc::new(SystemClock) }
+        Self { cache_mib: 64, kdf: KdfParams::default(), clock: Arc::new(SystemClock), max_pages: None }
     }
 }
 
@@ -352,6 +356,9 @@ fn configure(conn: &Connection, opts: &StoreOptions, read_only: bool) -> Result<
         // WAL with synchronous=FULL: a commit is on disk when it returns, and a crash at any moment
         // leaves the last committed state.
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+        if let Some(max) = opts.max_pages {
+            conn.execute_batch(&format!("PRAGMA max_page_count = {max};"))?;
+        }
     }
     Ok(())
 }

@@ -137,3 +137,37 @@ fn sigkill_at_random_moments_never_corrupts_or_half_commits() {
         "only {killed_mid_transaction}/{runs} kills landed inside a transaction"
     );
 }
+
+/// A disk that fills up mid-import: the write fails with a clear "disk full" error, nothing of the
+/// batch is stored, what was there before is intact, and writing works again once there is room.
+#[test]
+fn a_full_disk_fails_the_write_cleanly() {
+    use banyan::api::{Banyan, ErrorCode};
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path) = crate::common::new_book(dir.path());
+    for i in 0..50 {
+        b.add_customer(&crate::common::person(&format!("Before {i}"))).unwrap();
+    }
+    drop(b);
+    // Leave room for a few pages only.
+    let pages = (std::fs::metadata(&path).unwrap().len() / 4096) as u32;
+    let mut o = crate::common::opts(&path);
+    o.store.max_pages = Some(pages + 4);
+    let b = Banyan::open(&o, &Unlock::passphrase(crate::common::PASS)).unwrap();
+    let log_before = b.store().change_count().unwrap();
+    let batch: Vec<_> = (0..2_000)
+        .map(|i| crate::common::person(&format!("Import row {i} with a long enough name to fill pages")))
+        .map(|c| c.validate(&ValidationContext::default()).unwrap())
+        .collect();
+    let err = b.store().add_customers(&Actor { user: "t".into(), batch: Some("big".into()) }, &batch).unwrap_err();
+    let shown = banyan::api::localize(b.localizer(), err);
+    assert_eq!(shown.code, ErrorCode::DiskFull, "{shown:?}");
+    assert!(shown.message.contains("disk is full"), "{}", shown.message);
+    assert_eq!(b.customer_count().unwrap(), 50);
+    assert_eq!(b.store().change_count().unwrap(), log_before);
+    assert!(b.check().unwrap().is_empty());
+    drop(b);
+    let b = Banyan::open(&crate::common::opts(&path), &Unlock::passphrase(crate::common::PASS)).unwrap();
+    b.store().add_customers(&Actor { user: "t".into(), batch: None }, &batch).unwrap();
+    assert_eq!(b.customer_count().unwrap(), 2_050);
+}

@@ -7,13 +7,38 @@ use fluent_syntax::ast;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// Every .ftl file of a language on disk (the UI's too, which Rust does not embed).
+fn files(lang: Lang) -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang.tag());
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_binary_embeds_every_file_the_rust_side_formats() {
+    for lang in Lang::ALL {
+        let embedded: BTreeSet<&str> = SOURCES.iter().filter(|(l, _, _)| *l == lang).map(|(_, n, _)| *n).collect();
+        for (name, text) in files(lang) {
+            if name == "ui.ftl" {
+                continue; // formatted by the UI, which bundles it itself
+            }
+            assert!(embedded.contains(name.as_str()), "{}/{name} is not embedded", lang.tag());
+            let (_, _, src) = SOURCES.iter().find(|(l, n, _)| *l == lang && *n == name).unwrap();
+            assert_eq!(*src, text, "{}/{name} embedded copy differs", lang.tag());
+        }
+    }
+}
+
 /// id → variables used, per language.
 fn messages(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
-    for (l, name, text) in SOURCES {
-        if *l != lang {
-            continue;
-        }
+    for (name, text) in files(lang) {
         let res = fluent_syntax::parser::parse(text.to_string())
             .unwrap_or_else(|(_, e)| panic!("{}/{name}: {e:?}", lang.tag()));
         for entry in res.body {

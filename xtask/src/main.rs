@@ -219,11 +219,11 @@ fn count(text: &str) -> (u64, u64) {
             };
             passed += num("passed");
             failed += num("failed");
-        } else if let Some((p, f)) = l.split_once(" passed, ") {
-            if let (Ok(p), Some(Ok(f))) = (p.trim().parse::<u64>(), f.split(' ').next().map(str::parse::<u64>)) {
-                passed += p;
-                failed += f;
-            }
+        } else if let Some((p, f)) = l.split_once(" passed, ")
+            && let (Ok(p), Some(Ok(f))) = (p.trim().parse::<u64>(), f.split(' ').next().map(str::parse::<u64>))
+        {
+            passed += p;
+            failed += f;
         }
     }
     (passed, failed)
@@ -259,9 +259,20 @@ fn test() -> Result {
     timed("UI lint (eslint)", &mut || Ok((status(ui(&["run", "lint"]))?, String::new())));
     timed("UI type check (svelte-check)", &mut || Ok((status(ui(&["run", "check"]))?, String::new())));
     timed("UI unit tests (vitest)", &mut || {
-        let (ok, text) = capture(ui(&["run", "test", "--", "--reporter=verbose"]))?;
-        let passed = text.lines().filter(|l| l.trim_start().starts_with('✓')).count() as u64;
-        let failed = text.lines().filter(|l| l.trim_start().starts_with('×')).count() as u64;
+        let mut c = ui(&["run", "test"]);
+        c.env("NO_COLOR", "1");
+        let (ok, text) = capture(c)?;
+        // vitest's summary: "      Tests  22 passed (22)" or "Tests  1 failed | 21 passed (22)".
+        let summary = text.lines().find(|l| l.trim_start().starts_with("Tests ")).unwrap_or_default();
+        let num = |word: &str| {
+            summary
+                .split(['|', '('])
+                .find(|p| p.trim().ends_with(word))
+                .and_then(|p| p.trim().trim_start_matches("Tests").trim().split(' ').next())
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let (passed, failed) = (num("passed"), num("failed"));
         totals.0 += passed;
         totals.1 += failed;
         Ok((ok && passed > 0, format!("{passed} passed, {failed} failed")))
