@@ -49,6 +49,21 @@ fn title(text: &str) -> &str {
     }
 }
 
+/// The document of a customer from its own row only (no contacts, no activity notes): enough to
+/// say where most hits matched without two more queries per hit.
+fn own_document(c: &Customer) -> Document {
+    text::document(&Source {
+        name: &c.name,
+        company: c.company.as_deref(),
+        contacts: Vec::new(),
+        emails: &c.emails,
+        phones: &c.phones,
+        city: c.city.as_deref(),
+        tags: &c.tags,
+        notes: c.notes.as_deref().map(title).into_iter().collect(),
+    })
+}
+
 /// The document of one customer: its own fields, its contacts' names and its note titles.
 fn document_of(conn: &Connection, c: &Customer) -> Result<Document> {
     let id = c.id.to_string();
@@ -204,9 +219,15 @@ impl Store {
         for (id, tier, terms) in hits {
             let Ok(cid) = id.parse::<CustomerId>() else { continue };
             let customer = customer_in(&conn, cid)?;
-            let doc = document_of(&conn, &customer)?;
+            let mut doc = own_document(&customer);
+            let mut matched = text::matched_fields(&doc, &terms);
+            if matched.is_empty() {
+                // The hit came from a contact or an activity: read those to say so.
+                doc = document_of(&conn, &customer)?;
+                matched = text::matched_fields(&doc, &terms);
+            }
             scores.push(if tier == MatchTier::Fuzzy { text::fuzzy_score(&doc, &q.terms) } else { 0 });
-            out.push(SearchHit { matched: text::matched_fields(&doc, &terms), customer, tier });
+            out.push(SearchHit { matched, customer, tier });
         }
         // Within the typo tier the closest spelling wins; the sort is stable, so equally close
         // hits stay most recent first, and the other tiers (score 0, listed earlier) keep their order.
