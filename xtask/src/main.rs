@@ -155,6 +155,11 @@ fn system_packages() -> Result {
     ))
 }
 
+/// Where cargo puts build output (CARGO_TARGET_DIR when set).
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"))
+}
+
 /// The desktop binary, built with the UI embedded (Tauri's custom protocol).
 fn build_desktop(release: bool) -> Result<PathBuf> {
     let mut ui = cmd("npm", &["run", "build"]);
@@ -165,14 +170,14 @@ fn build_desktop(release: bool) -> Result<PathBuf> {
         args.push("--release");
     }
     must(cmd("cargo", &args))?;
-    Ok(PathBuf::from(if release { "target/release/banyan-desktop" } else { "target/debug/banyan-desktop" }))
+    Ok(target_dir().join(if release { "release/banyan-desktop" } else { "debug/banyan-desktop" }))
 }
 
 /// Builds everything, creates the dev database with demo data on first start, and opens the app.
 fn run(extra: &[String]) -> Result {
     setup()?;
     must(cmd("cargo", &["build", "--bin", "banyan"]))?;
-    let bin = PathBuf::from("target/debug/banyan");
+    let bin = target_dir().join("debug/banyan");
     let banyan = |args: &[&str]| {
         let mut c = Command::new(&bin);
         c.args(["--db", DEV_DB]).args(args).env("BANYAN_PASSPHRASE", DEV_PASSPHRASE);
@@ -411,7 +416,7 @@ fn bench_ui() -> Result {
     let db = work.join("bench.db");
     if !db.exists() {
         let banyan = |args: &[&str]| {
-            let mut c = Command::new("target/release/banyan");
+            let mut c = Command::new(target_dir().join("release/banyan"));
             c.arg("--db").arg(&db).args(args).env("BANYAN_PASSPHRASE", "bench");
             c
         };
