@@ -333,14 +333,29 @@ fn test() -> Result {
     if steps_failed == 0 { Ok(()) } else { Err(format!("{steps_failed} step(s) failed")) }
 }
 
-/// A running helper process that is killed when dropped.
+/// A running helper process that is stopped when dropped: asked with SIGTERM (so Xvfb removes its
+/// lock file), with its whole process group (so tauri-driver's WebKitWebDriver goes too).
 struct Guard(std::process::Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{pid}")]).status();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        std::thread::sleep(std::time::Duration::from_millis(300));
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts `c` as the leader of its own process group, so [`Guard`] can stop its children too.
+fn spawn_group(mut c: Command) -> Result<Guard> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        c.process_group(0);
+    }
+    c.spawn().map(Guard).map_err(|e| format!("{c:?}: {e}"))
 }
 
 /// A virtual display for the window when there is no real one.
@@ -348,16 +363,20 @@ fn display() -> Result<Option<Guard>> {
     if std::env::var_os("DISPLAY").is_some() && std::env::var_os("BANYAN_FORCE_XVFB").is_none() {
         return Ok(None);
     }
-    let child = Command::new("Xvfb")
-        .args([":99", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("Xvfb: {e}"))?;
+    // -displayfd: Xvfb picks a free display and writes its number, so a stale lock or another
+    // server never makes the window open on the wrong (or no) display.
+    let mut c = Command::new("Xvfb");
+    c.args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut guard = spawn_group(c)?;
+    let mut line = String::new();
+    let stdout = guard.0.stdout.take().ok_or("Xvfb: no stdout")?;
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).map_err(|e| format!("Xvfb: {e}"))?;
+    let n: u32 = line.trim().parse().map_err(|_| format!("Xvfb did not start (said {line:?})"))?;
     // SAFETY: set before any thread that reads the environment is started by this process.
-    unsafe { std::env::set_var("DISPLAY", ":99") };
-    std::thread::sleep(std::time::Duration::from_millis(800));
-    Ok(Some(Guard(child)))
+    unsafe { std::env::set_var("DISPLAY", format!(":{n}")) };
+    Ok(Some(guard))
 }
 
 /// Builds the app, starts a display and tauri-driver, and runs ui/e2e/run.mjs against a fresh
@@ -372,17 +391,16 @@ fn e2e() -> Result<(bool, String)> {
     let shots = root.join("target/e2e-screenshots");
     let _ = std::fs::remove_dir_all(&shots);
     let _display = display()?;
-    let driver = Command::new(driver)
+    let mut driver = Command::new(driver);
+    driver
         .args(["--port", "4444", "--native-port", "4445"])
         .env("BANYAN_DB", work.join("e2e.db"))
         .env("BANYAN_CONFIG_DIR", work.join("config"))
         .env_remove("BANYAN_PASSPHRASE")
         .env("LANG", "en_US.UTF-8")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("tauri-driver: {e}"))?;
-    let _driver = Guard(driver);
+        .stderr(Stdio::null());
+    let _driver = spawn_group(driver)?;
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/run.mjs"]);
     c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_SHOTS", &shots);
@@ -424,17 +442,16 @@ fn bench_ui() -> Result {
         must(banyan(&["demo", "--customers", "100000"]))?;
     }
     let _display = display()?;
-    let driver = Command::new(driver)
+    let mut driver = Command::new(driver);
+    driver
         .args(["--port", "4444", "--native-port", "4445"])
         .env("BANYAN_DB", &db)
         .env("BANYAN_PASSPHRASE", "bench")
         .env("BANYAN_CONFIG_DIR", work.join("config"))
         .env("BANYAN_BENCH", "1")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("tauri-driver: {e}"))?;
-    let _driver = Guard(driver);
+        .stderr(Stdio::null());
+    let _driver = spawn_group(driver)?;
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/bench.mjs"]);
     c.current_dir("ui").env("BANYAN_APP", &app);
