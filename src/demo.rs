@@ -284,7 +284,10 @@ impl DemoGen {
             } else {
                 let (f, l) = (self.pick(FIRST), self.pick(LAST));
                 c.name = Some(format!("{f} {l}"));
-                let ascii = |s: &str| s.chars().filter(|c| c.is_ascii_alphabetic()).collect::<String>().to_lowercase();
+                // "Müller" → "muller", "Zoë" → "zoe": addresses people really have.
+                let ascii = |s: &str| {
+                    crate::search::text::fold(s).chars().filter(|c| c.is_ascii_alphabetic()).collect::<String>()
+                };
                 c.emails.push(format!("{}.{}{n}@example.com", ascii(f), ascii(l)));
             }
         }
