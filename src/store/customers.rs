@@ -68,12 +68,9 @@ fn parse_json<T: serde::de::DeserializeOwned>(s: String, idx: usize) -> rusqlite
 }
 
 fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
-    let id: String = r.get(0)?;
     let kind: String = r.get(1)?;
     Ok(Customer {
-        id: id
-            .parse()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        id: super::id_column(r, 0)?,
         kind: if kind == "company" { CustomerKind::Company } else { CustomerKind::Person },
         name: r.get(2)?,
         company: r.get(3)?,
@@ -193,15 +190,9 @@ impl Store {
              WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY name",
         )?;
         let rows = stmt.query_map([customer.to_string()], |r| {
-            let id: String = r.get(0)?;
-            let cid: String = r.get(1)?;
             Ok(Contact {
-                id: id.parse().map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-                })?,
-                customer_id: cid.parse().map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
-                })?,
+                id: super::id_column(r, 0)?,
+                customer_id: super::id_column(r, 1)?,
                 name: r.get(2)?,
                 title: r.get(3)?,
                 phones: parse_json(r.get(4)?, 4)?,
@@ -252,12 +243,9 @@ impl Store {
              WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY occurred_at DESC, id DESC",
         )?;
         let rows = stmt.query_map([customer.to_string()], |r| {
-            let id: String = r.get(0)?;
             let kind: String = r.get(2)?;
             Ok(Activity {
-                id: id.parse().map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-                })?,
+                id: super::id_column(r, 0)?,
                 customer_id: customer,
                 kind: ActivityKind::parse(&kind, "kind").unwrap_or(ActivityKind::Note),
                 occurred_at: r.get(3)?,

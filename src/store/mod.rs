@@ -319,6 +319,16 @@ impl Store {
     }
 }
 
+/// Reads column `idx` as an id (UUID text), reporting a malformed one as a conversion error.
+pub(crate) fn id_column<T: std::str::FromStr<Err = uuid::Error>>(
+    r: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<T> {
+    r.get::<_, String>(idx)?
+        .parse()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+}
+
 /// Builds the search index of a book that predates it (after the migration that adds it).
 fn ensure_search_index(conn: &mut Connection) -> Result<()> {
     let built: Option<String> =

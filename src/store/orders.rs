@@ -282,9 +282,6 @@ fn insert_lines(w: &mut super::Writer<'_>, order: OrderId, priced: &[PricedLine]
 }
 
 fn load_order(conn: &Connection, id: &str) -> Result<Order> {
-    let conv = |i: usize| {
-        move |e: uuid::Error| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-    };
     let mut order = conn.prepare_cached(
         "SELECT o.id, o.number, o.customer_id, c.name, o.status, o.currency, o.gross, o.discount, o.net, o.tax, o.total,
                 o.notes, o.created_at, o.updated_at
@@ -293,9 +290,9 @@ fn load_order(conn: &Connection, id: &str) -> Result<Order> {
     .query_row([id], |r| {
         let status: String = r.get(4)?;
         Ok(Order {
-            id: r.get::<_, String>(0)?.parse().map_err(conv(0))?,
+            id: super::id_column(r, 0)?,
             number: r.get(1)?,
-            customer_id: r.get::<_, String>(2)?.parse().map_err(conv(2))?,
+            customer_id: super::id_column(r, 2)?,
             customer_name: r.get(3)?,
             status: OrderStatus::parse(&status, "status").unwrap_or(OrderStatus::Draft),
             allowed_next: OrderStatus::parse(&status, "status").map(|s| s.next().to_vec()).unwrap_or_default(),
@@ -315,8 +312,8 @@ fn load_order(conn: &Connection, id: &str) -> Result<Order> {
         let (quantity, unit_price, discount_bp, tax_rate_bp): (i64, i64, u32, u32) =
             (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
         Ok(OrderLine {
-            id: r.get::<_, String>(0)?.parse().map_err(conv(0))?,
-            product_id: r.get::<_, String>(1)?.parse().map_err(conv(1))?,
+            id: super::id_column(r, 0)?,
+            product_id: super::id_column(r, 1)?,
             sku: r.get(2)?,
             name: r.get(3)?,
             quantity,

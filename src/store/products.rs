@@ -9,11 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 const COLS: &str = "id, sku, name, unit_price, currency, tax_rate_bp, active, created_at, updated_at";
 
 fn row_to_product(r: &Row<'_>) -> rusqlite::Result<Product> {
-    let id: String = r.get(0)?;
     Ok(Product {
-        id: id
-            .parse()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        id: super::id_column(r, 0)?,
         sku: r.get(1)?,
         name: r.get(2)?,
         unit_price: r.get(3)?,
