@@ -57,6 +57,13 @@ pub enum Error {
     MigrationFailed { version: i64, snapshot: PathBuf, detail: String },
     #[error("disk full")]
     DiskFull,
+    /// A file to import that cannot be read as a whole (wrong format, hostile, too large); the
+    /// message id and arguments say which and where. Nothing was written.
+    #[error("unreadable input: {} {:?}", .0.msg_id, .0.args)]
+    Input(FieldError),
+    /// The user cancelled a long operation; everything it had done was rolled back.
+    #[error("cancelled")]
+    Cancelled,
     #[error("storage error: {0}")]
     Storage(rusqlite::Error),
     #[error("i/o error: {0}")]
@@ -70,6 +77,12 @@ impl Error {
 
     pub fn field(e: FieldError) -> Self {
         Error::Invalid(vec![e])
+    }
+}
+
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        Error::Input(e)
     }
 }
 

@@ -7,6 +7,7 @@ pub mod api;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod io;
 pub mod model;
 pub mod quality;
 pub mod search;

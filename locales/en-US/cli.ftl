@@ -128,3 +128,62 @@ cli-reindex-done =
         [one] The search index was rebuilt: { $count } customer.
        *[other] The search index was rebuilt: { $count } customers.
     }
+
+## import, export, duplicates
+
+# Variables:
+#   $value (String) - what the user typed
+cli-export-format = “{ $value }” is not an export format; use csv, csv-excel, csv-gbk, xlsx, json, xml or vcf.
+# Variables:
+#   $detail (String) - what the JSON reader found
+cli-mapping-file = The mapping file is not a valid mapping: { $detail }
+# Variables:
+#   $count (Number) - customers exported
+#   $path (String) - the file written
+cli-export-done = Exported { $count } customers to { $path }. The file is not encrypted: keep it safe.
+# Variables:
+#   $read (Number) - rows read
+#   $created (Number) - customers created
+#   $updated (Number) - customers updated
+#   $skipped (Number) - duplicates left alone
+#   $failed (Number) - rows with problems
+cli-import-done = Read { $read } rows: { $created } created, { $updated } updated, { $skipped } duplicates skipped, { $failed } with problems.
+# Variables:
+#   $read (Number) - rows read
+#   $created (Number) - customers that would be created
+#   $updated (Number) - customers that would be updated
+#   $skipped (Number) - duplicates that would be left alone
+#   $failed (Number) - rows with problems
+cli-import-rolled-back = Nothing was written. Read { $read } rows: { $created } would be created, { $updated } updated, { $skipped } duplicates skipped, { $failed } with problems.
+# Variables:
+#   $path (String) - the file with the rejected rows
+cli-import-rejects = The rows with problems are in { $path }, with a column saying what to fix; fix them and import that file.
+# Variables:
+#   $batch (String) - the import's batch id
+cli-import-batch = To take this import back: banyan import undo { $batch }
+# Variables:
+#   $removed (Number) - customers removed
+#   $restored (Number) - fields given back their old values
+#   $kept (Number) - fields left alone because they changed since
+cli-undo-done = Import undone: { $removed } customers removed, { $restored } fields restored, { $kept } kept because they were changed after the import.
+# Variables:
+#   $name (String) - the customer's name
+#   $field (String) - the field kept
+cli-undo-kept = Kept { $name } › { $field }: changed after the import.
+# Variables:
+#   $created (Number) - created
+#   $updated (Number) - updated
+#   $skipped (Number) - skipped
+#   $failed (Number) - failed
+cli-import-counts = +{ $created } ~{ $updated } ={ $skipped } !{ $failed }
+cli-col-batch = Batch
+cli-col-rows = Rows
+cli-col-score = Score
+cli-col-reasons = Why
+# Variables:
+#   $count (Number) - pairs listed
+cli-duplicate-count =
+    { $count ->
+        [one] { $count } likely duplicate pair.
+       *[other] { $count } likely duplicate pairs.
+    }

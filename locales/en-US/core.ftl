@@ -217,3 +217,76 @@ field-phone-region = Phone region
 #   $status (String) - the order's current status
 error-order-not-editable = The lines of an order can only be changed while it is a draft (this one is { $status }).
 error-not-open = The customer book is not open yet.
+
+## Import, export, duplicates and merge.
+
+entity-batch = import
+entity-mapping = saved mapping
+field-file = File
+field-row = Row
+field-mapping = Mapping
+field-mapping-name = Mapping name
+# Variables:
+#   $max (Number) - the largest file size accepted, in MB
+error-import-too-large = The file is larger than { $max } MB. Split it, or save it as CSV, which has no size limit.
+# Variables:
+#   $row (Number) - the row in the file
+#   $column (String) - the column's position or name
+#   $max (Number) - the longest cell accepted, in KB
+error-import-field-too-large = Row { $row }, column { $column }: the cell is longer than { $max } KB. Nothing was imported.
+error-import-empty = The file has no rows to import.
+# Variables:
+#   $row (Number) - the line in the file
+#   $detail (String) - what the CSV reader found
+error-import-csv = Line { $row } of the file cannot be read as CSV: { $detail }
+error-import-not-workbook = The file is not a workbook Banyan can read (it may be damaged or not really a spreadsheet).
+error-import-zip-bomb = The workbook unpacks to far more data than any real spreadsheet holds; it was not opened.
+# Variables:
+#   $detail (String) - what the spreadsheet reader found
+error-import-workbook = The workbook cannot be read: { $detail }
+# Variables:
+#   $sheet (String) - the sheet the user asked for
+#   $sheets (String) - the sheets the workbook has, comma-separated
+error-import-sheet = There is no sheet “{ $sheet }”. The workbook has: { $sheets }.
+# Variables:
+#   $line (Number) - the line in the file
+#   $detail (String) - what the JSON reader found
+error-import-json = Line { $line } of the JSON file is not valid JSON: { $detail }
+error-import-json-shape = The JSON file must hold a list of records (an array of objects).
+# Variables:
+#   $row (Number) - the record's position in the list
+error-import-json-record = Record { $row } of the JSON file is not an object with fields.
+# Variables:
+#   $line (Number) - the line in the file
+#   $detail (String) - what the XML reader found
+error-import-xml = Line { $line } of the XML file cannot be read: { $detail }
+error-import-xml-entities = The XML file declares or uses its own entities, which Banyan does not expand (they can be used to attack the reader). Export it again without a DTD.
+# Variables:
+#   $row (Number) - the card's position in the file
+error-import-vcard = Card { $row } of the vCard file is not complete.
+# Variables:
+#   $column (String) - the column named in the mapping
+error-import-mapping-column = The mapping uses the column “{ $column }”, which this file does not have.
+error-import-mapping-name = Map at least one column to the name or the company.
+# Variables:
+#   $detail (String) - the problem
+error-import-row = This row cannot be imported: { $detail }
+error-merge-same = A customer cannot be merged with itself.
+error-cancelled = Cancelled. Nothing was changed.
+# Variables:
+#   $row (Number) - the row in the source file
+#   $column (String) - the source column
+#   $message (String) - what is wrong
+import-row-issue = Row { $row }, { $column }: { $message }
+import-rejects-column = Problem
+import-status-running = running
+import-status-done = done
+import-status-cancelled = cancelled
+import-status-failed = failed
+import-status-undone = undone
+duplicate-reason-same-phone = same phone
+duplicate-reason-same-email = same email
+duplicate-reason-same-name = same name
+duplicate-reason-similar-name = similar name
+duplicate-reason-same-company = same company
+error-import-bad-encoding = Contains bytes that are not valid text in the file's encoding; save the file again as UTF-8.

@@ -64,3 +64,21 @@ cli-match-field-tags = 标签
 cli-match-field-notes = 备注
 cli-reindex-progress = 正在建立索引：{ $done } / { $total } 位客户
 cli-reindex-done = 搜索索引已重建：共 { $count } 位客户。
+
+## 导入、导出、查重
+
+cli-export-format = “{ $value }”不是可用的导出格式；请使用 csv、csv-excel、csv-gbk、xlsx、json、xml 或 vcf。
+cli-mapping-file = 字段对应文件格式不正确：{ $detail }
+cli-export-done = 已导出 { $count } 位客户到 { $path }。该文件未加密，请妥善保管。
+cli-import-done = 共读取 { $read } 行：新建 { $created } 位，更新 { $updated } 位，跳过重复 { $skipped } 位，有问题 { $failed } 行。
+cli-import-rolled-back = 未写入任何数据。共读取 { $read } 行：将新建 { $created } 位，更新 { $updated } 位，跳过重复 { $skipped } 位，有问题 { $failed } 行。
+cli-import-rejects = 有问题的行已保存到 { $path }，并附有说明要修改之处的列；修改后可直接导入该文件。
+cli-import-batch = 如需撤销本次导入：banyan import undo { $batch }
+cli-undo-done = 已撤销导入：删除客户 { $removed } 位，恢复字段 { $restored } 个；另有 { $kept } 个字段在导入后被修改过，已保留。
+cli-undo-kept = 已保留 { $name } › { $field }：导入后曾被修改。
+cli-import-counts = +{ $created } ~{ $updated } ={ $skipped } !{ $failed }
+cli-col-batch = 批次
+cli-col-rows = 行数
+cli-col-score = 相似度
+cli-col-reasons = 原因
+cli-duplicate-count = 共 { $count } 对疑似重复客户。

@@ -306,7 +306,7 @@ pub enum CustomValue {
 }
 
 impl CustomValue {
-    fn to_input(&self) -> String {
+    pub fn to_input(&self) -> String {
         match self {
             Self::Text(s) | Self::Date(s) | Self::Choice(s) => s.clone(),
             Self::Number(n) => n.to_string(),

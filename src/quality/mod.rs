@@ -1,4 +1,5 @@
 //! Normalization of what people type: phone numbers to E.164, emails to a canonical form.
 
+pub mod dedupe;
 pub mod email;
 pub mod phone;

@@ -44,7 +44,7 @@ fn json<T: serde::Serialize>(v: &T) -> Value {
     Value::Text(serde_json::to_string(v).expect("plain data serializes"))
 }
 
-fn customer_values(c: &ValidCustomer) -> Vec<(&'static str, Value)> {
+pub(super) fn customer_values(c: &ValidCustomer) -> Vec<(&'static str, Value)> {
     vec![
         ("kind", Value::Text(c.kind.as_str().into())),
         ("name", Value::Text(c.name.clone())),
@@ -118,6 +118,24 @@ impl Store {
 
     pub fn delete_customer(&self, actor: &super::Actor, id: CustomerId) -> Result<()> {
         self.write(actor, |w| w.apply(Change::Delete { table: "customers", id: &id.to_string() }).map(|_| ()))
+    }
+
+    /// Streams every live customer, oldest first, to `f` through one statement (exports of a
+    /// million customers without paging).
+    pub fn each_customer<T>(
+        &self,
+        f: impl FnOnce(&mut dyn FnMut() -> Option<Result<Customer>>) -> Result<T>,
+    ) -> Result<T> {
+        let conn = self.reader();
+        let mut st =
+            conn.prepare(&format!("SELECT {COLS} FROM customers WHERE deleted_at IS NULL ORDER BY created_at, id"))?;
+        let mut rows = st.query([])?;
+        let mut next = || match rows.next() {
+            Ok(Some(r)) => Some(row_to_customer(r).map_err(Error::from)),
+            Ok(None) => None,
+            Err(e) => Some(Err(e.into())),
+        };
+        f(&mut next)
     }
 
     /// A customer, including a deleted one (its tombstone keeps the values).

@@ -54,6 +54,16 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction; commits only if `f` succeeds, so a rejected write
     /// leaves no row and no log entry behind.
     pub(crate) fn write<T>(&self, actor: &Actor, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.transact(actor, true, f)
+    }
+
+    /// Runs `f` exactly as [`Store::write`] would, then rolls everything back: a dry run that sees
+    /// its own writes (an import's later rows find its earlier ones) and leaves the book as it was.
+    pub(crate) fn rehearse<T>(&self, actor: &Actor, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.transact(actor, false, f)
+    }
+
+    fn transact<T>(&self, actor: &Actor, commit: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let now_ms = self.now_ms();
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -76,10 +86,11 @@ impl Store {
             dirty: Default::default(),
         };
         let out = f(&mut w)?;
-        let Writer { tx, next_seq, hlc, dirty, .. } = w;
-        // The search index moves in the same transaction as the rows it describes.
-        for id in &dirty {
-            super::search::reindex_customer(&tx, id)?;
+        w.index_now()?;
+        let Writer { tx, next_seq, hlc, .. } = w;
+        if !commit {
+            tx.rollback()?;
+            return Ok(out);
         }
         // The clock is persisted even when nothing was logged, so it never goes backwards.
         let mut set = tx.prepare_cached("UPDATE meta SET value = ?2 WHERE key = ?1")?;
@@ -95,6 +106,16 @@ impl Store {
 impl Writer<'_> {
     pub fn now_ms(&self) -> i64 {
         self.now_ms
+    }
+
+    /// Brings the search index and match keys of the customers changed so far in line now (the
+    /// search index moves in the same transaction as the rows it describes; an import calls this
+    /// after each row so its later rows find its earlier ones).
+    pub fn index_now(&mut self) -> Result<()> {
+        for id in std::mem::take(&mut self.dirty) {
+            super::search::reindex_customer(&self.tx, &id)?;
+        }
+        Ok(())
     }
 
     /// Read access inside the transaction (for checks that must see this transaction's writes).

@@ -3,6 +3,7 @@
 
 mod customers;
 mod gateway;
+mod imports;
 mod log;
 pub mod migrate;
 mod orders;
@@ -13,6 +14,7 @@ mod settings;
 pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
+pub use imports::{DuplicatePair, ImportCounts, ImportRecord, UndoConflict, UndoReport};
 pub use log::ChangeEntry;
 pub use orders::OrderFilter;
 pub use search::{SearchFilter, SearchHit};
@@ -120,7 +122,7 @@ impl Store {
                 ("hlc", "0".into()),
                 ("origin_seq", "0".into()),
                 ("order_seq", "0".into()),
-                ("search_built", "1".into()),
+                ("search_built", INDEX_VERSION.into()),
             ] {
                 conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", (k, v))?;
             }
@@ -329,14 +331,18 @@ pub(crate) fn id_column<T: std::str::FromStr<Err = uuid::Error>>(
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-/// Builds the search index of a book that predates it (after the migration that adds it).
+/// Version of the derived indexes (1: search; 2: search + duplicate match keys).
+const INDEX_VERSION: &str = "2";
+
+/// Builds the search index and match keys of a book that predates them (after the migrations
+/// that add them).
 fn ensure_search_index(conn: &mut Connection) -> Result<()> {
     let built: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'search_built'", [], |r| r.get(0)).optional()?;
-    if built.is_none() {
+    if built.as_deref() != Some(INDEX_VERSION) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         search::rebuild(&tx, &mut |_, _| {})?;
-        tx.execute("INSERT INTO meta (key, value) VALUES ('search_built', '1')", [])?;
+        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('search_built', ?1)", [INDEX_VERSION])?;
         tx.commit()?;
     }
     Ok(())

@@ -5,6 +5,7 @@ use super::Store;
 use super::customers::customer_in;
 use crate::error::Result;
 use crate::model::{Customer, CustomerId, CustomerKind};
+use crate::quality::dedupe::Profile;
 use crate::search::text::{self, Document, Query, Source};
 use crate::search::{MatchField, MatchTier};
 use rusqlite::types::Value;
@@ -107,12 +108,34 @@ pub(super) fn reindex_customer(conn: &Connection, id: &str) -> Result<()> {
         conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?.execute([docid])?;
         conn.prepare_cached("DELETE FROM search_docs WHERE docid = ?1")?.execute([docid])?;
     }
+    conn.prepare_cached("DELETE FROM match_keys WHERE customer_id = ?1")?.execute([id])?;
     let Ok(cid) = id.parse::<CustomerId>() else { return Ok(()) };
     let c = customer_in(conn, cid)?;
     if c.deleted {
         return Ok(());
     }
-    insert_document(conn, &c)
+    insert_document(conn, &c)?;
+    insert_match_keys(conn, &c)
+}
+
+/// The duplicate-matching profile of a stored customer.
+pub(crate) fn profile_of(c: &Customer) -> Profile {
+    Profile {
+        is_company: c.kind == CustomerKind::Company,
+        name: c.name.clone(),
+        company: c.company.clone(),
+        phones: c.phones.clone(),
+        emails: c.emails.clone(),
+    }
+}
+
+fn insert_match_keys(conn: &Connection, c: &Customer) -> Result<()> {
+    let mut add = conn.prepare_cached("INSERT OR IGNORE INTO match_keys (key, customer_id) VALUES (?1, ?2)")?;
+    let id = c.id.to_string();
+    for k in profile_of(c).keys() {
+        add.execute((k, &id))?;
+    }
+    Ok(())
 }
 
 fn insert_document(conn: &Connection, c: &Customer) -> Result<()> {
@@ -269,7 +292,7 @@ impl Store {
 
 /// Rebuilds the index from the customer rows (also used after the migration that adds it).
 pub(super) fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-    conn.execute_batch("DELETE FROM customer_fts; DELETE FROM search_docs;")?;
+    conn.execute_batch("DELETE FROM customer_fts; DELETE FROM search_docs; DELETE FROM match_keys;")?;
     let total: i64 = conn.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
     let ids: Vec<String> = conn
         .prepare("SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY updated_at, id")?
@@ -278,7 +301,9 @@ pub(super) fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> 
     let mut done = 0u64;
     for id in ids {
         let Ok(cid) = id.parse::<CustomerId>() else { continue };
-        insert_document(conn, &customer_in(conn, cid)?)?;
+        let c = customer_in(conn, cid)?;
+        insert_document(conn, &c)?;
+        insert_match_keys(conn, &c)?;
         done += 1;
         if done % 10_000 == 0 {
             progress(done, total as u64);

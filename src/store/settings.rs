@@ -13,7 +13,17 @@ impl Store {
             .optional()?)
     }
 
-    pub fn set_setting(&self, actor: &super::Actor, key: &'static str, value: &str) -> Result<()> {
+    /// Settings whose key starts with `prefix`, as (key, value), by key.
+    pub fn settings_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        let conn = self.reader();
+        let mut st = conn.prepare(
+            "SELECT id, value FROM settings WHERE deleted_at IS NULL AND substr(id, 1, length(?1)) = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn set_setting(&self, actor: &super::Actor, key: &str, value: &str) -> Result<()> {
         self.write(actor, |w| {
             let exists: bool =
                 w.conn().query_row("SELECT EXISTS (SELECT 1 FROM settings WHERE id = ?1)", [key], |r| r.get(0))?;

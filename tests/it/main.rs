@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod crash;
 mod gateway;
+mod imports;
 mod keyring;
 mod leak;
 mod locales;

@@ -94,6 +94,79 @@ enum Command {
     Check,
     /// Rebuild the customer search index.
     Reindex,
+    /// Import customers from CSV/TSV, XLSX/XLS/ODS, JSON, XML or vCard; `import undo BATCH`
+    /// takes a whole import back.
+    Import(ImportArgs),
+    /// List past imports (newest first) with their batch ids.
+    Imports,
+    /// Export customers (all, or those a search finds) as CSV, XLSX, JSON, XML or vCard.
+    Export {
+        /// csv, csv-excel (UTF-8 with BOM), csv-gbk, xlsx, json, xml or vcf.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Only the customers this search finds.
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// List likely duplicate customers, with a score and the reasons.
+    Duplicates {
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Merge the second customer into the first; contacts, activities and orders move along.
+    Merge {
+        survivor: String,
+        other: String,
+        /// Take a field from the second customer: FIELD (repeatable), e.g. --take-other name.
+        #[arg(long = "take-other")]
+        take_other: Vec<String>,
+    },
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct ImportArgs {
+    #[command(subcommand)]
+    undo: Option<ImportSub>,
+    /// The file to import.
+    file: Option<PathBuf>,
+    /// Sheet name or number (workbooks; default the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// A saved mapping's name, or a JSON mapping file.
+    #[arg(long)]
+    mapping: Option<String>,
+    /// Save the mapping used under this name for next time.
+    #[arg(long)]
+    save_mapping: Option<String>,
+    /// What to do with rows that match an existing customer.
+    #[arg(long, value_enum, default_value = "skip")]
+    on_duplicate: DupArg,
+    /// Import nothing unless every row is valid.
+    #[arg(long)]
+    all_or_nothing: bool,
+    /// Check everything and report, but write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Where to write the rejected rows (default: FILE.errors.csv beside the file).
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ImportSub {
+    /// Undo a whole import by its batch id (see `banyan imports`).
+    Undo { batch: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DupArg {
+    Skip,
+    Update,
+    Overwrite,
+    Create,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -608,6 +681,39 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             }
             out.message("cli-reindex-done", &[("count", n.to_string())], serde_json::json!({ "indexed": n }));
         }
+        Command::Import(args) => import(&b, args, ctx, &out)?,
+        Command::Imports => out.imports(&b.imports()?),
+        Command::Export { format, query, out: path } => {
+            let Some(fmt) = banyan::io::export::ExportFormat::parse(&format) else {
+                return Err(api::localize(
+                    b.localizer(),
+                    banyan::Error::field(banyan::FieldError::new("format", "cli-export-format").arg("value", &format)),
+                ));
+            };
+            let bar = progress_bar(ctx);
+            let n = b.export(
+                &path,
+                fmt,
+                query.as_deref(),
+                &mut |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                },
+                &|| false,
+            )?;
+            bar.finish_and_clear();
+            out.message(
+                "cli-export-done",
+                &[("count", n.to_string()), ("path", path.display().to_string())],
+                serde_json::json!({ "exported": n, "path": path }),
+            );
+        }
+        Command::Duplicates { limit } => out.duplicates(&b.duplicates(limit)?),
+        Command::Merge { survivor, other, take_other } => {
+            let take = take_other.into_iter().map(|f| (f, "other".to_string())).collect();
+            let c = b.merge(&api::MergeRequest { survivor_id: survivor, other_id: other, take })?;
+            out.customer_updated(&c);
+        }
         Command::Check => {
             let problems = b.check()?;
             out.check(&problems);
@@ -616,6 +722,82 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             }
         }
     }
+    Ok(())
+}
+
+fn progress_bar(ctx: &Ctx) -> indicatif::ProgressBar {
+    if ctx.json {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40.cyan/blue} {percent:>3}%  {elapsed_precise} / ~{eta}")
+            .expect("static template"),
+    );
+    bar
+}
+
+fn import(b: &Banyan, args: ImportArgs, ctx: &Ctx, out: &print::Out<'_>) -> Result<(), ApiError> {
+    if let Some(ImportSub::Undo { batch }) = args.undo {
+        out.undo(&b.undo_import(&batch)?);
+        return Ok(());
+    }
+    let Some(file) = args.file else {
+        return Err(api::localize(b.localizer(), banyan::Error::invalid("file", "error-required")));
+    };
+    let mut req = api::ImportRequest {
+        sheet: args.sheet,
+        on_duplicate: match args.on_duplicate {
+            DupArg::Skip => banyan::io::import::OnDuplicate::Skip,
+            DupArg::Update => banyan::io::import::OnDuplicate::Update,
+            DupArg::Overwrite => banyan::io::import::OnDuplicate::Overwrite,
+            DupArg::Create => banyan::io::import::OnDuplicate::Create,
+        },
+        mode: if args.all_or_nothing {
+            banyan::io::import::ImportMode::AllOrNothing
+        } else {
+            banyan::io::import::ImportMode::ValidRows
+        },
+        dry_run: args.dry_run,
+        ..Default::default()
+    };
+    if let Some(m) = args.mapping {
+        let path = PathBuf::from(&m);
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path).map_err(|e| api::localize(b.localizer(), e.into()))?;
+            let mapping = serde_json::from_str(&text).map_err(|e| {
+                api::localize(
+                    b.localizer(),
+                    banyan::Error::field(banyan::FieldError::new("mapping", "cli-mapping-file").arg("detail", e)),
+                )
+            })?;
+            req.mapping = Some(mapping);
+        } else {
+            req.mapping_name = Some(m);
+        }
+    }
+    if let Some(name) = &args.save_mapping {
+        let mapping = match &req.mapping {
+            Some(m) => m.clone(),
+            None => b.import_preview(&file, &req)?.mapping,
+        };
+        b.save_mapping(name, &mapping)?;
+        req.mapping = Some(mapping);
+    }
+    let bar = progress_bar(ctx);
+    let report = b.import_file(
+        &file,
+        &req,
+        args.rejects.as_deref(),
+        &mut |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+        &|| false,
+    );
+    bar.finish_and_clear();
+    let report = report?;
+    out.import(&report);
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Human and JSON output of the CLI. Human output is localized; JSON is the façade's DTOs as-is.
 
-use banyan::api::{CustomerRecord, Settings};
+use banyan::api::{self, CustomerRecord, Settings};
 use banyan::demo::DemoSummary;
 use banyan::i18n::Localizer;
 use banyan::model::*;
@@ -395,5 +395,132 @@ impl Out<'_> {
                 println!("  {p}");
             }
         }
+    }
+
+    pub fn import(&self, r: &api::ImportReport) {
+        if self.json {
+            return self.json(r);
+        }
+        let c = &r.counts;
+        let id = if r.rolled_back { "cli-import-rolled-back" } else { "cli-import-done" };
+        println!(
+            "{}",
+            self.f(
+                id,
+                &[
+                    ("read", c.rows_read.to_string()),
+                    ("created", c.created.to_string()),
+                    ("updated", c.updated.to_string()),
+                    ("skipped", c.skipped.to_string()),
+                    ("failed", c.failed.to_string()),
+                ]
+            )
+        );
+        for i in r.issues.iter().take(20) {
+            println!("  {}", i.text);
+        }
+        if r.issues.len() > 20 {
+            println!("  …");
+        }
+        if let Some(f) = &r.rejects_file {
+            println!("{}", self.f("cli-import-rejects", &[("path", f.clone())]));
+        }
+        if !r.rolled_back {
+            println!("{}", self.f("cli-import-batch", &[("batch", r.batch_id.clone())]));
+        }
+    }
+
+    pub fn undo(&self, r: &banyan::store::UndoReport) {
+        if self.json {
+            return self.json(r);
+        }
+        println!(
+            "{}",
+            self.f(
+                "cli-undo-done",
+                &[
+                    ("removed", r.removed.to_string()),
+                    ("restored", r.restored.to_string()),
+                    ("kept", r.conflicts.len().to_string())
+                ]
+            )
+        );
+        for c in &r.conflicts {
+            println!("  {}", self.f("cli-undo-kept", &[("name", c.name.clone()), ("field", c.field.clone())]));
+        }
+    }
+
+    pub fn imports(&self, list: &[banyan::store::ImportRecord]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [
+            self.t("cli-col-batch"),
+            self.t("field-file"),
+            self.t("cli-col-status"),
+            self.t("cli-col-created"),
+            self.t("cli-col-rows"),
+        ];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|i| {
+                vec![
+                    i.id.clone(),
+                    i.file_name.clone(),
+                    self.t(&format!("import-status-{}", i.status)),
+                    chrono::DateTime::from_timestamp_millis(i.started_at)
+                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_default(),
+                    self.f(
+                        "cli-import-counts",
+                        &[
+                            ("created", i.created.to_string()),
+                            ("updated", i.updated.to_string()),
+                            ("skipped", i.skipped.to_string()),
+                            ("failed", i.failed.to_string()),
+                        ],
+                    ),
+                ]
+            })
+            .collect();
+        table(&header, &rows);
+    }
+
+    pub fn duplicates(&self, pairs: &[banyan::store::DuplicatePair]) {
+        if self.json {
+            return self.json(pairs);
+        }
+        let header = [
+            self.t("cli-col-score"),
+            self.t("cli-col-customer"),
+            self.t("cli-col-customer"),
+            self.t("cli-col-reasons"),
+        ];
+        let rows: Vec<Vec<String>> = pairs
+            .iter()
+            .map(|p| {
+                let reasons: Vec<String> = p
+                    .reasons
+                    .iter()
+                    .map(|r| {
+                        self.t(&format!(
+                            "duplicate-reason-{}",
+                            serde_json::to_value(r)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default()
+                        ))
+                    })
+                    .collect();
+                vec![
+                    format!("{:.2}", p.score),
+                    format!("{} ({})", p.a.name, p.a.id),
+                    format!("{} ({})", p.b.name, p.b.id),
+                    reasons.join(", "),
+                ]
+            })
+            .collect();
+        table(&header, &rows);
+        println!("{}", self.f("cli-duplicate-count", &[("count", pairs.len().to_string())]));
     }
 }

@@ -12,6 +12,9 @@ use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, SearchFilter, Sea
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+mod io;
+pub use io::*;
+
 /// The closed set of error kinds a caller can branch on; mirrored in the UI's TypeScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -34,6 +37,9 @@ pub enum ErrorCode {
     DiskFull,
     Storage,
     Io,
+    /// A file to import could not be read (format, encoding, hostile content, size).
+    BadFile,
+    Cancelled,
     /// The book is not open yet (first run, or waiting for the passphrase).
     NotOpen,
 }
@@ -167,11 +173,11 @@ impl Banyan {
         self.store.path()
     }
 
-    fn err(&self, e: Error) -> ApiError {
+    pub(crate) fn err(&self, e: Error) -> ApiError {
         localize(&self.l10n, e)
     }
 
-    fn ctx(&self) -> ApiResult<ValidationContext> {
+    pub(crate) fn ctx(&self) -> ApiResult<ValidationContext> {
         let s = self.settings()?;
         Ok(ValidationContext {
             region: Region::parse(&s.phone_region).unwrap_or_default(),
@@ -179,7 +185,7 @@ impl Banyan {
         })
     }
 
-    fn customer_id(&self, id: &str) -> ApiResult<CustomerId> {
+    pub(crate) fn customer_id(&self, id: &str) -> ApiResult<CustomerId> {
         CustomerId::parse(id, "id").map_err(|e| self.err(e))
     }
 
@@ -464,6 +470,11 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
             &[("version", version.to_string()), ("snapshot", snapshot.display().to_string()), ("detail", detail)],
         ),
         Error::DiskFull => simple(ErrorCode::DiskFull, "error-disk-full", &[]),
+        Error::Input(f) => {
+            let args: Vec<(&str, String)> = f.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+            simple(ErrorCode::BadFile, f.msg_id, &args)
+        }
+        Error::Cancelled => simple(ErrorCode::Cancelled, "error-cancelled", &[]),
         Error::Storage(e) => simple(ErrorCode::Storage, "error-storage", &[("detail", e.to_string())]),
         Error::Io(e) if e.raw_os_error() == Some(28) => simple(ErrorCode::DiskFull, "error-disk-full", &[]),
         Error::Io(e) => simple(ErrorCode::Io, "error-io", &[("detail", e.to_string())]),

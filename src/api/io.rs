@@ -1,0 +1,368 @@
+//! The façade's import, export, duplicate and merge calls: what the CLI and the desktop's
+//! Import/Export and Duplicates screens use. Row problems come back localized, naming the row
+//! and the source column.
+
+use super::{ApiResult, Banyan};
+use crate::error::{Error, FieldError};
+use crate::i18n::Localizer;
+use crate::io::export::{self, ExportFormat};
+use crate::io::import::{self, DuplicateNote, ImportMode, ImportOptions, OnDuplicate, Rejects, RowProblem};
+use crate::io::mapping::Mapping;
+use crate::io::read::{ReadOptions, Row, SourceInfo};
+use crate::io::{Format, Progress};
+use crate::model::{Customer, CustomerInput, CustomerPatch};
+use crate::store::{DuplicatePair, ImportCounts, ImportRecord, SearchFilter, UndoReport};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How to import a file, as the user set it up.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", default)]
+pub struct ImportRequest {
+    pub sheet: Option<String>,
+    /// An explicit mapping; otherwise the saved one named `mapping_name`; otherwise suggested.
+    pub mapping: Option<Mapping>,
+    pub mapping_name: Option<String>,
+    pub on_duplicate: OnDuplicate,
+    pub mode: ImportMode,
+    pub dry_run: bool,
+}
+
+/// One problem of one row, localized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RowIssue {
+    pub row: u64,
+    pub column: Option<String>,
+    /// What is wrong, e.g. "“123” is not a valid phone number …".
+    pub message: String,
+    /// The whole sentence: "Row 12, 手机: …".
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRowView {
+    pub row: u64,
+    pub cells: Vec<String>,
+    pub issues: Vec<RowIssue>,
+    pub duplicate: Option<DuplicateNote>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    pub info: SourceInfo,
+    pub headers: Vec<String>,
+    pub mapping: Mapping,
+    pub rows: Vec<PreviewRowView>,
+    pub scanned: u64,
+    pub with_problems: u64,
+    pub duplicates: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub batch_id: String,
+    pub info: SourceInfo,
+    pub counts: ImportCounts,
+    pub issues: Vec<RowIssue>,
+    pub duplicates: Vec<DuplicateNote>,
+    /// Nothing was written (dry run, or all-or-nothing with bad rows).
+    pub rolled_back: bool,
+    /// The file holding the rejected rows with an error column, if any row was rejected.
+    pub rejects_file: Option<String>,
+}
+
+/// A saved mapping.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SavedMapping {
+    pub name: String,
+    pub mapping: Mapping,
+}
+
+/// Which side each field of a merge takes. Fields not named keep the survivor's value, or the
+/// other's where the survivor has none; phones, emails and tags are combined unless named.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", default)]
+pub struct MergeRequest {
+    pub survivor_id: String,
+    pub other_id: String,
+    /// field name ("name", "company", "phones", "custom.industry", …) → "survivor" | "other".
+    pub take: BTreeMap<String, String>,
+}
+
+const MAPPING_PREFIX: &str = "import.mapping.";
+
+/// Writes rejected rows to a CSV (UTF-8 with BOM, so Excel shows Chinese) with the original
+/// columns and one more saying what is wrong; created on the first rejected row.
+pub struct RejectsFile<'a> {
+    path: PathBuf,
+    headers: Vec<String>,
+    l10n: &'a Localizer,
+    writer: Option<csv::Writer<std::fs::File>>,
+    pub written: u64,
+}
+
+impl<'a> RejectsFile<'a> {
+    pub fn new(path: PathBuf, headers: Vec<String>, l10n: &'a Localizer) -> Self {
+        Self { path, headers, l10n, writer: None, written: 0 }
+    }
+}
+
+impl Rejects for RejectsFile<'_> {
+    fn reject(&mut self, row: &Row, problems: &[RowProblem]) -> crate::Result<()> {
+        if self.writer.is_none() {
+            let mut f = std::fs::File::create(&self.path)?;
+            std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
+            let mut w = csv::Writer::from_writer(f);
+            let mut head = self.headers.clone();
+            head.push(self.l10n.t("import-rejects-column"));
+            w.write_record(&head).map_err(|e| crate::Error::Io(std::io::Error::other(e.to_string())))?;
+            self.writer = Some(w);
+        }
+        let w = self.writer.as_mut().expect("created above");
+        let mut rec = row.cells.clone();
+        rec.resize(self.headers.len(), String::new());
+        rec.push(problems.iter().map(|p| issue(self.l10n, p).text).collect::<Vec<_>>().join("\n"));
+        w.write_record(&rec).map_err(|e| crate::Error::Io(std::io::Error::other(e.to_string())))?;
+        self.written += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> crate::Result<()> {
+        if let Some(w) = self.writer.as_mut() {
+            w.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Localizes one row problem.
+pub fn issue(l: &Localizer, p: &RowProblem) -> RowIssue {
+    let args: Vec<(&str, String)> = p.error.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+    let message = l.format(p.error.msg_id, &args);
+    let column = p.column.clone().unwrap_or_else(|| super::field_label(l, &p.error.field));
+    let text = l.format(
+        "import-row-issue",
+        &[("row", p.row.to_string()), ("column", column.clone()), ("message", message.clone())],
+    );
+    RowIssue { row: p.row, column: p.column.clone(), message, text }
+}
+
+/// Where the rejected rows of `source` go by default: beside it, `<name>.errors.csv`.
+pub fn default_rejects_path(source: &Path) -> PathBuf {
+    let stem = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
+    source.with_file_name(format!("{stem}.errors.csv"))
+}
+
+impl Banyan {
+    fn import_options(&self, req: &ImportRequest) -> ApiResult<ImportOptions> {
+        let mapping = match (&req.mapping, &req.mapping_name) {
+            (Some(m), _) => Some(m.clone()),
+            (None, Some(name)) => Some(self.mapping(name)?),
+            (None, None) => None,
+        };
+        Ok(ImportOptions {
+            read: ReadOptions { sheet: req.sheet.clone(), ..Default::default() },
+            mapping,
+            on_duplicate: req.on_duplicate,
+            mode: req.mode,
+            dry_run: req.dry_run,
+            ..Default::default()
+        })
+    }
+
+    /// The first rows of a file as they would import, with the suggested (or given) mapping.
+    pub fn import_preview(&self, path: &Path, req: &ImportRequest) -> ApiResult<ImportPreview> {
+        let opts = self.import_options(req)?;
+        let ctx = self.ctx()?;
+        let p = import::preview(&self.store, path, &opts, &ctx, 1000, 50).map_err(|e| self.err(e))?;
+        Ok(ImportPreview {
+            info: p.info,
+            headers: p.headers,
+            mapping: p.mapping,
+            rows: p
+                .rows
+                .into_iter()
+                .map(|r| PreviewRowView {
+                    row: r.row,
+                    cells: r.cells,
+                    issues: r.problems.iter().map(|x| issue(&self.l10n, x)).collect(),
+                    duplicate: r.duplicate,
+                })
+                .collect(),
+            scanned: p.scanned,
+            with_problems: p.with_problems,
+            duplicates: p.duplicates,
+        })
+    }
+
+    /// Imports a file. Rejected rows go to `rejects` (default: beside the file). `progress` gets
+    /// (done, total) in bytes for CSV and rows otherwise; `cancelled` is polled between rows.
+    pub fn import_file(
+        &self,
+        path: &Path,
+        req: &ImportRequest,
+        rejects: Option<&Path>,
+        report: &mut dyn FnMut(u64, u64),
+        cancelled: &dyn Fn() -> bool,
+    ) -> ApiResult<ImportReport> {
+        let opts = self.import_options(req)?;
+        let ctx = self.ctx()?;
+        let headers = crate::io::read::open(path, &opts.read).map_err(|e| self.err(e))?.headers;
+        let rejects_path = rejects.map(Path::to_path_buf).unwrap_or_else(|| default_rejects_path(path));
+        let mut sink = RejectsFile::new(rejects_path.clone(), headers, &self.l10n);
+        let mut progress = Progress { report, cancelled };
+        let out = import::run(&self.store, path, &opts, &ctx, &self.actor.user, &mut sink, &mut progress)
+            .map_err(|e| self.err(e))?;
+        Ok(ImportReport {
+            batch_id: out.batch_id,
+            info: out.info,
+            counts: out.counts,
+            issues: out.problems.iter().map(|p| issue(&self.l10n, p)).collect(),
+            duplicates: out.duplicates,
+            rolled_back: out.rolled_back,
+            rejects_file: (sink.written > 0).then(|| rejects_path.display().to_string()),
+        })
+    }
+
+    /// Undoes a whole import.
+    pub fn undo_import(&self, batch: &str) -> ApiResult<UndoReport> {
+        let known = self.imports()?.into_iter().any(|i| i.id == batch);
+        if !known {
+            return Err(self.err(Error::NotFound { entity: "batch", id: batch.to_string() }));
+        }
+        self.store.undo_batch(&self.actor, batch).map_err(|e| self.err(e))
+    }
+
+    pub fn imports(&self) -> ApiResult<Vec<ImportRecord>> {
+        self.store.imports().map_err(|e| self.err(e))
+    }
+
+    pub fn save_mapping(&self, name: &str, mapping: &Mapping) -> ApiResult<()> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(self.err(Error::field(FieldError::new("mappingName", "error-required"))));
+        }
+        let json = serde_json::to_string(mapping).expect("mapping serializes");
+        self.store.set_setting(&self.actor, &format!("{MAPPING_PREFIX}{name}"), &json).map_err(|e| self.err(e))
+    }
+
+    pub fn mapping(&self, name: &str) -> ApiResult<Mapping> {
+        let raw = self.store.setting(&format!("{MAPPING_PREFIX}{}", name.trim())).map_err(|e| self.err(e))?;
+        let raw = raw.ok_or_else(|| self.err(Error::NotFound { entity: "mapping", id: name.to_string() }))?;
+        serde_json::from_str(&raw).map_err(|e| self.err(Error::Corrupt(format!("mapping {name}: {e}"))))
+    }
+
+    pub fn mappings(&self) -> ApiResult<Vec<SavedMapping>> {
+        let rows = self.store.settings_with_prefix(MAPPING_PREFIX).map_err(|e| self.err(e))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let mapping = serde_json::from_str(&v).ok()?;
+                Some(SavedMapping { name: k[MAPPING_PREFIX.len()..].to_string(), mapping })
+            })
+            .collect())
+    }
+
+    /// Exports everything, or the customers a search finds, to `out`. Returns how many.
+    pub fn export(
+        &self,
+        out: &Path,
+        format: ExportFormat,
+        query: Option<&str>,
+        report: &mut dyn FnMut(u64, u64),
+        cancelled: &dyn Fn() -> bool,
+    ) -> ApiResult<u64> {
+        let custom = self.store.custom_fields().map_err(|e| self.err(e))?;
+        let mut progress = Progress { report, cancelled };
+        let result = match query.map(str::trim).filter(|q| !q.is_empty()) {
+            Some(q) => {
+                let hits = self.store.search(q, &SearchFilter::default(), u32::MAX).map_err(|e| self.err(e))?;
+                let total = hits.len() as u64;
+                let mut it = hits.into_iter().map(|h| Ok(h.customer));
+                export::export(out, format, &custom, total, &mut || it.next(), &mut progress)
+            }
+            None => {
+                let total = self.store.customer_count().map_err(|e| self.err(e))? as u64;
+                self.store.each_customer(|next| export::export(out, format, &custom, total, next, &mut progress))
+            }
+        };
+        result.map_err(|e| self.err(e))
+    }
+
+    /// Likely duplicate pairs over the whole book, best first.
+    pub fn duplicates(&self, limit: usize) -> ApiResult<Vec<DuplicatePair>> {
+        self.store.duplicate_pairs(crate::quality::dedupe::DUPLICATE_SCORE, limit).map_err(|e| self.err(e))
+    }
+
+    /// Merges two customers into the survivor (see [`MergeRequest`]).
+    pub fn merge(&self, req: &MergeRequest) -> ApiResult<Customer> {
+        let survivor = self.customer(&req.survivor_id)?;
+        let other = self.customer(&req.other_id)?;
+        let patch = merged_patch(&survivor, &other, &req.take);
+        let input: CustomerInput = patch.apply_to(&survivor);
+        let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
+        self.store.merge_customers(&self.actor, survivor.id, other.id, &valid).map_err(|e| self.err(e))
+    }
+
+    /// Reads a file's headers and format without importing (for the CLI's `--dry-run` header).
+    pub fn detect_format(&self, path: &Path) -> ApiResult<Format> {
+        Format::detect(path).map_err(|e| self.err(e))
+    }
+}
+
+/// The patch that turns `survivor` into the merged customer.
+fn merged_patch(survivor: &Customer, other: &Customer, take: &BTreeMap<String, String>) -> CustomerPatch {
+    let from_other = |field: &str, survivor_empty: bool| match take.get(field).map(String::as_str) {
+        Some("other") => true,
+        Some(_) => false,
+        None => survivor_empty,
+    };
+    let scalar = |field: &str, s: &Option<String>, o: &Option<String>| -> Option<String> {
+        if from_other(field, s.is_none()) { Some(o.clone().unwrap_or_default()) } else { None }
+    };
+    let list = |field: &str, s: &Vec<String>, o: &Vec<String>| -> Option<Vec<String>> {
+        match take.get(field).map(String::as_str) {
+            Some("other") => Some(o.clone()),
+            Some(_) => None,
+            None => {
+                let mut all = s.clone();
+                all.extend(o.iter().filter(|x| !s.contains(x)).cloned());
+                Some(all)
+            }
+        }
+    };
+    let mut custom = BTreeMap::new();
+    for (k, v) in &other.custom {
+        if from_other(&format!("custom.{k}"), !survivor.custom.contains_key(k)) {
+            custom.insert(k.clone(), v.to_input());
+        }
+    }
+    CustomerPatch {
+        kind: from_other("kind", false).then(|| other.kind.as_str().to_string()),
+        name: from_other("name", false).then(|| other.name.clone()),
+        company: scalar("company", &survivor.company, &other.company),
+        phones: list("phones", &survivor.phones, &other.phones),
+        emails: list("emails", &survivor.emails, &other.emails),
+        address: scalar("address", &survivor.address, &other.address),
+        city: scalar("city", &survivor.city, &other.city),
+        country: scalar("country", &survivor.country, &other.country),
+        tags: list("tags", &survivor.tags, &other.tags),
+        owner: scalar("owner", &survivor.owner, &other.owner),
+        source: scalar("source", &survivor.source, &other.source),
+        notes: scalar("notes", &survivor.notes, &other.notes),
+        custom,
+    }
+}

@@ -1,0 +1,565 @@
+//! Export: customers to CSV (UTF-8, UTF-8 with BOM for Excel, GBK), XLSX, JSON, XML and
+//! vCard 4.0. Every format carries every customer field (custom fields included) and the id, so
+//! an export imported into an empty book gives the same book. Exports are clear text by the
+//! user's choice; they are written to a temporary file beside the target and renamed into place
+//! only when complete, so a cancelled or failed export leaves no partial file.
+
+use super::Progress;
+use crate::error::{Error, Result};
+use crate::model::{CustomFieldDef, CustomValue, Customer};
+use serde::{Deserialize, Serialize};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    /// CSV in UTF-8 without a BOM.
+    Csv,
+    /// CSV in UTF-8 with a BOM, which Excel needs to read Chinese correctly.
+    CsvExcel,
+    /// CSV in GBK, for older Chinese Excel and WPS.
+    CsvGbk,
+    Xlsx,
+    Json,
+    Xml,
+    Vcard,
+}
+
+impl ExportFormat {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "csv" => Self::Csv,
+            "csv-excel" | "csv-bom" => Self::CsvExcel,
+            "csv-gbk" | "gbk" => Self::CsvGbk,
+            "xlsx" => Self::Xlsx,
+            "json" => Self::Json,
+            "xml" => Self::Xml,
+            "vcf" | "vcard" => Self::Vcard,
+            _ => return None,
+        })
+    }
+
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Self::Csv | Self::CsvExcel | Self::CsvGbk => "csv",
+            Self::Xlsx => "xlsx",
+            Self::Json => "json",
+            Self::Xml => "xml",
+            Self::Vcard => "vcf",
+        }
+    }
+}
+
+/// The columns of a flat export, in order.
+pub fn columns(custom: &[CustomFieldDef]) -> Vec<String> {
+    let mut cols: Vec<String> = [
+        "id", "kind", "name", "company", "phones", "emails", "address", "city", "country", "tags", "owner", "source",
+        "notes",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    cols.extend(custom.iter().map(|d| format!("custom.{}", d.key)));
+    cols.push("created_at".into());
+    cols.push("updated_at".into());
+    cols
+}
+
+/// One exported cell.
+enum Cell {
+    Text(String),
+    List(Vec<String>),
+    Number(f64),
+    /// Unix ms.
+    Time(i64),
+    Empty,
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::List(l) => l.join("; "),
+            Cell::Number(n) => n.to_string(),
+            Cell::Time(ms) => iso_time(*ms),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+fn iso_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+fn opt(s: &Option<String>) -> Cell {
+    s.as_ref().map(|s| Cell::Text(s.clone())).unwrap_or(Cell::Empty)
+}
+
+fn cells(c: &Customer, custom: &[CustomFieldDef]) -> Vec<Cell> {
+    let mut out = vec![
+        Cell::Text(c.id.to_string()),
+        Cell::Text(c.kind.as_str().into()),
+        Cell::Text(c.name.clone()),
+        opt(&c.company),
+        Cell::List(c.phones.clone()),
+        Cell::List(c.emails.clone()),
+        opt(&c.address),
+        opt(&c.city),
+        opt(&c.country),
+        Cell::List(c.tags.clone()),
+        opt(&c.owner),
+        opt(&c.source),
+        opt(&c.notes),
+    ];
+    for d in custom {
+        out.push(match c.custom.get(&d.key) {
+            None => Cell::Empty,
+            Some(CustomValue::Number(n)) => Cell::Number(*n),
+            Some(v) => Cell::Text(v.to_input()),
+        });
+    }
+    out.push(Cell::Time(c.created_at));
+    out.push(Cell::Time(c.updated_at));
+    out
+}
+
+/// A writer for one format; rows arrive one at a time.
+trait Sink {
+    fn row(&mut self, c: &Customer) -> Result<()>;
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// Writes `customers` to `out` in `format`. `next` yields customers until `None`.
+pub fn export(
+    out: &Path,
+    format: ExportFormat,
+    custom: &[CustomFieldDef],
+    total: u64,
+    next: &mut dyn FnMut() -> Option<Result<Customer>>,
+    progress: &mut Progress<'_>,
+) -> Result<u64> {
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = tempfile_in(dir, out)?;
+    let result = (|| -> Result<u64> {
+        let mut sink: Box<dyn Sink> = match format {
+            ExportFormat::Csv | ExportFormat::CsvExcel | ExportFormat::CsvGbk => {
+                Box::new(CsvSink::new(&tmp, format, custom)?)
+            }
+            ExportFormat::Xlsx => Box::new(XlsxSink::new(&tmp, dir, custom)?),
+            ExportFormat::Json => Box::new(JsonSink::new(&tmp, custom)?),
+            ExportFormat::Xml => Box::new(XmlSink::new(&tmp, custom)?),
+            ExportFormat::Vcard => Box::new(VcardSink::new(&tmp, custom)?),
+        };
+        let mut n = 0u64;
+        while let Some(c) = next() {
+            sink.row(&c?)?;
+            n += 1;
+            if n % 1000 == 0 {
+                (progress.report)(n, total);
+                progress.check()?;
+            }
+        }
+        sink.finish()?;
+        (progress.report)(n, total);
+        Ok(n)
+    })();
+    match result {
+        Ok(n) => {
+            std::fs::rename(&tmp, out)?;
+            Ok(n)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn tempfile_in(dir: &Path, out: &Path) -> Result<PathBuf> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "export".into());
+    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    std::fs::File::create(&tmp)?;
+    Ok(tmp)
+}
+
+// --- CSV
+
+struct CsvSink {
+    w: csv::Writer<Box<dyn Write>>,
+    custom: Vec<CustomFieldDef>,
+}
+
+/// Encodes UTF-8 text to GBK as it is written.
+struct GbkWriter<W: Write> {
+    inner: W,
+    encoder: encoding_rs::Encoder,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> Write for GbkWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        // Encode only complete UTF-8 characters; keep a cut-off one for the next call.
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        let text = std::str::from_utf8(&self.pending[..valid]).expect("checked above").to_string();
+        let mut out =
+            vec![
+                0u8;
+                self.encoder.max_buffer_length_from_utf8_if_no_unmappables(text.len()).unwrap_or(text.len() * 4) + 16
+            ];
+        let mut src = text.as_str();
+        loop {
+            let (res, read, written, _) = self.encoder.encode_from_utf8(src, &mut out, false);
+            self.inner.write_all(&out[..written])?;
+            src = &src[read..];
+            if res == encoding_rs::CoderResult::InputEmpty {
+                break;
+            }
+        }
+        self.pending.drain(..valid);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl CsvSink {
+    fn new(path: &Path, format: ExportFormat, custom: &[CustomFieldDef]) -> Result<Self> {
+        let mut file = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
+        let out: Box<dyn Write> = match format {
+            ExportFormat::CsvExcel => {
+                file.write_all(b"\xEF\xBB\xBF")?;
+                Box::new(file)
+            }
+            ExportFormat::CsvGbk => {
+                Box::new(GbkWriter { inner: file, encoder: encoding_rs::GBK.new_encoder(), pending: Vec::new() })
+            }
+            _ => Box::new(file),
+        };
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(columns(custom)).map_err(csv_err)?;
+        Ok(Self { w, custom: custom.to_vec() })
+    }
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Io(io),
+        other => Error::Io(std::io::Error::other(format!("{other:?}"))),
+    }
+}
+
+impl Sink for CsvSink {
+    fn row(&mut self, c: &Customer) -> Result<()> {
+        self.w.write_record(cells(c, &self.custom).iter().map(Cell::text)).map_err(csv_err)
+    }
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.w.flush()?;
+        Ok(())
+    }
+}
+
+// --- XLSX
+
+struct XlsxSink {
+    book: rust_xlsxwriter::Workbook,
+    path: PathBuf,
+    custom: Vec<CustomFieldDef>,
+    row: u32,
+    cols: u16,
+    date: rust_xlsxwriter::Format,
+    wrap: rust_xlsxwriter::Format,
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
+    match e {
+        rust_xlsxwriter::XlsxError::IoError(io) => Error::Io(io),
+        other => Error::Io(std::io::Error::other(other.to_string())),
+    }
+}
+
+impl XlsxSink {
+    fn new(path: &Path, dir: &Path, custom: &[CustomFieldDef]) -> Result<Self> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        // Constant-memory mode streams rows through a temporary file: keep it beside the export
+        // (the user chose that place for clear text), never in a shared temp directory.
+        book.set_tempdir(dir).map_err(xlsx_err)?;
+        let header = Format::new().set_bold();
+        let cols = columns(custom);
+        let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+        sheet.set_name("Customers").map_err(xlsx_err)?;
+        for (i, name) in cols.iter().enumerate() {
+            let width = match name.as_str() {
+                "id" => 38.0,
+                "kind" => 10.0,
+                "name" | "company" | "emails" => 28.0,
+                "phones" => 20.0,
+                "address" | "notes" => 40.0,
+                "created_at" | "updated_at" => 18.0,
+                _ => 16.0,
+            };
+            sheet.set_column_width(i as u16, width).map_err(xlsx_err)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        for (i, name) in cols.iter().enumerate() {
+            sheet.write_string_with_format(0, i as u16, name, &header).map_err(xlsx_err)?;
+        }
+        Ok(Self {
+            book,
+            path: path.to_path_buf(),
+            custom: custom.to_vec(),
+            row: 0,
+            cols: cols.len() as u16,
+            date: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+            wrap: Format::new().set_text_wrap(),
+        })
+    }
+}
+
+impl Sink for XlsxSink {
+    fn row(&mut self, c: &Customer) -> Result<()> {
+        self.row += 1;
+        let r = self.row;
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_err)?;
+        for (i, cell) in cells(c, &self.custom).into_iter().enumerate() {
+            let col = i as u16;
+            match cell {
+                Cell::Empty => {}
+                // Phones and ids are text, never numbers Excel would show as 1.38E+10.
+                Cell::Text(s) if s.contains('\n') => {
+                    sheet.write_string_with_format(r, col, &s, &self.wrap).map_err(xlsx_err)?;
+                }
+                Cell::Text(s) => {
+                    sheet.write_string(r, col, &s).map_err(xlsx_err)?;
+                }
+                Cell::List(l) => {
+                    if !l.is_empty() {
+                        sheet.write_string(r, col, l.join("; ")).map_err(xlsx_err)?;
+                    }
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(r, col, n).map_err(xlsx_err)?;
+                }
+                Cell::Time(ms) => {
+                    let t = rust_xlsxwriter::ExcelDateTime::from_timestamp(ms / 1000).map_err(xlsx_err)?;
+                    sheet.write_datetime_with_format(r, col, &t, &self.date).map_err(xlsx_err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        let last = self.row.max(1);
+        let cols = self.cols;
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_err)?;
+        sheet.autofilter(0, 0, last, cols - 1).map_err(xlsx_err)?;
+        self.book.save(&self.path).map_err(xlsx_err)
+    }
+}
+
+// --- JSON
+
+struct JsonSink {
+    w: BufWriter<std::fs::File>,
+    custom: Vec<CustomFieldDef>,
+    first: bool,
+}
+
+impl JsonSink {
+    fn new(path: &Path, custom: &[CustomFieldDef]) -> Result<Self> {
+        let mut w = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
+        w.write_all(b"[\n")?;
+        Ok(Self { w, custom: custom.to_vec(), first: true })
+    }
+}
+
+impl Sink for JsonSink {
+    fn row(&mut self, c: &Customer) -> Result<()> {
+        use serde_json::{Map, Value as J};
+        let mut obj = Map::new();
+        let mut custom = Map::new();
+        for (name, cell) in columns(&self.custom).into_iter().zip(cells(c, &self.custom)) {
+            let v = match cell {
+                Cell::Empty => J::Null,
+                Cell::Text(s) => J::String(s),
+                Cell::List(l) => J::Array(l.into_iter().map(J::String).collect()),
+                Cell::Number(n) => serde_json::Number::from_f64(n).map(J::Number).unwrap_or(J::Null),
+                Cell::Time(ms) => J::String(iso_time(ms)),
+            };
+            match name.strip_prefix("custom.") {
+                Some(k) => {
+                    if !v.is_null() {
+                        custom.insert(k.to_string(), v);
+                    }
+                }
+                None => {
+                    obj.insert(name, v);
+                }
+            }
+        }
+        obj.insert("custom".into(), J::Object(custom));
+        if !self.first {
+            self.w.write_all(b",\n")?;
+        }
+        self.first = false;
+        serde_json::to_writer(&mut self.w, &J::Object(obj)).map_err(|e| Error::Io(e.into()))?;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.w.write_all(b"\n]\n")?;
+        self.w.flush()?;
+        Ok(())
+    }
+}
+
+// --- XML
+
+struct XmlSink {
+    w: quick_xml::Writer<BufWriter<std::fs::File>>,
+    custom: Vec<CustomFieldDef>,
+}
+
+fn xml_err(e: std::io::Error) -> Error {
+    Error::Io(e)
+}
+
+impl XmlSink {
+    fn new(path: &Path, custom: &[CustomFieldDef]) -> Result<Self> {
+        use quick_xml::events::{BytesDecl, BytesStart, Event};
+        let file = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
+        let mut w = quick_xml::Writer::new_with_indent(file, b' ', 2);
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml_err)?;
+        w.write_event(Event::Start(BytesStart::new("customers"))).map_err(xml_err)?;
+        Ok(Self { w, custom: custom.to_vec() })
+    }
+}
+
+impl Sink for XmlSink {
+    fn row(&mut self, c: &Customer) -> Result<()> {
+        use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+        let w = &mut self.w;
+        w.write_event(Event::Start(BytesStart::new("customer"))).map_err(xml_err)?;
+        for (name, cell) in columns(&self.custom).into_iter().zip(cells(c, &self.custom)) {
+            match cell {
+                Cell::Empty => {}
+                Cell::List(l) => {
+                    if l.is_empty() {
+                        continue;
+                    }
+                    // <phones><phone>…</phone></phones>: repeated children are a list.
+                    let item = name.trim_end_matches('s');
+                    w.write_event(Event::Start(BytesStart::new(name.as_str()))).map_err(xml_err)?;
+                    for v in l {
+                        w.create_element(item).write_text_content(BytesText::new(&v)).map_err(xml_err)?;
+                    }
+                    w.write_event(Event::End(BytesEnd::new(name.as_str()))).map_err(xml_err)?;
+                }
+                other => {
+                    w.create_element(name.as_str())
+                        .write_text_content(BytesText::new(&other.text()))
+                        .map_err(xml_err)?;
+                }
+            }
+        }
+        w.write_event(Event::End(BytesEnd::new("customer"))).map_err(xml_err)?;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        use quick_xml::events::{BytesEnd, Event};
+        self.w.write_event(Event::End(BytesEnd::new("customers"))).map_err(xml_err)?;
+        let mut inner = self.w.into_inner();
+        inner.write_all(b"\n")?;
+        inner.flush()?;
+        Ok(())
+    }
+}
+
+// --- vCard 4.0
+
+struct VcardSink {
+    w: BufWriter<std::fs::File>,
+    custom: Vec<CustomFieldDef>,
+}
+
+impl VcardSink {
+    fn new(path: &Path, custom: &[CustomFieldDef]) -> Result<Self> {
+        Ok(Self { w: BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?), custom: custom.to_vec() })
+    }
+}
+
+impl Sink for VcardSink {
+    fn row(&mut self, c: &Customer) -> Result<()> {
+        use calcard::vcard::{VCard, VCardEntry, VCardKind, VCardProperty as P, VCardValue as V, VCardVersion};
+        let entry = |name: P, values: Vec<V>| VCardEntry { group: None, name, params: Vec::new(), values };
+        let text = |s: &str| V::Text(s.to_string());
+        let mut e = vec![entry(P::Uid, vec![text(&c.id.to_string())]), entry(P::Fn, vec![text(&c.name)])];
+        if c.kind == crate::model::CustomerKind::Company {
+            e.push(entry(P::Kind, vec![V::Kind(VCardKind::Org)]));
+        }
+        if let Some(org) = &c.company {
+            e.push(entry(P::Org, vec![text(org)]));
+        }
+        for p in &c.phones {
+            e.push(entry(P::Tel, vec![text(p)]));
+        }
+        for m in &c.emails {
+            e.push(entry(P::Email, vec![text(m)]));
+        }
+        if c.address.is_some() || c.city.is_some() || c.country.is_some() {
+            let s = |o: &Option<String>| o.clone().unwrap_or_default();
+            e.push(entry(
+                P::Adr,
+                vec![
+                    text(""),
+                    text(""),
+                    V::Text(s(&c.address)),
+                    V::Text(s(&c.city)),
+                    text(""),
+                    text(""),
+                    V::Text(s(&c.country)),
+                ],
+            ));
+        }
+        if !c.tags.is_empty() {
+            e.push(entry(P::Categories, c.tags.iter().map(|t| text(t)).collect()));
+        }
+        if let Some(n) = &c.notes {
+            e.push(entry(P::Note, vec![text(n)]));
+        }
+        // Fields vCard has no property for travel as X- properties, which the importer reads back.
+        if let Some(o) = &c.owner {
+            e.push(entry(P::Other("X-BANYAN-OWNER".into()), vec![text(o)]));
+        }
+        if let Some(s) = &c.source {
+            e.push(entry(P::Other("X-BANYAN-SOURCE".into()), vec![text(s)]));
+        }
+        for d in &self.custom {
+            if let Some(v) = c.custom.get(&d.key) {
+                e.push(entry(P::Other(format!("X-BANYAN-CUSTOM-{}", d.key.to_uppercase())), vec![text(&v.to_input())]));
+            }
+        }
+        let card = VCard { entries: e };
+        let mut s = String::new();
+        card.write_to(&mut s, VCardVersion::V4_0).map_err(|_| Error::Io(std::io::Error::other("vcard")))?;
+        self.w.write_all(s.as_bytes())?;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.w.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,523 @@
+//! The import pipeline: rows → mapping → the same validation as manual entry → duplicate check
+//! against the book → create / update / skip, in chunks of one transaction each, all under one
+//! change-log batch so the whole import can be undone. Cancelling or failing part-way undoes the
+//! chunks already committed, so an import is never left half-done.
+
+use super::mapping::{MappedRow, Mapping, Resolved};
+use super::read::{self, ReadOptions, Row, SourceInfo, Table};
+use super::{Format, Progress};
+use crate::error::{Error, FieldError, Result};
+use crate::model::{Customer, CustomerId, ValidCustomer, ValidationContext};
+use crate::quality::dedupe::{Profile, Reason};
+use crate::store::{Actor, ImportCounts, Store, Writer};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// What to do with a row that matches a customer already in the book.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum OnDuplicate {
+    /// Leave the existing customer alone (importing the same file twice changes nothing).
+    #[default]
+    Skip,
+    /// Fill only the fields the existing customer has empty.
+    Update,
+    /// Replace the existing customer's fields with the row's non-empty values.
+    Overwrite,
+    /// Create a new customer anyway.
+    Create,
+}
+
+impl OnDuplicate {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "skip" => Self::Skip,
+            "update" => Self::Update,
+            "overwrite" => Self::Overwrite,
+            "create" => Self::Create,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether bad rows stop the import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum ImportMode {
+    /// Import the valid rows; report the others (and write them to a file to fix).
+    #[default]
+    ValidRows,
+    /// Import nothing unless every row is valid.
+    AllOrNothing,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub read: ReadOptions,
+    pub mapping: Option<Mapping>,
+    pub on_duplicate: OnDuplicate,
+    pub mode: ImportMode,
+    pub dry_run: bool,
+    /// Rows per transaction.
+    pub chunk_rows: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            read: ReadOptions::default(),
+            mapping: None,
+            on_duplicate: OnDuplicate::Skip,
+            mode: ImportMode::ValidRows,
+            dry_run: false,
+            chunk_rows: 1000,
+        }
+    }
+}
+
+/// One problem of one row: the source row number, the column it came from, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    pub row: u64,
+    pub column: Option<String>,
+    pub error: FieldError,
+}
+
+/// A row found to be a customer already in the book.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateNote {
+    pub row: u64,
+    pub existing_id: String,
+    pub existing_name: String,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+}
+
+/// Where rejected rows go: typically a file with the original columns and an error column.
+pub trait Rejects {
+    fn reject(&mut self, row: &Row, problems: &[RowProblem]) -> Result<()>;
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Keeps at most this many problems and duplicate notes in memory for the report (the rejects
+/// file has them all).
+const REPORT_CAP: usize = 1000;
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOutcome {
+    pub batch_id: String,
+    pub info: SourceInfo,
+    pub counts: ImportCounts,
+    pub problems: Vec<RowProblem>,
+    pub duplicates: Vec<DuplicateNote>,
+    /// True when nothing was written (dry run, or all-or-nothing with bad rows).
+    pub rolled_back: bool,
+}
+
+/// The first rows of a file as they would import: mapped, validated and checked for duplicates.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub info: SourceInfo,
+    pub headers: Vec<String>,
+    pub mapping: Mapping,
+    pub rows: Vec<PreviewRow>,
+    /// Rows looked at, and how many of them have problems or match existing customers.
+    pub scanned: u64,
+    pub with_problems: u64,
+    pub duplicates: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PreviewRow {
+    pub row: u64,
+    pub cells: Vec<String>,
+    pub problems: Vec<RowProblem>,
+    pub duplicate: Option<DuplicateNote>,
+}
+
+/// Opens a file and suggests a mapping, without reading it all.
+pub fn open(
+    path: &Path,
+    read: &ReadOptions,
+    ctx: &ValidationContext,
+    mapping: Option<Mapping>,
+) -> Result<(Table, Mapping)> {
+    let table = read::open(path, read)?;
+    let mapping = mapping.unwrap_or_else(|| super::mapping::suggest(&table.headers, &ctx.custom_fields));
+    Ok((table, mapping))
+}
+
+/// Reads up to `scan` rows and shows the first `show` of them plus every row with a problem.
+pub fn preview(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    ctx: &ValidationContext,
+    scan: usize,
+    show: usize,
+) -> Result<Preview> {
+    let (table, mapping) = open(path, &opts.read, ctx, opts.mapping.clone())?;
+    let resolved = mapping.resolve(&table.headers)?;
+    let info = table.info.clone();
+    let headers = table.headers.clone();
+    let mut out = Preview { info, headers, mapping, rows: Vec::new(), scanned: 0, with_problems: 0, duplicates: 0 };
+    // Read-only: run in a transaction that is rolled back, so the preview sees exactly what the
+    // import would, including rows of the file that duplicate each other.
+    store.rehearse(&Actor::default(), |w| {
+        for row in table.take(scan) {
+            let row = row?;
+            out.scanned += 1;
+            let (problems, duplicate) = match prepare(&resolved, ctx, &row) {
+                Err(p) => (p, None),
+                Ok((valid, id)) => {
+                    let dup = find_duplicate(w, &valid, id)?;
+                    let note = dup.as_ref().map(|(c, score, reasons)| DuplicateNote {
+                        row: row.number,
+                        existing_id: c.id.to_string(),
+                        existing_name: c.name.clone(),
+                        score: *score,
+                        reasons: reasons.clone(),
+                    });
+                    if dup.is_none() {
+                        // Later rows of the file must find this one, as in the import.
+                        insert(w, &valid, id)?;
+                    }
+                    (Vec::new(), note)
+                }
+            };
+            if !problems.is_empty() {
+                out.with_problems += 1;
+            }
+            if duplicate.is_some() {
+                out.duplicates += 1;
+            }
+            if out.rows.len() < show || (!problems.is_empty() && out.rows.len() < show + REPORT_CAP) {
+                out.rows.push(PreviewRow { row: row.number, cells: row.cells, problems, duplicate });
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Maps and validates a row; problems name the source column.
+fn prepare(
+    resolved: &Resolved,
+    ctx: &ValidationContext,
+    row: &Row,
+) -> Result<(ValidCustomer, Option<CustomerId>), Vec<RowProblem>> {
+    let mapped: MappedRow = resolved.map_row(&row.cells);
+    let mut problems = Vec::new();
+    // Bytes the file's encoding could not decode became U+FFFD: say so rather than store them.
+    for (i, cell) in row.cells.iter().enumerate() {
+        if cell.contains('\u{FFFD}') && resolved.targets.get(i).is_some_and(|t| *t != super::mapping::Target::Ignore) {
+            problems.push(RowProblem {
+                row: row.number,
+                column: resolved.headers.get(i).cloned(),
+                error: FieldError::new("file", "error-import-bad-encoding"),
+            });
+        }
+    }
+    // Only our own ids identify a customer; another system's "ID" column is not ours.
+    let id = mapped.id.as_deref().and_then(|s| s.parse::<CustomerId>().ok());
+    match mapped.input.validate(ctx) {
+        Ok(v) if problems.is_empty() => Ok((v, id)),
+        Ok(_) => Err(problems),
+        Err(Error::Invalid(list)) => {
+            for e in list {
+                let column = mapped.column_of(&e.field).filter(|c| !c.is_empty()).map(str::to_string);
+                problems.push(RowProblem { row: row.number, column, error: e });
+            }
+            Err(problems)
+        }
+        Err(e) => {
+            problems.push(RowProblem {
+                row: row.number,
+                column: None,
+                error: FieldError::new("row", "error-import-row").arg("detail", e.to_string()),
+            });
+            Err(problems)
+        }
+    }
+}
+
+fn profile(v: &ValidCustomer) -> Profile {
+    Profile {
+        is_company: v.kind == crate::model::CustomerKind::Company,
+        name: v.name.clone(),
+        company: v.company.clone(),
+        phones: v.phones.clone(),
+        emails: v.emails.clone(),
+    }
+}
+
+/// The existing customer a row stands for. A row carrying one of our ids (from a Banyan export)
+/// is that record: it matches only itself, so a book exported and imported into an empty book
+/// comes back whole even where it holds look-alikes. Other rows get the best match.
+fn find_duplicate(
+    w: &Writer<'_>,
+    v: &ValidCustomer,
+    id: Option<CustomerId>,
+) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
+    if let Some(id) = id {
+        return Ok(match w.find_customer(id)? {
+            Some(c) if !c.deleted => Some((c, 1.0, Vec::new())),
+            Some(_) => w.best_match(&profile(v))?,
+            None => None,
+        });
+    }
+    w.best_match(&profile(v))
+}
+
+fn insert(w: &mut Writer<'_>, v: &ValidCustomer, id: Option<CustomerId>) -> Result<()> {
+    match id {
+        Some(id) if w.find_customer(id)?.is_none() => w.insert_customer_as(id, v)?,
+        _ => {
+            w.insert_customer(v)?;
+        }
+    }
+    w.index_now()
+}
+
+fn as_valid(c: &Customer) -> ValidCustomer {
+    ValidCustomer {
+        kind: c.kind,
+        name: c.name.clone(),
+        company: c.company.clone(),
+        phones: c.phones.clone(),
+        emails: c.emails.clone(),
+        address: c.address.clone(),
+        city: c.city.clone(),
+        country: c.country.clone(),
+        tags: c.tags.clone(),
+        owner: c.owner.clone(),
+        source: c.source.clone(),
+        notes: c.notes.clone(),
+        custom: c.custom.clone(),
+    }
+}
+
+/// The existing customer with the row's values: only where it has none (`fill_only`), or
+/// wherever the row has one.
+fn combine(existing: &Customer, row: &ValidCustomer, fill_only: bool) -> ValidCustomer {
+    let mut out = as_valid(existing);
+    let pick = |old: &mut Option<String>, new: &Option<String>| {
+        if new.is_some() && (!fill_only || old.is_none()) {
+            *old = new.clone();
+        }
+    };
+    pick(&mut out.company, &row.company);
+    pick(&mut out.address, &row.address);
+    pick(&mut out.city, &row.city);
+    pick(&mut out.country, &row.country);
+    pick(&mut out.owner, &row.owner);
+    pick(&mut out.source, &row.source);
+    pick(&mut out.notes, &row.notes);
+    let list = |old: &mut Vec<String>, new: &Vec<String>| {
+        if !new.is_empty() && (!fill_only || old.is_empty()) {
+            *old = new.clone();
+        }
+    };
+    list(&mut out.phones, &row.phones);
+    list(&mut out.emails, &row.emails);
+    list(&mut out.tags, &row.tags);
+    for (k, v) in &row.custom {
+        if !fill_only || !out.custom.contains_key(k) {
+            out.custom.insert(k.clone(), v.clone());
+        }
+    }
+    if !fill_only {
+        out.name = row.name.clone();
+        out.kind = row.kind;
+    }
+    out
+}
+
+/// Runs an import. `rejects` receives every row that was not imported because of a problem.
+pub fn run(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    ctx: &ValidationContext,
+    actor_user: &str,
+    rejects: &mut dyn Rejects,
+    progress: &mut Progress<'_>,
+) -> Result<ImportOutcome> {
+    let batch_id = uuid::Uuid::now_v7().to_string();
+    let (table, mapping) = open(path, &opts.read, ctx, opts.mapping.clone())?;
+    let resolved = mapping.resolve(&table.headers)?;
+    let mut outcome = ImportOutcome { batch_id: batch_id.clone(), info: table.info.clone(), ..Default::default() };
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let format = opts.read.format.unwrap_or(Format::detect(path)?).as_str();
+
+    if opts.mode == ImportMode::AllOrNothing {
+        // Validate everything first; one bad row and nothing is written.
+        let mut bad = false;
+        for row in table {
+            let row = row?;
+            outcome.counts.rows_read += 1;
+            if let Err(p) = prepare(&resolved, ctx, &row) {
+                bad = true;
+                outcome.counts.failed += 1;
+                rejects.reject(&row, &p)?;
+                keep(&mut outcome.problems, p);
+            }
+            if outcome.counts.rows_read % 512 == 0 {
+                progress.check()?;
+            }
+        }
+        rejects.finish()?;
+        if bad {
+            outcome.rolled_back = true;
+            return Ok(outcome);
+        }
+        outcome.counts = ImportCounts::default();
+    }
+
+    let actor = Actor { user: actor_user.to_string(), batch: Some(batch_id.clone()) };
+    let (table, _) = open(path, &opts.read, ctx, Some(mapping.clone()))?;
+    if opts.dry_run {
+        let mut rows = table;
+        let r = store.rehearse(&actor, |w| {
+            import_chunk(w, &mut rows, usize::MAX, &resolved, ctx, opts, rejects, &mut outcome, progress)
+        });
+        r?;
+        rejects.finish()?;
+        outcome.rolled_back = true;
+        return Ok(outcome);
+    }
+
+    store.begin_import(&batch_id, &file_name, format)?;
+    let mut committed = false;
+    let result = (|| -> Result<()> {
+        let mut rows = table;
+        while rows.has_more() {
+            store.write(&actor, |w| {
+                import_chunk(
+                    w,
+                    &mut rows,
+                    opts.chunk_rows.max(1),
+                    &resolved,
+                    ctx,
+                    opts,
+                    rejects,
+                    &mut outcome,
+                    progress,
+                )
+            })?;
+            committed = true;
+            // Progress and cancel between chunks, after the commit: a cancel then takes back
+            // the committed chunks below.
+            let (done, total) = rows.progress(outcome.counts.rows_read);
+            (progress.report)(done, total);
+            progress.check()?;
+        }
+        rejects.finish()
+    })();
+    match result {
+        Ok(()) => {
+            store.finish_import(&batch_id, "done", &outcome.counts)?;
+            Ok(outcome)
+        }
+        Err(e) => {
+            // Take back what the committed chunks did, so nothing is half-imported.
+            if committed && store.batch_has_changes(&batch_id)? {
+                store.undo_batch(&Actor { user: actor_user.to_string(), batch: None }, &batch_id)?;
+            }
+            let status = if matches!(e, Error::Cancelled) { "cancelled" } else { "failed" };
+            store.finish_import(&batch_id, status, &outcome.counts)?;
+            Err(e)
+        }
+    }
+}
+
+fn keep<T>(list: &mut Vec<T>, items: Vec<T>) {
+    for i in items {
+        if list.len() < REPORT_CAP {
+            list.push(i);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import_chunk(
+    w: &mut Writer<'_>,
+    rows: &mut Table,
+    max_rows: usize,
+    resolved: &Resolved,
+    ctx: &ValidationContext,
+    opts: &ImportOptions,
+    rejects: &mut dyn Rejects,
+    outcome: &mut ImportOutcome,
+    progress: &mut Progress<'_>,
+) -> Result<()> {
+    let mut n = 0;
+    while n < max_rows {
+        let Some(row) = rows.next() else { break };
+        let row = row?;
+        n += 1;
+        outcome.counts.rows_read += 1;
+        match prepare(resolved, ctx, &row) {
+            Err(p) => {
+                outcome.counts.failed += 1;
+                rejects.reject(&row, &p)?;
+                keep(&mut outcome.problems, p);
+            }
+            Ok((valid, id)) => {
+                let dup = if opts.on_duplicate == OnDuplicate::Create && id.is_none() {
+                    None
+                } else {
+                    find_duplicate(w, &valid, id)?
+                };
+                match dup {
+                    None => {
+                        insert(w, &valid, id)?;
+                        outcome.counts.created += 1;
+                    }
+                    Some((existing, score, reasons)) => {
+                        keep(
+                            &mut outcome.duplicates,
+                            vec![DuplicateNote {
+                                row: row.number,
+                                existing_id: existing.id.to_string(),
+                                existing_name: existing.name.clone(),
+                                score,
+                                reasons,
+                            }],
+                        );
+                        let changed = match opts.on_duplicate {
+                            OnDuplicate::Skip => 0,
+                            OnDuplicate::Create => {
+                                insert(w, &valid, None)?;
+                                outcome.counts.created += 1;
+                                continue;
+                            }
+                            OnDuplicate::Update => {
+                                w.replace_customer(existing.id, &combine(&existing, &valid, true))?
+                            }
+                            OnDuplicate::Overwrite => {
+                                w.replace_customer(existing.id, &combine(&existing, &valid, false))?
+                            }
+                        };
+                        w.index_now()?;
+                        if changed > 0 {
+                            outcome.counts.updated += 1;
+                        } else {
+                            outcome.counts.skipped += 1;
+                        }
+                    }
+                }
+            }
+        }
+        if outcome.counts.rows_read % 256 == 0 {
+            progress.check()?;
+        }
+    }
+    Ok(())
+}

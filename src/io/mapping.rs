@@ -1,0 +1,466 @@
+//! Column mapping: which source column feeds which customer field. Suggested from the headers
+//! (English and Chinese names, our own export's names, custom fields' keys and labels), editable,
+//! and saved by name in the settings so the next import of the same kind of file reuses it.
+
+use crate::error::{FieldError, Result};
+use crate::model::{CustomFieldDef, CustomerInput};
+use crate::search::text::fold;
+use serde::{Deserialize, Serialize};
+
+/// Where a column's values go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", tag = "field", content = "key")]
+pub enum Target {
+    Ignore,
+    /// A customer id from an earlier export: re-importing it finds the same customer.
+    Id,
+    Kind,
+    Name,
+    FamilyName,
+    GivenName,
+    Company,
+    Phone,
+    Email,
+    Address,
+    City,
+    Country,
+    Tags,
+    Owner,
+    Source,
+    Notes,
+    Custom(String),
+}
+
+impl Target {
+    /// The customer field path this target fills, as validation names it.
+    pub fn field_path(&self) -> String {
+        match self {
+            Target::Ignore => String::new(),
+            Target::Id => "id".into(),
+            Target::Kind => "kind".into(),
+            Target::Name | Target::FamilyName | Target::GivenName => "name".into(),
+            Target::Company => "company".into(),
+            Target::Phone => "phones".into(),
+            Target::Email => "emails".into(),
+            Target::Address => "address".into(),
+            Target::City => "city".into(),
+            Target::Country => "country".into(),
+            Target::Tags => "tags".into(),
+            Target::Owner => "owner".into(),
+            Target::Source => "source".into(),
+            Target::Notes => "notes".into(),
+            Target::Custom(k) => format!("custom.{k}"),
+        }
+    }
+}
+
+/// One column's mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnMap {
+    pub column: String,
+    pub target: Target,
+}
+
+/// A whole mapping, by column header (so it survives reordered columns).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Mapping {
+    pub columns: Vec<ColumnMap>,
+}
+
+/// Header spellings per target, compared after folding and removing spaces and punctuation.
+type Synonyms = (&'static [&'static str], fn() -> Target);
+const SYNONYMS: &[Synonyms] = &[
+    (&["id", "customerid", "uid", "客户编号", "客户id", "编号"], || Target::Id),
+    (&["kind", "type", "customertype", "客户类型", "类型", "类别"], || Target::Kind),
+    (
+        &[
+            "name",
+            "fullname",
+            "customer",
+            "customername",
+            "contactname",
+            "displayname",
+            "fn",
+            "姓名",
+            "名字",
+            "客户",
+            "客户名称",
+            "客户姓名",
+            "联系人",
+            "联系人姓名",
+            "名称",
+            "客户名",
+            "n",
+        ],
+        || Target::Name,
+    ),
+    (&["lastname", "surname", "familyname", "姓", "姓氏"], || Target::FamilyName),
+    (&["firstname", "givenname", "forename", "名"], || Target::GivenName),
+    (
+        &[
+            "company",
+            "companyname",
+            "organization",
+            "organisation",
+            "org",
+            "account",
+            "accountname",
+            "employer",
+            "公司",
+            "公司名称",
+            "单位",
+            "单位名称",
+            "企业",
+            "企业名称",
+            "工作单位",
+            "所属公司",
+        ],
+        || Target::Company,
+    ),
+    (
+        &[
+            "phone",
+            "phones",
+            "mobile",
+            "mobilephone",
+            "cell",
+            "cellphone",
+            "tel",
+            "telephone",
+            "phonenumber",
+            "workphone",
+            "homephone",
+            "手机",
+            "手机号",
+            "手机号码",
+            "电话",
+            "电话号码",
+            "联系电话",
+            "联系方式",
+            "座机",
+            "移动电话",
+            "固话",
+            "办公电话",
+        ],
+        || Target::Phone,
+    ),
+    (
+        &["email", "emails", "mail", "emailaddress", "e-mail", "邮箱", "电子邮件", "电子邮箱", "邮件", "邮箱地址"],
+        || Target::Email,
+    ),
+    (
+        &["address", "street", "streetaddress", "adr", "地址", "详细地址", "联系地址", "通讯地址", "街道"],
+        || Target::Address,
+    ),
+    (&["city", "town", "locality", "城市", "所在城市", "市"], || Target::City),
+    (&["country", "nation", "国家", "国家地区", "国家/地区"], || Target::Country),
+    (&["tags", "tag", "labels", "label", "categories", "category", "标签", "分类", "客户标签"], || {
+        Target::Tags
+    }),
+    (
+        &[
+            "owner",
+            "salesrep",
+            "accountowner",
+            "assignedto",
+            "负责人",
+            "销售",
+            "业务员",
+            "所属销售",
+            "客户经理",
+            "跟进人",
+        ],
+        || Target::Owner,
+    ),
+    (&["source", "leadsource", "来源", "客户来源", "渠道"], || Target::Source),
+    (
+        &["notes", "note", "comment", "comments", "remark", "remarks", "description", "备注", "说明", "描述", "附注"],
+        || Target::Notes,
+    ),
+];
+
+fn header_key(h: &str) -> String {
+    fold(h).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// Suggests a target for every column. Each single-valued target is given to the first column
+/// that matches it; phones, emails and tags may come from several columns.
+pub fn suggest(headers: &[String], custom_fields: &[CustomFieldDef]) -> Mapping {
+    let mut used: Vec<Target> = Vec::new();
+    let columns = headers
+        .iter()
+        .map(|h| {
+            let key = header_key(h);
+            let custom_key = h.strip_prefix("custom.").unwrap_or(h);
+            let mut target = custom_fields
+                .iter()
+                .find(|d| d.key == custom_key || header_key(&d.label) == key || d.key == key)
+                .map(|d| Target::Custom(d.key.clone()))
+                .or_else(|| {
+                    SYNONYMS.iter().find(|(names, _)| names.iter().any(|n| header_key(n) == key)).map(|(_, t)| t())
+                })
+                .unwrap_or(Target::Ignore);
+            let multi = matches!(target, Target::Phone | Target::Email | Target::Tags | Target::Notes);
+            if !multi && target != Target::Ignore && used.contains(&target) {
+                target = Target::Ignore;
+            }
+            used.push(target.clone());
+            ColumnMap { column: h.clone(), target }
+        })
+        .collect();
+    Mapping { columns }
+}
+
+/// A mapping resolved against a table's headers: the target of each column by position.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub targets: Vec<Target>,
+    pub headers: Vec<String>,
+    /// Whether the company column stands for the customer itself (a book of companies).
+    company_is_name: bool,
+}
+
+impl Mapping {
+    /// Applies this mapping to a table's headers; a column the mapping does not mention is
+    /// ignored, and a mapped column the file lacks is reported.
+    pub fn resolve(&self, headers: &[String]) -> Result<Resolved, FieldError> {
+        for c in &self.columns {
+            if c.target != Target::Ignore && !headers.iter().any(|h| h == &c.column) {
+                return Err(FieldError::new("mapping", "error-import-mapping-column").arg("column", &c.column));
+            }
+        }
+        let targets: Vec<Target> = headers
+            .iter()
+            .map(|h| self.columns.iter().find(|c| &c.column == h).map(|c| c.target.clone()).unwrap_or(Target::Ignore))
+            .collect();
+        if !targets.iter().any(|t| matches!(t, Target::Name | Target::FamilyName | Target::GivenName | Target::Company))
+        {
+            return Err(FieldError::new("mapping", "error-import-mapping-name"));
+        }
+        let company_is_name =
+            !targets.iter().any(|t| matches!(t, Target::Name | Target::FamilyName | Target::GivenName));
+        Ok(Resolved { targets, headers: headers.to_vec(), company_is_name })
+    }
+}
+
+/// A row turned into a customer input, with the source column of every field so validation
+/// errors can name the column the user sees.
+#[derive(Debug, Clone, Default)]
+pub struct MappedRow {
+    pub input: CustomerInput,
+    pub id: Option<String>,
+    /// Validation field path ("phones[1]", "name", "custom.industry") → source column.
+    pub columns: Vec<(String, String)>,
+}
+
+impl MappedRow {
+    pub fn column_of(&self, field: &str) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|(f, _)| f == field)
+            .or_else(|| {
+                let base = field.split('[').next().unwrap_or(field);
+                self.columns.iter().find(|(f, _)| f == base)
+            })
+            .map(|(_, c)| c.as_str())
+    }
+}
+
+fn split_list(s: &str, seps: &[char]) -> Vec<String> {
+    s.split(seps).map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect()
+}
+
+const PHONE_SEPS: &[char] = &[';', ',', '/', '、', '，', '；', '\n', '|'];
+const EMAIL_SEPS: &[char] = &[';', ',', '，', '；', '\n', ' ', '|'];
+const TAG_SEPS: &[char] = &[';', ',', '，', '；', '、', '|', '\n'];
+
+/// "个人", "Individual", "company", "企业" → the kinds validation accepts; anything else is left
+/// as typed so validation reports it.
+fn kind_text(s: &str) -> String {
+    let k = header_key(s);
+    match k.as_str() {
+        "person" | "individual" | "people" | "contact" | "个人" | "人" | "自然人" | "个人客户" => {
+            "person".into()
+        }
+        "company" | "organization" | "organisation" | "org" | "business" | "公司" | "企业" | "单位" | "企业客户"
+        | "机构" => "company".into(),
+        _ => s.trim().to_string(),
+    }
+}
+
+impl Resolved {
+    pub fn map_row(&self, cells: &[String]) -> MappedRow {
+        let mut out = MappedRow::default();
+        let mut family = String::new();
+        let mut given = String::new();
+        let mut name_cols: Vec<String> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        for (i, t) in self.targets.iter().enumerate() {
+            let Some(v) = cells.get(i) else { continue };
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let col = &self.headers[i];
+            let input = &mut out.input;
+            let single = |slot: &mut Option<String>, path: &str, cols: &mut Vec<(String, String)>| {
+                *slot = Some(v.to_string());
+                cols.push((path.to_string(), col.clone()));
+            };
+            match t {
+                Target::Ignore => {}
+                Target::Id => out.id = Some(v.to_string()),
+                Target::Kind => {
+                    input.kind = Some(kind_text(v));
+                    out.columns.push(("kind".into(), col.clone()));
+                }
+                Target::Name => {
+                    input.name = Some(v.to_string());
+                    name_cols.push(col.clone());
+                }
+                Target::FamilyName => {
+                    family = v.to_string();
+                    name_cols.push(col.clone());
+                }
+                Target::GivenName => {
+                    given = v.to_string();
+                    name_cols.push(col.clone());
+                }
+                Target::Company if self.company_is_name => {
+                    input.name = Some(v.to_string());
+                    input.kind.get_or_insert_with(|| "company".into());
+                    name_cols.push(col.clone());
+                }
+                Target::Company => single(&mut input.company, "company", &mut out.columns),
+                Target::Phone => {
+                    for p in split_list(v, PHONE_SEPS) {
+                        out.columns.push((format!("phones[{}]", input.phones.len()), col.clone()));
+                        input.phones.push(p);
+                    }
+                }
+                Target::Email => {
+                    for e in split_list(v, EMAIL_SEPS) {
+                        out.columns.push((format!("emails[{}]", input.emails.len()), col.clone()));
+                        input.emails.push(e);
+                    }
+                }
+                Target::Tags => {
+                    for tag in split_list(v, TAG_SEPS) {
+                        out.columns.push((format!("tags[{}]", input.tags.len()), col.clone()));
+                        input.tags.push(tag);
+                    }
+                }
+                Target::Address => single(&mut input.address, "address", &mut out.columns),
+                Target::City => single(&mut input.city, "city", &mut out.columns),
+                Target::Country => single(&mut input.country, "country", &mut out.columns),
+                Target::Owner => single(&mut input.owner, "owner", &mut out.columns),
+                Target::Source => single(&mut input.source, "source", &mut out.columns),
+                Target::Notes => {
+                    notes.push(v.to_string());
+                    out.columns.push(("notes".into(), col.clone()));
+                }
+                Target::Custom(k) => {
+                    input.custom.insert(k.clone(), v.to_string());
+                    out.columns.push((format!("custom.{k}"), col.clone()));
+                }
+            }
+        }
+        let input = &mut out.input;
+        if input.name.is_none() && !(family.is_empty() && given.is_empty()) {
+            let cjk = family.chars().chain(given.chars()).any(crate::search::text::is_han);
+            input.name =
+                Some(if cjk { format!("{family}{given}") } else { format!("{given} {family}").trim().to_string() });
+        }
+        // A row with no name but a company is the company itself.
+        if input.name.is_none() && input.company.is_some() && input.kind.as_deref() != Some("person") {
+            input.name = input.company.take();
+            input.kind = Some("company".into());
+            if let Some(pos) = out.columns.iter().position(|(f, _)| f == "company") {
+                let (_, col) = out.columns.remove(pos);
+                name_cols.push(col);
+            }
+        }
+        if input.kind.is_none() {
+            input.kind = Some("person".into());
+        }
+        if !notes.is_empty() {
+            input.notes = Some(notes.join("\n"));
+        }
+        // Name problems (a missing name) point at the columns that were to give it.
+        let name_cols: Vec<String> = self
+            .targets
+            .iter()
+            .zip(&self.headers)
+            .filter(|(t, _)| {
+                matches!(t, Target::Name | Target::FamilyName | Target::GivenName)
+                    || (self.company_is_name && **t == Target::Company)
+            })
+            .map(|(_, h)| h.clone())
+            .chain(name_cols)
+            .fold(Vec::new(), |mut acc, h| {
+                if !acc.contains(&h) {
+                    acc.push(h);
+                }
+                acc
+            });
+        out.columns.push(("name".into(), name_cols.join(" + ")));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(hs: &[&str]) -> Vec<String> {
+        hs.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn chinese_and_english_headers_are_recognized() {
+        let m = suggest(&headers(&["姓名", "手机", "电话", "邮箱", "公司", "地址", "城市", "备注", "生日"]), &[]);
+        let t: Vec<Target> = m.columns.iter().map(|c| c.target.clone()).collect();
+        assert_eq!(
+            t,
+            vec![
+                Target::Name,
+                Target::Phone,
+                Target::Phone,
+                Target::Email,
+                Target::Company,
+                Target::Address,
+                Target::City,
+                Target::Notes,
+                Target::Ignore
+            ]
+        );
+        let m = suggest(&headers(&["First Name", "Last Name", "E-mail Address", "Mobile Phone", "Company"]), &[]);
+        let t: Vec<Target> = m.columns.iter().map(|c| c.target.clone()).collect();
+        assert_eq!(t, vec![Target::GivenName, Target::FamilyName, Target::Email, Target::Phone, Target::Company]);
+    }
+
+    #[test]
+    fn rows_map_to_inputs_with_their_columns() {
+        let hs = headers(&["姓", "名", "手机", "电话"]);
+        let r = suggest(&hs, &[]).resolve(&hs).unwrap();
+        let row = r.map_row(&headers(&["张", "三丰", "13800138000", "010-12345678; 010-87654321"]));
+        assert_eq!(row.input.name.as_deref(), Some("张三丰"));
+        assert_eq!(row.input.phones, vec!["13800138000", "010-12345678", "010-87654321"]);
+        assert_eq!(row.column_of("phones[2]"), Some("电话"));
+        assert_eq!(row.column_of("name"), Some("姓 + 名"));
+    }
+
+    #[test]
+    fn a_company_only_book_is_a_book_of_companies() {
+        let hs = headers(&["公司名称", "电话"]);
+        let r = suggest(&hs, &[]).resolve(&hs).unwrap();
+        let row = r.map_row(&headers(&["北京某某科技有限公司", "010-12345678"]));
+        assert_eq!(row.input.name.as_deref(), Some("北京某某科技有限公司"));
+        assert_eq!(row.input.kind.as_deref(), Some("company"));
+    }
+}
