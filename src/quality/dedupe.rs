@@ -179,12 +179,20 @@ impl Profile {
 }
 
 /// How alike two names are, 0..1: 1 when a name key is shared, otherwise the best Jaro-Winkler
-/// similarity between their keys.
+/// similarity between their keys. Two names in Han characters are compared as characters: pinyin
+/// makes unrelated short names look alike (李强 "liqiang" and 王丽 "liwang").
 fn name_similarity(a: &str, b: &str) -> f64 {
     let ka = name_keys(a);
     let kb = name_keys(b);
     if ka.iter().any(|k| kb.contains(k)) {
         return 1.0;
+    }
+    let han = |s: &str| -> Option<String> {
+        let f: String = fold(s).chars().filter(|c| !c.is_whitespace()).collect();
+        f.chars().all(crate::search::text::is_han).then_some(f)
+    };
+    if let (Some(x), Some(y)) = (han(a), han(b)) {
+        return strsim::jaro_winkler(&x, &y);
     }
     let mut best: f64 = 0.0;
     for x in &ka {
@@ -201,7 +209,10 @@ pub fn score(a: &Profile, b: &Profile) -> (f64, Vec<Reason>) {
     let mut reasons = Vec::new();
     let shared_phone = a.phones.iter().any(|p| b.phones.contains(p));
     let shared_email = a.emails.iter().any(|e| b.emails.contains(e));
-    let names = name_similarity(&a.name, &b.name);
+    // Companies are the same name when their names without legal forms are ("Acme Ltd." is
+    // "ACME Limited").
+    let same_company_name = a.is_company && b.is_company && a.company_key().is_some_and(|k| Some(k) == b.company_key());
+    let names = if same_company_name { 1.0 } else { name_similarity(&a.name, &b.name) };
     if shared_phone {
         s += 0.6;
         reasons.push(Reason::SamePhone);
@@ -226,7 +237,10 @@ pub fn score(a: &Profile, b: &Profile) -> (f64, Vec<Reason>) {
     // Different phones and different emails on both sides speak against one person.
     let phones_differ = !a.phones.is_empty() && !b.phones.is_empty() && !shared_phone;
     let emails_differ = !a.emails.is_empty() && !b.emails.is_empty() && !shared_email;
-    if names >= 0.9 && !phones_differ && !emails_differ {
+    // The same name and nothing to tell them apart: one side has no phone or email at all (a
+    // list of names, a business card without a number), so it is likely the same customer.
+    let one_side_bare = (a.phones.is_empty() && a.emails.is_empty()) || (b.phones.is_empty() && b.emails.is_empty());
+    if names >= 0.9 && !phones_differ && !emails_differ && (one_side_bare || shared_phone || shared_email) {
         s += 0.2;
     }
     if (phones_differ || emails_differ) && !shared_phone && !shared_email {

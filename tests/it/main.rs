@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod crash;
+mod duplicates;
 mod gateway;
 mod imports;
 mod keyring;
