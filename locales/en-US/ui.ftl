@@ -197,3 +197,143 @@ settings-saved = Saved.
 settings-security = Security
 settings-db-path = Database file
 settings-key-mode = Key protected by
+
+## Import, export and duplicates
+
+nav-data = Import & export
+data-title = Import, export & duplicates
+data-tab-import = Import
+data-tab-export = Export
+data-tab-duplicates = Duplicates
+data-tab-history = Import history
+import-file-types = Customer files
+import-path-placeholder = Path of a CSV, Excel, WPS, ODS, JSON, XML or vCard file
+import-browse = Browse…
+import-read = Read file
+# Variables:
+#   $format (String) - the file format, e.g. XLSX
+import-format = Format: { $format }
+# Variables:
+#   $encoding (String) - the detected text encoding, e.g. GB18030 (GBK)
+import-encoding = Encoding: { $encoding }
+# Variables:
+#   $delimiter (String) - the detected column separator
+import-delimiter = Separator: { $delimiter }
+# Variables:
+#   $row (Number) - the row holding the column names
+import-header-row = Column names in row { $row }
+import-sheet = Sheet
+import-on-duplicate = When a row is already in the book
+import-dup-skip = Skip it
+import-dup-update = Fill in empty fields
+import-dup-overwrite = Overwrite with the file's values
+import-dup-create = Add it anyway
+import-mode = Rows with problems
+import-mode-valid = Import the others, report these
+import-mode-all = Import nothing (all or nothing)
+import-saved-mappings = Saved column mappings
+import-saved-pick = Use a saved mapping…
+import-saved-none = None saved yet
+import-save-mapping = Save this mapping as
+import-save-mapping-placeholder = e.g. Trade fair list
+# Variables:
+#   $name (String) - the mapping's name
+import-mapping-saved = Saved the mapping “{ $name }”.
+# Variables:
+#   $scanned (Number) - rows looked at
+#   $problems (Number) - rows with problems
+#   $duplicates (Number) - rows already in the book
+import-preview-summary = First { $scanned } rows checked: { $problems } with problems, { $duplicates } already in the book.
+import-problems-only = Only rows with problems
+import-run = Import
+# Variables:
+#   $percent (Number) - how far, 0 to 100
+import-running = Importing… { $percent }%
+# Variables:
+#   $percent (Number) - how far, 0 to 100
+export-running = Exporting… { $percent }%
+import-duplicate = in book
+# Variables:
+#   $name (String) - the existing customer's name
+import-duplicate-of = Already in the book as { $name }
+import-done = Import finished
+import-done-rolled-back = Nothing was imported
+# Variables:
+#   $read (Number) - rows read
+#   $created (Number) - created
+#   $updated (Number) - updated
+#   $skipped (Number) - skipped duplicates
+#   $failed (Number) - rows with problems
+import-counts = { $read } rows: { $created } created, { $updated } updated, { $skipped } skipped, { $failed } with problems
+# Variables:
+#   $path (String) - the file with the rejected rows
+import-rejects-file = Rows with problems were saved to { $path } with a column saying what to fix. Fix them and import that file.
+import-undo = Undo this import
+# Variables:
+#   $removed (Number) - customers removed
+#   $restored (Number) - fields restored
+#   $kept (Number) - fields kept because they were changed since
+import-undone = Undone: { $removed } customers removed, { $restored } fields restored, { $kept } kept because they were edited after the import.
+import-target-ignore = — not imported —
+import-target-name = Name
+import-target-familyName = Family name
+import-target-givenName = Given name
+import-target-kind = Type (person/company)
+import-target-company = Company
+import-target-phone = Phone
+import-target-email = Email
+import-target-address = Address
+import-target-city = City
+import-target-country = Country
+import-target-tags = Tags
+import-target-owner = Owner
+import-target-source = Source
+import-target-notes = Notes
+import-target-id = Banyan ID
+# Variables:
+#   $label (String) - the custom field's name
+import-target-custom = Custom: { $label }
+export-format = Format
+export-format-xlsx = Excel workbook (.xlsx)
+export-format-csvExcel = CSV for Excel (UTF-8 with BOM)
+export-format-csv = CSV (UTF-8)
+export-format-csvGbk = CSV (GBK, older Chinese Excel/WPS)
+export-format-json = JSON
+export-format-xml = XML
+export-format-vcard = vCard 4.0 (.vcf)
+export-scope = Which customers
+export-scope-placeholder = Everyone, or only those a search finds (type a search)
+export-path = Save to
+export-clear-text = Exported files are not encrypted. Anyone who gets the file can read it: keep it somewhere safe and delete it when done.
+export-run = Export
+# Variables:
+#   $count (Number) - customers exported
+#   $path (String) - the file written
+export-done = Exported { $count } customers to { $path }.
+duplicates-refresh = Search again
+# Variables:
+#   $count (Number) - pairs found
+duplicates-count =
+    { $count ->
+        [one] { $count } pair of customers may be the same
+       *[other] { $count } pairs of customers may be the same
+    }
+duplicates-score = Likeness
+duplicates-customer = Customer
+duplicates-why = Why
+duplicates-merge = Merge…
+duplicates-none = No likely duplicates.
+# Variables:
+#   $name (String) - the customer kept
+duplicates-merged = Merged into { $name }.
+merge-title = Merge two customers
+merge-help = Pick which value to keep for each field. Phones, emails and tags are combined unless you pick one side.
+merge-field = Field
+merge-keep = Keep
+merge-moves = Contacts, activities and orders of the second customer move to the first; the second is then deleted. The merge is recorded in the history.
+merge-run = Merge
+history-when = Started
+history-file = File
+history-status = Status
+history-counts = Result
+history-empty = No imports yet.

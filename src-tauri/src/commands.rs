@@ -4,13 +4,23 @@
 //! types are never written twice.
 
 use crate::state::AppState;
-use banyan::api::{self, ApiError, Banyan, CustomerRecord, Settings};
+use banyan::api::{
+    self, ApiError, Banyan, CustomerRecord, ImportPreview, ImportReport, ImportRequest, MergeRequest, SavedMapping,
+    Settings,
+};
 use banyan::demo::DemoSummary;
 use banyan::i18n::{Lang, Localizer};
+use banyan::io::export::ExportFormat;
+use banyan::io::mapping::Mapping;
 use banyan::model::*;
 use banyan::security::KeyMode;
-use banyan::store::{CustomerFilter, NewKey, OrderFilter, SearchFilter, SearchHit};
+use banyan::store::{
+    CustomerFilter, DuplicatePair, ImportRecord, NewKey, OrderFilter, SearchFilter, SearchHit, UndoReport,
+};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use tauri::Emitter;
 use tauri::State;
 
 type R<T> = Result<T, ApiError>;
@@ -67,6 +77,36 @@ fn status(state: &AppState) -> AppStatus {
     }
 }
 
+/// Progress of an import or export, sent to the window as the "io-progress" event.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IoProgress {
+    /// "import" or "export".
+    pub task: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Runs a long import or export on the open book with progress events and the cancel flag.
+fn with_progress<T>(
+    state: &AppState,
+    task: &str,
+    f: impl FnOnce(&Banyan, &mut dyn FnMut(u64, u64), &dyn Fn() -> bool) -> R<T>,
+) -> R<T> {
+    state.cancel_io.store(false, Ordering::SeqCst);
+    let app = state.app.clone();
+    let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
+    let mut report = |done: u64, total: u64| {
+        // At most ~20 events a second: the bar moves smoothly and the IPC stays quiet.
+        if last.elapsed().as_millis() >= 50 || done >= total {
+            last = std::time::Instant::now();
+            let _ = app.emit("io-progress", IoProgress { task: task.to_string(), done, total });
+        }
+    };
+    let cancelled = || state.cancel_io.load(Ordering::SeqCst);
+    with(state, |b| f(b, &mut report, &cancelled))
+}
+
 /// Runs `f` on the open book, or reports that it is not open.
 fn with<T>(state: &AppState, f: impl FnOnce(&Banyan) -> R<T>) -> R<T> {
     match state.book().as_ref() {
@@ -111,14 +151,14 @@ commands! {
         if req.demo_customers > 0 {
             b.demo(req.demo_customers as usize, 2026)?;
         }
-        *state.book() = Some(b);
+        *state.book_mut() = Some(b);
         Ok(status(&state))
     }
 
     /// Opens a passphrase-protected book.
     fn unlock(state, passphrase: String) -> AppStatus {
         let b = Banyan::open(&state.options(), &banyan::security::Unlock::passphrase(passphrase))?;
-        *state.book() = Some(b);
+        *state.book_mut() = Some(b);
         *state.open_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok(status(&state))
     }
@@ -180,6 +220,29 @@ commands! {
         })
     }
     fn add_demo_data(state, customers: u32) -> DemoSummary { with(&state, |b| b.demo(customers as usize, 7)) }
+
+    /// The first rows of a file as they would import, with the suggested or chosen mapping.
+    fn import_preview(state, path: String, req: ImportRequest) -> ImportPreview {
+        with(&state, |b| b.import_preview(Path::new(&path), &req))
+    }
+    /// Imports a file; progress arrives as "io-progress" events; `cancel_io` stops it cleanly.
+    fn import_file(state, path: String, req: ImportRequest) -> ImportReport {
+        with_progress(&state, "import", |b, report, cancelled| b.import_file(Path::new(&path), &req, None, report, cancelled))
+    }
+    fn cancel_io(state) -> () {
+        state.cancel_io.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+    fn imports(state) -> Vec<ImportRecord> { with(&state, |b| b.imports()) }
+    fn undo_import(state, batch: String) -> UndoReport { with(&state, |b| b.undo_import(&batch)) }
+    fn mappings(state) -> Vec<SavedMapping> { with(&state, |b| b.mappings()) }
+    fn save_mapping(state, name: String, mapping: Mapping) -> () { with(&state, |b| b.save_mapping(&name, &mapping)) }
+    /// Exports all customers, or those `query` finds; returns how many.
+    fn export_customers(state, path: String, format: ExportFormat, query: Option<String>) -> u64 {
+        with_progress(&state, "export", |b, report, cancelled| b.export(Path::new(&path), format, query.as_deref(), report, cancelled))
+    }
+    fn duplicates(state, limit: u32) -> Vec<DuplicatePair> { with(&state, |b| b.duplicates(limit as usize)) }
+    fn merge_customers(state, req: MergeRequest) -> Customer { with(&state, |b| b.merge(&req)) }
 
     /// Records a named moment for `cargo xtask bench ui` (milliseconds since the process started).
     fn bench_mark(state, name: String, value_ms: Option<f64>) -> f64 {
@@ -263,6 +326,28 @@ mod bindings {
             ProductId::decl(&cfg),
             OrderId::decl(&cfg),
             OrderLineId::decl(&cfg),
+            IoProgress::decl(&cfg),
+            ImportRequest::decl(&cfg),
+            ImportPreview::decl(&cfg),
+            ImportReport::decl(&cfg),
+            api::RowIssue::decl(&cfg),
+            api::PreviewRowView::decl(&cfg),
+            SavedMapping::decl(&cfg),
+            MergeRequest::decl(&cfg),
+            Mapping::decl(&cfg),
+            banyan::io::mapping::ColumnMap::decl(&cfg),
+            banyan::io::mapping::Target::decl(&cfg),
+            banyan::io::read::SourceInfo::decl(&cfg),
+            banyan::io::import::OnDuplicate::decl(&cfg),
+            banyan::io::import::ImportMode::decl(&cfg),
+            banyan::io::import::DuplicateNote::decl(&cfg),
+            banyan::quality::dedupe::Reason::decl(&cfg),
+            ExportFormat::decl(&cfg),
+            DuplicatePair::decl(&cfg),
+            ImportRecord::decl(&cfg),
+            banyan::store::ImportCounts::decl(&cfg),
+            UndoReport::decl(&cfg),
+            banyan::store::UndoConflict::decl(&cfg),
         ];
         decls.sort();
         let mut out = String::from(

@@ -13,6 +13,7 @@ use tauri::Manager;
 fn main() {
     let started = std::time::Instant::now();
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let state = AppState::start(app.handle(), started)?;
             let lang = state.lang();

@@ -9,8 +9,8 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let l = Localizer::new(lang);
     let new_customer = MenuItem::with_id(app, "new-customer", l.t("menu-new-customer"), true, Some("CmdOrCtrl+N"))?;
     let new_order = MenuItem::with_id(app, "new-order", l.t("menu-new-order"), true, Some("CmdOrCtrl+Shift+N"))?;
-    // Import arrives with the import/export screens; until then the item is shown but disabled.
-    let import = MenuItem::with_id(app, "import", l.t("menu-import"), false, Some("CmdOrCtrl+I"))?;
+    let import = MenuItem::with_id(app, "import", l.t("menu-import"), true, Some("CmdOrCtrl+I"))?;
+    let export = MenuItem::with_id(app, "export", l.t("menu-export"), true, Some("CmdOrCtrl+E"))?;
     let settings = MenuItem::with_id(app, "settings", l.t("menu-settings"), true, Some("CmdOrCtrl+,"))?;
     let quit = PredefinedMenuItem::quit(app, Some(&l.t("menu-quit")))?;
     let file = Submenu::with_items(
@@ -22,6 +22,7 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
             &new_order,
             &PredefinedMenuItem::separator(app)?,
             &import,
+            &export,
             &settings,
             &PredefinedMenuItem::separator(app)?,
             &quit,
@@ -44,7 +45,8 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let customers = MenuItem::with_id(app, "go-customers", l.t("menu-customers"), true, Some("CmdOrCtrl+1"))?;
     let orders = MenuItem::with_id(app, "go-orders", l.t("menu-orders"), true, Some("CmdOrCtrl+2"))?;
     let products = MenuItem::with_id(app, "go-products", l.t("menu-products"), true, Some("CmdOrCtrl+3"))?;
-    let view = Submenu::with_items(app, l.t("menu-view"), true, &[&customers, &orders, &products])?;
+    let data = MenuItem::with_id(app, "go-data", l.t("menu-data"), true, Some("CmdOrCtrl+4"))?;
+    let view = Submenu::with_items(app, l.t("menu-view"), true, &[&customers, &orders, &products, &data])?;
     let menu = Menu::with_items(app, &[&file, &edit, &view])?;
     app.set_menu(menu)?;
     Ok(())

@@ -6,7 +6,7 @@ use banyan::i18n::Lang;
 use banyan::security::{KeyMode, KeyStore, Unlock};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 use tauri::{AppHandle, Manager};
 
@@ -20,7 +20,9 @@ pub struct AppState {
     pub db_path: PathBuf,
     prefs_path: PathBuf,
     prefs: Mutex<Prefs>,
-    book: Mutex<Option<Banyan>>,
+    book: RwLock<Option<Banyan>>,
+    /// Set by the cancel button of a running import or export; cleared when one starts.
+    pub cancel_io: std::sync::atomic::AtomicBool,
     pub started: Instant,
     /// Set when the book failed to open at start (e.g. the keyring has no key): shown, not hidden.
     pub open_error: Mutex<Option<ApiError>>,
@@ -41,7 +43,8 @@ impl AppState {
             db_path,
             prefs_path,
             prefs: Mutex::new(prefs),
-            book: Mutex::new(None),
+            book: RwLock::new(None),
+            cancel_io: Default::default(),
             started,
             open_error: Mutex::new(None),
         };
@@ -60,14 +63,20 @@ impl AppState {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::write(&self.prefs_path, serde_json::to_vec_pretty(&*p).unwrap_or_default())?;
-        if let Some(b) = self.book().as_mut() {
+        if let Some(b) = self.book_mut().as_mut() {
             b.set_lang(lang);
         }
         Ok(())
     }
 
-    pub fn book(&self) -> MutexGuard<'_, Option<Banyan>> {
-        self.book.lock().unwrap_or_else(|e| e.into_inner())
+    /// The open book, shared: commands run concurrently (a long import does not block the list).
+    pub fn book(&self) -> RwLockReadGuard<'_, Option<Banyan>> {
+        self.book.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The book for opening, closing or switching its language.
+    pub fn book_mut(&self) -> RwLockWriteGuard<'_, Option<Banyan>> {
+        self.book.write().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn options(&self) -> OpenOptions {
@@ -92,7 +101,7 @@ impl AppState {
             _ => return,
         };
         match Banyan::open(&self.options(), &unlock) {
-            Ok(b) => *self.book() = Some(b),
+            Ok(b) => *self.book_mut() = Some(b),
             Err(e) => *self.open_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e),
         }
     }

@@ -212,7 +212,14 @@ pub fn score(a: &Profile, b: &Profile) -> (f64, Vec<Reason>) {
     // Companies are the same name when their names without legal forms are ("Acme Ltd." is
     // "ACME Limited").
     let same_company_name = a.is_company && b.is_company && a.company_key().is_some_and(|k| Some(k) == b.company_key());
-    let names = if same_company_name { 1.0 } else { name_similarity(&a.name, &b.name) };
+    let names = if same_company_name {
+        1.0
+    } else if let (true, true, Some(x), Some(y)) = (a.is_company, b.is_company, a.company_key(), b.company_key()) {
+        // Company names without their legal forms: "上海鼎盛医疗器械" is not "上海盛世贸易".
+        name_similarity(&x, &y)
+    } else {
+        name_similarity(&a.name, &b.name)
+    };
     if shared_phone {
         s += 0.6;
         reasons.push(Reason::SamePhone);

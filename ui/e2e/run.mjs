@@ -2,8 +2,9 @@
 // a real window (under Xvfb in CI). Run by `cargo xtask test`, which builds the app, starts Xvfb
 // and tauri-driver, and passes BANYAN_APP and BANYAN_SHOTS. Prints "N passed, N failed".
 import { remote } from "webdriverio";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const APP = process.env.BANYAN_APP;
 const SHOTS = process.env.BANYAN_SHOTS;
@@ -26,6 +27,7 @@ async function session() {
 }
 
 const byTest = (b, id) => b.$(`[data-testid="${id}"]`);
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "../../tests/fixtures/import");
 
 async function step(name, fn) {
   const t0 = Date.now();
@@ -169,6 +171,57 @@ async function main() {
       await shot(b, "settings.en-US");
     });
 
+    await step("a file with bad rows is previewed with each problem marked, imported, and undone", async () => {
+      await (await b.$('[data-nav="data"]')).click();
+      await typeInto(await byTest(b, "import-path"), join(FIXTURES, "bad-rows.csv"));
+      await (await byTest(b, "import-preview")).click();
+      await waitText(await byTest(b, "import-summary"), (t) => t.includes("3 with problems"), "the preview summary");
+      await waitText(await byTest(b, "import-row-issues"), (t) => t.includes("Row 3") && t.includes("required"), "row 3's problem");
+      const marked = await b.$$("td.cellbad");
+      expect(marked.length === 3, `3 marked cells, got ${marked.length}`);
+      await shot(b, "import-preview.en-US");
+      await (await byTest(b, "import-run")).click();
+      await waitText(await byTest(b, "import-result"), (t) => t.includes("2 created") && t.includes("3 with problems"), "the import result");
+      await shot(b, "import-result.en-US");
+      await (await byTest(b, "import-undo")).click();
+      await waitText(await byTest(b, "import-undone"), (t) => t.includes("2 customers removed"), "the undo");
+    });
+
+    await step("look-alike customers are found and merged; the book exports to Excel", async () => {
+      // The same two people imported twice with "add it anyway" make two duplicate pairs.
+      for (let i = 0; i < 2; i++) {
+        await typeInto(await byTest(b, "import-path"), join(FIXTURES, "utf8-bom.csv"));
+        await (await byTest(b, "import-preview")).click();
+        await (await byTest(b, "import-summary")).waitForDisplayed();
+        await (await byTest(b, "import-on-duplicate")).selectByAttribute("value", "create");
+        await (await byTest(b, "import-run")).click();
+        await waitText(await byTest(b, "import-result"), (t) => t.includes("2 created"), "the second import");
+      }
+      await (await b.$('[data-tab="duplicates"]')).click();
+      await waitText(await byTest(b, "duplicate-pair"), (t) => t.includes("张三丰") || t.includes("李四"), "a duplicate pair");
+      await shot(b, "duplicates.en-US");
+      const before = (await b.$$('[data-testid="duplicate-pair"]')).length;
+      await (await byTest(b, "duplicate-merge")).click();
+      await (await byTest(b, "merge-view")).waitForDisplayed();
+      await shot(b, "merge.en-US");
+      await (await byTest(b, "merge-run")).click();
+      await b.waitUntil(async () => (await b.$$('[data-testid="duplicate-pair"]')).length === before - 1, {
+        timeout: 10_000,
+        timeoutMsg: "the merged pair is gone from the list",
+      });
+      await (await b.$('[data-tab="export"]')).click();
+      await (await byTest(b, "export-format")).selectByAttribute("value", "xlsx");
+      const out = join(SHOTS, "export-e2e.xlsx");
+      await typeInto(await byTest(b, "export-path"), out);
+      await (await byTest(b, "export-run")).click();
+      await waitText(await byTest(b, "export-done"), (t) => /Exported 50\d customers/.test(t), "the export");
+      expect(existsSync(out), "the exported workbook exists");
+      await shot(b, "export.en-US");
+      await (await b.$('[data-tab="history"]')).click();
+      await (await byTest(b, "import-history")).waitForDisplayed();
+      await shot(b, "import-history.en-US");
+    });
+
     await step("switching to 简体中文 translates the screens without a restart", async () => {
       await setLang(b, "zh-CN");
       await waitText(await b.$('[data-nav="customers"]'), (t) => t === "客户", "the Chinese navigation");
@@ -193,6 +246,15 @@ async function main() {
       await (await byTest(b, "form-save")).click();
       await waitText(await byTest(b, "error-email-0"), (t) => t.includes("不是有效的邮箱地址"), "the Chinese email error");
       await shot(b, "customer-form-error.zh-CN");
+      await (await b.$('[data-nav="data"]')).click();
+      await typeInto(await byTest(b, "import-path"), join(FIXTURES, "gbk.csv"));
+      await (await byTest(b, "import-preview")).click();
+      await waitText(await byTest(b, "import-facts"), (t) => t.includes("GB18030"), "the detected GBK encoding");
+      await shot(b, "import-preview.zh-CN");
+      await (await b.$('[data-tab="duplicates"]')).click();
+      await shot(b, "duplicates.zh-CN");
+      await (await b.$('[data-tab="export"]')).click();
+      await shot(b, "export.zh-CN");
     });
   } finally {
     await b.deleteSession().catch(() => {});

@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("bindings") => bindings(),
         _ => {
-            eprintln!("usage: cargo xtask <run | test | bench store|search|ui | bindings | setup>");
+            eprintln!("usage: cargo xtask <run | test | bench store|search|io|ui | bindings | setup>");
             Err("unknown command".into())
         }
     };
@@ -412,13 +412,13 @@ fn e2e() -> Result<(bool, String)> {
 fn bench(args: &[String]) -> Result {
     setup()?;
     match args.first().map(String::as_str) {
-        Some(name @ ("store" | "search")) => {
+        Some(name @ ("store" | "search" | "io")) => {
             let mut c = cmd("cargo", &["bench", "--bench", name, "--"]);
             c.args(&args[1..]);
             must(c)
         }
         Some("ui") => bench_ui(),
-        other => Err(format!("unknown benchmark {other:?}; available: store, search, ui")),
+        other => Err(format!("unknown benchmark {other:?}; available: store, search, io, ui")),
     }
 }
 

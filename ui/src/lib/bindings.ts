@@ -31,6 +31,8 @@ state: string, path: string, keyMode: KeyMode | null, lang: Lang,
  */
 error: ApiError | null, };
 
+export type ColumnMap = { column: string, target: Target, };
+
 export type Contact = { id: ContactId, customerId: CustomerId, name: string, title: string | null, phones: Array<string>, emails: Array<string>, notes: string | null, createdAt: number, updatedAt: number, };
 
 export type ContactId = string;
@@ -73,9 +75,49 @@ export type CustomerSort = "name" | "updated" | "created";
 
 export type DemoSummary = { customers: number, contacts: number, activities: number, products: number, orders: number, };
 
-export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "not-open";
+export type DuplicateNote = { row: number, existingId: string, existingName: string, score: number, reasons: Array<Reason>, };
+
+export type DuplicatePair = { a: Customer, b: Customer, score: number, reasons: Array<Reason>, };
+
+export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open";
+
+export type ExportFormat = "csv" | "csvExcel" | "csvGbk" | "xlsx" | "json" | "xml" | "vcard";
 
 export type FieldMessage = { field: string, message: string, };
+
+export type ImportCounts = { rowsRead: number, created: number, updated: number, skipped: number, failed: number, };
+
+export type ImportMode = "validRows" | "allOrNothing";
+
+export type ImportPreview = { info: SourceInfo, headers: Array<string>, mapping: Mapping, rows: Array<PreviewRowView>, scanned: number, withProblems: number, duplicates: number, };
+
+export type ImportRecord = { id: string, fileName: string, format: string, 
+/**
+ * running, done, cancelled, failed, undone.
+ */
+status: string, startedAt: number, finishedAt: number | null, rowsRead: number, created: number, updated: number, skipped: number, failed: number, };
+
+export type ImportReport = { batchId: string, info: SourceInfo, counts: ImportCounts, issues: Array<RowIssue>, duplicates: Array<DuplicateNote>, 
+/**
+ * Nothing was written (dry run, or all-or-nothing with bad rows).
+ */
+rolledBack: boolean, 
+/**
+ * The file holding the rejected rows with an error column, if any row was rejected.
+ */
+rejectsFile: string | null, };
+
+export type ImportRequest = { sheet: string | null, 
+/**
+ * An explicit mapping; otherwise the saved one named `mapping_name`; otherwise suggested.
+ */
+mapping: Mapping | null, mappingName: string | null, onDuplicate: OnDuplicate, mode: ImportMode, dryRun: boolean, };
+
+export type IoProgress = { 
+/**
+ * "import" or "export".
+ */
+task: string, done: number, total: number, };
 
 export type KeyMode = "keyring" | "passphrase";
 
@@ -105,9 +147,19 @@ quantity: string,
  */
 discount: string | null, };
 
+export type Mapping = { columns: Array<ColumnMap>, };
+
 export type MatchField = "name" | "company" | "contacts" | "emails" | "phones" | "city" | "tags" | "notes";
 
 export type MatchTier = "exact" | "prefix" | "pinyin" | "substring" | "fuzzy";
+
+export type MergeRequest = { survivorId: string, otherId: string, 
+/**
+ * field name ("name", "company", "phones", "custom.industry", …) → "survivor" | "other".
+ */
+take: { [key in string]: string }, };
+
+export type OnDuplicate = "skip" | "update" | "overwrite" | "create";
 
 export type Order = { id: OrderId, number: string, customerId: CustomerId, customerName: string, status: OrderStatus, 
 /**
@@ -139,6 +191,8 @@ export type OrderStatus = "draft" | "confirmed" | "fulfilled" | "paid" | "cancel
 
 export type PreviewLine = { sku: string, name: string, quantity: number, unitPrice: number, discountBp: number, taxRateBp: number, amounts: LineAmounts, };
 
+export type PreviewRowView = { row: number, cells: Array<string>, issues: Array<RowIssue>, duplicate: DuplicateNote | null, };
+
 export type Product = { id: ProductId, sku: string, name: string, 
 /**
  * Minor units of `currency`.
@@ -160,6 +214,20 @@ price: string | null, currency: string | null,
  * Percent text, e.g. `13`.
  */
 taxRate: string | null, active: boolean | null, };
+
+export type Reason = "same-phone" | "same-email" | "same-name" | "similar-name" | "same-company";
+
+export type RowIssue = { row: number, column: string | null, 
+/**
+ * What is wrong, e.g. "“123” is not a valid phone number …".
+ */
+message: string, 
+/**
+ * The whole sentence: "Row 12, 手机: …".
+ */
+text: string, };
+
+export type SavedMapping = { name: string, mapping: Mapping, };
 
 export type SearchFilter = { kind: CustomerKind | null, tag: string | null, city: string | null, owner: string | null, 
 /**
@@ -187,7 +255,35 @@ phoneRegion: string,
  */
 currency: string, };
 
+export type SourceInfo = { format: string, 
+/**
+ * The text encoding (CSV, vCard), e.g. "GBK" or "UTF-16LE".
+ */
+encoding: string | null, 
+/**
+ * The CSV delimiter, as text ("," ";" "\t" "|").
+ */
+delimiter: string | null, 
+/**
+ * The sheet read (spreadsheets) and every sheet of the workbook.
+ */
+sheet: string | null, sheets: Array<string>, 
+/**
+ * Row number of the header row in the source.
+ */
+headerRow: number, };
+
+export type Target = { "field": "ignore" } | { "field": "id" } | { "field": "kind" } | { "field": "name" } | { "field": "familyName" } | { "field": "givenName" } | { "field": "company" } | { "field": "phone" } | { "field": "email" } | { "field": "address" } | { "field": "city" } | { "field": "country" } | { "field": "tags" } | { "field": "owner" } | { "field": "source" } | { "field": "notes" } | { "field": "custom", "key": string };
+
 export type Totals = { gross: number, discount: number, net: number, tax: number, total: number, };
+
+export type UndoConflict = { customerId: string, name: string, 
+/**
+ * The field, or "record" when a created customer was edited afterwards and is kept.
+ */
+field: string, };
+
+export type UndoReport = { removed: number, restored: number, conflicts: Array<UndoConflict>, };
 
 export function appStatus(): Promise<AppStatus> {
   return invoke<AppStatus>("app_status");
@@ -291,6 +387,46 @@ export function saveSettings(settings: Settings): Promise<Settings> {
 
 export function addDemoData(customers: number): Promise<DemoSummary> {
   return invoke<DemoSummary>("add_demo_data", { customers });
+}
+
+export function importPreview(path: string, req: ImportRequest): Promise<ImportPreview> {
+  return invoke<ImportPreview>("import_preview", { path, req });
+}
+
+export function importFile(path: string, req: ImportRequest): Promise<ImportReport> {
+  return invoke<ImportReport>("import_file", { path, req });
+}
+
+export function cancelIo(): Promise<null> {
+  return invoke<null>("cancel_io");
+}
+
+export function imports(): Promise<Array<ImportRecord>> {
+  return invoke<Array<ImportRecord>>("imports");
+}
+
+export function undoImport(batch: string): Promise<UndoReport> {
+  return invoke<UndoReport>("undo_import", { batch });
+}
+
+export function mappings(): Promise<Array<SavedMapping>> {
+  return invoke<Array<SavedMapping>>("mappings");
+}
+
+export function saveMapping(name: string, mapping: Mapping): Promise<null> {
+  return invoke<null>("save_mapping", { name, mapping });
+}
+
+export function exportCustomers(path: string, format: ExportFormat, query: string | null): Promise<number> {
+  return invoke<number>("export_customers", { path, format, query });
+}
+
+export function duplicates(limit: number): Promise<Array<DuplicatePair>> {
+  return invoke<Array<DuplicatePair>>("duplicates", { limit });
+}
+
+export function mergeCustomers(req: MergeRequest): Promise<Customer> {
+  return invoke<Customer>("merge_customers", { req });
 }
 
 export function benchMark(name: string, valueMs: number | null): Promise<number> {

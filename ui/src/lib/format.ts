@@ -37,6 +37,11 @@ export function formatDate(ms: number, lang: string): string {
 }
 
 /** An activity's date ("2026-11-20" or "2026-11-20T14:30"), in the locale's words. */
+/** Date and time of a Unix-ms moment, in the user's locale: "2026/11/22 14:05". */
+export function formatDateTime(ms: number, lang: string): string {
+  return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
+}
+
 export function formatOccurred(iso: string, lang: string): string {
   const hasTime = iso.includes("T");
   const [datePart, timePart] = iso.split("T");

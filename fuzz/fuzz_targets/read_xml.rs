@@ -1,0 +1,7 @@
+//! Any bytes given to the xml reader end in rows or a clean error, never a panic or a hang.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    banyan::io::read::fuzz_one(data, banyan::io::Format::Xml);
+});
