@@ -383,6 +383,28 @@ fn check_zip(path: &Path, limits: &Limits) -> Result<()> {
     Ok(())
 }
 
+/// Excel 97–2003 (and WPS .et) workbooks are OLE compound files. calamine trusts their sector
+/// chains, and a crafted file with a looping chain makes it allocate without end (found by
+/// fuzz/read_xlsx; kept in fuzz/regressions/). The `cfb` crate checks the structure and the chains
+/// first, and every stream is read once within the size budget before calamine sees the file.
+fn check_cfb(path: &Path, limits: &Limits) -> Result<()> {
+    let bad = || Error::from(input_error("error-import-not-workbook"));
+    let mut doc = cfb::CompoundFile::open(BufReader::new(File::open(path)?)).map_err(|_| bad())?;
+    let streams: Vec<std::path::PathBuf> =
+        doc.walk().filter(|e| e.is_stream()).map(|e| e.path().to_path_buf()).collect();
+    let mut budget = limits.max_unzipped_bytes;
+    for s in streams {
+        let mut stream = doc.open_stream(&s).map_err(|_| bad())?;
+        let read = std::io::copy(&mut (&mut stream).take(budget.saturating_add(1)), &mut std::io::sink())
+            .map_err(|_| bad())?;
+        if read > budget {
+            return Err(input_error("error-import-zip-bomb").into());
+        }
+        budget -= read;
+    }
+    Ok(())
+}
+
 /// A spreadsheet cell as the text a user would see, with the types kept right: whole numbers
 /// without ".0" or exponent (phones, IDs), dates as ISO dates.
 pub fn cell_text(c: &calamine::Data) -> String {
@@ -424,6 +446,8 @@ fn sheet_table(path: &Path, format: Format, opts: &ReadOptions) -> Result<Table>
     let _ = File::open(path)?.read(&mut magic)?;
     if magic == *b"PK\x03\x04" {
         check_zip(path, &opts.limits)?;
+    } else if magic == [0xD0, 0xCF, 0x11, 0xE0] {
+        check_cfb(path, &opts.limits)?;
     }
     let mut book = calamine::open_workbook_auto(path).map_err(|e| sheet_error(&e.to_string()))?;
     let sheets = book.sheet_names();

@@ -674,3 +674,14 @@ fn every_reader_survives_every_fixture_and_fuzz_finding() {
         }
     }
 }
+
+#[test]
+fn a_workbook_with_a_looping_sector_chain_is_refused_not_read_forever() {
+    // Found by fuzz/read_xlsx: calamine alone allocates without end on this 9 KB file.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let f = dir.path().join("looping.xls");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/xlsx-cfb-sector-chain-oom.bin"), &f)
+        .unwrap();
+    expect_bad_file(&b, &f, "not a workbook");
+}

@@ -43,9 +43,10 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
         Some("setup") => setup(),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("bindings") => bindings(),
         _ => {
-            eprintln!("usage: cargo xtask <run | test | bench store|search|io|ui | bindings | setup>");
+            eprintln!("usage: cargo xtask <run | test | bench store|search|io|ui | fuzz [SECONDS] | bindings | setup>");
             Err("unknown command".into())
         }
     };
@@ -407,6 +408,51 @@ fn e2e() -> Result<(bool, String)> {
     let r = capture(c);
     println!("end-to-end screenshots: {}", shots.display());
     r
+}
+
+/// Runs every reader's fuzz target for SECONDS (default 60) each, seeded with the import
+/// fixtures. Not part of `test`: the instrumented build alone takes ~9 minutes on 2 cores; the
+/// fixtures and every past finding (fuzz/regressions) are replayed by the normal tests instead.
+fn fuzz(args: &[String]) -> Result {
+    let secs: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+        .ok_or("no CARGO_HOME or HOME")?;
+    if !home.join("bin/cargo-fuzz").exists() {
+        must(cmd("cargo", &["install", "cargo-fuzz", "--locked"]))?;
+    }
+    let mut failed = Vec::new();
+    for target in ["read_csv", "read_xlsx", "read_json", "read_xml", "read_vcard"] {
+        let corpus = format!("target/fuzz-corpus/{target}");
+        let artifacts = format!("target/fuzz-artifacts/{target}/");
+        std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&artifacts).map_err(|e| e.to_string())?;
+        let max_time = format!("-max_total_time={secs}");
+        let prefix = format!("-artifact_prefix={artifacts}");
+        let mut c = cmd(
+            "cargo",
+            &[
+                "fuzz",
+                "run",
+                "-O",
+                target,
+                &corpus,
+                "tests/fixtures/import",
+                "--",
+                &max_time,
+                "-timeout=10",
+                "-rss_limit_mb=2048",
+                &prefix,
+            ],
+        );
+        // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
+        c.env("RUSTC_BOOTSTRAP", "1");
+        if !status(c)? {
+            failed.push(format!("{target} (inputs in {artifacts}; copy them to fuzz/regressions/)"));
+        }
+    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("fuzz findings: {}", failed.join(", "))) }
 }
 
 fn bench(args: &[String]) -> Result {
