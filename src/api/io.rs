@@ -64,6 +64,8 @@ pub struct ImportPreview {
     pub scanned: u64,
     pub with_problems: u64,
     pub duplicates: u64,
+    /// Why the file cannot be imported with this mapping yet, e.g. no column is the name.
+    pub mapping_problem: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -205,6 +207,10 @@ impl Banyan {
             scanned: p.scanned,
             with_problems: p.with_problems,
             duplicates: p.duplicates,
+            mapping_problem: p.mapping_problem.map(|f| {
+                let args: Vec<(&str, String)> = f.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+                self.l10n.format(f.msg_id, &args)
+            }),
         })
     }
 

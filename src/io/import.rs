@@ -131,6 +131,8 @@ pub struct Preview {
     pub scanned: u64,
     pub with_problems: u64,
     pub duplicates: u64,
+    /// Why the mapping cannot be used yet (no name column, a column the file lacks).
+    pub mapping_problem: Option<FieldError>,
 }
 
 #[derive(Debug, Clone)]
@@ -163,10 +165,39 @@ pub fn preview(
     show: usize,
 ) -> Result<Preview> {
     let (table, mapping) = open(path, &opts.read, ctx, opts.mapping.clone())?;
-    let resolved = mapping.resolve(&table.headers)?;
     let info = table.info.clone();
     let headers = table.headers.clone();
-    let mut out = Preview { info, headers, mapping, rows: Vec::new(), scanned: 0, with_problems: 0, duplicates: 0 };
+    let resolved = match mapping.resolve(&table.headers) {
+        Ok(r) => r,
+        Err(problem) => {
+            // The user still needs to see the columns to map them: show the rows as they are.
+            let rows = table
+                .take(show)
+                .filter_map(|r| r.ok())
+                .map(|r| PreviewRow { row: r.number, cells: r.cells, problems: Vec::new(), duplicate: None })
+                .collect();
+            return Ok(Preview {
+                info,
+                headers,
+                mapping,
+                rows,
+                scanned: 0,
+                with_problems: 0,
+                duplicates: 0,
+                mapping_problem: Some(problem),
+            });
+        }
+    };
+    let mut out = Preview {
+        info,
+        headers,
+        mapping,
+        rows: Vec::new(),
+        scanned: 0,
+        with_problems: 0,
+        duplicates: 0,
+        mapping_problem: None,
+    };
     // Read-only: run in a transaction that is rolled back, so the preview sees exactly what the
     // import would, including rows of the file that duplicate each other.
     store.rehearse(&Actor::default(), |w| {

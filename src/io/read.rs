@@ -659,14 +659,7 @@ fn xml_table(path: &Path, size: u64, limits: &Limits) -> Result<Table> {
                 let name = e.local_name().as_ref().to_string();
                 stack.push(name.clone());
                 if stack.len() == 2 {
-                    current = Vec::new();
-                    for a in e.attributes() {
-                        let a = a.map_err(|x| err(&reader, x.to_string()))?;
-                        let v = a
-                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .map_err(|x| err(&reader, x.to_string()))?;
-                        current.push((a.key.local_name().as_ref().to_string(), v.into_owned()));
-                    }
+                    current = attributes(&e).map_err(|x| err(&reader, x))?;
                 } else if stack.len() == 3 {
                     field_children.clear();
                 } else if stack.len() == 4 {
@@ -679,15 +672,7 @@ fn xml_table(path: &Path, size: u64, limits: &Limits) -> Result<Table> {
             Event::Empty(e) => {
                 let name = e.local_name().as_ref().to_string();
                 if stack.len() == 1 {
-                    let mut rec = Vec::new();
-                    for a in e.attributes() {
-                        let a = a.map_err(|x| err(&reader, x.to_string()))?;
-                        let v = a
-                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .map_err(|x| err(&reader, x.to_string()))?;
-                        rec.push((a.key.local_name().as_ref().to_string(), v.into_owned()));
-                    }
-                    records.push(rec);
+                    records.push(attributes(&e).map_err(|x| err(&reader, x))?);
                 } else if stack.len() == 2 {
                     current.push((name, String::new()));
                 }
@@ -733,6 +718,17 @@ fn xml_table(path: &Path, size: u64, limits: &Limits) -> Result<Table> {
         return Err(err(&reader, "unexpected end of file".into()));
     }
     keyed_table("xml", records, limits)
+}
+
+/// A record element's attributes as fields (entity references in them resolved, predefined only).
+fn attributes(e: &quick_xml::events::BytesStart<'_>) -> std::result::Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|x| x.to_string())?;
+        let v = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|x| x.to_string())?;
+        out.push((a.key.local_name().as_ref().to_string(), v.into_owned()));
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------

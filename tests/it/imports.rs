@@ -565,9 +565,12 @@ fn a_saved_mapping_is_reused_by_name() {
     let (b, _) = new_book(dir.path());
     let file = dir.path().join("odd.csv");
     std::fs::write(&file, "Kundenname,Handy,Ort\nHans Meier,+49 171 1234567,Köln\n").unwrap();
-    // Unknown German headers: nothing is suggested, so the user maps them and saves the mapping.
-    let p = b.import_preview(&file, &ImportRequest::default());
-    assert!(p.is_err(), "no name column could be guessed");
+    // Unknown German headers: nothing is suggested; the preview shows the columns and says why it
+    // cannot import yet, so the user maps them and saves the mapping.
+    let p = b.import_preview(&file, &ImportRequest::default()).unwrap();
+    assert_eq!(p.headers, vec!["Kundenname", "Handy", "Ort"]);
+    assert_eq!(p.rows[0].cells[0], "Hans Meier");
+    assert!(p.mapping_problem.unwrap().contains("name or the company"));
     let m = Mapping {
         columns: vec![
             ColumnMap { column: "Kundenname".into(), target: Target::Name },

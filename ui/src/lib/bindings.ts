@@ -89,7 +89,11 @@ export type ImportCounts = { rowsRead: number, created: number, updated: number,
 
 export type ImportMode = "validRows" | "allOrNothing";
 
-export type ImportPreview = { info: SourceInfo, headers: Array<string>, mapping: Mapping, rows: Array<PreviewRowView>, scanned: number, withProblems: number, duplicates: number, };
+export type ImportPreview = { info: SourceInfo, headers: Array<string>, mapping: Mapping, rows: Array<PreviewRowView>, scanned: number, withProblems: number, duplicates: number, 
+/**
+ * Why the file cannot be imported with this mapping yet, e.g. no column is the name.
+ */
+mappingProblem: string | null, };
 
 export type ImportRecord = { id: string, fileName: string, format: string, 
 /**

@@ -48,6 +48,7 @@ describe("preview", () => {
     scanned: 2,
     withProblems: 1,
     duplicates: 0,
+    mappingProblem: null,
   };
 
   it("puts each problem under its column", () => {
