@@ -279,7 +279,7 @@ error-cancelled = Cancelled. Nothing was changed.
 #   $message (String) - what is wrong
 import-row-issue = Row { $row }, { $column }: { $message }
 import-rejects-column = Problem
-import-status-running = running
+import-status-running = unfinished
 import-status-done = done
 import-status-cancelled = cancelled
 import-status-failed = failed

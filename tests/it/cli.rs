@@ -236,3 +236,81 @@ fn init_refuses_to_overwrite() {
     assert!(text(&out.stderr).contains("already exists"));
     assert!(Path::new(&cli.db).exists());
 }
+
+#[test]
+fn import_export_undo_and_duplicates_from_the_command_line() {
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/bad-rows.csv");
+    let rejects = dir.path().join("rejects.csv");
+    let r = cli.json(&["import", fixture.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+    assert_eq!(r["counts"]["created"], 2);
+    assert_eq!(r["counts"]["failed"], 3);
+    assert_eq!(r["issues"][0]["row"], 3);
+    assert!(text(&std::fs::read(&rejects).unwrap()).contains("坏电话"));
+    let batch = r["batchId"].as_str().unwrap().to_string();
+    // Human output in Chinese names the row and the column.
+    let out = cli.run(&[
+        "--lang",
+        "zh-CN",
+        "import",
+        fixture.to_str().unwrap(),
+        "--dry-run",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    let said = text(&out.stdout);
+    assert!(said.contains("未写入任何数据") && said.contains("第 4 行，手机"), "{said}");
+    let out = dir.path().join("all.xlsx");
+    let e = cli.json(&["export", "--format", "xlsx", "--out", out.to_str().unwrap()]);
+    assert_eq!(e["exported"], 2);
+    assert!(out.exists());
+    let u = cli.json(&["import", "undo", &batch]);
+    assert_eq!(u["removed"], 2);
+    assert_eq!(cli.json(&["customer", "list"]).as_array().unwrap().len(), 0);
+    let journal = cli.json(&["imports"]);
+    assert_eq!(journal[0]["status"], "undone");
+    let bad = cli.run(&["export", "--format", "pdf", "--out", "x.pdf"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("not an export format"));
+}
+
+/// A kill -9 in the middle of an import leaves a sound book whose journal shows the import as
+/// unfinished, and undoing it brings the book back to where it was.
+#[test]
+fn an_import_killed_midway_leaves_a_sound_book_and_can_be_undone() {
+    let cli = Cli::new();
+    cli.json(&["customer", "add", "--name", "Before The Import", "--kind", "person"]);
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+    writeln!(f, "name,phone,city").unwrap();
+    for i in 0..60_000 {
+        writeln!(f, "Killed Import {i},+86 139 {:04} {:04},Xiamen", i / 10_000, i % 10_000).unwrap();
+    }
+    drop(f);
+    let mut child =
+        cli.cmd(&["import", big.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // Wait until at least one chunk is committed, then kill the importer.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let n = cli.json(&["customer", "list", "--limit", "5000"]).as_array().unwrap().len();
+        if n > 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the import never committed a chunk");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let check = cli.run(&["check"]);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+    let journal = cli.json(&["imports"]);
+    assert_eq!(journal[0]["status"], "running", "the journal shows the import did not finish");
+    let batch = journal[0]["id"].as_str().unwrap().to_string();
+    let u = cli.json(&["import", "undo", &batch]);
+    assert!(u["removed"].as_u64().unwrap() >= 1);
+    let left = cli.json(&["customer", "list"]);
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    assert_eq!(left[0]["name"], "Before The Import");
+}
