@@ -110,6 +110,9 @@ const MAPPING_PREFIX: &str = "import.mapping.";
 /// columns and one more saying what is wrong; created on the first rejected row.
 pub struct RejectsFile<'a> {
     path: PathBuf,
+    /// Where to write instead when the source's folder is read-only (a network share, a CD):
+    /// beside the book, in the user's own data folder, never a shared temp folder.
+    fallback: Option<PathBuf>,
     headers: Vec<String>,
     l10n: &'a Localizer,
     writer: Option<csv::Writer<std::fs::File>>,
@@ -118,14 +121,31 @@ pub struct RejectsFile<'a> {
 
 impl<'a> RejectsFile<'a> {
     pub fn new(path: PathBuf, headers: Vec<String>, l10n: &'a Localizer) -> Self {
-        Self { path, headers, l10n, writer: None, written: 0 }
+        Self { path, fallback: None, headers, l10n, writer: None, written: 0 }
+    }
+
+    pub fn with_fallback(mut self, dir: &Path) -> Self {
+        self.fallback = self.path.file_name().map(|n| dir.join(n));
+        self
+    }
+
+    /// The file the rejected rows went to.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }
 
 impl Rejects for RejectsFile<'_> {
     fn reject(&mut self, row: &Row, problems: &[RowProblem]) -> crate::Result<()> {
         if self.writer.is_none() {
-            let mut f = std::fs::File::create(&self.path)?;
+            let mut f = match (std::fs::File::create(&self.path), &self.fallback) {
+                (Ok(f), _) => f,
+                (Err(_), Some(other)) => {
+                    self.path = other.clone();
+                    std::fs::File::create(&self.path)?
+                }
+                (Err(e), None) => return Err(e.into()),
+            };
             std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
             let mut w = csv::Writer::from_writer(f);
             let mut head = self.headers.clone();
@@ -228,7 +248,11 @@ impl Banyan {
         let ctx = self.ctx()?;
         let headers = crate::io::read::open(path, &opts.read).map_err(|e| self.err(e))?.headers;
         let rejects_path = rejects.map(Path::to_path_buf).unwrap_or_else(|| default_rejects_path(path));
-        let mut sink = RejectsFile::new(rejects_path.clone(), headers, &self.l10n);
+        let book_dir = self.path().parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut sink = RejectsFile::new(rejects_path, headers, &self.l10n);
+        if rejects.is_none() {
+            sink = sink.with_fallback(&book_dir);
+        }
         let mut progress = Progress { report, cancelled };
         let out = import::run(&self.store, path, &opts, &ctx, &self.actor.user, &mut sink, &mut progress)
             .map_err(|e| self.err(e))?;
@@ -239,7 +263,7 @@ impl Banyan {
             issues: out.problems.iter().map(|p| issue(&self.l10n, p)).collect(),
             duplicates: out.duplicates,
             rolled_back: out.rolled_back,
-            rejects_file: (sink.written > 0).then(|| rejects_path.display().to_string()),
+            rejects_file: (sink.written > 0).then(|| sink.path().display().to_string()),
         })
     }
 
