@@ -120,8 +120,8 @@ pub struct RejectsFile<'a> {
 }
 
 impl<'a> RejectsFile<'a> {
-    pub fn new(path: PathBuf, headers: Vec<String>, l10n: &'a Localizer) -> Self {
-        Self { path, fallback: None, headers, l10n, writer: None, written: 0 }
+    pub fn new(path: PathBuf, l10n: &'a Localizer) -> Self {
+        Self { path, fallback: None, headers: Vec::new(), l10n, writer: None, written: 0 }
     }
 
     pub fn with_fallback(mut self, dir: &Path) -> Self {
@@ -136,6 +136,10 @@ impl<'a> RejectsFile<'a> {
 }
 
 impl Rejects for RejectsFile<'_> {
+    fn begin(&mut self, headers: &[String]) {
+        self.headers = headers.to_vec();
+    }
+
     fn reject(&mut self, row: &Row, problems: &[RowProblem]) -> crate::Result<()> {
         if self.writer.is_none() {
             let mut f = match (std::fs::File::create(&self.path), &self.fallback) {
@@ -246,10 +250,9 @@ impl Banyan {
     ) -> ApiResult<ImportReport> {
         let opts = self.import_options(req)?;
         let ctx = self.ctx()?;
-        let headers = crate::io::read::open(path, &opts.read).map_err(|e| self.err(e))?.headers;
         let rejects_path = rejects.map(Path::to_path_buf).unwrap_or_else(|| default_rejects_path(path));
         let book_dir = self.path().parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut sink = RejectsFile::new(rejects_path, headers, &self.l10n);
+        let mut sink = RejectsFile::new(rejects_path, &self.l10n);
         if rejects.is_none() {
             sink = sink.with_fallback(&book_dir);
         }

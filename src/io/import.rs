@@ -99,6 +99,8 @@ pub struct DuplicateNote {
 
 /// Where rejected rows go: typically a file with the original columns and an error column.
 pub trait Rejects {
+    /// Called once, before any row, with the file's column names.
+    fn begin(&mut self, _headers: &[String]) {}
     fn reject(&mut self, row: &Row, problems: &[RowProblem]) -> Result<()>;
     fn finish(&mut self) -> Result<()> {
         Ok(())
@@ -383,6 +385,7 @@ pub fn run(
     let batch_id = uuid::Uuid::now_v7().to_string();
     let (table, mapping) = open(path, &opts.read, ctx, opts.mapping.clone())?;
     let resolved = mapping.resolve(&table.headers)?;
+    rejects.begin(&table.headers);
     let mut outcome = ImportOutcome { batch_id: batch_id.clone(), info: table.info.clone(), ..Default::default() };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let format = opts.read.format.unwrap_or(Format::detect(path)?).as_str();
