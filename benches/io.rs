@@ -123,7 +123,10 @@ fn main() {
     write_csv(&csv_path, &data);
     write_xlsx(&xlsx_path, &data);
 
-    let mut lines = Vec::new();
+    println!(
+        "io benchmark (2-core machine figures in README), encrypted book, every row validated, deduplicated and logged:"
+    );
+    let lines = LinePrinter;
     for (label, path, bare) in [
         ("xlsx", &xlsx_path, bare_parse_xlsx as fn(&Path) -> usize),
         ("csv", &csv_path, bare_parse_csv as fn(&Path) -> usize),
@@ -138,7 +141,7 @@ fn main() {
         let t = Instant::now();
         let r = b.import_file(path, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
         let import_s = secs(t);
-        lines.push(format!(
+        lines.push(&format!(
             "import {label:<5} {n} rows: bare parse {bare_s:>6.2} s ({cells} cells) | Banyan import {import_s:>7.2} s \
              ({} created, {} duplicates skipped, {} rejected) | ratio {:.1}x (target ≤ 2.5x)",
             r.counts.created,
@@ -161,7 +164,7 @@ fn main() {
             write_csv(&bare_out, &data[..exported.min(data.len())]);
         }
         let bare_w = secs(t);
-        lines.push(format!(
+        lines.push(&format!(
             "export {label:<5} {exported} customers: bare write {bare_w:>6.2} s | Banyan export {export_s:>6.2} s | ratio {:.1}x (target ≤ 1.5x)",
             export_s / bare_w
         ));
@@ -201,15 +204,21 @@ fn main() {
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        lines.push(format!(
+        lines.push(&format!(
             "import csv {big} rows ({size:.0} MB): {} (target < 300 MB)",
             text.trim().trim_start_matches("child: ")
         ));
     }
-    println!(
-        "io benchmark (2-core machine figures in README), encrypted book, every row validated, deduplicated and logged:"
-    );
-    for l in lines {
-        println!("  {l}");
+}
+
+/// Prints each result line as soon as it is measured, so a long run that is stopped keeps what
+/// it has.
+struct LinePrinter;
+
+impl LinePrinter {
+    fn push(&self, line: &str) {
+        use std::io::Write;
+        println!("  {line}");
+        let _ = std::io::stdout().flush();
     }
 }
