@@ -154,13 +154,19 @@ pub fn block_key(name: &str) -> Option<String> {
 }
 
 impl Profile {
-    /// Every match key of this customer: `p:` phones, `e:` emails, `n:` names, `c:` company,
-    /// `b:` typo block.
+    /// Every match key of this customer: `p:` phones, `e:` emails, `n:` names (and `n!:` when it
+    /// has no phone or email), `c:` company, `b:` typo block.
     pub fn keys(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         out.extend(self.phones.iter().map(|p| format!("p:{p}")));
         out.extend(self.emails.iter().map(|e| format!("e:{e}")));
-        out.extend(name_keys(&self.name).into_iter().map(|k| format!("n:{k}")));
+        let names = name_keys(&self.name);
+        // "n!:" marks a name whose owner has no phone and no email: the only namesakes a row with
+        // contact data can be the same customer as (see the store's best_match).
+        if self.phones.is_empty() && self.emails.is_empty() {
+            out.extend(names.iter().map(|k| format!("n!:{k}")));
+        }
+        out.extend(names.into_iter().map(|k| format!("n:{k}")));
         if let Some(c) = self.company_key() {
             out.push(format!("c:{c}"));
         }

@@ -257,20 +257,41 @@ impl Writer<'_> {
     /// The live customer most likely to be the same as `p`, with its score and reasons, if any
     /// reaches the duplicate threshold. Looks up phones, emails, names and the company.
     pub fn best_match(&self, p: &Profile) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
-        let mut ids: Vec<String> = Vec::new();
         let mut st = self.conn().prepare_cached("SELECT customer_id FROM match_keys WHERE key = ?1 LIMIT 50")?;
-        for k in p.keys() {
-            if k.starts_with("b:") {
-                continue;
-            }
-            let mut rows = st.query([&k])?;
-            while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                if !ids.contains(&id) {
-                    ids.push(id);
+        let keys = p.keys();
+        let mut lookup = |prefix: &str| -> Result<Vec<String>> {
+            let mut out: Vec<String> = Vec::new();
+            for k in keys.iter().filter(|k| k.starts_with(prefix)) {
+                let mut rows = st.query([k])?;
+                while let Some(r) = rows.next()? {
+                    let id: String = r.get(0)?;
+                    if !out.contains(&id) {
+                        out.push(id);
+                    }
                 }
             }
+            Ok(out)
+        };
+        // Only candidates that can reach the threshold are loaded and scored (see dedupe::score):
+        // a shared phone or email; for a company, the same company name; the same name where one
+        // side has no phone and no email; or the same name at the same company. A common name
+        // (张伟) would otherwise bring dozens of namesakes to every row.
+        let mut ids = lookup("p:")?;
+        ids.extend(lookup("e:")?);
+        let names = lookup("n:")?;
+        let companies = lookup("c:")?;
+        let bare = p.phones.is_empty() && p.emails.is_empty();
+        if bare {
+            ids.extend(names.iter().cloned());
+        } else {
+            ids.extend(lookup("n!:")?);
+            ids.extend(names.iter().filter(|id| companies.contains(id)).cloned());
         }
+        if p.is_company {
+            ids.extend(companies);
+        }
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(id.clone()));
         let mut best: Option<(Customer, f64, Vec<Reason>)> = None;
         for id in ids {
             let Ok(cid) = id.parse::<CustomerId>() else { continue };
