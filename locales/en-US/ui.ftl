@@ -219,6 +219,7 @@ import-encoding = Encoding: { $encoding }
 # Variables:
 #   $delimiter (String) - the detected column separator
 import-delimiter = Separator: { $delimiter }
+import-delimiter-tab = Tab
 # Variables:
 #   $row (Number) - the row holding the column names
 import-header-row = Column names in row { $row }

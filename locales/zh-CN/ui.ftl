@@ -181,6 +181,7 @@ import-read = 读取文件
 import-format = 格式：{ $format }
 import-encoding = 编码：{ $encoding }
 import-delimiter = 分隔符：{ $delimiter }
+import-delimiter-tab = 制表符
 import-header-row = 列名在第 { $row } 行
 import-sheet = 工作表
 import-on-duplicate = 客户已存在时

@@ -5,11 +5,11 @@
 use super::{ApiResult, Banyan};
 use crate::error::{Error, FieldError};
 use crate::i18n::Localizer;
+use crate::io::Progress;
 use crate::io::export::{self, ExportFormat};
 use crate::io::import::{self, DuplicateNote, ImportMode, ImportOptions, OnDuplicate, Rejects, RowProblem};
 use crate::io::mapping::Mapping;
 use crate::io::read::{ReadOptions, Row, SourceInfo};
-use crate::io::{Format, Progress};
 use crate::model::{Customer, CustomerInput, CustomerPatch};
 use crate::store::{DuplicatePair, ImportCounts, ImportRecord, SearchFilter, UndoReport};
 use serde::{Deserialize, Serialize};
@@ -348,11 +348,6 @@ impl Banyan {
         let input: CustomerInput = patch.apply_to(&survivor);
         let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
         self.store.merge_customers(&self.actor, survivor.id, other.id, &valid).map_err(|e| self.err(e))
-    }
-
-    /// Reads a file's headers and format without importing (for the CLI's `--dry-run` header).
-    pub fn detect_format(&self, path: &Path) -> ApiResult<Format> {
-        Format::detect(path).map_err(|e| self.err(e))
     }
 }
 

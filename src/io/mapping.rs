@@ -32,29 +32,6 @@ pub enum Target {
     Custom(String),
 }
 
-impl Target {
-    /// The customer field path this target fills, as validation names it.
-    pub fn field_path(&self) -> String {
-        match self {
-            Target::Ignore => String::new(),
-            Target::Id => "id".into(),
-            Target::Kind => "kind".into(),
-            Target::Name | Target::FamilyName | Target::GivenName => "name".into(),
-            Target::Company => "company".into(),
-            Target::Phone => "phones".into(),
-            Target::Email => "emails".into(),
-            Target::Address => "address".into(),
-            Target::City => "city".into(),
-            Target::Country => "country".into(),
-            Target::Tags => "tags".into(),
-            Target::Owner => "owner".into(),
-            Target::Source => "source".into(),
-            Target::Notes => "notes".into(),
-            Target::Custom(k) => format!("custom.{k}"),
-        }
-    }
-}
-
 /// One column's mapping.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
