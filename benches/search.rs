@@ -2,7 +2,11 @@
 //! Chinese and Latin names, companies, phones), then replays typing sequences, one query per
 //! keystroke, and prints p50/p99 latency per keystroke for each kind of query, the index build
 //! time and the database size, encrypted and plain, with the ratio.
-//! Options: --customers N --limit N (hits per query, default 30) --cache-mib N.
+//! Options: --customers N --limit N (hits per query, default 30) --cache-mib N; --keep DIR builds
+//! the two books in DIR once and reuses them on later runs (index build time is then not
+//! measured); --no-reindex skips timing a full index rebuild; --only plain|encrypted builds one of
+//! the two books and stops (so the two can be built side by side); --slow N prints each kind's N
+//! slowest keystrokes.
 
 use banyan::demo::DemoGen;
 use banyan::model::{CustomerKind, ValidCustomer, ValidationContext};
@@ -11,9 +15,13 @@ use banyan::store::{Actor, NewKey, SearchFilter, Store, StoreOptions};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-fn arg(name: &str, default: usize) -> usize {
+fn arg_text(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    arg_text(name).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// What a rep types, keystroke by keystroke, per kind of query.
@@ -63,10 +71,11 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
 }
 
 struct Result {
-    insert_s: f64,
-    reindex_s: f64,
+    /// None when the book was reused from `--keep`.
+    insert_s: Option<f64>,
+    reindex_s: Option<f64>,
     size_mb: f64,
-    per_kind: BTreeMap<&'static str, Vec<Duration>>,
+    per_kind: BTreeMap<&'static str, Vec<(Duration, String)>>,
 }
 
 fn run(
@@ -76,33 +85,55 @@ fn run(
     limit: u32,
     cache_mib: u32,
 ) -> Result {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("search.db");
+    let tmp = tempfile::tempdir().unwrap();
+    let keep = arg_text("--keep").map(std::path::PathBuf::from);
+    let dir = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(if encrypted { "encrypted.db" } else { "plain.db" });
+    let key_path = dir.join("encrypted.key");
     let opts = StoreOptions { cache_mib, ..Default::default() };
-    let key = DbKey::random().unwrap();
-    let store = Store::create(
-        &path,
-        if encrypted { NewKey::Raw(key.clone()) } else { NewKey::PlaintextForBenchmark },
-        opts.clone(),
-    )
-    .unwrap();
-    let actor = Actor { user: "bench".into(), batch: None };
-    let t = Instant::now();
-    for chunk in customers.chunks(10_000) {
-        store.add_customers(&actor, chunk).unwrap();
+    let (mut insert_s, mut reindex_s) = (None, None);
+    let reuse = keep.is_some() && path.exists() && (!encrypted || key_path.exists());
+    let key = if reuse && encrypted {
+        let hex = std::fs::read_to_string(&key_path).unwrap();
+        let mut b = [0u8; 32];
+        for (i, byte) in b.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+        }
+        DbKey::from_bytes(b)
+    } else {
+        DbKey::random().unwrap()
+    };
+    if !reuse {
+        let _ = std::fs::remove_file(&path);
+        let store = Store::create(
+            &path,
+            if encrypted { NewKey::Raw(key.clone()) } else { NewKey::PlaintextForBenchmark },
+            opts.clone(),
+        )
+        .unwrap();
+        if encrypted && keep.is_some() {
+            std::fs::write(&key_path, key.to_hex().as_bytes()).unwrap();
+        }
+        let actor = Actor { user: "bench".into(), batch: None };
+        let t = Instant::now();
+        for chunk in customers.chunks(10_000) {
+            store.add_customers(&actor, chunk).unwrap();
+        }
+        insert_s = Some(t.elapsed().as_secs_f64());
+        if !std::env::args().any(|a| a == "--no-reindex") {
+            let t = Instant::now();
+            store.reindex(&mut |_, _| {}).unwrap();
+            reindex_s = Some(t.elapsed().as_secs_f64());
+        }
     }
-    let insert_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    store.reindex(&mut |_, _| {}).unwrap();
-    let reindex_s = t.elapsed().as_secs_f64();
-    drop(store);
     let size_mb = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
     let store = if encrypted {
         Store::open(&path, &Unlock::Raw(key), opts).unwrap()
     } else {
         Store::open_plaintext_for_benchmark(&path, opts).unwrap()
     };
-    let mut per_kind: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
+    let mut per_kind: BTreeMap<&'static str, Vec<(Duration, String)>> = BTreeMap::new();
     let filter = SearchFilter::default();
     // One warm-up pass, as a desktop that has been open a while; then the measured pass.
     for pass in 0..2 {
@@ -115,7 +146,7 @@ fn run(
                 let dt = t.elapsed();
                 std::hint::black_box(hits);
                 if pass == 1 {
-                    per_kind.entry(kind).or_default().push(dt);
+                    per_kind.entry(kind).or_default().push((dt, typed.clone()));
                 }
             }
         }
@@ -132,6 +163,12 @@ fn main() {
     let mut g = DemoGen::new(7);
     let customers: Vec<ValidCustomer> = (0..n).map(|_| g.valid_customer(&ctx)).collect();
     let seqs = sequences(&customers);
+    let only = arg_text("--only");
+    if let Some(which) = &only {
+        assert!(arg_text("--keep").is_some(), "--only needs --keep DIR");
+        run(which == "encrypted", &customers, &[], limit, cache_mib);
+        return;
+    }
     eprintln!("plain…");
     let plain = run(false, &customers, &seqs, limit, cache_mib);
     eprintln!("encrypted…");
@@ -140,18 +177,26 @@ fn main() {
         "search benchmark: {n} customers, {} typing sequences, {limit} hits per query, cache {cache_mib} MiB",
         seqs.len()
     );
+    let secs = |v: Option<f64>| v.map_or("reused".to_string(), |s| format!("{s:.1} s"));
     println!(
-        "build: insert (with index) plain {:.1} s / encrypted {:.1} s; index rebuild plain {:.1} s / encrypted {:.1} s; size plain {:.0} MB / encrypted {:.0} MB",
-        plain.insert_s, enc.insert_s, plain.reindex_s, enc.reindex_s, plain.size_mb, enc.size_mb
+        "build: insert (with index) plain {} / encrypted {}; index rebuild plain {} / encrypted {}; size plain {:.0} MB / encrypted {:.0} MB",
+        secs(plain.insert_s),
+        secs(enc.insert_s),
+        secs(plain.reindex_s),
+        secs(enc.reindex_s),
+        plain.size_mb,
+        enc.size_mb
     );
     println!(
         "{:<10} {:>6} {:>11} {:>11} {:>11} {:>11} {:>9}",
         "kind", "keys", "plain p50", "plain p99", "enc p50", "enc p99", "p99 ratio"
     );
     let mut worst: f64 = 0.0;
+    let slow = arg("--slow", 0);
+    let times = |v: &[(Duration, String)]| v.iter().map(|(d, _)| *d).collect::<Vec<_>>();
     for (kind, v) in &plain.per_kind {
-        let mut p = v.clone();
-        let mut e = enc.per_kind[kind].clone();
+        let mut p = times(v);
+        let mut e = times(&enc.per_kind[kind]);
         let (pp50, pp99, ep50, ep99) = (pct(&mut p, 0.5), pct(&mut p, 0.99), pct(&mut e, 0.5), pct(&mut e, 0.99));
         worst = worst.max(ep99 / pp99);
         println!(
@@ -159,6 +204,13 @@ fn main() {
             v.len(),
             ep99 / pp99
         );
+        for (label, all) in [("plain", v), ("encrypted", &enc.per_kind[kind])] {
+            let mut sorted = all.clone();
+            sorted.sort_by_key(|b| std::cmp::Reverse(b.0));
+            for (d, q) in sorted.iter().take(slow) {
+                println!("    slow {label}: {:.2} ms {q:?}", d.as_secs_f64() * 1000.0);
+            }
+        }
     }
     println!(
         "targets: p99 ≤ 10 ms exact/prefix/pinyin, ≤ 50 ms fuzzy; encrypted/plain ≤ 1.3x (worst here {worst:.2}x)"

@@ -4,25 +4,7 @@ use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// One rejected field: which field (a path such as `emails[1]` or `lines[0].quantity`), the Fluent
-/// message id that explains it, and the message's variables.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub msg_id: &'static str,
-    pub args: Vec<(&'static str, String)>,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, msg_id: &'static str) -> Self {
-        Self { field: field.into(), msg_id, args: Vec::new() }
-    }
-
-    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.args.push((name, value.to_string()));
-        self
-    }
-}
+pub use banyan_read::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -83,6 +65,16 @@ impl Error {
 impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
         Error::Input(e)
+    }
+}
+
+impl From<banyan_read::Error> for Error {
+    fn from(e: banyan_read::Error) -> Self {
+        match e {
+            banyan_read::Error::Input(f) => Error::Input(f),
+            banyan_read::Error::Cancelled => Error::Cancelled,
+            banyan_read::Error::Io(io) => Error::Io(io),
+        }
     }
 }
 

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    banyan::io::read::fuzz_one(data, banyan::io::Format::Json);
+    banyan_read::read::fuzz_one(data, banyan_read::Format::Json);
 });

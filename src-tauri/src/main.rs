@@ -18,7 +18,14 @@ fn main() {
             let state = AppState::start(app.handle(), started)?;
             let lang = state.lang();
             app.manage(state);
+            // The unlock (Argon2id in passphrase mode) and the database's first reads run while
+            // the window and the UI load; commands that need the book wait for it.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || handle.state::<AppState>().open_at_start());
             menu::install(app.handle(), lang)?;
+            if std::env::var_os("BANYAN_BENCH").is_some() {
+                println!("BENCH setup-done {:.2}", started.elapsed().as_secs_f64() * 1000.0);
+            }
             Ok(())
         })
         .on_menu_event(menu::on_event)

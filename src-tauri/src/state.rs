@@ -6,7 +6,7 @@ use banyan::i18n::Lang;
 use banyan::security::{KeyMode, KeyStore, Unlock};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Condvar, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 use tauri::{AppHandle, Manager};
 
@@ -26,6 +26,9 @@ pub struct AppState {
     pub started: Instant,
     /// Set when the book failed to open at start (e.g. the keyring has no key): shown, not hidden.
     pub open_error: Mutex<Option<ApiError>>,
+    /// True while the book is being opened at start, on its own thread, so the window and the UI
+    /// load meanwhile (the unlock can take a few hundred ms); the book's users wait for it.
+    opening: (Mutex<bool>, Condvar),
 }
 
 impl AppState {
@@ -47,9 +50,33 @@ impl AppState {
             cancel_io: Default::default(),
             started,
             open_error: Mutex::new(None),
+            opening: (Mutex::new(false), Condvar::new()),
         };
-        state.try_auto_open();
+        if state.auto_unlock().is_some() {
+            *state.opening.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        }
         Ok(state)
+    }
+
+    /// Opens the book at start when it can be opened without asking (see [`Self::auto_unlock`]);
+    /// run on its own thread by `setup()`. Everything that needs the book waits until it is done.
+    pub fn open_at_start(&self) {
+        if let Some(unlock) = self.auto_unlock() {
+            match Banyan::open(&self.options(), &unlock) {
+                Ok(b) => *self.book.write().unwrap_or_else(|e| e.into_inner()) = Some(b),
+                Err(e) => *self.open_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e),
+            }
+        }
+        *self.opening.0.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        self.opening.1.notify_all();
+    }
+
+    /// Waits for the opening at start, if it is still running.
+    fn opened(&self) {
+        let mut busy = self.opening.0.lock().unwrap_or_else(|e| e.into_inner());
+        while *busy {
+            busy = self.opening.1.wait(busy).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     pub fn lang(&self) -> Lang {
@@ -71,11 +98,13 @@ impl AppState {
 
     /// The open book, shared: commands run concurrently (a long import does not block the list).
     pub fn book(&self) -> RwLockReadGuard<'_, Option<Banyan>> {
+        self.opened();
         self.book.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The book for opening, closing or switching its language.
     pub fn book_mut(&self) -> RwLockWriteGuard<'_, Option<Banyan>> {
+        self.opened();
         self.book.write().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -89,20 +118,17 @@ impl AppState {
         KeyStore::for_db(&self.db_path).mode().ok()
     }
 
-    /// Opens the book without asking when it can: its key is in the keyring, or a passphrase was
-    /// given in BANYAN_PASSPHRASE (IT deployments, the dev database of `cargo xtask run`).
-    fn try_auto_open(&self) {
+    /// How to open the book without asking, if it can be: its key is in the keyring, or a
+    /// passphrase was given in BANYAN_PASSPHRASE (IT deployments, the dev database of
+    /// `cargo xtask run`).
+    fn auto_unlock(&self) -> Option<Unlock> {
         if !self.db_path.exists() {
-            return;
+            return None;
         }
-        let unlock = match (self.key_mode(), std::env::var("BANYAN_PASSPHRASE")) {
-            (Some(KeyMode::Keyring), _) => Unlock::keyring(),
-            (Some(KeyMode::Passphrase), Ok(p)) if !p.is_empty() => Unlock::passphrase(p),
-            _ => return,
-        };
-        match Banyan::open(&self.options(), &unlock) {
-            Ok(b) => *self.book_mut() = Some(b),
-            Err(e) => *self.open_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e),
+        match (self.key_mode(), std::env::var("BANYAN_PASSPHRASE")) {
+            (Some(KeyMode::Keyring), _) => Some(Unlock::keyring()),
+            (Some(KeyMode::Passphrase), Ok(p)) if !p.is_empty() => Some(Unlock::passphrase(p)),
+            _ => None,
         }
     }
 }

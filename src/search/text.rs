@@ -14,9 +14,7 @@ const PINYIN_MAX_COMBOS: usize = 8;
 /// Shortest digit run that finds a phone number.
 pub const MIN_PHONE_DIGITS: usize = 4;
 
-pub fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2EBEF | 0x30000..=0x3134F)
-}
+pub use banyan_read::is_han;
 
 /// Traditional → Simplified, compatibility forms (full-width letters) → plain, diacritics
 /// removed, lowercased: "Zoë" → "zoe", "張三" → "张三", "ＡＢＣ" → "abc".

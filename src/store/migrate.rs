@@ -19,10 +19,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_initial", sql: include_str!("../../migrations/0001_initial.sql") },
     Migration { version: 2, name: "0002_search", sql: include_str!("../../migrations/0002_search.sql") },
     Migration { version: 3, name: "0003_import", sql: include_str!("../../migrations/0003_import.sql") },
+    Migration { version: 4, name: "0004_search_tiers", sql: include_str!("../../migrations/0004_search_tiers.sql") },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

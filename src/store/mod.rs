@@ -331,8 +331,9 @@ pub(crate) fn id_column<T: std::str::FromStr<Err = uuid::Error>>(
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-/// Version of the derived indexes (1: search; 2: + duplicate match keys; 3: + "n!:" keys).
-const INDEX_VERSION: &str = "3";
+/// Version of the derived indexes (1: search; 2: + duplicate match keys; 3: + "n!:" keys;
+/// 4: + name and pinyin tier tables).
+const INDEX_VERSION: &str = "4";
 
 /// Builds the search index and match keys of a book that predates them (after the migrations
 /// that add them).

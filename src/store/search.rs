@@ -106,6 +106,8 @@ pub(super) fn reindex_customer(conn: &Connection, id: &str) -> Result<()> {
         .optional()?;
     if let Some(docid) = old {
         conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?.execute([docid])?;
+        conn.prepare_cached("DELETE FROM name_fts WHERE rowid = ?1")?.execute([docid])?;
+        conn.prepare_cached("DELETE FROM pinyin_fts WHERE rowid = ?1")?.execute([docid])?;
         conn.prepare_cached("DELETE FROM search_docs WHERE docid = ?1")?.execute([docid])?;
     }
     conn.prepare_cached("DELETE FROM match_keys WHERE customer_id = ?1")?.execute([id])?;
@@ -144,8 +146,13 @@ fn insert_document(conn: &Connection, c: &Customer) -> Result<()> {
         .execute((c.id.to_string(), &doc.name_key))?;
     let docid = conn.last_insert_rowid();
     let other: Vec<String> = doc.other.iter().map(|(_, s)| joined(s)).collect();
+    let (name, pinyin) = (joined(&doc.name), joined(&doc.pinyin));
     conn.prepare_cached("INSERT INTO customer_fts (rowid, name, name_sub, pinyin, other) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute((docid, joined(&doc.name), joined(&doc.name_sub), joined(&doc.pinyin), other.join(" ")))?;
+        .execute((docid, &name, joined(&doc.name_sub), &pinyin, other.join(" ")))?;
+    conn.prepare_cached("INSERT INTO name_fts (rowid, name) VALUES (?1, ?2)")?.execute((docid, &name))?;
+    if !pinyin.is_empty() {
+        conn.prepare_cached("INSERT INTO pinyin_fts (rowid, pinyin) VALUES (?1, ?2)")?.execute((docid, &pinyin))?;
+    }
     let mut add_term = conn.prepare_cached("INSERT OR IGNORE INTO search_terms (term) VALUES (?1)")?;
     let latin = doc.name.iter().chain(
         doc.other.iter().filter(|(f, _)| matches!(f, MatchField::Company | MatchField::Contacts)).flat_map(|(_, s)| s),
@@ -208,26 +215,32 @@ impl Store {
                 Ok(())
             };
         let prefix = q.prefix_terms();
+        // The customers table is joined only when a filter needs its columns.
+        let join = if filter_sql.is_empty() { "" } else { "JOIN customers c ON c.id = d.customer_id" };
+        let n = filter_params.len() + 2;
         if !q.phone {
             let sql = format!(
-                "SELECT d.customer_id FROM search_docs d JOIN customers c ON c.id = d.customer_id
-                 WHERE d.name_key = ?1 {filter_sql} ORDER BY d.docid DESC LIMIT ?{}",
-                filter_params.len() + 2
+                "SELECT d.customer_id FROM search_docs d {join}
+                 WHERE d.name_key = ?1 {filter_sql} ORDER BY d.docid DESC LIMIT ?{n}"
             );
             collect(MatchTier::Exact, &sql, Value::Text(q.name_key.clone()), &prefix, &mut hits)?;
         }
-        let fts_sql = format!(
-            "SELECT d.customer_id FROM customer_fts f JOIN search_docs d ON d.docid = f.rowid JOIN customers c ON c.id = d.customer_id
-             WHERE customer_fts MATCH ?1 {filter_sql} ORDER BY f.rowid DESC LIMIT ?{}",
-            filter_params.len() + 2
-        );
+        // Newest matching documents of one FTS table first; the FTS table returns its rowids in
+        // descending order itself, so no sort and an early stop at the limit.
+        let fts_sql = |table: &str| {
+            format!(
+                "SELECT d.customer_id FROM {table} f JOIN search_docs d ON d.docid = f.rowid {join}
+                 WHERE {table} MATCH ?1 {filter_sql} ORDER BY f.rowid DESC LIMIT ?{n}"
+            )
+        };
         let expr = q.fts(&prefix);
         if !q.phone {
-            collect(MatchTier::Prefix, &fts_sql, Value::Text(format!("name : ({expr})")), &prefix, &mut hits)?;
+            collect(MatchTier::Prefix, &fts_sql("name_fts"), Value::Text(expr.clone()), &prefix, &mut hits)?;
             if q.terms.iter().all(|t| t.chars().all(|c| c.is_ascii_alphabetic())) {
-                collect(MatchTier::Pinyin, &fts_sql, Value::Text(format!("pinyin : ({expr})")), &prefix, &mut hits)?;
+                collect(MatchTier::Pinyin, &fts_sql("pinyin_fts"), Value::Text(expr.clone()), &prefix, &mut hits)?;
             }
         }
+        let fts_sql = fts_sql("customer_fts");
         collect(MatchTier::Substring, &fts_sql, Value::Text(expr), &prefix, &mut hits)?;
         // Typos: only when exact and prefix matching found little, and only for Latin words long
         // enough for a typo to be told from another word.
@@ -292,7 +305,9 @@ impl Store {
 
 /// Rebuilds the index from the customer rows (also used after the migration that adds it).
 pub(super) fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-    conn.execute_batch("DELETE FROM customer_fts; DELETE FROM search_docs; DELETE FROM match_keys;")?;
+    conn.execute_batch(
+        "DELETE FROM customer_fts; DELETE FROM name_fts; DELETE FROM pinyin_fts; DELETE FROM search_docs; DELETE FROM match_keys;",
+    )?;
     let total: i64 = conn.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
     let ids: Vec<String> = conn
         .prepare("SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY updated_at, id")?

@@ -111,7 +111,15 @@ fn sigkill_at_random_moments_never_corrupts_or_half_commits() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.random_range(100..1500)));
+        // The random moment counts from the child's first batch, not from its start: on a busy
+        // machine opening the database alone can take longer than the longest wait.
+        let lines = |p: &Path| std::fs::read_to_string(p).map(|s| s.lines().count()).unwrap_or(0);
+        let before = lines(&progress);
+        let started = Instant::now();
+        while lines(&progress) == before && started.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..1200)));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         let store = Store::open(&path, &Unlock::Raw(DbKey::from_bytes(KEY)), StoreOptions::default())

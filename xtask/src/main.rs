@@ -315,6 +315,7 @@ fn test() -> Result {
         totals.1 += f;
         Ok((ok && f == 0 && p > 0, format!("{p} passed, {f} failed")))
     });
+    timed("fuzz every reader (15 s each)", &mut || fuzz_readers(15));
     if built {
         timed("end-to-end in a real window", &mut || {
             let (ok, text) = e2e()?;
@@ -410,19 +411,38 @@ fn e2e() -> Result<(bool, String)> {
     r
 }
 
-/// Runs every reader's fuzz target for SECONDS (default 60) each, seeded with the import
-/// fixtures. Not part of `test`: the instrumented build alone takes ~9 minutes on 2 cores; the
-/// fixtures and every past finding (fuzz/regressions) are replayed by the normal tests instead.
+/// `cargo xtask fuzz [SECONDS]`: every reader's fuzz target for SECONDS (default 60) each.
 fn fuzz(args: &[String]) -> Result {
     let secs: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let (ok, detail) = fuzz_readers(secs)?;
+    if ok { Ok(()) } else { Err(detail) }
+}
+
+/// The fuzz targets in fuzz/ (one per reader, built by cargo-fuzz against the `banyan-read` crate
+/// only), each run for `secs` seconds, seeded with the import fixtures and the corpus of earlier
+/// runs (target/fuzz-corpus). A finding fails the step and is kept in target/fuzz-artifacts, to be
+/// copied to fuzz/regressions/, which the normal tests replay. Returns (ok, "N runs, no findings").
+fn fuzz_readers(secs: u64) -> Result<(bool, String)> {
     let home = std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
         .ok_or("no CARGO_HOME or HOME")?;
     if !home.join("bin/cargo-fuzz").exists() {
-        must(cmd("cargo", &["install", "cargo-fuzz", "--locked"]))?;
+        must(cmd("cargo", &["install", "cargo-fuzz", "--version", "^0.13", "--locked"]))?;
+    }
+    let fuzz_cmd = |sub: &str, extra: &[&str]| {
+        let mut c = cmd("cargo", &["fuzz", sub, "-O"]);
+        c.args(extra);
+        // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
+        c.env("RUSTC_BOOTSTRAP", "1");
+        c
+    };
+    // One build of all targets first, so a build failure is told apart from a finding.
+    if !status(fuzz_cmd("build", &[]))? {
+        return Ok((false, "the fuzz targets did not build".into()));
     }
     let mut failed = Vec::new();
+    let mut runs = 0u64;
     for target in ["read_csv", "read_xlsx", "read_json", "read_xml", "read_vcard"] {
         let corpus = format!("target/fuzz-corpus/{target}");
         let artifacts = format!("target/fuzz-artifacts/{target}/");
@@ -430,12 +450,9 @@ fn fuzz(args: &[String]) -> Result {
         std::fs::create_dir_all(&artifacts).map_err(|e| e.to_string())?;
         let max_time = format!("-max_total_time={secs}");
         let prefix = format!("-artifact_prefix={artifacts}");
-        let mut c = cmd(
-            "cargo",
+        let c = fuzz_cmd(
+            "run",
             &[
-                "fuzz",
-                "run",
-                "-O",
                 target,
                 &corpus,
                 "tests/fixtures/import",
@@ -443,16 +460,23 @@ fn fuzz(args: &[String]) -> Result {
                 &max_time,
                 "-timeout=10",
                 "-rss_limit_mb=2048",
+                "-print_final_stats=1",
                 &prefix,
             ],
         );
-        // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
-        c.env("RUSTC_BOOTSTRAP", "1");
-        if !status(c)? {
+        let (ok, text) = capture(c)?;
+        // libFuzzer's closing line: "Done 123456 runs in 15 second(s)".
+        let done = text.lines().rev().find_map(|l| l.strip_prefix("Done ")?.split(' ').next()?.parse::<u64>().ok());
+        runs += done.unwrap_or(0);
+        if !ok || done.is_none() {
             failed.push(format!("{target} (inputs in {artifacts}; copy them to fuzz/regressions/)"));
         }
     }
-    if failed.is_empty() { Ok(()) } else { Err(format!("fuzz findings: {}", failed.join(", "))) }
+    if failed.is_empty() {
+        Ok((true, format!("{runs} inputs, no findings")))
+    } else {
+        Ok((false, format!("fuzz findings: {}", failed.join(", "))))
+    }
 }
 
 fn bench(args: &[String]) -> Result {
@@ -487,6 +511,12 @@ fn bench_ui() -> Result {
         must(banyan(&["init", "--key-mode", "passphrase"]))?;
         must(banyan(&["demo", "--customers", "100000"]))?;
     }
+    // A book made by an older build is migrated (and its index rebuilt) by its first open: done
+    // here, so the timed starts measure a start, not a one-time upgrade.
+    let mut upgrade = Command::new(target_dir().join("release/banyan"));
+    upgrade.arg("--db").arg(&db).args(["customer", "list", "--limit", "1"]).env("BANYAN_PASSPHRASE", "bench");
+    upgrade.stdout(Stdio::null());
+    must(upgrade)?;
     let _display = display()?;
     let mut driver = Command::new(driver);
     driver
@@ -495,6 +525,8 @@ fn bench_ui() -> Result {
         .env("BANYAN_PASSPHRASE", "bench")
         .env("BANYAN_CONFIG_DIR", work.join("config"))
         .env("BANYAN_BENCH", "1")
+        // For a breakdown of the start (setup, UI script, status, first page), run the app itself
+        // with BANYAN_BENCH=1: it prints "BENCH <moment> <ms since process start>" lines.
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let _driver = spawn_group(driver)?;

@@ -5,8 +5,7 @@
 //! their crates' own parsers, after checks that keep hostile files (zip bombs, entity expansion,
 //! oversized fields) from exhausting memory.
 
-use super::{Format, Limits, input_error};
-use crate::error::{Error, Result};
+use crate::{Error, Format, Limits, Result, input_error};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -786,7 +785,7 @@ fn vcard_table(path: &Path, size: u64, limits: &Limits) -> Result<Table> {
                             // N is family;given;additional;prefix;suffix.
                             let family = texts.first().cloned().unwrap_or_default();
                             let given = texts.get(1).cloned().unwrap_or_default();
-                            let cjk = family.chars().chain(given.chars()).any(crate::search::text::is_han);
+                            let cjk = family.chars().chain(given.chars()).any(crate::is_han);
                             let full = if cjk {
                                 format!("{family}{given}")
                             } else {
