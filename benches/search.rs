@@ -157,7 +157,7 @@ fn run(
 fn main() {
     let n = arg("--customers", 1_000_000);
     let limit = arg("--limit", 30) as u32;
-    let cache_mib = arg("--cache-mib", 64) as u32;
+    let cache_mib = arg("--cache-mib", StoreOptions::default().cache_mib as usize) as u32;
     eprintln!("generating {n} customers…");
     let ctx = ValidationContext::default();
     let mut g = DemoGen::new(7);
@@ -166,7 +166,10 @@ fn main() {
     let only = arg_text("--only");
     if let Some(which) = &only {
         assert!(arg_text("--keep").is_some(), "--only needs --keep DIR");
-        run(which == "encrypted", &customers, &[], limit, cache_mib);
+        let r = run(which == "encrypted", &customers, &[], limit, cache_mib);
+        if let Some(s) = r.insert_s {
+            println!("{which}: insert (with index) {s:.1} s, size {:.0} MB", r.size_mb);
+        }
         return;
     }
     eprintln!("plain…");

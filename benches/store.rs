@@ -59,7 +59,7 @@ fn run(encrypted: bool, customers: &[banyan::model::ValidCustomer], batch: usize
 fn main() {
     let n = arg("--customers", 1_000_000);
     let batch = arg("--batch", 10_000);
-    let cache_mib = arg("--cache-mib", 64) as u32;
+    let cache_mib = arg("--cache-mib", StoreOptions::default().cache_mib as usize) as u32;
     eprintln!("generating {n} customers…");
     let ctx = ValidationContext::default();
     let mut g = DemoGen::new(1);
