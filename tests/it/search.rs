@@ -276,3 +276,35 @@ fn anything_just_written_is_found_and_gone_once_deleted() {
         })
         .unwrap();
 }
+
+/// A book whose index predates the name and pinyin tier tables (as migration 0004 leaves them:
+/// empty, with the index version of before) is fully searchable after its first open.
+#[test]
+fn a_book_indexed_by_an_older_version_is_reindexed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path) = new_book(dir.path());
+    let zhang = b.add_customer(&person("张三丰")).unwrap();
+    let smith = b.add_customer(&person("Grace Smith")).unwrap();
+    drop(b);
+    {
+        let key = banyan::security::KeyStore::for_db(&path).unlock(Some(PASS)).unwrap().0;
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";
+             INSERT INTO name_fts (name_fts) VALUES ('delete-all');
+             INSERT INTO pinyin_fts (pinyin_fts) VALUES ('delete-all');
+             UPDATE meta SET value = '3' WHERE key = 'search_built';",
+            key.to_hex().as_str()
+        ))
+        .unwrap();
+    }
+    let b = Banyan::open(&opts(&path), &banyan::security::Unlock::passphrase(PASS)).unwrap();
+    let none = SearchFilter::default();
+    let first = |q: &str| b.search_customers(q, &none, 10).unwrap().into_iter().next();
+    let hit = first("zsf").expect("initials find 张三丰 again");
+    assert_eq!((hit.customer.id, hit.tier), (zhang.id, MatchTier::Pinyin));
+    let hit = first("zhangsan").expect("full pinyin finds 张三丰 again");
+    assert_eq!((hit.customer.id, hit.tier), (zhang.id, MatchTier::Pinyin));
+    let hit = first("smi").expect("a name prefix finds Grace Smith again");
+    assert_eq!((hit.customer.id, hit.tier), (smith.id, MatchTier::Prefix));
+}
