@@ -336,7 +336,7 @@ pub(crate) fn id_column<T: std::str::FromStr<Err = uuid::Error>>(
 
 /// Version of the derived indexes (1: search; 2: + duplicate match keys; 3: + "n!:" keys;
 /// 4: + name and pinyin tier tables).
-const INDEX_VERSION: &str = "4";
+pub(super) const INDEX_VERSION: &str = "4";
 
 /// Builds the search index and match keys of a book that predates them (after the migrations
 /// that add them).
@@ -344,10 +344,7 @@ fn ensure_search_index(conn: &mut Connection) -> Result<()> {
     let built: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'search_built'", [], |r| r.get(0)).optional()?;
     if built.as_deref() != Some(INDEX_VERSION) {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        search::rebuild(&tx, &mut |_, _| {})?;
-        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('search_built', ?1)", [INDEX_VERSION])?;
-        tx.commit()?;
+        search::rebuild(conn, INDEX_VERSION, &mut |_, _| {})?;
     }
     Ok(())
 }

@@ -172,13 +172,9 @@ pub(super) fn owner_of(conn: &Connection, table: &str, id: &str) -> Result<Optio
 }
 
 impl Store {
-    /// Rebuilds the whole index in one transaction, reporting (done, total) as it goes.
+    /// Rebuilds the whole index, reporting (done, total) as it goes (see [`rebuild`]).
     pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-        let mut conn = self.writer();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let n = rebuild(&tx, progress)?;
-        tx.commit()?;
-        Ok(n)
+        rebuild(&mut self.writer(), super::INDEX_VERSION, progress)
     }
 
     /// Searches customers: tier by tier (exact name, name prefix, pinyin, anywhere, typos), each
@@ -303,28 +299,43 @@ impl Store {
     }
 }
 
-/// Rebuilds the index from the customer rows (also used after the migration that adds it).
-pub(super) fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-    conn.execute_batch(
-        "DELETE FROM customer_fts; DELETE FROM name_fts; DELETE FROM pinyin_fts; DELETE FROM search_docs; DELETE FROM match_keys;",
+/// Customers indexed per transaction by [`rebuild`].
+const REBUILD_CHUNK: usize = 10_000;
+
+/// Rebuilds the index from the customer rows, `REBUILD_CHUNK` customers per transaction, and
+/// writes `marker` (the `search_built` meta value) when done. A million customers in one
+/// transaction grew the WAL past 2 GB, and looking pages up in it took over most of the time
+/// (over 20 minutes); committed chunks let the WAL be checkpointed as it goes. The marker is
+/// removed in the first transaction, so a rebuild cut short (a crash, a kill) is done again at
+/// the next open; a customer written by another connection between chunks is re-indexed, not
+/// indexed twice.
+pub(super) fn rebuild(conn: &mut Connection, marker: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "INSERT INTO customer_fts (customer_fts) VALUES ('delete-all');
+         INSERT INTO name_fts (name_fts) VALUES ('delete-all');
+         INSERT INTO pinyin_fts (pinyin_fts) VALUES ('delete-all');
+         DELETE FROM search_docs; DELETE FROM match_keys;
+         DELETE FROM meta WHERE key = 'search_built';",
     )?;
-    let total: i64 = conn.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
-    let ids: Vec<String> = conn
+    let ids: Vec<String> = tx
         .prepare("SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY updated_at, id")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    tx.commit()?;
+    let total = ids.len() as u64;
     let mut done = 0u64;
-    for id in ids {
-        let Ok(cid) = id.parse::<CustomerId>() else { continue };
-        let c = customer_in(conn, cid)?;
-        insert_document(conn, &c)?;
-        insert_match_keys(conn, &c)?;
-        done += 1;
-        if done % 10_000 == 0 {
-            progress(done, total as u64);
+    for chunk in ids.chunks(REBUILD_CHUNK) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for id in chunk {
+            reindex_customer(&tx, id)?;
         }
+        tx.commit()?;
+        done += chunk.len() as u64;
+        progress(done, total);
     }
-    progress(done, total as u64);
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('search_built', ?1)", [marker])?;
+    progress(done, total);
     Ok(done)
 }
 
