@@ -344,7 +344,7 @@ fn ensure_search_index(conn: &mut Connection) -> Result<()> {
     let built: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'search_built'", [], |r| r.get(0)).optional()?;
     if built.as_deref() != Some(INDEX_VERSION) {
-        search::rebuild(conn, INDEX_VERSION, &mut |_, _| {})?;
+        search::rebuild(conn, &mut |_, _| {})?;
     }
     Ok(())
 }

@@ -174,7 +174,7 @@ pub(super) fn owner_of(conn: &Connection, table: &str, id: &str) -> Result<Optio
 impl Store {
     /// Rebuilds the whole index, reporting (done, total) as it goes (see [`rebuild`]).
     pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-        rebuild(&mut self.writer(), super::INDEX_VERSION, progress)
+        rebuild(&mut self.writer(), progress)
     }
 
     /// Searches customers: tier by tier (exact name, name prefix, pinyin, anywhere, typos), each
@@ -236,14 +236,14 @@ impl Store {
                 collect(MatchTier::Pinyin, &fts_sql("pinyin_fts"), Value::Text(expr.clone()), &prefix, &mut hits)?;
             }
         }
-        let fts_sql = fts_sql("customer_fts");
-        collect(MatchTier::Substring, &fts_sql, Value::Text(expr), &prefix, &mut hits)?;
+        let anywhere_sql = fts_sql("customer_fts");
+        collect(MatchTier::Substring, &anywhere_sql, Value::Text(expr), &prefix, &mut hits)?;
         // Typos: only when exact and prefix matching found little, and only for Latin words long
         // enough for a typo to be told from another word.
         if hits.len() < 5 && !q.phone && q.terms.iter().any(|t| text::allowed_typos(t) > 0) {
             if let Some(alts) = fuzzy_terms(&conn, &q)? {
                 let expr = q.fts(&alts);
-                collect(MatchTier::Fuzzy, &fts_sql, Value::Text(expr), &alts, &mut hits)?;
+                collect(MatchTier::Fuzzy, &anywhere_sql, Value::Text(expr), &alts, &mut hits)?;
             }
         }
         let mut out = Vec::with_capacity(hits.len());
@@ -303,13 +303,13 @@ impl Store {
 const REBUILD_CHUNK: usize = 10_000;
 
 /// Rebuilds the index from the customer rows, `REBUILD_CHUNK` customers per transaction, and
-/// writes `marker` (the `search_built` meta value) when done. A million customers in one
+/// writes the index version (the `search_built` meta value) when done. A million customers in one
 /// transaction grew the WAL past 2 GB, and looking pages up in it took over most of the time
 /// (over 20 minutes); committed chunks let the WAL be checkpointed as it goes. The marker is
 /// removed in the first transaction, so a rebuild cut short (a crash, a kill) is done again at
 /// the next open; a customer written by another connection between chunks is re-indexed, not
 /// indexed twice.
-pub(super) fn rebuild(conn: &mut Connection, marker: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+pub(super) fn rebuild(conn: &mut Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch(
         "INSERT INTO customer_fts (customer_fts) VALUES ('delete-all');
@@ -334,7 +334,7 @@ pub(super) fn rebuild(conn: &mut Connection, marker: &str, progress: &mut dyn Fn
         done += chunk.len() as u64;
         progress(done, total);
     }
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('search_built', ?1)", [marker])?;
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('search_built', ?1)", [super::INDEX_VERSION])?;
     progress(done, total);
     Ok(done)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pagesFor, scrollToShow, windowFor } from "./virtual";
+import { mayHaveMore, moreHitsLimit, pagesFor, scrollToShow, SEARCH_FIRST, SEARCH_MAX, windowFor } from "./virtual";
 import { nextIndex } from "./keys";
 
 describe("virtual list", () => {
@@ -38,5 +38,21 @@ describe("keyboard navigation", () => {
     expect(nextIndex("Home", 3, 10, 5)).toBe(0);
     expect(nextIndex("a", 3, 10, 5)).toBeNull();
     expect(nextIndex("ArrowDown", -1, 0, 5)).toBeNull();
+  });
+});
+
+describe("search list growth", () => {
+  it("asks for more only near the end of a full list", () => {
+    expect(moreHitsLimit(50, SEARCH_FIRST, 12)).toBeNull();
+    expect(moreHitsLimit(50, SEARCH_FIRST, 41)).toBe(200);
+    expect(moreHitsLimit(200, 200, 195)).toBe(800);
+    expect(moreHitsLimit(800, 800, 800)).toBe(SEARCH_MAX);
+  });
+
+  it("stops when the search gave fewer hits than asked, or at the cap", () => {
+    expect(moreHitsLimit(37, SEARCH_FIRST, 37)).toBeNull();
+    expect(moreHitsLimit(SEARCH_MAX, SEARCH_MAX, SEARCH_MAX)).toBeNull();
+    expect(mayHaveMore(50, SEARCH_FIRST)).toBe(true);
+    expect(mayHaveMore(49, SEARCH_FIRST)).toBe(false);
   });
 });

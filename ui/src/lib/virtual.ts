@@ -29,3 +29,22 @@ export function scrollToShow(index: number, scrollTop: number, viewport: number,
   if (top + rowHeight > scrollTop + viewport) return top + rowHeight - viewport;
   return null;
 }
+
+/** Search hits asked for per keystroke: a screenful and more. */
+export const SEARCH_FIRST = 50;
+/** The most hits a search list grows to by scrolling. */
+export const SEARCH_MAX = 1000;
+
+/** Whether a search that returned `shown` hits for `limit` asked may have more to give. */
+export function mayHaveMore(shown: number, limit: number): boolean {
+  return shown >= limit && limit < SEARCH_MAX;
+}
+
+/**
+ * The larger limit to ask for when the list is scrolled to within 10 rows of the `shown` hits
+ * (`last` is the index after the last row in view), or null when there is nothing more to ask.
+ */
+export function moreHitsLimit(shown: number, limit: number, last: number): number | null {
+  if (!mayHaveMore(shown, limit) || last < shown - 10) return null;
+  return Math.min(SEARCH_MAX, limit * 4);
+}
