@@ -145,6 +145,20 @@ impl Writer<'_> {
         Ok(n)
     }
 
+    /// Inserts a customer row and logs it like [`Writer::apply`], then writes its search entry and
+    /// match keys from `derived` instead of reading the row back (imports: `derived` was computed
+    /// from the same values on another thread).
+    pub(super) fn apply_indexed(
+        &mut self,
+        id: &str,
+        values: Vec<(&'static str, Value)>,
+        derived: &super::search::Derived,
+    ) -> Result<usize> {
+        let n = self.apply_row(Change::Insert { table: "customers", id, values })?;
+        super::search::index_new_customer(&self.tx, id, derived)?;
+        Ok(n)
+    }
+
     fn apply_row(&mut self, change: Change<'_>) -> Result<usize> {
         match change {
             Change::Insert { table, id, values } => {

@@ -2,7 +2,7 @@
 //! lookups by match key, undoing a change-log batch, and moving a customer's records to another.
 
 use super::customers::{customer_in, customer_values};
-use super::search::profile_of;
+use super::search::{Derived, profile_of};
 use super::{Actor, Change, Store, Writer};
 use crate::error::{Error, Result};
 use crate::model::{Customer, CustomerId, ValidCustomer};
@@ -235,10 +235,17 @@ impl Store {
 }
 
 impl Writer<'_> {
-    /// Inserts a customer under a given id (a re-imported export keeps its ids).
-    pub fn insert_customer_as(&mut self, id: CustomerId, c: &ValidCustomer) -> Result<()> {
-        self.apply(Change::Insert { table: "customers", id: &id.to_string(), values: customer_values(c) })?;
-        Ok(())
+    /// Inserts a new customer (with `id`, or a new one) and indexes it at once from `derived`,
+    /// computed beforehand from the same values ([`Derived::of`]).
+    pub fn insert_customer_derived(
+        &mut self,
+        id: Option<CustomerId>,
+        c: &ValidCustomer,
+        derived: &Derived,
+    ) -> Result<CustomerId> {
+        let id = id.unwrap_or_else(|| CustomerId::new(self.now_ms()));
+        self.apply_indexed(&id.to_string(), customer_values(c), derived)?;
+        Ok(id)
     }
 
     pub fn replace_customer(&mut self, id: CustomerId, c: &ValidCustomer) -> Result<usize> {
@@ -255,10 +262,10 @@ impl Writer<'_> {
     }
 
     /// The live customer most likely to be the same as `p`, with its score and reasons, if any
-    /// reaches the duplicate threshold. Looks up phones, emails, names and the company.
-    pub fn best_match(&self, p: &Profile) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
+    /// reaches the duplicate threshold. Looks up phones, emails, names and the company among
+    /// `keys` (`p.keys()`, computed by the caller, typically on the reading thread).
+    pub fn best_match(&self, p: &Profile, keys: &[String]) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
         let mut st = self.conn().prepare_cached("SELECT customer_id FROM match_keys WHERE key = ?1 LIMIT 50")?;
-        let keys = p.keys();
         let mut lookup = |prefix: &str| -> Result<Vec<String>> {
             let mut out: Vec<String> = Vec::new();
             for k in keys.iter().filter(|k| k.starts_with(prefix)) {

@@ -17,7 +17,7 @@ pub(crate) use gateway::{Change, Writer};
 pub use imports::{DuplicatePair, ImportCounts, ImportRecord, UndoConflict, UndoReport};
 pub use log::ChangeEntry;
 pub use orders::OrderFilter;
-pub use search::{SearchFilter, SearchHit};
+pub use search::{Derived, SearchFilter, SearchHit};
 
 use crate::error::{Error, Result};
 use crate::model::DeviceId;

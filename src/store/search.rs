@@ -4,7 +4,7 @@
 use super::Store;
 use super::customers::customer_in;
 use crate::error::Result;
-use crate::model::{Customer, CustomerId, CustomerKind};
+use crate::model::{Customer, CustomerId, CustomerKind, ValidCustomer};
 use crate::quality::dedupe::Profile;
 use crate::search::text::{self, Document, Query, Source};
 use crate::search::{MatchField, MatchTier};
@@ -53,16 +53,89 @@ fn title(text: &str) -> &str {
 /// The document of a customer from its own row only (no contacts, no activity notes): enough to
 /// say where most hits matched without two more queries per hit.
 fn own_document(c: &Customer) -> Document {
-    text::document(&Source {
-        name: &c.name,
-        company: c.company.as_deref(),
+    text::document(&own_source(&OwnFields::of_customer(c)))
+}
+
+/// The fields of a customer's own row that its search document and match keys are made of.
+struct OwnFields<'a> {
+    is_company: bool,
+    name: &'a str,
+    company: Option<&'a str>,
+    emails: &'a [String],
+    phones: &'a [String],
+    city: Option<&'a str>,
+    tags: &'a [String],
+    notes: Option<&'a str>,
+}
+
+/// The same fields of a stored customer and of a validated one (two types, one field list).
+macro_rules! own_fields {
+    ($c:expr) => {
+        OwnFields {
+            is_company: $c.kind == CustomerKind::Company,
+            name: &$c.name,
+            company: $c.company.as_deref(),
+            emails: &$c.emails,
+            phones: &$c.phones,
+            city: $c.city.as_deref(),
+            tags: &$c.tags,
+            notes: $c.notes.as_deref(),
+        }
+    };
+}
+
+impl<'a> OwnFields<'a> {
+    fn of_customer(c: &'a Customer) -> Self {
+        own_fields!(c)
+    }
+
+    fn of_valid(c: &'a ValidCustomer) -> Self {
+        own_fields!(c)
+    }
+
+    fn profile(&self) -> Profile {
+        Profile {
+            is_company: self.is_company,
+            name: self.name.to_string(),
+            company: self.company.map(str::to_string),
+            phones: self.phones.to_vec(),
+            emails: self.emails.to_vec(),
+        }
+    }
+}
+
+fn own_source<'a>(f: &OwnFields<'a>) -> Source<'a> {
+    Source {
+        name: f.name,
+        company: f.company,
         contacts: Vec::new(),
-        emails: &c.emails,
-        phones: &c.phones,
-        city: c.city.as_deref(),
-        tags: &c.tags,
-        notes: c.notes.as_deref().map(title).into_iter().collect(),
-    })
+        emails: f.emails,
+        phones: f.phones,
+        city: f.city,
+        tags: f.tags,
+        notes: f.notes.map(title).into_iter().collect(),
+    }
+}
+
+/// The search document and match keys of a customer that has no contacts or activities yet (a
+/// new one), computed from its values alone: an import computes them on its reading thread, so
+/// the writing thread only stores them.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    doc: Document,
+    keys: Vec<String>,
+}
+
+impl Derived {
+    pub fn of(c: &ValidCustomer) -> Derived {
+        let f = OwnFields::of_valid(c);
+        Derived { doc: text::document(&own_source(&f)), keys: f.profile().keys() }
+    }
+
+    /// The customer's duplicate-matching profile and keys, for looking up candidates.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
 }
 
 /// The document of one customer: its own fields, its contacts' names and its note titles.
@@ -122,28 +195,35 @@ pub(super) fn reindex_customer(conn: &Connection, id: &str) -> Result<()> {
 
 /// The duplicate-matching profile of a stored customer.
 pub(crate) fn profile_of(c: &Customer) -> Profile {
-    Profile {
-        is_company: c.kind == CustomerKind::Company,
-        name: c.name.clone(),
-        company: c.company.clone(),
-        phones: c.phones.clone(),
-        emails: c.emails.clone(),
-    }
+    OwnFields::of_customer(c).profile()
 }
 
 fn insert_match_keys(conn: &Connection, c: &Customer) -> Result<()> {
+    write_match_keys(conn, &c.id.to_string(), &profile_of(c).keys())
+}
+
+fn write_match_keys(conn: &Connection, id: &str, keys: &[String]) -> Result<()> {
     let mut add = conn.prepare_cached("INSERT OR IGNORE INTO match_keys (key, customer_id) VALUES (?1, ?2)")?;
-    let id = c.id.to_string();
-    for k in profile_of(c).keys() {
-        add.execute((k, &id))?;
+    for k in keys {
+        add.execute((k, id))?;
     }
     Ok(())
 }
 
 fn insert_document(conn: &Connection, c: &Customer) -> Result<()> {
-    let doc = document_of(conn, c)?;
+    write_document(conn, &c.id.to_string(), &document_of(conn, c)?)
+}
+
+/// Indexes a customer just inserted in this transaction from its precomputed [`Derived`] data:
+/// the same entries [`reindex_customer`] would make, without reading the row back.
+pub(super) fn index_new_customer(conn: &Connection, id: &str, d: &Derived) -> Result<()> {
+    write_document(conn, id, &d.doc)?;
+    write_match_keys(conn, id, &d.keys)
+}
+
+fn write_document(conn: &Connection, id: &str, doc: &Document) -> Result<()> {
     conn.prepare_cached("INSERT INTO search_docs (customer_id, name_key) VALUES (?1, ?2)")?
-        .execute((c.id.to_string(), &doc.name_key))?;
+        .execute((id, &doc.name_key))?;
     let docid = conn.last_insert_rowid();
     let other: Vec<String> = doc.other.iter().map(|(_, s)| joined(s)).collect();
     let (name, pinyin) = (joined(&doc.name), joined(&doc.pinyin));

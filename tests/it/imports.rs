@@ -444,24 +444,72 @@ fn all_or_nothing_dry_run_and_cancel_write_nothing() {
     assert_eq!(b.customer_count().unwrap(), 0);
     assert_eq!(b.store().change_count().unwrap(), changes);
 
-    // Cancel after the first chunk has been committed: the import is taken back entirely.
+    // Cancel once a chunk has been committed (another connection sees its customers): the
+    // import is taken back entirely.
     let big = dir.path().join("big.csv");
     let mut text = String::from("name,phone\n");
     for i in 0..2500 {
         text.push_str(&format!("Customer {i},+86 138 {:04} {:04}\n", i / 10_000, i % 10_000));
     }
     std::fs::write(&big, text).unwrap();
-    let chunks = Cell::new(0);
+    let seen_committed = Cell::new(false);
     let e = b
-        .import_file(&big, &ImportRequest::default(), Some(&rej), &mut |_, _| chunks.set(chunks.get() + 1), &|| {
-            chunks.get() >= 1
+        .import_file(&big, &ImportRequest::default(), Some(&rej), &mut |_, _| {}, &|| {
+            seen_committed.set(seen_committed.get() || b.customer_count().unwrap() > 0);
+            seen_committed.get()
         })
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled);
-    assert!(chunks.get() >= 1, "cancelled after a committed chunk");
+    assert!(seen_committed.get(), "cancelled after a committed chunk");
     assert_eq!(b.customer_count().unwrap(), 0);
     let journal = b.imports().unwrap();
     assert_eq!(journal[0].status, "cancelled");
+}
+
+/// No rejects file: the rows' problems are in the outcome.
+struct NoRejects;
+
+impl banyan::io::import::Rejects for NoRejects {
+    fn reject(&mut self, _: &banyan::io::read::Row, _: &[banyan::io::import::RowProblem]) -> banyan::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_file_imported_in_many_chunks_keeps_its_order_and_finds_its_own_earlier_rows() {
+    // Rows are read and validated on one thread and written on another, in chunks: later rows
+    // must still find earlier ones (here across chunks), and every row lands once, in order.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let path = dir.path().join("many.csv");
+    let mut text = String::from("姓名,手机,城市\n");
+    for i in 0..1500 {
+        text.push_str(&format!("客户{i},138{:08},杭州\n", i));
+    }
+    text.push_str("坏行,12345,杭州\n");
+    for i in 0..700 {
+        // The same people again, phone written another way: duplicates of rows in earlier chunks.
+        text.push_str(&format!("客户{i},+86 138 {:04} {:04},Hangzhou\n", i / 10_000, i % 10_000));
+    }
+    std::fs::write(&path, text).unwrap();
+    let opts = banyan::io::import::ImportOptions { chunk_rows: 128, ..Default::default() };
+    let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+    let mut ticks = 0u32;
+    let mut report = |_: u64, _: u64| ticks += 1;
+    let mut progress = banyan::io::Progress { report: &mut report, cancelled: &|| false };
+    let out = banyan::io::import::run(b.store(), &path, &opts, &ctx, "tester", &mut NoRejects, &mut progress).unwrap();
+    assert_eq!(out.counts.rows_read, 2201);
+    assert_eq!((out.counts.created, out.counts.skipped, out.counts.failed), (1500, 700, 1));
+    assert_eq!(out.problems[0].row, 1502, "the bad row is named by its place in the file");
+    assert!(ticks >= 10, "progress was reported as the chunks went ({ticks})");
+    assert_eq!(b.customer_count().unwrap(), 1500);
+    // The duplicates were skipped, not merged into or created: every city is still 杭州.
+    let every =
+        b.customers(&CustomerFilter { sort: CustomerSort::Name, limit: Some(5000), ..Default::default() }).unwrap();
+    assert!(every.iter().all(|c| c.city.as_deref() == Some("杭州")));
+    // Every created customer is findable at once (indexed in the same transaction).
+    assert_eq!(b.search_customers("客户1499", &Default::default(), 5).unwrap()[0].customer.name, "客户1499");
+    assert_eq!(b.search_customers("13800001234", &Default::default(), 5).unwrap()[0].customer.name, "客户1234");
 }
 
 fn book_for_round_trip(dir: &Path) -> Banyan {

@@ -46,20 +46,38 @@ pub struct Table {
     progress: ProgressSource,
 }
 
+#[derive(Clone)]
 enum ProgressSource {
     Bytes { read: std::sync::Arc<std::sync::atomic::AtomicU64>, total: u64 },
     Rows { total: u64 },
 }
 
-impl Table {
+/// Tells how far through its file a table is, from any thread (an import reads the table on one
+/// thread and reports progress from another).
+#[derive(Clone)]
+pub struct ProgressMeter(ProgressSource);
+
+impl ProgressMeter {
     /// Progress as (done, total) in the table's own unit (bytes for CSV, rows otherwise).
     pub fn progress(&self, rows_done: u64) -> (u64, u64) {
-        match &self.progress {
+        match &self.0 {
             ProgressSource::Bytes { read, total } => {
                 (read.load(std::sync::atomic::Ordering::Relaxed).min(*total), *total)
             }
             ProgressSource::Rows { total } => (rows_done.min(*total), *total),
         }
+    }
+}
+
+impl Table {
+    /// Progress as (done, total) in the table's own unit (bytes for CSV, rows otherwise).
+    pub fn progress(&self, rows_done: u64) -> (u64, u64) {
+        self.meter().progress(rows_done)
+    }
+
+    /// A handle that reports this table's progress after the table has moved elsewhere.
+    pub fn meter(&self) -> ProgressMeter {
+        ProgressMeter(self.progress.clone())
     }
 }
 
