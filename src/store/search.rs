@@ -497,3 +497,64 @@ fn fuzzy_terms(conn: &Connection, q: &Query) -> Result<Option<Vec<Vec<String>>>>
     }
     Ok(any.then_some(out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::DemoGen;
+    use crate::model::ValidationContext;
+    use crate::security::keys::KdfParams;
+    use crate::store::{Actor, NewKey, StoreOptions};
+
+    /// Everything the index holds for one customer, as sorted text: the exact-match key, the
+    /// terms of each FTS table per column (read back through fts5vocab), the match keys.
+    fn entries(conn: &Connection, id: &str) -> Vec<String> {
+        let (docid, name_key): (i64, String) = conn
+            .query_row("SELECT docid, name_key FROM search_docs WHERE customer_id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        let mut out = vec![format!("name_key {name_key}")];
+        for t in ["customer_fts", "name_fts", "pinyin_fts"] {
+            conn.execute_batch(&format!(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v_{t} USING fts5vocab(main, {t}, instance)"
+            ))
+            .unwrap();
+            let mut st =
+                conn.prepare(&format!("SELECT DISTINCT col || ' ' || term FROM temp.v_{t} WHERE doc = ?1")).unwrap();
+            out.extend(
+                st.query_map([docid], |r| r.get::<_, String>(0)).unwrap().map(|r| format!("{t} {}", r.unwrap())),
+            );
+        }
+        let mut st = conn.prepare("SELECT key FROM match_keys WHERE customer_id = ?1").unwrap();
+        out.extend(st.query_map([id], |r| r.get::<_, String>(0)).unwrap().map(|r| format!("key {}", r.unwrap())));
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_customer_indexed_from_derived_data_has_exactly_the_entries_the_gateway_makes() {
+        // Imports index new customers from data computed on another thread; search and duplicate
+        // matching must not be able to tell them from customers the gateway re-indexed itself.
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StoreOptions { kdf: KdfParams { m_kib: 1024, t: 1, p: 1 }, ..Default::default() };
+        let store = Store::create(&dir.path().join("b.db"), NewKey::Passphrase("x".into()), opts).unwrap();
+        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let mut g = DemoGen::new(7);
+        let actor = Actor::default();
+        let mut checked = 0;
+        for _ in 0..200 {
+            let Ok(v) = g.customer().validate(&ctx) else { continue };
+            let by_gateway = store.write(&actor, |w| w.insert_customer(&v)).unwrap();
+            let derived = Derived::of(&v);
+            let by_derived = store.write(&actor, |w| w.insert_customer_derived(None, &v, &derived)).unwrap();
+            let conn = store.writer();
+            let expected = entries(&conn, &by_gateway.to_string());
+            assert!(expected.iter().any(|e| e.starts_with("pinyin_fts") || e.starts_with("name_fts")));
+            assert!(expected.iter().any(|e| e.starts_with("key ")));
+            assert_eq!(entries(&conn, &by_derived.to_string()), expected, "{}", v.name);
+            checked += 1;
+        }
+        assert!(checked > 150, "{checked} customers compared");
+    }
+}

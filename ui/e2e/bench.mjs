@@ -31,6 +31,7 @@ for (let run = 0; run < 3; run++) {
         }
         keys = (await bench(b)).keys.slice(before);
         globalThis.all = (globalThis.all ?? []).concat(keys);
+        globalThis.slow = (globalThis.slow ?? []).concat(keys.map((ms, i) => ({ ms, typed: q.slice(0, i + 1) })));
         globalThis.ipc = (await bench(b)).ipc;
       }
     }
@@ -44,5 +45,7 @@ starts.sort((a, b) => a - b);
 console.log(`ui benchmark: release build, 100,000 customers`);
 console.log(`cold start to first painted customer list: median ${starts[1].toFixed(0)} ms (runs: ${starts.map((s) => s.toFixed(0)).join(", ")} ms; target ≤ 1000 ms)`);
 console.log(`keystroke to updated list: p50 ${pct(all, 0.5).toFixed(1)} ms, p99 ${pct(all, 0.99).toFixed(1)} ms over ${all.length} keystrokes (target ≤ 50 ms)`);
+const slowest = (globalThis.slow ?? []).sort((a, b) => b.ms - a.ms).slice(0, 5);
+console.log(`  slowest keystrokes: ${slowest.map((k) => `"${k.typed}" ${k.ms.toFixed(0)} ms`).join(", ")}`);
 const ipc = (globalThis.ipc ?? []).sort((a, b) => a - b);
 if (ipc.length) console.log(`  of which the search call (IPC round trip, core search, JSON): p50 ${pct(ipc, 0.5).toFixed(1)} ms, p99 ${pct(ipc, 0.99).toFixed(1)} ms`);
