@@ -361,8 +361,16 @@ pub(crate) fn connect(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Res
     Ok(conn)
 }
 
+/// Page cache of the write connection, at most. Searches and lists read through the read
+/// connection, whose cache is what keeps encrypted reads fast; the writer's cache serves writes
+/// and the lookups inside them. A large import fills every page it may keep, so this bound is
+/// most of an import's memory: 1,000,000 CSV rows peaked at 334 MB with 256 MiB here
+/// (`cargo xtask bench io`).
+const WRITE_CACHE_MIB: u32 = 64;
+
 fn configure(conn: &Connection, opts: &StoreOptions, read_only: bool) -> Result<()> {
-    let cache_kib = opts.cache_mib as i64 * 1024;
+    let cache_mib = if read_only { opts.cache_mib } else { opts.cache_mib.min(WRITE_CACHE_MIB) };
+    let cache_kib = cache_mib as i64 * 1024;
     // temp_store=MEMORY: sorts and temp indexes never spill customer data to clear-text temp files.
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib}; PRAGMA busy_timeout = 10000;"

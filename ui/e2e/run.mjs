@@ -238,6 +238,8 @@ async function main() {
       await waitText(await byTest(b, "customer-count"), (t) => t.includes("位客户"), "the Chinese count");
       await shot(b, "customers.zh-CN");
       await typeInto(await byTest(b, "customer-search"), "诸葛");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes(NAME), "the search hit");
+      await shot(b, "customer-search.zh-CN");
       await (await byTest(b, "customer-row")).click();
       await waitText(await byTest(b, "record-name"), (t) => t === NAME, "the record");
       await shot(b, "customer-record.zh-CN");
@@ -251,8 +253,18 @@ async function main() {
       await (await byTest(b, "import-preview")).click();
       await waitText(await byTest(b, "import-facts"), (t) => t.includes("GB18030"), "the detected GBK encoding");
       await shot(b, "import-preview.zh-CN");
+      await (await byTest(b, "import-run")).click();
+      await waitText(await byTest(b, "import-result"), (t) => t.includes("导入完成"), "the Chinese import result");
+      await shot(b, "import-result.zh-CN");
+      await (await b.$('[data-tab="history"]')).click();
+      await waitText(await byTest(b, "import-history"), (t) => t.includes("gbk.csv"), "the import in the history");
+      await shot(b, "import-history.zh-CN");
       await (await b.$('[data-tab="duplicates"]')).click();
+      await (await byTest(b, "duplicate-pair")).waitForDisplayed();
       await shot(b, "duplicates.zh-CN");
+      await (await byTest(b, "duplicate-merge")).click();
+      await (await byTest(b, "merge-view")).waitForDisplayed();
+      await shot(b, "merge.zh-CN");
       await (await b.$('[data-tab="export"]')).click();
       await shot(b, "export.zh-CN");
     });
