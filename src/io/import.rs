@@ -62,7 +62,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Rows per transaction. Each commit flushes the search index's pending terms and may
     /// checkpoint the WAL; 10,000 rows keep that cost small while a transaction's WAL stays in
-    /// the tens of megabytes (`cargo xtask bench io`: 1,000 rows per chunk was ≈12 % slower).
+    /// the tens of megabytes (`cargo xtask bench io -- --rows 20000`: 1,000 rows per chunk was
+    /// 11-18 % slower, measured once while a build shared the machine).
     pub chunk_rows: usize,
 }
 

@@ -364,9 +364,10 @@ pub(crate) fn connect(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Res
 /// Page cache of the write connection, at most. Searches and lists read through the read
 /// connection, whose cache is what keeps encrypted reads fast; the writer's cache serves writes
 /// and the lookups inside them. A large import fills every page it may keep, so this bound is
-/// most of an import's memory: 1,000,000 CSV rows peaked at 334 MB with 256 MiB here
-/// (`cargo xtask bench io`).
-const WRITE_CACHE_MIB: u32 = 64;
+/// most of an import's memory: a 1,000,000-row CSV import held 334 MB with 256 MiB here. With
+/// 128 MiB a 100,000-row import takes about as long as with 256 (37.0 s vs 36.3 s for the XLSX
+/// of `cargo xtask bench io`); with 64 MiB it took 48.8 s.
+const WRITE_CACHE_MIB: u32 = 128;
 
 fn configure(conn: &Connection, opts: &StoreOptions, read_only: bool) -> Result<()> {
     let cache_mib = if read_only { opts.cache_mib } else { opts.cache_mib.min(WRITE_CACHE_MIB) };
