@@ -160,6 +160,7 @@ commands! {
         let b = Banyan::open(&state.options(), &banyan::security::Unlock::passphrase(passphrase))?;
         *state.book_mut() = Some(b);
         *state.open_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        state.warm_up_soon();
         Ok(status(&state))
     }
 

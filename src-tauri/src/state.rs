@@ -69,6 +69,21 @@ impl AppState {
         }
         *self.opening.0.lock().unwrap_or_else(|e| e.into_inner()) = false;
         self.opening.1.notify_all();
+        self.warm_up();
+    }
+
+    /// Warms the book's search (see [`Banyan::warm_up`]) once it is open.
+    fn warm_up(&self) {
+        if let Some(b) = self.book.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            b.warm_up();
+        }
+    }
+
+    /// [`AppState::warm_up`] on a thread of its own, so the command that opened the book returns
+    /// at once.
+    pub fn warm_up_soon(&self) {
+        let app = self.app.clone();
+        std::thread::spawn(move || app.state::<AppState>().warm_up());
     }
 
     /// Waits for the opening at start, if it is still running.

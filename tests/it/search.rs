@@ -222,6 +222,21 @@ fn reindex_rebuilds_the_same_results() {
     assert_eq!(after, b2);
 }
 
+#[test]
+fn warming_up_writes_nothing_and_changes_no_answer() {
+    // The desktop warms the search when it opens a book: an empty book, and a full one whose
+    // answers must stay the same.
+    let dir = tempfile::tempdir().unwrap();
+    let (empty, _) = new_book(dir.path());
+    empty.warm_up();
+    assert_eq!(empty.customer_count().unwrap(), 0);
+    let bk = book();
+    let (changes, before) = (bk.b.store().change_count().unwrap(), names(&bk, "zhang"));
+    bk.b.warm_up();
+    assert_eq!(bk.b.store().change_count().unwrap(), changes);
+    assert_eq!(names(&bk, "zhang"), before);
+}
+
 const SURNAMES: &[&str] = &["张", "王", "李", "曾", "欧阳", "重", "单", "陈"];
 const GIVEN: &[&str] = &["三丰", "伟", "小明", "国藩", "娜", "晓东", "长", "行"];
 
