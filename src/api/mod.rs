@@ -242,7 +242,8 @@ impl Banyan {
     /// Runs two searches nobody sees, so that the first ones a user types after opening the book
     /// are as fast as the rest: a process's first searches compile their statements, build the
     /// folding and pinyin tables and read the index's first pages (5-22 ms each on 100,000
-    /// customers, then 1-3 ms; ≈11 ms for both warm-up searches). Failures are ignored: this only
+    /// customers, then 1-3 ms; ≈11 ms for both warm-up searches; timed once by hand on the
+    /// `cargo xtask bench ui` book). Failures are ignored: this only
     /// warms caches, and the search the user types reports its own errors.
     pub fn warm_up(&self) {
         for q in ["a", "1381"] {
