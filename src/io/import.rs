@@ -8,7 +8,7 @@ use super::read::{self, ProgressMeter, ReadOptions, Row, SourceInfo, Table};
 use super::{Format, Progress};
 use crate::error::{Error, FieldError, Result};
 use crate::model::{Customer, CustomerId, ValidCustomer, ValidationContext};
-use crate::quality::dedupe::{Profile, Reason};
+use crate::quality::dedupe::Reason;
 use crate::store::{Actor, Derived, ImportCounts, Store, Writer};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -294,28 +294,12 @@ struct Prepared {
 struct Ready {
     valid: ValidCustomer,
     id: Option<CustomerId>,
-    profile: Profile,
     derived: Derived,
 }
 
 fn prepare_ready(resolved: &Resolved, ctx: &ValidationContext, row: Row) -> Prepared {
-    let ready = prepare(resolved, ctx, &row).map(|(valid, id)| Ready {
-        profile: profile(&valid),
-        derived: Derived::of(&valid),
-        valid,
-        id,
-    });
+    let ready = prepare(resolved, ctx, &row).map(|(valid, id)| Ready { derived: Derived::of(&valid), valid, id });
     Prepared { row, ready }
-}
-
-fn profile(v: &ValidCustomer) -> Profile {
-    Profile {
-        is_company: v.kind == crate::model::CustomerKind::Company,
-        name: v.name.clone(),
-        company: v.company.clone(),
-        phones: v.phones.clone(),
-        emails: v.emails.clone(),
-    }
 }
 
 /// The existing customer a row stands for. A row carrying one of our ids (from a Banyan export)
@@ -325,11 +309,11 @@ fn find_duplicate(w: &Writer<'_>, r: &Ready) -> Result<Option<(Customer, f64, Ve
     if let Some(id) = r.id {
         return Ok(match w.find_customer(id)? {
             Some(c) if !c.deleted => Some((c, 1.0, Vec::new())),
-            Some(_) => w.best_match(&r.profile, r.derived.keys())?,
+            Some(_) => w.best_match(r.derived.profile(), r.derived.keys())?,
             None => None,
         });
     }
-    w.best_match(&r.profile, r.derived.keys())
+    w.best_match(r.derived.profile(), r.derived.keys())
 }
 
 /// Creates the row's customer, under the row's own id when it carries one that is free.

@@ -123,16 +123,23 @@ fn own_source<'a>(f: &OwnFields<'a>) -> Source<'a> {
 #[derive(Debug, Clone)]
 pub struct Derived {
     doc: Document,
+    profile: Profile,
     keys: Vec<String>,
 }
 
 impl Derived {
     pub fn of(c: &ValidCustomer) -> Derived {
         let f = OwnFields::of_valid(c);
-        Derived { doc: text::document(&own_source(&f)), keys: f.profile().keys() }
+        let profile = f.profile();
+        Derived { doc: text::document(&own_source(&f)), keys: profile.keys(), profile }
     }
 
-    /// The customer's duplicate-matching profile and keys, for looking up candidates.
+    /// The customer's duplicate-matching profile, for scoring candidates.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The profile's match keys (`profile().keys()`), for looking up candidates.
     pub fn keys(&self) -> &[String] {
         &self.keys
     }
