@@ -135,7 +135,14 @@ trait Sink {
     fn finish(self: Box<Self>) -> Result<()>;
 }
 
+/// Customers waiting between the reading thread and the writing one.
+const PIPE_ROWS: usize = 1024;
+
 /// Writes `customers` to `out` in `format`. `next` yields customers until `None`.
+///
+/// Customers are read on this thread (the database: decryption, decoding) while the format's
+/// writer (compression for XLSX, encoding for GBK) runs on a thread of its own, so on two cores
+/// the export takes about as long as the slower of the two instead of their sum.
 pub fn export(
     out: &Path,
     format: ExportFormat,
@@ -146,38 +153,10 @@ pub fn export(
 ) -> Result<u64> {
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = tempfile_in(dir, out)?;
-    let result = pipelined(&tmp, dir, format, custom, total, next, progress);
-    match result {
-        Ok(n) => {
-            std::fs::rename(&tmp, out)?;
-            Ok(n)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
-}
-
-/// Customers waiting between the reading thread and the writing one.
-const PIPE_ROWS: usize = 1024;
-
-/// Reads customers on this thread (the database: decryption, decoding) while the format's
-/// writer (compression for XLSX, encoding for GBK) runs on a thread of its own, so on two cores
-/// the export takes about as long as the slower of the two instead of their sum.
-fn pipelined(
-    tmp: &Path,
-    dir: &Path,
-    format: ExportFormat,
-    custom: &[CustomFieldDef],
-    total: u64,
-    next: &mut dyn FnMut() -> Option<Result<Customer>>,
-    progress: &mut Progress<'_>,
-) -> Result<u64> {
     let stop = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|s| {
+    let result = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Customer>(PIPE_ROWS);
-        let stop = &stop;
+        let (stop, tmp) = (&stop, &tmp);
         let writer = s.spawn(move || -> Result<()> {
             let mut sink: Box<dyn Sink> = match format {
                 ExportFormat::Csv | ExportFormat::CsvExcel | ExportFormat::CsvGbk => {
@@ -218,7 +197,17 @@ fn pipelined(
         written?;
         (progress.report)(n, total);
         Ok(n)
-    })
+    });
+    match result {
+        Ok(n) => {
+            std::fs::rename(&tmp, out)?;
+            Ok(n)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 fn tempfile_in(dir: &Path, out: &Path) -> Result<PathBuf> {
