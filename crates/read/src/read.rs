@@ -41,7 +41,6 @@ pub struct Table {
     pub info: SourceInfo,
     pub headers: Vec<String>,
     rows: Box<dyn Iterator<Item = Result<Row>> + Send>,
-    peeked: Option<Option<Result<Row>>>,
     /// Bytes consumed so far and the total, for progress (CSV); rows otherwise.
     progress: ProgressSource,
 }
@@ -70,11 +69,6 @@ impl ProgressMeter {
 }
 
 impl Table {
-    /// Progress as (done, total) in the table's own unit (bytes for CSV, rows otherwise).
-    pub fn progress(&self, rows_done: u64) -> (u64, u64) {
-        self.meter().progress(rows_done)
-    }
-
     /// A handle that reports this table's progress after the table has moved elsewhere.
     pub fn meter(&self) -> ProgressMeter {
         ProgressMeter(self.progress.clone())
@@ -88,25 +82,14 @@ impl Table {
         rows: Box<dyn Iterator<Item = Result<Row>> + Send>,
         progress: ProgressSource,
     ) -> Self {
-        Self { info, headers, rows, peeked: None, progress }
-    }
-
-    /// Whether another row (or error) follows.
-    pub fn has_more(&mut self) -> bool {
-        if self.peeked.is_none() {
-            self.peeked = Some(self.rows.next());
-        }
-        matches!(self.peeked, Some(Some(_)))
+        Self { info, headers, rows, progress }
     }
 }
 
 impl Iterator for Table {
     type Item = Result<Row>;
     fn next(&mut self) -> Option<Result<Row>> {
-        match self.peeked.take() {
-            Some(p) => p,
-            None => self.rows.next(),
-        }
+        self.rows.next()
     }
 }
 
