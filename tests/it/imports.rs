@@ -452,6 +452,21 @@ fn all_or_nothing_dry_run_and_cancel_write_nothing() {
         text.push_str(&format!("Customer {i},+86 138 {:04} {:04}\n", i / 10_000, i % 10_000));
     }
     std::fs::write(&big, text).unwrap();
+    // Cancel at the first progress report, which comes inside the first 10,000-row chunk: that
+    // transaction is rolled back and nothing was committed.
+    let reports = Cell::new(0u32);
+    let logged = b.store().change_count().unwrap();
+    let e = b
+        .import_file(&big, &ImportRequest::default(), Some(&rej), &mut |_, _| reports.set(reports.get() + 1), &|| {
+            reports.get() > 0
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled);
+    assert_eq!(reports.get(), 1, "cancelled at the first report, inside the chunk");
+    assert_eq!(b.customer_count().unwrap(), 0);
+    // Rolled back, not written and undone: the change log has not grown.
+    assert_eq!(b.store().change_count().unwrap(), logged);
+    assert_eq!(b.imports().unwrap()[0].status, "cancelled");
     let seen_committed = Cell::new(false);
     let e = b
         .import_file(&big, &ImportRequest::default(), Some(&rej), &mut |_, _| {}, &|| {
