@@ -2,7 +2,8 @@
 //! Latin) as XLSX and as CSV, each next to the bare parse (calamine, csv) or bare write
 //! (rust_xlsxwriter, csv: the exported cells of the same customers, held in memory) of the same
 //! data in the same run, and prints the ratios; then the peak
-//! memory of importing a 1,000,000-row CSV, measured in a child process.
+//! memory of importing a 1,000,000-row CSV, measured in a child process. Also times the undo of
+//! the 100,000-row import and the cancel of a second one late in its run.
 //! Options: --rows N (default 100000), --big N (default 1000000; 0 skips).
 
 use banyan::api::{Banyan, ImportRequest, OpenOptions, Settings};
@@ -148,7 +149,7 @@ fn bare_parse_csv(path: &Path) -> usize {
 fn book(dir: &Path) -> Banyan {
     let mut o = OpenOptions::new(dir.join("book.db"));
     o.store = StoreOptions { kdf: KdfParams { m_kib: 1024, t: 1, p: 1 }, ..Default::default() };
-    Banyan::create(&o, NewKey::Passphrase("bench".into()), &Settings::default()).unwrap()
+    Banyan::create(&o, NewKey::Passphrase("bench passphrase".into()), &Settings::default()).unwrap()
 }
 
 fn secs(t: Instant) -> f64 {
@@ -235,6 +236,44 @@ fn main() {
             "export {label:<5} {exported} customers: bare write of the same cells {bare_w:>6.2} s | Banyan export {export_s:>6.2} s | ratio {:.2}x (target ≤ 1.5x)",
             export_s / bare_w
         ));
+        if label == "csv" {
+            // Undo of the whole import just made, then a cancel late in a second import (its
+            // committed chunks are taken back before the call returns): the time from the
+            // cancel to the book being as it was.
+            eprintln!("{label}: undo, then a cancelled import…");
+            let t = Instant::now();
+            let u = b.undo_import(&r.batch_id, &mut |_, _| {}, &|| false).unwrap();
+            let undo_s = secs(t);
+            lines.push(&format!(
+                "undo   {label:<5} import of {} customers: {undo_s:>6.2} s ({} removed) (target ≤ 10 s)",
+                r.counts.created, u.removed
+            ));
+            let again_dir = tempfile::tempdir().unwrap();
+            let again = book(again_dir.path());
+            let cancel_at = std::cell::Cell::new(None::<Instant>);
+            let rows_done = std::cell::Cell::new(0u64);
+            let e = again
+                .import_file(
+                    path,
+                    &ImportRequest::default(),
+                    None,
+                    &mut |done, total| {
+                        if cancel_at.get().is_none() && done * 10 >= total * 8 {
+                            cancel_at.set(Some(Instant::now()));
+                            rows_done.set(again.customer_count().unwrap_or(0) as u64);
+                        }
+                    },
+                    &|| cancel_at.get().is_some(),
+                )
+                .unwrap_err();
+            assert_eq!(e.code, banyan::api::ErrorCode::Cancelled);
+            let cancel_s = cancel_at.get().map(secs).unwrap_or(0.0);
+            lines.push(&format!(
+                "cancel {label:<5} import at 80 % ({} customers committed): back to an empty book in {cancel_s:>6.2} s ({} left)",
+                rows_done.get(),
+                again.customer_count().unwrap()
+            ));
+        }
     }
     if big > 0 {
         eprintln!("writing a {big}-row CSV…");

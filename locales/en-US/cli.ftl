@@ -133,7 +133,7 @@ cli-reindex-done =
 
 # Variables:
 #   $value (String) - what the user typed
-cli-export-format = “{ $value }” is not an export format; use csv, csv-excel, csv-gbk, xlsx, json, xml or vcf.
+cli-export-format = “{ $value }” is not an export format; use csv, csv-excel, csv-gbk, csv-gb18030, xlsx, json, xml or vcf.
 # Variables:
 #   $detail (String) - what the JSON reader found
 cli-mapping-file = The mapping file is not a valid mapping: { $detail }
@@ -141,6 +141,9 @@ cli-mapping-file = The mapping file is not a valid mapping: { $detail }
 #   $count (Number) - customers exported
 #   $path (String) - the file written
 cli-export-done = Exported { $count } customers to { $path }. The file is not encrypted: keep it safe.
+# Variables:
+#   $count (Number) - warnings not shown
+cli-export-more-warnings = … and { $count } more rows like these.
 # Variables:
 #   $read (Number) - rows read
 #   $created (Number) - customers created

@@ -41,6 +41,7 @@ error-required = This field is required.
 #   $max (Number) - the longest allowed length, in characters
 error-too-long = Too long: at most { $max } characters.
 error-control-chars = Contains invisible control characters.
+error-bidi-chars = Contains characters that reverse or reorder how the text is shown (bidirectional overrides); remove them.
 # Variables:
 #   $value (String) - what the user typed
 error-bad-id = “{ $value }” is not a valid ID.
@@ -284,9 +285,37 @@ import-status-done = done
 import-status-cancelled = cancelled
 import-status-failed = failed
 import-status-undone = undone
+import-status-undoing = partly undone (undo it again to finish)
+import-status-interrupted = interrupted (taken back)
+error-import-still-running = This import is still running. Cancel it, or wait until it ends, then undo it.
+error-import-already-undone = This import has already been taken back; there is nothing to undo.
 duplicate-reason-same-phone = same phone
 duplicate-reason-same-email = same email
 duplicate-reason-same-name = same name
 duplicate-reason-similar-name = similar name
 duplicate-reason-same-company = same company
 error-import-bad-encoding = Contains bytes that are not valid text in the file's encoding; save the file again as UTF-8.
+# Variables:
+#   $path (String) - the path given
+error-path-is-book = “{ $path }” is the customer book itself or one of its files; choose another file.
+# Put where a text too long for an Excel cell was cut.
+# Variables:
+#   $chars (Number) - how many characters are left out
+export-cut-marker = …[{ $chars } more characters cut: the CSV and JSON exports keep the whole text]
+# Variables:
+#   $row (Number) - the row in the exported file
+#   $name (String) - the customer's name
+#   $column (String) - the exported column
+#   $chars (Number) - how many characters are left out
+export-warning-cut = Row { $row } ({ $name }), { $column }: too long for an Excel cell, so { $chars } characters were cut. The CSV and JSON exports keep the whole text.
+# Variables:
+#   $row (Number) - the row in the exported file
+#   $name (String) - the customer's name
+#   $column (String) - the exported column
+export-warning-not-in-gbk = Row { $row } ({ $name }), { $column }: has characters GBK lacks, written as &#…; codes. Export as CSV (GB18030) to keep them.
+# Variables:
+#   $min (Number) - the fewest characters allowed
+error-passphrase-short = A passphrase needs at least { $min } characters.
+# Variables:
+#   $row (Number) - the row of the source file the reader was at
+error-import-reader-failed = The file could not be read at row { $row } (that part of it is damaged). Nothing was imported.

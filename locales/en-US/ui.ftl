@@ -179,7 +179,6 @@ firstrun-passphrase-hint = Asked each time Banyan opens. Without it, the data ca
 firstrun-passphrase-label = Passphrase
 firstrun-confirm-label = Repeat the passphrase
 firstrun-passphrase-mismatch = The two passphrases differ.
-firstrun-passphrase-short = Use at least 8 characters.
 firstrun-demo = Add demo customers, products and orders to try things out
 firstrun-create = Create my customer book
 firstrun-creating = Creating…
@@ -253,6 +252,9 @@ import-running = Importing… { $percent }%
 # Variables:
 #   $percent (Number) - how far, 0 to 100
 export-running = Exporting… { $percent }%
+# Variables:
+#   $percent (Number) - how far, 0 to 100
+undo-running = Undoing the import… { $percent }%
 import-duplicate = in book
 # Variables:
 #   $name (String) - the existing customer's name
@@ -299,6 +301,10 @@ export-format-xlsx = Excel workbook (.xlsx)
 export-format-csvExcel = CSV for Excel (UTF-8 with BOM)
 export-format-csv = CSV (UTF-8)
 export-format-csvGbk = CSV (GBK, older Chinese Excel/WPS)
+export-format-csvGb18030 = CSV (GB18030, every character; reads as GBK)
+# Variables:
+#   $count (Number) - warnings not shown
+export-more-warnings = … and { $count } more rows like these.
 export-format-json = JSON
 export-format-xml = XML
 export-format-vcard = vCard 4.0 (.vcf)

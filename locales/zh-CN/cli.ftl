@@ -67,9 +67,10 @@ cli-reindex-done = 搜索索引已重建：共 { $count } 位客户。
 
 ## 导入、导出、查重
 
-cli-export-format = “{ $value }”不是可用的导出格式；请使用 csv、csv-excel、csv-gbk、xlsx、json、xml 或 vcf。
+cli-export-format = “{ $value }”不是可用的导出格式；请使用 csv、csv-excel、csv-gbk、csv-gb18030、xlsx、json、xml 或 vcf。
 cli-mapping-file = 字段对应文件格式不正确：{ $detail }
 cli-export-done = 已导出 { $count } 位客户到 { $path }。该文件未加密，请妥善保管。
+cli-export-more-warnings = ……另有 { $count } 行情况相同。
 cli-import-done = 共读取 { $read } 行：新建 { $created } 位，更新 { $updated } 位，跳过重复 { $skipped } 位，有问题 { $failed } 行。
 cli-import-rolled-back = 未写入任何数据。共读取 { $read } 行：将新建 { $created } 位，更新 { $updated } 位，跳过重复 { $skipped } 位，有问题 { $failed } 行。
 cli-import-rejects = 有问题的行已保存到 { $path }，并附有说明要修改之处的列；修改后可直接导入该文件。

@@ -5,8 +5,8 @@
 
 use crate::state::AppState;
 use banyan::api::{
-    self, ApiError, Banyan, CustomerRecord, ImportPreview, ImportReport, ImportRequest, MergeRequest, SavedMapping,
-    Settings,
+    self, ApiError, Banyan, CustomerRecord, ExportReport, ImportPreview, ImportReport, ImportRequest, MergeRequest,
+    SavedMapping, Settings,
 };
 use banyan::demo::DemoSummary;
 use banyan::i18n::{Lang, Localizer};
@@ -235,11 +235,13 @@ commands! {
         Ok(())
     }
     fn imports(state) -> Vec<ImportRecord> { with(&state, |b| b.imports()) }
-    fn undo_import(state, batch: String) -> UndoReport { with(&state, |b| b.undo_import(&batch)) }
+    fn undo_import(state, batch: String) -> UndoReport {
+        with_progress(&state, "undo", |b, report, cancelled| b.undo_import(&batch, report, cancelled))
+    }
     fn mappings(state) -> Vec<SavedMapping> { with(&state, |b| b.mappings()) }
     fn save_mapping(state, name: String, mapping: Mapping) -> () { with(&state, |b| b.save_mapping(&name, &mapping)) }
-    /// Exports all customers, or those `query` finds; returns how many.
-    fn export_customers(state, path: String, format: ExportFormat, query: Option<String>) -> u64 {
+    /// Exports all customers, or every one `query` finds; says how many, and what it had to cut.
+    fn export_customers(state, path: String, format: ExportFormat, query: Option<String>) -> ExportReport {
         with_progress(&state, "export", |b, report, cancelled| b.export(Path::new(&path), format, query.as_deref(), report, cancelled))
     }
     fn duplicates(state, limit: u32) -> Vec<DuplicatePair> { with(&state, |b| b.duplicates(limit as usize)) }
@@ -331,6 +333,7 @@ mod bindings {
             ImportRequest::decl(&cfg),
             ImportPreview::decl(&cfg),
             ImportReport::decl(&cfg),
+            api::ExportReport::decl(&cfg),
             api::RowIssue::decl(&cfg),
             api::PreviewRowView::decl(&cfg),
             SavedMapping::decl(&cfg),

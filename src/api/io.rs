@@ -7,10 +7,12 @@ use crate::error::{Error, FieldError};
 use crate::i18n::Localizer;
 use crate::io::Progress;
 use crate::io::export::{self, ExportFormat};
+use crate::io::formula;
 use crate::io::import::{self, DuplicateNote, ImportMode, ImportOptions, OnDuplicate, Rejects, RowProblem};
 use crate::io::mapping::Mapping;
 use crate::io::read::{ReadOptions, Row, SourceInfo};
 use crate::model::{Customer, CustomerInput, CustomerPatch};
+use crate::security::files;
 use crate::store::{DuplicatePair, ImportCounts, ImportRecord, SearchFilter, UndoReport};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -83,6 +85,20 @@ pub struct ImportReport {
     pub rejects_file: Option<String>,
 }
 
+/// What an export wrote, and what the user should know about it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ExportReport {
+    /// Customers written.
+    pub written: u64,
+    /// Rows whose text the format could not hold as it is (cut to fit an Excel cell, characters
+    /// GBK lacks), each named by row, customer and column; localized. At most 1,000.
+    pub warnings: Vec<String>,
+    /// How many warnings there were in all.
+    pub warning_count: u64,
+}
+
 /// A saved mapping.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -142,25 +158,28 @@ impl Rejects for RejectsFile<'_> {
 
     fn reject(&mut self, row: &Row, problems: &[RowProblem]) -> crate::Result<()> {
         if self.writer.is_none() {
-            let mut f = match (std::fs::File::create(&self.path), &self.fallback) {
+            let mut f = match (files::create(&self.path), &self.fallback) {
                 (Ok(f), _) => f,
                 (Err(_), Some(other)) => {
                     self.path = other.clone();
-                    std::fs::File::create(&self.path)?
+                    files::create(&self.path)?
                 }
                 (Err(e), None) => return Err(e.into()),
             };
             std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
             let mut w = csv::Writer::from_writer(f);
-            let mut head = self.headers.clone();
+            let mut head: Vec<String> = self.headers.iter().map(|h| formula::neutralize(h).into_owned()).collect();
             head.push(self.l10n.t("import-rejects-column"));
             w.write_record(&head).map_err(|e| crate::Error::Io(std::io::Error::other(e.to_string())))?;
             self.writer = Some(w);
         }
         let w = self.writer.as_mut().expect("created above");
-        let mut rec = row.cells.clone();
+        // The source's cells go back out as they came in, made safe to open in a spreadsheet
+        // (the CSV reader reads them back unchanged, so the fixed file imports as typed).
+        let mut rec: Vec<String> = row.cells.iter().map(|c| formula::neutralize(c).into_owned()).collect();
         rec.resize(self.headers.len(), String::new());
-        rec.push(problems.iter().map(|p| issue(self.l10n, p).text).collect::<Vec<_>>().join("\n"));
+        let text = problems.iter().map(|p| issue(self.l10n, p).text).collect::<Vec<_>>().join("\n");
+        rec.push(formula::neutralize(&text).into_owned());
         w.write_record(&rec).map_err(|e| crate::Error::Io(std::io::Error::other(e.to_string())))?;
         self.written += 1;
         Ok(())
@@ -193,6 +212,30 @@ pub fn default_rejects_path(source: &Path) -> PathBuf {
 }
 
 impl Banyan {
+    /// Refuses `path` when it is the book or one of the files that belong to it (its WAL and
+    /// shared memory, key file, migration snapshots, import locks): importing the encrypted book
+    /// as a "file" or exporting over it would destroy it. All of those are named after the book,
+    /// in its folder.
+    fn outside_book(&self, path: &Path, field: &str) -> ApiResult<()> {
+        let real = |p: &Path| -> Option<PathBuf> {
+            if let Ok(c) = p.canonicalize() {
+                return Some(c);
+            }
+            // A file still to be written: its folder, then its name.
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Some(dir.canonicalize().ok()?.join(p.file_name()?))
+        };
+        let (Some(book), Some(target)) = (real(self.path()), real(path)) else { return Ok(()) };
+        let book_name = book.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if target.parent() == book.parent() && !book_name.is_empty() && name.starts_with(&book_name) {
+            return Err(self.err(Error::field(
+                FieldError::new(field, "error-path-is-book").arg("path", path.display().to_string()),
+            )));
+        }
+        Ok(())
+    }
+
     fn import_options(&self, req: &ImportRequest) -> ApiResult<ImportOptions> {
         let mapping = match (&req.mapping, &req.mapping_name) {
             (Some(m), _) => Some(m.clone()),
@@ -211,6 +254,7 @@ impl Banyan {
 
     /// The first rows of a file as they would import, with the suggested (or given) mapping.
     pub fn import_preview(&self, path: &Path, req: &ImportRequest) -> ApiResult<ImportPreview> {
+        self.outside_book(path, "file")?;
         let opts = self.import_options(req)?;
         let ctx = self.ctx()?;
         let p = import::preview(&self.store, path, &opts, &ctx, 1000, 50).map_err(|e| self.err(e))?;
@@ -248,9 +292,11 @@ impl Banyan {
         report: &mut dyn FnMut(u64, u64),
         cancelled: &dyn Fn() -> bool,
     ) -> ApiResult<ImportReport> {
+        self.outside_book(path, "file")?;
         let opts = self.import_options(req)?;
         let ctx = self.ctx()?;
         let rejects_path = rejects.map(Path::to_path_buf).unwrap_or_else(|| default_rejects_path(path));
+        self.outside_book(&rejects_path, "rejects")?;
         let book_dir = self.path().parent().map(Path::to_path_buf).unwrap_or_default();
         let mut sink = RejectsFile::new(rejects_path, &self.l10n);
         if rejects.is_none() {
@@ -270,13 +316,27 @@ impl Banyan {
         })
     }
 
-    /// Undoes a whole import.
-    pub fn undo_import(&self, batch: &str) -> ApiResult<UndoReport> {
-        let known = self.imports()?.into_iter().any(|i| i.id == batch);
-        if !known {
-            return Err(self.err(Error::NotFound { entity: "batch", id: batch.to_string() }));
+    /// Undoes a whole import (or goes on with an undo that was cut short), reporting (rows done,
+    /// rows) as it goes; `cancelled` is polled between chunks of rows, and a cancelled undo can be
+    /// run again to finish it. An import still running (here or in another process) is refused.
+    pub fn undo_import(
+        &self,
+        batch: &str,
+        report: &mut dyn FnMut(u64, u64),
+        cancelled: &dyn Fn() -> bool,
+    ) -> ApiResult<UndoReport> {
+        let record = self.store.import_record(batch).map_err(|e| self.err(e))?;
+        let record = record.ok_or_else(|| self.err(Error::NotFound { entity: "batch", id: batch.to_string() }))?;
+        match record.status.as_str() {
+            "running" => return Err(self.err(Error::invalid("batch", "error-import-still-running"))),
+            // Cancelled, failed and interrupted imports were taken back when they stopped.
+            "undone" | "cancelled" | "failed" | "interrupted" => {
+                return Err(self.err(Error::invalid("batch", "error-import-already-undone")));
+            }
+            _ => {}
         }
-        self.store.undo_batch(&self.actor, batch).map_err(|e| self.err(e))
+        let mut progress = Progress { report, cancelled };
+        self.store.undo_batch(&self.actor, batch, &mut progress).map_err(|e| self.err(e))
     }
 
     pub fn imports(&self) -> ApiResult<Vec<ImportRecord>> {
@@ -309,7 +369,8 @@ impl Banyan {
             .collect())
     }
 
-    /// Exports everything, or the customers a search finds, to `out`. Returns how many.
+    /// Exports everything, or every customer a search finds (the search list's tiers without
+    /// the typo guesses), to `out`. Returns how many.
     pub fn export(
         &self,
         out: &Path,
@@ -317,22 +378,43 @@ impl Banyan {
         query: Option<&str>,
         report: &mut dyn FnMut(u64, u64),
         cancelled: &dyn Fn() -> bool,
-    ) -> ApiResult<u64> {
+    ) -> ApiResult<ExportReport> {
+        self.outside_book(out, "out")?;
         let custom = self.store.custom_fields().map_err(|e| self.err(e))?;
         let mut progress = Progress { report, cancelled };
+        let l10n = &self.l10n;
+        let cut = |n: usize| l10n.format("export-cut-marker", &[("chars", n.to_string())]);
         let result = match query.map(str::trim).filter(|q| !q.is_empty()) {
             Some(q) => {
-                let hits = self.store.search(q, &SearchFilter::default(), u32::MAX).map_err(|e| self.err(e))?;
-                let total = hits.len() as u64;
-                let mut it = hits.into_iter().map(|h| Ok(h.customer));
-                export::export(out, format, &custom, total, &mut || it.next(), &mut progress)
+                // Every match, however many: an export that silently stopped at the search
+                // list's page size would lose customers without a word.
+                let ids = self.store.search_all(q, &SearchFilter::default()).map_err(|e| self.err(e))?;
+                let total = ids.len() as u64;
+                let mut it = ids.into_iter().map(|id| self.store.customer(id));
+                export::export(out, format, &custom, total, &mut || it.next(), &cut, &mut progress)
             }
             None => {
                 let total = self.store.customer_count().map_err(|e| self.err(e))? as u64;
-                self.store.each_customer(|next| export::export(out, format, &custom, total, next, &mut progress))
+                self.store.each_customer(|next| export::export(out, format, &custom, total, next, &cut, &mut progress))
             }
         };
-        result.map_err(|e| self.err(e))
+        let done = result.map_err(|e| self.err(e))?;
+        let warnings = done
+            .warnings
+            .iter()
+            .map(|w| {
+                let mut args = vec![("row", w.row.to_string()), ("name", w.name.clone()), ("column", w.column.clone())];
+                let id = match w.kind {
+                    export::WarningKind::Cut { chars } => {
+                        args.push(("chars", chars.to_string()));
+                        "export-warning-cut"
+                    }
+                    export::WarningKind::NotInEncoding => "export-warning-not-in-gbk",
+                };
+                self.l10n.format(id, &args)
+            })
+            .collect();
+        Ok(ExportReport { written: done.written, warnings, warning_count: done.warning_count })
     }
 
     /// Likely duplicate pairs over the whole book, best first.
@@ -344,10 +426,12 @@ impl Banyan {
     pub fn merge(&self, req: &MergeRequest) -> ApiResult<Customer> {
         let survivor = self.customer(&req.survivor_id)?;
         let other = self.customer(&req.other_id)?;
-        let patch = merged_patch(&survivor, &other, &req.take);
-        let input: CustomerInput = patch.apply_to(&survivor);
-        let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
-        self.store.merge_customers(&self.actor, survivor.id, other.id, &valid).map_err(|e| self.err(e))
+        let ctx = self.ctx()?;
+        let merge = |s: &Customer, o: &Customer| {
+            let input: CustomerInput = merged_patch(s, o, &req.take).apply_to(s);
+            input.validate(&ctx)
+        };
+        self.store.merge_customers(&self.actor, survivor.id, other.id, merge).map_err(|e| self.err(e))
     }
 }
 

@@ -152,7 +152,14 @@ impl Banyan {
     pub fn open(opts: &OpenOptions, unlock: &Unlock) -> ApiResult<Banyan> {
         let l10n = Localizer::new(opts.lang);
         match Store::open(&opts.path, unlock, opts.store.clone()) {
-            Ok(store) => Ok(Banyan { store, l10n, actor: Actor { user: opts.user.clone(), batch: None } }),
+            Ok(store) => {
+                let b = Banyan { store, l10n, actor: Actor { user: opts.user.clone(), batch: None } };
+                // An import whose process died part-way is taken back now, so the book never stays
+                // half-imported. Should that fail (a full disk), the import stays "running" and
+                // is taken back at a later open; the book itself opens either way.
+                let _ = b.store.recover_imports(&b.actor);
+                Ok(b)
+            }
             Err(e) => Err(localize(&l10n, e)),
         }
     }
@@ -216,12 +223,7 @@ impl Banyan {
 
     pub fn update_customer(&self, id: &str, patch: &CustomerPatch) -> ApiResult<Customer> {
         let cid = self.customer_id(id)?;
-        let current = self.store.customer(cid).map_err(|e| self.err(e))?;
-        if current.deleted {
-            return Err(self.err(Error::NotFound { entity: "customer", id: id.to_string() }));
-        }
-        let valid = patch.apply_to(&current).validate(&self.ctx()?).map_err(|e| self.err(e))?;
-        self.store.update_customer(&self.actor, cid, &valid).map_err(|e| self.err(e))
+        self.store.patch_customer(&self.actor, cid, patch, &self.ctx()?).map_err(|e| self.err(e))
     }
 
     pub fn delete_customer(&self, id: &str) -> ApiResult<()> {
@@ -340,8 +342,16 @@ impl Banyan {
     /// stored products; the caller supplies only SKUs, quantities and discounts.
     pub fn create_order(&self, input: &OrderInput) -> ApiResult<Order> {
         let cid = CustomerId::parse(&input.customer_id, "customerId").map_err(|e| self.err(e))?;
-        let notes = input.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        let notes = self.order_notes(input.notes.as_deref())?;
         self.store.create_order(&self.actor, cid, &input.lines, notes).map_err(|e| self.err(e))
+    }
+
+    /// An order's notes, held to the rules of every free text (length, no control or bidi
+    /// override characters).
+    fn order_notes(&self, notes: Option<&str>) -> ApiResult<Option<String>> {
+        let mut errors = Vec::new();
+        let notes = crate::model::opt_text(&mut errors, "notes", notes, crate::model::MAX_TEXT);
+        if errors.is_empty() { Ok(notes) } else { Err(self.err(Error::Invalid(errors))) }
     }
 
     /// Prices lines without saving: the live totals of an order form.
@@ -351,7 +361,7 @@ impl Banyan {
 
     /// Replaces the lines (and notes) of a draft order.
     pub fn update_order_lines(&self, id_or_number: &str, lines: &[LineInput], notes: Option<&str>) -> ApiResult<Order> {
-        let notes = notes.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        let notes = self.order_notes(notes)?;
         self.store.update_order_lines(&self.actor, id_or_number, lines, notes).map_err(|e| self.err(e))
     }
 

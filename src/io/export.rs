@@ -5,6 +5,7 @@
 //! only when complete, so a cancelled or failed export leaves no partial file.
 
 use super::Progress;
+use super::formula;
 use crate::error::{Error, Result};
 use crate::model::{CustomFieldDef, CustomValue, Customer};
 use serde::{Deserialize, Serialize};
@@ -20,8 +21,13 @@ pub enum ExportFormat {
     Csv,
     /// CSV in UTF-8 with a BOM, which Excel needs to read Chinese correctly.
     CsvExcel,
-    /// CSV in GBK, for older Chinese Excel and WPS.
+    /// CSV in GBK, for older Chinese Excel and WPS. GBK lacks many characters (rare surnames,
+    /// emoji, most scripts but Chinese and Latin): those are written as `&#NNNNN;` and each row
+    /// with one is named in the export's warnings.
     CsvGbk,
+    /// CSV in GB18030, the national standard that contains every Unicode character and reads
+    /// as GBK wherever GBK has the character.
+    CsvGb18030,
     Xlsx,
     Json,
     Xml,
@@ -34,6 +40,7 @@ impl ExportFormat {
             "csv" => Self::Csv,
             "csv-excel" | "csv-bom" => Self::CsvExcel,
             "csv-gbk" | "gbk" => Self::CsvGbk,
+            "csv-gb18030" | "gb18030" => Self::CsvGb18030,
             "xlsx" => Self::Xlsx,
             "json" => Self::Json,
             "xml" => Self::Xml,
@@ -44,11 +51,58 @@ impl ExportFormat {
 
     pub fn extension(&self) -> &'static str {
         match self {
-            Self::Csv | Self::CsvExcel | Self::CsvGbk => "csv",
+            Self::Csv | Self::CsvExcel | Self::CsvGbk | Self::CsvGb18030 => "csv",
             Self::Xlsx => "xlsx",
             Self::Json => "json",
             Self::Xml => "xml",
             Self::Vcard => "vcf",
+        }
+    }
+}
+
+/// Something the user should know about a finished export: a row whose text the format could
+/// not hold as it is. Rows are numbered as a spreadsheet shows the file (the header is row 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportWarning {
+    pub row: u64,
+    pub name: String,
+    pub column: String,
+    pub kind: WarningKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    /// Longer than a spreadsheet cell holds (32,767 UTF-16 units in Excel): cut, with a marker
+    /// saying how many characters are missing.
+    Cut { chars: usize },
+    /// Has characters the file's encoding (GBK) lacks, written as `&#NNNNN;`.
+    NotInEncoding,
+}
+
+/// At most this many warnings are kept; the count of all of them is kept too.
+pub const WARNING_CAP: usize = 1000;
+
+/// What an export wrote, and what it had to change on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Exported {
+    pub written: u64,
+    pub warnings: Vec<ExportWarning>,
+    /// All warnings, also those past [`WARNING_CAP`].
+    pub warning_count: u64,
+}
+
+/// Collects the warnings of one export.
+#[derive(Default)]
+struct Warnings {
+    list: Vec<ExportWarning>,
+    count: u64,
+}
+
+impl Warnings {
+    fn add(&mut self, w: ExportWarning) {
+        self.count += 1;
+        if self.list.len() < WARNING_CAP {
+            self.list.push(w);
         }
     }
 }
@@ -133,12 +187,18 @@ fn cells<'a>(c: &'a Customer, custom: &[CustomFieldDef]) -> Vec<Cell<'a>> {
 trait Sink {
     fn row(&mut self, c: &Customer) -> Result<()>;
     fn finish(self: Box<Self>) -> Result<()>;
+    /// What the format had to change so far.
+    fn warnings(&mut self) -> Warnings {
+        Warnings::default()
+    }
 }
 
 /// Customers waiting between the reading thread and the writing one.
 const PIPE_ROWS: usize = 1024;
 
-/// Writes `customers` to `out` in `format`. `next` yields customers until `None`.
+/// Writes `customers` to `out` in `format`. `next` yields customers until `None`. `cut` is the
+/// marker put where a text too long for the format was cut, given how many characters are
+/// missing (localized by the caller, e.g. "…[+12,345 characters]").
 ///
 /// Customers are read on this thread (the database: decryption, decoding) while the format's
 /// writer (compression for XLSX, encoding for GBK) runs on a thread of its own, so on two cores
@@ -149,20 +209,21 @@ pub fn export(
     custom: &[CustomFieldDef],
     total: u64,
     next: &mut dyn FnMut() -> Option<Result<Customer>>,
+    cut: &(dyn Fn(usize) -> String + Sync),
     progress: &mut Progress<'_>,
-) -> Result<u64> {
+) -> Result<Exported> {
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = tempfile_in(dir, out)?;
     let stop = std::sync::atomic::AtomicBool::new(false);
     let result = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Customer>(PIPE_ROWS);
         let (stop, tmp) = (&stop, &tmp);
-        let writer = s.spawn(move || -> Result<()> {
+        let writer = s.spawn(move || -> Result<Warnings> {
             let mut sink: Box<dyn Sink> = match format {
-                ExportFormat::Csv | ExportFormat::CsvExcel | ExportFormat::CsvGbk => {
+                ExportFormat::Csv | ExportFormat::CsvExcel | ExportFormat::CsvGbk | ExportFormat::CsvGb18030 => {
                     Box::new(CsvSink::new(tmp, format, custom)?)
                 }
-                ExportFormat::Xlsx => Box::new(XlsxSink::new(tmp, dir, custom)?),
+                ExportFormat::Xlsx => Box::new(XlsxSink::new(tmp, dir, custom, cut)?),
                 ExportFormat::Json => Box::new(JsonSink::new(tmp, custom)?),
                 ExportFormat::Xml => Box::new(XmlSink::new(tmp, custom)?),
                 ExportFormat::Vcard => Box::new(VcardSink::new(tmp, custom)?),
@@ -170,8 +231,12 @@ pub fn export(
             for c in rx {
                 sink.row(&c)?;
             }
+            let warnings = sink.warnings();
             // Stopped part-way (cancel, a read error): the file is thrown away, not finished.
-            if stop.load(std::sync::atomic::Ordering::SeqCst) { Ok(()) } else { sink.finish() }
+            if !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                sink.finish()?;
+            }
+            Ok(warnings)
         });
         let mut n = 0u64;
         let read = (|| -> Result<()> {
@@ -181,7 +246,7 @@ pub fn export(
                     break;
                 }
                 n += 1;
-                if n % 1000 == 0 {
+                if n.is_multiple_of(1000) {
                     (progress.report)(n, total);
                     progress.check()?;
                 }
@@ -194,14 +259,14 @@ pub fn export(
         drop(tx);
         let written = writer.join().unwrap_or_else(|_| Err(Error::Io(std::io::Error::other("export writer panicked"))));
         read?;
-        written?;
+        let warnings = written?;
         (progress.report)(n, total);
-        Ok(n)
+        Ok(Exported { written: n, warnings: warnings.list, warning_count: warnings.count })
     });
     match result {
-        Ok(n) => {
+        Ok(done) => {
             std::fs::rename(&tmp, out)?;
-            Ok(n)
+            Ok(done)
         }
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
@@ -213,7 +278,7 @@ pub fn export(
 fn tempfile_in(dir: &Path, out: &Path) -> Result<PathBuf> {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "export".into());
     let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-    std::fs::File::create(&tmp)?;
+    crate::security::files::create(&tmp)?;
     Ok(tmp)
 }
 
@@ -222,9 +287,14 @@ fn tempfile_in(dir: &Path, out: &Path) -> Result<PathBuf> {
 struct CsvSink {
     w: csv::Writer<Box<dyn Write>>,
     custom: Vec<CustomFieldDef>,
+    columns: Vec<String>,
+    /// GBK: the rows with characters it lacks are named.
+    check: Option<&'static encoding_rs::Encoding>,
+    row: u64,
+    warnings: Warnings,
 }
 
-/// Encodes UTF-8 text to GBK as it is written.
+/// Encodes UTF-8 text to a legacy encoding (GBK, GB18030) as it is written.
 struct GbkWriter<W: Write> {
     inner: W,
     encoder: encoding_rs::Encoder,
@@ -274,11 +344,16 @@ impl CsvSink {
             ExportFormat::CsvGbk => {
                 Box::new(GbkWriter { inner: file, encoder: encoding_rs::GBK.new_encoder(), pending: Vec::new() })
             }
+            ExportFormat::CsvGb18030 => {
+                Box::new(GbkWriter { inner: file, encoder: encoding_rs::GB18030.new_encoder(), pending: Vec::new() })
+            }
             _ => Box::new(file),
         };
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(columns(custom)).map_err(csv_err)?;
-        Ok(Self { w, custom: custom.to_vec() })
+        let columns = columns(custom);
+        w.write_record(&columns).map_err(csv_err)?;
+        let check = (format == ExportFormat::CsvGbk).then_some(encoding_rs::GBK);
+        Ok(Self { w, custom: custom.to_vec(), columns, check, row: 1, warnings: Warnings::default() })
     }
 }
 
@@ -291,8 +366,22 @@ fn csv_err(e: csv::Error) -> Error {
 
 impl Sink for CsvSink {
     fn row(&mut self, c: &Customer) -> Result<()> {
-        for cell in cells(c, &self.custom) {
-            self.w.write_field(cell.text().as_bytes()).map_err(csv_err)?;
+        self.row += 1;
+        for (i, cell) in cells(c, &self.custom).into_iter().enumerate() {
+            let text = cell.text();
+            if let Some(enc) = self.check {
+                // Only the text can tell: ASCII (most cells) always fits.
+                if !text.is_ascii() && enc.encode(&text).2 {
+                    self.warnings.add(ExportWarning {
+                        row: self.row,
+                        name: c.name.clone(),
+                        column: self.columns[i].clone(),
+                        kind: WarningKind::NotInEncoding,
+                    });
+                }
+            }
+            // A name like `=cmd|' /C calc'!A0` must not run when the file is opened in Excel.
+            self.w.write_field(formula::neutralize(&text).as_bytes()).map_err(csv_err)?;
         }
         self.w.write_record(None::<&[u8]>).map_err(csv_err)
     }
@@ -300,11 +389,44 @@ impl Sink for CsvSink {
         self.w.flush()?;
         Ok(())
     }
+    fn warnings(&mut self) -> Warnings {
+        std::mem::take(&mut self.warnings)
+    }
 }
 
 // --- XLSX
 
-struct XlsxSink {
+/// The longest text an Excel cell holds, in UTF-16 code units (Excel's own count).
+const XLSX_MAX_CELL: usize = 32_767;
+
+/// `s`, or its beginning cut so that it and the marker fit in an Excel cell, with how many
+/// characters were left out.
+fn fit_cell<'a>(s: &'a str, cut: &dyn Fn(usize) -> String) -> (Cow<'a, str>, usize) {
+    if s.len() <= XLSX_MAX_CELL || s.encode_utf16().count() <= XLSX_MAX_CELL {
+        return (Cow::Borrowed(s), 0);
+    }
+    let total = s.chars().count();
+    // The marker's length depends on the number, which is at most the total: room for that.
+    let room = XLSX_MAX_CELL - cut(total).encode_utf16().count();
+    let mut units = 0;
+    let mut end = 0;
+    let mut kept = 0;
+    for (i, ch) in s.char_indices() {
+        if units + ch.len_utf16() > room {
+            break;
+        }
+        units += ch.len_utf16();
+        end = i + ch.len_utf8();
+        kept += 1;
+    }
+    let missing = total - kept;
+    (Cow::Owned(format!("{}{}", &s[..end], cut(missing))), missing)
+}
+
+struct XlsxSink<'c> {
+    cut: &'c (dyn Fn(usize) -> String + Sync),
+    columns: Vec<String>,
+    warnings: Warnings,
     book: rust_xlsxwriter::Workbook,
     path: PathBuf,
     custom: Vec<CustomFieldDef>,
@@ -321,8 +443,13 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
     }
 }
 
-impl XlsxSink {
-    fn new(path: &Path, dir: &Path, custom: &[CustomFieldDef]) -> Result<Self> {
+impl<'c> XlsxSink<'c> {
+    fn new(
+        path: &Path,
+        dir: &Path,
+        custom: &[CustomFieldDef],
+        cut: &'c (dyn Fn(usize) -> String + Sync),
+    ) -> Result<Self> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut book = Workbook::new();
         // Constant-memory mode streams rows through a temporary file: keep it beside the export
@@ -349,6 +476,9 @@ impl XlsxSink {
             sheet.write_string_with_format(0, i as u16, name, &header).map_err(xlsx_err)?;
         }
         Ok(Self {
+            cut,
+            columns: cols.clone(),
+            warnings: Warnings::default(),
             book,
             path: path.to_path_buf(),
             custom: custom.to_vec(),
@@ -360,25 +490,47 @@ impl XlsxSink {
     }
 }
 
-impl Sink for XlsxSink {
+impl Sink for XlsxSink<'_> {
     fn row(&mut self, c: &Customer) -> Result<()> {
         self.row += 1;
         let r = self.row;
+        let (cut, columns, warnings) = (self.cut, &self.columns, &mut self.warnings);
         let sheet = self.book.worksheet_from_index(0).map_err(xlsx_err)?;
         for (i, cell) in cells(c, &self.custom).into_iter().enumerate() {
             let col = i as u16;
+            // A text longer than a cell holds (a contract pasted into the notes) is cut with a
+            // marker and named in the warnings, instead of failing the whole file.
+            let mut fit = |s: &str| -> Option<String> {
+                let (text, missing) = fit_cell(s, cut);
+                if missing == 0 {
+                    return None;
+                }
+                warnings.add(ExportWarning {
+                    row: u64::from(r) + 1,
+                    name: c.name.clone(),
+                    column: columns[i].clone(),
+                    kind: WarningKind::Cut { chars: missing },
+                });
+                Some(text.into_owned())
+            };
             match cell {
                 Cell::Empty => {}
                 // Phones and ids are text, never numbers Excel would show as 1.38E+10.
                 Cell::Text(s) if s.contains('\n') => {
-                    sheet.write_string_with_format(r, col, s.as_ref(), &self.wrap).map_err(xlsx_err)?;
+                    let cut = fit(&s);
+                    sheet
+                        .write_string_with_format(r, col, cut.as_deref().unwrap_or(&s), &self.wrap)
+                        .map_err(xlsx_err)?;
                 }
                 Cell::Text(s) => {
-                    sheet.write_string(r, col, s.as_ref()).map_err(xlsx_err)?;
+                    let cut = fit(&s);
+                    sheet.write_string(r, col, cut.as_deref().unwrap_or(&s)).map_err(xlsx_err)?;
                 }
                 Cell::List(l) => {
                     if !l.is_empty() {
-                        sheet.write_string(r, col, l.join("; ")).map_err(xlsx_err)?;
+                        let joined = l.join("; ");
+                        let cut = fit(&joined);
+                        sheet.write_string(r, col, cut.as_deref().unwrap_or(&joined)).map_err(xlsx_err)?;
                     }
                 }
                 Cell::Number(n) => {
@@ -391,6 +543,10 @@ impl Sink for XlsxSink {
             }
         }
         Ok(())
+    }
+
+    fn warnings(&mut self) -> Warnings {
+        std::mem::take(&mut self.warnings)
     }
 
     fn finish(mut self: Box<Self>) -> Result<()> {

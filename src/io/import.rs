@@ -342,13 +342,26 @@ fn pipelined<T>(
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel(PIPE_ROWS);
         s.spawn(move || {
-            for row in table {
-                let item = row.map_err(Error::from).map(|r| prepare_ready(resolved, ctx, r));
-                let failed = item.is_err();
-                // A closed channel means the writer stopped; a read error ends the file.
-                if tx.send(item).is_err() || failed {
-                    break;
+            let mut last_row = 0u64;
+            // A reader that panics on a damaged file must not look like the end of the file
+            // (the import would report "done" with the rest missing): it fails the import, whose
+            // committed chunks are then taken back.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                for row in table {
+                    if let Ok(r) = &row {
+                        last_row = r.number;
+                    }
+                    let item = row.map_err(Error::from).map(|r| prepare_ready(resolved, ctx, r));
+                    let failed = item.is_err();
+                    // A closed channel means the writer stopped; a read error ends the file.
+                    if tx.send(item).is_err() || failed {
+                        break;
+                    }
                 }
+            }));
+            if read.is_err() {
+                let e = crate::io::input_error("error-import-reader-failed").arg("row", last_row + 1);
+                let _ = tx.send(Err(Error::Input(e)));
             }
         });
         // The receiver is dropped when this closure returns, which ends a reader still running.
@@ -441,7 +454,7 @@ pub fn run(
                 rejects.reject(&row, &p)?;
                 keep(&mut outcome.problems, p);
             }
-            if outcome.counts.rows_read % 512 == 0 {
+            if outcome.counts.rows_read.is_multiple_of(512) {
                 progress.check()?;
             }
         }
@@ -468,7 +481,9 @@ pub fn run(
         return Ok(outcome);
     }
 
-    store.begin_import(&batch_id, &file_name, format)?;
+    // Held until the journal says how the import ended: a process that dies before that leaves
+    // the lock free, which is how the next open knows the import is not running any more.
+    let _running = store.begin_import(&batch_id, &file_name, format)?;
     let mut committed = false;
     let result = pipelined(table, &resolved, ctx, |rows| {
         let mut tick = |done: u64| ticker(&meter, progress, done);
@@ -489,8 +504,11 @@ pub fn run(
         }
         Err(e) => {
             // Take back what the committed chunks did, so nothing is half-imported.
+            // The undo reports on the same progress bar but cannot itself be cancelled: the
+            // cancel is what asked for it.
             if committed && store.batch_has_changes(&batch_id)? {
-                store.undo_batch(&Actor { user: actor_user.to_string(), batch: None }, &batch_id)?;
+                let mut undo = Progress { report: &mut *progress.report, cancelled: &|| false };
+                store.undo_batch(&Actor { user: actor_user.to_string(), batch: None }, &batch_id, &mut undo)?;
             }
             let status = if matches!(e, Error::Cancelled) { "cancelled" } else { "failed" };
             store.finish_import(&batch_id, status, &outcome.counts)?;
@@ -584,7 +602,7 @@ fn import_chunk(
                 }
             }
         }
-        if outcome.counts.rows_read % 256 == 0 {
+        if outcome.counts.rows_read.is_multiple_of(256) {
             tick(outcome.counts.rows_read)?;
         }
     }

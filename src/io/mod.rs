@@ -6,6 +6,6 @@ pub mod export;
 pub mod import;
 pub mod mapping;
 /// The readers live in their own crate (`crates/read`), so fuzzing them builds only them.
-pub use banyan_read::read;
+pub use banyan_read::{formula, read};
 
 pub use banyan_read::{Format, Limits, Progress, input_error};

@@ -98,6 +98,26 @@ pub struct CustomerPatch {
 }
 
 impl CustomerPatch {
+    /// The customer columns this patch sets (custom values live in one column, `custom`).
+    pub fn columns(&self) -> Vec<&'static str> {
+        let text = [
+            ("kind", self.kind.is_some()),
+            ("name", self.name.is_some()),
+            ("company", self.company.is_some()),
+            ("phones", self.phones.is_some()),
+            ("emails", self.emails.is_some()),
+            ("address", self.address.is_some()),
+            ("city", self.city.is_some()),
+            ("country", self.country.is_some()),
+            ("tags", self.tags.is_some()),
+            ("owner", self.owner.is_some()),
+            ("source", self.source.is_some()),
+            ("notes", self.notes.is_some()),
+            ("custom", !self.custom.is_empty()),
+        ];
+        text.into_iter().filter(|(_, set)| *set).map(|(c, _)| c).collect()
+    }
+
     /// The input that results from applying this patch to `current`.
     pub fn apply_to(&self, current: &Customer) -> CustomerInput {
         let pick = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
@@ -196,10 +216,10 @@ impl CustomerInput {
         }
         let mut tags: Vec<String> = Vec::new();
         for (i, t) in self.tags.iter().enumerate() {
-            if let Some(t) = opt_text(&mut errors, &format!("tags[{i}]"), Some(t), 100) {
-                if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
-                    tags.push(t);
-                }
+            if let Some(t) = opt_text(&mut errors, &format!("tags[{i}]"), Some(t), 100)
+                && !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase())
+            {
+                tags.push(t);
             }
         }
         let custom = validate_custom(&mut errors, &self.custom, &ctx.custom_fields);

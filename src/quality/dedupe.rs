@@ -241,11 +241,12 @@ pub fn score(a: &Profile, b: &Profile) -> (f64, Vec<Reason>) {
         s += 0.3;
         reasons.push(Reason::SimilarName);
     }
-    if let (Some(x), Some(y)) = (a.company_key(), b.company_key()) {
-        if x == y && a.is_company == b.is_company {
-            s += 0.2;
-            reasons.push(Reason::SameCompany);
-        }
+    if let (Some(x), Some(y)) = (a.company_key(), b.company_key())
+        && x == y
+        && a.is_company == b.is_company
+    {
+        s += 0.2;
+        reasons.push(Reason::SameCompany);
     }
     // Different phones and different emails on both sides speak against one person.
     let phones_differ = !a.phones.is_empty() && !b.phones.is_empty() && !shared_phone;

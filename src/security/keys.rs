@@ -187,10 +187,10 @@ impl KeyStore {
         fs::rename(self.pending_path(), &self.path)?;
         sync_dir(&self.path);
         // The replaced key no longer opens anything; remove it from the keyring.
-        if let Some(KeyFile { account: Some(account), .. }) = old {
-            if self.read(&self.path).ok().and_then(|f| f.account).as_deref() != Some(account.as_str()) {
-                let _ = keyring_entry(&account).and_then(|e| e.delete_credential().map_err(keyring_error));
-            }
+        if let Some(KeyFile { account: Some(account), .. }) = old
+            && self.read(&self.path).ok().and_then(|f| f.account).as_deref() != Some(account.as_str())
+        {
+            let _ = keyring_entry(&account).and_then(|e| e.delete_credential().map_err(keyring_error));
         }
         Ok(())
     }
@@ -230,6 +230,7 @@ impl KeyStore {
             }
             KeyMode::Passphrase => {
                 let pass = passphrase.filter(|p| !p.is_empty()).ok_or(Error::PassphraseRequired)?;
+                check_new_passphrase(pass)?;
                 let mut salt = [0u8; 16];
                 let mut nonce = [0u8; 24];
                 getrandom::fill(&mut salt)
@@ -266,6 +267,7 @@ impl KeyStore {
                 }
             }
             KeyMode::Passphrase => {
+                // No length rule here: a book made before the rule keeps opening with its passphrase.
                 let pass = passphrase.filter(|p| !p.is_empty()).ok_or(Error::PassphraseRequired)?;
                 let w = f.wrapped.as_ref().ok_or_else(|| bad("missing wrapped key"))?;
                 if w.kdf != "argon2id" {
@@ -319,12 +321,28 @@ fn keyring_error(e: keyring::Error) -> Error {
 }
 
 /// Writes `text` to `path` so that a crash leaves either the old or the new file, never a torn one.
+/// The fewest characters a new passphrase may have. The passphrase is all that protects a book
+/// copied off a laptop: every form (the desktop's first run, `banyan init`, `banyan rekey`) gets
+/// this rule from here.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// Refuses a new passphrase that is too short (counted in characters, so 8 Chinese characters
+/// pass) or only blanks.
+pub fn check_new_passphrase(p: &str) -> Result<()> {
+    if p.chars().count() < MIN_PASSPHRASE_CHARS || p.trim().is_empty() {
+        return Err(Error::field(
+            crate::error::FieldError::new("passphrase", "error-passphrase-short").arg("min", MIN_PASSPHRASE_CHARS),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
     {
-        let mut f = fs::File::create(&tmp)?;
+        let mut f = super::files::create(&tmp)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
     }
@@ -371,12 +389,12 @@ mod tests {
         let ks = KeyStore::for_db(&dir.path().join("a.db"));
         let old = DbKey::random().unwrap();
         let new = DbKey::random().unwrap();
-        ks.create(&old, KeyMode::Passphrase, Some("p1"), FAST).unwrap();
-        ks.stage(&new, KeyMode::Passphrase, Some("p1"), FAST).unwrap();
-        let (main, pending) = ks.unlock(Some("p1")).unwrap();
+        ks.create(&old, KeyMode::Passphrase, Some("first passphrase"), FAST).unwrap();
+        ks.stage(&new, KeyMode::Passphrase, Some("first passphrase"), FAST).unwrap();
+        let (main, pending) = ks.unlock(Some("first passphrase")).unwrap();
         assert_eq!(main.to_hex(), old.to_hex());
         assert_eq!(pending.unwrap().to_hex(), new.to_hex());
         ks.commit_pending().unwrap();
-        assert_eq!(ks.unlock(Some("p1")).unwrap().0.to_hex(), new.to_hex());
+        assert_eq!(ks.unlock(Some("first passphrase")).unwrap().0.to_hex(), new.to_hex());
     }
 }

@@ -109,9 +109,25 @@ impl Store {
         self.write(actor, |w| cs.iter().map(|c| w.insert_customer(c)).collect())
     }
 
-    pub fn update_customer(&self, actor: &super::Actor, id: CustomerId, c: &ValidCustomer) -> Result<Customer> {
+    /// Applies `patch` to the customer as this transaction reads it, validates the result with
+    /// `ctx`, and writes only the columns the patch sets: a field someone else changed after the
+    /// form was loaded (an import, a script, another window) keeps their value.
+    pub fn patch_customer(
+        &self,
+        actor: &super::Actor,
+        id: CustomerId,
+        patch: &CustomerPatch,
+        ctx: &ValidationContext,
+    ) -> Result<Customer> {
         self.write(actor, |w| {
-            w.apply(Change::Update { table: "customers", id: &id.to_string(), values: customer_values(c) })
+            let current = customer_in(w.conn(), id)?;
+            if current.deleted {
+                return Err(Error::NotFound { entity: "customer", id: id.to_string() });
+            }
+            let valid = patch.apply_to(&current).validate(ctx)?;
+            let set = patch.columns();
+            let values = customer_values(&valid).into_iter().filter(|(c, _)| set.contains(c)).collect();
+            w.apply(Change::Update { table: "customers", id: &id.to_string(), values })
         })?;
         self.customer(id)
     }

@@ -5,12 +5,13 @@ use super::customers::{customer_in, customer_values};
 use super::search::{Derived, profile_of};
 use super::{Actor, Change, Store, Writer};
 use crate::error::{Error, Result};
+use crate::io::Progress;
 use crate::model::{Customer, CustomerId, ValidCustomer};
 use crate::quality::dedupe::{self, Profile, Reason};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// One import as the journal remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,17 +77,88 @@ pub struct DuplicatePair {
 
 const UNDO_PREFIX: &str = "undo:";
 
+/// An exclusive lock on a running import's lock file beside the book; the file is removed when
+/// the lock is dropped. The operating system frees the lock when its process dies, however it
+/// dies, so a free lock on a "running" import means nobody is running it.
+pub struct ImportLock {
+    path: std::path::PathBuf,
+    _file: std::fs::File,
+}
+
+impl ImportLock {
+    /// The lock, or `None` when another process holds it.
+    fn take(path: &std::path::Path) -> Result<Option<ImportLock>> {
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(ImportLock { path: path.to_path_buf(), _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
+    }
+}
+
+impl Drop for ImportLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// Largest group of customers sharing one key that the batch search compares pairwise; bigger
 /// groups (a company switchboard on 500 records, "jo sm" in a huge book) carry no signal.
 const MAX_BLOCK: i64 = 100;
 
 impl Store {
-    pub fn begin_import(&self, id: &str, file_name: &str, format: &str) -> Result<()> {
+    /// Journals a new import as running and returns its lock, which the import holds until the
+    /// journal says how it ended (see [`Store::recover_imports`]).
+    pub fn begin_import(&self, id: &str, file_name: &str, format: &str) -> Result<ImportLock> {
+        let lock = ImportLock::take(&self.import_lock_path(id))?
+            .ok_or_else(|| Error::Io(std::io::Error::new(std::io::ErrorKind::WouldBlock, "import lock held")))?;
         self.writer().execute(
             "INSERT INTO imports (id, file_name, format, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
             params![id, file_name, format, self.now_ms()],
         )?;
-        Ok(())
+        Ok(lock)
+    }
+
+    fn import_lock_path(&self, id: &str) -> std::path::PathBuf {
+        let mut name = self.path().file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".import-{id}.lock"));
+        self.path().with_file_name(name)
+    }
+
+    /// Takes back the imports the journal says are running but whose process is gone (a crash,
+    /// a kill, a panic, a closed window): their committed chunks are undone and the journal says
+    /// "interrupted". An import still running in another process holds its lock and is left
+    /// alone. Returns the batches recovered.
+    pub fn recover_imports(&self, actor: &Actor) -> Result<Vec<String>> {
+        let running: Vec<String> = self
+            .reader()
+            .prepare("SELECT id FROM imports WHERE status = 'running'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut recovered = Vec::new();
+        for id in running {
+            let Some(_lock) = ImportLock::take(&self.import_lock_path(&id))? else { continue };
+            // Read again under the lock: the import may have ended between the two reads.
+            let still: bool = self.reader().query_row(
+                "SELECT EXISTS (SELECT 1 FROM imports WHERE id = ?1 AND status = 'running')",
+                [&id],
+                |r| r.get(0),
+            )?;
+            if !still {
+                continue;
+            }
+            if self.batch_has_changes(&id)? {
+                let mut quiet = Progress { report: &mut |_, _| {}, cancelled: &|| false };
+                self.undo_batch(actor, &id, &mut quiet)?;
+            }
+            self.writer().execute(
+                "UPDATE imports SET status = 'interrupted', finished_at = ?2 WHERE id = ?1",
+                params![id, self.now_ms()],
+            )?;
+            recovered.push(id);
+        }
+        Ok(recovered)
     }
 
     pub fn finish_import(&self, id: &str, status: &str, c: &ImportCounts) -> Result<()> {
@@ -132,15 +204,70 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Undoes every change of a batch in one transaction: rows it created are removed, fields it
-    /// changed get their old values back, except where a later change (outside the batch)
-    /// touched the same row or field; those are kept and reported.
-    pub fn undo_batch(&self, actor: &Actor, batch: &str) -> Result<UndoReport> {
+    /// Undoes every change of a batch: rows it created are removed, fields it changed get their
+    /// old values back, except where a later change (outside the batch) touched the same row or
+    /// field; those are kept and reported.
+    ///
+    /// The batch is read once (each row of it looked up in a map, so the work grows with the
+    /// batch, not with its square), then taken back [`UNDO_CHUNK`] rows per transaction, with
+    /// progress as (rows done, rows) and a cancel between chunks, so other writers (the desktop, a
+    /// CLI script) wait for one chunk at most. While it runs, and if it is cut short (a cancel, a
+    /// crash), the journal says `undoing`; undoing the batch again goes on where it stopped (rows
+    /// already taken back are left as they are).
+    pub fn undo_batch(&self, actor: &Actor, batch: &str, progress: &mut Progress<'_>) -> Result<UndoReport> {
         // The undo is itself a batch ("undo:<batch>"), so the log says what it was.
         let undo_actor = Actor { user: actor.user.clone(), batch: Some(format!("{UNDO_PREFIX}{batch}")) };
-        let report = self.write(&undo_actor, |w| undo_in(w, batch))?;
-        self.writer().execute("UPDATE imports SET status = 'undone' WHERE id = ?1", [batch])?;
+        let rows = batch_rows(&self.reader(), batch)?;
+        if rows.is_empty() {
+            return Err(Error::NotFound { entity: "batch", id: batch.to_string() });
+        }
+        let status: Option<String> =
+            self.reader().query_row("SELECT status FROM imports WHERE id = ?1", [batch], |r| r.get(0)).optional()?;
+        // An import being cancelled undoes its own chunks and then says "cancelled"; any other
+        // undo marks the journal first, so a cut-short undo is never shown as "done".
+        let own_cancel = status.as_deref() == Some("running");
+        if !own_cancel {
+            self.set_import_status(batch, "undoing")?;
+        }
+        let total = rows.len() as u64;
+        let mut report = UndoReport::default();
+        let mut done = 0u64;
+        // Last touched first, as the batch did them the other way round.
+        for chunk in rows.rchunks(UNDO_CHUNK) {
+            progress.check()?;
+            self.write(&undo_actor, |w| {
+                for row in chunk.iter().rev() {
+                    undo_row(w, batch, row, &mut report)?;
+                }
+                Ok(())
+            })?;
+            done += chunk.len() as u64;
+            (progress.report)(done, total);
+        }
+        {
+            let conn = self.reader();
+            for c in &mut report.conflicts {
+                if let Ok(cid) = c.customer_id.parse::<CustomerId>()
+                    && let Ok(cust) = customer_in(&conn, cid)
+                {
+                    c.name = cust.name;
+                }
+            }
+        }
+        if !own_cancel {
+            self.set_import_status(batch, "undone")?;
+        }
         Ok(report)
+    }
+
+    fn set_import_status(&self, batch: &str, status: &str) -> Result<()> {
+        self.writer().execute("UPDATE imports SET status = ?2 WHERE id = ?1", [batch, status])?;
+        Ok(())
+    }
+
+    /// An import's journal entry.
+    pub fn import_record(&self, batch: &str) -> Result<Option<ImportRecord>> {
+        Ok(self.imports()?.into_iter().find(|i| i.id == batch))
     }
 
     /// Whether any change was logged under `batch`.
@@ -192,27 +319,35 @@ impl Store {
         Ok(out)
     }
 
-    /// Merges `loser` into `survivor`: the survivor takes `merged` as its values, the loser's
-    /// contacts, activities and orders move to the survivor, and the loser is deleted; all in one
-    /// transaction, all in the change log under one batch.
+    /// Merges `loser` into `survivor`: the survivor takes the values `merge` makes of the two
+    /// (read in the merge's own transaction, so a change made meanwhile by an import or another
+    /// window is merged, not reverted), the loser's contacts, activities and orders move to the
+    /// survivor, and the loser is deleted; all in one transaction, all in the change log.
     pub fn merge_customers(
         &self,
         actor: &Actor,
         survivor: CustomerId,
         loser: CustomerId,
-        merged: &ValidCustomer,
+        merge: impl FnOnce(&Customer, &Customer) -> Result<ValidCustomer>,
     ) -> Result<Customer> {
         if survivor == loser {
             return Err(Error::invalid("id", "error-merge-same"));
         }
         self.write(actor, |w| {
+            let mut both = Vec::with_capacity(2);
             for id in [survivor, loser] {
                 let c = customer_in(w.conn(), id)?;
                 if c.deleted {
                     return Err(Error::NotFound { entity: "customer", id: id.to_string() });
                 }
+                both.push(c);
             }
-            w.apply(Change::Update { table: "customers", id: &survivor.to_string(), values: customer_values(merged) })?;
+            let merged = merge(&both[0], &both[1])?;
+            w.apply(Change::Update {
+                table: "customers",
+                id: &survivor.to_string(),
+                values: customer_values(&merged),
+            })?;
             for table in ["contacts", "activities", "orders"] {
                 let ids: Vec<String> = w
                     .conn()
@@ -315,13 +450,18 @@ impl Writer<'_> {
     }
 }
 
-struct LoggedChange {
-    tbl: String,
+/// Rows an undo takes back per transaction: small enough that other writers wait well under a
+/// second, large enough that commits are a small share of the work.
+const UNDO_CHUNK: usize = 5_000;
+
+/// One row a batch touched: whether the batch created it, the clock of the batch's last change
+/// of it, and (for rows it changed) each changed field with its value before the batch.
+struct BatchRow {
+    table: &'static str,
     row_id: Value,
-    field: String,
-    op: String,
-    old_value: Option<String>,
-    hlc: i64,
+    created: bool,
+    last_hlc: i64,
+    fields: Vec<(String, Option<String>)>,
 }
 
 fn row_id_text(v: &Value) -> String {
@@ -350,122 +490,81 @@ fn table_name(t: &str) -> Option<&'static str> {
         .find(|x| *x == t)
 }
 
-fn undo_in(w: &mut Writer<'_>, batch: &str) -> Result<UndoReport> {
-    let changes: Vec<LoggedChange> = w
-        .conn()
-        .prepare("SELECT tbl, row_id, field, op, old_value, hlc FROM change_log WHERE batch_id = ?1 ORDER BY hlc, origin_seq")?
-        .query_map([batch], |r| {
-            Ok(LoggedChange {
-                tbl: r.get(0)?,
-                row_id: r.get(1)?,
-                field: r.get(2)?,
-                op: r.get(3)?,
-                old_value: r.get(4)?,
-                hlc: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    if changes.is_empty() {
-        return Err(Error::NotFound { entity: "batch", id: batch.to_string() });
-    }
-    // Per row, in first-touched order: was it created by the batch, and each field's oldest value.
-    let mut rows: Vec<(String, Value)> = Vec::new();
-    let mut created: HashSet<(String, Vec<u8>)> = HashSet::new();
-    // (table, row) → the fields the batch changed, each with its value before the batch.
-    type RowKey = (String, Vec<u8>);
-    let mut fields: BTreeMap<RowKey, Vec<(String, Option<String>)>> = BTreeMap::new();
-    let mut last_hlc: HashMap<(String, Vec<u8>), i64> = HashMap::new();
-    let key = |c: &LoggedChange| (c.tbl.clone(), row_id_text(&c.row_id).into_bytes());
-    for c in &changes {
-        let k = key(c);
-        if !rows.iter().any(|(t, r)| *t == c.tbl && *r == c.row_id) {
-            rows.push((c.tbl.clone(), c.row_id.clone()));
-        }
-        last_hlc.insert(k.clone(), c.hlc);
-        match c.op.as_str() {
-            "insert" => {
-                created.insert(k);
-            }
-            _ => {
-                let f = fields.entry(k).or_default();
-                if !f.iter().any(|(name, _)| *name == c.field) {
-                    f.push((c.field.clone(), c.old_value.clone()));
-                }
-            }
-        }
-    }
-    let mut report = UndoReport::default();
-    // Later changes by others block the undo of a field; changes of batches that were undone
-    // since (and those undos) cancel out and do not count.
-    let mut later = w.conn().prepare_cached(
-        "SELECT DISTINCT field FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND hlc > ?3
-         AND (batch_id IS NULL OR (batch_id <> ?4
-              AND batch_id NOT IN (SELECT id FROM imports WHERE status = 'undone')
-              AND batch_id NOT IN (SELECT 'undo:' || id FROM imports WHERE status = 'undone')))",
+/// The rows a batch touched, in the order it first touched them, read in one pass over its log
+/// entries (oldest first; each row found again through a map).
+fn batch_rows(conn: &rusqlite::Connection, batch: &str) -> Result<Vec<BatchRow>> {
+    let mut st = conn.prepare(
+        "SELECT tbl, row_id, field, op, old_value, hlc FROM change_log WHERE batch_id = ?1 ORDER BY hlc, origin_seq",
     )?;
-    // What to do per row: remove it (None) or restore these fields.
-    type Step = (&'static str, String, Option<Vec<(String, Value)>>);
-    let mut plan: Vec<Step> = Vec::new();
-    for (tbl, row_id) in rows.iter().rev() {
-        let Some(table) = table_name(tbl) else { continue };
-        let id = row_id_text(row_id);
-        let k = (tbl.clone(), id.clone().into_bytes());
-        let since = last_hlc.get(&k).copied().unwrap_or(0);
-        let touched: Vec<String> =
-            later.query_map(params![tbl, row_id, since, batch], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        if created.contains(&k) {
-            if touched.is_empty() {
-                plan.push((table, id, None));
-            } else {
-                report.conflicts.push(UndoConflict { customer_id: id, name: String::new(), field: "record".into() });
-            }
-            continue;
-        }
-        let mut restore = Vec::new();
-        for (field, old) in fields.remove(&k).unwrap_or_default() {
-            if touched.contains(&field) || touched.iter().any(|f| f == "deleted_at") {
-                report.conflicts.push(UndoConflict { customer_id: id.clone(), name: String::new(), field });
-            } else {
-                restore.push((field, value_from_json(&old)));
-            }
-        }
-        if !restore.is_empty() {
-            plan.push((table, id, Some(restore)));
-        }
-    }
-    drop(later);
-    for (table, id, restore) in plan {
-        match restore {
-            None => {
-                // A row the batch created and nobody touched since: remove it (a tombstone, so
-                // peers that already have it remove it too).
-                let live: Option<i64> = w
-                    .conn()
-                    .query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1 AND deleted_at IS NULL"), [&id], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                if live.is_some() {
-                    w.apply(Change::Delete { table, id: &id })?;
-                    report.removed += 1;
-                }
-            }
-            Some(values) => {
-                let cols: Vec<(&'static str, Value)> =
-                    values.into_iter().filter_map(|(f, v)| column_name(table, &f).map(|c| (c, v))).collect();
-                report.restored += cols.len() as u64;
-                w.apply(Change::Update { table, id: &id, values: cols })?;
+    let mut entries = st.query([batch])?;
+    let mut rows: Vec<BatchRow> = Vec::new();
+    let mut index: HashMap<(&'static str, String), usize> = HashMap::new();
+    while let Some(r) = entries.next()? {
+        let tbl: String = r.get(0)?;
+        let Some(table) = table_name(&tbl) else { continue };
+        let row_id: Value = r.get(1)?;
+        let hlc: i64 = r.get(5)?;
+        let at = *index.entry((table, row_id_text(&row_id))).or_insert_with(|| {
+            rows.push(BatchRow { table, row_id, created: false, last_hlc: hlc, fields: Vec::new() });
+            rows.len() - 1
+        });
+        let row = &mut rows[at];
+        row.last_hlc = hlc;
+        let op: String = r.get(3)?;
+        if op == "insert" {
+            row.created = true;
+        } else if !row.created {
+            let field: String = r.get(2)?;
+            if !row.fields.iter().any(|(f, _)| *f == field) {
+                row.fields.push((field, r.get(4)?));
             }
         }
     }
-    for c in &mut report.conflicts {
-        if let Ok(cid) = c.customer_id.parse::<CustomerId>() {
-            if let Ok(cust) = customer_in(w.conn(), cid) {
-                c.name = cust.name;
-            }
+    Ok(rows)
+}
+
+/// Takes back what the batch did to one row, unless someone changed it since.
+fn undo_row(w: &mut Writer<'_>, batch: &str, row: &BatchRow, report: &mut UndoReport) -> Result<()> {
+    let id = row_id_text(&row.row_id);
+    // Later changes by others block the undo of a field; changes of batches that were undone
+    // since (and those undos), and this very undo (resumed after it was cut short), do not count.
+    let touched: Vec<String> = w
+        .conn()
+        .prepare_cached(
+            "SELECT DISTINCT field FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND hlc > ?3
+             AND (batch_id IS NULL OR (batch_id <> ?4 AND batch_id <> 'undo:' || ?4
+                  AND batch_id NOT IN (SELECT id FROM imports WHERE status = 'undone')
+                  AND batch_id NOT IN (SELECT 'undo:' || id FROM imports WHERE status = 'undone')))",
+        )?
+        .query_map(params![row.table, row.row_id, row.last_hlc, batch], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if row.created {
+        if !touched.is_empty() {
+            report.conflicts.push(UndoConflict { customer_id: id, name: String::new(), field: "record".into() });
+            return Ok(());
+        }
+        // A row the batch created and nobody touched since: remove it (a tombstone, so peers
+        // that already have it remove it too). One already removed (a resumed undo) stays so.
+        match w.apply(Change::Delete { table: row.table, id: &id }) {
+            Ok(_) => report.removed += 1,
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        return Ok(());
+    }
+    let mut restore = Vec::new();
+    for (field, old) in &row.fields {
+        if touched.contains(field) || touched.iter().any(|f| f == "deleted_at") {
+            report.conflicts.push(UndoConflict { customer_id: id.clone(), name: String::new(), field: field.clone() });
+        } else if let Some(col) = column_name(row.table, field) {
+            restore.push((col, value_from_json(old)));
         }
     }
-    Ok(report)
+    if !restore.is_empty() {
+        report.restored += restore.len() as u64;
+        w.apply(Change::Update { table: row.table, id: &id, values: restore })?;
+    }
+    Ok(())
 }
 
 /// The static column name a logged field stands for (the gateway only takes static names).

@@ -20,10 +20,15 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "0002_search", sql: include_str!("../../migrations/0002_search.sql") },
     Migration { version: 3, name: "0003_import", sql: include_str!("../../migrations/0003_import.sql") },
     Migration { version: 4, name: "0004_search_tiers", sql: include_str!("../../migrations/0004_search_tiers.sql") },
+    Migration {
+        version: 5,
+        name: "0005_import_journal",
+        sql: include_str!("../../migrations/0005_import_journal.sql"),
+    },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(
@@ -75,6 +80,7 @@ pub(crate) fn snapshot(src: &Connection, dest: &Path, key: Option<&DbKey>) -> Re
     if dest.exists() {
         return Err(Error::DbExists(dest.to_owned()));
     }
+    crate::security::files::create_new(dest)?;
     let mut dst = super::connect(dest, key, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
     {
         let backup = rusqlite::backup::Backup::new(src, &mut dst)?;

@@ -93,7 +93,7 @@ impl Store {
             return Err(Error::DbExists(path.to_owned()));
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            crate::security::files::create_dir_all(dir)?;
         }
         let key = match &new_key {
             NewKey::PlaintextForBenchmark => None,
@@ -110,6 +110,9 @@ impl Store {
             }
         };
         let result = (|| {
+            // An empty file is a new database to SQLite; made here, it is the owner's only (and so
+            // are the WAL and shared-memory files SQLite makes beside it, with its mode).
+            crate::security::files::create_new(path)?;
             let mut conn =
                 connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
             configure(&conn, &opts, false)?;

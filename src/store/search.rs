@@ -269,92 +269,129 @@ impl Store {
     pub fn search(&self, input: &str, filter: &SearchFilter, limit: u32) -> Result<Vec<SearchHit>> {
         let q = Query::parse(input);
         let conn = self.reader();
-        let (filter_sql, filter_params) = filter_clause(filter);
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut hits: Vec<(String, MatchTier, Vec<Vec<String>>)> = Vec::new();
         let limit = limit.clamp(1, 1000) as usize;
-        if q.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut collect =
-            |tier: MatchTier, sql: &str, first: Value, terms: &Vec<Vec<String>>, hits: &mut Vec<_>| -> Result<()> {
-                if hits.len() >= limit {
-                    return Ok(());
-                }
-                let mut params = vec![first];
-                params.extend(filter_params.iter().cloned());
-                params.push(Value::Integer((limit + seen.len()) as i64));
-                let mut stmt = conn.prepare_cached(sql)?;
-                let ids = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(0))?;
-                for id in ids {
-                    let id = id?;
-                    if hits.len() >= limit {
-                        break;
-                    }
-                    if seen.insert(id.clone()) {
-                        hits.push((id, tier, terms.clone()));
-                    }
-                }
-                Ok(())
-            };
-        let prefix = q.prefix_terms();
-        // The customers table is joined only when a filter needs its columns.
-        let join = if filter_sql.is_empty() { "" } else { "JOIN customers c ON c.id = d.customer_id" };
-        let n = filter_params.len() + 2;
-        if !q.phone {
-            let sql = format!(
-                "SELECT d.customer_id FROM search_docs d {join}
-                 WHERE d.name_key = ?1 {filter_sql} ORDER BY d.docid DESC LIMIT ?{n}"
-            );
-            collect(MatchTier::Exact, &sql, Value::Text(q.name_key.clone()), &prefix, &mut hits)?;
-        }
-        // Newest matching documents of one FTS table first; the FTS table returns its rowids in
-        // descending order itself, so no sort and an early stop at the limit.
-        let fts_sql = |table: &str| {
-            format!(
-                "SELECT d.customer_id FROM {table} f JOIN search_docs d ON d.docid = f.rowid {join}
-                 WHERE {table} MATCH ?1 {filter_sql} ORDER BY f.rowid DESC LIMIT ?{n}"
-            )
-        };
-        let expr = q.fts(&prefix);
-        if !q.phone {
-            collect(MatchTier::Prefix, &fts_sql("name_fts"), Value::Text(expr.clone()), &prefix, &mut hits)?;
-            if q.terms.iter().all(|t| t.chars().all(|c| c.is_ascii_alphabetic())) {
-                collect(MatchTier::Pinyin, &fts_sql("pinyin_fts"), Value::Text(expr.clone()), &prefix, &mut hits)?;
-            }
-        }
-        let anywhere_sql = fts_sql("customer_fts");
-        collect(MatchTier::Substring, &anywhere_sql, Value::Text(expr), &prefix, &mut hits)?;
-        // Typos: only when exact and prefix matching found little, and only for Latin words long
-        // enough for a typo to be told from another word.
-        if hits.len() < 5 && !q.phone && q.terms.iter().any(|t| text::allowed_typos(t) > 0) {
-            if let Some(alts) = fuzzy_terms(&conn, &q)? {
-                let expr = q.fts(&alts);
-                collect(MatchTier::Fuzzy, &anywhere_sql, Value::Text(expr), &alts, &mut hits)?;
-            }
-        }
-        let mut out = Vec::with_capacity(hits.len());
-        let mut scores = Vec::with_capacity(hits.len());
-        for (id, tier, terms) in hits {
-            let Ok(cid) = id.parse::<CustomerId>() else { continue };
-            let customer = customer_in(&conn, cid)?;
-            let mut doc = own_document(&customer);
-            let mut matched = text::matched_fields(&doc, &terms);
-            if matched.is_empty() {
-                // The hit came from a contact or an activity: read those to say so.
-                doc = document_of(&conn, &customer)?;
-                matched = text::matched_fields(&doc, &terms);
-            }
-            scores.push(if tier == MatchTier::Fuzzy { text::fuzzy_score(&doc, &q.terms) } else { 0 });
-            out.push(SearchHit { matched, customer, tier });
-        }
-        // Within the typo tier the closest spelling wins; the sort is stable, so equally close
-        // hits stay most recent first, and the other tiers (score 0, listed earlier) keep their order.
-        let mut order: Vec<usize> = (0..out.len()).collect();
-        order.sort_by_key(|&i| (out[i].tier, scores[i]));
-        let mut slots: Vec<Option<SearchHit>> = out.into_iter().map(Some).collect();
-        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+        let found = matching(&conn, &q, filter, Some(limit))?;
+        hits(&conn, &q, found)
     }
+
+    /// Every customer a search finds, in the order [`Store::search`] lists them, with no limit:
+    /// what "export this search" writes. The typo tier is left out: it guesses, and an export
+    /// must hold exactly what the search shows to match, however many that is.
+    pub fn search_all(&self, input: &str, filter: &SearchFilter) -> Result<Vec<CustomerId>> {
+        let q = Query::parse(input);
+        let conn = self.reader();
+        Ok(matching(&conn, &q, filter, None)?.ids.into_iter().filter_map(|(id, _)| id.parse().ok()).collect())
+    }
+}
+
+/// The customers behind the ids a search matched, each with the fields that matched, the closest
+/// spellings first within the typo tier.
+fn hits(conn: &Connection, q: &Query, found: Matches) -> Result<Vec<SearchHit>> {
+    let mut out = Vec::with_capacity(found.ids.len());
+    let mut scores = Vec::with_capacity(found.ids.len());
+    for (id, tier) in found.ids {
+        let Ok(cid) = id.parse::<CustomerId>() else { continue };
+        let terms = if tier == MatchTier::Fuzzy { &found.typo_terms } else { &found.terms };
+        let customer = customer_in(conn, cid)?;
+        let mut doc = own_document(&customer);
+        let mut matched = text::matched_fields(&doc, terms);
+        if matched.is_empty() {
+            // The hit came from a contact or an activity: read those to say so.
+            doc = document_of(conn, &customer)?;
+            matched = text::matched_fields(&doc, terms);
+        }
+        scores.push(if tier == MatchTier::Fuzzy { text::fuzzy_score(&doc, &q.terms) } else { 0 });
+        out.push(SearchHit { matched, customer, tier });
+    }
+    // Within the typo tier the closest spelling wins; the sort is stable, so equally close
+    // hits stay most recent first, and the other tiers (score 0, listed earlier) keep their order.
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|&i| (out[i].tier, scores[i]));
+    let mut slots: Vec<Option<SearchHit>> = out.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}
+
+/// What a search matched: ids in list order with their tier, and the terms each tier matched on.
+struct Matches {
+    ids: Vec<(String, MatchTier)>,
+    terms: Vec<Vec<String>>,
+    /// The typo tier's alternatives (near spellings of each term).
+    typo_terms: Vec<Vec<String>>,
+}
+
+/// The ids a search matches, tier by tier, each with its tier and the terms it matched; at most
+/// `limit` of them, or all of them (and then no typo tier) when `limit` is `None`.
+fn matching(conn: &Connection, q: &Query, filter: &SearchFilter, limit: Option<usize>) -> Result<Matches> {
+    let mut found = Matches { ids: Vec::new(), terms: q.prefix_terms(), typo_terms: Vec::new() };
+    if q.is_empty() {
+        return Ok(found);
+    }
+    let full = |n: usize| limit.is_some_and(|l| n >= l);
+    let (filter_sql, filter_params) = filter_clause(filter);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut hits: Vec<(String, MatchTier)> = Vec::new();
+    let mut collect = |tier: MatchTier, sql: &str, first: Value, hits: &mut Vec<_>| -> Result<()> {
+        if full(hits.len()) {
+            return Ok(());
+        }
+        let mut params = vec![first];
+        params.extend(filter_params.iter().cloned());
+        // LIMIT -1 is no limit.
+        params.push(Value::Integer(limit.map_or(-1, |l| (l + seen.len()) as i64)));
+        let mut stmt = conn.prepare_cached(sql)?;
+        let ids = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(0))?;
+        for id in ids {
+            let id = id?;
+            if full(hits.len()) {
+                break;
+            }
+            if seen.insert(id.clone()) {
+                hits.push((id, tier));
+            }
+        }
+        Ok(())
+    };
+    // The customers table is joined only when a filter needs its columns.
+    let join = if filter_sql.is_empty() { "" } else { "JOIN customers c ON c.id = d.customer_id" };
+    let n = filter_params.len() + 2;
+    if !q.phone {
+        let sql = format!(
+            "SELECT d.customer_id FROM search_docs d {join}
+             WHERE d.name_key = ?1 {filter_sql} ORDER BY d.docid DESC LIMIT ?{n}"
+        );
+        collect(MatchTier::Exact, &sql, Value::Text(q.name_key.clone()), &mut hits)?;
+    }
+    // Newest matching documents of one FTS table first; the FTS table returns its rowids in
+    // descending order itself, so no sort and an early stop at the limit.
+    let fts_sql = |table: &str| {
+        format!(
+            "SELECT d.customer_id FROM {table} f JOIN search_docs d ON d.docid = f.rowid {join}
+             WHERE {table} MATCH ?1 {filter_sql} ORDER BY f.rowid DESC LIMIT ?{n}"
+        )
+    };
+    let expr = q.fts(&found.terms);
+    if !q.phone {
+        collect(MatchTier::Prefix, &fts_sql("name_fts"), Value::Text(expr.clone()), &mut hits)?;
+        if q.terms.iter().all(|t| t.chars().all(|c| c.is_ascii_alphabetic())) {
+            collect(MatchTier::Pinyin, &fts_sql("pinyin_fts"), Value::Text(expr.clone()), &mut hits)?;
+        }
+    }
+    let anywhere_sql = fts_sql("customer_fts");
+    collect(MatchTier::Substring, &anywhere_sql, Value::Text(expr), &mut hits)?;
+    // Typos: only when exact and prefix matching found little, and only for Latin words long
+    // enough for a typo to be told from another word.
+    if limit.is_some()
+        && hits.len() < 5
+        && !q.phone
+        && q.terms.iter().any(|t| text::allowed_typos(t) > 0)
+        && let Some(alts) = fuzzy_terms(conn, q)?
+    {
+        let expr = q.fts(&alts);
+        collect(MatchTier::Fuzzy, &anywhere_sql, Value::Text(expr), &mut hits)?;
+        found.typo_terms = alts;
+    }
+    found.ids = hits;
+    Ok(found)
 }
 
 impl Store {
@@ -545,7 +582,8 @@ mod tests {
         // matching must not be able to tell them from customers the gateway re-indexed itself.
         let dir = tempfile::tempdir().unwrap();
         let opts = StoreOptions { kdf: KdfParams { m_kib: 1024, t: 1, p: 1 }, ..Default::default() };
-        let store = Store::create(&dir.path().join("b.db"), NewKey::Passphrase("x".into()), opts).unwrap();
+        let store =
+            Store::create(&dir.path().join("b.db"), NewKey::Passphrase("unit test passphrase".into()), opts).unwrap();
         let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
         let mut g = DemoGen::new(7);
         let actor = Actor::default();

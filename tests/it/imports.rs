@@ -409,12 +409,12 @@ fn undo_takes_an_import_back_except_what_was_edited_since() {
     b.update_customer(&li.id.to_string(), &CustomerPatch { notes: Some("called back".into()), ..Default::default() })
         .unwrap();
 
-    let u2 = b.undo_import(&second.batch_id).unwrap();
+    let u2 = b.undo_import(&second.batch_id, &mut |_, _| {}, &|| false).unwrap();
     assert_eq!(u2.restored, 1);
     assert!(u2.conflicts.is_empty());
     assert_eq!(by_name(&b, "张三丰").city.as_deref(), Some("十堰"));
 
-    let u1 = b.undo_import(&first.batch_id).unwrap();
+    let u1 = b.undo_import(&first.batch_id, &mut |_, _| {}, &|| false).unwrap();
     assert_eq!(u1.removed, 1, "张三丰 removed");
     assert_eq!(u1.conflicts.len(), 1, "李四 was edited after the import: kept and reported");
     assert_eq!(u1.conflicts[0].name, "李四");
@@ -422,7 +422,7 @@ fn undo_takes_an_import_back_except_what_was_edited_since() {
     assert_eq!(names, vec![kept.name.clone(), "李四".to_string()]);
     let journal = b.imports().unwrap();
     assert!(journal.iter().all(|i| i.status == "undone"));
-    assert!(b.undo_import("not-a-batch").is_err());
+    assert!(b.undo_import("not-a-batch", &mut |_, _| {}, &|| false).is_err());
 }
 
 #[test]
@@ -568,6 +568,7 @@ fn every_export_format_round_trips_into_an_empty_book() {
         ExportFormat::Csv,
         ExportFormat::CsvExcel,
         ExportFormat::CsvGbk,
+        ExportFormat::CsvGb18030,
         ExportFormat::Xlsx,
         ExportFormat::Json,
         ExportFormat::Xml,
@@ -577,7 +578,7 @@ fn every_export_format_round_trips_into_an_empty_book() {
     .enumerate()
     {
         let out = dir.path().join(format!("export-{i}.{}", format.extension()));
-        let n = b.export(&out, format, None, &mut |_, _| {}, &|| false).unwrap();
+        let n = b.export(&out, format, None, &mut |_, _| {}, &|| false).unwrap().written;
         assert_eq!(n as usize, original.len(), "{format:?}: {:?}", {
             let text = std::fs::read_to_string(&out).unwrap_or_default();
             original.iter().filter(|c| !text.contains(&c.id.to_string())).map(|c| c.name.clone()).collect::<Vec<_>>()
@@ -606,7 +607,7 @@ fn export_of_a_search_and_cancelled_export_leaves_no_file() {
     b.add_customer(&person("张三丰")).unwrap();
     b.add_customer(&person("John Smith")).unwrap();
     let out = dir.path().join("some.csv");
-    assert_eq!(b.export(&out, ExportFormat::Csv, Some("zsf"), &mut |_, _| {}, &|| false).unwrap(), 1);
+    assert_eq!(b.export(&out, ExportFormat::Csv, Some("zsf"), &mut |_, _| {}, &|| false).unwrap().written, 1);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("张三丰") && !text.contains("John"));
     b.demo(1500, 1).unwrap();

@@ -5,6 +5,7 @@ mod common;
 mod crash;
 mod duplicates;
 mod gateway;
+mod hardening;
 mod imports;
 mod keyring;
 mod leak;

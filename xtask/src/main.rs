@@ -33,6 +33,8 @@ const SYSTEM_PACKAGES: &[&str] = &[
 const DEV_DB: &str = ".banyan-dev/dev.db";
 /// Passphrase of the dev database only (demo data, never real customers).
 const DEV_PASSPHRASE: &str = "banyan-dev";
+/// Passphrase of the desktop benchmark's book (`cargo xtask bench ui`).
+const BENCH_PASSPHRASE: &str = "bench passphrase";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -505,7 +507,7 @@ fn bench_ui() -> Result {
     if !db.exists() {
         let banyan = |args: &[&str]| {
             let mut c = Command::new(target_dir().join("release/banyan"));
-            c.arg("--db").arg(&db).args(args).env("BANYAN_PASSPHRASE", "bench");
+            c.arg("--db").arg(&db).args(args).env("BANYAN_PASSPHRASE", BENCH_PASSPHRASE);
             c
         };
         must(banyan(&["init", "--key-mode", "passphrase"]))?;
@@ -514,7 +516,7 @@ fn bench_ui() -> Result {
     // A book made by an older build is migrated (and its index rebuilt) by its first open: done
     // here, so the timed starts measure a start, not a one-time upgrade.
     let mut upgrade = Command::new(target_dir().join("release/banyan"));
-    upgrade.arg("--db").arg(&db).args(["customer", "list", "--limit", "1"]).env("BANYAN_PASSPHRASE", "bench");
+    upgrade.arg("--db").arg(&db).args(["customer", "list", "--limit", "1"]).env("BANYAN_PASSPHRASE", BENCH_PASSPHRASE);
     upgrade.stdout(Stdio::null());
     must(upgrade)?;
     let _display = display()?;
@@ -522,7 +524,7 @@ fn bench_ui() -> Result {
     driver
         .args(["--port", "4444", "--native-port", "4445"])
         .env("BANYAN_DB", &db)
-        .env("BANYAN_PASSPHRASE", "bench")
+        .env("BANYAN_PASSPHRASE", BENCH_PASSPHRASE)
         .env("BANYAN_CONFIG_DIR", work.join("config"))
         .env("BANYAN_BENCH", "1")
         // For a breakdown of the start (setup, UI script, status, first page), run the app itself

@@ -5,6 +5,7 @@
 //! in `fuzz/` build only what they test: `cargo xtask test` fuzzes every reader briefly, and the
 //! instrumented build of this crate takes minutes, not the core's quarter of an hour.
 
+pub mod formula;
 pub mod read;
 
 use std::path::Path;

@@ -316,7 +316,9 @@ fn csv_table(path: &Path, format: Format, size: u64, limits: &Limits) -> Result<
                     ));
                 }
             }
-            Ok(Row { number: line, cells: rec.iter().map(str::to_string).collect() })
+            // Cells a spreadsheet-safe writer quoted (`'=…`, see `formula`) are read back as the
+            // values they stand for.
+            Ok(Row { number: line, cells: rec.iter().map(|c| crate::formula::restore(c).to_string()).collect() })
         })
     });
     // The header is the first row that is not blank.

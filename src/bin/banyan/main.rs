@@ -101,7 +101,7 @@ enum Command {
     Imports,
     /// Export customers (all, or those a search finds) as CSV, XLSX, JSON, XML or vCard.
     Export {
-        /// csv, csv-excel (UTF-8 with BOM), csv-gbk, xlsx, json, xml or vcf.
+        /// csv, csv-excel (UTF-8 with BOM), csv-gbk, csv-gb18030, xlsx, json, xml or vcf.
         #[arg(long, default_value = "csv")]
         format: String,
         /// Only the customers this search finds.
@@ -691,7 +691,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 ));
             };
             let bar = progress_bar(ctx);
-            let n = b.export(
+            let done = b.export(
                 &path,
                 fmt,
                 query.as_deref(),
@@ -702,11 +702,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 &|| false,
             )?;
             bar.finish_and_clear();
-            out.message(
-                "cli-export-done",
-                &[("count", n.to_string()), ("path", path.display().to_string())],
-                serde_json::json!({ "exported": n, "path": path }),
-            );
+            out.exported(&done, &path);
         }
         Command::Duplicates { limit } => out.duplicates(&b.duplicates(limit)?),
         Command::Merge { survivor, other, take_other } => {
@@ -739,7 +735,17 @@ fn progress_bar(ctx: &Ctx) -> indicatif::ProgressBar {
 
 fn import(b: &Banyan, args: ImportArgs, ctx: &Ctx, out: &print::Out<'_>) -> Result<(), ApiError> {
     if let Some(ImportSub::Undo { batch }) = args.undo {
-        out.undo(&b.undo_import(&batch)?);
+        let bar = progress_bar(ctx);
+        let report = b.undo_import(
+            &batch,
+            &mut |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            },
+            &|| false,
+        );
+        bar.finish_and_clear();
+        out.undo(&report?);
         return Ok(());
     }
     let Some(file) = args.file else {

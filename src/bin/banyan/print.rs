@@ -66,6 +66,30 @@ impl Out<'_> {
         }
     }
 
+    pub fn exported(&self, r: &api::ExportReport, path: &Path) {
+        if self.json {
+            return self.json(&serde_json::json!({
+                "exported": r.written, "path": path, "warnings": r.warnings, "warningCount": r.warning_count
+            }));
+        }
+        println!(
+            "{}",
+            self.f("cli-export-done", &[("count", r.written.to_string()), ("path", path.display().to_string())])
+        );
+        for w in &r.warnings {
+            eprintln!("{w}");
+        }
+        if r.warning_count > r.warnings.len() as u64 {
+            eprintln!(
+                "{}",
+                self.f(
+                    "cli-export-more-warnings",
+                    &[("count", (r.warning_count - r.warnings.len() as u64).to_string())]
+                )
+            );
+        }
+    }
+
     pub fn init(&self, path: &Path, mode: KeyMode) {
         if self.json {
             self.json(&serde_json::json!({ "path": path, "keyMode": mode }));

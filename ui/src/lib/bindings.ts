@@ -81,7 +81,22 @@ export type DuplicatePair = { a: Customer, b: Customer, score: number, reasons: 
 
 export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open";
 
-export type ExportFormat = "csv" | "csvExcel" | "csvGbk" | "xlsx" | "json" | "xml" | "vcard";
+export type ExportFormat = "csv" | "csvExcel" | "csvGbk" | "csvGb18030" | "xlsx" | "json" | "xml" | "vcard";
+
+export type ExportReport = { 
+/**
+ * Customers written.
+ */
+written: number, 
+/**
+ * Rows whose text the format could not hold as it is (cut to fit an Excel cell, characters
+ * GBK lacks), each named by row, customer and column; localized. At most 1,000.
+ */
+warnings: Array<string>, 
+/**
+ * How many warnings there were in all.
+ */
+warningCount: number, };
 
 export type FieldMessage = { field: string, message: string, };
 
@@ -421,8 +436,8 @@ export function saveMapping(name: string, mapping: Mapping): Promise<null> {
   return invoke<null>("save_mapping", { name, mapping });
 }
 
-export function exportCustomers(path: string, format: ExportFormat, query: string | null): Promise<number> {
-  return invoke<number>("export_customers", { path, format, query });
+export function exportCustomers(path: string, format: ExportFormat, query: string | null): Promise<ExportReport> {
+  return invoke<ExportReport>("export_customers", { path, format, query });
 }
 
 export function duplicates(limit: number): Promise<Array<DuplicatePair>> {

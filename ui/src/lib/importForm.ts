@@ -84,6 +84,7 @@ export const EXPORT_FORMATS = [
   { value: "csvExcel", ext: "csv" },
   { value: "csv", ext: "csv" },
   { value: "csvGbk", ext: "csv" },
+  { value: "csvGb18030", ext: "csv" },
   { value: "json", ext: "json" },
   { value: "xml", ext: "xml" },
   { value: "vcard", ext: "vcf" },

@@ -1,0 +1,513 @@
+//! Defects a user could hit with what they type, import or export (issue 11): each test here
+//! failed on the code before its fix.
+
+use crate::common::*;
+use banyan::api::{Banyan, ImportRequest};
+use banyan::io::export::ExportFormat;
+use banyan::model::*;
+use banyan::store::{CustomerFilter, CustomerSort};
+use std::path::Path;
+
+fn all(b: &Banyan) -> Vec<Customer> {
+    b.customers(&CustomerFilter { sort: CustomerSort::Name, limit: Some(1_000_000), ..Default::default() }).unwrap()
+}
+
+fn quiet_export(b: &Banyan, out: &Path, format: ExportFormat, query: Option<&str>) -> u64 {
+    b.export(out, format, query, &mut |_, _| {}, &|| false).unwrap().written
+}
+
+/// Every cell of a CSV file as a spreadsheet would see it (after the decoding of its encoding).
+fn csv_cells(path: &Path, gbk: bool) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let text = if gbk {
+        encoding_rs::GBK.decode(&bytes).0.into_owned()
+    } else {
+        String::from_utf8(bytes).unwrap().trim_start_matches('\u{feff}').to_string()
+    };
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+const FORMULAS: [&str; 5] = ["=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1", "-2+3", "'=HYPERLINK(\"http://x\")"];
+
+#[test]
+fn csv_exports_and_the_rejects_file_run_no_formula_and_import_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    for (i, name) in FORMULAS.iter().enumerate() {
+        let mut c = person(name);
+        c.notes = Some(format!("=1+{i}"));
+        c.city = Some("\t=2+2".into());
+        b.add_customer(&c).unwrap();
+    }
+    b.add_customer(&CustomerInput { phones: vec!["+86 138 0013 8000".into()], ..person("Safe Name") }).unwrap();
+    let before: Vec<_> = all(&b).into_iter().map(|c| (c.name, c.notes, c.city, c.phones)).collect();
+    for format in [ExportFormat::Csv, ExportFormat::CsvExcel, ExportFormat::CsvGbk] {
+        let out = dir.path().join(format!("{format:?}.csv"));
+        assert_eq!(quiet_export(&b, &out, format, None), 6);
+        for row in csv_cells(&out, format == ExportFormat::CsvGbk) {
+            for cell in row {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{format:?}: a spreadsheet would run {cell:?}"
+                );
+            }
+        }
+        let target = tempfile::tempdir().unwrap();
+        let (empty, _) = new_book(target.path());
+        let r = empty
+            .import_file(&out, &ImportRequest::default(), Some(&target.path().join("r.csv")), &mut |_, _| {}, &|| false)
+            .unwrap();
+        assert_eq!(r.counts.created, 6, "{format:?}: {:?}", r.issues);
+        let back: Vec<_> = all(&empty).into_iter().map(|c| (c.name, c.notes, c.city, c.phones)).collect();
+        assert_eq!(back, before, "{format:?}");
+    }
+
+    // The rows an import rejects go to a CSV with their cells as they came: made safe too, and
+    // the fixed file imports exactly what the user typed.
+    let src = dir.path().join("bad.csv");
+    std::fs::write(&src, "姓名,手机,备注\n\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",123,@cmd\n").unwrap();
+    let rej = dir.path().join("bad.errors.csv");
+    let r = b.import_file(&src, &ImportRequest::default(), Some(&rej), &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.counts.failed, 1);
+    let rows = csv_cells(&rej, false);
+    assert_eq!(rows[1][0], "'=HYPERLINK(\"http://evil\",\"x\")");
+    assert_eq!(rows[1][2], "'@cmd");
+    // The user fixes the phone in the rejects file and imports it.
+    let fixed = dir.path().join("fixed.csv");
+    let mut w = csv::Writer::from_path(&fixed).unwrap();
+    w.write_record(&rows[0][..3]).unwrap();
+    w.write_record([rows[1][0].as_str(), "13900139000", rows[1][2].as_str()]).unwrap();
+    w.flush().unwrap();
+    let r = b.import_file(&fixed, &ImportRequest::default(), Some(&rej), &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.counts.created, 1, "{:?}", r.issues);
+    let c = all(&b).into_iter().find(|c| c.phones == ["+8613900139000"]).unwrap();
+    assert_eq!(c.name, "=HYPERLINK(\"http://evil\",\"x\")");
+    assert_eq!(c.notes.as_deref(), Some("@cmd"));
+}
+
+#[test]
+fn exporting_a_search_writes_every_match_not_a_page_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let src = dir.path().join("many.csv");
+    let mut text = String::from("姓名,城市\n");
+    for i in 0..1813 {
+        text.push_str(&format!("Tester Number{i},杭州\n"));
+    }
+    for i in 0..300 {
+        text.push_str(&format!("Other Person{i},上海\n"));
+    }
+    std::fs::write(&src, text).unwrap();
+    let r = b.import_file(&src, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.counts.created, 2113);
+    for format in [ExportFormat::Csv, ExportFormat::Json] {
+        let out = dir.path().join(format!("found.{}", format.extension()));
+        assert_eq!(quiet_export(&b, &out, format, Some("tester")), 1813, "{format:?}");
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(written.matches("Tester Number").count(), 1813, "{format:?}");
+        assert!(!written.contains("Other Person"), "{format:?}");
+    }
+    // The search list itself still shows a page.
+    assert_eq!(b.search_customers("tester", &Default::default(), 50).unwrap().len(), 50);
+}
+
+fn names_csv(path: &Path, prefix: &str, n: usize) {
+    let mut text = String::with_capacity(n * 24);
+    text.push_str("姓名\n");
+    for i in 0..n {
+        text.push_str(&format!("{prefix} {i:06}\n"));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn status_of(b: &Banyan, batch: &str) -> String {
+    b.imports().unwrap().into_iter().find(|i| i.id == batch).unwrap().status
+}
+
+#[test]
+fn undo_of_a_hundred_thousand_row_import_runs_in_chunks_can_be_cancelled_and_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    b.add_customer(&person("Was Here Before")).unwrap();
+    let src = dir.path().join("big.csv");
+    names_csv(&src, "Bulk Person", 100_000);
+    let r = b.import_file(&src, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.counts.created, 100_000);
+    assert_eq!(b.customer_count().unwrap(), 100_001);
+
+    // Cancelled after the second chunk: what is undone so far stays undone, the journal says so
+    // (not "done"), and the book is whole (every customer there or removed, none half).
+    let reports = std::cell::Cell::new(0u32);
+    let e = b.undo_import(&r.batch_id, &mut |_, _| reports.set(reports.get() + 1), &|| reports.get() >= 2).unwrap_err();
+    assert_eq!(e.code, banyan::api::ErrorCode::Cancelled);
+    let left = b.customer_count().unwrap();
+    assert!(left > 1 && left < 100_001, "part of the import is undone: {left}");
+    assert_eq!(status_of(&b, &r.batch_id), "undoing");
+
+    // Undoing again finishes it, with progress up to every row of the batch.
+    let mut last = (0, 0);
+    let u = b.undo_import(&r.batch_id, &mut |d, t| last = (d, t), &|| false).unwrap();
+    assert_eq!(last, (100_000, 100_000));
+    assert_eq!(u.removed as i64, left - 1, "the second run removes only what the first left");
+    assert_eq!(b.customer_count().unwrap(), 1);
+    assert_eq!(all(&b)[0].name, "Was Here Before");
+    assert!(b.search_customers("Bulk Person", &Default::default(), 10).unwrap().is_empty());
+    assert_eq!(status_of(&b, &r.batch_id), "undone");
+    let again = b.undo_import(&r.batch_id, &mut |_, _| {}, &|| false).unwrap_err();
+    assert_eq!(again.code, banyan::api::ErrorCode::Invalid, "{}", again.message);
+}
+
+#[test]
+fn an_import_still_running_cannot_be_undone_and_one_whose_process_died_is_taken_back_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path) = new_book(dir.path());
+    b.add_customer(&person("Was Here Before")).unwrap();
+    let src = dir.path().join("rows.csv");
+    names_csv(&src, "Crash Person", 25_000);
+
+    // A running import, seen from a second handle on the book (another window, a CLI script):
+    // the journal says running, undo is refused, and the second open does not take it back.
+    std::thread::scope(|s| {
+        let (go_on, wait) = std::sync::mpsc::channel::<()>();
+        let (started, seen) = std::sync::mpsc::channel::<()>();
+        let (book, file) = (&b, &src);
+        let worker = s.spawn(move || {
+            let b = book;
+            let mut first = true;
+            b.import_file(
+                file,
+                &ImportRequest::default(),
+                None,
+                &mut |_, _| {
+                    // Held right after the first chunk commits, between two transactions.
+                    if first && b.customer_count().unwrap() > 1 {
+                        first = false;
+                        started.send(()).unwrap();
+                        wait.recv().unwrap();
+                    }
+                },
+                &|| false,
+            )
+            .unwrap()
+        });
+        seen.recv().unwrap();
+        let other = Banyan::open(&opts(&path), &banyan::security::Unlock::passphrase(PASS)).unwrap();
+        let running = other.imports().unwrap().into_iter().find(|i| i.status == "running").expect("journal");
+        let e = other.undo_import(&running.id, &mut |_, _| {}, &|| false).unwrap_err();
+        assert!(e.message.contains("still running"), "{}", e.message);
+        drop(other);
+        go_on.send(()).unwrap();
+        let done = worker.join().unwrap();
+        assert_eq!(done.counts.created, 25_000);
+        assert_eq!(status_of(&b, &done.batch_id), "done");
+        b.undo_import(&done.batch_id, &mut |_, _| {}, &|| false).unwrap();
+    });
+
+    // An import that dies part-way (here: a panic after its first committed chunk, as a crash in
+    // the middle would leave it) stays "running" with its chunks in the book until the next
+    // open, which takes them back.
+    let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let b = &b;
+        b.import_file(
+            &src,
+            &ImportRequest::default(),
+            None,
+            &mut |_, _| {
+                if b.customer_count().unwrap() > 1 {
+                    panic!("the process dies here");
+                }
+            },
+            &|| false,
+        )
+    }));
+    assert!(died.is_err());
+    assert!(b.customer_count().unwrap() > 1, "a chunk was committed before the crash");
+    let batch = b.imports().unwrap().into_iter().find(|i| i.status == "running").expect("left running").id;
+    drop(b);
+    let b = Banyan::open(&opts(&path), &banyan::security::Unlock::passphrase(PASS)).unwrap();
+    assert_eq!(b.customer_count().unwrap(), 1);
+    assert_eq!(status_of(&b, &batch), "interrupted");
+    let lock_files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".lock"))
+        .collect();
+    assert!(lock_files.is_empty(), "{lock_files:?}");
+}
+
+#[test]
+fn a_new_passphrase_is_held_to_the_rule_by_the_core_and_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = Banyan::create(
+        &opts(&dir.path().join("short.db")),
+        banyan::store::NewKey::Passphrase("1234567".into()),
+        &Default::default(),
+    );
+    let e = short.err().expect("a 7-character passphrase was accepted");
+    assert_eq!(e.code, banyan::api::ErrorCode::Invalid);
+    assert_eq!(e.field.as_deref(), Some("passphrase"));
+    assert!(e.message.contains("at least 8 characters"), "{}", e.message);
+    assert!(!dir.path().join("short.db").exists(), "nothing is left behind");
+    // Counted in characters: eight Chinese characters are enough.
+    let (mut b, path) = (
+        Banyan::create(
+            &opts(&dir.path().join("ok.db")),
+            banyan::store::NewKey::Passphrase("八个汉字的密码呀".into()),
+            &Default::default(),
+        )
+        .unwrap(),
+        dir.path().join("ok.db"),
+    );
+    let kdf = banyan::security::keys::KdfParams { m_kib: 1024, t: 1, p: 1 };
+    let e = b.rekey(banyan::security::KeyMode::Passphrase, Some("x"), false, kdf).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("passphrase"));
+    let e = b.rekey(banyan::security::KeyMode::Passphrase, Some("         "), true, kdf).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("passphrase"));
+    drop(b);
+    assert!(Banyan::open(&opts(&path), &banyan::security::Unlock::passphrase("八个汉字的密码呀")).is_ok());
+
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_banyan"))
+        .args(["--db", dir.path().join("cli.db").to_str().unwrap(), "init", "--key-mode", "passphrase"])
+        .env("BANYAN_PASSPHRASE", "short")
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(2), "{}", String::from_utf8_lossy(&cli.stderr));
+    assert!(String::from_utf8_lossy(&cli.stderr).contains("at least 8 characters"));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_book_its_key_snapshots_and_exports_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("new folder");
+    let (b, path) = new_book(&folder);
+    b.add_customer(&person("张三")).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&folder), 0o700, "the folder Banyan made");
+    assert_eq!(mode(&path), 0o600, "the book");
+    let wal = path.with_file_name("book.db-wal");
+    assert!(wal.exists());
+    assert_eq!(mode(&wal), 0o600, "its WAL");
+    let key = banyan::security::KeyStore::for_db(&path);
+    assert_eq!(mode(key.path()), 0o600, "the key file");
+    for format in [ExportFormat::Csv, ExportFormat::Xlsx, ExportFormat::Json, ExportFormat::Xml, ExportFormat::Vcard] {
+        let out = dir.path().join(format!("out.{}", format.extension()));
+        quiet_export(&b, &out, format, None);
+        assert_eq!(mode(&out), 0o600, "{format:?} export");
+    }
+    let src = dir.path().join("bad.csv");
+    std::fs::write(&src, "姓名,手机\n李四,123\n").unwrap();
+    b.import_file(&src, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(mode(&dir.path().join("bad.errors.csv")), 0o600, "the rejected rows");
+    let snapshot = dir.path().join("snap.db");
+    b.store().backup_to(&snapshot).unwrap();
+    assert_eq!(mode(&snapshot), 0o600, "a snapshot");
+}
+
+#[test]
+fn an_export_never_fails_on_a_long_text_and_says_what_it_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    // A contract pasted into the notes: 40,000 characters, with Chinese and emoji (two UTF-16
+    // units each, as Excel counts).
+    let contract: String = "合同条款 clause 😀 ".repeat(2_500).trim().to_string();
+    let n = contract.chars().count();
+    b.add_customer(&CustomerInput { notes: Some(contract.clone()), ..person("Long Notes Ltd") }).unwrap();
+    b.add_customer(&person("Short Notes")).unwrap();
+    let out = dir.path().join("book.xlsx");
+    let r = b.export(&out, ExportFormat::Xlsx, None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.written, 2);
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].contains("Long Notes Ltd") && r.warnings[0].contains("notes"), "{}", r.warnings[0]);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let sheet = book.worksheet_range("Customers").unwrap();
+    let notes_col = sheet.rows().next().unwrap().iter().position(|c| *c == "notes").unwrap();
+    let cell = sheet.rows().find(|r| r[2] == "Long Notes Ltd").unwrap()[notes_col].to_string();
+    assert!(cell.encode_utf16().count() <= 32_767, "fits a cell");
+    let trimmed = cell.trim_trailing_marker();
+    assert!(contract.starts_with(trimmed), "the kept part is the beginning of the text");
+    let missing = n - trimmed.chars().count();
+    let tail: String = cell.chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect();
+    assert!(cell.contains(&missing.to_string()), "the marker says how much is missing ({missing}): {tail}");
+    // The CSV and JSON exports keep the whole text.
+    let json = dir.path().join("book.json");
+    assert!(b.export(&json, ExportFormat::Json, None, &mut |_, _| {}, &|| false).unwrap().warnings.is_empty());
+    let text = std::fs::read_to_string(&json).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|c| c["notes"] == contract.as_str()));
+}
+
+trait Marker {
+    fn trim_trailing_marker(&self) -> &str;
+}
+
+impl Marker for String {
+    /// The cell without the "…[N more characters cut…]" marker at its end.
+    fn trim_trailing_marker(&self) -> &str {
+        self.rfind('…').map(|i| &self[..i]).unwrap_or(self)
+    }
+}
+
+#[test]
+fn a_gbk_export_names_the_rows_gbk_cannot_hold_and_gb18030_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    b.add_customer(&person("王小明")).unwrap();
+    // 𠀾 (U+2003E, a rare name character) and an emoji are not in GBK.
+    b.add_customer(&CustomerInput { city: Some("深圳 😀".into()), ..person("陈𠀾") }).unwrap();
+    let gbk = dir.path().join("gbk.csv");
+    let r = b.export(&gbk, ExportFormat::CsvGbk, None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.written, 2);
+    assert_eq!(r.warning_count, 2, "{:?}", r.warnings);
+    assert!(r.warnings.iter().all(|w| w.contains("陈𠀾") && w.contains("GB18030")), "{:?}", r.warnings);
+    assert!(r.warnings.iter().any(|w| w.contains("name")) && r.warnings.iter().any(|w| w.contains("city")));
+
+    let gb = dir.path().join("gb18030.csv");
+    let r = b.export(&gb, ExportFormat::CsvGb18030, None, &mut |_, _| {}, &|| false).unwrap();
+    assert!(r.warnings.is_empty());
+    let bytes = std::fs::read(&gb).unwrap();
+    let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+    assert!(!bad && text.contains("陈𠀾") && text.contains("深圳 😀"));
+    let target = tempfile::tempdir().unwrap();
+    let (empty, _) = new_book(target.path());
+    empty.import_file(&gb, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    let back: Vec<_> = all(&empty).into_iter().map(|c| (c.name, c.city)).collect();
+    let before: Vec<_> = all(&b).into_iter().map(|c| (c.name, c.city)).collect();
+    assert_eq!(back, before);
+}
+
+#[test]
+fn single_line_fields_hold_one_line_of_visible_text_and_bidi_overrides_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    // U+202E would show "Acme\u{202E}cod.exe" as "Acmeexe.doc".
+    for (field, input) in [
+        ("name", CustomerInput { name: Some("Acme\u{202E}cod.exe".into()), ..person("") }),
+        ("company", CustomerInput { company: Some("\u{2066}Evil\u{2069}".into()), ..person("A") }),
+        ("notes", CustomerInput { notes: Some("see \u{202D}here".into()), ..person("B") }),
+    ] {
+        let e = b.add_customer(&input).unwrap_err();
+        assert_eq!(e.fields[0].field, field, "{}", e.message);
+        assert!(e.message.contains("reorder"), "{}", e.message);
+    }
+    let c = b
+        .add_customer(&CustomerInput {
+            name: Some("Zhang\u{200B}San\u{FEFF}".into()),
+            address: Some("1 Main St\nFloor 2\r\nBerlin".into()),
+            city: Some("Ber\u{00AD}lin".into()),
+            notes: Some("line one\nline two".into()),
+            ..person("")
+        })
+        .unwrap();
+    assert_eq!(c.name, "ZhangSan");
+    assert_eq!(c.address.as_deref(), Some("1 Main St Floor 2 Berlin"));
+    assert_eq!(c.city.as_deref(), Some("Berlin"));
+    assert_eq!(c.notes.as_deref(), Some("line one\nline two"), "free text keeps its lines");
+    // Emoji sequences keep their joiners.
+    let family = b.add_customer(&person("Family 👨\u{200D}👩\u{200D}👧")).unwrap();
+    assert_eq!(family.name, "Family 👨\u{200D}👩\u{200D}👧");
+
+    // Order notes go through the same rules.
+    b.add_product(&ProductInput {
+        sku: Some("TEA".into()),
+        name: Some("Tea".into()),
+        price: Some("1".into()),
+        currency: Some("CNY".into()),
+        tax_rate: None,
+        active: None,
+    })
+    .unwrap();
+    let order = |notes: &str| OrderInput {
+        customer_id: c.id.to_string(),
+        lines: vec![LineInput { sku: "TEA".into(), quantity: "1".into(), discount: None }],
+        notes: Some(notes.into()),
+    };
+    let e = b.create_order(&order("pay to \u{202E}1234")).unwrap_err();
+    assert_eq!(e.fields[0].field, "notes");
+    let e = b.create_order(&order(&"x".repeat(100_001))).unwrap_err();
+    assert_eq!(e.fields[0].field, "notes");
+    assert_eq!(b.create_order(&order("deliver\nMonday")).unwrap().notes.as_deref(), Some("deliver\nMonday"));
+}
+
+#[test]
+fn the_book_and_its_files_are_refused_as_import_sources_and_export_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path) = new_book(dir.path());
+    b.add_customer(&person("张三")).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let key = banyan::security::KeyStore::for_db(&path).path().to_path_buf();
+    let wal = path.with_file_name("book.db-wal");
+    let relative_book = dir.path().join(".").join("book.db");
+    for target in [&path, &key, &wal, &relative_book, &path.with_file_name("book.db.v4-before-v5-1.snapshot")] {
+        let e = b.export(target, ExportFormat::Csv, None, &mut |_, _| {}, &|| false).unwrap_err();
+        assert_eq!(e.code, banyan::api::ErrorCode::Invalid, "{target:?}");
+        assert!(e.message.contains("customer book itself"), "{}", e.message);
+    }
+    for source in [&path, &key, &wal] {
+        let e = b.import_file(source, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap_err();
+        assert!(e.message.contains("customer book itself"), "{source:?}: {}", e.message);
+        let e = b.import_preview(source, &ImportRequest::default()).unwrap_err();
+        assert!(e.message.contains("customer book itself"), "{}", e.message);
+    }
+    let src = dir.path().join("ok.csv");
+    std::fs::write(&src, "姓名,手机\n李四,123\n").unwrap();
+    let e = b.import_file(&src, &ImportRequest::default(), Some(&path), &mut |_, _| {}, &|| false).unwrap_err();
+    assert!(e.message.contains("customer book itself"), "{}", e.message);
+    drop(b);
+    assert_eq!(std::fs::read(&path).unwrap().len(), before.len(), "the book is untouched");
+    assert!(Banyan::open(&opts(&path), &banyan::security::Unlock::passphrase(PASS)).is_ok());
+    // A file merely named like the book, elsewhere, is fine.
+    let other = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path().join("x").as_path());
+    assert!(b.export(&other.path().join("book.db.csv"), ExportFormat::Csv, None, &mut |_, _| {}, &|| false).is_ok());
+}
+
+#[test]
+fn saving_a_form_writes_only_what_the_user_changed_and_keeps_what_others_changed_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path) = new_book(dir.path());
+    let c = b.add_customer(&CustomerInput { city: Some("杭州".into()), ..person("王小明") }).unwrap();
+    let a = b.add_customer(&person("Other Side")).unwrap();
+    let id = c.id.to_string();
+    // Another handle on the book (a CLI script, an import) keeps changing the city while the
+    // form keeps saving notes. No save may put back a city it read earlier.
+    let mut o = opts(&path);
+    o.user = "script".into();
+    let other = Banyan::open(&o, &banyan::security::Unlock::passphrase(PASS)).unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for i in 0..150 {
+                let city = CustomerPatch { city: Some(format!("城市{i}")), ..Default::default() };
+                other.update_customer(&id, &city).unwrap();
+            }
+        });
+        for i in 0..150 {
+            let notes = CustomerPatch { notes: Some(format!("call {i}")), ..Default::default() };
+            b.update_customer(&id, &notes).unwrap();
+        }
+    });
+    let log = b.store().changes(Some(&id), Default::default(), 10_000).unwrap();
+    let form_cities: Vec<_> = log.iter().filter(|e| e.user == "tester" && e.field == "city" && e.op == "update").collect();
+    assert!(form_cities.is_empty(), "the form's saves changed the city {} times", form_cities.len());
+    let now = b.customer(&id).unwrap();
+    assert_eq!(now.city.as_deref(), Some("城市149"));
+    assert_eq!(now.notes.as_deref(), Some("call 149"));
+
+    // A merge reads both customers in its own transaction too.
+    let merged = b
+        .merge(&banyan::api::MergeRequest {
+            survivor_id: id.clone(),
+            other_id: a.id.to_string(),
+            take: Default::default(),
+        })
+        .unwrap();
+    assert_eq!(merged.city.as_deref(), Some("城市149"));
+}
