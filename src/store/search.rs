@@ -98,7 +98,8 @@ impl<'a> OwnFields<'a> {
             is_company: self.is_company,
             name: self.name.to_string(),
             company: self.company.map(str::to_string),
-            phones: self.phones.to_vec(),
+            // Two records of one line with and without its extension are the same phone.
+            phones: self.phones.iter().map(|p| crate::quality::phone::without_extension(p).to_string()).collect(),
             emails: self.emails.to_vec(),
         }
     }
@@ -412,9 +413,11 @@ impl Store {
                 }
             }
         };
+        // A line is the same phone with or without an extension.
+        let line = crate::quality::phone::without_extension;
         for p in phones {
-            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-            consider(self.search(&digits, &none, 50)?, &|c| c.phones.contains(p));
+            let digits: String = line(p).chars().filter(char::is_ascii_digit).collect();
+            consider(self.search(&digits, &none, 50)?, &|c| c.phones.iter().any(|q| line(q) == line(p)));
         }
         for e in emails {
             consider(self.search(e, &none, 50)?, &|c| c.emails.contains(e));

@@ -495,7 +495,8 @@ fn saving_a_form_writes_only_what_the_user_changed_and_keeps_what_others_changed
         }
     });
     let log = b.store().changes(Some(&id), Default::default(), 10_000).unwrap();
-    let form_cities: Vec<_> = log.iter().filter(|e| e.user == "tester" && e.field == "city" && e.op == "update").collect();
+    let form_cities: Vec<_> =
+        log.iter().filter(|e| e.user == "tester" && e.field == "city" && e.op == "update").collect();
     assert!(form_cities.is_empty(), "the form's saves changed the city {} times", form_cities.len());
     let now = b.customer(&id).unwrap();
     assert_eq!(now.city.as_deref(), Some("城市149"));
@@ -510,4 +511,20 @@ fn saving_a_form_writes_only_what_the_user_changed_and_keeps_what_others_changed
         })
         .unwrap();
     assert_eq!(merged.city.as_deref(), Some("城市149"));
+}
+
+#[test]
+fn phone_extensions_are_kept_and_the_line_is_still_one_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let c = b
+        .add_customer(&CustomerInput {
+            phones: vec!["021 6234 5678 ext. 801".into(), "+1 (415) 555-2671 ext. 123".into()],
+            ..person("Extension Corp")
+        })
+        .unwrap();
+    assert_eq!(c.phones, ["+862162345678;ext=801", "+14155552671;ext=123"]);
+    // The same line typed without the extension is the same phone to the duplicate check.
+    let dup = b.likely_duplicates(&CustomerInput { phones: vec!["+1 415 555 2671".into()], ..person("Other") }, None);
+    assert!(dup.unwrap().iter().any(|d| d.id == c.id));
 }

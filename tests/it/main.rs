@@ -13,5 +13,6 @@ mod locales;
 mod migrate;
 mod open_errors;
 mod orders;
+mod phones;
 mod search;
 mod validation;
