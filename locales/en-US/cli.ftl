@@ -149,15 +149,15 @@ cli-export-more-warnings = … and { $count } more rows like these.
 #   $created (Number) - customers created
 #   $updated (Number) - customers updated
 #   $skipped (Number) - duplicates left alone
-#   $failed (Number) - rows with problems
-cli-import-done = Read { $read } rows: { $created } created, { $updated } updated, { $skipped } duplicates skipped, { $failed } with problems.
+#   $failed (Number) - rows refused whole
+cli-import-tally = Read { $read } rows: { $created } created, { $updated } updated, { $skipped } duplicates skipped, { $failed } refused.
 # Variables:
 #   $read (Number) - rows read
 #   $created (Number) - customers that would be created
 #   $updated (Number) - customers that would be updated
 #   $skipped (Number) - duplicates that would be left alone
-#   $failed (Number) - rows with problems
-cli-import-rolled-back = Nothing was written. Read { $read } rows: { $created } would be created, { $updated } updated, { $skipped } duplicates skipped, { $failed } with problems.
+#   $failed (Number) - rows refused whole
+cli-import-tally-rolled-back = Nothing was written. Read { $read } rows: { $created } would be created, { $updated } updated, { $skipped } duplicates skipped, { $failed } refused.
 # Variables:
 #   $path (String) - the file with the rejected rows
 cli-import-rejects = The rows with problems are in { $path }, with a column saying what to fix; fix them and import that file.

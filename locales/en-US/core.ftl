@@ -280,6 +280,12 @@ error-cancelled = Cancelled. Nothing was changed.
 #   $message (String) - what is wrong
 import-row-issue = Row { $row }, { $column }: { $message }
 import-rejects-column = Problem
+# Variables:
+#   $column (String) - a column of the imported file
+import-column-kept-in-notes = Column “{ $column }” is not a customer field: kept in the notes as “{ $column }: …”.
+# Variables:
+#   $column (String) - a column of the imported file
+import-column-ignored = Column “{ $column }” was not imported (the mapping leaves it out).
 import-status-running = unfinished
 import-status-done = done
 import-status-cancelled = cancelled

@@ -266,8 +266,8 @@ import-done-rolled-back = Nothing was imported
 #   $created (Number) - created
 #   $updated (Number) - updated
 #   $skipped (Number) - skipped duplicates
-#   $failed (Number) - rows with problems
-import-counts = { $read } rows: { $created } created, { $updated } updated, { $skipped } skipped, { $failed } with problems
+#   $failed (Number) - rows refused whole (a bad value alone is left out and reported)
+import-tally = { $read } rows: { $created } created, { $updated } updated, { $skipped } skipped, { $failed } refused
 # Variables:
 #   $path (String) - the file with the rejected rows
 import-rejects-file = Rows with problems were saved to { $path } with a column saying what to fix. Fix them and import that file.
@@ -293,6 +293,14 @@ import-target-owner = Owner
 import-target-source = Source
 import-target-notes = Notes
 import-target-id = Banyan ID
+import-target-contact = Contact person
+import-target-title = Job title
+import-target-mobile = Mobile phone
+import-target-street = Street (part of the address)
+import-target-district = District (part of the address)
+import-target-state = State / province (part of the address)
+import-target-postcode = Postcode (part of the address)
+import-target-noteLine = Keep in the notes (“Column: value”)
 # Variables:
 #   $label (String) - the custom field's name
 import-target-custom = Custom: { $label }

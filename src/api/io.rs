@@ -9,7 +9,7 @@ use crate::io::Progress;
 use crate::io::export::{self, ExportFormat};
 use crate::io::formula;
 use crate::io::import::{self, DuplicateNote, ImportMode, ImportOptions, OnDuplicate, Rejects, RowProblem};
-use crate::io::mapping::Mapping;
+use crate::io::mapping::{Mapping, Target};
 use crate::io::read::{ReadOptions, Row, SourceInfo};
 use crate::model::{Customer, CustomerInput, CustomerPatch};
 use crate::security::files;
@@ -83,6 +83,9 @@ pub struct ImportReport {
     pub rolled_back: bool,
     /// The file holding the rejected rows with an error column, if any row was rejected.
     pub rejects_file: Option<String>,
+    /// Every column no customer field took, and what became of it (localized): kept in the
+    /// notes, or not imported because the mapping says so.
+    pub unmapped: Vec<String>,
 }
 
 /// What an export wrote, and what the user should know about it.
@@ -313,6 +316,22 @@ impl Banyan {
             duplicates: out.duplicates,
             rolled_back: out.rolled_back,
             rejects_file: (sink.written > 0).then(|| sink.path().display().to_string()),
+            unmapped: out
+                .mapping
+                .columns
+                .iter()
+                .filter_map(|c| {
+                    // A job title is a contact's field; without a contact person it is a note.
+                    let has_contact = out.mapping.columns.iter().any(|c| c.target == Target::Contact);
+                    let id = match c.target {
+                        Target::NoteLine => "import-column-kept-in-notes",
+                        Target::Title if !has_contact => "import-column-kept-in-notes",
+                        Target::Ignore => "import-column-ignored",
+                        _ => return None,
+                    };
+                    Some(self.l10n.format(id, &[("column", c.column.clone())]))
+                })
+                .collect(),
         })
     }
 

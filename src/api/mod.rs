@@ -257,7 +257,7 @@ impl Banyan {
     /// form shows as "this customer may already exist". Invalid numbers and addresses are skipped
     /// here; validation reports them.
     pub fn likely_duplicates(&self, input: &CustomerInput, exclude_id: Option<&str>) -> ApiResult<Vec<Customer>> {
-        let region = self.ctx()?.region;
+        let region = input.phone_region(&self.ctx()?);
         let phones: Vec<String> =
             input.phones.iter().filter_map(|p| crate::quality::phone::normalize(p, region)).collect();
         let emails: Vec<String> = input.emails.iter().filter_map(|e| crate::quality::email::normalize(e)).collect();

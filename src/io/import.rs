@@ -7,7 +7,7 @@ use super::mapping::{MappedRow, Mapping, Resolved};
 use super::read::{self, ProgressMeter, ReadOptions, Row, SourceInfo, Table};
 use super::{Format, Progress};
 use crate::error::{Error, FieldError, Result};
-use crate::model::{Customer, CustomerId, ValidCustomer, ValidationContext};
+use crate::model::{ContactInput, Customer, CustomerId, CustomerInput, ValidCustomer, ValidationContext};
 use crate::quality::dedupe::Reason;
 use crate::store::{Actor, Derived, ImportCounts, Store, Writer};
 use serde::{Deserialize, Serialize};
@@ -118,6 +118,8 @@ const REPORT_CAP: usize = 1000;
 pub struct ImportOutcome {
     pub batch_id: String,
     pub info: SourceInfo,
+    /// The mapping the import used (given, saved or suggested).
+    pub mapping: Mapping,
     pub counts: ImportCounts,
     pub problems: Vec<RowProblem>,
     pub duplicates: Vec<DuplicateNote>,
@@ -207,7 +209,8 @@ pub fn preview(
     // import would, including rows of the file that duplicate each other.
     store.rehearse(&Actor::default(), |w| {
         for row in table.take(scan) {
-            let Prepared { row, ready } = prepare_ready(&resolved, ctx, row?);
+            let lenient = opts.mode == ImportMode::ValidRows;
+            let Prepared { row, ready } = prepare_ready(&resolved, ctx, row?, lenient);
             out.scanned += 1;
             let (problems, duplicate) = match ready {
                 Err(p) => (p, None),
@@ -224,7 +227,7 @@ pub fn preview(
                         // Later rows of the file must find this one, as in the import.
                         insert(w, &r)?;
                     }
-                    (Vec::new(), note)
+                    (r.dropped, note)
                 }
             };
             if !problems.is_empty() {
@@ -242,14 +245,55 @@ pub fn preview(
     Ok(out)
 }
 
-/// Maps and validates a row; problems name the source column.
-fn prepare(
-    resolved: &Resolved,
-    ctx: &ValidationContext,
-    row: &Row,
-) -> Result<(ValidCustomer, Option<CustomerId>), Vec<RowProblem>> {
+/// A row mapped and validated: the customer, our id if the row carries one, the contact person
+/// of a "company + contact person" row, and the values left out because they were bad.
+struct Checked {
+    valid: ValidCustomer,
+    id: Option<CustomerId>,
+    contact: Option<ContactInput>,
+    dropped: Vec<RowProblem>,
+}
+
+/// Fields whose bad value can be left out while the rest of the row is imported: one phone,
+/// email, tag or custom value, or anything of the contact person.
+fn droppable(field: &str) -> bool {
+    ["phones[", "emails[", "tags[", "custom."].iter().any(|p| field.starts_with(p))
+}
+
+/// `input` without the list values and custom values `errors` name.
+fn without(input: &CustomerInput, errors: &[FieldError]) -> CustomerInput {
+    let mut out = input.clone();
+    let index = |f: &str, list: &str| {
+        f.strip_prefix(list).and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok())
+    };
+    for (list, values) in [("phones[", &mut out.phones), ("emails[", &mut out.emails), ("tags[", &mut out.tags)] {
+        let mut gone: Vec<usize> = errors.iter().filter_map(|e| index(&e.field, list)).collect();
+        gone.sort_unstable();
+        for i in gone.into_iter().rev() {
+            if i < values.len() {
+                values.remove(i);
+            }
+        }
+    }
+    for e in errors {
+        if let Some(k) = e.field.strip_prefix("custom.") {
+            out.custom.remove(k);
+        }
+    }
+    out
+}
+
+/// Maps and validates a row; problems name the source column. With `lenient` (the user chose
+/// "import valid rows"), a bad phone, email, tag or custom value is left out and reported while
+/// the rest of the row is imported; a bad name or kind still rejects the row.
+fn prepare(resolved: &Resolved, ctx: &ValidationContext, row: &Row, lenient: bool) -> Result<Checked, Vec<RowProblem>> {
     let mapped: MappedRow = resolved.map_row(&row.cells);
     let mut problems = Vec::new();
+    let problem = |field: &str, e: FieldError| RowProblem {
+        row: row.number,
+        column: mapped.column_of(field).filter(|c| !c.is_empty()).map(str::to_string),
+        error: e,
+    };
     // Bytes the file's encoding could not decode became U+FFFD: say so rather than store them.
     for (i, cell) in row.cells.iter().enumerate() {
         if cell.contains('\u{FFFD}') && resolved.targets.get(i).is_some_and(|t| *t != super::mapping::Target::Ignore) {
@@ -262,15 +306,21 @@ fn prepare(
     }
     // Only our own ids identify a customer; another system's "ID" column is not ours.
     let id = mapped.id.as_deref().and_then(|s| s.parse::<CustomerId>().ok());
-    match mapped.input.validate(ctx) {
-        Ok(v) if problems.is_empty() => Ok((v, id)),
-        Ok(_) => Err(problems),
+    let mut dropped = Vec::new();
+    let first = mapped.input.validate(ctx);
+    let valid = match first {
+        Err(Error::Invalid(list)) if lenient && list.iter().all(|e| droppable(&e.field)) => {
+            let retry = without(&mapped.input, &list).validate(ctx);
+            dropped.extend(list.into_iter().map(|e| problem(&e.field.clone(), e)));
+            retry
+        }
+        other => other,
+    };
+    let valid = match valid {
+        Ok(v) => v,
         Err(Error::Invalid(list)) => {
-            for e in list {
-                let column = mapped.column_of(&e.field).filter(|c| !c.is_empty()).map(str::to_string);
-                problems.push(RowProblem { row: row.number, column, error: e });
-            }
-            Err(problems)
+            problems.extend(list.into_iter().map(|e| problem(&e.field.clone(), e)));
+            return Err(problems);
         }
         Err(e) => {
             problems.push(RowProblem {
@@ -278,9 +328,49 @@ fn prepare(
                 column: None,
                 error: FieldError::new("row", "error-import-row").arg("detail", e.to_string()),
             });
-            Err(problems)
+            return Err(problems);
         }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    // The contact person's values are checked like the customer's; bad ones are left out.
+    let contact = match &mapped.contact {
+        None => None,
+        Some(c) => {
+            let region_ctx = ValidationContext { region: valid_region(&mapped.input, ctx), ..ctx.clone() };
+            match c.validate(&region_ctx) {
+                Ok(v) => Some(v),
+                Err(Error::Invalid(list)) if lenient => {
+                    let as_input =
+                        CustomerInput { phones: c.phones.clone(), emails: c.emails.clone(), ..Default::default() };
+                    let kept = without(&as_input, &list);
+                    let retry = ContactInput { phones: kept.phones, emails: kept.emails, ..c.clone() };
+                    dropped.extend(list.into_iter().map(|e| {
+                        let field = format!("contact.{}", e.field);
+                        problem(&field, e)
+                    }));
+                    retry.validate(&region_ctx).ok()
+                }
+                Err(Error::Invalid(list)) => {
+                    return Err(list
+                        .into_iter()
+                        .map(|e| {
+                            let field = format!("contact.{}", e.field);
+                            problem(&field, e)
+                        })
+                        .collect());
+                }
+                Err(_) => None,
+            }
+        }
+    };
+    Ok(Checked { valid, id, contact, dropped })
+}
+
+/// The region the contact's phones are read in: the customer's country, else the book's.
+fn valid_region(input: &CustomerInput, ctx: &ValidationContext) -> crate::quality::phone::Region {
+    input.phone_region(ctx)
 }
 
 /// A row read, mapped and validated (on the reading thread), with what writing it needs.
@@ -289,16 +379,24 @@ struct Prepared {
     ready: std::result::Result<Ready, Vec<RowProblem>>,
 }
 
-/// A valid row: the customer, our id if the row carries one, and its search document and match
-/// keys, computed before the writing thread sees it.
+/// A valid row: the customer, our id if the row carries one, its contact person, the values left
+/// out, and its search document and match keys, computed before the writing thread sees it.
 struct Ready {
     valid: ValidCustomer,
     id: Option<CustomerId>,
+    contact: Option<ContactInput>,
+    dropped: Vec<RowProblem>,
     derived: Derived,
 }
 
-fn prepare_ready(resolved: &Resolved, ctx: &ValidationContext, row: Row) -> Prepared {
-    let ready = prepare(resolved, ctx, &row).map(|(valid, id)| Ready { derived: Derived::of(&valid), valid, id });
+fn prepare_ready(resolved: &Resolved, ctx: &ValidationContext, row: Row, lenient: bool) -> Prepared {
+    let ready = prepare(resolved, ctx, &row, lenient).map(|c| Ready {
+        derived: Derived::of(&c.valid),
+        valid: c.valid,
+        id: c.id,
+        contact: c.contact,
+        dropped: c.dropped,
+    });
     Prepared { row, ready }
 }
 
@@ -317,13 +415,22 @@ fn find_duplicate(w: &Writer<'_>, r: &Ready) -> Result<Option<(Customer, f64, Ve
 }
 
 /// Creates the row's customer, under the row's own id when it carries one that is free.
-fn insert(w: &mut Writer<'_>, r: &Ready) -> Result<()> {
+fn insert(w: &mut Writer<'_>, r: &Ready) -> Result<CustomerId> {
     let id = match r.id {
         Some(id) if w.find_customer(id)?.is_none() => Some(id),
         _ => None,
     };
-    w.insert_customer_derived(id, &r.valid, &r.derived)?;
-    Ok(())
+    w.insert_customer_derived(id, &r.valid, &r.derived)
+}
+
+/// Gives the customer the row's contact person, if it has one the customer lacks. A contact
+/// belongs to a company: a person customer found as the row's duplicate gets none.
+fn add_contact(w: &mut Writer<'_>, customer: CustomerId, r: &Ready) -> Result<bool> {
+    let Some(c) = &r.contact else { return Ok(false) };
+    match w.find_customer(customer)? {
+        Some(owner) if owner.kind == crate::model::CustomerKind::Company => w.ensure_contact(customer, c),
+        _ => Ok(false),
+    }
 }
 
 /// Rows waiting between the reading thread and the writing one: enough to keep both busy, few
@@ -337,6 +444,7 @@ fn pipelined<T>(
     table: Table,
     resolved: &Resolved,
     ctx: &ValidationContext,
+    lenient: bool,
     write: impl FnOnce(&mut std::iter::Peekable<std::sync::mpsc::IntoIter<Result<Prepared>>>) -> Result<T>,
 ) -> Result<T> {
     std::thread::scope(|s| {
@@ -351,7 +459,7 @@ fn pipelined<T>(
                     if let Ok(r) = &row {
                         last_row = r.number;
                     }
-                    let item = row.map_err(Error::from).map(|r| prepare_ready(resolved, ctx, r));
+                    let item = row.map_err(Error::from).map(|r| prepare_ready(resolved, ctx, r, lenient));
                     let failed = item.is_err();
                     // A closed channel means the writer stopped; a read error ends the file.
                     if tx.send(item).is_err() || failed {
@@ -438,7 +546,12 @@ pub fn run(
     let (table, mapping) = open(path, &opts.read, ctx, opts.mapping.clone())?;
     let resolved = mapping.resolve(&table.headers)?;
     rejects.begin(&table.headers);
-    let mut outcome = ImportOutcome { batch_id: batch_id.clone(), info: table.info.clone(), ..Default::default() };
+    let mut outcome = ImportOutcome {
+        batch_id: batch_id.clone(),
+        info: table.info.clone(),
+        mapping: mapping.clone(),
+        ..Default::default()
+    };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let format = opts.read.format.unwrap_or(Format::detect(path)?).as_str();
 
@@ -448,7 +561,7 @@ pub fn run(
         for row in table {
             let row = row?;
             outcome.counts.rows_read += 1;
-            if let Err(p) = prepare(&resolved, ctx, &row) {
+            if let Err(p) = prepare(&resolved, ctx, &row, false) {
                 bad = true;
                 outcome.counts.failed += 1;
                 rejects.reject(&row, &p)?;
@@ -471,8 +584,9 @@ pub fn run(
 
     let actor = Actor { user: actor_user.to_string(), batch: Some(batch_id.clone()) };
     let meter = table.meter();
+    let lenient = opts.mode == ImportMode::ValidRows;
     if opts.dry_run {
-        pipelined(table, &resolved, ctx, |rows| {
+        pipelined(table, &resolved, ctx, lenient, |rows| {
             let mut tick = |done: u64| ticker(&meter, progress, done);
             store.rehearse(&actor, |w| import_chunk(w, rows, usize::MAX, opts, rejects, &mut outcome, &mut tick))
         })?;
@@ -485,7 +599,7 @@ pub fn run(
     // the lock free, which is how the next open knows the import is not running any more.
     let _running = store.begin_import(&batch_id, &file_name, format)?;
     let mut committed = false;
-    let result = pipelined(table, &resolved, ctx, |rows| {
+    let result = pipelined(table, &resolved, ctx, lenient, |rows| {
         let mut tick = |done: u64| ticker(&meter, progress, done);
         while rows.peek().is_some() {
             store.write(&actor, |w| {
@@ -556,6 +670,8 @@ fn import_chunk(
                 keep(&mut outcome.problems, p);
             }
             Ok(r) => {
+                // Bad values left out of a row that was imported all the same: reported.
+                keep(&mut outcome.problems, r.dropped.clone());
                 let dup = if opts.on_duplicate == OnDuplicate::Create && r.id.is_none() {
                     None
                 } else {
@@ -563,7 +679,8 @@ fn import_chunk(
                 };
                 match dup {
                     None => {
-                        insert(w, &r)?;
+                        let id = insert(w, &r)?;
+                        add_contact(w, id, &r)?;
                         outcome.counts.created += 1;
                     }
                     Some((existing, score, reasons)) => {
@@ -580,7 +697,8 @@ fn import_chunk(
                         let changed = match opts.on_duplicate {
                             OnDuplicate::Skip => 0,
                             OnDuplicate::Create => {
-                                w.insert_customer_derived(None, &r.valid, &r.derived)?;
+                                let id = w.insert_customer_derived(None, &r.valid, &r.derived)?;
+                                add_contact(w, id, &r)?;
                                 outcome.counts.created += 1;
                                 continue;
                             }
@@ -591,6 +709,8 @@ fn import_chunk(
                                 w.replace_customer(existing.id, &combine(&existing, &r.valid, false))?
                             }
                         };
+                        // A company listed once per contact person gets each of them.
+                        let changed = changed + usize::from(add_contact(w, existing.id, &r)?);
                         // Later rows must find the updated values.
                         w.index_now()?;
                         if changed > 0 {

@@ -3,7 +3,7 @@
 //! and saved by name in the settings so the next import of the same kind of file reuses it.
 
 use crate::error::{FieldError, Result};
-use crate::model::{CustomFieldDef, CustomerInput};
+use crate::model::{ContactInput, CustomFieldDef, CustomerInput};
 use crate::search::text::fold;
 use serde::{Deserialize, Serialize};
 
@@ -20,15 +20,33 @@ pub enum Target {
     FamilyName,
     GivenName,
     Company,
+    /// A person at the customer (联系人, Contact Person): with a customer-name or company column,
+    /// each row is a company with this person as its contact; alone, the person's name.
+    Contact,
+    /// Job title (Title, 职务): the contact's, or kept as a note line on a person.
+    Title,
     Phone,
+    /// A mobile number: the contact's own in a "company + contact person" file, else a phone.
+    Mobile,
     Email,
+    /// The whole address in one column.
     Address,
+    /// Parts of a split address (Salesforce's Mailing Street/City/State/Zip/Country, a Chinese
+    /// CRM's 省份/城市/区县/详细地址): composed into the address; city and country also land in
+    /// their own fields.
+    Street,
+    District,
+    State,
+    Postcode,
     City,
     Country,
     Tags,
     Owner,
     Source,
     Notes,
+    /// Kept as a line "Column: value" in the notes: what a column no field stands for becomes,
+    /// unless the user picks something else, so no column is dropped without a word.
+    NoteLine,
     Custom(String),
 }
 
@@ -60,7 +78,6 @@ const SYNONYMS: &[Synonyms] = &[
             "fullname",
             "customer",
             "customername",
-            "contactname",
             "displayname",
             "fn",
             "姓名",
@@ -68,8 +85,6 @@ const SYNONYMS: &[Synonyms] = &[
             "客户",
             "客户名称",
             "客户姓名",
-            "联系人",
-            "联系人姓名",
             "名称",
             "客户名",
             "n",
@@ -96,25 +111,39 @@ const SYNONYMS: &[Synonyms] = &[
             "企业名称",
             "工作单位",
             "所属公司",
+            "所属客户",
+            "客户单位",
+            "parentcustomer",
+            "relatedcompany",
+            "associatedcompany",
         ],
         || Target::Company,
+    ),
+    (
+        &["contact", "contactperson", "contactname", "primarycontact", "联系人", "联系人姓名", "对接人", "联络人"],
+        || Target::Contact,
+    ),
+    (&["title", "jobtitle", "position", "jobposition", "职务", "职位", "职称", "岗位", "头衔"], || {
+        Target::Title
+    }),
+    (
+        &["mobile", "mobilephone", "cell", "cellphone", "手机", "手机号", "手机号码", "移动电话", "个人手机"],
+        || Target::Mobile,
     ),
     (
         &[
             "phone",
             "phones",
-            "mobile",
-            "mobilephone",
-            "cell",
-            "cellphone",
             "tel",
             "telephone",
             "phonenumber",
             "workphone",
             "homephone",
-            "手机",
-            "手机号",
-            "手机号码",
+            "businessphone",
+            "officephone",
+            "otherphone",
+            "primaryphone",
+            "directphone",
             "电话",
             "电话号码",
             "联系电话",
@@ -122,29 +151,173 @@ const SYNONYMS: &[Synonyms] = &[
             "座机",
             "移动电话",
             "固话",
+            "固定电话",
             "办公电话",
+            "工作电话",
         ],
         || Target::Phone,
     ),
     (
-        &["email", "emails", "mail", "emailaddress", "e-mail", "邮箱", "电子邮件", "电子邮箱", "邮件", "邮箱地址"],
+        &[
+            "email",
+            "emails",
+            "mail",
+            "emailaddress",
+            "e-mail",
+            "primaryemail",
+            "emailaddress1",
+            "邮箱",
+            "电子邮件",
+            "电子邮箱",
+            "邮件",
+            "邮箱地址",
+            "个人邮箱",
+            "企业邮箱",
+        ],
         || Target::Email,
     ),
+    (&["address", "adr", "fulladdress", "地址", "联系地址", "通讯地址", "办公地点", "公司地址"], || Target::Address),
     (
-        &["address", "street", "streetaddress", "adr", "地址", "详细地址", "联系地址", "通讯地址", "街道"],
-        || Target::Address,
+        &[
+            "street",
+            "streetaddress",
+            "street1",
+            "street2",
+            "street3",
+            "addressline1",
+            "addressline2",
+            "address1",
+            "address2",
+            "mailingstreet",
+            "billingstreet",
+            "shippingstreet",
+            "otherstreet",
+            "primaryaddressstreet",
+            "businessstreet",
+            "homestreet",
+            "address1street1",
+            "address1street2",
+            "详细地址",
+            "街道",
+            "街道地址",
+        ],
+        || Target::Street,
     ),
-    (&["city", "town", "locality", "城市", "所在城市", "市"], || Target::City),
-    (&["country", "nation", "国家", "国家地区", "国家/地区"], || Target::Country),
-    (&["tags", "tag", "labels", "label", "categories", "category", "标签", "分类", "客户标签"], || {
-        Target::Tags
-    }),
+    (&["district", "suburb", "区县", "区", "县", "区/县", "所在区县", "所在地区"], || Target::District),
+    (
+        &[
+            "state",
+            "province",
+            "region",
+            "stateprovince",
+            "stateregion",
+            "county",
+            "mailingstate",
+            "mailingstateprovince",
+            "billingstate",
+            "billingstateprovince",
+            "shippingstateprovince",
+            "shippingstate",
+            "primaryaddressstate",
+            "businessstate",
+            "address1stateprovince",
+            "省",
+            "省份",
+            "所在省份",
+            "省/直辖市",
+            "省市",
+        ],
+        || Target::State,
+    ),
+    (
+        &[
+            "zip",
+            "zipcode",
+            "postcode",
+            "postalcode",
+            "mailingzip",
+            "mailingpostalcode",
+            "mailingzippostalcode",
+            "billingzippostalcode",
+            "shippingzippostalcode",
+            "billingzip",
+            "billingpostalcode",
+            "shippingpostalcode",
+            "primaryaddresspostalcode",
+            "businesspostalcode",
+            "address1zippostalcode",
+            "邮编",
+            "邮政编码",
+        ],
+        || Target::Postcode,
+    ),
+    (
+        &[
+            "city",
+            "town",
+            "locality",
+            "mailingcity",
+            "billingcity",
+            "shippingcity",
+            "primaryaddresscity",
+            "businesscity",
+            "address1city",
+            "城市",
+            "所在城市",
+            "市",
+        ],
+        || Target::City,
+    ),
+    (
+        &[
+            "country",
+            "nation",
+            "countryregion",
+            "mailingcountry",
+            "billingcountry",
+            "shippingcountry",
+            "primaryaddresscountry",
+            "businesscountry",
+            "businesscountryregion",
+            "address1countryregion",
+            "国家",
+            "国家地区",
+            "国家/地区",
+            "所在国家",
+        ],
+        || Target::Country,
+    ),
+    (
+        &[
+            "tags",
+            "tag",
+            "labels",
+            "label",
+            "categories",
+            "category",
+            "rating",
+            "customerlevel",
+            "lifecyclestage",
+            "标签",
+            "分类",
+            "客户标签",
+            "客户级别",
+            "客户等级",
+            "级别",
+            "等级",
+        ],
+        || Target::Tags,
+    ),
     (
         &[
             "owner",
             "salesrep",
             "accountowner",
+            "contactowner",
+            "leadowner",
+            "salesperson",
             "assignedto",
+            "assigneduser",
             "负责人",
             "销售",
             "业务员",
@@ -154,7 +327,9 @@ const SYNONYMS: &[Synonyms] = &[
         ],
         || Target::Owner,
     ),
-    (&["source", "leadsource", "来源", "客户来源", "渠道"], || Target::Source),
+    (&["source", "leadsource", "originalsource", "来源", "客户来源", "渠道"], || Target::Source),
+    // Our own export's timestamps: the book keeps its own.
+    (&["createdat", "updatedat"], || Target::Ignore),
     (
         &["notes", "note", "comment", "comments", "remark", "remarks", "description", "备注", "说明", "描述", "附注"],
         || Target::Notes,
@@ -181,9 +356,15 @@ pub fn suggest(headers: &[String], custom_fields: &[CustomFieldDef]) -> Mapping 
                 .or_else(|| {
                     SYNONYMS.iter().find(|(names, _)| names.iter().any(|n| header_key(n) == key)).map(|(_, t)| t())
                 })
-                .unwrap_or(Target::Ignore);
-            let multi = matches!(target, Target::Phone | Target::Email | Target::Tags | Target::Notes);
-            if !multi && target != Target::Ignore && used.contains(&target) {
+                // No field for it: kept in the notes (the preview offers a custom field or tags).
+                .unwrap_or(Target::NoteLine);
+            let multi = matches!(
+                target,
+                Target::Phone | Target::Mobile | Target::Email | Target::Tags | Target::Notes | Target::Street
+            );
+            if !multi && !matches!(target, Target::Ignore | Target::NoteLine) && used.contains(&target) {
+                // A second column for a single field (vCard's N beside FN, two "City" columns):
+                // the first one wins; the import's summary names the one left out.
                 target = Target::Ignore;
             }
             used.push(target.clone());
@@ -200,6 +381,8 @@ pub struct Resolved {
     pub headers: Vec<String>,
     /// Whether the company column stands for the customer itself (a book of companies).
     company_is_name: bool,
+    /// A "company + contact person" file: each row is a company customer with a contact.
+    contact_mode: bool,
 }
 
 impl Mapping {
@@ -215,13 +398,68 @@ impl Mapping {
             .iter()
             .map(|h| self.columns.iter().find(|c| &c.column == h).map(|c| c.target.clone()).unwrap_or(Target::Ignore))
             .collect();
-        if !targets.iter().any(|t| matches!(t, Target::Name | Target::FamilyName | Target::GivenName | Target::Company))
-        {
+        let has = |f: &dyn Fn(&Target) -> bool| targets.iter().any(f);
+        if !has(&|t| {
+            matches!(t, Target::Name | Target::FamilyName | Target::GivenName | Target::Company | Target::Contact)
+        }) {
             return Err(FieldError::new("mapping", "error-import-mapping-name"));
         }
-        let company_is_name =
-            !targets.iter().any(|t| matches!(t, Target::Name | Target::FamilyName | Target::GivenName));
-        Ok(Resolved { targets, headers: headers.to_vec(), company_is_name })
+        let person_name = has(&|t| matches!(t, Target::Name | Target::FamilyName | Target::GivenName));
+        let contact_mode =
+            has(&|t| *t == Target::Contact) && (has(&|t| *t == Target::Name) || has(&|t| *t == Target::Company));
+        Ok(Resolved { targets, headers: headers.to_vec(), company_is_name: !person_name, contact_mode })
+    }
+}
+
+/// The parts of a split address, composed as people write them: Chinese addresses from the
+/// largest place down (浙江省杭州市西湖区文三路 90 号), others from the street up (1 Main St,
+/// Springfield, IL 62701, United States). A part the street already holds is not repeated.
+struct AddressParts<'a> {
+    street: &'a [String],
+    district: Option<&'a str>,
+    city: Option<&'a str>,
+    state: Option<&'a str>,
+    postcode: Option<&'a str>,
+    country: Option<&'a str>,
+}
+
+impl<'a> AddressParts<'a> {
+    fn compose(&self) -> String {
+        let street = self.street.join(if self.is_chinese() { "" } else { ", " });
+        fn fresh<'p>(p: Option<&'p str>, street: &str) -> Option<&'p str> {
+            p.map(str::trim).filter(|p| !p.is_empty() && !street.contains(*p))
+        }
+        let fresh = |p: Option<&'a str>| fresh(p, &street);
+        if self.is_chinese() {
+            let mut out = String::new();
+            let china = self.country.and_then(crate::quality::country::code_of) == Some("CN");
+            for part in
+                [fresh(self.country).filter(|_| !china), fresh(self.state), fresh(self.city), fresh(self.district)]
+                    .into_iter()
+                    .flatten()
+            {
+                out.push_str(part);
+            }
+            out.push_str(&street);
+            if let Some(p) = fresh(self.postcode) {
+                out.push(' ');
+                out.push_str(p);
+            }
+            return out.trim().to_string();
+        }
+        let state = fresh(self.state).filter(|s| Some(*s) != self.city.map(str::trim));
+        let state_zip = [state, fresh(self.postcode)].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        [Some(street.as_str()), fresh(self.district), fresh(self.city), Some(state_zip.as_str()), fresh(self.country)]
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn is_chinese(&self) -> bool {
+        let han = |s: &str| s.chars().any(crate::search::text::is_han);
+        self.street.iter().any(|s| han(s)) || [self.district, self.city, self.state].into_iter().flatten().any(han)
     }
 }
 
@@ -230,6 +468,8 @@ impl Mapping {
 #[derive(Debug, Clone, Default)]
 pub struct MappedRow {
     pub input: CustomerInput,
+    /// The contact person of a "company + contact person" row.
+    pub contact: Option<ContactInput>,
     pub id: Option<String>,
     /// Validation field path ("phones[1]", "name", "custom.industry") → source column.
     pub columns: Vec<(String, String)>,
@@ -277,6 +517,11 @@ impl Resolved {
         let mut given = String::new();
         let mut name_cols: Vec<String> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
+        let mut note_lines: Vec<String> = Vec::new();
+        let mut contact = ContactInput::default();
+        let mut street: Vec<String> = Vec::new();
+        let (mut district, mut state, mut postcode) = (None::<String>, None::<String>, None::<String>);
+        let mut split_address = false;
         for (i, t) in self.targets.iter().enumerate() {
             let Some(v) = cells.get(i) else { continue };
             let v = v.trim();
@@ -314,7 +559,29 @@ impl Resolved {
                     name_cols.push(col.clone());
                 }
                 Target::Company => single(&mut input.company, "company", &mut out.columns),
-                Target::Phone => {
+                Target::Contact if self.contact_mode => {
+                    contact.name = Some(v.to_string());
+                    out.columns.push(("contact.name".into(), col.clone()));
+                }
+                Target::Contact => {
+                    input.name = Some(v.to_string());
+                    name_cols.push(col.clone());
+                }
+                Target::Title if self.contact_mode => {
+                    contact.title = Some(v.to_string());
+                    out.columns.push(("contact.title".into(), col.clone()));
+                }
+                Target::Title | Target::NoteLine => {
+                    note_lines.push(format!("{col}: {v}"));
+                    out.columns.push(("notes".into(), col.clone()));
+                }
+                Target::Mobile if self.contact_mode => {
+                    for p in split_list(v, PHONE_SEPS) {
+                        out.columns.push((format!("contact.phones[{}]", contact.phones.len()), col.clone()));
+                        contact.phones.push(p);
+                    }
+                }
+                Target::Phone | Target::Mobile => {
                     for p in split_list(v, PHONE_SEPS) {
                         out.columns.push((format!("phones[{}]", input.phones.len()), col.clone()));
                         input.phones.push(p);
@@ -333,6 +600,21 @@ impl Resolved {
                     }
                 }
                 Target::Address => single(&mut input.address, "address", &mut out.columns),
+                Target::Street => {
+                    street.push(v.to_string());
+                    split_address = true;
+                    out.columns.push(("address".into(), col.clone()));
+                }
+                Target::District | Target::State | Target::Postcode => {
+                    let slot = match t {
+                        Target::District => &mut district,
+                        Target::State => &mut state,
+                        _ => &mut postcode,
+                    };
+                    *slot = Some(v.to_string());
+                    split_address = true;
+                    out.columns.push(("address".into(), col.clone()));
+                }
                 Target::City => single(&mut input.city, "city", &mut out.columns),
                 Target::Country => single(&mut input.country, "country", &mut out.columns),
                 Target::Owner => single(&mut input.owner, "owner", &mut out.columns),
@@ -348,6 +630,28 @@ impl Resolved {
             }
         }
         let input = &mut out.input;
+        if split_address {
+            // The whole-address column, if any, is the street part of a split address.
+            street.extend(input.address.take());
+            let parts = AddressParts {
+                street: &street,
+                district: district.as_deref(),
+                city: input.city.as_deref(),
+                state: state.as_deref(),
+                postcode: postcode.as_deref(),
+                country: input.country.as_deref(),
+            };
+            input.address = Some(parts.compose()).filter(|a| !a.is_empty());
+        }
+        if self.contact_mode {
+            // The customer is the company; a row without a person has no contact.
+            input.kind.get_or_insert_with(|| "company".into());
+            if contact.name.is_some() {
+                out.contact = Some(contact);
+            } else if !contact.phones.is_empty() {
+                input.phones.append(&mut contact.phones);
+            }
+        }
         if input.name.is_none() && !(family.is_empty() && given.is_empty()) {
             let cjk = family.chars().chain(given.chars()).any(crate::search::text::is_han);
             input.name =
@@ -365,6 +669,7 @@ impl Resolved {
         if input.kind.is_none() {
             input.kind = Some("person".into());
         }
+        notes.extend(note_lines);
         if !notes.is_empty() {
             input.notes = Some(notes.join("\n"));
         }
@@ -406,19 +711,20 @@ mod tests {
             t,
             vec![
                 Target::Name,
-                Target::Phone,
+                Target::Mobile,
                 Target::Phone,
                 Target::Email,
                 Target::Company,
                 Target::Address,
                 Target::City,
                 Target::Notes,
-                Target::Ignore
+                // No field for it: kept in the notes.
+                Target::NoteLine
             ]
         );
         let m = suggest(&headers(&["First Name", "Last Name", "E-mail Address", "Mobile Phone", "Company"]), &[]);
         let t: Vec<Target> = m.columns.iter().map(|c| c.target.clone()).collect();
-        assert_eq!(t, vec![Target::GivenName, Target::FamilyName, Target::Email, Target::Phone, Target::Company]);
+        assert_eq!(t, vec![Target::GivenName, Target::FamilyName, Target::Email, Target::Mobile, Target::Company]);
     }
 
     #[test]

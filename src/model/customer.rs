@@ -174,6 +174,18 @@ pub struct ValidationContext {
 }
 
 impl CustomerInput {
+    /// Where a number typed without its country code is read: in the customer's own country
+    /// when the record names one ("Germany", "德国", "DE"), else in the book's default region.
+    pub fn phone_region(&self, ctx: &ValidationContext) -> phone::Region {
+        self.country
+            .as_deref()
+            .and_then(crate::quality::country::code_of)
+            .and_then(phone::Region::parse)
+            .unwrap_or(ctx.region)
+    }
+}
+
+impl CustomerInput {
     /// Validates and normalizes; all problems are reported at once, each naming its field.
     pub fn validate(&self, ctx: &ValidationContext) -> Result<ValidCustomer> {
         let mut errors = Vec::new();
@@ -188,18 +200,19 @@ impl CustomerInput {
             }),
         };
         let name = required_text(&mut errors, "name", self.name.as_deref(), MAX_LINE);
+        let region = self.phone_region(ctx);
         let mut phones = Vec::new();
         for (i, p) in self.phones.iter().enumerate() {
             if p.trim().is_empty() {
                 continue;
             }
-            match phone::normalize(p, ctx.region) {
+            match phone::normalize(p, region) {
                 Some(n) if !phones.contains(&n) => phones.push(n),
                 Some(_) => {}
                 None => errors.push(
                     FieldError::new(format!("phones[{i}]"), "error-phone")
                         .arg("value", p.trim())
-                        .arg("region", ctx.region.code()),
+                        .arg("region", region.code()),
                 ),
             }
         }

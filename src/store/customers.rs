@@ -198,18 +198,7 @@ impl Store {
             if owner.kind != CustomerKind::Company {
                 return Err(Error::invalid("customerId", "error-contact-needs-company"));
             }
-            w.apply(Change::Insert {
-                table: "contacts",
-                id: &id.to_string(),
-                values: vec![
-                    ("customer_id", Value::Text(customer.to_string())),
-                    ("name", text(&c.name)),
-                    ("title", text(&c.title)),
-                    ("phones", json(&c.phones)),
-                    ("emails", json(&c.emails)),
-                    ("notes", text(&c.notes)),
-                ],
-            })
+            w.insert_contact(id, customer, c)
         })?;
         self.contacts(customer)?
             .into_iter()
@@ -218,25 +207,7 @@ impl Store {
     }
 
     pub fn contacts(&self, customer: CustomerId) -> Result<Vec<Contact>> {
-        let conn = self.reader();
-        let mut stmt = conn.prepare(
-            "SELECT id, customer_id, name, title, phones, emails, notes, created_at, updated_at FROM contacts
-             WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY name",
-        )?;
-        let rows = stmt.query_map([customer.to_string()], |r| {
-            Ok(Contact {
-                id: super::id_column(r, 0)?,
-                customer_id: super::id_column(r, 1)?,
-                name: r.get(2)?,
-                title: r.get(3)?,
-                phones: parse_json(r.get(4)?, 4)?,
-                emails: parse_json(r.get(5)?, 5)?,
-                notes: r.get(6)?,
-                created_at: r.get(7)?,
-                updated_at: r.get(8)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        contacts_in(&self.reader(), customer)
     }
 
     pub fn add_activity(
@@ -365,4 +336,54 @@ pub(super) fn customer_in(conn: &Connection, id: CustomerId) -> Result<Customer>
         .query_row([id.to_string()], row_to_customer)
         .optional()?
         .ok_or(Error::NotFound { entity: "customer", id: id.to_string() })
+}
+
+/// The live contacts of a customer as `conn` sees them, by name.
+pub(super) fn contacts_in(conn: &Connection, customer: CustomerId) -> Result<Vec<Contact>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, customer_id, name, title, phones, emails, notes, created_at, updated_at FROM contacts
+         WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY name",
+    )?;
+    let rows = stmt.query_map([customer.to_string()], |r| {
+        Ok(Contact {
+            id: super::id_column(r, 0)?,
+            customer_id: super::id_column(r, 1)?,
+            name: r.get(2)?,
+            title: r.get(3)?,
+            phones: parse_json(r.get(4)?, 4)?,
+            emails: parse_json(r.get(5)?, 5)?,
+            notes: r.get(6)?,
+            created_at: r.get(7)?,
+            updated_at: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+impl Writer<'_> {
+    /// Inserts a contact of `customer` (a company).
+    pub(crate) fn insert_contact(&mut self, id: ContactId, customer: CustomerId, c: &ContactInput) -> Result<usize> {
+        self.apply(Change::Insert {
+            table: "contacts",
+            id: &id.to_string(),
+            values: vec![
+                ("customer_id", Value::Text(customer.to_string())),
+                ("name", text(&c.name)),
+                ("title", text(&c.title)),
+                ("phones", json(&c.phones)),
+                ("emails", json(&c.emails)),
+                ("notes", text(&c.notes)),
+            ],
+        })
+    }
+
+    /// Gives `customer` the contact `c` unless it has one of that name already (an import run
+    /// twice, or a company listed once per contact person).
+    pub fn ensure_contact(&mut self, customer: CustomerId, c: &ContactInput) -> Result<bool> {
+        if contacts_in(self.conn(), customer)?.iter().any(|k| Some(&k.name) == c.name.as_ref()) {
+            return Ok(false);
+        }
+        self.insert_contact(ContactId::new(self.now_ms()), customer, c)?;
+        Ok(true)
+    }
 }

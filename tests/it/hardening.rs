@@ -71,7 +71,8 @@ fn csv_exports_and_the_rejects_file_run_no_formula_and_import_back_unchanged() {
     // The rows an import rejects go to a CSV with their cells as they came: made safe too, and
     // the fixed file imports exactly what the user typed.
     let src = dir.path().join("bad.csv");
-    std::fs::write(&src, "姓名,手机,备注\n\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",123,@cmd\n").unwrap();
+    // "robot" is not a kind of customer: the row is refused whole.
+    std::fs::write(&src, "姓名,类型,备注\n\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",robot,@cmd\n").unwrap();
     let rej = dir.path().join("bad.errors.csv");
     let r = b.import_file(&src, &ImportRequest::default(), Some(&rej), &mut |_, _| {}, &|| false).unwrap();
     assert_eq!(r.counts.failed, 1);
@@ -82,11 +83,11 @@ fn csv_exports_and_the_rejects_file_run_no_formula_and_import_back_unchanged() {
     let fixed = dir.path().join("fixed.csv");
     let mut w = csv::Writer::from_path(&fixed).unwrap();
     w.write_record(&rows[0][..3]).unwrap();
-    w.write_record([rows[1][0].as_str(), "13900139000", rows[1][2].as_str()]).unwrap();
+    w.write_record([rows[1][0].as_str(), "person", rows[1][2].as_str()]).unwrap();
     w.flush().unwrap();
     let r = b.import_file(&fixed, &ImportRequest::default(), Some(&rej), &mut |_, _| {}, &|| false).unwrap();
     assert_eq!(r.counts.created, 1, "{:?}", r.issues);
-    let c = all(&b).into_iter().find(|c| c.phones == ["+8613900139000"]).unwrap();
+    let c = all(&b).into_iter().find(|c| c.notes.as_deref() == Some("@cmd")).unwrap();
     assert_eq!(c.name, "=HYPERLINK(\"http://evil\",\"x\")");
     assert_eq!(c.notes.as_deref(), Some("@cmd"));
 }
@@ -303,7 +304,7 @@ fn the_book_its_key_snapshots_and_exports_are_the_owners_only() {
         assert_eq!(mode(&out), 0o600, "{format:?} export");
     }
     let src = dir.path().join("bad.csv");
-    std::fs::write(&src, "姓名,手机\n李四,123\n").unwrap();
+    std::fs::write(&src, "姓名,类型\n李四,robot\n").unwrap();
     b.import_file(&src, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
     assert_eq!(mode(&dir.path().join("bad.errors.csv")), 0o600, "the rejected rows");
     let snapshot = dir.path().join("snap.db");

@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod crash;
+mod crm;
 mod duplicates;
 mod gateway;
 mod hardening;

@@ -426,7 +426,7 @@ impl Out<'_> {
             return self.json(r);
         }
         let c = &r.counts;
-        let id = if r.rolled_back { "cli-import-rolled-back" } else { "cli-import-done" };
+        let id = if r.rolled_back { "cli-import-tally-rolled-back" } else { "cli-import-tally" };
         println!(
             "{}",
             self.f(
@@ -440,6 +440,9 @@ impl Out<'_> {
                 ]
             )
         );
+        for u in &r.unmapped {
+            println!("  {u}");
+        }
         for i in r.issues.iter().take(20) {
             println!("  {}", i.text);
         }

@@ -124,7 +124,12 @@ rolledBack: boolean,
 /**
  * The file holding the rejected rows with an error column, if any row was rejected.
  */
-rejectsFile: string | null, };
+rejectsFile: string | null, 
+/**
+ * Every column no customer field took, and what became of it (localized): kept in the
+ * notes, or not imported because the mapping says so.
+ */
+unmapped: Array<string>, };
 
 export type ImportRequest = { sheet: string | null, 
 /**
@@ -292,7 +297,7 @@ sheet: string | null, sheets: Array<string>,
  */
 headerRow: number, };
 
-export type Target = { "field": "ignore" } | { "field": "id" } | { "field": "kind" } | { "field": "name" } | { "field": "familyName" } | { "field": "givenName" } | { "field": "company" } | { "field": "phone" } | { "field": "email" } | { "field": "address" } | { "field": "city" } | { "field": "country" } | { "field": "tags" } | { "field": "owner" } | { "field": "source" } | { "field": "notes" } | { "field": "custom", "key": string };
+export type Target = { "field": "ignore" } | { "field": "id" } | { "field": "kind" } | { "field": "name" } | { "field": "familyName" } | { "field": "givenName" } | { "field": "company" } | { "field": "contact" } | { "field": "title" } | { "field": "phone" } | { "field": "mobile" } | { "field": "email" } | { "field": "address" } | { "field": "street" } | { "field": "district" } | { "field": "state" } | { "field": "postcode" } | { "field": "city" } | { "field": "country" } | { "field": "tags" } | { "field": "owner" } | { "field": "source" } | { "field": "notes" } | { "field": "noteLine" } | { "field": "custom", "key": string };
 
 export type Totals = { gross: number, discount: number, net: number, tax: number, total: number, };
 
