@@ -280,6 +280,8 @@ error-cancelled = Cancelled. Nothing was changed.
 #   $message (String) - what is wrong
 import-row-issue = Row { $row }, { $column }: { $message }
 import-rejects-column = Problem
+# The import journal's name for the demo data batch.
+demo-batch-name = Demo data
 # Variables:
 #   $column (String) - a column of the imported file
 import-column-kept-in-notes = Column “{ $column }” is not a customer field: kept in the notes as “{ $column }: …”.

@@ -144,6 +144,7 @@ error-merge-same = 不能将客户与其自身合并。
 error-cancelled = 已取消，未做任何更改。
 import-row-issue = 第 { $row } 行，{ $column }：{ $message }
 import-rejects-column = 问题说明
+demo-batch-name = 演示数据
 import-column-kept-in-notes = 列“{ $column }”不是客户字段：已作为“{ $column }：…”保存在备注中。
 import-column-ignored = 列“{ $column }”未导入（映射中已设为不导入）。
 import-status-running = 未完成

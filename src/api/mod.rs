@@ -414,9 +414,37 @@ impl Banyan {
 
     /// Adds realistic demo data: products, `customers` customers (mixed Chinese and English, people
     /// and companies), contacts, activities and orders in every status.
+    ///
+    /// The demo data is one batch in the import journal ("Demo data"), so it leaves the book as
+    /// an import does: undoing that entry removes all of it, and what a user changed since is
+    /// kept.
     pub fn demo(&self, customers: usize, seed: u64) -> ApiResult<DemoSummary> {
-        demo::fill(&self.store, &self.actor, &self.ctx()?, &self.settings()?.currency, customers, seed)
-            .map_err(|e| self.err(e))
+        let (ctx, currency) = (self.ctx()?, self.settings()?.currency);
+        let batch = uuid::Uuid::now_v7().to_string();
+        let run = || -> crate::Result<DemoSummary> {
+            let _running = self.store.begin_import(&batch, &self.l10n.t("demo-batch-name"), "demo")?;
+            let actor = Actor { user: self.actor.user.clone(), batch: Some(batch.clone()) };
+            match demo::fill(&self.store, &actor, &ctx, &currency, customers, seed) {
+                Ok(s) => {
+                    let counts = crate::store::ImportCounts {
+                        rows_read: s.customers as u64,
+                        created: s.customers as u64,
+                        ..Default::default()
+                    };
+                    self.store.finish_import(&batch, "done", &counts)?;
+                    Ok(s)
+                }
+                Err(e) => {
+                    if self.store.batch_has_changes(&batch)? {
+                        let mut quiet = crate::io::Progress { report: &mut |_, _| {}, cancelled: &|| false };
+                        self.store.undo_batch(&self.actor, &batch, &mut quiet)?;
+                    }
+                    self.store.finish_import(&batch, "failed", &Default::default())?;
+                    Err(e)
+                }
+            }
+        };
+        run().map_err(|e| self.err(e))
     }
 
     /// The store, for the other core modules' tests and benchmarks.

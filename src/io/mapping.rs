@@ -340,6 +340,15 @@ fn header_key(h: &str) -> String {
     fold(h).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+/// A header without the " (2)" the reader adds to a repeated one: the second "电话" column is a
+/// phone too.
+fn base_header(h: &str) -> &str {
+    match h.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+        Some((base, n)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => base,
+        _ => h,
+    }
+}
+
 /// Suggests a target for every column. Each single-valued target is given to the first column
 /// that matches it; phones, emails and tags may come from several columns.
 pub fn suggest(headers: &[String], custom_fields: &[CustomFieldDef]) -> Mapping {
@@ -347,7 +356,7 @@ pub fn suggest(headers: &[String], custom_fields: &[CustomFieldDef]) -> Mapping 
     let columns = headers
         .iter()
         .map(|h| {
-            let key = header_key(h);
+            let key = header_key(base_header(h));
             let custom_key = h.strip_prefix("custom.").unwrap_or(h);
             let mut target = custom_fields
                 .iter()
@@ -736,6 +745,19 @@ mod tests {
         assert_eq!(row.input.phones, vec!["13800138000", "010-12345678", "010-87654321"]);
         assert_eq!(row.column_of("phones[2]"), Some("电话"));
         assert_eq!(row.column_of("name"), Some("姓 + 名"));
+    }
+
+    #[test]
+    fn a_repeated_header_is_a_column_of_its_own() {
+        // The reader numbers the second "电话" column; both are phones.
+        let m = suggest(&headers(&["姓名", "电话", "电话 (2)", "城市", "城市 (2)"]), &[]);
+        let t: Vec<Target> = m.columns.iter().map(|c| c.target.clone()).collect();
+        assert_eq!(t, vec![Target::Name, Target::Phone, Target::Phone, Target::City, Target::Ignore]);
+        let hs = headers(&["姓名", "电话", "电话 (2)"]);
+        let r = suggest(&hs, &[]).resolve(&hs).unwrap();
+        let row = r.map_row(&headers(&["王五", "010-62345678", "13800138000"]));
+        assert_eq!(row.input.phones, vec!["010-62345678", "13800138000"]);
+        assert_eq!(row.column_of("phones[1]"), Some("电话 (2)"));
     }
 
     #[test]

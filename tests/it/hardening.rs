@@ -529,3 +529,35 @@ fn phone_extensions_are_kept_and_the_line_is_still_one_phone() {
     let dup = b.likely_duplicates(&CustomerInput { phones: vec!["+1 415 555 2671".into()], ..person("Other") }, None);
     assert!(dup.unwrap().iter().any(|d| d.id == c.id));
 }
+
+#[test]
+fn a_file_with_a_repeated_header_previews_and_imports_both_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let src = dir.path().join("twice.csv");
+    std::fs::write(&src, "姓名,电话,电话\n王五,010-62345678,13800138000\n").unwrap();
+    let p = b.import_preview(&src, &ImportRequest::default()).unwrap();
+    assert_eq!(p.headers, ["姓名", "电话", "电话 (2)"]);
+    assert_eq!(p.rows[0].cells, ["王五", "010-62345678", "13800138000"]);
+    b.import_file(&src, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(all(&b)[0].phones, ["+861062345678", "+8613800138000"]);
+}
+
+#[test]
+fn demo_data_is_one_entry_of_the_import_history_and_undoing_it_removes_all_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let mine = b.add_customer(&person("My Real Customer")).unwrap();
+    let s = b.demo(60, 3).unwrap();
+    assert_eq!(s.customers, 60);
+    assert!(s.orders > 0 && s.products > 0);
+    let journal = b.imports().unwrap();
+    assert_eq!(journal.len(), 1);
+    assert_eq!((journal[0].file_name.as_str(), journal[0].format.as_str()), ("Demo data", "demo"));
+    b.undo_import(&journal[0].id, &mut |_, _| {}, &|| false).unwrap();
+    let left = all(&b);
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, mine.id);
+    assert!(b.orders(&Default::default()).unwrap().is_empty(), "the demo orders went with it");
+    assert!(b.products(false).unwrap().is_empty(), "and the demo products");
+}

@@ -97,6 +97,9 @@ async function main() {
       await (await byTest(b, "mode-passphrase")).click();
       await (await byTest(b, "passphrase")).setValue(PASSPHRASE);
       await (await byTest(b, "passphrase-confirm")).setValue(PASSPHRASE);
+      const demo = await byTest(b, "demo-data");
+      expect(!(await demo.isSelected()), "a real book starts without demo data");
+      await demo.click();
       await (await byTest(b, "create-book")).click();
       const count = await byTest(b, "customer-count");
       await count.waitForDisplayed({ timeout: 120_000 });

@@ -348,16 +348,22 @@ fn csv_error(e: csv::Error, line: u64) -> Error {
     }
 }
 
-/// Trims headers and names blank ones by position, so every column can be mapped and reported.
+/// Trims headers, names blank ones by position and numbers repeated ones ("电话", "电话 (2)"), so
+/// every column can be mapped on its own and reported.
 fn clean_headers(cells: Vec<String>) -> Vec<String> {
-    cells
-        .into_iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let h = h.trim().trim_start_matches('\u{feff}').trim().to_string();
-            if h.is_empty() { format!("#{}", i + 1) } else { h }
-        })
-        .collect()
+    let mut out: Vec<String> = Vec::with_capacity(cells.len());
+    for (i, h) in cells.into_iter().enumerate() {
+        let h = h.trim().trim_start_matches('\u{feff}').trim().to_string();
+        let h = if h.is_empty() { format!("#{}", i + 1) } else { h };
+        let mut name = h.clone();
+        let mut n = 1;
+        while out.contains(&name) {
+            n += 1;
+            name = format!("{h} ({n})");
+        }
+        out.push(name);
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
