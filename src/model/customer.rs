@@ -399,7 +399,18 @@ fn validate_custom(
 /// Accepts `YYYY-MM-DD` (also with `/` or `.`) and returns the ISO form; rejects impossible dates.
 pub fn parse_date(s: &str) -> Option<String> {
     let norm = s.trim().replace(['/', '.'], "-");
+    if !four_digit_year(&norm) {
+        return None;
+    }
     chrono::NaiveDate::parse_from_str(&norm, "%Y-%m-%d").ok().map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// chrono's `%Y` takes any number of digits and a sign, so "24-05-01" was stored as the year
+/// 0024 and "5/1/2024" as 0005: a year must be written with its four digits (the error asks for
+/// YYYY-MM-DD, naming the field).
+fn four_digit_year(norm: &str) -> bool {
+    let year = norm.split('-').next().unwrap_or_default();
+    year.len() == 4 && year.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Accepts a date, or a date and a time (`YYYY-MM-DD HH:MM`), and returns the ISO form.
@@ -409,6 +420,9 @@ pub fn parse_date_time(s: &str) -> Option<String> {
         return Some(d);
     }
     let t = t.replace(['/', '.'], "-");
+    if !four_digit_year(&t) {
+        return None;
+    }
     chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S"))
         .ok()
@@ -662,5 +676,17 @@ mod tests {
         assert_eq!(parse_date_time("2026-11-22").as_deref(), Some("2026-11-22"));
         assert_eq!(parse_date_time("2026-13-01"), None);
         assert_eq!(parse_date_time("yesterday"), None);
+    }
+
+    #[test]
+    fn a_year_is_written_with_four_digits() {
+        assert_eq!(parse_date("2024/5/1").as_deref(), Some("2024-05-01"));
+        assert_eq!(parse_date("1999.12.31").as_deref(), Some("1999-12-31"));
+        // Short and signed years were stored as the years 0024, 0005 and -2024.
+        for bad in ["24-05-01", "5/1/2024", "-2024-05-01", "+2024-05-01", "02024-05-01"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+            assert_eq!(parse_date_time(bad), None, "{bad}");
+        }
+        assert_eq!(parse_date_time("24-05-01 10:00"), None);
     }
 }

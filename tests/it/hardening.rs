@@ -561,3 +561,19 @@ fn demo_data_is_one_entry_of_the_import_history_and_undoing_it_removes_all_of_it
     assert!(b.orders(&Default::default()).unwrap().is_empty(), "the demo orders went with it");
     assert!(b.products(false).unwrap().is_empty(), "and the demo products");
 }
+
+#[test]
+fn a_date_with_a_short_or_signed_year_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    b.add_custom_field("since", "Customer since", "date", &[]).unwrap();
+    for bad in ["24-05-01", "5/1/2024", "-2024-05-01"] {
+        let input = CustomerInput { custom: [("since".to_string(), bad.to_string())].into(), ..person("Date Person") };
+        let e = b.add_customer(&input).unwrap_err();
+        assert_eq!(e.fields[0].field, "custom.since", "{bad}");
+        assert!(e.message.contains("YYYY-MM-DD"), "{}", e.message);
+    }
+    let ok = CustomerInput { custom: [("since".to_string(), "2024/5/1".to_string())].into(), ..person("Date Person") };
+    let c = b.add_customer(&ok).unwrap();
+    assert_eq!(c.custom.get("since").map(|v| v.to_input()).as_deref(), Some("2024-05-01"));
+}
