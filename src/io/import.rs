@@ -338,7 +338,8 @@ fn prepare(resolved: &Resolved, ctx: &ValidationContext, row: &Row, lenient: boo
     let contact = match &mapped.contact {
         None => None,
         Some(c) => {
-            let region_ctx = ValidationContext { region: valid_region(&mapped.input, ctx), ..ctx.clone() };
+            // The contact's phones are read in the customer's country, as the customer's are.
+            let region_ctx = ValidationContext { region: mapped.input.phone_region(ctx), ..ctx.clone() };
             match c.validate(&region_ctx) {
                 Ok(v) => Some(v),
                 Err(Error::Invalid(list)) if lenient => {
@@ -366,11 +367,6 @@ fn prepare(resolved: &Resolved, ctx: &ValidationContext, row: &Row, lenient: boo
         }
     };
     Ok(Checked { valid, id, contact, dropped })
-}
-
-/// The region the contact's phones are read in: the customer's country, else the book's.
-fn valid_region(input: &CustomerInput, ctx: &ValidationContext) -> crate::quality::phone::Region {
-    input.phone_region(ctx)
 }
 
 /// A row read, mapped and validated (on the reading thread), with what writing it needs.
