@@ -308,6 +308,8 @@ impl Banyan {
         let mut progress = Progress { report, cancelled };
         let out = import::run(&self.store, path, &opts, &ctx, &self.actor.user, &mut sink, &mut progress)
             .map_err(|e| self.err(e))?;
+        // A job title is a contact's field; without a contact person it is kept as a note.
+        let has_contact = out.mapping.columns.iter().any(|c| c.target == Target::Contact);
         Ok(ImportReport {
             batch_id: out.batch_id,
             info: out.info,
@@ -321,8 +323,6 @@ impl Banyan {
                 .columns
                 .iter()
                 .filter_map(|c| {
-                    // A job title is a contact's field; without a contact person it is a note.
-                    let has_contact = out.mapping.columns.iter().any(|c| c.target == Target::Contact);
                     let id = match c.target {
                         Target::NoteLine => "import-column-kept-in-notes",
                         Target::Title if !has_contact => "import-column-kept-in-notes",

@@ -207,9 +207,9 @@ pub fn preview(
     };
     // Read-only: run in a transaction that is rolled back, so the preview sees exactly what the
     // import would, including rows of the file that duplicate each other.
+    let lenient = opts.mode == ImportMode::ValidRows;
     store.rehearse(&Actor::default(), |w| {
         for row in table.take(scan) {
-            let lenient = opts.mode == ImportMode::ValidRows;
             let Prepared { row, ready } = prepare_ready(&resolved, ctx, row?, lenient);
             out.scanned += 1;
             let (problems, duplicate) = match ready {
@@ -255,7 +255,7 @@ struct Checked {
 }
 
 /// Fields whose bad value can be left out while the rest of the row is imported: one phone,
-/// email, tag or custom value, or anything of the contact person.
+/// email, tag or custom value (a contact person's bad phones and emails are left out likewise).
 fn droppable(field: &str) -> bool {
     ["phones[", "emails[", "tags[", "custom."].iter().any(|p| field.starts_with(p))
 }
@@ -340,6 +340,9 @@ fn prepare(resolved: &Resolved, ctx: &ValidationContext, row: &Row, lenient: boo
         Some(c) => {
             // The contact's phones are read in the customer's country, as the customer's are.
             let region_ctx = ValidationContext { region: mapped.input.phone_region(ctx), ..ctx.clone() };
+            let contact_problems = |list: Vec<FieldError>| -> Vec<RowProblem> {
+                list.into_iter().map(|e| problem(&format!("contact.{}", e.field), e)).collect()
+            };
             match c.validate(&region_ctx) {
                 Ok(v) => Some(v),
                 Err(Error::Invalid(list)) if lenient => {
@@ -347,21 +350,10 @@ fn prepare(resolved: &Resolved, ctx: &ValidationContext, row: &Row, lenient: boo
                         CustomerInput { phones: c.phones.clone(), emails: c.emails.clone(), ..Default::default() };
                     let kept = without(&as_input, &list);
                     let retry = ContactInput { phones: kept.phones, emails: kept.emails, ..c.clone() };
-                    dropped.extend(list.into_iter().map(|e| {
-                        let field = format!("contact.{}", e.field);
-                        problem(&field, e)
-                    }));
+                    dropped.extend(contact_problems(list));
                     retry.validate(&region_ctx).ok()
                 }
-                Err(Error::Invalid(list)) => {
-                    return Err(list
-                        .into_iter()
-                        .map(|e| {
-                            let field = format!("contact.{}", e.field);
-                            problem(&field, e)
-                        })
-                        .collect());
-                }
+                Err(Error::Invalid(list)) => return Err(contact_problems(list)),
                 Err(_) => None,
             }
         }
