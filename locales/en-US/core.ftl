@@ -242,6 +242,22 @@ error-import-empty = The file has no rows to import.
 #   $row (Number) - the line in the file
 #   $detail (String) - what the CSV reader found
 error-import-csv = Line { $row } of the file cannot be read as CSV: { $detail }
+# Variables:
+#   $row (Number) - the row where the quoted value starts
+#   $column (Number) - the column's position
+#   $max (Number) - the longest cell accepted, in KB
+error-import-csv-quote = Row { $row }, column { $column }: a quotation mark opens a value that is never closed (it runs on past { $max } KB or to the end of the file). Check that row for a stray " and save the file again. Nothing was imported.
+# Variables:
+#   $row (Number) - the row with a value beyond the last column accepted
+#   $max (Number) - the most columns accepted
+error-import-too-many-columns = Row { $row } has more than { $max } columns. Remove the empty or unneeded columns, or split the file. Nothing was imported.
+# Variables:
+#   $max (Number) - the most cells accepted
+error-import-too-many-cells = The file spreads over more than { $max } cells, more than any customer list holds; it was not opened. If it is real, save it as CSV, which is read row by row.
+# Variables:
+#   $claimed (Number) - how many texts the workbook says it holds
+#   $bytes (Number) - the size of its text table
+error-import-workbook-counts = The workbook says it holds { $claimed } texts in a text table of { $bytes } bytes: it is damaged or crafted, and was not opened.
 error-import-not-workbook = The file is not a workbook Banyan can read (it may be damaged or not really a spreadsheet).
 error-import-zip-bomb = The workbook unpacks to far more data than any real spreadsheet holds; it was not opened.
 # Variables:

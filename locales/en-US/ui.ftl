@@ -124,13 +124,21 @@ orders-empty-title = No orders
 orders-empty-hint = Orders you create appear here. Change the filters to see others.
 orders-pick-one = Select an order, or create a new one.
 # Variables:
-#   $count (Number) - orders listed
-#   $total (String) - sum of their totals, formatted
-orders-summary =
+#   $count (Number) - orders the filter finds
+#   $totals (String) - the booked orders' totals, one per currency, formatted and joined
+#   $excluded (Number) - drafts and cancelled orders among them, which no total counts
+orders-summary-totals =
     { $count ->
-        [one] { $count } order, { $total } (cancelled orders not counted)
-       *[other] { $count } orders, { $total } (cancelled orders not counted)
+        [one] { $count } order
+       *[other] { $count } orders
+    }: { $totals }{ $excluded ->
+        [0] {""}
+       *[other] {" "}(drafts and cancelled not counted: { $excluded })
     }
+# Variables:
+#   $shown (Number) - orders listed
+#   $count (Number) - orders the filter finds
+orders-showing = Showing the newest { $shown } of { $count }; narrow the filter to see the others.
 order-new-title = New order
 # Variables:
 #   $number (String) - order number

@@ -102,7 +102,11 @@ orders-col-total = 合计
 orders-empty-title = 没有订单
 orders-empty-hint = 新建的订单会显示在这里。调整筛选条件可查看其他订单。
 orders-pick-one = 选择一个订单，或新建订单。
-orders-summary = 共 { $count } 个订单，合计 { $total }（不含已取消订单）
+orders-summary-totals = 共 { $count } 个订单：{ $totals }{ $excluded ->
+        [0] {""}
+       *[other] （未计入草稿和已取消订单 { $excluded } 个）
+    }
+orders-showing = 仅列出最新的 { $shown } 个（共 { $count } 个），请缩小筛选范围查看其余订单。
 order-new-title = 新建订单
 order-title = 订单 { $number }
 order-customer-placeholder = 按姓名、拼音或电话查找客户…

@@ -15,7 +15,7 @@ use banyan::io::mapping::Mapping;
 use banyan::model::*;
 use banyan::security::KeyMode;
 use banyan::store::{
-    CustomerFilter, DuplicatePair, ImportRecord, NewKey, OrderFilter, SearchFilter, SearchHit, UndoReport,
+    CustomerFilter, DuplicatePair, ImportRecord, NewKey, OrderFilter, OrderSummary, SearchFilter, SearchHit, UndoReport,
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -36,6 +36,9 @@ pub struct AppStatus {
     pub lang: Lang,
     /// Why the book could not be opened at start, if it could not.
     pub error: Option<ApiError>,
+    /// Every currency's digits after the decimal point, as the core counts them: the UI shows
+    /// and reads amounts by these, never by the browser's own table.
+    pub currencies: Vec<banyan::model::CurrencyDigits>,
 }
 
 /// The first-run form.
@@ -74,6 +77,7 @@ fn status(state: &AppState) -> AppStatus {
         key_mode: state.key_mode(),
         lang: state.lang(),
         error: state.open_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        currencies: banyan::model::currency_digits(),
     }
 }
 
@@ -211,6 +215,7 @@ commands! {
     fn set_order_status(state, id: String, status: OrderStatus) -> Order { with(&state, |b| b.set_order_status(&id, status.as_str())) }
     fn order(state, id: String) -> Order { with(&state, |b| b.order(&id)) }
     fn orders(state, filter: OrderFilter) -> Vec<Order> { with(&state, |b| b.orders(&filter)) }
+    fn order_summary(state, filter: OrderFilter) -> OrderSummary { with(&state, |b| b.order_summary(&filter)) }
 
     fn settings(state) -> Settings { with(&state, |b| b.settings()) }
     fn save_settings(state, settings: Settings) -> Settings {
@@ -352,6 +357,9 @@ mod bindings {
             banyan::store::ImportCounts::decl(&cfg),
             UndoReport::decl(&cfg),
             banyan::store::UndoConflict::decl(&cfg),
+            banyan::model::CurrencyDigits::decl(&cfg),
+            banyan::store::OrderSummary::decl(&cfg),
+            banyan::store::CurrencyTotal::decl(&cfg),
         ];
         decls.sort();
         let mut out = String::from(

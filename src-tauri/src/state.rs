@@ -105,7 +105,9 @@ impl AppState {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::write(&self.prefs_path, serde_json::to_vec_pretty(&*p).unwrap_or_default())?;
-        if let Some(b) = self.book_mut().as_mut() {
+        // Shared, not exclusive: an import running meanwhile holds the book shared, and waiting
+        // for it here queued every other command behind this one (the window froze).
+        if let Some(b) = self.book().as_ref() {
             b.set_lang(lang);
         }
         Ok(())
@@ -117,7 +119,7 @@ impl AppState {
         self.book.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The book for opening, closing or switching its language.
+    /// The book for opening or closing it.
     pub fn book_mut(&self) -> RwLockWriteGuard<'_, Option<Banyan>> {
         self.opened();
         self.book.write().unwrap_or_else(|e| e.into_inner())

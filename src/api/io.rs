@@ -271,7 +271,7 @@ impl Banyan {
                 .map(|r| PreviewRowView {
                     row: r.row,
                     cells: r.cells,
-                    issues: r.problems.iter().map(|x| issue(&self.l10n, x)).collect(),
+                    issues: r.problems.iter().map(|x| issue(self.l10n(), x)).collect(),
                     duplicate: r.duplicate,
                 })
                 .collect(),
@@ -280,7 +280,7 @@ impl Banyan {
             duplicates: p.duplicates,
             mapping_problem: p.mapping_problem.map(|f| {
                 let args: Vec<(&str, String)> = f.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-                self.l10n.format(f.msg_id, &args)
+                self.l10n().format(f.msg_id, &args)
             }),
         })
     }
@@ -301,7 +301,7 @@ impl Banyan {
         let rejects_path = rejects.map(Path::to_path_buf).unwrap_or_else(|| default_rejects_path(path));
         self.outside_book(&rejects_path, "rejects")?;
         let book_dir = self.path().parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut sink = RejectsFile::new(rejects_path, &self.l10n);
+        let mut sink = RejectsFile::new(rejects_path, self.l10n());
         if rejects.is_none() {
             sink = sink.with_fallback(&book_dir);
         }
@@ -314,7 +314,7 @@ impl Banyan {
             batch_id: out.batch_id,
             info: out.info,
             counts: out.counts,
-            issues: out.problems.iter().map(|p| issue(&self.l10n, p)).collect(),
+            issues: out.problems.iter().map(|p| issue(self.l10n(), p)).collect(),
             duplicates: out.duplicates,
             rolled_back: out.rolled_back,
             rejects_file: (sink.written > 0).then(|| sink.path().display().to_string()),
@@ -329,7 +329,7 @@ impl Banyan {
                         Target::Ignore => "import-column-ignored",
                         _ => return None,
                     };
-                    Some(self.l10n.format(id, &[("column", c.column.clone())]))
+                    Some(self.l10n().format(id, &[("column", c.column.clone())]))
                 })
                 .collect(),
         })
@@ -401,7 +401,7 @@ impl Banyan {
         self.outside_book(out, "out")?;
         let custom = self.store.custom_fields().map_err(|e| self.err(e))?;
         let mut progress = Progress { report, cancelled };
-        let l10n = &self.l10n;
+        let l10n = self.l10n();
         let cut = |n: usize| l10n.format("export-cut-marker", &[("chars", n.to_string())]);
         let result = match query.map(str::trim).filter(|q| !q.is_empty()) {
             Some(q) => {
@@ -430,7 +430,7 @@ impl Banyan {
                     }
                     export::WarningKind::NotInEncoding => "export-warning-not-in-gbk",
                 };
-                self.l10n.format(id, &args)
+                self.l10n().format(id, &args)
             })
             .collect();
         Ok(ExportReport { written: done.written, warnings, warning_count: done.warning_count })

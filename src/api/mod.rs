@@ -128,8 +128,32 @@ pub struct CustomerRecord {
 
 pub struct Banyan {
     store: Store,
-    l10n: Localizer,
+    /// Messages in every language, and the one in use: the language can change while an import
+    /// or an export runs (they hold the book shared), so switching takes no exclusive lock.
+    langs: Langs,
     actor: Actor,
+}
+
+struct Langs {
+    all: Vec<Localizer>,
+    current: std::sync::atomic::AtomicUsize,
+}
+
+impl Langs {
+    fn new(lang: Lang) -> Self {
+        let all: Vec<Localizer> = Lang::ALL.iter().map(|l| Localizer::new(*l)).collect();
+        let current = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        Self { all, current: current.into() }
+    }
+
+    fn get(&self) -> &Localizer {
+        &self.all[self.current.load(std::sync::atomic::Ordering::Relaxed)]
+    }
+
+    fn set(&self, lang: Lang) {
+        let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        self.current.store(i, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Banyan {
@@ -142,8 +166,7 @@ impl Banyan {
         })?;
         let currency = Currency::parse(&settings.currency, "currency").map_err(|e| fail(Error::field(e)))?;
         let store = Store::create(&opts.path, key, opts.store.clone()).map_err(fail)?;
-        let b =
-            Banyan { store, l10n: Localizer::new(opts.lang), actor: Actor { user: opts.user.clone(), batch: None } };
+        let b = Banyan { store, langs: Langs::new(opts.lang), actor: Actor { user: opts.user.clone(), batch: None } };
         b.store.set_setting(&b.actor, "phone_region", &region.code()).map_err(|e| b.err(e))?;
         b.store.set_setting(&b.actor, "currency", currency.code()).map_err(|e| b.err(e))?;
         Ok(b)
@@ -153,7 +176,11 @@ impl Banyan {
         let l10n = Localizer::new(opts.lang);
         match Store::open(&opts.path, unlock, opts.store.clone()) {
             Ok(store) => {
-                let b = Banyan { store, l10n, actor: Actor { user: opts.user.clone(), batch: None } };
+                let b = Banyan {
+                    store,
+                    langs: Langs::new(opts.lang),
+                    actor: Actor { user: opts.user.clone(), batch: None },
+                };
                 // An import whose process died part-way is taken back now, so the book never stays
                 // half-imported. Should that fail (a full disk), the import stays "running" and
                 // is taken back at a later open; the book itself opens either way.
@@ -165,15 +192,21 @@ impl Banyan {
     }
 
     pub fn lang(&self) -> Lang {
-        self.l10n.lang()
+        self.l10n().lang()
     }
 
-    pub fn set_lang(&mut self, lang: Lang) {
-        self.l10n = Localizer::new(lang);
+    /// Switches the language of messages; takes effect for the next message, also in an import
+    /// or export already running.
+    pub fn set_lang(&self, lang: Lang) {
+        self.langs.set(lang);
     }
 
     pub fn localizer(&self) -> &Localizer {
-        &self.l10n
+        self.langs.get()
+    }
+
+    pub(crate) fn l10n(&self) -> &Localizer {
+        self.langs.get()
     }
 
     pub fn path(&self) -> &Path {
@@ -181,7 +214,7 @@ impl Banyan {
     }
 
     pub(crate) fn err(&self, e: Error) -> ApiError {
-        localize(&self.l10n, e)
+        localize(self.l10n(), e)
     }
 
     pub(crate) fn ctx(&self) -> ApiResult<ValidationContext> {
@@ -373,6 +406,12 @@ impl Banyan {
         self.store.orders(filter).map_err(|e| self.err(e))
     }
 
+    /// The count and the per-currency totals of everything the filter finds (see
+    /// [`crate::store::OrderSummary`]), for the orders list's footer.
+    pub fn order_summary(&self, filter: &OrderFilter) -> ApiResult<crate::store::OrderSummary> {
+        self.store.order_summary(filter).map_err(|e| self.err(e))
+    }
+
     pub fn set_order_status(&self, id_or_number: &str, status: &str) -> ApiResult<Order> {
         let to = OrderStatus::parse(status, "status").map_err(|e| self.err(Error::field(e)))?;
         self.store.set_order_status(&self.actor, id_or_number, to).map_err(|e| self.err(e))
@@ -422,7 +461,7 @@ impl Banyan {
         let (ctx, currency) = (self.ctx()?, self.settings()?.currency);
         let batch = uuid::Uuid::now_v7().to_string();
         let run = || -> crate::Result<DemoSummary> {
-            let _running = self.store.begin_import(&batch, &self.l10n.t("demo-batch-name"), "demo")?;
+            let _running = self.store.begin_import(&batch, &self.l10n().t("demo-batch-name"), "demo")?;
             let actor = Actor { user: self.actor.user.clone(), batch: Some(batch.clone()) };
             match demo::fill(&self.store, &actor, &ctx, &currency, customers, seed) {
                 Ok(s) => {

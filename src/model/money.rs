@@ -65,6 +65,27 @@ impl Currency {
     }
 }
 
+/// A currency's code and its digits after the decimal point, as the core counts them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyDigits {
+    pub code: String,
+    pub digits: u32,
+}
+
+/// Every currency the core accepts, with its ISO 4217 minor-unit digits: the one source the UI
+/// shows and reads amounts by (the browser's Intl follows CLDR, which differs for some, e.g.
+/// IQD 3 vs 0, and read a price back a thousand times larger).
+pub fn currency_digits() -> Vec<CurrencyDigits> {
+    use iso_currency::IntoEnumIterator;
+    let mut v: Vec<CurrencyDigits> = iso_currency::Currency::iter()
+        .filter_map(|c| c.exponent().map(|e| CurrencyDigits { code: c.code().to_string(), digits: e as u32 }))
+        .collect();
+    v.sort_by(|a, b| a.code.cmp(&b.code));
+    v
+}
+
 /// Largest single amount in minor units (10^15: a quadrillion cents); keeps every order sum far
 /// from i64 overflow.
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;

@@ -16,7 +16,7 @@ pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
 pub use imports::{DuplicatePair, ImportCounts, ImportRecord, UndoConflict, UndoReport};
 pub use log::ChangeEntry;
-pub use orders::OrderFilter;
+pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
 pub use search::{Derived, SearchFilter, SearchHit};
 
 use crate::error::{Error, Result};

@@ -222,31 +222,96 @@ impl Store {
 
     pub fn orders(&self, f: &OrderFilter) -> Result<Vec<Order>> {
         let conn = self.reader();
-        let mut sql = String::from("SELECT id FROM orders WHERE deleted_at IS NULL");
-        let mut params: Vec<Value> = Vec::new();
-        if let Some(s) = f.status {
-            params.push(Value::Text(s.as_str().into()));
-            sql.push_str(&format!(" AND status = ?{}", params.len()));
-        }
-        if let Some(c) = f.customer {
-            params.push(Value::Text(c.to_string()));
-            sql.push_str(&format!(" AND customer_id = ?{}", params.len()));
-        }
-        if let Some(from) = f.from_ms {
-            params.push(Value::Integer(from));
-            sql.push_str(&format!(" AND created_at >= ?{}", params.len()));
-        }
-        if let Some(to) = f.to_ms {
-            params.push(Value::Integer(to));
-            sql.push_str(&format!(" AND created_at < ?{}", params.len()));
-        }
-        sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", f.limit.map(|l| l as i64).unwrap_or(-1)));
+        let (where_sql, params) = order_where(f);
+        let sql = format!(
+            "SELECT id FROM orders WHERE {where_sql} ORDER BY created_at DESC, id DESC LIMIT {}",
+            f.limit.map(|l| l as i64).unwrap_or(-1)
+        );
         let ids: Vec<String> = conn
             .prepare(&sql)?
             .query_map(rusqlite::params_from_iter(params), |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.iter().map(|id| load_order(&conn, id)).collect()
     }
+
+    /// How many orders the filter finds (its limit ignored), and the total of its booked ones
+    /// (confirmed, fulfilled, paid: drafts are not sales yet and cancelled ones are not sales)
+    /// per currency: amounts in different currencies are never added together.
+    pub fn order_summary(&self, f: &OrderFilter) -> Result<OrderSummary> {
+        let conn = self.reader();
+        let (where_sql, params) = order_where(f);
+        let mut out = OrderSummary::default();
+        let sql = format!(
+            "SELECT currency, status, COUNT(*), SUM(total) FROM orders WHERE {where_sql} \
+             GROUP BY currency, status ORDER BY currency"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        while let Some(r) = rows.next()? {
+            let (currency, status, n, total): (String, String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            out.orders += n as u64;
+            let booked =
+                !matches!(OrderStatus::parse(&status, "status"), Ok(OrderStatus::Draft | OrderStatus::Cancelled));
+            if !booked {
+                out.not_counted += n as u64;
+                continue;
+            }
+            match out.totals.iter_mut().find(|t| t.currency == currency) {
+                Some(t) => {
+                    t.orders += n as u64;
+                    t.total = t.total.saturating_add(total);
+                }
+                None => out.totals.push(CurrencyTotal { currency, orders: n as u64, total }),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The WHERE clause of an order filter, and its parameters.
+fn order_where(f: &OrderFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from("deleted_at IS NULL");
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(s) = f.status {
+        params.push(Value::Text(s.as_str().into()));
+        sql.push_str(&format!(" AND status = ?{}", params.len()));
+    }
+    if let Some(c) = f.customer {
+        params.push(Value::Text(c.to_string()));
+        sql.push_str(&format!(" AND customer_id = ?{}", params.len()));
+    }
+    if let Some(from) = f.from_ms {
+        params.push(Value::Integer(from));
+        sql.push_str(&format!(" AND created_at >= ?{}", params.len()));
+    }
+    if let Some(to) = f.to_ms {
+        params.push(Value::Integer(to));
+        sql.push_str(&format!(" AND created_at < ?{}", params.len()));
+    }
+    (sql, params)
+}
+
+/// What the orders screen's footer says about its whole filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct OrderSummary {
+    /// Orders the filter finds, of every status.
+    pub orders: u64,
+    /// Of those, drafts and cancelled orders, which no total counts.
+    pub not_counted: u64,
+    /// The booked orders' total in each currency, by currency code.
+    pub totals: Vec<CurrencyTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub orders: u64,
+    /// Minor units of `currency`.
+    pub total: i64,
 }
 
 fn amount_values(currency: &str, t: &Totals) -> Vec<(&'static str, Value)> {

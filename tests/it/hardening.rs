@@ -577,3 +577,135 @@ fn a_date_with_a_short_or_signed_year_is_refused_naming_the_field() {
     let c = b.add_customer(&ok).unwrap();
     assert_eq!(c.custom.get("since").map(|v| v.to_input()).as_deref(), Some("2024-05-01"));
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+}
+
+/// The file is refused with a message naming what is wrong, and the book is as it was.
+fn refused(b: &Banyan, name: &str, fragment: &str) {
+    let before = b.customer_count().unwrap();
+    let changes = b.store().change_count().unwrap();
+    let e = b
+        .import_file(&fixture(name), &ImportRequest::default(), None, &mut |_, _| {}, &|| false)
+        .expect_err(&format!("{name} must be refused"));
+    assert_eq!(e.code, banyan::api::ErrorCode::BadFile, "{name}: {}", e.message);
+    assert!(e.message.contains(fragment), "{name}: {}", e.message);
+    let preview = b.import_preview(&fixture(name), &ImportRequest::default());
+    assert!(preview.is_err(), "{name}: the preview must refuse it too");
+    assert_eq!(b.customer_count().unwrap(), before, "{name}");
+    assert_eq!(b.store().change_count().unwrap(), changes, "{name}");
+}
+
+#[test]
+fn a_few_hundred_bytes_cannot_make_a_reader_lay_out_billions_of_cells() {
+    // Each of these took all memory (the process was killed) before the readers measured them.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    b.add_customer(&person("Existing")).unwrap();
+    // XLSX: A1 and XFD1048576 (calamine laid out 17 billion cells between them).
+    refused(&b, "far-corner.xlsx", "Row 1048576 has more than 4096 columns");
+    // XLSX: a text table that claims two billion texts (calamine reserved room for them).
+    refused(&b, "many-strings.xlsx", "damaged or crafted");
+    // ODS: a row of 1,000 values repeated a million times.
+    refused(&b, "repeated.ods", "more than 50000000 cells");
+    // XLS: a value at column 65,535, and a sheet declaring four billion rows.
+    refused(&b, "far-column.xls", "more than 50000000 cells");
+    refused(&b, "huge-dimensions.xls", "more than 50000000 cells");
+    // JSON and XML records that each bring 50 keys of their own (10,001 columns).
+    refused(&b, "wide.json", "Row 82 has more than 4096 columns");
+    refused(&b, "wide.xml", "Row 82 has more than 4096 columns");
+    refused(&b, "wide.csv", "Row 1 has more than 4096 columns");
+    // Found by fuzz/read_xlsx: calamine indexes past a damaged XLS record's end and panics; the
+    // user reads that the workbook cannot be read.
+    let damaged = dir.path().join("damaged.xls");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/xls-merge-cells-index-panic.bin"),
+        &damaged,
+    )
+    .unwrap();
+    let e = b.import_file(&damaged, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap_err();
+    assert!(e.message.contains("not a workbook Banyan can read"), "{}", e.message);
+
+    // What is far apart but small is read as what it holds: a sheet's first and last rows.
+    let r =
+        b.import_file(&fixture("far-rows.xlsx"), &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.counts.created, 2);
+    let names: Vec<String> = all(&b).into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Acme Ltd", "Existing", "Zenith GmbH"]);
+    // 1,000 records, each with one key of its own: 1,001 columns, every record imported.
+    let p = b.import_preview(&fixture("sparse.json"), &ImportRequest::default()).unwrap();
+    assert_eq!(p.headers.len(), 1001);
+    assert_eq!(p.rows[0].cells.len(), 1001);
+    let r = b.import_file(&fixture("sparse.json"), &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.counts.created, 1000);
+}
+
+#[test]
+fn a_quote_never_closed_is_named_by_row_and_column_not_read_as_the_rest_of_the_file() {
+    // The csv crate read row 3's stray quote as opening a value holding the rest of the file:
+    // three customers silently became one.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    refused(&b, "stray-quote.csv", "Row 3, column 1: a quotation mark opens a value that is never closed");
+    // A quote opened early in a big file runs past the cell limit: named at the row it opened,
+    // without the rest of the file being held in memory first.
+    let big = dir.path().join("big.csv");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        f.write_all(b"name,city\nAcme,Berlin\n\"Bright,Paris\n").unwrap();
+        for i in 0..200_000 {
+            writeln!(f, "Customer {i},Springfield").unwrap();
+        }
+    }
+    let e = b.import_file(&big, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap_err();
+    assert!(e.message.contains("Row 3, column 1: a quotation mark"), "{}", e.message);
+    assert_eq!(b.customer_count().unwrap(), 0);
+}
+
+#[test]
+fn the_language_changes_while_an_import_runs_without_waiting_for_it() {
+    // The desktop switched the language by taking the book exclusively, which waited for the
+    // running import, and every command queued behind it: the window froze until the import
+    // ended. The switch now needs only the shared book and applies to the next message.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let src = dir.path().join("long.csv");
+    let mut text = String::from("name,email\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("Customer {i},c{i}@example.com\n"));
+    }
+    text.push_str("Last One,not-an-email\n");
+    std::fs::write(&src, text).unwrap();
+    let (switched_tx, switched_rx) = std::sync::mpsc::channel::<()>();
+    let (asked_tx, asked_rx) = std::sync::mpsc::channel::<()>();
+    let report = std::thread::scope(|s| {
+        let b = &b;
+        s.spawn(move || {
+            asked_rx.recv().unwrap();
+            b.set_lang(banyan::i18n::Lang::ZhCn);
+            switched_tx.send(()).unwrap();
+        });
+        let mut asked = Some(asked_tx);
+        b.import_file(
+            &src,
+            &ImportRequest::default(),
+            None,
+            &mut |_, _| {
+                if let Some(tx) = asked.take() {
+                    tx.send(()).unwrap();
+                    // The switch finishes while the import is still running.
+                    switched_rx
+                        .recv_timeout(std::time::Duration::from_secs(30))
+                        .expect("the switch waited for the import");
+                }
+            },
+            &|| false,
+        )
+        .unwrap()
+    });
+    // Importing valid rows keeps the customer and leaves the bad address out, with the row's issue.
+    assert_eq!(report.counts.created, 20_001, "{:?}", report.counts);
+    assert!(report.issues[0].text.starts_with("第 20002 行"), "{}", report.issues[0].text);
+}

@@ -101,3 +101,71 @@ fn order_numbers_carry_the_device_prefix_and_never_repeat() {
     assert_eq!(prefix(&ours[0]), prefix(&ours[2]));
     assert_ne!(prefix(&ours[0]), prefix(&theirs), "two desktops must not share a number range");
 }
+
+#[test]
+fn the_core_tells_the_ui_each_currencys_digits_by_iso_4217() {
+    // The UI shows and reads amounts by this table (the browser's own says 0 for IQD).
+    let t = banyan::model::currency_digits();
+    let digits = |code: &str| t.iter().find(|c| c.code == code).map(|c| c.digits);
+    assert_eq!(digits("CNY"), Some(2));
+    assert_eq!(digits("JPY"), Some(0));
+    assert_eq!(digits("IQD"), Some(3));
+    assert_eq!(digits("KWD"), Some(3));
+    assert!(t.len() > 150);
+    // Every currency the table lists is one a product can be priced in, with those digits.
+    for c in &t {
+        let cur = banyan::model::Currency::parse(&c.code, "currency").unwrap();
+        assert_eq!(cur.exponent(), c.digits, "{}", c.code);
+    }
+}
+
+#[test]
+fn the_orders_summary_counts_the_whole_filter_and_totals_each_currency_apart() {
+    // The orders screen added up the 500 orders it listed, whatever their currency, drafts
+    // included: ¥ and $ amounts became one number, and order 501 on was missing from it.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    product(&b, "TEA", "10", "0");
+    b.add_product(&ProductInput {
+        sku: Some("USB".into()),
+        name: Some("USB cable".into()),
+        price: Some("5".into()),
+        currency: Some("USD".into()),
+        tax_rate: Some("0".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let c = b.add_customer(&person("Kevin Lee")).unwrap();
+    let order = |sku: &str, status: Option<&str>| {
+        let o = b
+            .create_order(&OrderInput {
+                customer_id: c.id.to_string(),
+                lines: vec![LineInput { sku: sku.into(), quantity: "1".into(), discount: None }],
+                notes: None,
+            })
+            .unwrap();
+        if let Some(s) = status {
+            b.set_order_status(&o.number, s).unwrap();
+        }
+    };
+    for _ in 0..520 {
+        order("TEA", Some("confirmed"));
+    }
+    for _ in 0..3 {
+        order("USB", Some("confirmed"));
+    }
+    order("TEA", None);
+    order("TEA", None);
+    order("USB", Some("cancelled"));
+    let all = OrderFilter { limit: Some(500), ..Default::default() };
+    assert_eq!(b.orders(&all).unwrap().len(), 500);
+    let s = b.order_summary(&all).unwrap();
+    assert_eq!(s.orders, 526);
+    assert_eq!(s.not_counted, 3);
+    let totals: Vec<(&str, u64, i64)> = s.totals.iter().map(|t| (t.currency.as_str(), t.orders, t.total)).collect();
+    assert_eq!(totals, [("CNY", 520, 520_000), ("USD", 3, 1_500)]);
+    // A filter narrows the summary too.
+    let drafts = OrderFilter { status: Some(OrderStatus::Draft), ..Default::default() };
+    let s = b.order_summary(&drafts).unwrap();
+    assert_eq!((s.orders, s.not_counted, s.totals.len()), (2, 2, 0));
+}

@@ -363,7 +363,7 @@ fn every_bad_input_is_rejected_with_its_field_and_nothing_is_written() {
 #[test]
 fn errors_speak_the_users_language_and_name_the_field() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut b, _) = new_book(dir.path());
+    let (b, _) = new_book(dir.path());
     b.set_lang(Lang::ZhCn);
     let e = b.add_customer(&customer(|c| c.emails = vec!["ok@example.com".into(), "bad@".into()])).unwrap_err();
     assert_eq!(e.message, "邮箱 2：“bad@”不是有效的邮箱地址。");

@@ -162,6 +162,8 @@ async function main() {
         await waitText(await byTest(b, "order-status"), (t) => t === label, label);
       }
       expect(!(await (await byTest(b, "order-move-cancelled")).isExisting()), "a paid order cannot be cancelled");
+      // The footer's count and total are the core's, over the whole filter, per currency.
+      await waitText(await byTest(b, "orders-summary"), (t) => t.includes("1 order: CN¥863.11"), "the orders total");
       await shot(b, "orders.en-US");
     });
 

@@ -317,7 +317,7 @@ fn test() -> Result {
         totals.1 += f;
         Ok((ok && f == 0 && p > 0, format!("{p} passed, {f} failed")))
     });
-    timed("fuzz every reader (15 s each)", &mut || fuzz_readers(15));
+    timed("fuzz every reader (15 s each)", &mut || fuzz_readers(FuzzLimit::Seconds(15)));
     if built {
         timed("end-to-end in a real window", &mut || {
             let (ok, text) = e2e()?;
@@ -413,18 +413,34 @@ fn e2e() -> Result<(bool, String)> {
     r
 }
 
-/// `cargo xtask fuzz [SECONDS]`: every reader's fuzz target for SECONDS (default 60) each.
+/// `cargo xtask fuzz [SECONDS] [--runs N]`: every reader's fuzz target for SECONDS (default 60)
+/// each, or until it has run N inputs (`--runs 10000000` is the long run; no time limit then
+/// unless SECONDS is given too).
 fn fuzz(args: &[String]) -> Result {
-    let secs: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(60);
-    let (ok, detail) = fuzz_readers(secs)?;
+    let runs = args.iter().position(|a| a == "--runs").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok());
+    let secs: Option<u64> = args.first().and_then(|s| s.parse().ok());
+    let limit = match (secs, runs) {
+        (_, Some(n)) => FuzzLimit::Runs(n, secs),
+        (Some(s), None) => FuzzLimit::Seconds(s),
+        (None, None) => FuzzLimit::Seconds(60),
+    };
+    let (ok, detail) = fuzz_readers(limit)?;
+    println!("{detail}");
     if ok { Ok(()) } else { Err(detail) }
+}
+
+#[derive(Clone, Copy)]
+enum FuzzLimit {
+    Seconds(u64),
+    /// Inputs per target, and an optional time cap.
+    Runs(u64, Option<u64>),
 }
 
 /// The fuzz targets in fuzz/ (one per reader, built by cargo-fuzz against the `banyan-read` crate
 /// only), each run for `secs` seconds, seeded with the import fixtures and the corpus of earlier
 /// runs (target/fuzz-corpus). A finding fails the step and is kept in target/fuzz-artifacts, to be
 /// copied to fuzz/regressions/, which the normal tests replay. Returns (ok, "N runs, no findings").
-fn fuzz_readers(secs: u64) -> Result<(bool, String)> {
+fn fuzz_readers(limit: FuzzLimit) -> Result<(bool, String)> {
     let home = std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
@@ -433,7 +449,12 @@ fn fuzz_readers(secs: u64) -> Result<(bool, String)> {
         must(cmd("cargo", &["install", "cargo-fuzz", "--version", "^0.13", "--locked"]))?;
     }
     let fuzz_cmd = |sub: &str, extra: &[&str]| {
-        let mut c = cmd("cargo", &["fuzz", sub, "-O"]);
+        // No AddressSanitizer: the readers are safe Rust, and ASan halved the inputs per second
+        // for bugs safe code cannot have. Panics, hangs, aborts and memory blow-ups are still
+        // findings. No comparison tracing either: it spent half of every run inside the encoding
+        // detector's byte loops; the seeds (every import fixture) already hold the magic bytes
+        // and shapes it would help the fuzzer guess.
+        let mut c = cmd("cargo", &["fuzz", sub, "-O", "-s", "none", "--no-trace-compares"]);
         c.args(extra);
         // cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
         c.env("RUSTC_BOOTSTRAP", "1");
@@ -445,34 +466,48 @@ fn fuzz_readers(secs: u64) -> Result<(bool, String)> {
     }
     let mut failed = Vec::new();
     let mut runs = 0u64;
+    let mut rates = Vec::new();
     for target in ["read_csv", "read_xlsx", "read_json", "read_xml", "read_vcard"] {
         let corpus = format!("target/fuzz-corpus/{target}");
         let artifacts = format!("target/fuzz-artifacts/{target}/");
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
         std::fs::create_dir_all(&artifacts).map_err(|e| e.to_string())?;
-        let max_time = format!("-max_total_time={secs}");
+        let bound = match limit {
+            FuzzLimit::Seconds(s) => vec![format!("-max_total_time={s}")],
+            FuzzLimit::Runs(n, cap) => {
+                let mut v = vec![format!("-runs={n}")];
+                v.extend(cap.map(|s| format!("-max_total_time={s}")));
+                v
+            }
+        };
         let prefix = format!("-artifact_prefix={artifacts}");
-        let c = fuzz_cmd(
-            "run",
-            &[
-                target,
-                &corpus,
-                "tests/fixtures/import",
-                "--",
-                &max_time,
-                "-timeout=10",
-                "-rss_limit_mb=2048",
-                "-print_final_stats=1",
-                &prefix,
-            ],
-        );
-        let (ok, text) = capture(c)?;
+        let mut args: Vec<&str> = vec![target, &corpus, "tests/fixtures/import", "--"];
+        args.extend(bound.iter().map(String::as_str));
+        // Inputs up to 4 KiB, libFuzzer's own default when its seeds are small: they reach every
+        // parser state, and the big hostile shapes are committed fixtures the tests read whole.
+        args.extend(["-max_len=4096", "-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1", &prefix]);
+        let started = std::time::Instant::now();
+        let (ok, text) = capture(fuzz_cmd("run", &args))?;
         // libFuzzer's closing line: "Done 123456 runs in 15 second(s)".
-        let done = text.lines().rev().find_map(|l| l.strip_prefix("Done ")?.split(' ').next()?.parse::<u64>().ok());
+        let done_line = text.lines().rev().find_map(|l| l.strip_prefix("Done "));
+        let done = done_line.and_then(|l| l.split(' ').next()?.parse::<u64>().ok());
         runs += done.unwrap_or(0);
+        // libFuzzer's own seconds (without cargo's start-up), else the wall clock.
+        let secs = done_line
+            .and_then(|l| l.split(' ').nth(3)?.parse::<f64>().ok())
+            .unwrap_or_else(|| started.elapsed().as_secs_f64())
+            .max(1.0);
+        rates.push(format!(
+            "{target} {} inputs in {secs:.0} s ({:.0}/s)",
+            done.unwrap_or(0),
+            done.unwrap_or(0) as f64 / secs
+        ));
         if !ok || done.is_none() {
             failed.push(format!("{target} (inputs in {artifacts}; copy them to fuzz/regressions/)"));
         }
+    }
+    for r in &rates {
+        println!("fuzz: {r}");
     }
     if failed.is_empty() {
         Ok((true, format!("{runs} inputs, no findings")))

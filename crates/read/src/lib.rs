@@ -104,12 +104,16 @@ impl Format {
 
     /// By extension, then by the first bytes (a renamed file still opens).
     pub fn detect(path: &Path) -> Result<Format> {
-        if let Some(f) = path.extension().and_then(|e| e.to_str()).and_then(Format::parse) {
+        Format::detect_source(&read::Source::file(path))
+    }
+
+    /// By the source's name's extension, then by its first bytes.
+    pub fn detect_source(src: &read::Source) -> Result<Format> {
+        if let Some(f) = src.name().extension().and_then(|e| e.to_str()).and_then(Format::parse) {
             return Ok(f);
         }
-        let mut head = [0u8; 512];
-        let n = std::io::Read::read(&mut std::fs::File::open(path)?, &mut head)?;
-        let head = &head[..n];
+        let head = src.head(512)?;
+        let head = &head[..];
         let text = String::from_utf8_lossy(head).trim_start_matches('\u{feff}').trim_start().to_ascii_uppercase();
         Ok(if head.starts_with(b"PK\x03\x04") {
             Format::Xlsx
@@ -138,6 +142,12 @@ pub struct Limits {
     pub max_unzipped_bytes: u64,
     /// Highest compression ratio of a zip entry over 1 MiB (real workbooks stay far below).
     pub max_zip_ratio: u64,
+    /// Most columns a file may have (a row with a value further right is an error naming it).
+    pub max_columns: usize,
+    /// Most cells a workbook may spread over: the area its readers lay out (XLS, ODS), or the
+    /// cells its rows hold up to their last value (XLSX, JSON, XML). Excel's own sheets hold at
+    /// most 1,048,576 rows; a customer list of a million rows and 40 columns fits.
+    pub max_cells: u64,
 }
 
 impl Default for Limits {
@@ -147,6 +157,8 @@ impl Default for Limits {
             max_document_bytes: 512 * 1024 * 1024,
             max_unzipped_bytes: 2 * 1024 * 1024 * 1024,
             max_zip_ratio: 200,
+            max_columns: 4096,
+            max_cells: 50_000_000,
         }
     }
 }

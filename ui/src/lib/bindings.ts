@@ -29,7 +29,12 @@ state: string, path: string, keyMode: KeyMode | null, lang: Lang,
 /**
  * Why the book could not be opened at start, if it could not.
  */
-error: ApiError | null, };
+error: ApiError | null, 
+/**
+ * Every currency's digits after the decimal point, as the core counts them: the UI shows
+ * and reads amounts by these, never by the browser's own table.
+ */
+currencies: Array<CurrencyDigits>, };
 
 export type ColumnMap = { column: string, target: Target, };
 
@@ -44,6 +49,14 @@ export type CreateBook = { keyMode: KeyMode, passphrase: string | null, phoneReg
  * How many demo customers to add (0 for none).
  */
 demoCustomers: number, };
+
+export type CurrencyDigits = { code: string, digits: number, };
+
+export type CurrencyTotal = { currency: string, orders: number, 
+/**
+ * Minor units of `currency`.
+ */
+total: number, };
 
 export type CustomFieldDef = { key: string, label: string, kind: CustomFieldKind, choices: Array<string>, };
 
@@ -212,6 +225,20 @@ export type OrderLineId = string;
 export type OrderPreview = { currency: string, lines: Array<PreviewLine>, totals: Totals, };
 
 export type OrderStatus = "draft" | "confirmed" | "fulfilled" | "paid" | "cancelled";
+
+export type OrderSummary = { 
+/**
+ * Orders the filter finds, of every status.
+ */
+orders: number, 
+/**
+ * Of those, drafts and cancelled orders, which no total counts.
+ */
+notCounted: number, 
+/**
+ * The booked orders' total in each currency, by currency code.
+ */
+totals: Array<CurrencyTotal>, };
 
 export type PreviewLine = { sku: string, name: string, quantity: number, unitPrice: number, discountBp: number, taxRateBp: number, amounts: LineAmounts, };
 
@@ -399,6 +426,10 @@ export function order(id: string): Promise<Order> {
 
 export function orders(filter: OrderFilter): Promise<Array<Order>> {
   return invoke<Array<Order>>("orders", { filter });
+}
+
+export function orderSummary(filter: OrderFilter): Promise<OrderSummary> {
+  return invoke<OrderSummary>("order_summary", { filter });
 }
 
 export function settings(): Promise<Settings> {

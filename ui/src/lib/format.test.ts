@@ -1,11 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { currencyDigits, dayToMs, formatMoney, formatOccurred, formatPercentBp, minorToInput } from "./format";
+import { currencyDigits, dayToMs, formatMoney, formatOccurred, formatPercentBp, minorToInput, setCurrencyDigits } from "./format";
+
+// The table the core sends in the app status (src/model/money.rs `currency_digits`), for the
+// currencies used here.
+setCurrencyDigits([
+  { code: "CNY", digits: 2 },
+  { code: "JPY", digits: 0 },
+  { code: "KWD", digits: 3 },
+  { code: "EUR", digits: 2 },
+  { code: "IQD", digits: 3 },
+]);
 
 describe("money and dates for the locale", () => {
-  it("uses each currency's own decimals", () => {
+  it("uses each currency's own decimals, as the core counts them", () => {
     expect(currencyDigits("CNY")).toBe(2);
     expect(currencyDigits("JPY")).toBe(0);
     expect(currencyDigits("KWD")).toBe(3);
+    // The browser's Intl says 0 for IQD; the core (ISO 4217) says 3 and stores fils.
+    expect(new Intl.NumberFormat("en", { style: "currency", currency: "IQD" }).resolvedOptions().maximumFractionDigits).toBe(0);
+    expect(currencyDigits("IQD")).toBe(3);
+  });
+
+  it("reads a price back as it was stored, in every currency", () => {
+    // 12.500 IQD is 12500 fils: the edit field shows 12.500, not 12500 (which saved as 12,500,000).
+    expect(minorToInput(12500, "IQD")).toBe("12.500");
+    expect(formatMoney(12500, "IQD", "en-US")).toContain("12.500");
   });
 
   it("formats minor units as money", () => {

@@ -1,18 +1,31 @@
 // Numbers, money and dates formatted for the user's locale. Money arrives in integer minor units
-// and is shown with the currency's own number of decimals.
+// and is shown with the currency's own number of decimals, as the core counts them (ISO 4217,
+// sent in the app status): the browser's Intl follows CLDR, which gives some currencies other
+// digits (IQD 0 instead of 3), and a price edited by those came back a thousand times larger.
+import type { CurrencyDigits } from "./bindings";
+
+const digitsByCode = new Map<string, number>();
+
+/** Takes the core's table of currency digits (from `appStatus`). */
+export function setCurrencyDigits(list: CurrencyDigits[]): void {
+  digitsByCode.clear();
+  for (const c of list) digitsByCode.set(c.code, c.digits);
+}
+
 export function currencyDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+  return digitsByCode.get(currency.toUpperCase()) ?? 2;
 }
 
 export function formatMoney(minor: number, currency: string, lang: string): string {
   const digits = currencyDigits(currency);
   const major = minor / 10 ** digits;
   try {
-    return new Intl.NumberFormat(lang, { style: "currency", currency, minimumFractionDigits: digits }).format(major);
+    return new Intl.NumberFormat(lang, {
+      style: "currency",
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(major);
   } catch {
     return `${currency} ${major.toFixed(digits)}`;
   }
