@@ -19,6 +19,8 @@ pub struct Profile {
     pub phones: Vec<String>,
     /// Normalized (lowercase).
     pub emails: Vec<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
 }
 
 /// Why two customers look like one.
@@ -31,10 +33,13 @@ pub enum Reason {
     SameName,
     SimilarName,
     SameCompany,
+    SameAddress,
+    SameCity,
 }
 
-/// The score at or above which two customers are treated as duplicates.
-pub const DUPLICATE_SCORE: f64 = 0.6;
+/// The score at or above which two customers are treated as duplicates (the match weight of
+/// [`score`] reaching [`MATCH_WEIGHT`]).
+pub const DUPLICATE_SCORE: f64 = 0.5;
 
 /// Legal-form suffixes folded away from company names (longest first).
 const LEGAL_SUFFIXES: &[&str] = &[
@@ -46,11 +51,13 @@ const LEGAL_SUFFIXES: &[&str] = &[
     "公司",
     "corporation",
     "incorporated",
+    "proprietary",
     "limited",
     "company",
     "gmbh",
     "co kg",
     "ltd",
+    "pty",
     "llc",
     "inc",
     "corp",
@@ -127,8 +134,12 @@ fn name_tokens(name: &str) -> Vec<Vec<String>> {
 /// Name keys: the tokens joined in order, and with the first token moved to the end (swapped
 /// family and given names meet).
 pub fn name_keys(name: &str) -> Vec<String> {
+    keys_of(&name_tokens(name))
+}
+
+fn keys_of(tokens: &[Vec<String>]) -> Vec<String> {
     let mut out = Vec::new();
-    for t in name_tokens(name) {
+    for t in tokens {
         out.push(t.concat());
         if t.len() > 1 {
             let mut r = t[1..].to_vec();
@@ -141,10 +152,56 @@ pub fn name_keys(name: &str) -> Vec<String> {
     out
 }
 
+/// A name made ready for comparing: its token lists (one per reading) and keys.
+struct NameForm {
+    tokens: Vec<Vec<String>>,
+    keys: Vec<String>,
+    digits: Vec<String>,
+}
+
+impl NameForm {
+    fn of(name: &str) -> NameForm {
+        let tokens = name_tokens(name);
+        let keys = keys_of(&tokens);
+        let digits =
+            fold(name).split(|c: char| !c.is_ascii_digit()).filter(|d| !d.is_empty()).map(str::to_string).collect();
+        NameForm { tokens, keys, digits }
+    }
+}
+
+/// A profile made ready for scoring: everything [`score`] derives from a customer's fields,
+/// derived once (an import scores one row against many candidates; the book-wide search scores
+/// each customer against many).
+pub struct Prepared<'a> {
+    p: &'a Profile,
+    name: NameForm,
+    company_key: Option<String>,
+    company_core: Option<String>,
+    address: Option<Address>,
+    city: Option<String>,
+}
+
+impl Profile {
+    pub fn prepare(&self) -> Prepared<'_> {
+        Prepared {
+            p: self,
+            name: NameForm::of(&self.name),
+            company_key: self.company_key(),
+            company_core: self.company_core(),
+            address: self.address.as_deref().map(Address::parse),
+            city: self.city.as_deref().map(|c| fold(c).trim_end_matches(['市', '区', '县']).to_string()),
+        }
+    }
+}
+
 /// Blocking key for typos: the first two letters of each token, sorted ("Jonh Smtih" and "John
 /// Smith" both give "jo sm"). Only used to pick candidates, never as evidence.
 pub fn block_key(name: &str) -> Option<String> {
-    let t = name_tokens(name).into_iter().next()?;
+    block_key_of(&name_tokens(name))
+}
+
+fn block_key_of(tokens: &[Vec<String>]) -> Option<String> {
+    let t = tokens.first()?;
     if t.len() < 2 || t.iter().any(|w| w.chars().count() < 2) {
         return None;
     }
@@ -160,7 +217,8 @@ impl Profile {
         let mut out: Vec<String> = Vec::new();
         out.extend(self.phones.iter().map(|p| format!("p:{p}")));
         out.extend(self.emails.iter().map(|e| format!("e:{e}")));
-        let names = name_keys(&self.name);
+        let tokens = name_tokens(&self.name);
+        let names = keys_of(&tokens);
         // "n!:" marks a name whose owner has no phone and no email: the only namesakes a row with
         // contact data can be the same customer as (see the store's best_match).
         if self.phones.is_empty() && self.emails.is_empty() {
@@ -170,8 +228,38 @@ impl Profile {
         if let Some(c) = self.company_key() {
             out.push(format!("c:{c}"));
         }
-        if let Some(b) = block_key(&self.name) {
+        if let Some(b) = block_key_of(&tokens) {
             out.push(format!("b:{b}"));
+        }
+        // Each name token with the initials of the others: a typo in one token still meets.
+        // Letters only: numbers in names ("Store 12") are not typed two ways.
+        if let Some(t) = tokens.first() {
+            let words: Vec<&String> = t.iter().filter(|w| w.chars().all(char::is_alphabetic)).collect();
+            if words.len() > 1 && words.len() == t.len() {
+                for (i, w) in words.iter().enumerate() {
+                    if w.chars().count() >= 2 {
+                        let mut rest: Vec<char> = words
+                            .iter()
+                            .enumerate()
+                            .filter(|(j, _)| *j != i)
+                            .filter_map(|(_, x)| x.chars().next())
+                            .collect();
+                        rest.sort();
+                        out.push(format!("t:{w}:{}", rest.into_iter().collect::<String>()));
+                    }
+                }
+            }
+        }
+        // The company without the place it names (a key of its own: many cities have a 华信科技).
+        if let Some(c) = self.company_core() {
+            out.push(format!("k:{c}"));
+        }
+        // House number and the start of the street: records of one address meet, however the
+        // name was written (or initialled).
+        if let Some(a) = self.address.as_deref().map(Address::parse)
+            && let Some(k) = a.key()
+        {
+            out.push(format!("a:{k}"));
         }
         out.sort();
         out.dedup();
@@ -182,90 +270,255 @@ impl Profile {
         let c = if self.is_company { Some(self.name.as_str()) } else { self.company.as_deref() };
         c.map(company_key).filter(|k| !k.is_empty())
     }
+
+    /// The company key without the place it names: "深圳市华信科技有限公司", "华信科技（深圳）有限公司"
+    /// and "深圳华信科技" are one company in 深圳.
+    fn company_core(&self) -> Option<String> {
+        let c = if self.is_company { Some(self.name.as_str()) } else { self.company.as_deref() }?;
+        let mut f = fold(c);
+        // A bracketed place: "(深圳)", "（深圳）".
+        while let (Some(i), Some(j)) = (f.find('('), f.find(')')) {
+            if j <= i {
+                break;
+            }
+            f.replace_range(i..=j, "");
+        }
+        let mut k = company_key(&f);
+        let city = self.city.as_deref().map(|c| fold(c).trim_end_matches('市').to_string());
+        if let Some(i) = k.find('市')
+            && k[..i].chars().count() <= 4
+            && k[..i].chars().all(crate::search::text::is_han)
+        {
+            k = k[i + '市'.len_utf8()..].to_string();
+        }
+        if let Some(city) = city.filter(|c| !c.is_empty())
+            && let Some(rest) = k.strip_prefix(&city)
+            && rest.chars().count() >= 2
+        {
+            k = rest.to_string();
+        }
+        (!k.is_empty()).then_some(k)
+    }
 }
 
-/// How alike two names are, 0..1: 1 when a name key is shared, otherwise the best Jaro-Winkler
-/// similarity between their keys. Two names in Han characters are compared as characters: pinyin
-/// makes unrelated short names look alike (李强 "liqiang" and 王丽 "liwang").
-fn name_similarity(a: &str, b: &str) -> f64 {
-    let ka = name_keys(a);
-    let kb = name_keys(b);
-    if ka.iter().any(|k| kb.contains(k)) {
+/// An address as compared: its house number, its other numbers (postcodes) and its words, with
+/// street types written one way (Street/St) and a Chinese address's province, city and district
+/// dropped (广东省深圳市南山区科技路88号 is 科技路88号).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Address {
+    house: Option<String>,
+    others: Vec<String>,
+    street: String,
+}
+
+const STREET_TYPES: &[(&str, &str)] = &[
+    ("street", "st"),
+    ("road", "rd"),
+    ("avenue", "ave"),
+    ("av", "ave"),
+    ("place", "pl"),
+    ("crescent", "cres"),
+    ("drive", "dr"),
+    ("lane", "ln"),
+    ("court", "ct"),
+    ("boulevard", "blvd"),
+    ("highway", "hwy"),
+    ("parade", "pde"),
+    ("terrace", "tce"),
+    ("square", "sq"),
+    ("strasse", "str"),
+];
+
+impl Address {
+    fn parse(s: &str) -> Address {
+        let f = fold(s);
+        // Keep what follows the last administrative unit, when something does.
+        let mut rest = f.as_str();
+        for unit in ['省', '市', '区', '县'] {
+            if let Some(i) = rest.rfind(unit) {
+                let after = &rest[i + unit.len_utf8()..];
+                if after.chars().any(|c| !c.is_ascii_digit()) {
+                    rest = after;
+                }
+            }
+        }
+        let mut numbers = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        let mut digits = String::new();
+        let flush = |cur: &mut String, words: &mut Vec<String>| {
+            if !cur.is_empty() {
+                let w = std::mem::take(cur);
+                let w = STREET_TYPES.iter().find(|(l, _)| *l == w).map(|(_, s)| s.to_string()).unwrap_or(w);
+                words.push(w);
+            }
+        };
+        for c in rest.chars() {
+            if c.is_ascii_digit() {
+                flush(&mut cur, &mut words);
+                digits.push(c);
+                continue;
+            }
+            if !digits.is_empty() {
+                numbers.push(std::mem::take(&mut digits));
+            }
+            if c.is_alphanumeric() && !matches!(c, '号' | '弄' | '室') {
+                cur.push(c);
+            } else {
+                flush(&mut cur, &mut words);
+            }
+        }
+        flush(&mut cur, &mut words);
+        if !digits.is_empty() {
+            numbers.push(digits);
+        }
+        let mut numbers = numbers.into_iter();
+        Address { house: numbers.next(), others: numbers.collect(), street: words.join(" ") }
+    }
+
+    /// The blocking key: house number and the street's first three letters.
+    fn key(&self) -> Option<String> {
+        let house = self.house.as_ref()?;
+        let start: String = self.street.chars().filter(|c| !c.is_whitespace()).take(3).collect();
+        (start.chars().count() >= 2).then(|| format!("{house}:{start}"))
+    }
+}
+
+/// How alike two names are, 0..1: 1 when a name key is shared (the same name in any script or
+/// order); otherwise token by token in the best alignment (swapped order, an initial for a given
+/// name), the weakest token deciding: "Jonh Smith" is close to "John Smith", "Mary Smith" is not.
+fn name_similarity(a: &NameForm, b: &NameForm) -> f64 {
+    if a.keys.iter().any(|k| b.keys.contains(k)) {
         return 1.0;
     }
-    let han = |s: &str| -> Option<String> {
-        let f: String = fold(s).chars().filter(|c| !c.is_whitespace()).collect();
-        f.chars().all(crate::search::text::is_han).then_some(f)
+    let token = |x: &str, y: &str| -> f64 {
+        let (cx, cy) = (x.chars().count(), y.chars().count());
+        if (cx == 1 && y.starts_with(x)) || (cy == 1 && x.starts_with(y)) { 0.9 } else { strsim::jaro_winkler(x, y) }
     };
-    if let (Some(x), Some(y)) = (han(a), han(b)) {
-        return strsim::jaro_winkler(&x, &y);
-    }
     let mut best: f64 = 0.0;
-    for x in &ka {
-        for y in &kb {
-            best = best.max(strsim::jaro_winkler(x, y));
+    for ta in &a.tokens {
+        for tb in &b.tokens {
+            if ta.len() == tb.len() && ta.len() > 1 {
+                // Every rotation of the tokens (two tokens: as written and swapped).
+                for r in 0..tb.len() {
+                    let worst =
+                        ta.iter().enumerate().map(|(i, x)| token(x, &tb[(i + r) % tb.len()])).fold(1.0_f64, f64::min);
+                    best = best.max(worst);
+                }
+            } else {
+                // A middle name on one side, or one-word names: the whole keys.
+                for x in &a.keys {
+                    for y in &b.keys {
+                        best = best.max(strsim::jaro_winkler(x, y) - 0.05);
+                    }
+                }
+            }
         }
     }
     best
 }
 
-/// Scores a pair: the higher, the more likely one customer; with the reasons.
+/// Match weight at or above which two customers are one (see [`score`]).
+pub const MATCH_WEIGHT: f64 = 6.0;
+
+/// Scores a pair in the manner of Fellegi and Sunter: each field that both customers have adds
+/// its agreement weight or subtracts its disagreement weight (about log2 of how much more often
+/// the field agrees on records of one customer than on records of two), a field one side lacks
+/// adds nothing. The weights were set on the labelled book of tests/fixtures/dedupe, where names
+/// and addresses carry typos and gaps. Returns 0..1 (0.5 at [`MATCH_WEIGHT`]) and the reasons.
 pub fn score(a: &Profile, b: &Profile) -> (f64, Vec<Reason>) {
-    let mut s: f64 = 0.0;
+    score_prepared(&a.prepare(), &b.prepare())
+}
+
+/// [`score`] of profiles prepared once ([`Profile::prepare`]).
+pub fn score_prepared(a: &Prepared<'_>, b: &Prepared<'_>) -> (f64, Vec<Reason>) {
+    let (w, reasons) = weigh(a, b);
+    (1.0 / (1.0 + (-(w - MATCH_WEIGHT) / 2.0).exp()), reasons)
+}
+
+fn weigh(pa: &Prepared<'_>, pb: &Prepared<'_>) -> (f64, Vec<Reason>) {
+    let (a, b) = (pa.p, pb.p);
+    let mut w: f64 = 0.0;
     let mut reasons = Vec::new();
     let shared_phone = a.phones.iter().any(|p| b.phones.contains(p));
     let shared_email = a.emails.iter().any(|e| b.emails.contains(e));
-    // Companies are the same name when their names without legal forms are ("Acme Ltd." is
-    // "ACME Limited").
-    let same_company_name = a.is_company && b.is_company && a.company_key().is_some_and(|k| Some(k) == b.company_key());
-    let names = if same_company_name {
-        1.0
-    } else if let (true, true, Some(x), Some(y)) = (a.is_company, b.is_company, a.company_key(), b.company_key()) {
-        // Company names without their legal forms: "上海鼎盛医疗器械" is not "上海盛世贸易".
-        name_similarity(&x, &y)
+    // Numbers in names are not typos: "Person 1" is not "Person 12", "3号店" is not "5号店".
+    let names = if pa.name.digits != pb.name.digits {
+        0.0
+    } else if a.is_company && b.is_company {
+        match (&pa.company_core, &pb.company_core) {
+            (Some(x), Some(y)) if x == y => 1.0,
+            // Company names without their legal forms and places: "上海鼎盛医疗器械" is not
+            // "上海盛世贸易".
+            (Some(x), Some(y)) => strsim::jaro_winkler(x, y),
+            _ => name_similarity(&pa.name, &pb.name),
+        }
+    } else if a.is_company != b.is_company {
+        // A person and a company are one customer only by their contact data.
+        name_similarity(&pa.name, &pb.name).min(0.8)
     } else {
-        name_similarity(&a.name, &b.name)
+        name_similarity(&pa.name, &pb.name)
     };
-    if shared_phone {
-        s += 0.6;
-        reasons.push(Reason::SamePhone);
-    }
-    if shared_email {
-        s += 0.6;
-        reasons.push(Reason::SameEmail);
-    }
-    if names >= 1.0 {
-        s += 0.4;
+    if names >= 0.97 {
+        w += 7.0;
         reasons.push(Reason::SameName);
     } else if names >= 0.9 {
-        s += 0.3;
+        w += 5.0;
         reasons.push(Reason::SimilarName);
+    } else if names >= 0.8 {
+        w += 1.0;
+    } else {
+        w -= 7.0;
     }
-    if let (Some(x), Some(y)) = (a.company_key(), b.company_key())
-        && x == y
-        && a.is_company == b.is_company
+    if shared_phone {
+        w += 9.0;
+        reasons.push(Reason::SamePhone);
+    } else if !a.phones.is_empty() && !b.phones.is_empty() {
+        w -= 5.0;
+    }
+    if shared_email {
+        w += 9.0;
+        reasons.push(Reason::SameEmail);
+    } else if !a.emails.is_empty() && !b.emails.is_empty() {
+        w -= 3.0;
+    }
+    if !a.is_company
+        && !b.is_company
+        && let (Some(x), Some(y)) = (&pa.company_key, &pb.company_key)
     {
-        s += 0.2;
-        reasons.push(Reason::SameCompany);
+        if x == y {
+            w += 2.0;
+            reasons.push(Reason::SameCompany);
+        } else {
+            w -= 2.0;
+        }
     }
-    // Different phones and different emails on both sides speak against one person.
-    let phones_differ = !a.phones.is_empty() && !b.phones.is_empty() && !shared_phone;
-    let emails_differ = !a.emails.is_empty() && !b.emails.is_empty() && !shared_email;
-    // The same name and nothing to tell them apart: one side has no phone or email at all (a
-    // list of names, a business card without a number), so it is likely the same customer.
-    let one_side_bare = (a.phones.is_empty() && a.emails.is_empty()) || (b.phones.is_empty() && b.emails.is_empty());
-    if names >= 0.9 && !phones_differ && !emails_differ && (one_side_bare || shared_phone || shared_email) {
-        s += 0.2;
+    if let (Some(x), Some(y)) = (&pa.address, &pb.address) {
+        let street =
+            if x.street.is_empty() || y.street.is_empty() { 0.0 } else { strsim::jaro_winkler(&x.street, &y.street) };
+        let post_differs =
+            !x.others.is_empty() && !y.others.is_empty() && x.others.iter().all(|n| !y.others.contains(n));
+        match (&x.house, &y.house) {
+            (Some(h), Some(k)) if h != k => w -= if street >= 0.9 { 3.0 } else { 5.0 },
+            _ if street >= 0.9 && !post_differs => {
+                w += if x.house.is_some() && x.house == y.house { 7.0 } else { 3.0 };
+                reasons.push(Reason::SameAddress);
+            }
+            _ if street >= 0.9 => w += 1.0,
+            _ => w -= 3.0,
+        }
     }
-    if (phones_differ || emails_differ) && !shared_phone && !shared_email {
-        s -= 0.2;
+    if let (Some(x), Some(y)) = (&pa.city, &pb.city) {
+        if strsim::jaro_winkler(x, y) >= 0.92 {
+            w += 1.5;
+            reasons.push(Reason::SameCity);
+        } else {
+            w -= 3.0;
+        }
     }
-    // A shared switchboard number or info@ address between two clearly different names is not
-    // one customer.
-    if (shared_phone != shared_email) && names < 0.75 {
-        s -= 0.4;
-    }
-    (s.clamp(0.0, 1.0), reasons)
+    // A shared switchboard number or info@ address between clearly different names is not one
+    // customer: the weights above already say so (a name disagreement outweighs one shared line).
+    (w, reasons)
 }
 
 #[cfg(test)]
@@ -279,6 +532,8 @@ mod tests {
             company: None,
             phones: phones.iter().map(|s| s.to_string()).collect(),
             emails: emails.iter().map(|s| s.to_string()).collect(),
+            address: None,
+            city: None,
         }
     }
 

@@ -107,6 +107,10 @@ impl Drop for ImportLock {
 /// groups (a company switchboard on 500 records, "jo sm" in a huge book) carry no signal.
 const MAX_BLOCK: i64 = 100;
 
+/// At import, an address or name-token key shared by more customers than this is too common to
+/// bring candidates (a street number many share, 王 with a W given name).
+const SMALL_BLOCK: i64 = 5;
+
 impl Store {
     /// Journals a new import as running and returns its lock, which the import holds until the
     /// journal says how it ended (see [`Store::recover_imports`]).
@@ -400,13 +404,21 @@ impl Writer<'_> {
     /// reaches the duplicate threshold. Looks up phones, emails, names and the company among
     /// `keys` (`p.keys()`, computed by the caller, typically on the reading thread).
     pub fn best_match(&self, p: &Profile, keys: &[String]) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
-        let mut st = self.conn().prepare_cached("SELECT customer_id FROM match_keys WHERE key = ?1 LIMIT 50")?;
-        let mut lookup = |prefix: &str| -> Result<Vec<String>> {
+        let mut st = self.conn().prepare_cached("SELECT customer_id FROM match_keys WHERE key = ?1 LIMIT ?2")?;
+        // Customers sharing a key with `p` (at most `max` per key; with `skip_common`, a key
+        // shared by more than `max` is too common to point at anyone and brings none).
+        let mut lookup_with = |prefix: &str, max: i64, skip_common: bool| -> Result<Vec<String>> {
             let mut out: Vec<String> = Vec::new();
             for k in keys.iter().filter(|k| k.starts_with(prefix)) {
-                let mut rows = st.query([k])?;
+                let mut rows = st.query(rusqlite::params![k, max + 1])?;
+                let mut found = Vec::new();
                 while let Some(r) = rows.next()? {
-                    let id: String = r.get(0)?;
+                    found.push(r.get::<_, String>(0)?);
+                }
+                if skip_common && found.len() as i64 > max {
+                    continue;
+                }
+                for id in found.into_iter().take(max as usize) {
                     if !out.contains(&id) {
                         out.push(id);
                     }
@@ -414,6 +426,7 @@ impl Writer<'_> {
             }
             Ok(out)
         };
+        let mut lookup = |prefix: &str| lookup_with(prefix, 50, false);
         // Only candidates that can reach the threshold are loaded and scored (see dedupe::score):
         // a shared phone or email; for a company, the same company name; the same name where one
         // side has no phone and no email; or the same name at the same company. A common name
@@ -432,16 +445,23 @@ impl Writer<'_> {
         if p.is_company {
             ids.extend(companies);
         }
+        // The same address, names one typo apart, the company without its place: the book-wide
+        // finder's other blocks (where they are small), so an import finds what `banyan
+        // duplicates` would.
+        ids.extend(lookup_with("a:", SMALL_BLOCK, true)?);
+        ids.extend(lookup_with("t:", SMALL_BLOCK, true)?);
+        ids.extend(lookup_with("k:", SMALL_BLOCK, true)?);
         let mut seen = std::collections::HashSet::new();
         ids.retain(|id| seen.insert(id.clone()));
         let mut best: Option<(Customer, f64, Vec<Reason>)> = None;
+        let row = p.prepare();
         for id in ids {
             let Ok(cid) = id.parse::<CustomerId>() else { continue };
             let c = customer_in(self.conn(), cid)?;
             if c.deleted {
                 continue;
             }
-            let (s, reasons) = dedupe::score(p, &profile_of(&c));
+            let (s, reasons) = dedupe::score_prepared(&row, &profile_of(&c).prepare());
             if s >= dedupe::DUPLICATE_SCORE && best.as_ref().is_none_or(|(_, b, _)| s > *b) {
                 best = Some((c, s, reasons));
             }

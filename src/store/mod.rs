@@ -339,7 +339,7 @@ pub(crate) fn id_column<T: std::str::FromStr<Err = uuid::Error>>(
 
 /// Version of the derived indexes (1: search; 2: + duplicate match keys; 3: + "n!:" keys;
 /// 4: + name and pinyin tier tables).
-pub(super) const INDEX_VERSION: &str = "4";
+pub(super) const INDEX_VERSION: &str = "5";
 
 /// Builds the search index and match keys of a book that predates them (after the migrations
 /// that add them).

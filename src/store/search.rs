@@ -64,6 +64,7 @@ struct OwnFields<'a> {
     emails: &'a [String],
     phones: &'a [String],
     city: Option<&'a str>,
+    address: Option<&'a str>,
     tags: &'a [String],
     notes: Option<&'a str>,
 }
@@ -78,6 +79,7 @@ macro_rules! own_fields {
             emails: &$c.emails,
             phones: &$c.phones,
             city: $c.city.as_deref(),
+            address: $c.address.as_deref(),
             tags: &$c.tags,
             notes: $c.notes.as_deref(),
         }
@@ -101,6 +103,8 @@ impl<'a> OwnFields<'a> {
             // Two records of one line with and without its extension are the same phone.
             phones: self.phones.iter().map(|p| crate::quality::phone::without_extension(p).to_string()).collect(),
             emails: self.emails.to_vec(),
+            address: self.address.map(str::to_string),
+            city: self.city.map(str::to_string),
         }
     }
 }
