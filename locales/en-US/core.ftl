@@ -258,6 +258,9 @@ error-import-too-many-cells = The file spreads over more than { $max } cells, mo
 #   $claimed (Number) - how many texts the workbook says it holds
 #   $bytes (Number) - the size of its text table
 error-import-workbook-counts = The workbook says it holds { $claimed } texts in a text table of { $bytes } bytes: it is damaged or crafted, and was not opened.
+# Variables:
+#   $value (String) - what the field holds now
+error-edited-meanwhile = Someone else changed this while you were editing it (it is now “{ $value }”). Reload the customer to see the change, then edit again.
 error-import-not-workbook = The file is not a workbook Banyan can read (it may be damaged or not really a spreadsheet).
 error-import-zip-bomb = The workbook unpacks to far more data than any real spreadsheet holds; it was not opened.
 # Variables:

@@ -133,6 +133,7 @@ error-import-csv-quote = 第 { $row } 行第 { $column } 列：有一个引号�
 error-import-too-many-columns = 第 { $row } 行超过 { $max } 列。请删除空白或不需要的列，或拆分文件。未导入任何数据。
 error-import-too-many-cells = 该文件铺开后超过 { $max } 个单元格，远超任何客户名单，已拒绝打开。如果数据确实如此，请另存为 CSV（CSV 按行读取）。
 error-import-workbook-counts = 该工作簿声称其文本表（{ $bytes } 字节）中有 { $claimed } 条文本：文件已损坏或被刻意构造，已拒绝打开。
+error-edited-meanwhile = 在您编辑期间，此项已被他人修改（现为“{ $value }”）。请重新打开该客户查看改动后再编辑。
 error-import-not-workbook = 该文件不是 Banyan 能读取的工作簿（文件可能已损坏，或并非表格文件）。
 error-import-zip-bomb = 该工作簿解压后的数据量远超任何正常表格，已拒绝打开。
 error-import-workbook = 无法读取工作簿：{ $detail }

@@ -495,5 +495,7 @@ fn merged_patch(survivor: &Customer, other: &Customer, take: &BTreeMap<String, S
         source: scalar("source", &survivor.source, &other.source),
         notes: scalar("notes", &survivor.notes, &other.notes),
         custom,
+        // The merge reads both customers in its own transaction: nothing to compare with.
+        base: None,
     }
 }

@@ -95,9 +95,44 @@ pub struct CustomerPatch {
     pub notes: Option<String>,
     /// Custom values to set; an empty string removes the value.
     pub custom: BTreeMap<String, String>,
+    /// The customer as the form loaded it: a field this patch sets that someone else changed
+    /// since (an import, the CLI, another window) is refused, naming the field, instead of
+    /// overwritten unseen. None skips the check (the CLI's own edits).
+    pub base: Option<Box<Customer>>,
 }
 
 impl CustomerPatch {
+    /// The fields this patch sets whose stored value is no longer the one the form loaded
+    /// (`base`), with the value stored now.
+    pub fn edited_meanwhile(&self, current: &Customer) -> Vec<(String, String)> {
+        let Some(base) = &self.base else { return Vec::new() };
+        let (now, then) =
+            (serde_json::to_value(current).unwrap_or_default(), serde_json::to_value(base).unwrap_or_default());
+        let shown = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        };
+        let mut out = Vec::new();
+        for col in self.columns().into_iter().filter(|c| *c != "custom") {
+            if now.get(col) != then.get(col) {
+                out.push((col.to_string(), now.get(col).map(shown).unwrap_or_default()));
+            }
+        }
+        for k in self.custom.keys() {
+            let (a, b) = (current.custom.get(k), base.custom.get(k));
+            if a != b {
+                out.push((format!("custom.{k}"), a.map(|v| v.to_input()).unwrap_or_default()));
+            }
+        }
+        out
+    }
+
     /// The customer columns this patch sets (custom values live in one column, `custom`).
     pub fn columns(&self) -> Vec<&'static str> {
         let text = [

@@ -1,7 +1,7 @@
 //! Customers, their contacts and activities, and custom field definitions.
 
 use super::{Change, Store, Writer};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::model::*;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -123,6 +123,15 @@ impl Store {
             let current = customer_in(w.conn(), id)?;
             if current.deleted {
                 return Err(Error::NotFound { entity: "customer", id: id.to_string() });
+            }
+            let meanwhile = patch.edited_meanwhile(&current);
+            if !meanwhile.is_empty() {
+                return Err(Error::Invalid(
+                    meanwhile
+                        .into_iter()
+                        .map(|(field, now)| FieldError::new(field, "error-edited-meanwhile").arg("value", now))
+                        .collect(),
+                ));
             }
             let valid = patch.apply_to(&current).validate(ctx)?;
             let set = patch.columns();

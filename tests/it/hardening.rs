@@ -709,3 +709,34 @@ fn the_language_changes_while_an_import_runs_without_waiting_for_it() {
     assert_eq!(report.counts.created, 20_001, "{:?}", report.counts);
     assert!(report.issues[0].text.starts_with("第 20002 行"), "{}", report.issues[0].text);
 }
+
+#[test]
+fn a_field_someone_changed_while_the_form_was_open_is_refused_not_overwritten() {
+    // The form loaded the customer; meanwhile a script changed the city. Saving the form's own
+    // city would have put its old idea of the field over the script's, unseen.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let c = b.add_customer(&CustomerInput { city: Some("杭州".into()), ..person("王小明") }).unwrap();
+    let id = c.id.to_string();
+    let loaded = Box::new(b.customer(&id).unwrap());
+    b.update_customer(&id, &CustomerPatch { city: Some("上海".into()), ..Default::default() }).unwrap();
+    // The form changes the city too: refused, naming the field and what it holds now.
+    let e = b
+        .update_customer(
+            &id,
+            &CustomerPatch { city: Some("南京".into()), base: Some(loaded.clone()), ..Default::default() },
+        )
+        .unwrap_err();
+    assert_eq!(e.code, banyan::api::ErrorCode::Invalid);
+    let f = e.fields.iter().find(|f| f.field == "city").expect("the city is named");
+    assert!(f.message.contains("上海"), "{}", f.message);
+    assert_eq!(b.customer(&id).unwrap().city.as_deref(), Some("上海"));
+    // The form changes only the notes: saved, the script's city kept.
+    b.update_customer(
+        &id,
+        &CustomerPatch { notes: Some("call back".into()), base: Some(loaded), ..Default::default() },
+    )
+    .unwrap();
+    let now = b.customer(&id).unwrap();
+    assert_eq!((now.city.as_deref(), now.notes.as_deref()), (Some("上海"), Some("call back")));
+}

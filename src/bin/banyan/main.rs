@@ -518,6 +518,8 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                     source: f.source,
                     notes: f.notes,
                     custom: f.custom.into_iter().collect(),
+                    // The CLI sets what it is told: no form, nothing loaded to compare with.
+                    base: None,
                 };
                 let c = b.update_customer(&id, &patch)?;
                 out.customer_updated(&c);

@@ -80,7 +80,13 @@ export type CustomerPatch = { kind: string | null, name: string | null, company:
 /**
  * Custom values to set; an empty string removes the value.
  */
-custom: { [key in string]: string }, };
+custom: { [key in string]: string }, 
+/**
+ * The customer as the form loaded it: a field this patch sets that someone else changed
+ * since (an import, the CLI, another window) is refused, naming the field, instead of
+ * overwritten unseen. None skips the check (the CLI's own edits).
+ */
+base: Customer | null, };
 
 export type CustomerRecord = { customer: Customer, contacts: Array<Contact>, activities: Array<Activity>, orders: Array<Order>, };
 
@@ -266,7 +272,7 @@ price: string | null, currency: string | null,
  */
 taxRate: string | null, active: boolean | null, };
 
-export type Reason = "same-phone" | "same-email" | "same-name" | "similar-name" | "same-company";
+export type Reason = "same-phone" | "same-email" | "same-name" | "similar-name" | "same-company" | "same-address" | "same-city";
 
 export type RowIssue = { row: number, column: string | null, 
 /**

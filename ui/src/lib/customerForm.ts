@@ -78,7 +78,11 @@ export function toInput(d: CustomerDraft): CustomerInput {
 }
 
 /** Only what changed: untouched fields stay as stored (and are not logged as edits). */
-export function toPatch(d: CustomerDraft, base: CustomerDraft): CustomerPatch {
+/**
+ * What the form changed, with the customer as the form loaded it (`loaded`): the core refuses a
+ * changed field that someone else changed meanwhile, naming it, rather than overwrite it unseen.
+ */
+export function toPatch(d: CustomerDraft, base: CustomerDraft, loaded: Customer | null = null): CustomerPatch {
   const text = (k: keyof CustomerDraft) => (d[k] !== base[k] ? (d[k] as string) : null);
   const arr = (a: string[], b: string[]) => (JSON.stringify(list(a)) !== JSON.stringify(list(b)) ? list(a) : null);
   const custom: Record<string, string> = {};
@@ -99,6 +103,7 @@ export function toPatch(d: CustomerDraft, base: CustomerDraft): CustomerPatch {
     source: text("source"),
     notes: text("notes"),
     custom,
+    base: loaded,
   };
 }
 

@@ -43,6 +43,9 @@ describe("customer form", () => {
     expect(p.tags).toBeNull();
     expect(p.custom).toEqual({ industry: "" });
     expect(isDirty(d, base)).toBe(true);
+    // The customer as loaded goes along, so the core can refuse what someone changed meanwhile.
+    expect(p.base).toBeNull();
+    expect(toPatch(d, base, stored).base).toEqual(stored);
   });
 
   it("splits tags on ASCII and Chinese separators", () => {
