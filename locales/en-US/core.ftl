@@ -323,6 +323,8 @@ duplicate-reason-same-email = same email
 duplicate-reason-same-name = same name
 duplicate-reason-similar-name = similar name
 duplicate-reason-same-company = same company
+duplicate-reason-same-address = same address
+duplicate-reason-same-city = same city
 error-import-bad-encoding = Contains bytes that are not valid text in the file's encoding; save the file again as UTF-8.
 # Variables:
 #   $path (String) - the path given

@@ -194,3 +194,25 @@ fn field_labels_exist_for_every_validated_field() {
         }
     }
 }
+
+#[test]
+fn every_duplicate_reason_has_words_in_every_language() {
+    use banyan::quality::dedupe::Reason;
+    let all = [
+        Reason::SamePhone,
+        Reason::SameEmail,
+        Reason::SameName,
+        Reason::SimilarName,
+        Reason::SameCompany,
+        Reason::SameAddress,
+        Reason::SameCity,
+    ];
+    for lang in Lang::ALL {
+        let l = Localizer::new(lang);
+        for r in all {
+            let kebab = serde_json::to_value(r).unwrap().as_str().unwrap().to_string();
+            let id = format!("duplicate-reason-{kebab}");
+            assert!(l.has(&id), "{} has no {id}", lang.tag());
+        }
+    }
+}
