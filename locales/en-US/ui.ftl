@@ -2,6 +2,7 @@
 
 app-title = Banyan CRM
 app-loading = Opening…
+app-closing = Stopping the running task before closing: an import is taken back whole. The window closes in a moment.
 nav-label = Main
 nav-customers = Customers
 nav-orders = Orders

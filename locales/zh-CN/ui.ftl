@@ -2,6 +2,7 @@
 
 app-title = Banyan 客户管理
 app-loading = 正在打开…
+app-closing = 正在停止当前任务后再关闭：进行中的导入会整批撤回。窗口稍后自动关闭。
 nav-label = 主菜单
 nav-customers = 客户
 nav-orders = 订单

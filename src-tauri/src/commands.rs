@@ -19,7 +19,6 @@ use banyan::store::{
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use tauri::Emitter;
 use tauri::State;
 
@@ -97,7 +96,7 @@ fn with_progress<T>(
     task: &str,
     f: impl FnOnce(&Banyan, &mut dyn FnMut(u64, u64), &dyn Fn() -> bool) -> R<T>,
 ) -> R<T> {
-    state.cancel_io.store(false, Ordering::SeqCst);
+    state.io.begin();
     let app = state.app.clone();
     let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
     let mut report = |done: u64, total: u64| {
@@ -107,8 +106,13 @@ fn with_progress<T>(
             let _ = app.emit("io-progress", IoProgress { task: task.to_string(), done, total });
         }
     };
-    let cancelled = || state.cancel_io.load(Ordering::SeqCst);
-    with(state, |b| f(b, &mut report, &cancelled))
+    let cancelled = || state.io.cancelled();
+    let out = with(state, |b| f(b, &mut report, &cancelled));
+    if state.io.end() {
+        // The window asked to close while this ran (see `IoGuard`): it closes now.
+        state.app.exit(0);
+    }
+    out
 }
 
 /// Runs `f` on the open book, or reports that it is not open.
@@ -236,7 +240,7 @@ commands! {
         with_progress(&state, "import", |b, report, cancelled| b.import_file(Path::new(&path), &req, None, report, cancelled))
     }
     fn cancel_io(state) -> () {
-        state.cancel_io.store(true, Ordering::SeqCst);
+        state.io.cancel();
         Ok(())
     }
     fn imports(state) -> Vec<ImportRecord> { with(&state, |b| b.imports()) }

@@ -29,6 +29,16 @@ fn main() {
             Ok(())
         })
         .on_menu_event(menu::on_event)
+        .on_window_event(|window, event| {
+            // Closing mid-import: the import is cancelled (and taken back whole), and the window
+            // closes when it has returned; the UI says so meanwhile.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.state::<AppState>().io.hold_close()
+            {
+                api.prevent_close();
+                let _ = tauri::Emitter::emit(window, "closing", ());
+            }
+        })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("Banyan could not start its window");

@@ -21,8 +21,9 @@ pub struct AppState {
     prefs_path: PathBuf,
     prefs: Mutex<Prefs>,
     book: RwLock<Option<Banyan>>,
-    /// Set by the cancel button of a running import or export; cleared when one starts.
-    pub cancel_io: std::sync::atomic::AtomicBool,
+    /// The running import, undo or export (at most one), its cancel flag and a window close
+    /// waiting for it.
+    pub io: IoGuard,
     pub started: Instant,
     /// Set when the book failed to open at start (e.g. the keyring has no key): shown, not hidden.
     pub open_error: Mutex<Option<ApiError>>,
@@ -47,7 +48,7 @@ impl AppState {
             prefs_path,
             prefs: Mutex::new(prefs),
             book: RwLock::new(None),
-            cancel_io: Default::default(),
+            io: IoGuard::default(),
             started,
             open_error: Mutex::new(None),
             opening: (Mutex::new(false), Condvar::new()),
@@ -147,5 +148,77 @@ impl AppState {
             (Some(KeyMode::Passphrase), Ok(p)) if !p.is_empty() => Some(Unlock::passphrase(p)),
             _ => None,
         }
+    }
+}
+
+/// Guards the window against closing in the middle of an import, an undo or an export: the close
+/// is held, the task is cancelled (an import is then taken back whole, its journal says
+/// "cancelled"), and the window closes when the task has returned. Closing mid-import used to
+/// leave the book half-imported until the next open.
+#[derive(Default)]
+pub struct IoGuard {
+    running: std::sync::atomic::AtomicBool,
+    cancel: std::sync::atomic::AtomicBool,
+    close_after: std::sync::atomic::AtomicBool,
+}
+
+impl IoGuard {
+    /// A task starts: its cancel flag is cleared.
+    pub fn begin(&self) {
+        self.cancel.store(false, SeqCst);
+        self.running.store(true, SeqCst);
+    }
+
+    /// The task returned; true when a close waits for it (the window closes now).
+    pub fn end(&self) -> bool {
+        self.running.store(false, SeqCst);
+        self.close_after.load(SeqCst)
+    }
+
+    /// The cancel button.
+    pub fn cancel(&self) {
+        self.cancel.store(true, SeqCst);
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(SeqCst)
+    }
+
+    /// The window asks to close: false lets it close; true holds it, having cancelled the task.
+    pub fn hold_close(&self) -> bool {
+        if !self.running.load(SeqCst) {
+            return false;
+        }
+        self.close_after.store(true, SeqCst);
+        self.cancel();
+        true
+    }
+}
+
+use std::sync::atomic::Ordering::SeqCst;
+
+#[cfg(test)]
+mod tests {
+    use super::IoGuard;
+
+    #[test]
+    fn a_close_during_a_task_waits_for_it_and_cancels_it() {
+        let g = IoGuard::default();
+        assert!(!g.hold_close(), "nothing running: the window closes at once");
+        g.begin();
+        assert!(!g.cancelled());
+        assert!(g.hold_close(), "an import is running: the close is held");
+        assert!(g.cancelled(), "and the import is told to stop");
+        assert!(g.end(), "when it has returned, the window closes");
+    }
+
+    #[test]
+    fn a_task_that_ends_without_a_close_leaves_the_window_open() {
+        let g = IoGuard::default();
+        g.begin();
+        g.cancel();
+        assert!(!g.end());
+        g.begin();
+        assert!(!g.cancelled(), "a new task starts uncancelled");
     }
 }
