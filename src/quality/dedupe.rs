@@ -172,8 +172,8 @@ impl NameForm {
 /// A profile made ready for scoring: everything [`score`] derives from a customer's fields,
 /// derived once (an import scores one row against many candidates; the book-wide search scores
 /// each customer against many).
-pub struct Prepared<'a> {
-    p: &'a Profile,
+pub struct Prepared {
+    p: Profile,
     name: NameForm,
     company_key: Option<String>,
     company_core: Option<String>,
@@ -182,9 +182,9 @@ pub struct Prepared<'a> {
 }
 
 impl Profile {
-    pub fn prepare(&self) -> Prepared<'_> {
+    pub fn prepare(&self) -> Prepared {
         Prepared {
-            p: self,
+            p: self.clone(),
             name: NameForm::of(&self.name),
             company_key: self.company_key(),
             company_core: self.company_core(),
@@ -431,13 +431,13 @@ pub fn score(a: &Profile, b: &Profile) -> (f64, Vec<Reason>) {
 }
 
 /// [`score`] of profiles prepared once ([`Profile::prepare`]).
-pub fn score_prepared(a: &Prepared<'_>, b: &Prepared<'_>) -> (f64, Vec<Reason>) {
+pub fn score_prepared(a: &Prepared, b: &Prepared) -> (f64, Vec<Reason>) {
     let (w, reasons) = weigh(a, b);
     (1.0 / (1.0 + (-(w - MATCH_WEIGHT) / 2.0).exp()), reasons)
 }
 
-fn weigh(pa: &Prepared<'_>, pb: &Prepared<'_>) -> (f64, Vec<Reason>) {
-    let (a, b) = (pa.p, pb.p);
+fn weigh(pa: &Prepared, pb: &Prepared) -> (f64, Vec<Reason>) {
+    let (a, b) = (&pa.p, &pb.p);
     let mut w: f64 = 0.0;
     let mut reasons = Vec::new();
     let shared_phone = a.phones.iter().any(|p| b.phones.contains(p));

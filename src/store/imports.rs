@@ -111,6 +111,10 @@ const MAX_BLOCK: i64 = 100;
 /// bring candidates (a street number many share, 王 with a W given name).
 const SMALL_BLOCK: i64 = 5;
 
+/// The same bound for the book-wide finder, which looks at each block once rather than once per
+/// imported row, and can afford more.
+const WIDE_SMALL_BLOCK: i64 = 20;
+
 impl Store {
     /// Journals a new import as running and returns its lock, which the import holds until the
     /// journal says how it ended (see [`Store::recover_imports`]).
@@ -281,15 +285,19 @@ impl Store {
             .query_row("SELECT EXISTS (SELECT 1 FROM change_log WHERE batch_id = ?1)", [batch], |r| r.get(0))?)
     }
 
-    /// Candidate duplicate pairs over the whole book, best first.
+    /// Candidate duplicate pairs over the whole book, best first. Candidates share a match key
+    /// of a block small enough to mean something (up to `MAX_BLOCK` customers for phones,
+    /// emails, names and companies; `WIDE_SMALL_BLOCK` for the typo, address and company-core
+    /// keys, which common streets and surnames fill); each customer is loaded and prepared once.
     pub fn duplicate_pairs(&self, min_score: f64, limit: usize) -> Result<Vec<DuplicatePair>> {
         let conn = self.reader();
         let mut pairs: HashSet<(String, String)> = HashSet::new();
         {
             let mut st = conn.prepare(
-                "SELECT group_concat(customer_id, ' ') FROM match_keys GROUP BY key HAVING count(*) BETWEEN 2 AND ?1",
+                "SELECT group_concat(customer_id, ' ') FROM match_keys GROUP BY key HAVING count(*) BETWEEN 2 AND \
+                 CASE WHEN substr(key, 1, 2) IN ('t:', 'a:', 'k:', 'b:') THEN ?2 ELSE ?1 END",
             )?;
-            let mut rows = st.query([MAX_BLOCK])?;
+            let mut rows = st.query([MAX_BLOCK, WIDE_SMALL_BLOCK])?;
             while let Some(r) = rows.next()? {
                 let ids: String = r.get(0)?;
                 let ids: Vec<&str> = ids.split(' ').collect();
@@ -301,17 +309,19 @@ impl Store {
                 }
             }
         }
-        let mut cache: HashMap<String, Customer> = HashMap::new();
+        let mut cache: HashMap<String, (Customer, dedupe::Prepared)> = HashMap::new();
         let mut out = Vec::new();
         for (a, b) in pairs {
             for id in [&a, &b] {
                 if !cache.contains_key(id) {
                     let Ok(cid) = id.parse::<CustomerId>() else { continue };
-                    cache.insert(id.clone(), customer_in(&conn, cid)?);
+                    let c = customer_in(&conn, cid)?;
+                    let p = profile_of(&c).prepare();
+                    cache.insert(id.clone(), (c, p));
                 }
             }
-            let (Some(ca), Some(cb)) = (cache.get(&a), cache.get(&b)) else { continue };
-            let (score, reasons) = dedupe::score(&profile_of(ca), &profile_of(cb));
+            let (Some((ca, pa)), Some((cb, pb))) = (cache.get(&a), cache.get(&b)) else { continue };
+            let (score, reasons) = dedupe::score_prepared(pa, pb);
             if score >= min_score {
                 out.push(DuplicatePair { a: ca.clone(), b: cb.clone(), score, reasons });
             }
