@@ -157,22 +157,28 @@ impl AppState {
 /// leave the book half-imported until the next open.
 #[derive(Default)]
 pub struct IoGuard {
-    running: std::sync::atomic::AtomicBool,
+    /// (a task is running, a close waits for it): one lock, so a close asked just as the task
+    /// ends is either let through or seen by `end`, never held with no one to close.
+    state: Mutex<(bool, bool)>,
     cancel: std::sync::atomic::AtomicBool,
-    close_after: std::sync::atomic::AtomicBool,
 }
 
 impl IoGuard {
+    fn state(&self) -> std::sync::MutexGuard<'_, (bool, bool)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// A task starts: its cancel flag is cleared.
     pub fn begin(&self) {
         self.cancel.store(false, SeqCst);
-        self.running.store(true, SeqCst);
+        self.state().0 = true;
     }
 
     /// The task returned; true when a close waits for it (the window closes now).
     pub fn end(&self) -> bool {
-        self.running.store(false, SeqCst);
-        self.close_after.load(SeqCst)
+        let mut s = self.state();
+        s.0 = false;
+        s.1
     }
 
     /// The cancel button.
@@ -186,10 +192,11 @@ impl IoGuard {
 
     /// The window asks to close: false lets it close; true holds it, having cancelled the task.
     pub fn hold_close(&self) -> bool {
-        if !self.running.load(SeqCst) {
+        let mut s = self.state();
+        if !s.0 {
             return false;
         }
-        self.close_after.store(true, SeqCst);
+        s.1 = true;
         self.cancel();
         true
     }
