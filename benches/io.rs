@@ -5,7 +5,9 @@
 //! memory of importing a 1,000,000-row CSV, measured in a child process, and `banyan duplicates`
 //! over that book (time and its own peak memory). Also times the duplicate search over the
 //! 100,000-customer book, the undo of its import and the cancel of a second one late in its run.
-//! Options: --rows N (default 100000), --big N (default 1000000; 0 skips).
+//! Options: --rows N (default 100000), --big N (default 1000000; 0 skips), --keep DIR (builds the
+//! big book in DIR once and, when DIR already holds it, times `banyan duplicates` over it again
+//! without the import).
 
 use banyan::api::{Banyan, ImportRequest, OpenOptions, Settings};
 use banyan::demo::DemoGen;
@@ -157,21 +159,37 @@ fn secs(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-/// Child mode: import one CSV and print this process's peak resident memory.
+fn reopen(dir: &Path) -> Banyan {
+    let o = OpenOptions::new(dir.join("book.db"));
+    Banyan::open(
+        &o,
+        &banyan::security::keys::Unlock::KeyFile { passphrase: Some("bench passphrase".to_string().into()) },
+    )
+    .unwrap()
+}
+
+/// Child mode: import one CSV and print this process's peak resident memory (or, with `file`
+/// "-", reopen the book already in `dir`).
 fn child_import(file: &Path, dir: &Path) {
-    let b = book(dir);
-    let t = Instant::now();
-    let r = b.import_file(file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ? kB").to_string();
-    println!(
-        "child: {} rows read, {} created, {} skipped in {:.1} s; peak {}",
-        r.counts.rows_read,
-        r.counts.created,
-        r.counts.skipped,
-        secs(t),
-        peak.trim_start_matches("VmHWM:").trim()
-    );
+    let b = if file == Path::new("-") {
+        reopen(dir)
+    } else {
+        let b = book(dir);
+        let t = Instant::now();
+        let r = b.import_file(file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ? kB").to_string();
+        println!(
+            "child: {} rows read, {} created, {} skipped in {:.1} s; peak {}",
+            r.counts.rows_read,
+            r.counts.created,
+            r.counts.skipped,
+            secs(t),
+            peak.trim_start_matches("VmHWM:").trim()
+        );
+        let _ = std::fs::write(dir.join("imported"), "");
+        b
+    };
     // Then `banyan duplicates` over the whole book, its own peak measured from here ("5" resets
     // the high-water mark).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -297,7 +315,19 @@ fn main() {
             ));
         }
     }
-    if big > 0 {
+    let keep = args.iter().position(|a| a == "--keep").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
+    if let Some(kept) = keep.as_ref().filter(|k| k.join("imported").exists()) {
+        eprintln!("reusing the book in {}…", kept.display());
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .arg("--child-import")
+            .arg("-")
+            .arg(kept)
+            .output()
+            .unwrap();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            lines.push(&format!("duplicates {}", line.trim().trim_start_matches("child-duplicates: ")));
+        }
+    } else if big > 0 {
         eprintln!("writing a {big}-row CSV…");
         let big_path = dir.path().join("big.csv");
         {
@@ -325,10 +355,12 @@ fn main() {
         let size = std::fs::metadata(&big_path).unwrap().len() as f64 / 1e6;
         eprintln!("importing it in a child process (peak memory)…");
         let work = tempfile::tempdir().unwrap();
+        let target = keep.clone().unwrap_or_else(|| work.path().to_path_buf());
+        std::fs::create_dir_all(&target).unwrap();
         let out = std::process::Command::new(std::env::current_exe().unwrap())
             .arg("--child-import")
             .arg(&big_path)
-            .arg(work.path())
+            .arg(&target)
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);

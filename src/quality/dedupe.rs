@@ -174,18 +174,49 @@ impl NameForm {
 /// each customer against many).
 pub struct Prepared {
     p: Profile,
-    name: NameForm,
+    name: std::sync::Arc<NameForm>,
     company_key: Option<String>,
     company_core: Option<String>,
     address: Option<Address>,
     city: Option<String>,
 }
 
+/// Names made ready once for many customers: a book's names repeat (every member of a name
+/// block has the same one), and reading a Han name as pinyin is most of preparing a customer.
+/// Keeps at most `cap` names, then starts again.
+pub struct NameMemo {
+    cap: usize,
+    map: std::collections::HashMap<String, std::sync::Arc<NameForm>>,
+}
+
+impl NameMemo {
+    pub fn new(cap: usize) -> NameMemo {
+        NameMemo { cap, map: std::collections::HashMap::new() }
+    }
+
+    fn get(&mut self, name: &str) -> std::sync::Arc<NameForm> {
+        if let Some(f) = self.map.get(name) {
+            return f.clone();
+        }
+        if self.map.len() >= self.cap {
+            self.map.clear();
+        }
+        let f = std::sync::Arc::new(NameForm::of(name));
+        self.map.insert(name.to_string(), f.clone());
+        f
+    }
+}
+
 impl Profile {
     pub fn prepare(&self) -> Prepared {
+        self.prepare_with(&mut NameMemo::new(1))
+    }
+
+    /// [`Profile::prepare`], its name form taken from `memo` when the name was seen before.
+    pub fn prepare_with(&self, memo: &mut NameMemo) -> Prepared {
         Prepared {
             p: self.clone(),
-            name: NameForm::of(&self.name),
+            name: memo.get(&self.name),
             company_key: self.company_key(),
             company_core: self.company_core(),
             address: self.address.as_deref().map(Address::parse),

@@ -11,7 +11,7 @@ use crate::quality::dedupe::{self, Profile, Reason};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// One import as the journal remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,17 +103,9 @@ impl Drop for ImportLock {
     }
 }
 
-/// Largest group of customers sharing one key that the batch search compares pairwise; bigger
-/// groups (a company switchboard on 500 records, "jo sm" in a huge book) carry no signal.
-const MAX_BLOCK: i64 = 100;
-
 /// At import, an address or name-token key shared by more customers than this is too common to
 /// bring candidates (a street number many share, 王 with a W given name).
 const SMALL_BLOCK: i64 = 5;
-
-/// The same bound for the book-wide finder, which looks at each block once rather than once per
-/// imported row, and can afford more.
-const WIDE_SMALL_BLOCK: i64 = 20;
 
 impl Store {
     /// Journals a new import as running and returns its lock, which the import holds until the
@@ -283,54 +275,6 @@ impl Store {
         Ok(self
             .reader()
             .query_row("SELECT EXISTS (SELECT 1 FROM change_log WHERE batch_id = ?1)", [batch], |r| r.get(0))?)
-    }
-
-    /// Candidate duplicate pairs over the whole book, best first. Candidates share a match key
-    /// of a block small enough to mean something (up to `MAX_BLOCK` customers for phones,
-    /// emails, names and companies; `WIDE_SMALL_BLOCK` for the typo, address and company-core
-    /// keys, which common streets and surnames fill); each customer is loaded and prepared once.
-    pub fn duplicate_pairs(&self, min_score: f64, limit: usize) -> Result<Vec<DuplicatePair>> {
-        let conn = self.reader();
-        let mut pairs: HashSet<(String, String)> = HashSet::new();
-        {
-            let mut st = conn.prepare(
-                "SELECT group_concat(customer_id, ' ') FROM match_keys GROUP BY key HAVING count(*) BETWEEN 2 AND \
-                 CASE WHEN substr(key, 1, 2) IN ('t:', 'a:', 'k:', 'b:') THEN ?2 ELSE ?1 END",
-            )?;
-            let mut rows = st.query([MAX_BLOCK, WIDE_SMALL_BLOCK])?;
-            while let Some(r) = rows.next()? {
-                let ids: String = r.get(0)?;
-                let ids: Vec<&str> = ids.split(' ').collect();
-                for i in 0..ids.len() {
-                    for j in i + 1..ids.len() {
-                        let (a, b) = if ids[i] < ids[j] { (ids[i], ids[j]) } else { (ids[j], ids[i]) };
-                        pairs.insert((a.to_string(), b.to_string()));
-                    }
-                }
-            }
-        }
-        let mut cache: HashMap<String, (Customer, dedupe::Prepared)> = HashMap::new();
-        let mut out = Vec::new();
-        for (a, b) in pairs {
-            for id in [&a, &b] {
-                if !cache.contains_key(id) {
-                    let Ok(cid) = id.parse::<CustomerId>() else { continue };
-                    let c = customer_in(&conn, cid)?;
-                    let p = profile_of(&c).prepare();
-                    cache.insert(id.clone(), (c, p));
-                }
-            }
-            let (Some((ca, pa)), Some((cb, pb))) = (cache.get(&a), cache.get(&b)) else { continue };
-            let (score, reasons) = dedupe::score_prepared(pa, pb);
-            if score >= min_score {
-                out.push(DuplicatePair { a: ca.clone(), b: cb.clone(), score, reasons });
-            }
-        }
-        out.sort_by(|x, y| {
-            y.score.total_cmp(&x.score).then_with(|| x.a.name.cmp(&y.a.name)).then_with(|| x.a.id.cmp(&y.a.id))
-        });
-        out.truncate(limit);
-        Ok(out)
     }
 
     /// Merges `loser` into `survivor`: the survivor takes the values `merge` makes of the two

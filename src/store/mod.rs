@@ -2,6 +2,7 @@
 //! module of queries per aggregate. Only this module speaks SQL.
 
 mod customers;
+mod duplicates;
 mod gateway;
 mod imports;
 mod log;

@@ -260,6 +260,15 @@ fn duplicate_detection_on_the_harder_labelled_book() {
         truth.difference(&found).take(15).map(|(a, z)| format!("{} ~ {}", name(a), name(z))).collect();
     assert!(precision >= 0.95, "precision {precision:.3}; wrongly paired: {wrong:#?}");
     assert!(recall >= 0.95, "recall {recall:.3}; missed: {missed:#?}");
+
+    // The list a user pages through: best first, each pair once (pairs sharing several blocks are
+    // scored in each), and asking for the best 50 gives the head of the whole list, in order.
+    let all = b.duplicates(100_000).unwrap();
+    assert_eq!(all.len(), found.len(), "a pair listed twice");
+    assert!(all.windows(2).all(|w| w[0].score >= w[1].score), "not best first");
+    let key = |d: &banyan::store::DuplicatePair| (d.a.id, d.b.id, d.score);
+    let head: Vec<_> = b.duplicates(50).unwrap().iter().map(key).collect();
+    assert_eq!(head, all.iter().take(50).map(key).collect::<Vec<_>>());
 }
 
 /// An import checks each row with the same finder: a row that is an existing customer with a
