@@ -4,7 +4,9 @@
 //! data in the same run, and prints the ratios; then the peak
 //! memory of importing a 1,000,000-row CSV, measured in a child process, and `banyan duplicates`
 //! over that book (time and its own peak memory). Also times the duplicate search over the
-//! 100,000-customer book, the undo of its import and the cancel of a second one late in its run.
+//! 100,000-customer book, the undo of its import and the cancel of a second one late in its run,
+//! and the floors under the CSV import: the same rows, validated beforehand, written into the
+//! customers table alone, with the change log, and through the whole gateway.
 //! Options: --rows N (default 100000), --big N (default 1000000; 0 skips), --keep DIR (builds the
 //! big book in DIR once and, when DIR already holds it, times `banyan duplicates` over it again
 //! without the import).
@@ -270,6 +272,62 @@ fn main() {
             export_s / bare_w
         ));
         if label == "csv" {
+            // The floors under the import: the same rows, validated beforehand, written in
+            // 10,000-row transactions into a new encrypted book: the customers table alone; with
+            // the change log; and through the whole gateway (log, search index, match keys).
+            let ctx = banyan::model::ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+            let valid: Vec<banyan::model::ValidCustomer> = data
+                .iter()
+                .filter_map(|r| {
+                    let opt = |s: &String| (!s.is_empty()).then(|| s.clone());
+                    banyan::model::CustomerInput {
+                        kind: opt(&r[0]),
+                        name: opt(&r[1]),
+                        company: opt(&r[2]),
+                        phones: opt(&r[3]).into_iter().collect(),
+                        emails: opt(&r[4]).into_iter().collect(),
+                        address: opt(&r[5]),
+                        city: opt(&r[6]),
+                        country: opt(&r[7]),
+                        tags: r[8].split("; ").filter(|t| !t.is_empty()).map(str::to_string).collect(),
+                        notes: opt(&r[9]),
+                        ..Default::default()
+                    }
+                    .validate(&ctx)
+                    .ok()
+                })
+                .collect();
+            let mut floors = Vec::new();
+            for level in ["row", "row+log", "gateway"] {
+                let floor_dir = tempfile::tempdir().unwrap();
+                let fb = book(floor_dir.path());
+                let actor = banyan::store::Actor { user: "bench".into(), batch: None };
+                let t = Instant::now();
+                for chunk in valid.chunks(10_000) {
+                    match level {
+                        "row" => fb.store().insert_for_benchmark(chunk, false).unwrap(),
+                        "row+log" => fb.store().insert_for_benchmark(chunk, true).unwrap(),
+                        _ => {
+                            fb.store().add_customers(&actor, chunk).unwrap();
+                        }
+                    }
+                }
+                floors.push((level, secs(t)));
+            }
+            let per = |s: f64| valid.len() as f64 / s;
+            lines.push(&format!(
+                "floors: the same {} rows validated beforehand, written in 10,000-row transactions: customers table alone \
+                 {:.2} s ({:.0} rows/s) | with the change log {:.2} s ({:.0} rows/s) | whole gateway (log, search index, \
+                 match keys) {:.2} s ({:.0} rows/s) | import / bare insert {:.1}x",
+                valid.len(),
+                floors[0].1,
+                per(floors[0].1),
+                floors[1].1,
+                per(floors[1].1),
+                floors[2].1,
+                per(floors[2].1),
+                import_s / floors[0].1
+            ));
             let t = Instant::now();
             let pairs = b.duplicates(100).unwrap();
             lines.push(&format!(

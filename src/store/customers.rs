@@ -104,6 +104,27 @@ impl Store {
         self.customer(id)
     }
 
+    /// The floors of `cargo xtask bench io`: `rows` written in one transaction into the customers
+    /// table alone (no change log, no search index, no match keys), or with the change log the
+    /// gateway writes but no index. Never called outside benchmarks: a book written this way is
+    /// not searchable and its log may be incomplete.
+    #[doc(hidden)]
+    pub fn insert_for_benchmark(&self, rows: &[ValidCustomer], with_log: bool) -> Result<()> {
+        let actor = super::Actor { user: "bench".into(), batch: None };
+        self.write(&actor, |w| {
+            for c in rows {
+                let id = CustomerId::new(w.now_ms()).to_string();
+                let change = Change::Insert { table: "customers", id: &id, values: customer_values(c) };
+                if with_log {
+                    w.apply_unindexed(change)?;
+                } else {
+                    w.insert_bare(change)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Adds many customers in one transaction (demo data, imports): all or none.
     pub fn add_customers(&self, actor: &super::Actor, cs: &[ValidCustomer]) -> Result<Vec<CustomerId>> {
         self.write(actor, |w| cs.iter().map(|c| w.insert_customer(c)).collect())

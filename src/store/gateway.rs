@@ -176,6 +176,31 @@ impl Writer<'_> {
         Ok(n)
     }
 
+    /// [`Writer::apply`] without indexing (benchmark floors only, see
+    /// `Store::insert_for_benchmark`).
+    pub(super) fn apply_unindexed(&mut self, change: Change<'_>) -> Result<usize> {
+        self.apply_row(change)
+    }
+
+    /// The row of an insert alone: no log, no index (benchmark floors only).
+    pub(super) fn insert_bare(&mut self, change: Change<'_>) -> Result<()> {
+        let Change::Insert { table, id, values } = change else {
+            return Err(Error::Corrupt("a bare insert takes an insert".into()));
+        };
+        let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+        let placeholders: Vec<String> = (0..cols.len() + 3).map(|i| format!("?{}", i + 1)).collect();
+        let sql = format!(
+            "INSERT INTO {table} (id, created_at, updated_at, {}) VALUES ({})",
+            cols.join(", "),
+            placeholders.join(", ")
+        );
+        let mut params: Vec<Value> =
+            vec![Value::Text(id.to_string()), Value::Integer(self.now_ms), Value::Integer(self.now_ms)];
+        params.extend(values.into_iter().map(|(_, v)| v));
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
+        Ok(())
+    }
+
     fn apply_row(&mut self, change: Change<'_>) -> Result<usize> {
         match change {
             Change::Insert { table, id, values } => {
