@@ -4,6 +4,7 @@
 //! number and the acting user. Sync, the audit trail and import undo all read that log.
 
 use super::Store;
+use super::log::{FieldChange, encode_fields, to_json};
 use crate::error::{Error, Result};
 use crate::sync::Hlc;
 use rusqlite::types::Value;
@@ -216,16 +217,20 @@ impl Writer<'_> {
                     vec![Value::Text(id.to_string()), Value::Integer(self.now_ms), Value::Integer(self.now_ms)];
                 params.extend(values.iter().map(|(_, v)| v.clone()));
                 self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
-                let mut n = 0;
-                for (col, v) in &values {
-                    // Empty values are the columns' defaults; a peer applying the insert gets them anyway.
-                    let empty = matches!(v, Value::Null) || matches!(v, Value::Text(t) if t == "[]" || t == "{}");
-                    if !empty {
-                        self.log(table, id, col, "insert", Some(v), None)?;
-                        n += 1;
-                    }
-                }
-                Ok(n)
+                // Empty values are the columns' defaults; a peer applying the insert gets them anyway.
+                let fields: Vec<FieldChange> = values
+                    .iter()
+                    .filter(|(_, v)| {
+                        !(matches!(v, Value::Null) || matches!(v, Value::Text(t) if t == "[]" || t == "{}"))
+                    })
+                    .map(|(col, v)| FieldChange {
+                        field: col.to_string(),
+                        new: to_json(v),
+                        old: serde_json::Value::Null,
+                        replaces: None,
+                    })
+                    .collect();
+                self.log(table, id, "insert", fields)
             }
             Change::Update { table, id, values } => {
                 let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
@@ -257,10 +262,19 @@ impl Writer<'_> {
                 params.push(Value::Integer(self.now_ms));
                 params.push(Value::Text(id.to_string()));
                 self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
-                for (col, new, old) in &changed {
-                    self.log(table, id, col, "update", Some(new), Some(old))?;
-                }
-                Ok(changed.len())
+                let cols: Vec<&str> = changed.iter().map(|(c, _, _)| *c).collect();
+                let heads = super::log::heads(&self.tx, table, &row_key(id), &cols)?;
+                let fields = changed
+                    .iter()
+                    .zip(heads)
+                    .map(|((col, new, old), replaces)| FieldChange {
+                        field: col.to_string(),
+                        new: to_json(new),
+                        old: to_json(old),
+                        replaces,
+                    })
+                    .collect();
+                self.log(table, id, "update", fields)
             }
             Change::Delete { table, id } => {
                 let sql =
@@ -269,8 +283,14 @@ impl Writer<'_> {
                 if n == 0 {
                     return Err(Error::NotFound { entity: entity_of(table), id: id.to_string() });
                 }
-                self.log(table, id, "deleted_at", "delete", Some(&Value::Integer(self.now_ms)), Some(&Value::Null))?;
-                Ok(1)
+                let replaces = super::log::heads(&self.tx, table, &row_key(id), &["deleted_at"])?.pop().flatten();
+                let field = FieldChange {
+                    field: "deleted_at".into(),
+                    new: serde_json::Value::from(self.now_ms),
+                    old: serde_json::Value::Null,
+                    replaces,
+                };
+                self.log(table, id, "delete", vec![field])
             }
         }
     }
@@ -283,37 +303,32 @@ impl Writer<'_> {
         Ok(n)
     }
 
-    fn log(
-        &mut self,
-        table: &str,
-        id: &str,
-        field: &str,
-        op: &str,
-        value: Option<&Value>,
-        old: Option<&Value>,
-    ) -> Result<()> {
+    /// Appends one log entry for a row change of `fields` (none: nothing is logged); the entry
+    /// takes one sequence number per field. Returns the number of fields logged.
+    fn log(&mut self, table: &str, id: &str, op: &str, fields: Vec<FieldChange>) -> Result<usize> {
+        if fields.is_empty() {
+            return Ok(0);
+        }
         let seq = self.next_seq;
-        self.next_seq += 1;
+        self.next_seq += fields.len() as i64;
         self.tx
             .prepare_cached(
-                "INSERT INTO change_log (hlc, origin, origin_seq, tx, batch_id, user_id, tbl, row_id, field, op, value, old_value)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO changes (origin, seq, hlc, tx, batch_id, user_id, tbl, row_id, op, fields)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(rusqlite::params![
-                self.hlc.raw(),
                 self.origin,
                 seq,
+                self.hlc.raw(),
                 self.tx_no,
                 self.actor.batch,
                 self.actor.user,
                 table,
                 row_key(id),
-                field,
                 op,
-                value.map(to_json),
-                old.map(to_json),
+                encode_fields(&fields),
             ])?;
-        Ok(())
+        Ok(fields.len())
     }
 }
 
@@ -336,16 +351,4 @@ pub(super) fn row_key(id: &str) -> Value {
         Ok(u) => Value::Blob(u.as_bytes().to_vec()),
         Err(_) => Value::Text(id.to_string()),
     }
-}
-
-/// A column value as JSON text for the log.
-fn to_json(v: &Value) -> String {
-    let j = match v {
-        Value::Null => serde_json::Value::Null,
-        Value::Integer(i) => serde_json::Value::from(*i),
-        Value::Real(f) => serde_json::Value::from(*f),
-        Value::Text(t) => serde_json::Value::from(t.as_str()),
-        Value::Blob(b) => serde_json::Value::from(hex::encode(b)),
-    };
-    j.to_string()
 }

@@ -274,7 +274,7 @@ impl Store {
     pub fn batch_has_changes(&self, batch: &str) -> Result<bool> {
         Ok(self
             .reader()
-            .query_row("SELECT EXISTS (SELECT 1 FROM change_log WHERE batch_id = ?1)", [batch], |r| r.get(0))?)
+            .query_row("SELECT EXISTS (SELECT 1 FROM changes WHERE batch_id = ?1)", [batch], |r| r.get(0))?)
     }
 
     /// Merges `loser` into `survivor`: the survivor takes the values `merge` makes of the two
@@ -470,7 +470,7 @@ fn batch_rows(conn: &rusqlite::Connection, batch: &str) -> Result<Vec<BatchRow>>
     let mut st = conn.prepare(
         // A batch is written by one device, whose sequence follows its clock: in the batch
         // index's own order, so a batch of a million entries is read without a sort.
-        "SELECT tbl, row_id, field, op, old_value, hlc FROM change_log WHERE batch_id = ?1 ORDER BY origin, origin_seq",
+        "SELECT tbl, row_id, op, fields, hlc FROM changes WHERE batch_id = ?1 ORDER BY origin, seq",
     )?;
     let mut entries = st.query([batch])?;
     let mut rows: Vec<BatchRow> = Vec::new();
@@ -479,20 +479,22 @@ fn batch_rows(conn: &rusqlite::Connection, batch: &str) -> Result<Vec<BatchRow>>
         let tbl: String = r.get(0)?;
         let Some(table) = table_name(&tbl) else { continue };
         let row_id: Value = r.get(1)?;
-        let hlc: i64 = r.get(5)?;
+        let hlc: i64 = r.get(4)?;
         let at = *index.entry((table, row_id_text(&row_id))).or_insert_with(|| {
             rows.push(BatchRow { table, row_id, created: false, last_hlc: hlc, fields: Vec::new() });
             rows.len() - 1
         });
         let row = &mut rows[at];
         row.last_hlc = hlc;
-        let op: String = r.get(3)?;
+        let op: String = r.get(2)?;
         if op == "insert" {
             row.created = true;
         } else if !row.created {
-            let field: String = r.get(2)?;
-            if !row.fields.iter().any(|(f, _)| *f == field) {
-                row.fields.push((field, r.get(4)?));
+            let fields: String = r.get(3)?;
+            for f in super::log::decode_fields(&fields) {
+                if !row.fields.iter().any(|(x, _)| *x == f.field) {
+                    row.fields.push((f.field, Some(f.old.to_string())));
+                }
             }
         }
     }
@@ -504,16 +506,24 @@ fn undo_row(w: &mut Writer<'_>, batch: &str, row: &BatchRow, report: &mut UndoRe
     let id = row_id_text(&row.row_id);
     // Later changes by others block the undo of a field; changes of batches that were undone
     // since (and those undos), and this very undo (resumed after it was cut short), do not count.
-    let touched: Vec<String> = w
+    let entries: Vec<String> = w
         .conn()
         .prepare_cached(
-            "SELECT DISTINCT field FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND hlc > ?3
+            "SELECT fields FROM changes WHERE tbl = ?1 AND row_id = ?2 AND hlc > ?3
              AND (batch_id IS NULL OR (batch_id <> ?4 AND batch_id <> 'undo:' || ?4
                   AND batch_id NOT IN (SELECT id FROM imports WHERE status = 'undone')
                   AND batch_id NOT IN (SELECT 'undo:' || id FROM imports WHERE status = 'undone')))",
         )?
         .query_map(params![row.table, row.row_id, row.last_hlc, batch], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut touched: Vec<String> = Vec::new();
+    for e in &entries {
+        for f in super::log::decode_fields(e) {
+            if !touched.contains(&f.field) {
+                touched.push(f.field);
+            }
+        }
+    }
     if row.created {
         if !touched.is_empty() {
             report.conflicts.push(UndoConflict { customer_id: id, name: String::new(), field: "record".into() });

@@ -1,10 +1,17 @@
-//! Reading the change log: the audit trail of who changed which field when, and the feed that
-//! sync and import undo consume.
+//! The change log: one entry per row change (`changes`), holding each changed field with its new
+//! and old value and the change of that field it replaced. The audit trail of who changed which
+//! field when, and the feed that sync and import undo consume, read it field by field.
+//!
+//! An entry of k fields takes the sequence numbers seq .. seq + k - 1 of its origin, so every
+//! field change has its own (origin, seq), gap-free per origin (see migrations/0006).
 
 use super::Store;
 use crate::error::Result;
 use crate::sync::Hlc;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -27,49 +34,257 @@ pub struct ChangeEntry {
     pub value: Option<String>,
     /// The replaced value as JSON text (updates and deletes).
     pub old_value: Option<String>,
+    /// The change of this field this one replaced (the field's head when it was made); none for
+    /// a field's first change.
+    pub replaces: Option<ChangeRef>,
+}
+
+/// A field change by its origin device and sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeRef {
+    pub origin: String,
+    pub seq: i64,
+}
+
+/// One field of a log entry as stored: name, new value, old value (JSON; absent for inserts),
+/// and the (origin number, seq) it replaced.
+pub(super) struct FieldChange {
+    pub field: String,
+    pub new: serde_json::Value,
+    pub old: serde_json::Value,
+    pub replaces: Option<(i64, i64)>,
+}
+
+/// Decodes an entry's `fields` column.
+pub(super) fn decode_fields(text: &str) -> Vec<FieldChange> {
+    let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    items
+        .into_iter()
+        .filter_map(|item| {
+            let serde_json::Value::Array(mut parts) = item else { return None };
+            parts.resize(5, serde_json::Value::Null);
+            let field = parts[0].as_str()?.to_string();
+            let replaces = match (parts[3].as_i64(), parts[4].as_i64()) {
+                (Some(o), Some(s)) => Some((o, s)),
+                _ => None,
+            };
+            Some(FieldChange { field, new: parts[1].take(), old: parts[2].take(), replaces })
+        })
+        .collect()
+}
+
+/// Encodes fields for the `fields` column.
+pub(super) fn encode_fields(fields: &[FieldChange]) -> String {
+    let items: Vec<serde_json::Value> = fields
+        .iter()
+        .map(|f| {
+            let (o, s) = match f.replaces {
+                Some((o, s)) => (serde_json::Value::from(o), serde_json::Value::from(s)),
+                None => (serde_json::Value::Null, serde_json::Value::Null),
+            };
+            serde_json::Value::Array(vec![f.field.as_str().into(), f.new.clone(), f.old.clone(), o, s])
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}
+
+/// A column value as JSON for the log.
+pub(super) fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Integer(i) => serde_json::Value::from(*i),
+        Value::Real(f) => serde_json::Value::from(*f),
+        Value::Text(t) => serde_json::Value::from(t.as_str()),
+        Value::Blob(b) => serde_json::Value::from(hex::encode(b)),
+    }
+}
+
+/// The current head of each of `fields` of one row: the latest logged change of that field, as
+/// (origin number, seq). Reads the row's entries newest first and stops once every field is found.
+pub(super) fn heads(
+    conn: &Connection,
+    table: &str,
+    row_key: &Value,
+    fields: &[&str],
+) -> Result<Vec<Option<(i64, i64)>>> {
+    let mut out: Vec<Option<(i64, i64)>> = vec![None; fields.len()];
+    let mut st = conn.prepare_cached(
+        "SELECT origin, seq, fields FROM changes WHERE tbl = ?1 AND row_id = ?2 ORDER BY hlc DESC, origin DESC, seq DESC",
+    )?;
+    let mut rows = st.query(rusqlite::params![table, row_key])?;
+    let mut missing = fields.len();
+    while missing > 0
+        && let Some(r) = rows.next()?
+    {
+        let (origin, seq, text): (i64, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let changed = decode_fields(&text);
+        // The entry's last change of a field is the head (a field appears once per entry as the
+        // gateway writes them; a migrated run may repeat one).
+        for (i, f) in changed.iter().enumerate().rev() {
+            if let Some(at) = fields.iter().position(|x| *x == f.field)
+                && out[at].is_none()
+            {
+                out[at] = Some((origin, seq + i as i64));
+                missing -= 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Migration 0006's step: turns the per-field rows of `change_log` into entries of `changes`,
+/// then drops `change_log` and indexes the new table. Reads the old log in its key order (one
+/// origin's rows in sequence), so memory does not grow with the log; consecutive rows of one
+/// row change (same origin, transaction, clock, table, row, operation, batch and user) become
+/// one entry, and each field's predecessor is the latest earlier change of that field of that
+/// row, found through the old (table, row, field) index.
+pub(super) fn entries_from_field_rows(conn: &Connection) -> rusqlite::Result<()> {
+    type Key = (i64, i64, i64, String, Value, String, Option<String>, String);
+    struct Run {
+        key: Key,
+        seq: i64,
+        next: i64,
+        fields: Vec<FieldChange>,
+    }
+    let mut write = conn.prepare(
+        "INSERT INTO changes (origin, seq, hlc, tx, batch_id, user_id, tbl, row_id, op, fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut flush = |run: &Run| -> rusqlite::Result<usize> {
+        let (origin, tx, hlc, tbl, row_id, op, batch, user) = &run.key;
+        write.execute(rusqlite::params![
+            origin,
+            run.seq,
+            hlc,
+            tx,
+            batch,
+            user,
+            tbl,
+            row_id,
+            op,
+            encode_fields(&run.fields)
+        ])
+    };
+    let mut before = conn.prepare(
+        "SELECT origin, origin_seq FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
+         AND (hlc < ?4 OR (hlc = ?4 AND (origin < ?5 OR (origin = ?5 AND origin_seq < ?6))))
+         ORDER BY hlc DESC, origin DESC, origin_seq DESC LIMIT 1",
+    )?;
+    let mut read = conn.prepare(
+        "SELECT origin, origin_seq, hlc, tx, batch_id, user_id, tbl, row_id, field, op, value, old_value
+         FROM change_log ORDER BY origin, origin_seq",
+    )?;
+    let mut rows = read.query([])?;
+    let mut run: Option<Run> = None;
+    let json = |t: Option<String>| -> serde_json::Value {
+        t.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(serde_json::Value::Null)
+    };
+    while let Some(r) = rows.next()? {
+        let (origin, seq, hlc, tx): (i64, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let key: Key = (origin, tx, hlc, r.get(6)?, r.get(7)?, r.get(9)?, r.get(4)?, r.get(5)?);
+        let field: String = r.get(8)?;
+        // A field's first change is its insert; any other change replaced the one before it.
+        let replaces = if key.5 == "insert" {
+            None
+        } else {
+            before
+                .query_row(rusqlite::params![key.3, key.4, field, hlc, origin, seq], |p| Ok((p.get(0)?, p.get(1)?)))
+                .optional()?
+        };
+        let change = FieldChange { field, new: json(r.get(10)?), old: json(r.get(11)?), replaces };
+        match &mut run {
+            Some(cur) if cur.key == key && cur.next == seq => {
+                cur.fields.push(change);
+                cur.next += 1;
+            }
+            _ => {
+                if let Some(done) = run.take() {
+                    flush(&done)?;
+                }
+                run = Some(Run { key, seq, next: seq + 1, fields: vec![change] });
+            }
+        }
+    }
+    if let Some(done) = run.take() {
+        flush(&done)?;
+    }
+    drop(rows);
+    drop(read);
+    drop(before);
+    conn.execute_batch(
+        "DROP TABLE change_log;
+         CREATE INDEX changes_row ON changes (tbl, row_id);
+         CREATE INDEX changes_batch ON changes (batch_id) WHERE batch_id IS NOT NULL;",
+    )
 }
 
 impl Store {
-    /// Log entries later than `after`, in clock order (then origin, then sequence); only those
-    /// of `row_id` when given.
+    /// Log entries later than `after`, field by field, in clock order (then origin, then
+    /// sequence); only those of `row_id` when given; at most `limit` field changes.
     pub fn changes(&self, row_id: Option<&str>, after: Hlc, limit: u32) -> Result<Vec<ChangeEntry>> {
         let conn = self.reader();
+        let mut devices: HashMap<i64, String> = HashMap::new();
+        let mut device = |conn: &Connection, id: i64| -> Result<String> {
+            if let Some(d) = devices.get(&id) {
+                return Ok(d.clone());
+            }
+            let d: String = conn.query_row("SELECT device FROM origins WHERE id = ?1", [id], |r| r.get(0))?;
+            devices.insert(id, d.clone());
+            Ok(d)
+        };
         let mut stmt = conn.prepare_cached(
-            "SELECT l.hlc, o.device, l.origin_seq, l.tx, l.batch_id, l.user_id, l.tbl, l.row_id, l.field, l.op, l.value,
-                    l.old_value
-             FROM change_log l JOIN origins o ON o.id = l.origin
+            "SELECT l.hlc, o.device, l.seq, l.tx, l.batch_id, l.user_id, l.tbl, l.row_id, l.op, l.fields
+             FROM changes l JOIN origins o ON o.id = l.origin
              WHERE l.hlc > ?1 AND (?2 IS NULL OR (l.row_id = ?2))
-             ORDER BY l.hlc, o.device, l.origin_seq LIMIT ?3",
+             ORDER BY l.hlc, o.device, l.seq LIMIT ?3",
         )?;
         let key = row_id.map(super::gateway::row_key);
-        let rows = stmt.query_map(rusqlite::params![after.raw(), key, limit], |r| {
-            let row_id = match r.get::<_, rusqlite::types::Value>(7)? {
-                rusqlite::types::Value::Blob(b) => {
-                    uuid::Uuid::from_slice(&b).map(|u| u.to_string()).unwrap_or_default()
-                }
-                rusqlite::types::Value::Text(t) => t,
+        let mut rows = stmt.query(rusqlite::params![after.raw(), key, limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()?
+            && out.len() < limit as usize
+        {
+            let row_id = match r.get::<_, Value>(7)? {
+                Value::Blob(b) => uuid::Uuid::from_slice(&b).map(|u| u.to_string()).unwrap_or_default(),
+                Value::Text(t) => t,
                 _ => String::new(),
             };
-            Ok(ChangeEntry {
-                hlc: Hlc::from_raw(r.get(0)?),
-                origin: r.get(1)?,
-                origin_seq: r.get(2)?,
-                tx: r.get(3)?,
-                batch_id: r.get(4)?,
-                user: r.get(5)?,
-                table: r.get(6)?,
-                row_id,
-                field: r.get(8)?,
-                op: r.get(9)?,
-                value: r.get(10)?,
-                old_value: r.get(11)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let (seq, op): (i64, String) = (r.get(2)?, r.get(8)?);
+            let fields: String = r.get(9)?;
+            for (i, f) in decode_fields(&fields).into_iter().enumerate() {
+                let replaces = match f.replaces {
+                    Some((o, s)) => Some(ChangeRef { origin: device(&conn, o)?, seq: s }),
+                    None => None,
+                };
+                out.push(ChangeEntry {
+                    hlc: Hlc::from_raw(r.get(0)?),
+                    origin: r.get(1)?,
+                    origin_seq: seq + i as i64,
+                    tx: r.get(3)?,
+                    batch_id: r.get(4)?,
+                    user: r.get(5)?,
+                    table: r.get(6)?,
+                    row_id: row_id.clone(),
+                    field: f.field,
+                    op: op.clone(),
+                    value: Some(f.new.to_string()),
+                    old_value: (op != "insert").then(|| f.old.to_string()),
+                    replaces,
+                });
+            }
+        }
+        out.truncate(limit as usize);
+        Ok(out)
     }
 
-    /// How many entries the log holds.
+    /// How many field changes the log holds.
     pub fn change_count(&self) -> Result<i64> {
-        Ok(self.reader().query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?)
+        Ok(self
+            .reader()
+            .query_row("SELECT coalesce(sum(json_array_length(fields)), 0) FROM changes", [], |r| r.get(0))?)
     }
 }

@@ -13,22 +13,37 @@ pub struct Migration {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
+    /// A step in Rust run after `sql`, in the same transaction, for data SQL alone cannot
+    /// reshape in bounded memory.
+    pub then: Option<fn(&Connection) -> rusqlite::Result<()>>,
 }
 
 pub const MIGRATIONS: &[Migration] = &[
-    Migration { version: 1, name: "0001_initial", sql: include_str!("../../migrations/0001_initial.sql") },
-    Migration { version: 2, name: "0002_search", sql: include_str!("../../migrations/0002_search.sql") },
-    Migration { version: 3, name: "0003_import", sql: include_str!("../../migrations/0003_import.sql") },
-    Migration { version: 4, name: "0004_search_tiers", sql: include_str!("../../migrations/0004_search_tiers.sql") },
+    Migration { version: 1, name: "0001_initial", sql: include_str!("../../migrations/0001_initial.sql"), then: None },
+    Migration { version: 2, name: "0002_search", sql: include_str!("../../migrations/0002_search.sql"), then: None },
+    Migration { version: 3, name: "0003_import", sql: include_str!("../../migrations/0003_import.sql"), then: None },
+    Migration {
+        version: 4,
+        name: "0004_search_tiers",
+        sql: include_str!("../../migrations/0004_search_tiers.sql"),
+        then: None,
+    },
     Migration {
         version: 5,
         name: "0005_import_journal",
         sql: include_str!("../../migrations/0005_import_journal.sql"),
+        then: None,
+    },
+    Migration {
+        version: 6,
+        name: "0006_change_entries",
+        sql: include_str!("../../migrations/0006_change_entries.sql"),
+        then: Some(super::log::entries_from_field_rows),
     },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(
@@ -61,6 +76,9 @@ pub fn run(
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| (current, e))?;
         for m in &pending {
             tx.execute_batch(m.sql).map_err(|e| (m.version, e))?;
+            if let Some(then) = m.then {
+                then(&tx).map_err(|e| (m.version, e))?;
+            }
             tx.execute_batch(&format!("PRAGMA user_version = {}", m.version)).map_err(|e| (m.version, e))?;
         }
         tx.commit().map_err(|e| (latest, e))

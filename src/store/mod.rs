@@ -16,7 +16,7 @@ pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
 pub use imports::{DuplicatePair, ImportCounts, ImportRecord, UndoConflict, UndoReport};
-pub use log::ChangeEntry;
+pub use log::{ChangeEntry, ChangeRef};
 pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
 pub use search::{Derived, SearchFilter, SearchHit};
 

@@ -1,4 +1,5 @@
-//! The write gateway: one log entry per changed field, tombstones, and a clock that never goes back.
+//! The write gateway: every changed field logged (one entry per row change), with the change it
+//! replaced; tombstones; and a clock that never goes back.
 
 use crate::common::*;
 use banyan::api::{Banyan, Settings};
@@ -112,4 +113,58 @@ fn hlc_never_goes_backwards_even_when_the_wall_clock_does_and_across_reopen() {
         last = e.hlc;
     }
     assert!(last.wall_ms() >= 1_800_000_000_000);
+}
+
+/// Sync tells a concurrent edit from a later one by what each change replaced: every logged field
+/// change names the change of that field it replaced (none for the first), and two edits of one
+/// field made on copies of the book that never saw each other name the same one.
+#[test]
+fn each_field_change_names_the_change_it_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path) = new_book(dir.path());
+    let mut input = person("Li Wei");
+    input.city = Some("上海".into());
+    let c = b.add_customer(&input).unwrap();
+    let id = c.id.to_string();
+    let log = |b: &Banyan| b.store().changes(Some(&id), Hlc::ZERO, 100).unwrap();
+    let of = |log: &[banyan::store::ChangeEntry], field: &str| -> Vec<banyan::store::ChangeEntry> {
+        log.iter().filter(|e| e.field == field).cloned().collect()
+    };
+    let refer =
+        |e: &banyan::store::ChangeEntry| banyan::store::ChangeRef { origin: e.origin.clone(), seq: e.origin_seq };
+    assert!(log(&b).iter().all(|e| e.replaces.is_none()), "an insert replaces nothing");
+    b.update_customer(&id, &CustomerPatch { city: Some("北京".into()), ..Default::default() }).unwrap();
+    b.update_customer(&id, &CustomerPatch { name: Some("Li Wei Jr".into()), ..Default::default() }).unwrap();
+    b.update_customer(&id, &CustomerPatch { city: Some("深圳".into()), ..Default::default() }).unwrap();
+    b.update_customer(&id, &CustomerPatch { notes: Some("first note".into()), ..Default::default() }).unwrap();
+    let now = log(&b);
+    let city = of(&now, "city");
+    assert_eq!(city.len(), 3);
+    assert_eq!(city[1].replaces, Some(refer(&city[0])));
+    assert_eq!(city[2].replaces, Some(refer(&city[1])));
+    let name = of(&now, "name");
+    assert_eq!(name[1].replaces, Some(refer(&name[0])));
+    assert_eq!(of(&now, "notes")[0].replaces, None, "a field set for the first time replaces nothing");
+    let head = refer(city.last().unwrap());
+    drop(b);
+
+    // A copy of the book, edited apart from the original: both edits replace the same head.
+    let other = tempfile::tempdir().unwrap();
+    let copy = other.path().join("book.db");
+    std::fs::copy(&path, &copy).unwrap();
+    std::fs::copy(dir.path().join("book.db.key.json"), other.path().join("book.db.key.json")).unwrap();
+    let mine = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
+    let theirs = Banyan::open(&opts(&copy), &Unlock::passphrase(PASS)).unwrap();
+    mine.update_customer(&id, &CustomerPatch { city: Some("广州".into()), ..Default::default() }).unwrap();
+    theirs.update_customer(&id, &CustomerPatch { city: Some("杭州".into()), ..Default::default() }).unwrap();
+    for (b, value) in [(&mine, "\"广州\""), (&theirs, "\"杭州\"")] {
+        let last = of(&log(b), "city").pop().unwrap();
+        assert_eq!(last.value.as_deref(), Some(value));
+        assert_eq!(last.replaces, Some(head.clone()));
+    }
+    // A delete names the field's head too (none: the customer was never deleted before).
+    mine.delete_customer(&id).unwrap();
+    let deleted = of(&log(&mine), "deleted_at");
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].replaces, None);
 }

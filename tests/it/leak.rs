@@ -85,6 +85,7 @@ fn no_customer_data_in_clear_on_disk() {
         version: banyan::store::migrate::LATEST + 1,
         name: "test_add_column",
         sql: "ALTER TABLE customers ADD COLUMN rating INTEGER;",
+        then: None,
     });
     let s = Store::open_with_migrations(&path, &Unlock::passphrase(PASS), fast(), &migrations).unwrap();
     let snapshot = s.migration_snapshot().expect("snapshot taken").to_owned();
