@@ -174,7 +174,17 @@ fn reopen(dir: &Path) -> Banyan {
 /// "-", reopen the book already in `dir`).
 fn child_import(file: &Path, dir: &Path) {
     let b = if file == Path::new("-") {
-        reopen(dir)
+        let t = Instant::now();
+        let b = reopen(dir);
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ? kB").to_string();
+        println!(
+            "child-open: {} customers opened in {:.1} s (with any migration, snapshot first); peak {}",
+            b.customer_count().unwrap(),
+            secs(t),
+            peak.trim_start_matches("VmHWM:").trim()
+        );
+        b
     } else {
         let b = book(dir);
         let t = Instant::now();
@@ -383,7 +393,11 @@ fn main() {
             .output()
             .unwrap();
         for line in String::from_utf8_lossy(&out.stdout).lines() {
-            lines.push(&format!("duplicates {}", line.trim().trim_start_matches("child-duplicates: ")));
+            let line = line.trim();
+            match line.strip_prefix("child-open: ") {
+                Some(open) => lines.push(&format!("open {open}")),
+                None => lines.push(&format!("duplicates {}", line.trim_start_matches("child-duplicates: "))),
+            }
         }
     } else if big > 0 {
         eprintln!("writing a {big}-row CSV…");
