@@ -121,6 +121,7 @@ cli-match-field-notes = note
 #   $done (Number) - customers indexed so far
 #   $total (Number) - customers to index
 cli-reindex-progress = Indexing customers: { $done } of { $total }
+cli-migrate-progress = Updating the book to this version (a snapshot was saved first): { $done } of { $total } history entries
 # Variables:
 #   $count (Number) - customers indexed
 cli-reindex-done =

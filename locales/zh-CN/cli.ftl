@@ -63,6 +63,7 @@ cli-match-field-city = 城市
 cli-match-field-tags = 标签
 cli-match-field-notes = 备注
 cli-reindex-progress = 正在建立索引：{ $done } / { $total } 位客户
+cli-migrate-progress = 正在将客户库升级到此版本（已先保存快照）：{ $done } / { $total } 条历史记录
 cli-reindex-done = 搜索索引已重建：共 { $count } 位客户。
 
 ## 导入、导出、查重

@@ -142,7 +142,7 @@ pub(super) fn heads(
 /// row change (same origin, transaction, clock, table, row, operation, batch and user) become
 /// one entry, and each field's predecessor is the latest earlier change of that field of that
 /// row, found through the old (table, row, field) index.
-pub(super) fn entries_from_field_rows(conn: &Connection) -> rusqlite::Result<()> {
+pub(super) fn entries_from_field_rows(conn: &Connection, progress: &dyn Fn(u64, u64)) -> rusqlite::Result<()> {
     type Key = (i64, i64, i64, String, Value, String, Option<String>, String);
     struct Run {
         key: Key,
@@ -178,12 +178,24 @@ pub(super) fn entries_from_field_rows(conn: &Connection) -> rusqlite::Result<()>
         "SELECT origin, origin_seq, hlc, tx, batch_id, user_id, tbl, row_id, field, op, value, old_value
          FROM change_log ORDER BY origin, origin_seq",
     )?;
+    // Sequences are gap-free per origin: the last of each is how many rows it logged.
+    let total: u64 = conn.query_row(
+        "SELECT coalesce(sum((SELECT max(origin_seq) FROM change_log WHERE origin = o.id)), 0) FROM origins o",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? as u64;
+    progress(0, total);
+    let mut done = 0u64;
     let mut rows = read.query([])?;
     let mut run: Option<Run> = None;
     let json = |t: Option<String>| -> serde_json::Value {
         t.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(serde_json::Value::Null)
     };
     while let Some(r) = rows.next()? {
+        done += 1;
+        if done.is_multiple_of(50_000) {
+            progress(done.min(total), total);
+        }
         let (origin, seq, hlc, tx): (i64, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
         let key: Key = (origin, tx, hlc, r.get(6)?, r.get(7)?, r.get(9)?, r.get(4)?, r.get(5)?);
         let field: String = r.get(8)?;
@@ -202,16 +214,17 @@ pub(super) fn entries_from_field_rows(conn: &Connection) -> rusqlite::Result<()>
                 cur.next += 1;
             }
             _ => {
-                if let Some(done) = run.take() {
-                    flush(&done)?;
+                if let Some(finished) = run.take() {
+                    flush(&finished)?;
                 }
                 run = Some(Run { key, seq, next: seq + 1, fields: vec![change] });
             }
         }
     }
-    if let Some(done) = run.take() {
-        flush(&done)?;
+    if let Some(last) = run.take() {
+        flush(&last)?;
     }
+    progress(total, total);
     drop(rows);
     drop(read);
     drop(before);

@@ -8,6 +8,10 @@ use crate::security::keys::DbKey;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
+/// A migration's Rust step: the connection inside the migration's transaction, and where to
+/// report (done, total).
+pub type MigrationStep = fn(&Connection, &dyn Fn(u64, u64)) -> rusqlite::Result<()>;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
     pub version: i64,
@@ -15,7 +19,8 @@ pub struct Migration {
     pub sql: &'static str,
     /// A step in Rust run after `sql`, in the same transaction, for data SQL alone cannot
     /// reshape in bounded memory.
-    pub then: Option<fn(&Connection) -> rusqlite::Result<()>>,
+    /// It reports (done, total) as it goes.
+    pub then: Option<MigrationStep>,
 }
 
 pub const MIGRATIONS: &[Migration] = &[
@@ -52,6 +57,7 @@ pub fn run(
     key: Option<&DbKey>,
     migrations: &[Migration],
     now_ms: i64,
+    progress: Option<&super::MigrationProgress>,
 ) -> Result<Option<PathBuf>> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = migrations.last().map(|m| m.version).unwrap_or(0);
@@ -77,7 +83,12 @@ pub fn run(
         for m in &pending {
             tx.execute_batch(m.sql).map_err(|e| (m.version, e))?;
             if let Some(then) = m.then {
-                then(&tx).map_err(|e| (m.version, e))?;
+                let report = |done: u64, total: u64| {
+                    if let Some(p) = progress {
+                        p(done, total)
+                    }
+                };
+                then(&tx, &report).map_err(|e| (m.version, e))?;
             }
             tx.execute_batch(&format!("PRAGMA user_version = {}", m.version)).map_err(|e| (m.version, e))?;
         }

@@ -47,11 +47,24 @@ pub struct StoreOptions {
     /// a full disk fails a write in SQLite (SQLITE_FULL). Never set outside tests.
     #[doc(hidden)]
     pub max_pages: Option<u32>,
+    /// Told how far an opening's migration has got, as (done, total) rows of the data it
+    /// reshapes, when a migration has such a step (a million-customer book takes about a
+    /// minute); the CLI and the desktop show it.
+    pub on_migrate: Option<MigrationProgress>,
 }
+
+/// See [`StoreOptions::on_migrate`].
+pub type MigrationProgress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { cache_mib: 256, kdf: KdfParams::default(), clock: Arc::new(SystemClock), max_pages: None }
+        Self {
+            cache_mib: 256,
+            kdf: KdfParams::default(),
+            clock: Arc::new(SystemClock),
+            max_pages: None,
+            on_migrate: None,
+        }
     }
 }
 
@@ -117,7 +130,7 @@ impl Store {
             let mut conn =
                 connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
             configure(&conn, &opts, false)?;
-            migrate::run(&mut conn, path, key.as_ref(), migrate::MIGRATIONS, opts.clock.now_ms())?;
+            migrate::run(&mut conn, path, key.as_ref(), migrate::MIGRATIONS, opts.clock.now_ms(), None)?;
             let device = DeviceId::new(opts.clock.now_ms());
             let code = device_code();
             conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -211,7 +224,8 @@ impl Store {
         }
         let mut write = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         configure(&write, &opts, false)?;
-        let snapshot = migrate::run(&mut write, path, key.as_ref(), migrations, opts.clock.now_ms())?;
+        let snapshot =
+            migrate::run(&mut write, path, key.as_ref(), migrations, opts.clock.now_ms(), opts.on_migrate.as_ref())?;
         ensure_search_index(&mut write)?;
         let read = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         configure(&read, &opts, true)?;

@@ -319,3 +319,46 @@ fn an_import_killed_midway_leaves_a_sound_book_and_is_taken_back_at_the_next_ope
     assert_eq!(left.as_array().unwrap().len(), 1);
     assert_eq!(left[0]["name"], "Before The Import");
 }
+
+/// A book made by an older version is migrated as the CLI opens it, saying how far it has got
+/// (on stderr, so scripts reading stdout are not disturbed), in the user's language.
+#[test]
+fn opening_an_older_book_shows_the_migration_progress() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/books/v5");
+    for (lang, expected) in
+        [("en_US.UTF-8", "Updating the book to this version"), ("zh_CN.UTF-8", "正在将客户库升级到此版本")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["book.db", "book.db.key.json"] {
+            std::fs::copy(fixture.join(f), dir.path().join(f)).unwrap();
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .arg("--db")
+            .arg(dir.path().join("book.db"))
+            .args(["customer", "list"])
+            .env("BANYAN_PASSPHRASE", "correct horse battery staple")
+            .env("LANG", lang)
+            .env_remove("LC_ALL")
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        // The last report is the whole log, and the customers are listed after it.
+        let last = stderr.rsplit('\r').next().unwrap();
+        let numbers: Vec<&str> = last.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).collect();
+        assert!(numbers.len() >= 2 && numbers[numbers.len() - 1] == numbers[numbers.len() - 2], "{last}");
+        assert!(stdout.contains("Müller"), "{stdout}");
+        // Opened again, there is nothing left to migrate and nothing is said.
+        let again = Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .arg("--db")
+            .arg(dir.path().join("book.db"))
+            .args(["customer", "list"])
+            .env("BANYAN_PASSPHRASE", "correct horse battery staple")
+            .env("LANG", lang)
+            .output()
+            .unwrap();
+        assert!(again.status.success());
+        assert!(!String::from_utf8_lossy(&again.stderr).contains(expected));
+    }
+}

@@ -484,6 +484,19 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         return Ok(());
     }
 
+    // A book made by an older version is migrated as it opens (after a snapshot); a large one
+    // takes a while, so say how far it has got.
+    if !ctx.json {
+        let l10n = std::sync::Mutex::new(banyan::i18n::Localizer::new(lang));
+        opts.store.on_migrate = Some(std::sync::Arc::new(move |done, total| {
+            let l10n = l10n.lock().unwrap_or_else(|e| e.into_inner());
+            let line = l10n.format("cli-migrate-progress", &[("done", done.to_string()), ("total", total.to_string())]);
+            eprint!("\r{line}");
+            if done >= total {
+                eprintln!();
+            }
+        }));
+    }
     let unlock = Unlock::KeyFile { passphrase: pass };
     let mut b = Banyan::open(&opts, &unlock)?;
     match cli.command {
