@@ -123,15 +123,15 @@ impl Writer<'_> {
         // per customer and merged them without end (an undo of 30,000 rows spent three quarters
         // of its time there). Customers without an entry yet come last.
         let mut docid = self.tx.prepare_cached("SELECT docid FROM search_docs WHERE customer_id = ?1")?;
-        let mut order: Vec<(i64, String)> = Vec::with_capacity(dirty.len());
+        let mut order: Vec<(i64, String, Option<i64>)> = Vec::with_capacity(dirty.len());
         for id in dirty {
             let d: Option<i64> = docid.query_row([&id], |r| r.get(0)).optional()?;
-            order.push((d.unwrap_or(i64::MAX), id));
+            order.push((d.unwrap_or(i64::MAX), id, d));
         }
         drop(docid);
         order.sort_unstable();
-        for (_, id) in order {
-            super::search::reindex_customer(&self.tx, &id)?;
+        for (_, id, d) in order {
+            super::search::reindex_customer_at(&self.tx, &id, d)?;
         }
         Ok(())
     }

@@ -189,6 +189,11 @@ pub(super) fn reindex_customer(conn: &Connection, id: &str) -> Result<()> {
         .prepare_cached("SELECT docid FROM search_docs WHERE customer_id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?;
+    reindex_customer_at(conn, id, old)
+}
+
+/// [`reindex_customer`] of a customer whose index entry (`old`) was looked up already.
+pub(super) fn reindex_customer_at(conn: &Connection, id: &str, old: Option<i64>) -> Result<()> {
     if let Some(docid) = old {
         conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?.execute([docid])?;
         conn.prepare_cached("DELETE FROM name_fts WHERE rowid = ?1")?.execute([docid])?;
@@ -196,11 +201,16 @@ pub(super) fn reindex_customer(conn: &Connection, id: &str) -> Result<()> {
         conn.prepare_cached("DELETE FROM search_docs WHERE docid = ?1")?.execute([docid])?;
     }
     conn.prepare_cached("DELETE FROM match_keys WHERE customer_id = ?1")?.execute([id])?;
-    let Ok(cid) = id.parse::<CustomerId>() else { return Ok(()) };
-    let c = customer_in(conn, cid)?;
-    if c.deleted {
+    // A removed customer (an undo takes back thousands) is not read whole just to be left out.
+    let gone: Option<bool> = conn
+        .prepare_cached("SELECT deleted_at IS NOT NULL FROM customers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if gone != Some(false) {
         return Ok(());
     }
+    let Ok(cid) = id.parse::<CustomerId>() else { return Ok(()) };
+    let c = customer_in(conn, cid)?;
     insert_document(conn, &c)?;
     insert_match_keys(conn, &c)
 }
