@@ -22,7 +22,7 @@ use super::imports::DuplicatePair;
 use super::{Store, connect};
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerKind};
-use crate::quality::dedupe::{self, NameMemo, Prepared, Profile, Reason};
+use crate::quality::dedupe::{self, NameMemo, Prepared, Reason};
 use rusqlite::{OpenFlags, OptionalExtension};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -199,16 +199,16 @@ fn load_profile(conn: &rusqlite::Connection, id: &str, memo: &mut NameMemo) -> R
     let Some((kind, name, company, phones, emails, address, city)) = row else { return Ok(None) };
     let phones: Vec<String> = serde_json::from_str(&phones).unwrap_or_default();
     let emails: Vec<String> = serde_json::from_str(&emails).unwrap_or_default();
-    // The same profile the match keys were made of (see `search::profile_of`).
-    let p = Profile {
-        is_company: kind == CustomerKind::Company.as_str(),
-        name: name.clone(),
-        company,
-        phones: phones.iter().map(|p| crate::quality::phone::without_extension(p).to_string()).collect(),
-        emails,
-        address,
-        city,
-    };
+    // The same profile the match keys were made of.
+    let p = super::search::profile_of_fields(
+        kind == CustomerKind::Company.as_str(),
+        &name,
+        company.as_deref(),
+        &phones,
+        &emails,
+        address.as_deref(),
+        city.as_deref(),
+    );
     Ok(Some((name, p.prepare_with(memo))))
 }
 
@@ -379,7 +379,7 @@ mod tests {
         out
     }
 
-    fn profile_of_id(conn: &rusqlite::Connection, id: &str) -> Profile {
+    fn profile_of_id(conn: &rusqlite::Connection, id: &str) -> dedupe::Profile {
         super::super::search::profile_of(&customer_in(conn, id.parse().unwrap()).unwrap())
     }
 

@@ -1,7 +1,8 @@
 //! The one write gateway. Every create, update and delete of domain data goes through
 //! [`Writer::apply`], which writes the row and, in the same transaction, appends one change-log
-//! entry per changed field with the hybrid logical clock, the origin device's gap-free sequence
-//! number and the acting user. Sync, the audit trail and import undo all read that log.
+//! entry for the row change (each changed field with its old value and the change it replaced)
+//! with the hybrid logical clock, the origin device's gap-free sequence numbers (one per field)
+//! and the acting user. Sync, the audit trail and import undo all read that log (see `log.rs`).
 
 use super::Store;
 use super::log::{FieldChange, encode_fields, to_json};
@@ -188,16 +189,22 @@ impl Writer<'_> {
         let Change::Insert { table, id, values } = change else {
             return Err(Error::Corrupt("a bare insert takes an insert".into()));
         };
+        self.insert_row(table, id, &values)
+    }
+
+    /// Inserts a row with its creation times (the part of an insert before it is logged).
+    fn insert_row(&mut self, table: &str, id: &str, values: &[(&'static str, Value)]) -> Result<()> {
         let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
         let placeholders: Vec<String> = (0..cols.len() + 3).map(|i| format!("?{}", i + 1)).collect();
         let sql = format!(
-            "INSERT INTO {table} (id, created_at, updated_at, {}) VALUES ({})",
+            "INSERT INTO {table} (id, created_at, updated_at{}{}) VALUES ({})",
+            if cols.is_empty() { "" } else { ", " },
             cols.join(", "),
             placeholders.join(", ")
         );
         let mut params: Vec<Value> =
             vec![Value::Text(id.to_string()), Value::Integer(self.now_ms), Value::Integer(self.now_ms)];
-        params.extend(values.into_iter().map(|(_, v)| v));
+        params.extend(values.iter().map(|(_, v)| v.clone()));
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
         Ok(())
     }
@@ -205,18 +212,7 @@ impl Writer<'_> {
     fn apply_row(&mut self, change: Change<'_>) -> Result<usize> {
         match change {
             Change::Insert { table, id, values } => {
-                let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
-                let placeholders: Vec<String> = (0..cols.len() + 3).map(|i| format!("?{}", i + 1)).collect();
-                let sql = format!(
-                    "INSERT INTO {table} (id, created_at, updated_at{}{}) VALUES ({})",
-                    if cols.is_empty() { "" } else { ", " },
-                    cols.join(", "),
-                    placeholders.join(", ")
-                );
-                let mut params: Vec<Value> =
-                    vec![Value::Text(id.to_string()), Value::Integer(self.now_ms), Value::Integer(self.now_ms)];
-                params.extend(values.iter().map(|(_, v)| v.clone()));
-                self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
+                self.insert_row(table, id, &values)?;
                 // Empty values are the columns' defaults; a peer applying the insert gets them anyway.
                 let fields: Vec<FieldChange> = values
                     .iter()

@@ -2,6 +2,7 @@
 //! lookups by match key, undoing a change-log batch, and moving a customer's records to another.
 
 use super::customers::{customer_in, customer_values};
+use super::log::row_id_text;
 use super::search::{Derived, profile_of};
 use super::{Actor, Change, Store, Writer};
 use crate::error::{Error, Result};
@@ -436,15 +437,6 @@ struct BatchRow {
     created: bool,
     last_hlc: i64,
     fields: Vec<(String, Option<String>)>,
-}
-
-fn row_id_text(v: &Value) -> String {
-    match v {
-        Value::Blob(b) if b.len() == 16 => uuid::Uuid::from_slice(b).map(|u| u.to_string()).unwrap_or_default(),
-        Value::Text(t) => t.clone(),
-        Value::Integer(i) => i.to_string(),
-        _ => String::new(),
-    }
 }
 
 fn value_from_json(s: &Option<String>) -> Value {

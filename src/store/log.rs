@@ -92,6 +92,16 @@ pub(super) fn encode_fields(fields: &[FieldChange]) -> String {
     serde_json::Value::Array(items).to_string()
 }
 
+/// A logged row id as text: a UUID's 16 bytes as its hyphenated form, any other key as it is.
+pub(super) fn row_id_text(v: &Value) -> String {
+    match v {
+        Value::Blob(b) if b.len() == 16 => uuid::Uuid::from_slice(b).map(|u| u.to_string()).unwrap_or_default(),
+        Value::Text(t) => t.clone(),
+        Value::Integer(i) => i.to_string(),
+        _ => String::new(),
+    }
+}
+
 /// A column value as JSON for the log.
 pub(super) fn to_json(v: &Value) -> serde_json::Value {
     match v {
@@ -266,11 +276,7 @@ impl Store {
         while let Some(r) = rows.next()?
             && out.len() < limit as usize
         {
-            let row_id = match r.get::<_, Value>(7)? {
-                Value::Blob(b) => uuid::Uuid::from_slice(&b).map(|u| u.to_string()).unwrap_or_default(),
-                Value::Text(t) => t,
-                _ => String::new(),
-            };
+            let row_id = row_id_text(&r.get::<_, Value>(7)?);
             let (seq, op): (i64, String) = (r.get(2)?, r.get(8)?);
             let fields: String = r.get(9)?;
             for (i, f) in decode_fields(&fields).into_iter().enumerate() {

@@ -18,8 +18,7 @@ pub struct Migration {
     pub name: &'static str,
     pub sql: &'static str,
     /// A step in Rust run after `sql`, in the same transaction, for data SQL alone cannot
-    /// reshape in bounded memory.
-    /// It reports (done, total) as it goes.
+    /// reshape in bounded memory; it reports (done, total) as it goes.
     pub then: Option<MigrationStep>,
 }
 

@@ -220,6 +220,20 @@ pub(crate) fn profile_of(c: &Customer) -> Profile {
     OwnFields::of_customer(c).profile()
 }
 
+/// The same profile from only the stored fields a score reads (the book-wide duplicate finder
+/// loads no more than these).
+pub(super) fn profile_of_fields(
+    is_company: bool,
+    name: &str,
+    company: Option<&str>,
+    phones: &[String],
+    emails: &[String],
+    address: Option<&str>,
+    city: Option<&str>,
+) -> Profile {
+    OwnFields { is_company, name, company, emails, phones, city, address, tags: &[], notes: None }.profile()
+}
+
 fn insert_match_keys(conn: &Connection, c: &Customer) -> Result<()> {
     write_match_keys(conn, &c.id.to_string(), &profile_of(c).keys())
 }
