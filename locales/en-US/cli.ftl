@@ -90,6 +90,10 @@ cli-demo-done = Added demo data: { $customers } customers, { $products } product
 cli-rekey-done = The database key was changed.
 cli-rewrap-done = The key is now protected the new way; the data was not rewritten.
 cli-new-passphrase-missing = Give the new passphrase in BANYAN_NEW_PASSPHRASE or as the second line of standard input.
+# Variables:
+#   $mb (String) - the file's size in MB
+#   $free (String) - MB of pages no table uses
+cli-space-total = The database file holds { $mb } MB ({ $free } MB of it free pages). Table or index, MB, share, entries:
 cli-check-ok = The database is sound: every page decrypts and verifies, and the structure is intact.
 # Variables:
 #   $count (Number) - number of problems

@@ -44,6 +44,7 @@ cli-demo-done = 已添加演示数据：{ $customers } 位客户、{ $products }
 cli-rekey-done = 数据库密钥已更换。
 cli-rewrap-done = 密钥已改用新的保护方式；数据本身未重写。
 cli-new-passphrase-missing = 请通过 BANYAN_NEW_PASSPHRASE 环境变量或标准输入的第二行提供新密码。
+cli-space-total = 数据库文件共 { $mb } MB（其中空闲页 { $free } MB）。各表与索引、MB、占比、条目数：
 cli-check-ok = 数据库完好：所有页面均能解密并通过校验，结构完整。
 cli-check-problems = 检查发现 { $count } 个问题：
 cli-settings = 电话默认地区：{ $region }　币种：{ $currency }

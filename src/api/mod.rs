@@ -438,6 +438,11 @@ impl Banyan {
         self.store.set_setting(&self.actor, "currency", c.code()).map_err(|e| self.err(e))
     }
 
+    /// Where the book's bytes go, table by table (see [`crate::store::Space`]).
+    pub fn space(&self) -> ApiResult<crate::store::Space> {
+        self.store.space().map_err(|e| self.err(e))
+    }
+
     /// Integrity check of the encrypted file; the problems found, empty when sound.
     pub fn check(&self) -> ApiResult<Vec<String>> {
         self.store.check().map_err(|e| self.err(e))

@@ -241,6 +241,30 @@ fn block_key_of(tokens: &[Vec<String>]) -> Option<String> {
     Some(parts.join(" "))
 }
 
+/// The kinds of match key, by prefix, in the order their stored forms sort. A kind's code is the
+/// top byte of [`key_code`].
+const KEY_KINDS: &[&str] = &["p:", "e:", "n!:", "n:", "c:", "b:", "t:", "k:", "a:"];
+
+/// A match key as the book stores it: its kind's code (1-based, [`KEY_KINDS`]) in the top byte and
+/// the low 56 bits of the key's XXH3-64 hash below it. XXH3's output is fixed by its specification,
+/// so the codes a book holds stay valid across versions and platforms. Keys of one kind sort
+/// together; two keys sharing a code (about one pair in 2^56) only bring an extra candidate.
+pub fn key_code(key: &str) -> i64 {
+    let kind = KEY_KINDS.iter().position(|k| key.starts_with(k)).map_or(0, |i| i + 1) as i64;
+    let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes()) & ((1u64 << 56) - 1);
+    (kind << 56) | hash as i64
+}
+
+/// The prefix of the kind of key a stored code was made from ("" if unknown).
+pub fn key_kind(code: i64) -> &'static str {
+    usize::try_from(code >> 56)
+        .ok()
+        .and_then(|k| k.checked_sub(1))
+        .and_then(|i| KEY_KINDS.get(i))
+        .copied()
+        .unwrap_or("")
+}
+
 impl Profile {
     /// Every match key of this customer: `p:` phones, `e:` emails, `n:` names (and `n!:` when it
     /// has no phone or email), `c:` company, `b:` typo block.

@@ -368,6 +368,17 @@ pub(super) fn customer_in(conn: &Connection, id: CustomerId) -> Result<Customer>
         .ok_or(Error::NotFound { entity: "customer", id: id.to_string() })
 }
 
+/// Up to `n` live customers in (updated_at, id) order after `after` (from the first when `None`):
+/// one page of a pass over the whole book, each page its own read.
+pub(super) fn live_customers_after(conn: &Connection, after: Option<(i64, &str)>, n: usize) -> Result<Vec<Customer>> {
+    let (t, id) = after.unwrap_or((i64::MIN, ""));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM customers WHERE deleted_at IS NULL AND (updated_at, id) > (?1, ?2)
+         ORDER BY updated_at, id LIMIT ?3"
+    ))?;
+    Ok(stmt.query_map((t, id, n as i64), row_to_customer)?.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The live contacts of a customer as `conn` sees them, by name.
 pub(super) fn contacts_in(conn: &Connection, customer: CustomerId) -> Result<Vec<Contact>> {
     let mut stmt = conn.prepare(

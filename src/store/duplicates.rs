@@ -48,15 +48,9 @@ const NAME_MEMO: usize = 50_000;
 /// Page cache of each of the finder's own connections.
 const FINDER_CACHE_MIB: i64 = 32;
 
-fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    r.get_ref(i)?
-        .as_str()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
-}
-
-/// A 128-bit digest of a block's members (in key-scan order, which is id order): two SipHash
-/// digests of differently tagged input, so that two different blocks never pass for one.
-fn members_hash(block: &[String]) -> u128 {
+/// A 128-bit digest of a block's members (in key-scan order, which is index-entry order): two
+/// SipHash digests of differently tagged input, so that two different blocks never pass for one.
+fn members_hash(block: &[i64]) -> u128 {
     use std::hash::{Hash, Hasher};
     let mut h = [std::hash::DefaultHasher::new(), std::hash::DefaultHasher::new()];
     0u8.hash(&mut h[0]);
@@ -68,8 +62,9 @@ fn members_hash(block: &[String]) -> u128 {
     ((h[0].finish() as u128) << 64) | h[1].finish() as u128
 }
 
-fn cap(key: &str) -> usize {
-    if ["t:", "a:", "k:", "b:"].iter().any(|p| key.starts_with(p)) { WIDE_SMALL_BLOCK } else { MAX_BLOCK }
+/// The block size bound of a stored match key (a [`dedupe::key_code`]).
+fn cap(code: i64) -> usize {
+    if ["t:", "a:", "k:", "b:"].contains(&dedupe::key_kind(code)) { WIDE_SMALL_BLOCK } else { MAX_BLOCK }
 }
 
 /// A pair as the finder ranks it: best score first, then by the first customer's name and id
@@ -155,10 +150,13 @@ impl Best {
     }
 }
 
-/// A worker's prepared customers, the oldest dropped first when full.
+/// A loaded block member: its customer id, its name and its prepared profile.
+type Member = (String, String, Prepared);
+
+/// A worker's prepared customers by index entry, the oldest dropped first when full.
 struct Cache {
-    map: HashMap<String, Option<(String, Prepared)>>,
-    order: std::collections::VecDeque<String>,
+    map: HashMap<i64, Option<Member>>,
+    order: std::collections::VecDeque<i64>,
 }
 
 impl Cache {
@@ -166,25 +164,27 @@ impl Cache {
         Cache { map: HashMap::new(), order: std::collections::VecDeque::new() }
     }
 
-    fn insert(&mut self, id: String, v: Option<(String, Prepared)>) {
+    fn insert(&mut self, docid: i64, v: Option<Member>) {
         if self.order.len() >= WORKER_CACHE
             && let Some(old) = self.order.pop_front()
         {
             self.map.remove(&old);
         }
-        self.order.push_back(id.clone());
-        self.map.insert(id, v);
+        self.order.push_back(docid);
+        self.map.insert(docid, v);
     }
 }
 
-/// The fields a score reads, of a live customer (`None` if it is gone or deleted since the scan).
-fn load_profile(conn: &rusqlite::Connection, id: &str, memo: &mut NameMemo) -> Result<Option<(String, Prepared)>> {
+/// The fields a score reads, of the live customer behind an index entry (`None` if it is gone or
+/// deleted since the scan).
+fn load_profile(conn: &rusqlite::Connection, docid: i64, memo: &mut NameMemo) -> Result<Option<Member>> {
     let row = conn
         .prepare_cached(
-            "SELECT kind, name, company, phones, emails, address, city FROM customers
-             WHERE id = ?1 AND deleted_at IS NULL",
+            "SELECT c.kind, c.name, c.company, c.phones, c.emails, c.address, c.city, c.id
+             FROM search_docs d JOIN customers c ON c.id = d.customer_id
+             WHERE d.docid = ?1 AND c.deleted_at IS NULL",
         )?
-        .query_row([id], |r| {
+        .query_row([docid], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -193,10 +193,11 @@ fn load_profile(conn: &rusqlite::Connection, id: &str, memo: &mut NameMemo) -> R
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
             ))
         })
         .optional()?;
-    let Some((kind, name, company, phones, emails, address, city)) = row else { return Ok(None) };
+    let Some((kind, name, company, phones, emails, address, city, id)) = row else { return Ok(None) };
     let phones: Vec<String> = serde_json::from_str(&phones).unwrap_or_default();
     let emails: Vec<String> = serde_json::from_str(&emails).unwrap_or_default();
     // The same profile the match keys were made of.
@@ -209,35 +210,30 @@ fn load_profile(conn: &rusqlite::Connection, id: &str, memo: &mut NameMemo) -> R
         address.as_deref(),
         city.as_deref(),
     );
-    Ok(Some((name, p.prepare_with(memo))))
+    Ok(Some((id, name, p.prepare_with(memo))))
 }
 
-fn work(
-    conn: &rusqlite::Connection,
-    blocks: &Receiver<Vec<Vec<String>>>,
-    min_score: f64,
-    limit: usize,
-) -> Result<Best> {
+fn work(conn: &rusqlite::Connection, blocks: &Receiver<Vec<Vec<i64>>>, min_score: f64, limit: usize) -> Result<Best> {
     let mut best = Best::new(limit);
     let mut cache = Cache::new();
     let mut memo = NameMemo::new(NAME_MEMO);
     while let Ok(batch) = blocks.recv() {
         for block in batch {
-            for id in &block {
-                if !cache.map.contains_key(id) {
-                    let p = load_profile(conn, id, &mut memo)?;
-                    cache.insert(id.clone(), p);
+            for &docid in &block {
+                if !cache.map.contains_key(&docid) {
+                    let p = load_profile(conn, docid, &mut memo)?;
+                    cache.insert(docid, p);
                 }
             }
-            let members: Vec<(&String, &(String, Prepared))> =
-                block.iter().filter_map(|id| cache.map.get(id).and_then(|p| p.as_ref()).map(|p| (id, p))).collect();
+            let members: Vec<&Member> =
+                block.iter().filter_map(|d| cache.map.get(d).and_then(|p| p.as_ref())).collect();
             for i in 0..members.len() {
                 for j in i + 1..members.len() {
                     let (x, y) =
                         if members[i].0 < members[j].0 { (members[i], members[j]) } else { (members[j], members[i]) };
-                    let (score, reasons) = dedupe::score_prepared(&x.1.1, &y.1.1);
+                    let (score, reasons) = dedupe::score_prepared(&x.2, &y.2);
                     if score >= min_score {
-                        best.offer(Found { score, a_name: x.1.0.clone(), a: x.0.clone(), b: y.0.clone(), reasons });
+                        best.offer(Found { score, a_name: x.1.clone(), a: x.0.clone(), b: y.0.clone(), reasons });
                     }
                 }
             }
@@ -264,23 +260,23 @@ impl Store {
             let mut senders = Vec::new();
             let mut handles = Vec::new();
             for conn in workers {
-                let (tx, rx) = sync_channel::<Vec<Vec<String>>>(4);
+                let (tx, rx) = sync_channel::<Vec<Vec<i64>>>(4);
                 senders.push(tx);
                 handles.push(s.spawn(move || work(&conn, &rx, min_score, limit)));
             }
             let scanned = (|| -> Result<()> {
-                let mut st = scan.prepare("SELECT key, customer_id FROM match_keys ORDER BY key, customer_id")?;
+                let mut st = scan.prepare("SELECT key, docid FROM match_keys ORDER BY key, docid")?;
                 let mut rows = st.query([])?;
-                let mut key = String::new();
-                let mut block: Vec<String> = Vec::new();
-                let mut batch: Vec<Vec<String>> = Vec::new();
+                let mut key: Option<i64> = None;
+                let mut block: Vec<i64> = Vec::new();
+                let mut batch: Vec<Vec<i64>> = Vec::new();
                 let mut next = 0usize;
                 let mut too_big = false;
                 // Blocks already handed out, by their members: a name's key in both orders, and the
                 // "no phone or email" name keys, give the same block again (two in three of the
                 // name blocks of a generated million-customer book), whose pairs are all scored.
                 let mut seen: HashSet<u128> = HashSet::new();
-                let mut close = |block: &mut Vec<String>, too_big: bool, key: &str, batch: &mut Vec<Vec<String>>| {
+                let mut close = |block: &mut Vec<i64>, too_big: bool, key: i64, batch: &mut Vec<Vec<i64>>| {
                     if !too_big && block.len() >= 2 && block.len() <= cap(key) && seen.insert(members_hash(block)) {
                         batch.push(std::mem::take(block));
                     } else {
@@ -288,29 +284,32 @@ impl Store {
                     }
                 };
                 while let Some(r) = rows.next()? {
-                    let k = text(r, 0)?;
-                    if k != key {
-                        close(&mut block, too_big, &key, &mut batch);
+                    let k: i64 = r.get(0)?;
+                    if Some(k) != key {
+                        if let Some(key) = key {
+                            close(&mut block, too_big, key, &mut batch);
+                        }
                         if batch.len() >= BATCH_BLOCKS {
                             // Round robin; a worker that has stopped (an error) is told by its result.
                             let _ = senders[next % senders.len()].send(std::mem::take(&mut batch));
                             next += 1;
                         }
-                        key.clear();
-                        key.push_str(k);
+                        key = Some(k);
                         too_big = false;
                     }
                     if too_big {
                         continue;
                     }
-                    if block.len() == cap(&key) {
+                    if block.len() == cap(k) {
                         too_big = true;
                         block.clear();
                         continue;
                     }
-                    block.push(text(r, 1)?.to_string());
+                    block.push(r.get(1)?);
                 }
-                close(&mut block, too_big, &key, &mut batch);
+                if let Some(key) = key {
+                    close(&mut block, too_big, key, &mut batch);
+                }
                 if !batch.is_empty() {
                     let _ = senders[next % senders.len()].send(batch);
                 }
@@ -351,14 +350,19 @@ mod tests {
     fn reference(store: &Store, min_score: f64) -> Vec<(String, String, u64)> {
         let conn = store.reader();
         let mut pairs = std::collections::BTreeSet::new();
-        let mut st = conn.prepare("SELECT key, group_concat(customer_id, ' ') FROM match_keys GROUP BY key").unwrap();
+        let mut st = conn
+            .prepare(
+                "SELECT m.key, group_concat(d.customer_id, ' ') FROM match_keys m
+                 JOIN search_docs d ON d.docid = m.docid GROUP BY m.key",
+            )
+            .unwrap();
         let mut rows = st.query([]).unwrap();
         while let Some(r) = rows.next().unwrap() {
-            let key: String = r.get(0).unwrap();
+            let key: i64 = r.get(0).unwrap();
             let ids: String = r.get(1).unwrap();
             let mut ids: Vec<&str> = ids.split(' ').collect();
             ids.sort();
-            if ids.len() < 2 || ids.len() > cap(&key) {
+            if ids.len() < 2 || ids.len() > cap(key) {
                 continue;
             }
             for i in 0..ids.len() {

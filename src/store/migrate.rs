@@ -44,10 +44,16 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0006_change_entries.sql"),
         then: Some(super::log::entries_from_field_rows),
     },
+    Migration {
+        version: 7,
+        name: "0007_lean_index",
+        sql: include_str!("../../migrations/0007_lean_index.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 6;
+pub const LATEST: i64 = 7;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

@@ -51,6 +51,9 @@ pub struct StoreOptions {
     /// reshapes, when a migration has such a step (a million-customer book takes about a
     /// minute); the CLI and the desktop show it.
     pub on_migrate: Option<MigrationProgress>,
+    /// Told how far an opening's index build has got, as (done, total) customers, when the book's
+    /// search index was made by an older version (or never made) and is rebuilt before it opens.
+    pub on_reindex: Option<MigrationProgress>,
 }
 
 /// See [`StoreOptions::on_migrate`].
@@ -64,6 +67,7 @@ impl Default for StoreOptions {
             clock: Arc::new(SystemClock),
             max_pages: None,
             on_migrate: None,
+            on_reindex: None,
         }
     }
 }
@@ -226,7 +230,7 @@ impl Store {
         configure(&write, &opts, false)?;
         let snapshot =
             migrate::run(&mut write, path, key.as_ref(), migrations, opts.clock.now_ms(), opts.on_migrate.as_ref())?;
-        ensure_search_index(&mut write)?;
+        ensure_search_index(&mut write, path, key.as_ref(), opts.on_reindex.as_ref())?;
         let read = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         configure(&read, &opts, true)?;
         let meta = |k: &str| -> Result<String> {
@@ -267,6 +271,11 @@ impl Store {
         self.snapshot.as_deref()
     }
 
+    /// A reading connection of its own for [`search::rebuild`].
+    pub(super) fn rebuild_reader(&self) -> Result<Connection> {
+        rebuild_reader(&self.path, self.key.as_ref())
+    }
+
     pub(crate) fn now_ms(&self) -> i64 {
         self.clock.now_ms()
     }
@@ -277,6 +286,26 @@ impl Store {
 
     pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {
         self.write.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Where the file's bytes go: each table and index with the bytes of its pages, largest first
+    /// (SQLite's `dbstat`; an FTS5 index is several shadow tables, each listed), and the file's
+    /// whole size beside it (free pages included). Reads every page: seconds per GB.
+    pub fn space(&self) -> Result<Space> {
+        let conn = self.reader();
+        // SQLCipher answers `PRAGMA page_size` with its own settings: the page size is dbstat's.
+        let page: i64 = conn.query_row("SELECT pgsize FROM dbstat LIMIT 1", [], |r| r.get(0)).optional()?.unwrap_or(0);
+        let free: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let mut stmt = conn.prepare(
+            "SELECT name, SUM(pgsize), SUM(CASE WHEN pagetype = 'leaf' THEN ncell ELSE 0 END) \
+             FROM dbstat GROUP BY name ORDER BY 2 DESC, 1",
+        )?;
+        let objects = stmt
+            .query_map([], |r| {
+                Ok(SpaceUse { name: r.get(0)?, bytes: r.get::<_, i64>(1)? as u64, entries: r.get::<_, i64>(2)? as u64 })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Space { file_bytes: std::fs::metadata(&self.path)?.len(), free_bytes: (page * free) as u64, objects })
     }
 
     /// Full integrity check of the encrypted file: SQLite's b-tree check plus SQLCipher's
@@ -353,18 +382,41 @@ pub(crate) fn id_column<T: std::str::FromStr<Err = uuid::Error>>(
 }
 
 /// Version of the derived indexes (1: search; 2: + duplicate match keys; 3: + "n!:" keys;
-/// 4: + name and pinyin tier tables).
-pub(super) const INDEX_VERSION: &str = "5";
+/// 4: + name and pinyin tier tables; 5: + typo, address and company-core keys; 6: detail=none
+/// FTS tables, integer match keys).
+pub(super) const INDEX_VERSION: &str = "6";
 
-/// Builds the search index and match keys of a book that predates them (after the migrations
-/// that add them).
-fn ensure_search_index(conn: &mut Connection) -> Result<()> {
+/// Builds the search index and match keys of a book that predates them, or whose index an older
+/// version built (after the migrations that reshape them), reporting (done, total) customers.
+fn ensure_search_index(
+    conn: &mut Connection,
+    path: &Path,
+    key: Option<&DbKey>,
+    progress: Option<&MigrationProgress>,
+) -> Result<()> {
     let built: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'search_built'", [], |r| r.get(0)).optional()?;
     if built.as_deref() != Some(INDEX_VERSION) {
-        search::rebuild(conn, &mut |_, _| {})?;
+        search::rebuild(conn, rebuild_reader(path, key)?, &mut |done, total| {
+            if let Some(p) = progress {
+                p(done, total)
+            }
+        })?;
     }
     Ok(())
+}
+
+/// Page cache of the index rebuild's reading connection.
+const REBUILD_READ_CACHE_MIB: i64 = 32;
+
+/// The reading connection of an index rebuild (see [`search::rebuild`]).
+fn rebuild_reader(path: &Path, key: Option<&DbKey>) -> Result<Connection> {
+    let c = connect(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    c.execute_batch(&format!(
+        "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{}; PRAGMA query_only = ON;",
+        REBUILD_READ_CACHE_MIB * 1024
+    ))?;
+    Ok(c)
 }
 
 /// Opens a connection and applies the key. SQLCipher's own stderr log is silenced first: a wrong
@@ -440,4 +492,24 @@ fn device_code() -> String {
     let mut b = [0u8; 5];
     let _ = getrandom::fill(&mut b);
     b.iter().map(|x| ALPHABET[(*x as usize) % 32] as char).collect()
+}
+
+/// What [`Store::space`] found.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Space {
+    pub file_bytes: u64,
+    /// Pages the file holds but no table uses (a VACUUM would give them back).
+    pub free_bytes: u64,
+    pub objects: Vec<SpaceUse>,
+}
+
+/// One table or index in [`Space`].
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpaceUse {
+    pub name: String,
+    pub bytes: u64,
+    /// Cells on its leaf pages: rows for a table, entries for an index.
+    pub entries: u64,
 }

@@ -5,7 +5,7 @@ use super::Store;
 use super::customers::customer_in;
 use crate::error::Result;
 use crate::model::{Customer, CustomerId, CustomerKind, ValidCustomer};
-use crate::quality::dedupe::Profile;
+use crate::quality::dedupe::{self, Profile};
 use crate::search::text::{self, Document, Query, Source};
 use crate::search::{MatchField, MatchTier};
 use rusqlite::types::Value;
@@ -195,12 +195,8 @@ pub(super) fn reindex_customer(conn: &Connection, id: &str) -> Result<()> {
 /// [`reindex_customer`] of a customer whose index entry (`old`) was looked up already.
 pub(super) fn reindex_customer_at(conn: &Connection, id: &str, old: Option<i64>) -> Result<()> {
     if let Some(docid) = old {
-        conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?.execute([docid])?;
-        conn.prepare_cached("DELETE FROM name_fts WHERE rowid = ?1")?.execute([docid])?;
-        conn.prepare_cached("DELETE FROM pinyin_fts WHERE rowid = ?1")?.execute([docid])?;
-        conn.prepare_cached("DELETE FROM search_docs WHERE docid = ?1")?.execute([docid])?;
+        remove_entry(conn, docid)?;
     }
-    conn.prepare_cached("DELETE FROM match_keys WHERE customer_id = ?1")?.execute([id])?;
     // A removed customer (an undo takes back thousands) is not read whole just to be left out.
     let gone: Option<bool> = conn
         .prepare_cached("SELECT deleted_at IS NOT NULL FROM customers WHERE id = ?1")?
@@ -211,8 +207,24 @@ pub(super) fn reindex_customer_at(conn: &Connection, id: &str, old: Option<i64>)
     }
     let Ok(cid) = id.parse::<CustomerId>() else { return Ok(()) };
     let c = customer_in(conn, cid)?;
-    insert_document(conn, &c)?;
-    insert_match_keys(conn, &c)
+    write_entry(conn, id, &document_of(conn, &c)?, &profile_of(&c).keys())
+}
+
+/// Removes one index entry: its documents, its match keys (the entry lists them) and itself.
+fn remove_entry(conn: &Connection, docid: i64) -> Result<()> {
+    let keys: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT keys FROM search_docs WHERE docid = ?1")?
+        .query_row([docid], |r| r.get(0))
+        .optional()?;
+    let mut del = conn.prepare_cached("DELETE FROM match_keys WHERE key = ?1 AND docid = ?2")?;
+    for code in keys.as_deref().unwrap_or_default().chunks_exact(8) {
+        del.execute((i64::from_be_bytes(code.try_into().expect("8 bytes")), docid))?;
+    }
+    conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?.execute([docid])?;
+    conn.prepare_cached("DELETE FROM name_fts WHERE rowid = ?1")?.execute([docid])?;
+    conn.prepare_cached("DELETE FROM pinyin_fts WHERE rowid = ?1")?.execute([docid])?;
+    conn.prepare_cached("DELETE FROM search_docs WHERE docid = ?1")?.execute([docid])?;
+    Ok(())
 }
 
 /// The duplicate-matching profile of a stored customer.
@@ -234,37 +246,36 @@ pub(super) fn profile_of_fields(
     OwnFields { is_company, name, company, emails, phones, city, address, tags: &[], notes: None }.profile()
 }
 
-fn insert_match_keys(conn: &Connection, c: &Customer) -> Result<()> {
-    write_match_keys(conn, &c.id.to_string(), &profile_of(c).keys())
-}
-
-fn write_match_keys(conn: &Connection, id: &str, keys: &[String]) -> Result<()> {
-    let mut add = conn.prepare_cached("INSERT OR IGNORE INTO match_keys (key, customer_id) VALUES (?1, ?2)")?;
-    for k in keys {
-        add.execute((k, id))?;
-    }
-    Ok(())
-}
-
-fn insert_document(conn: &Connection, c: &Customer) -> Result<()> {
-    write_document(conn, &c.id.to_string(), &document_of(conn, c)?)
-}
-
 /// Indexes a customer just inserted in this transaction from its precomputed [`Derived`] data:
 /// the same entries [`reindex_customer`] would make, without reading the row back.
 pub(super) fn index_new_customer(conn: &Connection, id: &str, d: &Derived) -> Result<()> {
-    write_document(conn, id, &d.doc)?;
-    write_match_keys(conn, id, &d.keys)
+    write_entry(conn, id, &d.doc, &d.keys)
 }
 
-fn write_document(conn: &Connection, id: &str, doc: &Document) -> Result<()> {
-    conn.prepare_cached("INSERT INTO search_docs (customer_id, name_key) VALUES (?1, ?2)")?
-        .execute((id, &doc.name_key))?;
+/// Writes a customer's index entry: its documents in the three FTS tables, its match keys (as
+/// [`dedupe::key_code`]s), the typo tier's words, and the entry listing its keys.
+fn write_entry(conn: &Connection, id: &str, doc: &Document, keys: &[String]) -> Result<()> {
+    let mut codes: Vec<i64> = keys.iter().map(|k| dedupe::key_code(k)).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let blob: Vec<u8> = codes.iter().flat_map(|c| c.to_be_bytes()).collect();
+    conn.prepare_cached("INSERT INTO search_docs (customer_id, name_key, keys) VALUES (?1, ?2, ?3)")?.execute((
+        id,
+        &doc.name_key,
+        blob,
+    ))?;
     let docid = conn.last_insert_rowid();
-    let other: Vec<String> = doc.other.iter().map(|(_, s)| joined(s)).collect();
+    let mut add_key = conn.prepare_cached("INSERT INTO match_keys (key, docid) VALUES (?1, ?2)")?;
+    for c in codes {
+        add_key.execute((c, docid))?;
+    }
     let (name, pinyin) = (joined(&doc.name), joined(&doc.pinyin));
-    conn.prepare_cached("INSERT INTO customer_fts (rowid, name, name_sub, pinyin, other) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute((docid, &name, joined(&doc.name_sub), &pinyin, other.join(" ")))?;
+    let mut all = [name.as_str(), &joined(&doc.name_sub), &pinyin].join(" ");
+    for (_, set) in &doc.other {
+        all.push(' ');
+        all.push_str(&joined(set));
+    }
+    conn.prepare_cached("INSERT INTO customer_fts (rowid, text) VALUES (?1, ?2)")?.execute((docid, &all))?;
     conn.prepare_cached("INSERT INTO name_fts (rowid, name) VALUES (?1, ?2)")?.execute((docid, &name))?;
     if !pinyin.is_empty() {
         conn.prepare_cached("INSERT INTO pinyin_fts (rowid, pinyin) VALUES (?1, ?2)")?.execute((docid, &pinyin))?;
@@ -290,7 +301,8 @@ pub(super) fn owner_of(conn: &Connection, table: &str, id: &str) -> Result<Optio
 impl Store {
     /// Rebuilds the whole index, reporting (done, total) as it goes (see [`rebuild`]).
     pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-        rebuild(&mut self.writer(), progress)
+        let reader = self.rebuild_reader()?;
+        rebuild(&mut self.writer(), reader, progress)
     }
 
     /// Searches customers: tier by tier (exact name, name prefix, pinyin, anywhere, typos), each
@@ -457,40 +469,99 @@ impl Store {
 /// Customers indexed per transaction by [`rebuild`].
 const REBUILD_CHUNK: usize = 10_000;
 
-/// Rebuilds the index from the customer rows, `REBUILD_CHUNK` customers per transaction, and
-/// writes the index version (the `search_built` meta value) when done. A million customers in one
-/// transaction grew the WAL past 2 GB, and looking pages up in it took over most of the time
-/// (over 20 minutes); committed chunks let the WAL be checkpointed as it goes. The marker is
-/// removed in the first transaction, so a rebuild cut short (a crash, a kill) is done again at
-/// the next open; a customer written by another connection between chunks is re-indexed, not
-/// indexed twice.
-pub(super) fn rebuild(conn: &mut Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+/// One customer's index entry, computed by the rebuild's reading thread.
+struct Entry {
+    id: String,
+    doc: Document,
+    keys: Vec<String>,
+}
+
+/// Rebuilds the whole index, reporting (done, total) as it goes, and writes the index version (the
+/// `search_built` meta value) when done.
+///
+/// A thread reading through `reader` (a connection of its own) pages through the live customers
+/// and computes each one's entry (document, match keys) while this one writes the page before, so
+/// the text work and the writing overlap. The entries are written `REBUILD_CHUNK` customers per
+/// transaction: a million customers in one transaction grew the WAL past 2 GB, and looking pages
+/// up in it took over most of the time; committed chunks let the WAL be checkpointed as it goes.
+/// The marker is removed in the first transaction, so a rebuild cut short (a crash, a kill) is
+/// done again at the next open. If another connection commits while it runs (`PRAGMA
+/// data_version` moves), what was read before may be stale: from then on each customer is read
+/// and indexed inside the writing transaction instead (as the gateway does), so nothing is
+/// indexed twice or from old values.
+pub(super) fn rebuild(conn: &mut Connection, reader: Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Derived data, recomputed from the rows right after: its freed pages need not be zeroed one by
+    // one (they stay encrypted and are reused).
+    let secure: i64 = tx.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
     tx.execute_batch(
-        "INSERT INTO customer_fts (customer_fts) VALUES ('delete-all');
+        "PRAGMA secure_delete = OFF;
+         INSERT INTO customer_fts (customer_fts) VALUES ('delete-all');
          INSERT INTO name_fts (name_fts) VALUES ('delete-all');
          INSERT INTO pinyin_fts (pinyin_fts) VALUES ('delete-all');
          DELETE FROM search_docs; DELETE FROM match_keys;
          DELETE FROM meta WHERE key = 'search_built';",
     )?;
-    let ids: Vec<String> = tx
-        .prepare("SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY updated_at, id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    tx.execute_batch(&format!("PRAGMA secure_delete = {secure};"))?;
+    let total: i64 = tx.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
     tx.commit()?;
-    let total = ids.len() as u64;
+    let total = total as u64;
+    let version = |c: &Connection| -> Result<i64> { Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?) };
+    let start = version(conn)?;
     let mut done = 0u64;
-    for chunk in ids.chunks(REBUILD_CHUNK) {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for id in chunk {
-            reindex_customer(&tx, id)?;
+    std::thread::scope(|s| -> Result<()> {
+        let (send, pages) = std::sync::mpsc::sync_channel::<Result<Vec<Entry>>>(2);
+        s.spawn(move || {
+            let mut after: Option<(i64, String)> = None;
+            loop {
+                let page = (|| -> Result<Vec<Entry>> {
+                    let page = super::customers::live_customers_after(
+                        &reader,
+                        after.as_ref().map(|(t, id)| (*t, id.as_str())),
+                        REBUILD_CHUNK,
+                    )?;
+                    if let Some(last) = page.last() {
+                        after = Some((last.updated_at, last.id.to_string()));
+                    }
+                    page.iter()
+                        .map(|c| {
+                            Ok(Entry {
+                                id: c.id.to_string(),
+                                doc: document_of(&reader, c)?,
+                                keys: profile_of(c).keys(),
+                            })
+                        })
+                        .collect()
+                })();
+                let last = page.as_ref().map_or(true, Vec::is_empty);
+                // The writer has stopped (an error) when the channel is closed.
+                if send.send(page).is_err() || last {
+                    return;
+                }
+            }
+        });
+        for page in pages {
+            let page = page?;
+            if page.is_empty() {
+                break;
+            }
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let fresh = version(&tx)? == start;
+            for e in &page {
+                if fresh {
+                    write_entry(&tx, &e.id, &e.doc, &e.keys)?;
+                } else {
+                    reindex_customer(&tx, &e.id)?;
+                }
+            }
+            tx.commit()?;
+            done += page.len() as u64;
+            progress(done.min(total), total);
         }
-        tx.commit()?;
-        done += chunk.len() as u64;
-        progress(done, total);
-    }
+        Ok(())
+    })?;
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('search_built', ?1)", [super::INDEX_VERSION])?;
-    progress(done, total);
+    progress(total, total);
     Ok(done)
 }
 
@@ -595,14 +666,13 @@ mod tests {
                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v_{t} USING fts5vocab(main, {t}, instance)"
             ))
             .unwrap();
-            let mut st =
-                conn.prepare(&format!("SELECT DISTINCT col || ' ' || term FROM temp.v_{t} WHERE doc = ?1")).unwrap();
+            let mut st = conn.prepare(&format!("SELECT DISTINCT term FROM temp.v_{t} WHERE doc = ?1")).unwrap();
             out.extend(
                 st.query_map([docid], |r| r.get::<_, String>(0)).unwrap().map(|r| format!("{t} {}", r.unwrap())),
             );
         }
-        let mut st = conn.prepare("SELECT key FROM match_keys WHERE customer_id = ?1").unwrap();
-        out.extend(st.query_map([id], |r| r.get::<_, String>(0)).unwrap().map(|r| format!("key {}", r.unwrap())));
+        let mut st = conn.prepare("SELECT key FROM match_keys WHERE docid = ?1").unwrap();
+        out.extend(st.query_map([docid], |r| r.get::<_, i64>(0)).unwrap().map(|r| format!("key {}", r.unwrap())));
         out.sort();
         out
     }

@@ -226,6 +226,18 @@ fn demo_fills_a_realistic_book() {
         orders.as_array().unwrap().iter().map(|o| o["status"].as_str().unwrap()).collect();
     assert_eq!(statuses.len(), 5, "orders in every status: {statuses:?}");
     assert!(cli.run(&["check"]).status.success());
+    // Where the bytes go: every table with its rows, the file's size, in the user's language.
+    let space = cli.json(&["space"]);
+    let objects = space["objects"].as_array().unwrap();
+    let entries = |name: &str| objects.iter().find(|o| o["name"] == name).map(|o| o["entries"].as_u64().unwrap());
+    assert_eq!(entries("customers"), Some(120));
+    assert_eq!(entries("search_docs"), Some(120));
+    assert!(entries("match_keys").unwrap() > 120, "{space}");
+    let used: u64 = objects.iter().map(|o| o["bytes"].as_u64().unwrap()).sum();
+    assert!(used > 0 && used <= space["fileBytes"].as_u64().unwrap(), "{space}");
+    let out = cli.run(&["--lang", "zh-CN", "space"]);
+    assert!(text(&out.stdout).contains("数据库文件共"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("customers"), "{}", text(&out.stdout));
 }
 
 #[test]

@@ -92,6 +92,8 @@ enum Command {
     },
     /// Verify the integrity of the encrypted database file.
     Check,
+    /// Show where the database file's bytes go, table by table and index by index.
+    Space,
     /// Rebuild the customer search index.
     Reindex,
     /// Import customers from CSV/TSV, XLSX/XLS/ODS, JSON, XML or vCard; `import undo BATCH`
@@ -486,16 +488,22 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
 
     // A book made by an older version is migrated as it opens (after a snapshot); a large one
     // takes a while, so say how far it has got.
+    // Its search index, when an older version made it, is rebuilt before it opens: the same.
     if !ctx.json {
-        let l10n = std::sync::Mutex::new(banyan::i18n::Localizer::new(lang));
-        opts.store.on_migrate = Some(std::sync::Arc::new(move |done, total| {
-            let l10n = l10n.lock().unwrap_or_else(|e| e.into_inner());
-            let line = l10n.format("cli-migrate-progress", &[("done", done.to_string()), ("total", total.to_string())]);
-            eprint!("\r{line}");
-            if done >= total {
-                eprintln!();
-            }
-        }));
+        let l10n = std::sync::Arc::new(std::sync::Mutex::new(banyan::i18n::Localizer::new(lang)));
+        let report = |id: &'static str| -> banyan::store::MigrationProgress {
+            let l10n = l10n.clone();
+            std::sync::Arc::new(move |done, total| {
+                let l10n = l10n.lock().unwrap_or_else(|e| e.into_inner());
+                let line = l10n.format(id, &[("done", done.to_string()), ("total", total.to_string())]);
+                eprint!("\r{line}");
+                if done >= total {
+                    eprintln!();
+                }
+            })
+        };
+        opts.store.on_migrate = Some(report("cli-migrate-progress"));
+        opts.store.on_reindex = Some(report("cli-reindex-progress"));
     }
     let unlock = Unlock::KeyFile { passphrase: pass };
     let mut b = Banyan::open(&opts, &unlock)?;
@@ -725,6 +733,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             let c = b.merge(&api::MergeRequest { survivor_id: survivor, other_id: other, take })?;
             out.customer_updated(&c);
         }
+        Command::Space => out.space(&b.space()?),
         Command::Check => {
             let problems = b.check()?;
             out.check(&problems);

@@ -407,6 +407,18 @@ impl Out<'_> {
         println!("{}", self.f("cli-demo-done", &args));
     }
 
+    pub fn space(&self, s: &banyan::store::Space) {
+        if self.json {
+            return self.json(s);
+        }
+        let mb = |b: u64| format!("{:.1}", b as f64 / 1e6);
+        println!("{}", self.f("cli-space-total", &[("mb", mb(s.file_bytes)), ("free", mb(s.free_bytes))]));
+        for o in &s.objects {
+            let share = if s.file_bytes == 0 { 0.0 } else { 100.0 * o.bytes as f64 / s.file_bytes as f64 };
+            println!("  {:<32} {:>10} MB {:>5.1} % {:>12}", o.name, mb(o.bytes), share, o.entries);
+        }
+    }
+
     pub fn check(&self, problems: &[String]) {
         if self.json {
             return self.json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems }));
