@@ -3,6 +3,18 @@
 app-title = Banyan CRM
 app-loading = Opening…
 app-closing = Stopping the running task before closing: an import is taken back whole. The window closes in a moment.
+# Variables:
+#   $done (Number) - history entries updated so far
+#   $total (Number) - history entries to update
+app-updating-book = Updating this book to the new version (a snapshot of it was saved first): { $done } of { $total } history entries
+# Variables:
+#   $done (Number) - customers indexed so far
+#   $total (Number) - customers to index
+app-reindexing = Building the search index for the new version: { $done } of { $total } customers
+# Variables:
+#   $path (String) - where the snapshot of the old book is
+app-book-updated = This book was updated to the new version. A snapshot of it as it was is kept at { $path }.
+app-book-updated-ok = OK
 nav-label = Main
 nav-customers = Customers
 nav-orders = Orders

@@ -3,6 +3,10 @@
 app-title = Banyan 客户管理
 app-loading = 正在打开…
 app-closing = 正在停止当前任务后再关闭：进行中的导入会整批撤回。窗口稍后自动关闭。
+app-updating-book = 正在将客户库升级到新版本（已先保存快照）：{ $done } / { $total } 条历史记录
+app-reindexing = 正在为新版本重建搜索索引：{ $done } / { $total } 位客户
+app-book-updated = 客户库已升级到新版本。升级前的快照保存在 { $path }。
+app-book-updated-ok = 知道了
 nav-label = 主菜单
 nav-customers = 客户
 nav-orders = 订单

@@ -38,6 +38,9 @@ pub struct AppStatus {
     /// Every currency's digits after the decimal point, as the core counts them: the UI shows
     /// and reads amounts by these, never by the browser's own table.
     pub currencies: Vec<banyan::model::CurrencyDigits>,
+    /// When this open updated a book made by an older version: where the snapshot of the book as
+    /// it was went (shown once, so the user knows the old version is kept).
+    pub updated_snapshot: Option<String>,
 }
 
 /// The first-run form.
@@ -77,6 +80,7 @@ fn status(state: &AppState) -> AppStatus {
         lang: state.lang(),
         error: state.open_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         currencies: banyan::model::currency_digits(),
+        updated_snapshot: state.book().as_ref().and_then(|b| b.migration_snapshot()).map(|p| p.display().to_string()),
     }
 }
 
@@ -86,6 +90,17 @@ fn status(state: &AppState) -> AppStatus {
 pub struct IoProgress {
     /// "import" or "export".
     pub task: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Progress of opening a book made by an older version, sent as the "open-progress" event: its
+/// update to this version ("migrate": history entries reshaped), then the rebuild of its search
+/// index ("reindex": customers indexed).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenProgress {
+    pub stage: String,
     pub done: u64,
     pub total: u64,
 }
@@ -339,6 +354,7 @@ mod bindings {
             OrderId::decl(&cfg),
             OrderLineId::decl(&cfg),
             IoProgress::decl(&cfg),
+            OpenProgress::decl(&cfg),
             ImportRequest::decl(&cfg),
             ImportPreview::decl(&cfg),
             ImportReport::decl(&cfg),

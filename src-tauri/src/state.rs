@@ -126,9 +126,25 @@ impl AppState {
         self.book.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// How the book is opened: in the user's language, telling the window how far the update of a
+    /// book made by an older version has got (the "open-progress" event, at most ~20 a second).
     pub fn options(&self) -> OpenOptions {
         let mut o = OpenOptions::new(&self.db_path);
         o.lang = self.lang();
+        let progress = |stage: &'static str| -> banyan::store::MigrationProgress {
+            let app = self.app.clone();
+            let last = Mutex::new(None::<Instant>);
+            std::sync::Arc::new(move |done, total| {
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                if last.is_none_or(|t| t.elapsed().as_millis() >= 50) || done >= total {
+                    *last = Some(Instant::now());
+                    let p = crate::commands::OpenProgress { stage: stage.into(), done, total };
+                    let _ = tauri::Emitter::emit(&app, "open-progress", p);
+                }
+            })
+        };
+        o.store.on_migrate = Some(progress("migrate"));
+        o.store.on_reindex = Some(progress("reindex"));
         o
     }
 

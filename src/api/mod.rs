@@ -209,6 +209,12 @@ impl Banyan {
         self.langs.get()
     }
 
+    /// Where the snapshot of the book as it was went, when this open migrated it to a newer
+    /// schema (the user is told, so the old version can be restored from it).
+    pub fn migration_snapshot(&self) -> Option<&Path> {
+        self.store.migration_snapshot()
+    }
+
     pub fn path(&self) -> &Path {
         self.store.path()
     }

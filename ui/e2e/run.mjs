@@ -2,14 +2,16 @@
 // a real window (under Xvfb in CI). Run by `cargo xtask test`, which builds the app, starts Xvfb
 // and tauri-driver, and passes BANYAN_APP and BANYAN_SHOTS. Prints "N passed, N failed".
 import { remote } from "webdriverio";
-import { existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const APP = process.env.BANYAN_APP;
 const SHOTS = process.env.BANYAN_SHOTS;
+/** The book the app opens (BANYAN_DB of the app), replaced by an older version's book at the end. */
+const DB = process.env.BANYAN_E2E_DB;
 const PASSPHRASE = "e2e passphrase 2026";
-if (!APP || !SHOTS) throw new Error("BANYAN_APP and BANYAN_SHOTS must be set (run through `cargo xtask test`)");
+if (!APP || !SHOTS || !DB) throw new Error("BANYAN_APP, BANYAN_SHOTS and BANYAN_E2E_DB must be set (run through `cargo xtask test`)");
 mkdirSync(SHOTS, { recursive: true });
 
 let passed = 0;
@@ -302,6 +304,28 @@ async function main() {
       await waitText(await byTest(b, "customer-row"), (t) => t.includes(NAME), "the customer after restart");
       await (await b.$('[data-nav="orders"]')).click();
       await waitText(await byTest(b, "order-row"), (t) => t.includes(orderNumber) && t.includes("Paid"), "the paid order after restart");
+    });
+  } finally {
+    await b.deleteSession().catch(() => {});
+  }
+  // A book made by schema 5 (tests/fixtures/books/v5) in place of the e2e book: opening it
+  // updates it (log migration, then the new search index) and says where the snapshot went.
+  const V5 = join(dirname(fileURLToPath(import.meta.url)), "../../tests/fixtures/books/v5");
+  for (const f of ["", "-wal", "-shm", ".key.json"]) rmSync(DB + f, { force: true });
+  copyFileSync(join(V5, "book.db"), DB);
+  copyFileSync(join(V5, "book.db.key.json"), DB + ".key.json");
+  b = await session();
+  try {
+    await step("a book made by an older version is updated as it opens, its snapshot named, and holds its customers", async () => {
+      const unlock = await byTest(b, "unlock");
+      await unlock.waitForDisplayed({ timeout: 30_000 });
+      await (await byTest(b, "unlock-passphrase")).setValue("correct horse battery staple");
+      await (await byTest(b, "unlock-submit")).click();
+      const updated = await byTest(b, "book-updated");
+      await waitText(updated, (t) => t.includes("updated to the new version") && t.includes(".snapshot"), "the update notice", 60_000);
+      await shot(b, "book-updated.en-US");
+      await typeInto(await byTest(b, "customer-search"), "anna mu");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "a customer of the old book, found by the new index");
     });
   } finally {
     await b.deleteSession().catch(() => {});

@@ -407,7 +407,7 @@ fn e2e() -> Result<(bool, String)> {
     let _driver = spawn_group(driver)?;
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/run.mjs"]);
-    c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_SHOTS", &shots);
+    c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_SHOTS", &shots).env("BANYAN_E2E_DB", work.join("e2e.db"));
     let r = capture(c);
     println!("end-to-end screenshots: {}", shots.display());
     r

@@ -34,7 +34,12 @@ error: ApiError | null,
  * Every currency's digits after the decimal point, as the core counts them: the UI shows
  * and reads amounts by these, never by the browser's own table.
  */
-currencies: Array<CurrencyDigits>, };
+currencies: Array<CurrencyDigits>, 
+/**
+ * When this open updated a book made by an older version: where the snapshot of the book as
+ * it was went (shown once, so the user knows the old version is kept).
+ */
+updatedSnapshot: string | null, };
 
 export type ColumnMap = { column: string, target: Target, };
 
@@ -203,6 +208,8 @@ export type MergeRequest = { survivorId: string, otherId: string,
 take: { [key in string]: string }, };
 
 export type OnDuplicate = "skip" | "update" | "overwrite" | "create";
+
+export type OpenProgress = { stage: string, done: number, total: number, };
 
 export type Order = { id: OrderId, number: string, customerId: CustomerId, customerName: string, status: OrderStatus, 
 /**
