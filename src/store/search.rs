@@ -490,6 +490,17 @@ struct Entry {
 /// and indexed inside the writing transaction instead (as the gateway does), so nothing is
 /// indexed twice or from old values.
 pub(super) fn rebuild(conn: &mut Connection, reader: Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+    rebuild_in_pages(conn, reader, REBUILD_CHUNK, progress, &mut |_| {})
+}
+
+/// [`rebuild`] in pages of `chunk` customers, calling `after_page(done)` after each page commits.
+fn rebuild_in_pages(
+    conn: &mut Connection,
+    reader: Connection,
+    chunk: usize,
+    progress: &mut dyn FnMut(u64, u64),
+    after_page: &mut dyn FnMut(u64),
+) -> Result<u64> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Derived data, recomputed from the rows right after: its freed pages need not be zeroed one by
     // one (they stay encrypted and are reused).
@@ -518,7 +529,7 @@ pub(super) fn rebuild(conn: &mut Connection, reader: Connection, progress: &mut 
                     let page = super::customers::live_customers_after(
                         &reader,
                         after.as_ref().map(|(t, id)| (*t, id.as_str())),
-                        REBUILD_CHUNK,
+                        chunk,
                     )?;
                     if let Some(last) = page.last() {
                         after = Some((last.updated_at, last.id.to_string()));
@@ -557,6 +568,7 @@ pub(super) fn rebuild(conn: &mut Connection, reader: Connection, progress: &mut 
             tx.commit()?;
             done += page.len() as u64;
             progress(done.min(total), total);
+            after_page(done);
         }
         Ok(())
     })?;
@@ -675,6 +687,58 @@ mod tests {
         out.extend(st.query_map([docid], |r| r.get::<_, i64>(0)).unwrap().map(|r| format!("key {}", r.unwrap())));
         out.sort();
         out
+    }
+
+    #[test]
+    fn a_rebuild_while_another_connection_writes_indexes_every_customer_once_with_its_latest_values() {
+        // Another process (here: a second store on the same file) renames a customer while a
+        // rebuild runs; the rebuild's reading thread may have read that customer already. The
+        // index must end with one entry per customer, the new name found and the old one not.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        let opts = StoreOptions { kdf: KdfParams { m_kib: 1024, t: 1, p: 1 }, ..Default::default() };
+        let pass = "unit test passphrase";
+        let store = Store::create(&path, NewKey::Passphrase(pass.into()), opts.clone()).unwrap();
+        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let mut g = DemoGen::new(3);
+        let actor = Actor::default();
+        let mut made: Vec<(CustomerId, ValidCustomer)> = Vec::new();
+        while made.len() < 500 {
+            let Ok(v) = g.customer().validate(&ctx) else { continue };
+            made.push((store.write(&actor, |w| w.insert_customer(&v)).unwrap(), v));
+        }
+        // The customer the last page holds (pages go by last change).
+        let last: String = store
+            .reader()
+            .query_row("SELECT id FROM customers ORDER BY updated_at DESC, id DESC LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        let other = Store::open(&path, &crate::security::Unlock::passphrase(pass), opts).unwrap();
+        let mut renamed = false;
+        let reader = store.rebuild_reader().unwrap();
+        let done = rebuild_in_pages(&mut store.writer(), reader, 100, &mut |_, _| {}, &mut |done| {
+            if done == 100 {
+                let (id, v) = made.iter().find(|(id, _)| id.to_string() == last).unwrap();
+                let mut v = v.clone();
+                v.name = "Quetzalcoatl Rebuildson".into();
+                other.write(&actor, |w| w.replace_customer(*id, &v)).unwrap();
+                renamed = true;
+            }
+        })
+        .unwrap();
+        assert!(renamed);
+        assert!(done >= 500);
+        drop(other);
+        let conn = store.reader();
+        let (docs, distinct): (i64, i64) = conn
+            .query_row("SELECT count(*), count(DISTINCT customer_id) FROM search_docs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((docs, distinct), (500, 500));
+        drop(conn);
+        let none = SearchFilter::default();
+        let hits = store.search("quetzalcoatl", &none, 10).unwrap();
+        assert_eq!(hits.iter().map(|h| h.customer.id.to_string()).collect::<Vec<_>>(), vec![last.clone()]);
     }
 
     #[test]
