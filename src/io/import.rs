@@ -8,7 +8,7 @@ use super::read::{self, ProgressMeter, ReadOptions, Row, SourceInfo, Table};
 use super::{Format, Progress};
 use crate::error::{Error, FieldError, Result};
 use crate::model::{ContactInput, Customer, CustomerId, CustomerInput, ValidCustomer, ValidationContext};
-use crate::quality::dedupe::Reason;
+use crate::quality::dedupe::{NameMemo, Reason};
 use crate::store::{Actor, Derived, ImportCounts, Store, Writer};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -208,6 +208,7 @@ pub fn preview(
     // Read-only: run in a transaction that is rolled back, so the preview sees exactly what the
     // import would, including rows of the file that duplicate each other.
     let lenient = opts.mode == ImportMode::ValidRows;
+    let mut memo = NameMemo::new(MATCH_NAME_MEMO);
     store.rehearse(&Actor::default(), |w| {
         for row in table.take(scan) {
             let Prepared { row, ready } = prepare_ready(&resolved, ctx, row?, lenient);
@@ -215,7 +216,7 @@ pub fn preview(
             let (problems, duplicate) = match ready {
                 Err(p) => (p, None),
                 Ok(r) => {
-                    let dup = find_duplicate(w, &r)?;
+                    let dup = find_duplicate(w, &r, &mut memo)?;
                     let note = dup.as_ref().map(|(c, score, reasons)| DuplicateNote {
                         row: row.number,
                         existing_id: c.id.to_string(),
@@ -391,16 +392,20 @@ fn prepare_ready(resolved: &Resolved, ctx: &ValidationContext, row: Row, lenient
 /// The existing customer a row stands for. A row carrying one of our ids (from a Banyan export)
 /// is that record: it matches only itself, so a book exported and imported into an empty book
 /// comes back whole even where it holds look-alikes. Other rows get the best match.
-fn find_duplicate(w: &Writer<'_>, r: &Ready) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
+fn find_duplicate(w: &Writer<'_>, r: &Ready, memo: &mut NameMemo) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
     if let Some(id) = r.id {
         return Ok(match w.find_customer(id)? {
             Some(c) if !c.deleted => Some((c, 1.0, Vec::new())),
-            Some(_) => w.best_match(r.derived.profile(), r.derived.keys())?,
+            Some(_) => w.best_match(r.derived.prepared(), r.derived.keys(), memo)?,
             None => None,
         });
     }
-    w.best_match(r.derived.profile(), r.derived.keys())
+    w.best_match(r.derived.prepared(), r.derived.keys(), memo)
 }
+
+/// Candidates' names an import keeps made ready (see [`NameMemo`]): the same customers come up
+/// as candidates again and again (a common street, a company's branches).
+const MATCH_NAME_MEMO: usize = 20_000;
 
 /// Creates the row's customer, under the row's own id when it carries one that is free.
 fn insert(w: &mut Writer<'_>, r: &Ready) -> Result<CustomerId> {
@@ -573,10 +578,13 @@ pub fn run(
     let actor = Actor { user: actor_user.to_string(), batch: Some(batch_id.clone()) };
     let meter = table.meter();
     let lenient = opts.mode == ImportMode::ValidRows;
+    let mut memo = NameMemo::new(MATCH_NAME_MEMO);
     if opts.dry_run {
         pipelined(table, &resolved, ctx, lenient, |rows| {
             let mut tick = |done: u64| ticker(&meter, progress, done);
-            store.rehearse(&actor, |w| import_chunk(w, rows, usize::MAX, opts, rejects, &mut outcome, &mut tick))
+            store.rehearse(&actor, |w| {
+                import_chunk(w, rows, usize::MAX, opts, rejects, &mut outcome, &mut memo, &mut tick)
+            })
         })?;
         rejects.finish()?;
         outcome.rolled_back = true;
@@ -591,7 +599,7 @@ pub fn run(
         let mut tick = |done: u64| ticker(&meter, progress, done);
         while rows.peek().is_some() {
             store.write(&actor, |w| {
-                import_chunk(w, rows, opts.chunk_rows.max(1), opts, rejects, &mut outcome, &mut tick)
+                import_chunk(w, rows, opts.chunk_rows.max(1), opts, rejects, &mut outcome, &mut memo, &mut tick)
             })?;
             committed = true;
             // And after each commit: a cancel then takes back the committed chunks below.
@@ -643,6 +651,7 @@ fn import_chunk(
     opts: &ImportOptions,
     rejects: &mut dyn Rejects,
     outcome: &mut ImportOutcome,
+    memo: &mut NameMemo,
     tick: &mut dyn FnMut(u64) -> Result<()>,
 ) -> Result<()> {
     let mut n = 0;
@@ -663,7 +672,7 @@ fn import_chunk(
                 let dup = if opts.on_duplicate == OnDuplicate::Create && r.id.is_none() {
                     None
                 } else {
-                    find_duplicate(w, &r)?
+                    find_duplicate(w, &r, memo)?
                 };
                 match dup {
                     None => {

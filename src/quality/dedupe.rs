@@ -153,6 +153,7 @@ fn keys_of(tokens: &[Vec<String>]) -> Vec<String> {
 }
 
 /// A name made ready for comparing: its token lists (one per reading) and keys.
+#[derive(Debug)]
 struct NameForm {
     tokens: Vec<Vec<String>>,
     keys: Vec<String>,
@@ -172,6 +173,7 @@ impl NameForm {
 /// A profile made ready for scoring: everything [`score`] derives from a customer's fields,
 /// derived once (an import scores one row against many candidates; the book-wide search scores
 /// each customer against many).
+#[derive(Debug, Clone)]
 pub struct Prepared {
     p: Profile,
     name: std::sync::Arc<NameForm>,
@@ -179,6 +181,13 @@ pub struct Prepared {
     company_core: Option<String>,
     address: Option<Address>,
     city: Option<String>,
+}
+
+impl Prepared {
+    /// The profile this was made from.
+    pub fn profile(&self) -> &Profile {
+        &self.p
+    }
 }
 
 /// Names made ready once for many customers: a book's names repeat (every member of a name

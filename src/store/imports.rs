@@ -8,7 +8,7 @@ use super::{Actor, Change, Store, Writer};
 use crate::error::{Error, Result};
 use crate::io::Progress;
 use crate::model::{Customer, CustomerId, ValidCustomer};
-use crate::quality::dedupe::{self, Profile, Reason};
+use crate::quality::dedupe::{self, NameMemo, Prepared, Reason};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -358,7 +358,16 @@ impl Writer<'_> {
     /// The live customer most likely to be the same as `p`, with its score and reasons, if any
     /// reaches the duplicate threshold. Looks up phones, emails, names and the company among
     /// `keys` (`p.keys()`, computed by the caller, typically on the reading thread).
-    pub fn best_match(&self, p: &Profile, keys: &[String]) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
+    ///
+    /// `row` is `p` made ready (on the reading thread); candidates are made ready through `memo`,
+    /// which an import keeps for its whole run (the same candidates come up again and again).
+    pub fn best_match(
+        &self,
+        row: &Prepared,
+        keys: &[String],
+        memo: &mut NameMemo,
+    ) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
+        let p = row.profile();
         // Customers sharing a key with `p` (at most `max` per key; with `skip_common`, a key
         // shared by more than `max` is too common to point at anyone and brings none).
         let lookup_with = |prefix: &str, max: i64, skip_common: bool| -> Result<Vec<String>> {
@@ -394,16 +403,20 @@ impl Writer<'_> {
         // a shared phone or email; for a company, the same company name; the same name where one
         // side has no phone and no email; or the same name at the same company. A common name
         // (张伟) would otherwise bring dozens of namesakes to every row.
+        // Keys whose candidates could not be used are not looked up: a row with a phone or an
+        // email and no company key needs no namesakes and no company's customers.
         let mut ids = lookup("p:")?;
         ids.extend(lookup("e:")?);
-        let names = lookup("n:")?;
-        let companies = lookup("c:")?;
         let bare = p.phones.is_empty() && p.emails.is_empty();
+        let has_company = keys.iter().any(|k| k.starts_with("c:"));
+        let companies = if has_company && (p.is_company || !bare) { lookup("c:")? } else { Vec::new() };
         if bare {
-            ids.extend(names.iter().cloned());
+            ids.extend(lookup("n:")?);
         } else {
             ids.extend(lookup("n!:")?);
-            ids.extend(names.iter().filter(|id| companies.contains(id)).cloned());
+            if !companies.is_empty() {
+                ids.extend(lookup("n:")?.into_iter().filter(|id| companies.contains(id)));
+            }
         }
         if p.is_company {
             ids.extend(companies);
@@ -417,14 +430,13 @@ impl Writer<'_> {
         let mut seen = std::collections::HashSet::new();
         ids.retain(|id| seen.insert(id.clone()));
         let mut best: Option<(Customer, f64, Vec<Reason>)> = None;
-        let row = p.prepare();
         for id in ids {
             let Ok(cid) = id.parse::<CustomerId>() else { continue };
             let c = customer_in(self.conn(), cid)?;
             if c.deleted {
                 continue;
             }
-            let (s, reasons) = dedupe::score_prepared(&row, &profile_of(&c).prepare());
+            let (s, reasons) = dedupe::score_prepared(row, &profile_of(&c).prepare_with(memo));
             if s >= dedupe::DUPLICATE_SCORE && best.as_ref().is_none_or(|(_, b, _)| s > *b) {
                 best = Some((c, s, reasons));
             }

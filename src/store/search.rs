@@ -128,7 +128,7 @@ fn own_source<'a>(f: &OwnFields<'a>) -> Source<'a> {
 #[derive(Debug, Clone)]
 pub struct Derived {
     doc: Document,
-    profile: Profile,
+    prepared: dedupe::Prepared,
     keys: Vec<String>,
 }
 
@@ -136,12 +136,12 @@ impl Derived {
     pub fn of(c: &ValidCustomer) -> Derived {
         let f = OwnFields::of_valid(c);
         let profile = f.profile();
-        Derived { doc: text::document(&own_source(&f)), keys: profile.keys(), profile }
+        Derived { doc: text::document(&own_source(&f)), keys: profile.keys(), prepared: profile.prepare() }
     }
 
-    /// The customer's duplicate-matching profile, for scoring candidates.
-    pub fn profile(&self) -> &Profile {
-        &self.profile
+    /// The customer's duplicate-matching profile made ready for scoring candidates.
+    pub fn prepared(&self) -> &dedupe::Prepared {
+        &self.prepared
     }
 
     /// The profile's match keys (`profile().keys()`), for looking up candidates.
