@@ -583,7 +583,8 @@ pub fn run(
         pipelined(table, &resolved, ctx, lenient, |rows| {
             let mut tick = |done: u64| ticker(&meter, progress, done);
             store.rehearse(&actor, |w| {
-                import_chunk(w, rows, usize::MAX, opts, rejects, &mut outcome, &mut memo, &mut tick)
+                let sink = Sink { rejects: &mut *rejects, outcome: &mut outcome, memo: &mut memo };
+                import_chunk(w, rows, usize::MAX, opts, sink, &mut tick)
             })
         })?;
         rejects.finish()?;
@@ -599,7 +600,8 @@ pub fn run(
         let mut tick = |done: u64| ticker(&meter, progress, done);
         while rows.peek().is_some() {
             store.write(&actor, |w| {
-                import_chunk(w, rows, opts.chunk_rows.max(1), opts, rejects, &mut outcome, &mut memo, &mut tick)
+                let sink = Sink { rejects: &mut *rejects, outcome: &mut outcome, memo: &mut memo };
+                import_chunk(w, rows, opts.chunk_rows.max(1), opts, sink, &mut tick)
             })?;
             committed = true;
             // And after each commit: a cancel then takes back the committed chunks below.
@@ -642,6 +644,14 @@ fn ticker(meter: &ProgressMeter, progress: &mut Progress<'_>, rows_done: u64) ->
     Ok(progress.check()?)
 }
 
+/// Where [`import_chunk`] puts what it did: rejected rows, the outcome, and the names of the
+/// candidates it made ready (kept for the whole import).
+struct Sink<'a> {
+    rejects: &'a mut dyn Rejects,
+    outcome: &'a mut ImportOutcome,
+    memo: &'a mut NameMemo,
+}
+
 /// Imports up to `max_rows` rows in the writer's transaction; `tick` reports progress and
 /// checks for a cancel every few hundred rows (a cancel rolls back this chunk).
 fn import_chunk(
@@ -649,11 +659,10 @@ fn import_chunk(
     rows: &mut dyn Iterator<Item = Result<Prepared>>,
     max_rows: usize,
     opts: &ImportOptions,
-    rejects: &mut dyn Rejects,
-    outcome: &mut ImportOutcome,
-    memo: &mut NameMemo,
+    sink: Sink<'_>,
     tick: &mut dyn FnMut(u64) -> Result<()>,
 ) -> Result<()> {
+    let Sink { rejects, outcome, memo } = sink;
     let mut n = 0;
     while n < max_rows {
         let Some(item) = rows.next() else { break };
