@@ -233,18 +233,24 @@ impl Store {
         let total = rows.len() as u64;
         let mut report = UndoReport::default();
         let mut done = 0u64;
+        super::search::set_delete_merge(&self.writer(), 0)?;
         // Last touched first, as the batch did them the other way round.
-        for chunk in rows.rchunks(UNDO_CHUNK) {
-            progress.check()?;
-            self.write(&undo_actor, |w| {
-                for row in chunk.iter().rev() {
-                    undo_row(w, batch, row, &mut report)?;
-                }
-                Ok(())
-            })?;
-            done += chunk.len() as u64;
-            (progress.report)(done, total);
-        }
+        let undone = (|| -> Result<()> {
+            for chunk in rows.rchunks(UNDO_CHUNK) {
+                progress.check()?;
+                self.write(&undo_actor, |w| {
+                    for row in chunk.iter().rev() {
+                        undo_row(w, batch, row, &mut report)?;
+                    }
+                    Ok(())
+                })?;
+                done += chunk.len() as u64;
+                (progress.report)(done, total);
+            }
+            Ok(())
+        })();
+        super::search::set_delete_merge(&self.writer(), super::search::DELETE_MERGE_DEFAULT)?;
+        undone?;
         {
             let conn = self.reader();
             for c in &mut report.conflicts {
