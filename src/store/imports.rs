@@ -361,12 +361,11 @@ impl Writer<'_> {
         }
     }
 
-    /// The live customer most likely to be the same as `p`, with its score and reasons, if any
-    /// reaches the duplicate threshold. Looks up phones, emails, names and the company among
-    /// `keys` (`p.keys()`, computed by the caller, typically on the reading thread).
-    ///
-    /// `row` is `p` made ready (on the reading thread); candidates are made ready through `memo`,
-    /// which an import keeps for its whole run (the same candidates come up again and again).
+    /// The live customer most likely to be the same as `row` (a profile made ready, typically on
+    /// the reading thread), with its score and reasons, if any reaches the duplicate threshold.
+    /// Looks up phones, emails, names and the company among `keys` (the profile's `keys()`).
+    /// Candidates are made ready through `memo`, which an import keeps for its whole run (the same
+    /// candidates come up again and again).
     pub fn best_match(
         &self,
         row: &Prepared,
