@@ -17,13 +17,13 @@
 //! It reads through connections of its own, so the desktop's searches are not held up while it
 //! runs, with caches smaller than the search connection's.
 
+use super::Store;
 use super::customers::customer_in;
 use super::imports::DuplicatePair;
-use super::{Store, connect};
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerKind};
 use crate::quality::dedupe::{self, NameMemo, Prepared, Reason};
-use rusqlite::{OpenFlags, OptionalExtension};
+use rusqlite::OptionalExtension;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -246,14 +246,7 @@ impl Store {
     /// Candidate duplicate pairs over the whole book, best first, at most `limit` (see the
     /// module's notes for how they are found).
     pub fn duplicate_pairs(&self, min_score: f64, limit: usize) -> Result<Vec<DuplicatePair>> {
-        let open = || -> Result<rusqlite::Connection> {
-            let c = connect(self.path(), self.key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            c.execute_batch(&format!(
-                "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{}; PRAGMA query_only = ON;",
-                FINDER_CACHE_MIB * 1024
-            ))?;
-            Ok(c)
-        };
+        let open = || self.side_reader(FINDER_CACHE_MIB);
         let scan = open()?;
         let workers = vec![open()?, open()?];
         let found = std::thread::scope(|s| -> Result<Best> {
@@ -342,8 +335,7 @@ mod tests {
     use super::*;
     use crate::demo::DemoGen;
     use crate::model::ValidationContext;
-    use crate::security::keys::KdfParams;
-    use crate::store::{Actor, NewKey, StoreOptions};
+    use crate::store::Actor;
 
     /// Every pair of every small block, each scored once, the plain way (what the finder did
     /// before it streamed): the finder must give exactly these.
@@ -390,9 +382,7 @@ mod tests {
     #[test]
     fn the_streamed_finder_finds_exactly_every_scored_pair_of_the_small_blocks() {
         let dir = tempfile::tempdir().unwrap();
-        let opts = StoreOptions { kdf: KdfParams { m_kib: 1024, t: 1, p: 1 }, ..Default::default() };
-        let store =
-            Store::create(&dir.path().join("b.db"), NewKey::Passphrase("unit test passphrase".into()), opts).unwrap();
+        let store = crate::store::unit_test_store(dir.path());
         let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
         let mut g = DemoGen::new(11);
         let actor = Actor::default();

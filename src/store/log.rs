@@ -238,12 +238,9 @@ pub(super) fn entries_from_field_rows(conn: &Connection, progress: &dyn Fn(u64, 
     drop(rows);
     drop(read);
     drop(before);
-    // Every row of the old log is in the new one, so its freed pages are not zeroed one by one
-    // (SQLCipher's default secure_delete): on a million-customer book that held 2 GB of dirty
-    // pages in memory. The pages stay encrypted; later writes reuse them.
-    let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
-    conn.execute_batch("PRAGMA secure_delete = OFF; DROP TABLE change_log;")?;
-    conn.execute_batch(&format!("PRAGMA secure_delete = {secure};"))?;
+    // Every row of the old log is in the new one (on a million-customer book, zeroing its pages
+    // held 2 GB of dirty pages in memory).
+    super::without_secure_delete(conn, "DROP TABLE change_log;")?;
     conn.execute_batch(
         "CREATE INDEX changes_row ON changes (tbl, row_id);
          CREATE INDEX changes_batch ON changes (batch_id) WHERE batch_id IS NOT NULL;",

@@ -273,7 +273,13 @@ impl Store {
 
     /// A reading connection of its own for [`search::rebuild`].
     pub(super) fn rebuild_reader(&self) -> Result<Connection> {
-        rebuild_reader(&self.path, self.key.as_ref())
+        side_reader(&self.path, self.key.as_ref(), REBUILD_READ_CACHE_MIB)
+    }
+
+    /// A read-only connection of its own with a page cache of `cache_mib`, for work that reads
+    /// the whole book beside the store's own connections (index rebuild, duplicate finder).
+    pub(super) fn side_reader(&self, cache_mib: i64) -> Result<Connection> {
+        side_reader(&self.path, self.key.as_ref(), cache_mib)
     }
 
     pub(crate) fn now_ms(&self) -> i64 {
@@ -397,7 +403,7 @@ fn ensure_search_index(
     let built: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'search_built'", [], |r| r.get(0)).optional()?;
     if built.as_deref() != Some(INDEX_VERSION) {
-        search::rebuild(conn, rebuild_reader(path, key)?, &mut |done, total| {
+        search::rebuild(conn, side_reader(path, key, REBUILD_READ_CACHE_MIB)?, &mut |done, total| {
             if let Some(p) = progress {
                 p(done, total)
             }
@@ -409,14 +415,33 @@ fn ensure_search_index(
 /// Page cache of the index rebuild's reading connection.
 const REBUILD_READ_CACHE_MIB: i64 = 32;
 
-/// The reading connection of an index rebuild (see [`search::rebuild`]).
-fn rebuild_reader(path: &Path, key: Option<&DbKey>) -> Result<Connection> {
+/// A new encrypted book in `dir` for unit tests, with a cheap key derivation.
+#[cfg(test)]
+pub(crate) fn unit_test_store(dir: &Path) -> Store {
+    let opts = StoreOptions { kdf: crate::security::keys::KdfParams { m_kib: 1024, t: 1, p: 1 }, ..Default::default() };
+    Store::create(&dir.join("b.db"), NewKey::Passphrase("unit test passphrase".into()), opts).unwrap()
+}
+
+/// A read-only side connection (see [`Store::side_reader`]).
+fn side_reader(path: &Path, key: Option<&DbKey>, cache_mib: i64) -> Result<Connection> {
     let c = connect(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     c.execute_batch(&format!(
         "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{}; PRAGMA query_only = ON;",
-        REBUILD_READ_CACHE_MIB * 1024
+        cache_mib * 1024
     ))?;
     Ok(c)
+}
+
+/// Runs `sql` (a drop or delete of derived or already-copied data) with SQLCipher's
+/// secure_delete off, then puts it back as it was: the freed pages stay encrypted and later writes
+/// reuse them, so zeroing each one is work (on a million-customer book, gigabytes of dirty pages
+/// in memory) that protects nothing.
+pub(super) fn without_secure_delete(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA secure_delete = OFF;")?;
+    let done = conn.execute_batch(sql);
+    conn.execute_batch(&format!("PRAGMA secure_delete = {secure};"))?;
+    done
 }
 
 /// Opens a connection and applies the key. SQLCipher's own stderr log is silenced first: a wrong

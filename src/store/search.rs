@@ -297,8 +297,9 @@ pub(super) const DELETE_MERGE_DEFAULT: i64 = 10;
 
 /// Sets the search tables' `deletemerge`. A mass removal (an undo or a cancelled import takes back
 /// tens of thousands of customers) sets it to 0 while it runs: with FTS5's default, each segment
-/// was rewritten again and again as its deleted share passed 10 %, more than half the time of a
-/// 100,000-row undo (23.7 s with it, 10.3 s without). Left at 0 by a crash, it only means
+/// was rewritten again and again as its deleted share passed 10 %: a 100,000-row undo took 23.7 s
+/// with it and 12.8 s with it off while the undo runs (`cargo xtask bench io -- --rows 100000`).
+/// Left at 0 by a crash, it only means
 /// deleted rows wait for the next ordinary merge to leave a segment.
 pub(super) fn set_delete_merge(conn: &Connection, pct: i64) -> Result<()> {
     for t in ["customer_fts", "name_fts", "pinyin_fts"] {
@@ -517,18 +518,15 @@ fn rebuild_in_pages(
     after_page: &mut dyn FnMut(u64),
 ) -> Result<u64> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    // Derived data, recomputed from the rows right after: its freed pages need not be zeroed one by
-    // one (they stay encrypted and are reused).
-    let secure: i64 = tx.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
-    tx.execute_batch(
-        "PRAGMA secure_delete = OFF;
-         INSERT INTO customer_fts (customer_fts) VALUES ('delete-all');
+    // Derived data, recomputed from the rows right after.
+    super::without_secure_delete(
+        &tx,
+        "INSERT INTO customer_fts (customer_fts) VALUES ('delete-all');
          INSERT INTO name_fts (name_fts) VALUES ('delete-all');
          INSERT INTO pinyin_fts (pinyin_fts) VALUES ('delete-all');
          DELETE FROM search_docs; DELETE FROM match_keys;
          DELETE FROM meta WHERE key = 'search_built';",
     )?;
-    tx.execute_batch(&format!("PRAGMA secure_delete = {secure};"))?;
     let total: i64 = tx.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
     tx.commit()?;
     let total = total as u64;
@@ -588,7 +586,11 @@ fn rebuild_in_pages(
         Ok(())
     })?;
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('search_built', ?1)", [super::INDEX_VERSION])?;
-    progress(total, total);
+    // The last page's report already said "total of total" unless customers went away meanwhile
+    // (or there were none).
+    if done == 0 || done < total {
+        progress(total, total);
+    }
     Ok(done)
 }
 
@@ -675,6 +677,7 @@ fn fuzzy_terms(conn: &Connection, q: &Query) -> Result<Option<Vec<Vec<String>>>>
 mod tests {
     use super::*;
     use crate::demo::DemoGen;
+    use crate::io::Progress;
     use crate::model::ValidationContext;
     use crate::security::keys::KdfParams;
     use crate::store::{Actor, NewKey, StoreOptions};
@@ -761,9 +764,7 @@ mod tests {
         // Imports index new customers from data computed on another thread; search and duplicate
         // matching must not be able to tell them from customers the gateway re-indexed itself.
         let dir = tempfile::tempdir().unwrap();
-        let opts = StoreOptions { kdf: KdfParams { m_kib: 1024, t: 1, p: 1 }, ..Default::default() };
-        let store =
-            Store::create(&dir.path().join("b.db"), NewKey::Passphrase("unit test passphrase".into()), opts).unwrap();
+        let store = crate::store::unit_test_store(dir.path());
         let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
         let mut g = DemoGen::new(7);
         let actor = Actor::default();
@@ -781,5 +782,45 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 150, "{checked} customers compared");
+    }
+
+    #[test]
+    fn an_undo_cut_short_or_finished_leaves_the_search_tables_merging_deleted_rows_again() {
+        // Undo turns FTS5's deletemerge off while it runs; afterwards ordinary edits and deletes
+        // must again have their segments cleaned up (else a book that undid an import keeps
+        // its dead index rows and grows with every later removal).
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::unit_test_store(dir.path());
+        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let mut g = DemoGen::new(11);
+        let batch = "batch-1";
+        let _lock = store.begin_import(batch, "people.csv", "csv").unwrap();
+        let actor = Actor { user: String::new(), batch: Some(batch.into()) };
+        let mut made = 0;
+        while made < 300 {
+            let Ok(v) = g.customer().validate(&ctx) else { continue };
+            store.write(&actor, |w| w.insert_customer(&v)).unwrap();
+            made += 1;
+        }
+        store.finish_import(batch, "done", &Default::default()).unwrap();
+        let delete_merge = |store: &Store| -> Vec<i64> {
+            let conn = store.reader();
+            ["customer_fts", "name_fts", "pinyin_fts"]
+                .iter()
+                .map(|t| {
+                    conn.query_row(&format!("SELECT v FROM {t}_config WHERE k = 'deletemerge'"), [], |r| r.get(0))
+                        .unwrap()
+                })
+                .collect()
+        };
+        let undoer = Actor::default();
+        // Cancelled before its first chunk (after deletemerge went off).
+        let mut cut = Progress { report: &mut |_, _| {}, cancelled: &|| true };
+        assert!(store.undo_batch(&undoer, batch, &mut cut).is_err());
+        assert_eq!(delete_merge(&store), vec![DELETE_MERGE_DEFAULT; 3]);
+        let mut whole = Progress { report: &mut |_, _| {}, cancelled: &|| false };
+        let report = store.undo_batch(&undoer, batch, &mut whole).unwrap();
+        assert!(report.removed > 0);
+        assert_eq!(delete_merge(&store), vec![DELETE_MERGE_DEFAULT; 3]);
     }
 }
