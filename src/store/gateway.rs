@@ -131,10 +131,11 @@ impl Writer<'_> {
         }
         drop(docid);
         order.sort_unstable();
+        let mut gone = super::search::GoneKeys::default();
         for (_, id, d) in order {
-            super::search::reindex_customer_at(&self.tx, &id, d)?;
+            super::search::reindex_customer_deferred(&self.tx, &id, d, &mut gone)?;
         }
-        Ok(())
+        gone.flush(&self.tx)
     }
 
     /// Read access inside the transaction (for checks that must see this transaction's writes).

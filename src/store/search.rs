@@ -194,31 +194,68 @@ pub(super) fn reindex_customer(conn: &Connection, id: &str) -> Result<()> {
 
 /// [`reindex_customer`] of a customer whose index entry (`old`) was looked up already.
 pub(super) fn reindex_customer_at(conn: &Connection, id: &str, old: Option<i64>) -> Result<()> {
+    let mut gone = GoneKeys::default();
+    reindex_customer_deferred(conn, id, old, &mut gone)?;
+    gone.flush(conn)
+}
+
+/// Match keys of removed index entries, deleted together in key order ([`GoneKeys::flush`]).
+/// A customer's keys are spread over the whole `match_keys` tree; when many customers go at once
+/// (an undo takes back 10,000 per transaction), deleting each one's keys as it goes walks the
+/// tree in random order, ten or so times per customer. In key order, consecutive deletes land on
+/// the page the last one touched.
+#[derive(Default)]
+pub(super) struct GoneKeys(Vec<(i64, i64)>);
+
+impl GoneKeys {
+    pub(super) fn flush(&mut self, conn: &Connection) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        self.0.sort_unstable();
+        let mut del = conn.prepare_cached("DELETE FROM match_keys WHERE key = ?1 AND docid = ?2")?;
+        for (key, docid) in self.0.drain(..) {
+            del.execute((key, docid))?;
+        }
+        Ok(())
+    }
+}
+
+/// [`reindex_customer_at`] leaving a removed entry's match keys in `gone` for the caller to
+/// [`GoneKeys::flush`] before its transaction ends.
+pub(super) fn reindex_customer_deferred(
+    conn: &Connection,
+    id: &str,
+    old: Option<i64>,
+    gone: &mut GoneKeys,
+) -> Result<()> {
     if let Some(docid) = old {
-        remove_entry(conn, docid)?;
+        remove_entry(conn, docid, gone)?;
     }
     // A removed customer (an undo takes back thousands) is not read whole just to be left out.
-    let gone: Option<bool> = conn
+    let removed: Option<bool> = conn
         .prepare_cached("SELECT deleted_at IS NOT NULL FROM customers WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?;
-    if gone != Some(false) {
+    if removed != Some(false) {
         return Ok(());
     }
     let Ok(cid) = id.parse::<CustomerId>() else { return Ok(()) };
     let c = customer_in(conn, cid)?;
+    // The new entry may get a docid an entry removed here had: its keys must be gone first.
+    gone.flush(conn)?;
     write_entry(conn, id, &document_of(conn, &c)?, &profile_of(&c).keys())
 }
 
-/// Removes one index entry: its documents, its match keys (the entry lists them) and itself.
-fn remove_entry(conn: &Connection, docid: i64) -> Result<()> {
+/// Removes one index entry: its documents, itself, and (through `gone`) its match keys, which the
+/// entry lists.
+fn remove_entry(conn: &Connection, docid: i64, gone: &mut GoneKeys) -> Result<()> {
     let keys: Option<Vec<u8>> = conn
         .prepare_cached("SELECT keys FROM search_docs WHERE docid = ?1")?
         .query_row([docid], |r| r.get(0))
         .optional()?;
-    let mut del = conn.prepare_cached("DELETE FROM match_keys WHERE key = ?1 AND docid = ?2")?;
     for code in keys.as_deref().unwrap_or_default().chunks_exact(8) {
-        del.execute((i64::from_be_bytes(code.try_into().expect("8 bytes")), docid))?;
+        gone.0.push((i64::from_be_bytes(code.try_into().expect("8 bytes")), docid));
     }
     conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?.execute([docid])?;
     conn.prepare_cached("DELETE FROM name_fts WHERE rowid = ?1")?.execute([docid])?;
@@ -822,5 +859,67 @@ mod tests {
         let report = store.undo_batch(&undoer, batch, &mut whole).unwrap();
         assert!(report.removed > 0);
         assert_eq!(delete_merge(&store), vec![DELETE_MERGE_DEFAULT; 3]);
+    }
+
+    #[test]
+    fn customers_re_indexed_together_keep_every_match_key_even_when_an_entry_number_is_reused() {
+        // Re-indexing several customers in one transaction defers the removed entries' match
+        // keys; a re-written entry can get the number its old entry had (the last one does), and
+        // its new keys must not be taken by the deferred removal.
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::unit_test_store(dir.path());
+        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let mut g = DemoGen::new(5);
+        let actor = Actor::default();
+        let mut made: Vec<(CustomerId, ValidCustomer)> = Vec::new();
+        while made.len() < 20 {
+            let Ok(v) = g.customer().validate(&ctx) else { continue };
+            made.push((store.write(&actor, |w| w.insert_customer(&v)).unwrap(), v));
+        }
+        let before: Vec<Vec<String>> = made.iter().map(|(id, _)| entries(&store.writer(), &id.to_string())).collect();
+        let last_docid = |store: &Store| -> i64 {
+            store.reader().query_row("SELECT max(docid) FROM search_docs", [], |r| r.get(0)).unwrap()
+        };
+        let top = last_docid(&store);
+        // The newest customer (the last entry) edited and another one added in one transaction:
+        // the edited one's entry is removed and written again as the last entry, with the same
+        // number, before the new one's.
+        let extra = loop {
+            if let Ok(v) = g.customer().validate(&ctx) {
+                break v;
+            }
+        };
+        store
+            .write(&actor, |w| {
+                let (id, v) = made.last().unwrap();
+                let mut v = v.clone();
+                v.notes = Some("met at the fair".into());
+                w.replace_customer(*id, &v)?;
+                w.insert_customer(&extra)?;
+                Ok(())
+            })
+            .unwrap();
+        let newest_docid: i64 = store
+            .reader()
+            .query_row(
+                "SELECT docid FROM search_docs WHERE customer_id = ?1",
+                [made.last().unwrap().0.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(newest_docid, top, "the entry number was reused");
+        for ((id, _), before) in made.iter().zip(before) {
+            let after = entries(&store.writer(), &id.to_string());
+            let keys = |e: &[String]| e.iter().filter(|x| x.starts_with("key ")).cloned().collect::<Vec<_>>();
+            assert!(!keys(&before).is_empty());
+            assert_eq!(keys(&after), keys(&before), "{id}");
+        }
+        let dangling: i64 = store
+            .reader()
+            .query_row("SELECT count(*) FROM match_keys WHERE docid NOT IN (SELECT docid FROM search_docs)", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(dangling, 0);
     }
 }
