@@ -336,8 +336,8 @@ pub(super) const DELETE_MERGE_DEFAULT: i64 = 10;
 /// tens of thousands of customers) sets it to 0 while it runs: with FTS5's default, each segment
 /// was rewritten again and again as its deleted share passed 10 %: a 100,000-row undo took 23.7 s
 /// with it and 12.8 s with it off while the undo runs (`cargo xtask bench io -- --rows 100000`).
-/// Left at 0 by a crash, it only means
-/// deleted rows wait for the next ordinary merge to leave a segment.
+/// Left at 0 by a crash, it only means deleted rows wait for the next ordinary merge to leave a
+/// segment.
 pub(super) fn set_delete_merge(conn: &Connection, pct: i64) -> Result<()> {
     for t in ["customer_fts", "name_fts", "pinyin_fts"] {
         conn.execute(&format!("INSERT INTO {t} ({t}, rank) VALUES ('deletemerge', ?1)"), [pct])?;
