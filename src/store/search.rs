@@ -824,8 +824,8 @@ mod tests {
     #[test]
     fn an_undo_cut_short_or_finished_leaves_the_search_tables_merging_deleted_rows_again() {
         // Undo turns FTS5's deletemerge off while it runs; afterwards ordinary edits and deletes
-        // must again have their segments cleaned up (else a book that undid an import keeps
-        // its dead index rows and grows with every later removal).
+        // must again have their segments cleaned up (else a book keeps its removed customers'
+        // index rows in every segment until an ordinary merge happens to rewrite it).
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::unit_test_store(dir.path());
         let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
@@ -877,10 +877,7 @@ mod tests {
             made.push((store.write(&actor, |w| w.insert_customer(&v)).unwrap(), v));
         }
         let before: Vec<Vec<String>> = made.iter().map(|(id, _)| entries(&store.writer(), &id.to_string())).collect();
-        let last_docid = |store: &Store| -> i64 {
-            store.reader().query_row("SELECT max(docid) FROM search_docs", [], |r| r.get(0)).unwrap()
-        };
-        let top = last_docid(&store);
+        let top: i64 = store.reader().query_row("SELECT max(docid) FROM search_docs", [], |r| r.get(0)).unwrap();
         // The newest customer (the last entry) edited and another one added in one transaction:
         // the edited one's entry is removed and written again as the last entry, with the same
         // number, before the new one's.
