@@ -11,6 +11,7 @@ mod orders;
 mod products;
 mod search;
 mod settings;
+mod upkeep;
 
 pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
@@ -75,11 +76,14 @@ impl Default for StoreOptions {
 /// An open customer book. Writes go through one connection and [`Store::write`]; reads use a
 /// second connection so a long list query never waits behind a write.
 pub struct Store {
+    // Field order is drop order: the upkeep thread stops first (finishing the step under way),
+    // then the read-only connection closes, so the writer, closing last, checkpoints the WAL back
+    // into the database file and removes it.
+    upkeep: Option<upkeep::Upkeep>,
     path: PathBuf,
-    // Field order is drop order: the read-only connection closes first so the writer, closing
-    // last, checkpoints the WAL back into the database file and removes it.
     read: Mutex<Connection>,
-    write: Mutex<Connection>,
+    /// Shared with the upkeep thread, which merges search segments through it between writes.
+    write: Arc<Mutex<Connection>>,
     key: Option<DbKey>,
     clock: Arc<dyn Clock>,
     device: DeviceId,
@@ -231,6 +235,7 @@ impl Store {
         let snapshot =
             migrate::run(&mut write, path, key.as_ref(), migrations, opts.clock.now_ms(), opts.on_migrate.as_ref())?;
         ensure_search_index(&mut write, path, key.as_ref(), opts.on_reindex.as_ref())?;
+        upkeep::hand_merges_to_upkeep(&write)?;
         let read = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         configure(&read, &opts, true)?;
         let meta = |k: &str| -> Result<String> {
@@ -245,10 +250,13 @@ impl Store {
             .query_row("SELECT id FROM origins WHERE device = ?1", [device.to_string()], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::Corrupt("this device is missing from origins".into()))?;
+        let write = Arc::new(Mutex::new(write));
+        let upkeep = upkeep::Upkeep::start(&write, path, key.as_ref())?;
         Ok(Store {
+            upkeep: Some(upkeep),
             path: path.to_owned(),
             read: Mutex::new(read),
-            write: Mutex::new(write),
+            write,
             key,
             clock: opts.clock,
             device,
@@ -292,6 +300,16 @@ impl Store {
 
     pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {
         self.write.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until the upkeep thread (search segment merges, WAL checkpoints) has done the work
+    /// of every write so far. Benchmarks and tests only: a person saving from the form leaves it
+    /// seconds between saves, and nothing a write or a search returns depends on it.
+    #[doc(hidden)]
+    pub fn settle(&self) {
+        if let Some(u) = &self.upkeep {
+            u.settle();
+        }
     }
 
     /// Where the file's bytes go: each table and index with the bytes of its pages, largest first
@@ -347,12 +365,22 @@ impl Store {
         let keys = KeyStore::for_db(&self.path);
         let new_key = DbKey::random()?;
         keys.stage(&new_key, mode, passphrase, kdf)?;
-        {
+        // The upkeep's checkpointing connection has the old key: stopped first, started again with
+        // the new one.
+        self.upkeep = None;
+        let rekeyed = (|| {
             let write = self.writer();
             write.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
             write.execute_batch(&format!("PRAGMA rekey = {};", new_key.sqlcipher_literal().as_str()))?;
-        }
-        keys.commit_pending()?;
+            drop(write);
+            keys.commit_pending()
+        })();
+        self.upkeep = Some(upkeep::Upkeep::start(
+            &self.write,
+            &self.path,
+            Some(if rekeyed.is_ok() { &new_key } else { self.key.as_ref().ok_or(Error::WrongKey)? }),
+        )?);
+        rekeyed?;
         let read = connect(&self.path, Some(&new_key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         configure(&read, &StoreOptions::default(), true)?;
         *self.read.lock().unwrap_or_else(|e| e.into_inner()) = read;
@@ -464,13 +492,17 @@ pub(crate) fn connect(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Res
 /// of `cargo xtask bench io`); with 64 MiB it took 48.8 s.
 const WRITE_CACHE_MIB: u32 = 128;
 
+/// How long a statement waits for another process's lock on the book before it fails as busy.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn configure(conn: &Connection, opts: &StoreOptions, read_only: bool) -> Result<()> {
     let cache_mib = if read_only { opts.cache_mib } else { opts.cache_mib.min(WRITE_CACHE_MIB) };
     let cache_kib = cache_mib as i64 * 1024;
     // temp_store=MEMORY: sorts and temp indexes never spill customer data to clear-text temp files.
     conn.execute_batch(&format!(
-        "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib}; PRAGMA busy_timeout = 10000;"
+        "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib};"
     ))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     if read_only {
         conn.execute_batch("PRAGMA query_only = ON;")?;
     } else {

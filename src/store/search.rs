@@ -339,7 +339,7 @@ pub(super) const DELETE_MERGE_DEFAULT: i64 = 10;
 /// Left at 0 by a crash, it only means deleted rows wait for the next ordinary merge to leave a
 /// segment.
 pub(super) fn set_delete_merge(conn: &Connection, pct: i64) -> Result<()> {
-    for t in ["customer_fts", "name_fts", "pinyin_fts"] {
+    for t in super::upkeep::FTS_TABLES {
         conn.execute(&format!("INSERT INTO {t} ({t}, rank) VALUES ('deletemerge', ?1)"), [pct])?;
     }
     Ok(())

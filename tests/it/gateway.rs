@@ -168,3 +168,34 @@ fn each_field_change_names_the_change_it_replaced() {
     assert_eq!(deleted.len(), 1);
     assert_eq!(deleted[0].replaces, None);
 }
+
+/// A book left open (the desktop, all day) copies a large write back from its write-ahead log
+/// into the database file by itself, on its upkeep thread, without waiting for another write or
+/// for the close; and the next write reuses the log instead of growing it.
+#[test]
+fn an_open_book_folds_a_large_write_back_into_its_file_and_reuses_the_log() {
+    use banyan::demo::DemoGen;
+    use banyan::model::ValidationContext;
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path) = new_book(dir.path());
+    let wal = path.with_extension("db-wal");
+    let ctx = ValidationContext::default();
+    let mut g = DemoGen::new(3);
+    let actor = banyan::store::Actor::default();
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let rows: Vec<_> = (0..6000).map(|_| g.valid_customer(&ctx)).collect();
+    let before = size(&path);
+    b.store().add_customers(&actor, &rows).unwrap();
+    let first_wal = size(&wal);
+    assert!(first_wal > 4_000_000, "a write of over 1,000 pages: WAL {first_wal} bytes");
+    b.store().settle();
+    let folded = size(&path);
+    assert!(folded > before + 2_000_000, "the database file took the write: {before} -> {folded} bytes");
+    let more: Vec<_> = (0..6000).map(|_| g.valid_customer(&ctx)).collect();
+    b.store().add_customers(&actor, &more).unwrap();
+    let second_wal = size(&wal);
+    assert!(second_wal < first_wal * 3 / 2, "the log was reused: {first_wal} then {second_wal} bytes");
+    b.store().settle();
+    assert!(size(&path) > folded, "the second write reached the file too");
+    assert_eq!(b.customer_count().unwrap(), 12_000);
+}
