@@ -8,8 +8,8 @@ use super::read::{self, ProgressMeter, ReadOptions, Row, SourceInfo, Table};
 use super::{Format, Progress};
 use crate::error::{Error, FieldError, Result};
 use crate::model::{ContactInput, Customer, CustomerId, CustomerInput, ValidCustomer, ValidationContext};
-use crate::quality::dedupe::{NameMemo, Reason};
-use crate::store::{Actor, Derived, ImportCounts, Store, Writer};
+use crate::quality::dedupe::Reason;
+use crate::store::{Actor, Derived, ImportCounts, MatchMemo, Store, Writer};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -208,7 +208,7 @@ pub fn preview(
     // Read-only: run in a transaction that is rolled back, so the preview sees exactly what the
     // import would, including rows of the file that duplicate each other.
     let lenient = opts.mode == ImportMode::ValidRows;
-    let mut memo = NameMemo::new(MATCH_NAME_MEMO);
+    let mut memo = MatchMemo::new(MATCH_NAME_MEMO);
     store.rehearse(&Actor::default(), |w| {
         for row in table.take(scan) {
             let Prepared { row, ready } = prepare_ready(&resolved, ctx, row?, lenient);
@@ -392,7 +392,7 @@ fn prepare_ready(resolved: &Resolved, ctx: &ValidationContext, row: Row, lenient
 /// The existing customer a row stands for. A row carrying one of our ids (from a Banyan export)
 /// is that record: it matches only itself, so a book exported and imported into an empty book
 /// comes back whole even where it holds look-alikes. Other rows get the best match.
-fn find_duplicate(w: &Writer<'_>, r: &Ready, memo: &mut NameMemo) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
+fn find_duplicate(w: &Writer<'_>, r: &Ready, memo: &mut MatchMemo) -> Result<Option<(Customer, f64, Vec<Reason>)>> {
     if let Some(id) = r.id {
         return Ok(match w.find_customer(id)? {
             Some(c) if !c.deleted => Some((c, 1.0, Vec::new())),
@@ -403,8 +403,8 @@ fn find_duplicate(w: &Writer<'_>, r: &Ready, memo: &mut NameMemo) -> Result<Opti
     w.best_match(r.derived.prepared(), r.derived.keys(), memo)
 }
 
-/// Candidates' names an import keeps made ready (see [`NameMemo`]): the same customers come up
-/// as candidates again and again (a common street, a company's branches).
+/// Candidates' names an import keeps made ready (see [`crate::quality::dedupe::NameMemo`]): the
+/// same customers come up as candidates again and again (a common street, a company's branches).
 const MATCH_NAME_MEMO: usize = 20_000;
 
 /// Creates the row's customer, under the row's own id when it carries one that is free.
@@ -578,7 +578,7 @@ pub fn run(
     let actor = Actor { user: actor_user.to_string(), batch: Some(batch_id.clone()) };
     let meter = table.meter();
     let lenient = opts.mode == ImportMode::ValidRows;
-    let mut memo = NameMemo::new(MATCH_NAME_MEMO);
+    let mut memo = MatchMemo::new(MATCH_NAME_MEMO);
     if opts.dry_run {
         pipelined(table, &resolved, ctx, lenient, |rows| {
             let mut tick = |done: u64| ticker(&meter, progress, done);
@@ -649,7 +649,7 @@ fn ticker(meter: &ProgressMeter, progress: &mut Progress<'_>, rows_done: u64) ->
 struct Sink<'a> {
     rejects: &'a mut dyn Rejects,
     outcome: &'a mut ImportOutcome,
-    memo: &'a mut NameMemo,
+    memo: &'a mut MatchMemo,
 }
 
 /// Imports up to `max_rows` rows in the writer's transaction; `tick` reports progress and
@@ -663,6 +663,8 @@ fn import_chunk(
     tick: &mut dyn FnMut(u64) -> Result<()>,
 ) -> Result<()> {
     let Sink { rejects, outcome, memo } = sink;
+    // Other writers may have changed any customer since the last transaction.
+    memo.forget_candidates();
     let mut n = 0;
     while n < max_rows {
         let Some(item) = rows.next() else { break };
@@ -715,6 +717,9 @@ fn import_chunk(
                                 w.replace_customer(existing.id, &combine(&existing, &r.valid, false))?
                             }
                         };
+                        if changed > 0 {
+                            memo.forget(existing.id);
+                        }
                         // A company listed once per contact person gets each of them.
                         let changed = changed + usize::from(add_contact(w, existing.id, &r)?);
                         // Later rows must find the updated values.

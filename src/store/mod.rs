@@ -16,7 +16,7 @@ mod upkeep;
 pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
-pub use imports::{DuplicatePair, ImportCounts, ImportRecord, UndoConflict, UndoReport};
+pub use imports::{DuplicatePair, ImportCounts, ImportRecord, MatchMemo, UndoConflict, UndoReport};
 pub use log::{ChangeEntry, ChangeRef};
 pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
 pub use search::{Derived, SearchFilter, SearchHit};

@@ -399,6 +399,40 @@ fn importing_twice_does_not_double_the_book_and_duplicate_policies_apply() {
     assert_eq!((t.counts.created, t.counts.skipped), (1, 1));
 }
 
+/// A customer that one file names twice, under "update", gets what both rows add: the second row
+/// is matched against the customer as the first row left it, not as it was first read.
+#[test]
+fn a_customer_updated_twice_by_one_file_keeps_both_rows_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let rej = dir.path().join("r.csv");
+    let first = dir.path().join("first.csv");
+    std::fs::write(
+        &first,
+        "name,phone
+Gao Yuan,+86 139 8765 4321
+",
+    )
+    .unwrap();
+    assert_eq!(import(&b, &first, &ImportRequest::default(), &rej).unwrap().counts.created, 1);
+    let twice = dir.path().join("twice.csv");
+    std::fs::write(
+        &twice,
+        "name,phone,city,company
+Gao Yuan,+86 139 8765 4321,Chengdu,
+Gao Yuan,+86 139 8765 4321,,Tianfu Tea
+",
+    )
+    .unwrap();
+    let u =
+        import(&b, &twice, &ImportRequest { on_duplicate: OnDuplicate::Update, ..Default::default() }, &rej).unwrap();
+    assert_eq!((u.counts.created, u.counts.updated), (0, 2));
+    let g = by_name(&b, "Gao Yuan");
+    assert_eq!(g.city.as_deref(), Some("Chengdu"), "the second row kept what the first added");
+    assert_eq!(g.company.as_deref(), Some("Tianfu Tea"));
+    assert_eq!(b.customer_count().unwrap(), 1);
+}
+
 #[test]
 fn undo_takes_an_import_back_except_what_was_edited_since() {
     let dir = tempfile::tempdir().unwrap();
