@@ -595,6 +595,7 @@ pub fn run(
     // Held until the journal says how the import ended: a process that dies before that leaves
     // the lock free, which is how the next open knows the import is not running any more.
     let _running = store.begin_import(&batch_id, &file_name, format)?;
+    let _bulk = store.pause_upkeep();
     let mut committed = false;
     let result = pipelined(table, &resolved, ctx, lenient, |rows| {
         let mut tick = |done: u64| ticker(&meter, progress, done);

@@ -233,6 +233,7 @@ impl Store {
         let total = rows.len() as u64;
         let mut report = UndoReport::default();
         let mut done = 0u64;
+        let bulk = self.pause_upkeep();
         super::search::set_delete_merge(&self.writer(), 0)?;
         // Last touched first, as the batch did them the other way round.
         let undone = (|| -> Result<()> {
@@ -250,6 +251,7 @@ impl Store {
             Ok(())
         })();
         super::search::set_delete_merge(&self.writer(), super::search::DELETE_MERGE_DEFAULT)?;
+        drop(bulk);
         undone?;
         {
             let conn = self.reader();

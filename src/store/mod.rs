@@ -302,6 +302,11 @@ impl Store {
         self.write.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Holds the upkeep's merges off until the returned guard drops (see [`upkeep::Upkeep::pause`]).
+    pub(crate) fn pause_upkeep(&self) -> Option<upkeep::UpkeepPause> {
+        self.upkeep.as_ref().map(|u| u.pause())
+    }
+
     /// Waits until the upkeep thread (search segment merges, WAL checkpoints) has done the work
     /// of every write so far. Benchmarks and tests only: a person saving from the form leaves it
     /// seconds between saves, and nothing a write or a search returns depends on it.
@@ -335,6 +340,8 @@ impl Store {
     /// Full integrity check of the encrypted file: SQLite's b-tree check plus SQLCipher's
     /// per-page HMAC check. Returns the problems found (empty when the file is sound).
     pub fn check(&self) -> Result<Vec<String>> {
+        // The file must hold still while its pages are read one by one (see pause_and_wait).
+        let _still = self.upkeep.as_ref().map(|u| u.pause_and_wait());
         let conn = self.reader();
         let mut problems: Vec<String> = Vec::new();
         let mut stmt = conn.prepare("PRAGMA integrity_check")?;

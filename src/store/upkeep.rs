@@ -48,6 +48,10 @@ struct State {
     /// Commits whose upkeep is done.
     done: u64,
     stop: bool,
+    /// Bulk writes under way (see [`Upkeep::pause`]).
+    paused: u32,
+    /// The thread is in a round (merging or checkpointing).
+    busy: bool,
 }
 
 struct Shared {
@@ -108,12 +112,48 @@ impl Upkeep {
     }
 
     /// Waits until the upkeep of every commit so far is done (benchmarks and tests: a person
-    /// saving from the form gives it seconds between saves).
+    /// saving from the form gives it seconds between saves). Returns at once while paused.
     pub(super) fn settle(&self) {
         let mut s = self.shared.lock();
-        while s.done < s.requested && !s.stop {
+        while s.done < s.requested && !s.stop && s.paused == 0 {
             s = self.shared.changed.wait(s).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// Holds merges off while a bulk write runs (an import, an undo): merging segments between
+    /// its chunks took the writer from it, for segments its next chunks merge anyway (FTS5's
+    /// crisismerge still bounds them per level in line). The upkeep runs once the last pause ends.
+    pub(super) fn pause(&self) -> UpkeepPause {
+        self.shared.lock().paused += 1;
+        UpkeepPause { shared: self.shared.clone() }
+    }
+
+    /// As [`Upkeep::pause`], and waits for the round under way to end: the database file then
+    /// holds still while the guard lives. `PRAGMA cipher_integrity_check` reads the file's pages
+    /// directly, and a page a checkpoint was writing at that moment read as a broken one (`banyan
+    /// check` reported sound books after a crash as damaged).
+    pub(super) fn pause_and_wait(&self) -> UpkeepPause {
+        let pause = self.pause();
+        let mut s = self.shared.lock();
+        while s.busy {
+            s = self.shared.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        pause
+    }
+}
+
+/// See [`Upkeep::pause`].
+pub(crate) struct UpkeepPause {
+    shared: Arc<Shared>,
+}
+
+impl Drop for UpkeepPause {
+    fn drop(&mut self) {
+        let mut s = self.shared.lock();
+        s.paused -= 1;
+        s.requested += 1;
+        drop(s);
+        self.shared.changed.notify_all();
     }
 }
 
@@ -131,12 +171,13 @@ fn run_thread(shared: &Shared, write: &Mutex<Connection>, checkpointer: &Connect
     loop {
         let target = {
             let mut s = shared.lock();
-            while s.done == s.requested && !s.stop {
+            while (s.done == s.requested || s.paused > 0) && !s.stop {
                 s = shared.changed.wait(s).unwrap_or_else(|e| e.into_inner());
             }
             if s.stop {
                 return;
             }
+            s.busy = true;
             s.requested
         };
         // Errors (a full disk, a busy file) leave the work for the next round: the next commit
@@ -146,20 +187,23 @@ fn run_thread(shared: &Shared, write: &Mutex<Connection>, checkpointer: &Connect
         }
         let mut s = shared.lock();
         s.done = s.done.max(target);
+        s.busy = false;
         drop(s);
         shared.changed.notify_all();
     }
 }
 
-/// Merge steps, table by table, until FTS5 finds nothing left to merge or the store closes.
-/// Returns `Err(())` when it stopped early.
+/// Merge steps, table by table, until FTS5 finds nothing left to merge, the store closes or a
+/// bulk write pauses the upkeep. Returns `Err(())` when it stopped early.
 fn merge_all(shared: &Shared, write: &Mutex<Connection>) -> std::result::Result<(), ()> {
     loop {
         let mut worked = false;
         for t in FTS_TABLES {
-            if shared.lock().stop {
+            let s = shared.lock();
+            if s.stop || s.paused > 0 {
                 return Err(());
             }
+            drop(s);
             let conn = write.lock().unwrap_or_else(|e| e.into_inner());
             shared.own_write.store(true, Ordering::Release);
             // Another process writing (a command-line import) holds the book: this step gives up
