@@ -170,34 +170,37 @@ fn reopen(dir: &Path) -> Banyan {
     .unwrap()
 }
 
+/// This process's peak resident memory ("123456 kB"), since it started or since the high-water
+/// mark was last reset.
+fn peak() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap_or("? kB").trim().to_string()
+}
+
 /// Child mode: import one CSV and print this process's peak resident memory (or, with `file`
 /// "-", reopen the book already in `dir`).
 fn child_import(file: &Path, dir: &Path) {
     let b = if file == Path::new("-") {
         let t = Instant::now();
         let b = reopen(dir);
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ? kB").to_string();
         println!(
             "child-open: {} customers opened in {:.1} s (with any migration, snapshot first); peak {}",
             b.customer_count().unwrap(),
             secs(t),
-            peak.trim_start_matches("VmHWM:").trim()
+            peak()
         );
         b
     } else {
         let b = book(dir);
         let t = Instant::now();
         let r = b.import_file(file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ? kB").to_string();
         println!(
             "child: {} rows read, {} created, {} skipped in {:.1} s; peak {}",
             r.counts.rows_read,
             r.counts.created,
             r.counts.skipped,
             secs(t),
-            peak.trim_start_matches("VmHWM:").trim()
+            peak()
         );
         let _ = std::fs::write(dir.join("imported"), "");
         b
@@ -207,14 +210,12 @@ fn child_import(file: &Path, dir: &Path) {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let t = Instant::now();
     let pairs = b.duplicates(100).unwrap();
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ? kB").to_string();
     println!(
         "child-duplicates: {} customers, best {} pairs in {:.1} s; peak {} (target ≤ 60 s)",
         b.customer_count().unwrap(),
         pairs.len(),
         secs(t),
-        peak.trim_start_matches("VmHWM:").trim()
+        peak()
     );
 }
 
@@ -231,14 +232,12 @@ fn child_into(file: &Path, kept: &Path) {
     let t = Instant::now();
     let r = b.import_file(file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
     let import_s = secs(t);
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ? kB").to_string();
     println!(
         "child-into: {} rows into a book of {before} customers: {} created, {} duplicates skipped in {import_s:.1} s; peak {} (target ≤ 15 s)",
         r.counts.rows_read,
         r.counts.created,
         r.counts.skipped,
-        peak.trim_start_matches("VmHWM:").trim()
+        peak()
     );
 }
 

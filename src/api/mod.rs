@@ -285,11 +285,13 @@ impl Banyan {
     /// folding and pinyin tables and read the index's first pages (5-22 ms each on 100,000
     /// customers, then 1-3 ms; ≈11 ms for both warm-up searches; timed once by hand on the
     /// `cargo xtask bench ui` book). Failures are ignored: this only
-    /// warms caches, and the search the user types reports its own errors.
+    /// warms caches, and the search the user types reports its own errors. Then starts the book's
+    /// upkeep, which merges the search segments a command-line import or rebuild left.
     pub fn warm_up(&self) {
         for q in ["a", "1381"] {
             let _ = self.store.search(q, &SearchFilter::default(), 50);
         }
+        self.store.request_upkeep();
     }
 
     /// Customers that share a phone number or email with `input` (other than `exclude_id`): what a

@@ -302,6 +302,15 @@ impl Store {
         self.write.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Starts the upkeep now: merges what earlier processes left (a command-line import or index
+    /// rebuild leaves its last segments to the next open book that writes). The desktop calls it
+    /// once the book is open; a command-line process that only reads never does.
+    pub fn request_upkeep(&self) {
+        if let Some(u) = &self.upkeep {
+            u.request();
+        }
+    }
+
     /// Holds the upkeep's merges off until the returned guard drops (see [`upkeep::Upkeep::pause`]).
     pub(crate) fn pause_upkeep(&self) -> Option<upkeep::UpkeepPause> {
         self.upkeep.as_ref().map(|u| u.pause())

@@ -355,6 +355,7 @@ impl Store {
     /// Rebuilds the whole index, reporting (done, total) as it goes (see [`rebuild`]).
     pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
         let reader = self.rebuild_reader()?;
+        let _bulk = self.pause_upkeep();
         rebuild(&mut self.writer(), reader, progress)
     }
 
