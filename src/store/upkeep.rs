@@ -224,6 +224,8 @@ fn merge_all(shared: &Shared, write: &Mutex<Connection>) -> std::result::Result<
             let _ = conn.busy_timeout(super::BUSY_TIMEOUT);
             shared.own_write.store(false, Ordering::Release);
             drop(conn);
+            // A save waiting for the writer gets it before the next step (std's mutex is not fair).
+            std::thread::yield_now();
             if step.is_err() {
                 return Err(());
             }
