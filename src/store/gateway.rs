@@ -50,6 +50,8 @@ pub(crate) struct Writer<'t> {
     now_ms: i64,
     /// Customers whose search entry must be rebuilt before commit.
     dirty: std::collections::BTreeSet<String>,
+    /// Match keys of customers indexed from derived data (imports), inserted before commit.
+    new_keys: super::search::NewKeys,
 }
 
 impl Store {
@@ -86,9 +88,13 @@ impl Store {
             now_ms,
             tx,
             dirty: Default::default(),
+            new_keys: Default::default(),
         };
         let out = f(&mut w)?;
         w.index_now()?;
+        if commit {
+            w.new_keys.flush(&w.tx)?;
+        }
         let Writer { tx, next_seq, hlc, .. } = w;
         if !commit {
             tx.rollback()?;
@@ -115,6 +121,11 @@ impl Writer<'_> {
     /// after each row so its later rows find its earlier ones).
     pub fn index_now(&mut self) -> Result<()> {
         let dirty = std::mem::take(&mut self.dirty);
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        // Re-indexing removes entries, maybe ones made in this transaction: their keys first.
+        self.new_keys.flush(&self.tx)?;
         if dirty.len() == 1 {
             return dirty.iter().try_for_each(|id| super::search::reindex_customer(&self.tx, id));
         }
@@ -136,6 +147,11 @@ impl Writer<'_> {
             super::search::reindex_customer_deferred(&self.tx, &id, d, &mut gone)?;
         }
         gone.flush(&self.tx)
+    }
+
+    /// Match keys of customers indexed in this transaction and not yet in `match_keys`.
+    pub(super) fn new_keys(&self) -> &super::search::NewKeys {
+        &self.new_keys
     }
 
     /// Read access inside the transaction (for checks that must see this transaction's writes).
@@ -175,7 +191,7 @@ impl Writer<'_> {
         derived: &super::search::Derived,
     ) -> Result<usize> {
         let n = self.apply_row(Change::Insert { table: "customers", id, values })?;
-        super::search::index_new_customer(&self.tx, id, derived)?;
+        super::search::index_new_customer(&self.tx, id, derived, &mut self.new_keys)?;
         Ok(n)
     }
 

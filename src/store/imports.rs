@@ -377,7 +377,7 @@ impl Writer<'_> {
         let p = row.profile();
         // Index entries (docids) of customers sharing a key with `p` (at most `max` per key; with
         // `skip_common`, a key shared by more than `max` is too common to point at anyone and
-        // brings none). Entry numbers are read from the key index alone: an import of 30,000 rows
+        // brings none), from the table and from this transaction's new customers. Entry numbers are read from the key index alone: an import of 30,000 rows
         // met 800,000 entries this way (common names, typo blocks), of which 120,000 became
         // candidates, and only those are looked up in search_docs.
         let lookup_with = |prefix: &str, max: i64, skip_common: bool| -> Result<Vec<i64>> {
@@ -392,10 +392,14 @@ impl Writer<'_> {
             let mut found: Vec<i64> = Vec::new();
             for k in keys.iter().filter(|k| k.starts_with(prefix)) {
                 found.clear();
-                let mut rows = st.query([dedupe::key_code(k)])?;
+                let code = dedupe::key_code(k);
+                let mut rows = st.query([code])?;
                 while let Some(r) = rows.next()? {
                     found.push(r.get(0)?);
                 }
+                // And this transaction's new customers, whose keys go into the table at commit
+                // (newer entries, so after the table's in its order).
+                found.extend(self.new_keys().docids(code).iter().take(max as usize + 1));
                 if skip_common && found.len() as i64 > max {
                     continue;
                 }

@@ -285,8 +285,47 @@ pub(super) fn profile_of_fields(
 
 /// Indexes a customer just inserted in this transaction from its precomputed [`Derived`] data:
 /// the same entries [`reindex_customer`] would make, without reading the row back.
-pub(super) fn index_new_customer(conn: &Connection, id: &str, d: &Derived) -> Result<()> {
-    write_entry(conn, id, &d.doc, &d.keys)
+pub(super) fn index_new_customer(conn: &Connection, id: &str, d: &Derived, keys: &mut NewKeys) -> Result<()> {
+    let start = keys.pending.len();
+    write_entry_keys_to(conn, id, &d.doc, &d.keys, Some(&mut keys.pending))?;
+    for &(k, docid) in &keys.pending[start..] {
+        keys.by_key.entry(k).or_default().push(docid);
+    }
+    Ok(())
+}
+
+/// Match keys of customers an import has indexed in this transaction, not yet in `match_keys`:
+/// they go in together in key order before the transaction commits ([`NewKeys::flush`]). One at
+/// a time, each was a random walk over the key tree, which on a book of a million customers
+/// (ten million keys) missed the page cache every time. Until then the import's duplicate
+/// matching finds them here ([`NewKeys::docids`]), so later rows still find earlier ones.
+#[derive(Default)]
+pub(crate) struct NewKeys {
+    pending: Vec<(i64, i64)>,
+    by_key: std::collections::HashMap<i64, Vec<i64>>,
+}
+
+impl NewKeys {
+    /// Index entries of this transaction's new customers with match key `code`, oldest first.
+    pub(super) fn docids(&self, code: i64) -> &[i64] {
+        self.by_key.get(&code).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Inserts the pending keys in key order. Called before anything in the transaction removes
+    /// an index entry (an entry made here may be removed again, and SQLite may give its number
+    /// to the next one) and before commit.
+    pub(super) fn flush(&mut self, conn: &Connection) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.pending.sort_unstable();
+        let mut add_key = conn.prepare_cached("INSERT INTO match_keys (key, docid) VALUES (?1, ?2)")?;
+        for k in self.pending.drain(..) {
+            add_key.execute(k)?;
+        }
+        self.by_key.clear();
+        Ok(())
+    }
 }
 
 /// Writes a customer's index entry: its documents in the three FTS tables, its match keys (as
@@ -628,20 +667,15 @@ fn rebuild_in_pages(
             let fresh = version(&tx)? == start;
             // A page's match keys go in together in key order: one at a time, each was a random
             // walk over a key tree of millions (a million customers have ten million keys).
-            let mut keys: Vec<(i64, i64)> = Vec::new();
+            let mut keys = NewKeys::default();
             for e in &page {
                 if fresh {
-                    write_entry_keys_to(&tx, &e.id, &e.doc, &e.keys, Some(&mut keys))?;
+                    write_entry_keys_to(&tx, &e.id, &e.doc, &e.keys, Some(&mut keys.pending))?;
                 } else {
                     reindex_customer(&tx, &e.id)?;
                 }
             }
-            keys.sort_unstable();
-            let mut add_key = tx.prepare_cached("INSERT INTO match_keys (key, docid) VALUES (?1, ?2)")?;
-            for k in keys {
-                add_key.execute(k)?;
-            }
-            drop(add_key);
+            keys.flush(&tx)?;
             tx.commit()?;
             done += page.len() as u64;
             progress(done.min(total), total);
