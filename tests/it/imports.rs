@@ -796,3 +796,31 @@ fn a_workbook_with_a_looping_sector_chain_is_refused_not_read_forever() {
         .unwrap();
     expect_bad_file(&b, &f, "not a workbook");
 }
+
+#[test]
+fn a_row_finds_a_duplicate_made_by_an_earlier_row_of_the_same_chunk() {
+    // One chunk, one transaction: the first rows' match keys are not in the key table until the
+    // transaction commits, and the later rows must find them all the same (by phone, by email,
+    // by name and city), in both orders of the phone's spelling.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let path = dir.path().join("one-chunk.csv");
+    let text = "姓名,手机,邮箱,城市\n\
+                王小明,13800138000,,杭州\n\
+                Acme Trading,,sales@acme.example,Shanghai\n\
+                王小明,+86 138 0013 8000,,Hangzhou\n\
+                ACME TRADING,,Sales@Acme.example,上海\n\
+                李雷,13900139000,,北京\n";
+    std::fs::write(&path, text).unwrap();
+    let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+    let mut progress = banyan::io::Progress { report: &mut |_, _| {}, cancelled: &|| false };
+    let opts = banyan::io::import::ImportOptions::default();
+    let out = banyan::io::import::run(b.store(), &path, &opts, &ctx, "tester", &mut NoRejects, &mut progress).unwrap();
+    assert_eq!((out.counts.created, out.counts.skipped), (3, 2), "{:?}", out.counts);
+    assert_eq!(b.customer_count().unwrap(), 3);
+    // Once committed, the keys are in the table: the same file again only finds duplicates.
+    let again =
+        banyan::io::import::run(b.store(), &path, &opts, &ctx, "tester", &mut NoRejects, &mut progress).unwrap();
+    assert_eq!((again.counts.created, again.counts.skipped), (0, 5), "{:?}", again.counts);
+    assert_eq!(b.search_customers("13900139000", &Default::default(), 5).unwrap()[0].customer.name, "李雷");
+}
