@@ -377,9 +377,10 @@ impl Writer<'_> {
         let p = row.profile();
         // Index entries (docids) of customers sharing a key with `p` (at most `max` per key; with
         // `skip_common`, a key shared by more than `max` is too common to point at anyone and
-        // brings none), from the table and from this transaction's new customers. Entry numbers are read from the key index alone: an import of 30,000 rows
-        // met 800,000 entries this way (common names, typo blocks), of which 120,000 became
-        // candidates, and only those are looked up in search_docs.
+        // brings none), from the table and from this transaction's new customers. Entry numbers
+        // are read from the key index alone: an import of 30,000 rows met 800,000 entries this
+        // way (common names, typo blocks), of which 120,000 became candidates, and only those
+        // are looked up in search_docs.
         let lookup_with = |prefix: &str, max: i64, skip_common: bool| -> Result<Vec<i64>> {
             // The limit is written into the statement, one cached statement per limit: SQLite plans
             // with its LIMIT in mind, so a bound limit that changes from one lookup to the next
