@@ -143,6 +143,10 @@ error-region = “{ $value }” is not a region code (such as CN, US, DE).
 # Variables:
 #   $value (String) - what the user typed
 error-language = “{ $value }” is not a supported language (en-US, zh-CN).
+# Variables:
+#   $min (Number) - the fewest characters a password may have
+error-password-short = A password needs at least { $min } characters.
+error-password-common = This password is too easy to guess: it is one of the most common passwords, or made of your login or name. Choose another.
 
 ## Errors about the database and its key.
 

@@ -72,6 +72,8 @@ error-contact-needs-company = 只能为公司客户添加联系人。
 error-activity-kind = “{ $value }”不是跟进类型，请使用 call（电话）、visit（拜访）、email（邮件）或 note（备注）。
 error-region = “{ $value }”不是地区代码（如 CN、US、DE）。
 error-language = 不支持语言“{ $value }”（可选 en-US、zh-CN）。
+error-password-short = 密码至少需要 { $min } 个字符。
+error-password-common = 这个密码太容易被猜到：它是最常见的密码之一，或由您的登录名或姓名组成。请换一个。
 
 ## 与数据库及其密钥有关的错误。
 

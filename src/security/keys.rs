@@ -7,11 +7,13 @@
 //! is, the database's id (the keyring entry's name) and, in passphrase mode, the wrapped key. It
 //! holds no secret in clear.
 
+use super::lockout::LockState;
 use crate::error::{Error, Result};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -113,6 +115,10 @@ struct KeyFile {
     account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     wrapped: Option<Wrapped>,
+    /// Sign-in lockouts on this desktop, by login: outside the book so they hold across restarts
+    /// and can be read before it opens (see `lockout.rs`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    lockouts: BTreeMap<String, LockState>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -155,7 +161,7 @@ impl KeyStore {
     /// Files a new key for a new database and writes the key file.
     pub fn create(&self, key: &DbKey, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<()> {
         let db_id = uuid::Uuid::new_v4().to_string();
-        let file = self.seal(&db_id, key, mode, passphrase, kdf)?;
+        let file = self.seal(&db_id, key, mode, passphrase, kdf, BTreeMap::new())?;
         write_atomic(&self.path, &file)
     }
 
@@ -177,8 +183,8 @@ impl KeyStore {
     /// Writes the key file for `key` as pending; call [`KeyStore::commit_pending`] once the
     /// database uses that key. A crash in between leaves both files, and open tries both.
     pub fn stage(&self, key: &DbKey, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<()> {
-        let db_id = self.read(&self.path)?.db_id;
-        let file = self.seal(&db_id, key, mode, passphrase, kdf)?;
+        let current = self.read(&self.path)?;
+        let file = self.seal(&current.db_id, key, mode, passphrase, kdf, current.lockouts)?;
         write_atomic(&self.pending_path(), &file)
     }
 
@@ -197,6 +203,27 @@ impl KeyStore {
 
     pub fn discard_pending(&self) {
         let _ = fs::remove_file(self.pending_path());
+    }
+
+    /// The sign-in lockout of `login` on this desktop.
+    pub fn lock_state(&self, login: &str) -> Result<LockState> {
+        Ok(self.read(&self.path)?.lockouts.remove(login).unwrap_or_default())
+    }
+
+    /// Changes the lockout of `login` with `f` and writes the key file back (atomically: a crash
+    /// leaves the old file or the new one). States with nothing left to remember are dropped.
+    /// Two processes signing in at the same instant can each miss the other's failure; a lost
+    /// failure only delays a lock by one attempt.
+    pub fn update_lock(&self, login: &str, now_ms: i64, f: impl FnOnce(&mut LockState)) -> Result<LockState> {
+        let mut file = self.read(&self.path)?;
+        let mut state = file.lockouts.remove(login).unwrap_or_default();
+        f(&mut state);
+        if !state.is_clear(now_ms) {
+            file.lockouts.insert(login.to_string(), state.clone());
+        }
+        file.lockouts.retain(|_, s| !s.is_clear(now_ms));
+        write_atomic(&self.path, &serde_json::to_string_pretty(&file).expect("key file serializes"))?;
+        Ok(state)
     }
 
     /// Removes this database's key from the keyring (after its database was deleted).
@@ -219,6 +246,7 @@ impl KeyStore {
         mode: KeyMode,
         passphrase: Option<&str>,
         kdf: KdfParams,
+        lockouts: BTreeMap<String, LockState>,
     ) -> Result<String> {
         let mut account = None;
         let wrapped = match mode {
@@ -250,7 +278,7 @@ impl KeyStore {
                 })
             }
         };
-        let file = KeyFile { format: 1, db_id: db_id.to_string(), mode, account, wrapped };
+        let file = KeyFile { format: 1, db_id: db_id.to_string(), mode, account, wrapped, lockouts };
         Ok(serde_json::to_string_pretty(&file).expect("key file serializes"))
     }
 
@@ -367,6 +395,39 @@ mod tests {
     use super::*;
 
     const FAST: KdfParams = KdfParams { m_kib: 1024, t: 1, p: 1 };
+
+    #[test]
+    fn a_lockout_is_kept_in_the_key_file_across_restarts_and_key_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("a.db");
+        let ks = KeyStore::for_db(&db);
+        let key = DbKey::random().unwrap();
+        ks.create(&key, KeyMode::Passphrase, Some("correct horse"), FAST).unwrap();
+        let t0 = 1_000_000_000_000;
+        let mut until = None;
+        for i in 0..5 {
+            until = ks
+                .update_lock("li.wei", t0 + i, |s| {
+                    s.fail(t0 + i);
+                })
+                .unwrap()
+                .locked(t0 + i);
+        }
+        let until = until.expect("five failures lock");
+        // A new process (a fresh KeyStore reading the file) sees the lock, and nobody else's.
+        let again = KeyStore::for_db(&db);
+        assert_eq!(again.lock_state("li.wei").unwrap().locked(t0 + 10), Some(until));
+        assert_eq!(again.lock_state("wang.fang").unwrap(), LockState::default());
+        // Changing the passphrase keeps it; the key still opens.
+        again.stage(&key, KeyMode::Passphrase, Some("battery staple"), FAST).unwrap();
+        again.commit_pending().unwrap();
+        assert_eq!(again.lock_state("li.wei").unwrap().locked(t0 + 10), Some(until));
+        assert_eq!(again.unlock(Some("battery staple")).unwrap().0.to_hex(), key.to_hex());
+        // An admin's unlock clears it and the entry goes from the file.
+        again.update_lock("li.wei", t0 + 20, LockState::succeed).unwrap();
+        assert_eq!(again.lock_state("li.wei").unwrap(), LockState::default());
+        assert!(!fs::read_to_string(again.path()).unwrap().contains("li.wei"));
+    }
 
     #[test]
     fn passphrase_wraps_and_unwraps() {

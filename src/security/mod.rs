@@ -1,6 +1,10 @@
-//! Key management for the encrypted database: where the database key lives and how it is unlocked.
+//! Secrets: the database key (where it lives and how it is unlocked), sign-in passwords, and
+//! authenticator and recovery codes.
 
 pub mod files;
 pub mod keys;
+pub mod lockout;
+pub mod password;
+pub mod totp;
 
 pub use keys::{DbKey, KeyMode, KeyStore, Unlock};
