@@ -46,6 +46,33 @@ pub enum Error {
     /// The user cancelled a long operation; everything it had done was rolled back.
     #[error("cancelled")]
     Cancelled,
+    /// Wrong login, wrong password or wrong authenticator code: one error for all three, so a
+    /// guesser learns nothing about which logins exist.
+    #[error("sign-in failed")]
+    SignInFailed,
+    /// Too many failed sign-ins on this desktop; the account opens again at `until_ms`.
+    #[error("account locked until {until_ms}")]
+    Locked { until_ms: i64 },
+    /// The password was right; the account also needs an authenticator or recovery code.
+    #[error("an authenticator code is required")]
+    MfaRequired,
+    /// A right code whose time step was already used.
+    #[error("authenticator code already used")]
+    MfaReplayed,
+    /// A code right for a time `minutes` away: the PC's (or the phone's) clock is off.
+    #[error("clock off by {minutes} min")]
+    ClockOff { minutes: i64 },
+    #[error("account disabled")]
+    UserDisabled,
+    /// The book has no users yet: the first admin must be created before anything else.
+    #[error("no users yet")]
+    NoUsers,
+    /// The book has users and nobody signed in.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// The caller may not do this; `what` names the action or the field (a message id's argument).
+    #[error("forbidden: {what}")]
+    Forbidden { what: String },
     #[error("storage error: {0}")]
     Storage(rusqlite::Error),
     #[error("i/o error: {0}")]

@@ -195,3 +195,47 @@ cli-duplicate-count =
         [one] { $count } likely duplicate pair.
        *[other] { $count } likely duplicate pairs.
     }
+
+## Users and sign-in.
+
+# Variables:
+#   $login (String) - the user's login
+#   $name (String) - the user's name
+cli-user-added = Added user { $login } ({ $name }).
+# Variables:
+#   $login (String) - the user's login
+#   $name (String) - the user's name
+cli-user-disabled = Disabled { $login } ({ $name }): the account can no longer sign in.
+# Variables:
+#   $login (String) - the user's login
+#   $name (String) - the user's name
+cli-user-enabled = Enabled { $login } ({ $name }).
+# Variables:
+#   $login (String) - the user's login
+cli-user-unlocked = Unlocked { $login } on this computer.
+# Variables:
+#   $login (String) - the user's login
+#   $name (String) - the user's name
+cli-user-password-changed = Changed the password of { $login } ({ $name }).
+# Variables:
+#   $login (String) - the user's login
+#   $name (String) - the user's name
+cli-mfa-disabled = Turned the authenticator off for { $login } ({ $name }).
+# Variables:
+#   $uri (String) - the otpauth link
+#   $secret (String) - the secret in base32
+cli-mfa-enrol =
+    Add Banyan to your authenticator app: scan the QR code (--qr FILE writes it as an image) of
+      { $uri }
+    or type this key: { $secret }
+    Then run `banyan mfa enroll --code CODE` with the code the app shows.
+cli-mfa-on = The authenticator is on. Your recovery codes, each usable once if the phone is lost (they are shown only now; keep them somewhere safe):
+cli-col-login = Login
+cli-col-name = Name
+cli-col-roles = Roles
+cli-col-team = Team
+cli-col-mfa = Authenticator
+cli-user-status-active = active
+cli-user-status-disabled = disabled
+cli-yes = yes
+cli-no = no

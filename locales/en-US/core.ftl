@@ -354,3 +354,38 @@ error-passphrase-short = A passphrase needs at least { $min } characters.
 # Variables:
 #   $row (Number) - the row of the source file the reader was at
 error-import-reader-failed = The file could not be read at row { $row } (that part of it is damaged). Nothing was imported.
+
+## Signing in, users and roles.
+
+error-sign-in-failed = Wrong login, password or authenticator code.
+# Variables:
+#   $until (String) - the local time the account opens again
+error-locked = Too many failed sign-ins: this account is locked on this computer until { $until }. An admin can unlock it sooner.
+error-mfa-required = This account also needs the 6-digit code from its authenticator app (or a recovery code).
+error-mfa-replayed = That code was already used. Wait for the next code in your authenticator app.
+# Variables:
+#   $minutes (Number) - how far off the clock is, in minutes
+error-clock-off = That code is right for a time { $minutes } minutes away: this computer's clock (or the phone's) is off. Correct the clock and try again.
+error-user-disabled = This account is disabled. Ask an admin to enable it.
+error-no-users = This book has no users yet. Create the first admin first: banyan user add LOGIN --name NAME --role admin (the password from BANYAN_NEW_PASSWORD or standard input).
+error-sign-in-needed = Sign in first: set BANYAN_USER and BANYAN_PASSWORD (and BANYAN_TOTP when the account uses an authenticator app).
+# Variables:
+#   $what (String) - what was refused: an action or a field
+error-forbidden = You are not allowed to { $what }.
+error-login = A login is 1 to 64 letters, digits, dots, dashes, underscores or @, with no spaces.
+error-login-taken = A user with this login already exists.
+# Variables:
+#   $value (String) - the role typed
+error-role-unknown = “{ $value }” is not a role (admin, manager, sales, support).
+error-first-user-admin = The first user of a book must have the admin role.
+error-last-admin = This is the last active admin: make another user an admin first.
+error-mfa-not-pending = Start the enrolment first (banyan mfa enroll), then confirm it with a code.
+error-mfa-code = That is not the code the authenticator app shows now. Check the app and the clock, and try again.
+forbidden-manage-users = manage users
+forbidden-other-password = change another user's password
+entity-user = user
+field-login = Login
+field-roles = Role
+field-team = Team
+field-password = Password
+field-code = Authenticator code

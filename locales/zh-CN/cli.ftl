@@ -85,3 +85,27 @@ cli-col-rows = 行数
 cli-col-score = 相似度
 cli-col-reasons = 原因
 cli-duplicate-count = 共 { $count } 对疑似重复客户。
+
+## 用户和登录。
+
+cli-user-added = 已添加用户 { $login }（{ $name }）。
+cli-user-disabled = 已停用 { $login }（{ $name }）：此账户不能再登录。
+cli-user-enabled = 已启用 { $login }（{ $name }）。
+cli-user-unlocked = 已在这台电脑上解锁 { $login }。
+cli-user-password-changed = 已修改 { $login }（{ $name }）的密码。
+cli-mfa-disabled = 已为 { $login }（{ $name }）关闭验证器。
+cli-mfa-enrol =
+    将 Banyan 添加到您的验证器应用：扫描二维码（--qr 文件 可将其写为图片），链接为
+      { $uri }
+    或输入此密钥：{ $secret }
+    然后运行 `banyan mfa enroll --code 验证码`，填入应用显示的验证码。
+cli-mfa-on = 验证器已开启。以下是您的恢复码，手机丢失时每个可用一次（只显示这一次，请妥善保存）：
+cli-col-login = 登录名
+cli-col-name = 姓名
+cli-col-roles = 角色
+cli-col-team = 团队
+cli-col-mfa = 验证器
+cli-user-status-active = 在用
+cli-user-status-disabled = 已停用
+cli-yes = 是
+cli-no = 否

@@ -179,3 +179,30 @@ export-warning-cut = 第 { $row } 行（{ $name }），{ $column }：超出 Exce
 export-warning-not-in-gbk = 第 { $row } 行（{ $name }），{ $column }：含有 GBK 没有的字符，已写为 &#…; 代码。请导出为 CSV（GB18030）以保留这些字符。
 error-passphrase-short = 密码至少需要 { $min } 个字符。
 error-import-reader-failed = 文件在第 { $row } 行处无法读取（该部分已损坏）。未导入任何内容。
+
+## 登录、用户和角色。
+
+error-sign-in-failed = 登录名、密码或验证码错误。
+error-locked = 登录失败次数过多：此账户在这台电脑上已锁定，到 { $until } 解锁。管理员可以提前解锁。
+error-mfa-required = 此账户还需要验证器应用中的 6 位验证码（或一个恢复码）。
+error-mfa-replayed = 这个验证码已经用过了。请等待验证器应用显示下一个验证码。
+error-clock-off = 这个验证码对应的时间相差 { $minutes } 分钟：这台电脑（或手机）的时钟不准。请校准时钟后重试。
+error-user-disabled = 此账户已停用。请联系管理员启用。
+error-no-users = 这个客户库还没有用户。请先创建第一位管理员：banyan user add 登录名 --name 姓名 --role admin（密码取自 BANYAN_NEW_PASSWORD 或标准输入）。
+error-sign-in-needed = 请先登录：设置 BANYAN_USER 和 BANYAN_PASSWORD（账户使用验证器应用时还需 BANYAN_TOTP）。
+error-forbidden = 您无权{ $what }。
+error-login = 登录名为 1 到 64 个字母、数字、点、短横线、下划线或 @，不能有空格。
+error-login-taken = 已有使用此登录名的用户。
+error-role-unknown = “{ $value }”不是角色（admin、manager、sales、support）。
+error-first-user-admin = 客户库的第一位用户必须是管理员（admin）。
+error-last-admin = 这是最后一位在用的管理员：请先让另一位用户成为管理员。
+error-mfa-not-pending = 请先开始绑定（banyan mfa enroll），再用验证码确认。
+error-mfa-code = 这不是验证器应用当前显示的验证码。请检查应用和时钟后重试。
+forbidden-manage-users = 管理用户
+forbidden-other-password = 修改其他用户的密码
+entity-user = 用户
+field-login = 登录名
+field-roles = 角色
+field-team = 团队
+field-password = 密码
+field-code = 验证码

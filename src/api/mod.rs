@@ -13,7 +13,9 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 mod io;
+mod users;
 pub use io::*;
+pub use users::{Caller, Channel, MfaEnrolment};
 
 /// The closed set of error kinds a caller can branch on; mirrored in the UI's TypeScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,6 +44,23 @@ pub enum ErrorCode {
     Cancelled,
     /// The book is not open yet (first run, or waiting for the passphrase).
     NotOpen,
+    /// Wrong login, password or code (one code for all three).
+    SignInFailed,
+    /// Too many failed sign-ins: the account is locked on this desktop for a while.
+    Locked,
+    /// The password was right; an authenticator or recovery code is needed too.
+    MfaRequired,
+    /// The authenticator code was already used.
+    MfaReplayed,
+    /// The authenticator code fits another time: a clock is off.
+    ClockOff,
+    UserDisabled,
+    /// The book has no users yet: create the first admin.
+    NoUsers,
+    /// The book has users and the call was made without signing in.
+    SignInRequired,
+    /// The caller's role does not allow this; the message names what.
+    Forbidden,
 }
 
 /// One field's localized complaint.
@@ -132,6 +151,8 @@ pub struct Banyan {
     /// or an export runs (they hold the book shared), so switching takes no exclusive lock.
     langs: Langs,
     actor: Actor,
+    /// The Argon2id cost of users' passwords (the store's key cost).
+    kdf: KdfParams,
 }
 
 struct Langs {
@@ -166,7 +187,12 @@ impl Banyan {
         })?;
         let currency = Currency::parse(&settings.currency, "currency").map_err(|e| fail(Error::field(e)))?;
         let store = Store::create(&opts.path, key, opts.store.clone()).map_err(fail)?;
-        let b = Banyan { store, langs: Langs::new(opts.lang), actor: Actor { user: opts.user.clone(), batch: None } };
+        let b = Banyan {
+            store,
+            langs: Langs::new(opts.lang),
+            actor: Actor { user: opts.user.clone(), batch: None },
+            kdf: opts.store.kdf,
+        };
         b.store.set_setting(&b.actor, "phone_region", &region.code()).map_err(|e| b.err(e))?;
         b.store.set_setting(&b.actor, "currency", currency.code()).map_err(|e| b.err(e))?;
         Ok(b)
@@ -180,6 +206,7 @@ impl Banyan {
                     store,
                     langs: Langs::new(opts.lang),
                     actor: Actor { user: opts.user.clone(), batch: None },
+                    kdf: opts.store.kdf,
                 };
                 // An import whose process died part-way is taken back now, so the book never stays
                 // half-imported. Should that fail (a full disk), the import stays "running" and
@@ -577,6 +604,22 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
             simple(ErrorCode::BadFile, f.msg_id, &args)
         }
         Error::Cancelled => simple(ErrorCode::Cancelled, "error-cancelled", &[]),
+        Error::SignInFailed => simple(ErrorCode::SignInFailed, "error-sign-in-failed", &[]),
+        Error::Locked { until_ms } => {
+            let until = chrono::DateTime::from_timestamp_millis(until_ms)
+                .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            simple(ErrorCode::Locked, "error-locked", &[("until", until)])
+        }
+        Error::MfaRequired => simple(ErrorCode::MfaRequired, "error-mfa-required", &[]),
+        Error::MfaReplayed => simple(ErrorCode::MfaReplayed, "error-mfa-replayed", &[]),
+        Error::ClockOff { minutes } => {
+            simple(ErrorCode::ClockOff, "error-clock-off", &[("minutes", minutes.to_string())])
+        }
+        Error::UserDisabled => simple(ErrorCode::UserDisabled, "error-user-disabled", &[]),
+        Error::NoUsers => simple(ErrorCode::NoUsers, "error-no-users", &[]),
+        Error::SignInRequired => simple(ErrorCode::SignInRequired, "error-sign-in-needed", &[]),
+        Error::Forbidden { what } => simple(ErrorCode::Forbidden, "error-forbidden", &[("what", msg(&what, &[]))]),
         Error::Storage(e) => simple(ErrorCode::Storage, "error-storage", &[("detail", e.to_string())]),
         Error::Io(e) if e.raw_os_error() == Some(28) => simple(ErrorCode::DiskFull, "error-disk-full", &[]),
         Error::Io(e) => simple(ErrorCode::Io, "error-io", &[("detail", e.to_string())]),

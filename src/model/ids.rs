@@ -70,6 +70,10 @@ id_type!(ProductId, "product");
 id_type!(OrderId, "order");
 id_type!(OrderLineId, "order-line");
 id_type!(
+    /// One of Banyan's own users (who signs in).
+    UserId, "user"
+);
+id_type!(
     /// A device (one desktop's database); origin of its changes.
     DeviceId, "device"
 );

@@ -6,12 +6,14 @@ pub mod ids;
 pub mod money;
 pub mod order;
 pub mod product;
+pub mod user;
 
 pub use customer::*;
 pub use ids::*;
 pub use money::*;
 pub use order::*;
 pub use product::*;
+pub use user::*;
 
 use crate::error::FieldError;
 

@@ -327,6 +327,47 @@ impl KeyStore {
     }
 }
 
+/// A secret sealed under a password: Argon2id derives the key, XChaCha20-Poly1305 seals, and
+/// `aad` (what the secret belongs to) is bound in so a sealed value cannot be moved to another
+/// record. Used for a user's authenticator secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sealed {
+    pub params: KdfParams,
+    pub salt: String,
+    pub nonce: String,
+    pub ciphertext: String,
+}
+
+pub fn seal_with_password(password: &str, secret: &[u8], aad: &str, kdf: KdfParams) -> Result<Sealed> {
+    let mut salt = [0u8; 16];
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut salt)
+        .and_then(|_| getrandom::fill(&mut nonce))
+        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    let kek = derive(password, &salt, kdf)?;
+    let ct = XChaCha20Poly1305::new(kek.as_ref().into())
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: secret, aad: aad.as_bytes() })
+        .map_err(|_| Error::Io(std::io::Error::other("seal failed")))?;
+    Ok(Sealed { params: kdf, salt: hex::encode(salt), nonce: hex::encode(nonce), ciphertext: hex::encode(ct) })
+}
+
+/// The secret, or `None` when the password (or `aad`) is not the one it was sealed with.
+pub fn open_with_password(password: &str, sealed: &Sealed, aad: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let (Ok(salt), Ok(nonce), Ok(ct)) =
+        (hex::decode(&sealed.salt), hex::decode(&sealed.nonce), hex::decode(&sealed.ciphertext))
+    else {
+        return Ok(None);
+    };
+    if nonce.len() != 24 {
+        return Ok(None);
+    }
+    let kek = derive(password, &salt, sealed.params)?;
+    Ok(XChaCha20Poly1305::new(kek.as_ref().into())
+        .decrypt(XNonce::from_slice(&nonce), Payload { msg: &ct, aad: aad.as_bytes() })
+        .ok()
+        .map(Zeroizing::new))
+}
+
 fn derive(passphrase: &str, salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8; 32]>> {
     let params = Params::new(p.m_kib, p.t, p.p, Some(32))
         .map_err(|e| Error::Io(std::io::Error::other(format!("argon2 params: {e}"))))?;

@@ -24,6 +24,10 @@ pub struct LockState {
     /// Lockouts since the last successful sign-in (each doubles the next one).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub lockouts: u32,
+    /// The time step of the last authenticator code accepted here: that step and earlier ones
+    /// are refused (RFC 6238 §5.2). Forgotten once it is too old to be replayed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_step: Option<u64>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -52,14 +56,23 @@ impl LockState {
         Some(until)
     }
 
-    /// A right password: the failures and the doubling start over.
+    /// A right sign-in (or an admin's unlock): the failures and the doubling start over; the
+    /// last code's step is kept.
     pub fn succeed(&mut self) {
-        *self = LockState::default();
+        *self = LockState { totp_step: self.totp_step, ..LockState::default() };
     }
 
     /// Nothing worth keeping: no recent failure, no lock in force.
     pub fn is_clear(&self, now_ms: i64) -> bool {
-        self.locked(now_ms).is_none() && self.failures.iter().all(|t| now_ms - t >= WINDOW_MS) && self.lockouts == 0
+        let step_replayable = self.totp_step.is_some_and(|s| {
+            let step_end_ms =
+                (s as i64 + 1 + crate::security::totp::SKEW as i64) * crate::security::totp::STEP_S as i64 * 1000;
+            step_end_ms > now_ms
+        });
+        self.locked(now_ms).is_none()
+            && self.failures.iter().all(|t| now_ms - t >= WINDOW_MS)
+            && self.lockouts == 0
+            && !step_replayable
     }
 }
 

@@ -354,6 +354,7 @@ fn entity_of(table: &str) -> &'static str {
         "orders" => "order",
         "order_lines" => "order-line",
         "custom_fields" => "custom-field",
+        "users" => "user",
         _ => "record",
     }
 }

@@ -50,10 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0007_lean_index.sql"),
         then: None,
     },
+    Migration { version: 8, name: "0008_users", sql: include_str!("../../migrations/0008_users.sql"), then: None },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 8;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

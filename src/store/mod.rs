@@ -12,6 +12,7 @@ mod products;
 mod search;
 mod settings;
 mod upkeep;
+mod users;
 
 pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
@@ -20,6 +21,7 @@ pub use imports::{DuplicatePair, ImportCounts, ImportRecord, MatchMemo, UndoConf
 pub use log::{ChangeEntry, ChangeRef};
 pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
 pub use search::{Derived, SearchFilter, SearchHit};
+pub use users::{Credentials, UserChange};
 
 use crate::error::{Error, Result};
 use crate::model::DeviceId;

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const PASS: &str = "cli passphrase";
+/// The book's first admin, whom every command signs in as.
+const ADMIN: &str = "it.admin";
+const ADMIN_PW: &str = "Admin password 2026";
 
 struct Cli {
     db: PathBuf,
@@ -18,6 +21,12 @@ impl Cli {
         let cli = Cli { db: dir.path().join("cli.db"), _dir: dir };
         let out = cli.run(&["init"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = cli
+            .cmd(&["user", "add", ADMIN, "--name", "IT Admin", "--role", "admin"])
+            .env("BANYAN_NEW_PASSWORD", ADMIN_PW)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         cli
     }
 
@@ -27,8 +36,12 @@ impl Cli {
             .arg(&self.db)
             .args(args)
             .env("BANYAN_PASSPHRASE", PASS)
+            .env("BANYAN_USER", ADMIN)
+            .env("BANYAN_PASSWORD", ADMIN_PW)
             .env("LANG", "en_US.UTF-8")
-            .env_remove("LC_ALL");
+            .env_remove("LC_ALL")
+            .env_remove("BANYAN_TOTP")
+            .env_remove("BANYAN_NEW_PASSWORD");
         c
     }
 
@@ -344,25 +357,39 @@ fn opening_an_older_book_shows_the_migration_progress() {
         for f in ["book.db", "book.db.key.json"] {
             std::fs::copy(fixture.join(f), dir.path().join(f)).unwrap();
         }
-        let list = || {
-            Command::new(env!("CARGO_BIN_EXE_banyan"))
-                .arg("--db")
+        let banyan = |args: &[&str]| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_banyan"));
+            c.arg("--db")
                 .arg(dir.path().join("book.db"))
-                .args(["customer", "list"])
+                .args(args)
                 .env("BANYAN_PASSPHRASE", "correct horse battery staple")
+                .env("BANYAN_USER", ADMIN)
+                .env("BANYAN_PASSWORD", ADMIN_PW)
+                .env("BANYAN_NEW_PASSWORD", ADMIN_PW)
                 .env("LANG", lang)
-                .env_remove("LC_ALL")
-                .output()
-                .unwrap()
+                .env_remove("LC_ALL");
+            c.output().unwrap()
         };
-        let out = list();
-        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "{stderr}");
+        let list = || banyan(&["customer", "list"]);
+        // The book from before users has none: its first open asks for the first admin (and is
+        // migrated meanwhile), then lists its customers to them.
+        let refused = list();
+        assert_eq!(refused.status.code(), Some(4), "{}", String::from_utf8_lossy(&refused.stderr));
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("user add"),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+        let made = banyan(&["user", "add", ADMIN, "--name", "IT Admin", "--role", "admin"]);
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        assert!(!String::from_utf8_lossy(&made.stderr).contains(expected), "migrated by the first open already");
+        let (stdout, stderr) = (String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
         assert!(stderr.contains(expected), "{stderr}");
         // Each stage's last report is its whole work ("N of N": every history entry migrated,
         // then every customer indexed), each stage ends its line once, and the customers are
         // listed after it.
-        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let progress = stderr.trim_end().rsplit_once('\n').map(|(p, _error)| p).unwrap_or_default();
+        let lines: Vec<&str> = progress.lines().filter(|l| !l.trim().is_empty()).collect();
         assert_eq!(lines.len(), 2, "{stderr}");
         assert!(lines[0].contains(expected), "{stderr}");
         for line in lines {
@@ -371,10 +398,142 @@ fn opening_an_older_book_shows_the_migration_progress() {
             assert!(numbers.len() >= 2 && numbers[numbers.len() - 1] == numbers[numbers.len() - 2], "{last}");
             assert_ne!(numbers[numbers.len() - 1], "0", "{last}");
         }
-        assert!(stdout.contains("Müller"), "{stdout}");
+        assert!(stdout.is_empty(), "{stdout}");
         // Opened again, there is nothing left to migrate and nothing is said.
         let again = list();
         assert!(again.status.success());
         assert!(!String::from_utf8_lossy(&again.stderr).contains(expected));
+        assert!(
+            String::from_utf8_lossy(&again.stdout).contains("Müller"),
+            "{}",
+            String::from_utf8_lossy(&again.stdout)
+        );
     }
+}
+
+/// An authenticator code for a base32 secret now.
+fn totp_now(base32: &str) -> String {
+    let secret = totp_rs::Secret::try_from_base32(base32).unwrap().as_bytes().to_vec();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    banyan::security::totp::code_at(&secret, now).unwrap()
+}
+
+#[test]
+fn every_command_acts_as_a_signed_in_user_and_users_are_managed_from_the_command_line() {
+    // A new book knows nobody: everything but making the first admin is refused, and says how.
+    let dir = tempfile::tempdir().unwrap();
+    let bare = Cli { db: dir.path().join("bare.db"), _dir: dir };
+    assert!(bare.run(&["init"]).status.success());
+    let out = bare.run(&["--json", "customer", "list"]);
+    assert_eq!(out.status.code(), Some(4));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "no-users");
+    let out = bare
+        .cmd(&["user", "add", "rep", "--name", "Rep", "--role", "sales"])
+        .env("BANYAN_NEW_PASSWORD", ADMIN_PW)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "the first user must be an admin: {}", text(&out.stderr));
+    // The password may come on standard input.
+    let c = bare.cmd(&["user", "add", ADMIN, "--name", "IT Admin", "--role", "admin"]);
+    let out = with_stdin(c, &format!("{ADMIN_PW}\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let cli = Cli::new();
+    let out = cli.cmd(&["--json", "customer", "list"]).env_remove("BANYAN_USER").output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["code"], "sign-in-required");
+    let out =
+        cli.cmd(&["--lang", "zh-CN", "customer", "list"]).env("BANYAN_PASSWORD", "wrong wrong wrong").output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("登录名、密码或验证码错误"), "{}", text(&out.stderr));
+
+    let rep_pw = "Rep password 2026";
+    let added = cli.cmd(&["--json", "user", "add", "li.na", "--name", "李娜", "--role", "sales", "--team", "East"]);
+    let out = with_stdin(added, &format!("{rep_pw}\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let u: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (u["login"].as_str(), u["team"].as_str(), u["status"].as_str()),
+        (Some("li.na"), Some("East"), Some("active"))
+    );
+    let as_rep =
+        |args: &[&str]| cli.cmd(args).env("BANYAN_USER", "li.na").env("BANYAN_PASSWORD", rep_pw).output().unwrap();
+    assert!(as_rep(&["customer", "add", "--name", "Rep's customer", "--kind", "person"]).status.success());
+    let out = as_rep(&["--json", "user", "list"]);
+    assert_eq!(out.status.code(), Some(5), "only admins manage users");
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["code"], "forbidden");
+    let users = cli.json(&["user", "list"]);
+    let logins: Vec<&str> = users.as_array().unwrap().iter().map(|u| u["login"].as_str().unwrap()).collect();
+    assert_eq!(logins, [ADMIN, "li.na"]);
+    let out = cli.run(&["user", "list"]);
+    assert!(text(&out.stdout).contains("李娜") && text(&out.stdout).contains("East"), "{}", text(&out.stdout));
+
+    // Five wrong passwords lock her out, across processes, until an admin unlocks.
+    for i in 0..5 {
+        let out = cli
+            .cmd(&["--json", "customer", "list"])
+            .env("BANYAN_USER", "li.na")
+            .env("BANYAN_PASSWORD", "guessing-away")
+            .output()
+            .unwrap();
+        let code = serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["code"].clone();
+        assert_eq!(code, if i < 4 { "sign-in-failed" } else { "locked" }, "attempt {}", i + 1);
+    }
+    let out = as_rep(&["customer", "list"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("locked"), "{}", text(&out.stderr));
+    assert!(cli.run(&["user", "unlock", "li.na"]).status.success());
+    assert!(as_rep(&["customer", "list"]).status.success());
+
+    // Disabled, she cannot sign in; enabled again, she can.
+    assert!(cli.run(&["user", "disable", "li.na"]).status.success());
+    assert_eq!(as_rep(&["customer", "list"]).status.code(), Some(4));
+    assert!(cli.run(&["user", "enable", "li.na"]).status.success());
+
+    // She changes her password herself (the new one from BANYAN_NEW_PASSWORD).
+    let new_pw = "Brand new rep pw 9";
+    let out = cli
+        .cmd(&["user", "passwd"])
+        .env("BANYAN_USER", "li.na")
+        .env("BANYAN_PASSWORD", rep_pw)
+        .env("BANYAN_NEW_PASSWORD", new_pw)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(as_rep(&["customer", "list"]).status.code(), Some(4));
+    let as_rep =
+        |args: &[&str]| cli.cmd(args).env("BANYAN_USER", "li.na").env("BANYAN_PASSWORD", new_pw).output().unwrap();
+
+    // She turns the authenticator on: enrol, confirm with a code, then every command needs one.
+    let qr = cli.db.with_extension("qr.svg");
+    let out = as_rep(&["--json", "mfa", "enroll", "--qr", qr.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let secret = e["secretBase32"].as_str().unwrap().to_string();
+    assert!(std::fs::read_to_string(&qr).unwrap().contains("<svg"));
+    let out = as_rep(&["--json", "mfa", "enroll", "--code", &totp_now(&secret)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let codes: Vec<String> = serde_json::from_slice::<Value>(&out.stdout).unwrap()["recoveryCodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    let out = as_rep(&["--json", "customer", "list"]);
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["code"], "mfa-required");
+    let with_code = |code: &str| {
+        cli.cmd(&["customer", "list"])
+            .env("BANYAN_USER", "li.na")
+            .env("BANYAN_PASSWORD", new_pw)
+            .env("BANYAN_TOTP", code)
+            .output()
+            .unwrap()
+    };
+    assert!(with_code(&codes[0]).status.success(), "a recovery code signs in");
+    assert_eq!(with_code(&codes[0]).status.code(), Some(4), "once");
+    // The admin turns it off for her.
+    assert!(cli.run(&["mfa", "disable", "li.na"]).status.success());
+    assert!(as_rep(&["customer", "list"]).status.success());
 }

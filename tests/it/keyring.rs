@@ -20,6 +20,7 @@ fn keyring_mode_keeps_the_key_in_the_secret_service_and_nowhere_on_disk() {
     let script = format!(
         "echo unlock | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && \
          {bin} --db {db} init && \
+         BANYAN_NEW_PASSWORD='Keyring admin 2026' {bin} --db {db} user add admin --name Admin --role admin && \
          {bin} --db {db} --json customer add --name 钥匙串测试 --kind company && \
          {bin} --db {db} --json customer list",
         db = db.display()
@@ -29,6 +30,8 @@ fn keyring_mode_keeps_the_key_in_the_secret_service_and_nowhere_on_disk() {
         .env("HOME", &home)
         .env("XDG_RUNTIME_DIR", &run)
         .env_remove("BANYAN_PASSPHRASE")
+        .env("BANYAN_USER", "admin")
+        .env("BANYAN_PASSWORD", "Keyring admin 2026")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .output()
         .expect("dbus-run-session and gnome-keyring are installed by `cargo xtask test`");

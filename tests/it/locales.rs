@@ -2,7 +2,7 @@
 //! as their en-US original.
 
 use banyan::i18n::{Lang, Localizer, SOURCES};
-use banyan::model::{ActivityKind, CustomFieldKind, CustomerKind, OrderStatus};
+use banyan::model::{ActivityKind, CustomFieldKind, CustomerKind, OrderStatus, UserStatus};
 use fluent_syntax::ast;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -92,7 +92,7 @@ fn collect_inline(i: &ast::InlineExpression<String>, vars: &mut BTreeSet<String>
 /// String literals in Rust sources that look like message ids.
 fn ids_in_code() -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
-    let prefixes = ["error-", "cli-", "field-", "status-", "kind-", "entity-"];
+    let prefixes = ["error-", "cli-", "field-", "status-", "kind-", "entity-", "forbidden-"];
     let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -127,7 +127,10 @@ fn every_id_used_in_code_exists_in_every_locale() {
     for k in [CustomerKind::Person, CustomerKind::Company] {
         used.insert(format!("kind-{}", k.as_str()));
     }
-    for e in ["customer", "contact", "activity", "product", "order", "order-line", "custom-field", "record"] {
+    for s in [UserStatus::Active, UserStatus::Disabled] {
+        used.insert(format!("cli-user-status-{}", s.as_str()));
+    }
+    for e in ["customer", "contact", "activity", "product", "order", "order-line", "custom-field", "record", "user"] {
         used.insert(format!("entity-{e}"));
     }
     let _ = (ActivityKind::Call, CustomFieldKind::Text);
@@ -188,6 +191,11 @@ fn field_labels_exist_for_every_validated_field() {
             "choices",
             "id",
             "phoneRegion",
+            "login",
+            "roles",
+            "team",
+            "password",
+            "code",
         ] {
             let label = banyan::api::field_label(&l, field);
             assert_ne!(label, field, "{}: no label for {field}", lang.tag());

@@ -16,4 +16,5 @@ mod open_errors;
 mod orders;
 mod phones;
 mod search;
+mod users;
 mod validation;

@@ -35,6 +35,9 @@ const DEV_DB: &str = ".banyan-dev/dev.db";
 const DEV_PASSPHRASE: &str = "banyan-dev";
 /// Passphrase of the desktop benchmark's book (`cargo xtask bench ui`).
 const BENCH_PASSPHRASE: &str = "bench passphrase";
+/// The first admin of the dev and bench books (the CLI acts as a signed-in user).
+const DEV_ADMIN: &str = "admin";
+const DEV_ADMIN_PASSWORD: &str = "banyan-dev-admin";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -184,11 +187,19 @@ fn run(extra: &[String]) -> Result {
     let banyan = |args: &[&str]| {
         let mut c = Command::new(&bin);
         c.args(["--db", DEV_DB]).args(args).env("BANYAN_PASSPHRASE", DEV_PASSPHRASE);
+        c.env("BANYAN_USER", DEV_ADMIN).env("BANYAN_PASSWORD", DEV_ADMIN_PASSWORD);
+        c.env("BANYAN_NEW_PASSWORD", DEV_ADMIN_PASSWORD);
         c
     };
     if !Path::new(DEV_DB).exists() {
         must(banyan(&["init", "--key-mode", "passphrase"]))?;
+        must(banyan(&["user", "add", DEV_ADMIN, "--name", "Dev Admin", "--role", "admin"]))?;
         must(banyan(&["demo", "--customers", "2000"]))?;
+        eprintln!("The dev book's admin: login {DEV_ADMIN}, password {DEV_ADMIN_PASSWORD}.");
+    } else if !extra.is_empty() {
+        // A dev book made before users gets its admin now (a second `user add` is refused, harmlessly).
+        let mut first = banyan(&["user", "add", DEV_ADMIN, "--name", "Dev Admin", "--role", "admin"]);
+        let _ = first.stdout(Stdio::null()).stderr(Stdio::null()).status();
     }
     if !extra.is_empty() {
         // `cargo xtask run -- <banyan arguments>`: the CLI against the dev database.
@@ -543,15 +554,29 @@ fn bench_ui() -> Result {
         let banyan = |args: &[&str]| {
             let mut c = Command::new(target_dir().join("release/banyan"));
             c.arg("--db").arg(&db).args(args).env("BANYAN_PASSPHRASE", BENCH_PASSPHRASE);
+            c.env("BANYAN_USER", DEV_ADMIN).env("BANYAN_PASSWORD", DEV_ADMIN_PASSWORD);
+            c.env("BANYAN_NEW_PASSWORD", DEV_ADMIN_PASSWORD);
             c
         };
         must(banyan(&["init", "--key-mode", "passphrase"]))?;
+        must(banyan(&["user", "add", DEV_ADMIN, "--name", "Bench Admin", "--role", "admin"]))?;
         must(banyan(&["demo", "--customers", "100000"]))?;
     }
     // A book made by an older build is migrated (and its index rebuilt) by its first open: done
     // here, so the timed starts measure a start, not a one-time upgrade.
+    // A bench book made before users gets its admin (refused, harmlessly, when it has one).
+    let mut admin = Command::new(target_dir().join("release/banyan"));
+    admin.arg("--db").arg(&db).args(["user", "add", DEV_ADMIN, "--name", "Bench Admin", "--role", "admin"]);
+    admin.env("BANYAN_PASSPHRASE", BENCH_PASSPHRASE).env("BANYAN_NEW_PASSWORD", DEV_ADMIN_PASSWORD);
+    let _ = admin
+        .env("BANYAN_USER", DEV_ADMIN)
+        .env("BANYAN_PASSWORD", DEV_ADMIN_PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     let mut upgrade = Command::new(target_dir().join("release/banyan"));
     upgrade.arg("--db").arg(&db).args(["customer", "list", "--limit", "1"]).env("BANYAN_PASSPHRASE", BENCH_PASSPHRASE);
+    upgrade.env("BANYAN_USER", DEV_ADMIN).env("BANYAN_PASSWORD", DEV_ADMIN_PASSWORD);
     upgrade.stdout(Stdio::null());
     must(upgrade)?;
     let _display = display()?;

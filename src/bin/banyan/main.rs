@@ -3,7 +3,7 @@
 
 mod print;
 
-use banyan::api::{self, ApiError, Banyan, OpenOptions, Settings};
+use banyan::api::{self, ApiError, Banyan, Caller, Channel, OpenOptions, Settings};
 use banyan::i18n::{Lang, Localizer};
 use banyan::model::*;
 use banyan::security::keys::{KdfParams, KeyMode, Unlock};
@@ -117,6 +117,13 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Banyan's users: who signs in, with which role, in which team. Every command acts as
+    /// BANYAN_USER (password in BANYAN_PASSWORD, authenticator code in BANYAN_TOTP).
+    #[command(subcommand)]
+    User(UserCmd),
+    /// The signed-in user's authenticator app (TOTP).
+    #[command(subcommand)]
+    Mfa(MfaCmd),
     /// Merge the second customer into the first; contacts, activities and orders move along.
     Merge {
         survivor: String,
@@ -282,6 +289,49 @@ enum CustomerCmd {
 }
 
 #[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; the password comes from BANYAN_NEW_PASSWORD or standard input. On a book
+    /// without users this creates its first admin (the role must be admin).
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager, sales or support (repeatable).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List the users.
+    List,
+    /// Disable an account: it can no longer sign in. Its history stays.
+    Disable { login: String },
+    /// Enable a disabled account.
+    Enable { login: String },
+    /// Lift an account's sign-in lockout on this computer.
+    Unlock { login: String },
+    /// Change a password (default: your own); the new one comes from BANYAN_NEW_PASSWORD or
+    /// standard input. Setting another user's password (admins) removes their authenticator.
+    Passwd { login: Option<String> },
+}
+
+#[derive(Subcommand)]
+enum MfaCmd {
+    /// Enrol an authenticator app: without --code, shows the QR code's link and the secret to
+    /// type; then run again with --code and the code the app shows to turn it on.
+    Enroll {
+        /// A code from the app, confirming the enrolment.
+        #[arg(long)]
+        code: Option<String>,
+        /// Also write the QR code as an SVG image to this file.
+        #[arg(long)]
+        qr: Option<PathBuf>,
+    },
+    /// Turn the authenticator off (your own, or any user's for an admin).
+    Disable { login: Option<String> },
+}
+
+#[derive(Subcommand)]
 enum ContactCmd {
     Add {
         #[arg(long)]
@@ -412,7 +462,18 @@ impl Ctx {
         ExitCode::from(match e.code {
             api::ErrorCode::Invalid => 2,
             api::ErrorCode::NotFound => 3,
-            api::ErrorCode::WrongPassphrase | api::ErrorCode::WrongKey | api::ErrorCode::PassphraseRequired => 4,
+            api::ErrorCode::WrongPassphrase
+            | api::ErrorCode::WrongKey
+            | api::ErrorCode::PassphraseRequired
+            | api::ErrorCode::SignInFailed
+            | api::ErrorCode::Locked
+            | api::ErrorCode::MfaRequired
+            | api::ErrorCode::MfaReplayed
+            | api::ErrorCode::ClockOff
+            | api::ErrorCode::UserDisabled
+            | api::ErrorCode::NoUsers
+            | api::ErrorCode::SignInRequired => 4,
+            api::ErrorCode::Forbidden => 5,
             _ => 1,
         })
     }
@@ -507,8 +568,31 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
     }
     let unlock = Unlock::KeyFile { passphrase: pass };
     let mut b = Banyan::open(&opts, &unlock)?;
+    // Who acts: the user signed in from the environment. A book without users knows nobody yet;
+    // the only thing it does is make its first admin.
+    if let Command::User(UserCmd::Add { login, name, roles, team }) = &cli.command
+        && !b.has_users()?
+    {
+        let input = UserInput {
+            login: Some(login.clone()),
+            name: Some(name.clone()),
+            roles: roles.clone(),
+            team: team.clone(),
+        };
+        let password = new_password(new_pass.as_ref(), cli.passphrase_stdin, &b)?;
+        let admin = b.create_first_admin(&input, &password, Channel::Cli)?;
+        let user = b.users(&admin)?.into_iter().find(|u| u.id == admin.user());
+        if let Some(u) = user {
+            out.user_saved("cli-user-added", &u);
+        }
+        return Ok(());
+    }
+    let caller = sign_in(&b)?;
+    b.act_as(&caller);
     match cli.command {
         Command::Init { .. } => unreachable!("handled above"),
+        Command::User(cmd) => user_cmd(&b, &caller, cmd, new_pass.as_ref(), cli.passphrase_stdin, &out)?,
+        Command::Mfa(cmd) => mfa_cmd(&b, &caller, cmd, &out)?,
         Command::Customer(cmd) => match cmd {
             CustomerCmd::Add(f) => {
                 let c = b.add_customer(&customer_input(f))?;
@@ -740,6 +824,100 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             if !problems.is_empty() {
                 return Err(api::localize(b.localizer(), banyan::Error::Corrupt(problems.join("; "))));
             }
+        }
+    }
+    Ok(())
+}
+
+fn env_secret(key: &str) -> Option<Zeroizing<String>> {
+    std::env::var(key).ok().filter(|s| !s.is_empty()).map(Zeroizing::new)
+}
+
+/// Signs in as BANYAN_USER with BANYAN_PASSWORD (and BANYAN_TOTP), never as the OS login.
+fn sign_in(b: &Banyan) -> Result<Caller, ApiError> {
+    if !b.has_users()? {
+        return Err(api::localize(b.localizer(), banyan::Error::NoUsers));
+    }
+    let (Some(login), Some(password)) = (env_secret("BANYAN_USER"), env_secret("BANYAN_PASSWORD")) else {
+        return Err(api::localize(b.localizer(), banyan::Error::SignInRequired));
+    };
+    let code = env_secret("BANYAN_TOTP");
+    b.sign_in(&login, &password, code.as_ref().map(|c| c.as_str()), Channel::Cli)
+}
+
+/// A new user password: BANYAN_NEW_PASSWORD, else the second line of standard input when the
+/// passphrase came on the first, else the first line.
+fn new_password(
+    second_line: Option<&Zeroizing<String>>,
+    stdin_used: bool,
+    b: &Banyan,
+) -> Result<Zeroizing<String>, ApiError> {
+    if let Some(p) = env_secret("BANYAN_NEW_PASSWORD") {
+        return Ok(p);
+    }
+    let from_stdin = if stdin_used {
+        second_line.cloned()
+    } else {
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        let line = Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
+        Some(line).filter(|l| !l.is_empty())
+    };
+    from_stdin.ok_or_else(|| {
+        api::localize(b.localizer(), banyan::Error::field(banyan::FieldError::new("password", "error-required")))
+    })
+}
+
+fn user_cmd(
+    b: &Banyan,
+    caller: &Caller,
+    cmd: UserCmd,
+    second_line: Option<&Zeroizing<String>>,
+    stdin_used: bool,
+    out: &print::Out<'_>,
+) -> Result<(), ApiError> {
+    match cmd {
+        UserCmd::Add { login, name, roles, team } => {
+            let input = UserInput { login: Some(login), name: Some(name), roles, team };
+            let password = new_password(second_line, stdin_used, b)?;
+            out.user_saved("cli-user-added", &b.add_user(caller, &input, &password)?);
+        }
+        UserCmd::List => out.users(&b.users(caller)?),
+        UserCmd::Disable { login } => {
+            out.user_saved("cli-user-disabled", &b.set_user_status(caller, &login, UserStatus::Disabled)?)
+        }
+        UserCmd::Enable { login } => {
+            out.user_saved("cli-user-enabled", &b.set_user_status(caller, &login, UserStatus::Active)?)
+        }
+        UserCmd::Unlock { login } => {
+            b.unlock_user(caller, &login)?;
+            out.message("cli-user-unlocked", &[("login", login.clone())], serde_json::json!({ "unlocked": login }));
+        }
+        UserCmd::Passwd { login } => {
+            let login = login.unwrap_or_else(|| caller.login().to_string());
+            let current = env_secret("BANYAN_PASSWORD");
+            let password = new_password(second_line, stdin_used, b)?;
+            let u = b.change_password(caller, &login, current.as_ref().map(|c| c.as_str()), &password)?;
+            out.user_saved("cli-user-password-changed", &u);
+        }
+    }
+    Ok(())
+}
+
+fn mfa_cmd(b: &Banyan, caller: &Caller, cmd: MfaCmd, out: &print::Out<'_>) -> Result<(), ApiError> {
+    let password = env_secret("BANYAN_PASSWORD").unwrap_or_default();
+    match cmd {
+        MfaCmd::Enroll { code: None, qr } => {
+            let e = b.begin_mfa(caller, &password)?;
+            if let Some(path) = &qr {
+                std::fs::write(path, &e.qr_svg).map_err(|err| api::localize(b.localizer(), banyan::Error::Io(err)))?;
+            }
+            out.mfa_enrolment(&e);
+        }
+        MfaCmd::Enroll { code: Some(code), .. } => out.recovery_codes(&b.confirm_mfa(caller, &password, &code)?),
+        MfaCmd::Disable { login } => {
+            let login = login.unwrap_or_else(|| caller.login().to_string());
+            out.user_saved("cli-mfa-disabled", &b.disable_mfa(caller, &login)?);
         }
     }
     Ok(())

@@ -284,6 +284,58 @@ impl Out<'_> {
         }
     }
 
+    pub fn user_saved(&self, id: &str, u: &User) {
+        if self.json {
+            return self.json(u);
+        }
+        println!("{}", self.f(id, &[("login", u.login.clone()), ("name", u.name.clone())]));
+    }
+
+    pub fn users(&self, list: &[User]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [
+            self.t("cli-col-login"),
+            self.t("cli-col-name"),
+            self.t("cli-col-roles"),
+            self.t("cli-col-team"),
+            self.t("cli-col-status"),
+            self.t("cli-col-mfa"),
+        ];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|u| {
+                vec![
+                    u.login.clone(),
+                    u.name.clone(),
+                    u.roles.join(", "),
+                    u.team.clone().unwrap_or_default(),
+                    self.t(&format!("cli-user-status-{}", u.status.as_str())),
+                    self.t(if u.mfa { "cli-yes" } else { "cli-no" }),
+                ]
+            })
+            .collect();
+        table(&header, &rows);
+    }
+
+    pub fn mfa_enrolment(&self, e: &api::MfaEnrolment) {
+        if self.json {
+            return self.json(e);
+        }
+        println!("{}", self.f("cli-mfa-enrol", &[("uri", e.uri.clone()), ("secret", e.secret_base32.clone())]));
+    }
+
+    pub fn recovery_codes(&self, codes: &[String]) {
+        if self.json {
+            return self.json(&serde_json::json!({ "recoveryCodes": codes }));
+        }
+        println!("{}", self.t("cli-mfa-on"));
+        for c in codes {
+            println!("  {c}");
+        }
+    }
+
     pub fn product_saved(&self, p: &Product) {
         if self.json {
             return self.json(p);

@@ -103,7 +103,7 @@ export type DuplicateNote = { row: number, existingId: string, existingName: str
 
 export type DuplicatePair = { a: Customer, b: Customer, score: number, reasons: Array<Reason>, };
 
-export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open";
+export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open" | "sign-in-failed" | "locked" | "mfa-required" | "mfa-replayed" | "clock-off" | "user-disabled" | "no-users" | "sign-in-required" | "forbidden";
 
 export type ExportFormat = "csv" | "csvExcel" | "csvGbk" | "csvGb18030" | "xlsx" | "json" | "xml" | "vcard";
 

@@ -1,0 +1,413 @@
+//! Users and sign-in: the first admin of a book, signing in with a password and an authenticator
+//! code (lockout after repeated failures), and managing users. A successful sign-in returns the
+//! [`Caller`], the one thing that says who is acting; the façade's user methods take it, and
+//! every write made after [`Banyan::act_as`] is logged under its user id.
+
+use super::{ApiResult, Banyan};
+use crate::error::{Error, FieldError};
+use crate::model::*;
+use crate::security::keys::{KeyStore, Sealed, open_with_password, seal_with_password};
+use crate::security::lockout::LockState;
+use crate::security::{password, totp};
+use crate::store::{Actor, UserChange};
+use serde::{Deserialize, Serialize};
+
+/// Where a call comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    Desktop,
+    Cli,
+    Rest,
+    Sync,
+}
+
+/// Who is acting: made only by a successful sign-in (or the first admin's creation), so a caller
+/// of the façade cannot claim to be someone else.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Caller {
+    user: UserId,
+    login: String,
+    name: String,
+    roles: Vec<String>,
+    team: Option<String>,
+    channel: Channel,
+    /// The desktop the session runs on (its device id).
+    device: String,
+    /// This sign-in's id.
+    session: String,
+}
+
+impl Caller {
+    fn new(b: &Banyan, u: &User, channel: Channel) -> Self {
+        Caller {
+            user: u.id,
+            login: u.login.clone(),
+            name: u.name.clone(),
+            roles: u.roles.clone(),
+            team: u.team.clone(),
+            channel,
+            device: b.store.device().to_string(),
+            session: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn roles(&self) -> &[String] {
+        &self.roles
+    }
+    pub fn team(&self) -> Option<&str> {
+        self.team.as_deref()
+    }
+    pub fn channel(&self) -> Channel {
+        self.channel
+    }
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    fn is(&self, login: &str) -> bool {
+        login_key(&self.login) == login_key(login)
+    }
+
+    fn actor(&self) -> Actor {
+        Actor { user: self.user.to_string(), batch: None }
+    }
+}
+
+/// What an authenticator app is shown to enrol: the otpauth URI as a QR code (SVG) and as text.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct MfaEnrolment {
+    pub uri: String,
+    pub secret_base32: String,
+    pub qr_svg: String,
+}
+
+/// A user's `mfa` column: the confirmed secret sign-in checks, one being enrolled (held until a
+/// code from it is typed), both sealed under the password; and the recovery codes' hashes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct MfaRecord {
+    /// Whether sign-in asks for a code (the store's `User::mfa` reads this).
+    confirmed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret: Option<Sealed>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending: Option<Sealed>,
+    #[serde(default)]
+    recovery: Vec<String>,
+}
+
+impl MfaRecord {
+    fn parse(json: Option<&str>) -> Option<MfaRecord> {
+        json.and_then(|j| serde_json::from_str(j).ok())
+    }
+
+    fn to_column(&self) -> Option<String> {
+        if self.secret.is_none() && self.pending.is_none() {
+            return None;
+        }
+        Some(serde_json::to_string(self).expect("mfa record serializes"))
+    }
+}
+
+fn forbidden(what: &str) -> Error {
+    Error::Forbidden { what: what.to_string() }
+}
+
+impl Banyan {
+    fn keys(&self) -> KeyStore {
+        KeyStore::for_db(self.store.path())
+    }
+
+    /// Whether the book has users. A book without any (new, or made before users) asks for its
+    /// first admin before anything else.
+    pub fn has_users(&self) -> ApiResult<bool> {
+        self.store.has_users().map_err(|e| self.err(e))
+    }
+
+    /// Creates the book's first user, who must be an admin; refused once the book has a user.
+    /// Returns the admin signed in.
+    pub fn create_first_admin(&self, input: &UserInput, new_password: &str, channel: Channel) -> ApiResult<Caller> {
+        let run = || -> crate::Result<Caller> {
+            let valid = input.validate()?;
+            if !valid.roles.iter().any(|r| r == "admin") {
+                return Err(Error::invalid("roles", "error-first-user-admin"));
+            }
+            password::check_new(new_password, "password", &[&valid.login, &valid.name])?;
+            let phc = password::hash(new_password, self.kdf)?;
+            let id = UserId::new(self.store.now_ms());
+            let actor = Actor { user: id.to_string(), batch: None };
+            let user = self.store.add_user(&actor, id, &valid, &phc, true)?;
+            Ok(Caller::new(self, &user, channel))
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Signs in. A wrong login, a wrong password and a wrong code read the same and cost the
+    /// same; each counts toward the lockout of that login on this desktop (five in 15 minutes).
+    /// An account with an authenticator needs `code`: a 6-digit code (a step once used is
+    /// refused) or one of its recovery codes (each works once).
+    pub fn sign_in(&self, login: &str, pass: &str, code: Option<&str>, channel: Channel) -> ApiResult<Caller> {
+        self.sign_in_inner(login, pass, code, channel).map_err(|e| self.err(e))
+    }
+
+    fn sign_in_inner(&self, login: &str, pass: &str, code: Option<&str>, channel: Channel) -> crate::Result<Caller> {
+        let now = self.store.now_ms();
+        let keys = self.keys();
+        let key = login_key(login);
+        if let Some(until) = keys.lock_state(&key)?.locked(now) {
+            return Err(Error::Locked { until_ms: until });
+        }
+        let fail = || -> crate::Result<Caller> {
+            let state = keys.update_lock(&key, now, |s| {
+                s.fail(now);
+            })?;
+            Err(match state.locked(now) {
+                Some(until) => Error::Locked { until_ms: until },
+                None => Error::SignInFailed,
+            })
+        };
+        let Some(creds) = self.store.credentials(login)? else {
+            password::burn(pass, self.kdf);
+            return fail();
+        };
+        let verdict = password::verify(&creds.password, pass, self.kdf)?;
+        if verdict == password::Verdict::Wrong {
+            return fail();
+        }
+        if creds.user.status != UserStatus::Active {
+            return Err(Error::UserDisabled);
+        }
+        let user = &creds.user;
+        let as_user = Actor { user: user.id.to_string(), batch: None };
+        let mut mfa = MfaRecord::parse(creds.mfa.as_deref()).filter(|m| m.confirmed);
+        let mut step = None;
+        if let Some(m) = &mut mfa {
+            let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+                return Err(Error::MfaRequired);
+            };
+            let sealed = m.secret.as_ref().ok_or_else(|| Error::Corrupt(format!("mfa of {}", user.login)))?;
+            let secret = open_with_password(pass, sealed, &user.id.to_string())?
+                .ok_or_else(|| Error::Corrupt(format!("mfa of {}", user.login)))?;
+            let last = keys.lock_state(&key)?.totp_step;
+            match totp::check(&secret, code, (now / 1000) as u64, last)? {
+                totp::CodeCheck::Accepted { step: s } => step = Some(s),
+                totp::CodeCheck::Replayed => {
+                    // Counted like a wrong code (a replay is an attack more often than a slip).
+                    return Err(match fail() {
+                        Err(Error::Locked { until_ms }) => Error::Locked { until_ms },
+                        _ => Error::MfaReplayed,
+                    });
+                }
+                totp::CodeCheck::ClockOff { minutes } => return Err(Error::ClockOff { minutes }),
+                totp::CodeCheck::Wrong => {
+                    if !totp::use_recovery_code(&mut m.recovery, code)? {
+                        return fail();
+                    }
+                    // The code is spent before the caller gets in.
+                    let change = UserChange { mfa: Some(m.to_column()), ..Default::default() };
+                    self.store.change_user(&as_user, &user.login, change)?;
+                }
+            }
+        }
+        let state = keys.lock_state(&key)?;
+        if state != LockState::default() || step.is_some() {
+            keys.update_lock(&key, now, |s| {
+                s.succeed();
+                if step.is_some() {
+                    s.totp_step = step;
+                }
+            })?;
+        }
+        if let password::Verdict::RightRehashed(phc) = verdict {
+            self.store.change_user(&as_user, &user.login, UserChange { password: Some(phc), ..Default::default() })?;
+        }
+        Ok(Caller::new(self, user, channel))
+    }
+
+    /// From now on this book's writes are logged under `caller`'s user id.
+    pub fn act_as(&mut self, caller: &Caller) {
+        self.actor = caller.actor();
+    }
+
+    fn require_admin(&self, caller: &Caller) -> ApiResult<()> {
+        if caller.has_role("admin") { Ok(()) } else { Err(self.err(forbidden("forbidden-manage-users"))) }
+    }
+
+    /// Every user, by login (admins).
+    pub fn users(&self, caller: &Caller) -> ApiResult<Vec<User>> {
+        self.require_admin(caller)?;
+        self.store.users().map_err(|e| self.err(e))
+    }
+
+    /// Adds a user (admins). The password must meet the policy (see [`password::check_new`]).
+    pub fn add_user(&self, caller: &Caller, input: &UserInput, new_password: &str) -> ApiResult<User> {
+        self.require_admin(caller)?;
+        let run = || -> crate::Result<User> {
+            let valid = input.validate()?;
+            password::check_new(new_password, "password", &[&valid.login, &valid.name])?;
+            let phc = password::hash(new_password, self.kdf)?;
+            self.store.add_user(&caller.actor(), UserId::new(self.store.now_ms()), &valid, &phc, false)
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Disables or enables an account (admins). The last active admin cannot be disabled.
+    pub fn set_user_status(&self, caller: &Caller, login: &str, status: UserStatus) -> ApiResult<User> {
+        self.require_admin(caller)?;
+        let change = UserChange { status: Some(status), ..Default::default() };
+        self.store.change_user(&caller.actor(), login, change).map_err(|e| self.err(e))
+    }
+
+    /// Lifts the sign-in lockout of `login` on this desktop (admins).
+    pub fn unlock_user(&self, caller: &Caller, login: &str) -> ApiResult<()> {
+        self.require_admin(caller)?;
+        let user = self
+            .store
+            .user_by_login(login)
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.err(Error::NotFound { entity: "user", id: login.to_string() }))?;
+        let now = self.store.now_ms();
+        self.keys().update_lock(&login_key(&user.login), now, LockState::succeed).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Changes a password. Users change their own with `current` (their authenticator stays
+    /// enrolled: its secret is sealed again under the new password). An admin may set another
+    /// user's password without it; that user's authenticator is then removed (its secret was
+    /// sealed under the old password) and must be enrolled again.
+    pub fn change_password(
+        &self,
+        caller: &Caller,
+        login: &str,
+        current: Option<&str>,
+        new_password: &str,
+    ) -> ApiResult<User> {
+        let run = || -> crate::Result<User> {
+            let creds = self
+                .store
+                .credentials(login)?
+                .ok_or_else(|| Error::NotFound { entity: "user", id: login.to_string() })?;
+            let user = &creds.user;
+            password::check_new(new_password, "password", &[&user.login, &user.name])?;
+            let phc = password::hash(new_password, self.kdf)?;
+            let mut change = UserChange { password: Some(phc), ..Default::default() };
+            if caller.is(login) {
+                let current = current.unwrap_or_default();
+                if password::verify(&creds.password, current, self.kdf)? == password::Verdict::Wrong {
+                    return Err(Error::SignInFailed);
+                }
+                if let Some(mut m) = MfaRecord::parse(creds.mfa.as_deref()) {
+                    let aad = user.id.to_string();
+                    let reseal = |s: &Option<Sealed>| -> crate::Result<Option<Sealed>> {
+                        let Some(s) = s else { return Ok(None) };
+                        let Some(secret) = open_with_password(current, s, &aad)? else { return Ok(None) };
+                        Ok(Some(seal_with_password(new_password, &secret, &aad, self.kdf)?))
+                    };
+                    m.secret = reseal(&m.secret)?;
+                    m.pending = reseal(&m.pending)?;
+                    m.confirmed &= m.secret.is_some();
+                    change.mfa = Some(m.to_column());
+                }
+            } else if caller.has_role("admin") {
+                change.mfa = Some(None);
+            } else {
+                return Err(forbidden("forbidden-other-password"));
+            }
+            self.store.change_user(&caller.actor(), login, change)
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Starts enrolling the caller's authenticator app: a new secret, shown as a QR code and as
+    /// text. Sign-in keeps working as before until [`Banyan::confirm_mfa`] gets a code from it.
+    pub fn begin_mfa(&self, caller: &Caller, pass: &str) -> ApiResult<MfaEnrolment> {
+        let run = || -> crate::Result<MfaEnrolment> {
+            let creds = self.own_credentials(caller, pass)?;
+            let aad = creds.user.id.to_string();
+            let secret = totp::new_secret()?;
+            let mut m = MfaRecord::parse(creds.mfa.as_deref()).unwrap_or_default();
+            m.pending = Some(seal_with_password(pass, &secret, &aad, self.kdf)?);
+            let change = UserChange { mfa: Some(m.to_column()), ..Default::default() };
+            self.store.change_user(&caller.actor(), &creds.user.login, change)?;
+            let e = totp::enrolment(&secret, "Banyan", &creds.user.login)?;
+            Ok(MfaEnrolment {
+                uri: e.uri.as_str().to_string(),
+                secret_base32: e.secret_base32.as_str().to_string(),
+                qr_svg: e.qr_svg.as_str().to_string(),
+            })
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Confirms the enrolment begun with [`Banyan::begin_mfa`] with a code the app shows: from
+    /// now on sign-in asks for a code. Returns the ten recovery codes, shown this once.
+    pub fn confirm_mfa(&self, caller: &Caller, pass: &str, code: &str) -> ApiResult<Vec<String>> {
+        let run = || -> crate::Result<Vec<String>> {
+            let creds = self.own_credentials(caller, pass)?;
+            let aad = creds.user.id.to_string();
+            let mut m = MfaRecord::parse(creds.mfa.as_deref()).unwrap_or_default();
+            let pending = m.pending.clone().ok_or_else(|| Error::invalid("code", "error-mfa-not-pending"))?;
+            let secret = open_with_password(pass, &pending, &aad)?
+                .ok_or_else(|| Error::invalid("code", "error-mfa-not-pending"))?;
+            let now = self.store.now_ms();
+            let step = match totp::check(&secret, code, (now / 1000) as u64, None)? {
+                totp::CodeCheck::Accepted { step } => step,
+                totp::CodeCheck::ClockOff { minutes } => return Err(Error::ClockOff { minutes }),
+                _ => return Err(Error::invalid("code", "error-mfa-code")),
+            };
+            let codes = totp::recovery_codes()?;
+            m.secret = Some(pending);
+            m.pending = None;
+            m.confirmed = true;
+            m.recovery = codes.hashed;
+            let change = UserChange { mfa: Some(m.to_column()), ..Default::default() };
+            self.store.change_user(&caller.actor(), &creds.user.login, change)?;
+            // The code just typed cannot sign in again.
+            self.keys().update_lock(&login_key(&creds.user.login), now, |s| s.totp_step = Some(step))?;
+            Ok(codes.shown.iter().map(|c| c.as_str().to_string()).collect())
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Removes the authenticator of `login`: one's own, or anyone's for an admin.
+    pub fn disable_mfa(&self, caller: &Caller, login: &str) -> ApiResult<User> {
+        if !caller.is(login) && !caller.has_role("admin") {
+            return Err(self.err(forbidden("forbidden-manage-users")));
+        }
+        let change = UserChange { mfa: Some(None), ..Default::default() };
+        self.store.change_user(&caller.actor(), login, change).map_err(|e| self.err(e))
+    }
+
+    /// The caller's own credentials, after checking their password again.
+    fn own_credentials(&self, caller: &Caller, pass: &str) -> crate::Result<crate::store::Credentials> {
+        let creds = self
+            .store
+            .credentials(&caller.login)?
+            .ok_or_else(|| Error::NotFound { entity: "user", id: caller.login.clone() })?;
+        if password::verify(&creds.password, pass, self.kdf)? == password::Verdict::Wrong {
+            return Err(Error::field(FieldError::new("password", "error-sign-in-failed")));
+        }
+        Ok(creds)
+    }
+}
