@@ -373,3 +373,28 @@ history-file = File
 history-status = Status
 history-counts = Result
 history-empty = No imports yet.
+
+## Signing in and locking.
+
+signin-title = Sign in to Banyan
+signin-intro = Sign in with your Banyan login.
+signin-idle = Banyan locked itself after a while without use. Sign in again to go on.
+signin-login = Login
+signin-password = Password
+signin-code = Authenticator code
+signin-code-hint = The 6-digit code from your authenticator app, or one of your recovery codes.
+signin-submit = Sign in
+firstadmin-title = Create the first admin
+firstadmin-intro = This customer book has no users yet. Everyone signs in to Banyan; the first user manages the others and must be an admin.
+firstadmin-name = Full name
+firstadmin-confirm = Repeat the password
+firstadmin-mismatch = The two passwords differ.
+firstadmin-password-hint = At least 10 characters, and not one of the most common passwords.
+firstadmin-submit = Create the admin and sign in
+app-lock = Lock
+# Variables:
+#   $name (String) - the signed-in user's name
+app-signed-in-as = Signed in as { $name }
+# Variables:
+#   $minutes (Number) - minutes without input before Banyan locks
+settings-idle-lock = Banyan locks itself after { $minutes } minutes without input in its windows, and from the menu (Lock).

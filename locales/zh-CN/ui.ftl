@@ -280,3 +280,24 @@ history-file = 文件
 history-status = 状态
 history-counts = 结果
 history-empty = 尚无导入记录。
+
+## 登录和锁定。
+
+signin-title = 登录 Banyan
+signin-intro = 请用您的 Banyan 登录名登录。
+signin-idle = Banyan 在一段时间未使用后已自动锁定。请重新登录以继续。
+signin-login = 登录名
+signin-password = 密码
+signin-code = 验证码
+signin-code-hint = 验证器应用中的 6 位验证码，或您的一个恢复码。
+signin-submit = 登录
+firstadmin-title = 创建第一位管理员
+firstadmin-intro = 这个客户库还没有用户。每个人都要登录 Banyan；第一位用户负责管理其他用户，必须是管理员。
+firstadmin-name = 姓名
+firstadmin-confirm = 再次输入密码
+firstadmin-mismatch = 两次输入的密码不一致。
+firstadmin-password-hint = 至少 10 个字符，且不能是最常见的密码之一。
+firstadmin-submit = 创建管理员并登录
+app-lock = 锁定
+app-signed-in-as = 已登录：{ $name }
+settings-idle-lock = 在 Banyan 窗口中 { $minutes } 分钟无操作后自动锁定；也可从菜单（锁定）立即锁定。

@@ -5,8 +5,8 @@
 
 use crate::state::AppState;
 use banyan::api::{
-    self, ApiError, Banyan, CustomerRecord, ExportReport, ImportPreview, ImportReport, ImportRequest, MergeRequest,
-    SavedMapping, Settings,
+    self, ApiError, Banyan, Caller, Channel, CustomerRecord, ExportReport, ImportPreview, ImportReport, ImportRequest,
+    MergeRequest, SavedMapping, Settings,
 };
 use banyan::demo::DemoSummary;
 use banyan::i18n::{Lang, Localizer};
@@ -28,8 +28,17 @@ type R<T> = Result<T, ApiError>;
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
-    /// "missing": first run; "locked": waiting for the passphrase; "open": ready.
+    /// "missing": first run; "locked": waiting for the passphrase; "no-users": the book needs its
+    /// first admin; "signed-out": waiting for a sign-in; "open": ready.
     pub state: String,
+    /// Who is signed in.
+    pub user: Option<Caller>,
+    /// The login last signed in on this run, for the sign-in screen.
+    pub last_login: Option<String>,
+    /// The session ended because nobody used Banyan for `idle_lock_seconds`.
+    pub locked_by_idle: bool,
+    /// Seconds without input before Banyan locks (10 minutes, or less by policy).
+    pub idle_lock_seconds: u32,
     pub path: String,
     pub key_mode: Option<KeyMode>,
     pub lang: Lang,
@@ -65,22 +74,35 @@ pub struct CustomerPage {
 }
 
 fn status(state: &AppState) -> AppStatus {
-    let open = state.book().is_some();
-    let st = if open {
-        "open"
-    } else if state.db_path.exists() {
-        "locked"
-    } else {
-        "missing"
+    // The book first, then the session, never both at once: `signed_in` takes them the other way
+    // (the book exclusively, then the session).
+    let (open, has_users, updated_snapshot) = {
+        let book = state.book();
+        match book.as_ref() {
+            Some(b) => (true, b.has_users().unwrap_or(true), b.migration_snapshot().map(|p| p.display().to_string())),
+            None => (false, false, None),
+        }
+    };
+    let session = state.session();
+    let st = match (open, has_users) {
+        (true, false) => "no-users",
+        (true, true) if session.caller.is_none() => "signed-out",
+        (true, true) => "open",
+        (false, _) if state.db_path.exists() => "locked",
+        (false, _) => "missing",
     };
     AppStatus {
         state: st.into(),
+        user: session.caller.clone(),
+        last_login: session.last_login.clone(),
+        locked_by_idle: session.locked_by_idle,
+        idle_lock_seconds: state.idle_lock_seconds,
         path: state.db_path.display().to_string(),
         key_mode: state.key_mode(),
         lang: state.lang(),
         error: state.open_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         currencies: banyan::model::currency_digits(),
-        updated_snapshot: state.book().as_ref().and_then(|b| b.migration_snapshot()).map(|p| p.display().to_string()),
+        updated_snapshot,
     }
 }
 
@@ -130,12 +152,42 @@ fn with_progress<T>(
     out
 }
 
-/// Runs `f` on the open book, or reports that it is not open.
+/// Runs `f` on the open book for the signed-in user, or reports that the book is not open or
+/// nobody is signed in (after a lock, every command but signing in is refused).
 fn with<T>(state: &AppState, f: impl FnOnce(&Banyan) -> R<T>) -> R<T> {
+    let book = state.book();
+    let Some(b) = book.as_ref() else { return Err(api::not_open(&Localizer::new(state.lang()))) };
+    if state.session().caller.is_none() {
+        return Err(api::localize(b.localizer(), banyan::Error::SignInRequired));
+    }
+    f(b)
+}
+
+/// The open book for the sign-in screens (no one signed in yet).
+fn with_book<T>(state: &AppState, f: impl FnOnce(&Banyan) -> R<T>) -> R<T> {
     match state.book().as_ref() {
         Some(b) => f(b),
         None => Err(api::not_open(&Localizer::new(state.lang()))),
     }
+}
+
+/// `caller` signed in: their writes are logged under them from now on, and demo data asked for
+/// at first run is added (by them).
+fn signed_in(state: &AppState, caller: Caller) -> R<()> {
+    if let Some(b) = state.book_mut().as_mut() {
+        b.act_as(&caller);
+    }
+    {
+        let mut s = state.session();
+        s.last_login = Some(caller.login().to_string());
+        s.locked_by_idle = false;
+        s.caller = Some(caller);
+    }
+    let demo = std::mem::take(&mut *state.pending_demo.lock().unwrap_or_else(|e| e.into_inner()));
+    if demo > 0 {
+        with(state, |b| b.demo(demo as usize, 2026))?;
+    }
+    Ok(())
 }
 
 macro_rules! commands {
@@ -171,10 +223,34 @@ commands! {
         };
         let settings = Settings { phone_region: req.phone_region.clone(), currency: req.currency.clone() };
         let b = Banyan::create(&state.options(), key, &settings)?;
-        if req.demo_customers > 0 {
-            b.demo(req.demo_customers as usize, 2026)?;
-        }
+        // Added once the first admin is made (the next screen), so that they are its author.
+        *state.pending_demo.lock().unwrap_or_else(|e| e.into_inner()) = req.demo_customers;
         *state.book_mut() = Some(b);
+        Ok(status(&state))
+    }
+
+    /// Makes the book's first user, an admin, and signs them in (a book without users asks for
+    /// this before anything else).
+    fn create_first_admin(state, input: UserInput, password: String) -> AppStatus {
+        let caller = with_book(&state, |b| b.create_first_admin(&input, &password, Channel::Desktop))?;
+        signed_in(&state, caller)?;
+        Ok(status(&state))
+    }
+
+    /// Signs in with a login, a password and (for an account with an authenticator) a code.
+    fn sign_in(state, login: String, password: String, code: Option<String>) -> AppStatus {
+        let caller = with_book(&state, |b| b.sign_in(&login, &password, code.as_deref(), Channel::Desktop))?;
+        signed_in(&state, caller)?;
+        Ok(status(&state))
+    }
+
+    /// Ends the session (the menu's Lock, the sidebar's button, or the idle timer when `idle`).
+    fn lock(state, idle: bool) -> AppStatus {
+        {
+            let mut s = state.session();
+            s.caller = None;
+            s.locked_by_idle = idle;
+        }
         Ok(status(&state))
     }
 
@@ -311,6 +387,9 @@ mod bindings {
             CustomerPage::decl(&cfg),
             api::ApiError::decl(&cfg),
             api::ErrorCode::decl(&cfg),
+            Caller::decl(&cfg),
+            Channel::decl(&cfg),
+            UserInput::decl(&cfg),
             api::FieldMessage::decl(&cfg),
             Settings::decl(&cfg),
             CustomerRecord::decl(&cfg),
@@ -353,6 +432,7 @@ mod bindings {
             ProductId::decl(&cfg),
             OrderId::decl(&cfg),
             OrderLineId::decl(&cfg),
+            UserId::decl(&cfg),
             IoProgress::decl(&cfg),
             OpenProgress::decl(&cfg),
             ImportRequest::decl(&cfg),

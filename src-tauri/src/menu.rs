@@ -12,6 +12,7 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let import = MenuItem::with_id(app, "import", l.t("menu-import"), true, Some("CmdOrCtrl+I"))?;
     let export = MenuItem::with_id(app, "export", l.t("menu-export"), true, Some("CmdOrCtrl+E"))?;
     let settings = MenuItem::with_id(app, "settings", l.t("menu-settings"), true, Some("CmdOrCtrl+,"))?;
+    let lock = MenuItem::with_id(app, "lock", l.t("menu-lock"), true, Some("CmdOrCtrl+L"))?;
     let quit = PredefinedMenuItem::quit(app, Some(&l.t("menu-quit")))?;
     let file = Submenu::with_items(
         app,
@@ -25,6 +26,7 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
             &export,
             &settings,
             &PredefinedMenuItem::separator(app)?,
+            &lock,
             &quit,
         ],
     )?;

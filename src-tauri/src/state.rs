@@ -1,7 +1,7 @@
 //! What the running app holds: where the database is, the open book (if unlocked) and the user's
 //! language, which is a preference of this desktop (kept in a small file, not in the synced book).
 
-use banyan::api::{ApiError, Banyan, OpenOptions};
+use banyan::api::{ApiError, Banyan, Caller, OpenOptions};
 use banyan::i18n::Lang;
 use banyan::security::{KeyMode, KeyStore, Unlock};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,34 @@ pub struct AppState {
     /// True while the book is being opened at start, on its own thread, so the window and the UI
     /// load meanwhile (the unlock can take a few hundred ms); the book's users wait for it.
     opening: (Mutex<bool>, Condvar),
+    /// Who is signed in: every command but those of the sign-in screens needs someone. Cleared
+    /// by a lock (menu, button, idle time), which also drops the UI's screens.
+    pub session: Mutex<Session>,
+    /// Seconds without input in Banyan's windows before it locks: the default (10 minutes), or
+    /// less when IT's policy sets a maximum (`--idle-lock-seconds N`).
+    pub idle_lock_seconds: u32,
+    /// Demo customers asked for at first run, added once the first admin exists (they are
+    /// written, like every change, by a signed-in user).
+    pub pending_demo: Mutex<u32>,
+}
+
+/// The desktop's sign-in.
+#[derive(Default)]
+pub struct Session {
+    pub caller: Option<Caller>,
+    /// The login last signed in, prefilled on the sign-in screen.
+    pub last_login: Option<String>,
+    /// The last lock was the idle timer's (the sign-in screen says so).
+    pub locked_by_idle: bool,
+}
+
+/// Banyan locks after 10 minutes without input unless a policy sets less.
+pub const DEFAULT_IDLE_LOCK_SECONDS: u32 = 600;
+
+/// The policy's maximum idle time from the command line (`--idle-lock-seconds N`), if any.
+fn idle_policy() -> Option<u32> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == "--idle-lock-seconds").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
 }
 
 impl AppState {
@@ -52,6 +80,10 @@ impl AppState {
             started,
             open_error: Mutex::new(None),
             opening: (Mutex::new(false), Condvar::new()),
+            session: Mutex::new(Session::default()),
+            idle_lock_seconds: idle_policy()
+                .map_or(DEFAULT_IDLE_LOCK_SECONDS, |p| p.clamp(5, DEFAULT_IDLE_LOCK_SECONDS)),
+            pending_demo: Mutex::new(0),
         };
         if state.auto_unlock().is_some() {
             *state.opening.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
@@ -146,6 +178,10 @@ impl AppState {
         o.store.on_migrate = Some(progress("migrate"));
         o.store.on_reindex = Some(progress("reindex"));
         o
+    }
+
+    pub fn session(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn key_mode(&self) -> Option<KeyMode> {

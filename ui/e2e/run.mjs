@@ -11,6 +11,8 @@ const SHOTS = process.env.BANYAN_SHOTS;
 /** The book the app opens (BANYAN_DB of the app), replaced by an older version's book at the end. */
 const DB = process.env.BANYAN_E2E_DB;
 const PASSPHRASE = "e2e passphrase 2026";
+const ADMIN = "li.na";
+const ADMIN_PASSWORD = "E2E admin password 2026";
 if (!APP || !SHOTS || !DB) throw new Error("BANYAN_APP, BANYAN_SHOTS and BANYAN_E2E_DB must be set (run through `cargo xtask test`)");
 mkdirSync(SHOTS, { recursive: true });
 
@@ -103,9 +105,23 @@ async function main() {
       expect(!(await demo.isSelected()), "a real book starts without demo data");
       await demo.click();
       await (await byTest(b, "create-book")).click();
+      // A new book has no users: its first admin is made next, with the password policy's
+      // errors next to the field.
+      await (await byTest(b, "first-admin")).waitForDisplayed({ timeout: 30_000 });
+      await (await byTest(b, "admin-login")).setValue(ADMIN);
+      await (await byTest(b, "admin-name")).setValue("李娜");
+      await (await byTest(b, "admin-password")).setValue("password123");
+      await (await byTest(b, "admin-password-confirm")).setValue("password123");
+      await (await byTest(b, "first-admin-submit")).click();
+      await waitText(await byTest(b, "admin-password-error"), (t) => t.includes("too easy to guess"), "the common-password error");
+      await shot(b, "first-admin.en-US");
+      await typeInto(await byTest(b, "admin-password"), ADMIN_PASSWORD);
+      await typeInto(await byTest(b, "admin-password-confirm"), ADMIN_PASSWORD);
+      await (await byTest(b, "first-admin-submit")).click();
       const count = await byTest(b, "customer-count");
       await count.waitForDisplayed({ timeout: 120_000 });
       await waitText(count, (t) => /500 customers/.test(t), "the demo book of 500 customers", 60_000);
+      await waitText(await byTest(b, "signed-in-as"), (t) => t.includes("李娜"), "who is signed in");
       await shot(b, "customers.en-US");
     });
 
@@ -300,6 +316,22 @@ async function main() {
       await waitText(await byTest(b, "unlock-error"), (t) => t.includes("Wrong passphrase"), "the wrong-passphrase message");
       await (await byTest(b, "unlock-passphrase")).setValue(PASSPHRASE);
       await (await byTest(b, "unlock-submit")).click();
+      // The book is open; its user signs in. A wrong password and an unknown login read alike.
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
+      await shot(b, "sign-in.en-US");
+      await (await byTest(b, "sign-in-login")).setValue(ADMIN);
+      await (await byTest(b, "sign-in-password")).setValue("not the password");
+      await (await byTest(b, "sign-in-submit")).click();
+      await waitText(await byTest(b, "sign-in-error"), (t) => t === "Wrong login, password or authenticator code.", "the sign-in error");
+      const wrongPassword = await text(await byTest(b, "sign-in-error"));
+      await typeInto(await byTest(b, "sign-in-login"), "nobody.here");
+      await (await byTest(b, "sign-in-password")).setValue("not the password");
+      await (await byTest(b, "sign-in-submit")).click();
+      await b.pause(1500);
+      expect((await text(await byTest(b, "sign-in-error"))) === wrongPassword, "an unknown login reads like a wrong password");
+      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
+      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
       await typeInto(await byTest(b, "customer-search"), "zgkm");
       await waitText(await byTest(b, "customer-row"), (t) => t.includes(NAME), "the customer after restart");
       await (await b.$('[data-nav="orders"]')).click();
@@ -321,11 +353,56 @@ async function main() {
       await unlock.waitForDisplayed({ timeout: 30_000 });
       await (await byTest(b, "unlock-passphrase")).setValue("correct horse battery staple");
       await (await byTest(b, "unlock-submit")).click();
+      // A book from before users asks for its first admin.
+      await (await byTest(b, "first-admin")).waitForDisplayed({ timeout: 60_000 });
+      await (await byTest(b, "admin-login")).setValue(ADMIN);
+      await (await byTest(b, "admin-name")).setValue("Li Na");
+      await (await byTest(b, "admin-password")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "admin-password-confirm")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "first-admin-submit")).click();
       const updated = await byTest(b, "book-updated");
       await waitText(updated, (t) => t.includes("updated to the new version") && t.includes(".snapshot"), "the update notice", 60_000);
       await shot(b, "book-updated.en-US");
       await typeInto(await byTest(b, "customer-search"), "anna mu");
       await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "a customer of the old book, found by the new index");
+    });
+  } finally {
+    await b.deleteSession().catch(() => {});
+  }
+  // A policy of 5 seconds' idle time (IT's `--idle-lock-seconds`): with no input the session
+  // ends, the page drops every customer value, and only signing in brings them back.
+  b = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    connectionRetryTimeout: 120_000,
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args: ["--idle-lock-seconds", "5"] } },
+  });
+  try {
+    await step("after 5 idle seconds Banyan locks and no customer is left in the page", async () => {
+      await (await byTest(b, "unlock")).waitForDisplayed({ timeout: 30_000 });
+      await (await byTest(b, "unlock-passphrase")).setValue("correct horse battery staple");
+      await (await byTest(b, "unlock-submit")).click();
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
+      await (await byTest(b, "sign-in-login")).setValue(ADMIN);
+      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
+      await typeInto(await byTest(b, "customer-search"), "anna mu");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "the customer while signed in");
+      await (await byTest(b, "customer-row")).click();
+      await waitText(await byTest(b, "record-name"), (t) => t.includes("Anna Müller"), "her record open");
+      const t0 = Date.now();
+      const signIn = await byTest(b, "sign-in");
+      await signIn.waitForDisplayed({ timeout: 15_000, timeoutMsg: "no lock after 15 s without input" });
+      const after = (Date.now() - t0) / 1000;
+      expect(after >= 3, `locked after ${after.toFixed(1)} s, before the policy's 5 s`);
+      await waitText(await b.$("p.muted"), (t) => t.includes("locked itself"), "the idle-lock explanation");
+      const html = await b.getPageSource();
+      expect(!html.includes("Anna Müller") && !html.includes("Müller"), "a customer's name is still in the page after the lock");
+      await shot(b, "idle-locked.en-US");
+      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
+      await (await byTest(b, "customer-count")).waitForDisplayed({ timeout: 10_000 });
     });
   } finally {
     await b.deleteSession().catch(() => {});

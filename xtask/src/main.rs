@@ -50,8 +50,14 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("fuzz") => fuzz(&args[1..]),
         Some("bindings") => bindings(),
+        Some("e2e") => e2e().and_then(|(ok, detail)| {
+            println!("{detail}");
+            if ok { Ok(()) } else { Err(detail) }
+        }),
         _ => {
-            eprintln!("usage: cargo xtask <run | test | bench store|search|io|ui | fuzz [SECONDS] | bindings | setup>");
+            eprintln!(
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|ui | fuzz [SECONDS] | bindings | setup>"
+            );
             Err("unknown command".into())
         }
     };
@@ -530,13 +536,13 @@ fn fuzz_readers(limit: FuzzLimit) -> Result<(bool, String)> {
 fn bench(args: &[String]) -> Result {
     setup()?;
     match args.first().map(String::as_str) {
-        Some(name @ ("store" | "search" | "io")) => {
+        Some(name @ ("store" | "search" | "io" | "security")) => {
             let mut c = cmd("cargo", &["bench", "--bench", name, "--"]);
             c.args(&args[1..]);
             must(c)
         }
         Some("ui") => bench_ui(),
-        other => Err(format!("unknown benchmark {other:?}; available: store, search, io, ui")),
+        other => Err(format!("unknown benchmark {other:?}; available: store, search, io, security, ui")),
     }
 }
 

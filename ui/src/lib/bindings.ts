@@ -23,9 +23,26 @@ fields: Array<FieldMessage>, };
 
 export type AppStatus = { 
 /**
- * "missing": first run; "locked": waiting for the passphrase; "open": ready.
+ * "missing": first run; "locked": waiting for the passphrase; "no-users": the book needs its
+ * first admin; "signed-out": waiting for a sign-in; "open": ready.
  */
-state: string, path: string, keyMode: KeyMode | null, lang: Lang, 
+state: string, 
+/**
+ * Who is signed in.
+ */
+user: Caller | null, 
+/**
+ * The login last signed in on this run, for the sign-in screen.
+ */
+lastLogin: string | null, 
+/**
+ * The session ended because nobody used Banyan for `idle_lock_seconds`.
+ */
+lockedByIdle: boolean, 
+/**
+ * Seconds without input before Banyan locks (10 minutes, or less by policy).
+ */
+idleLockSeconds: number, path: string, keyMode: KeyMode | null, lang: Lang, 
 /**
  * Why the book could not be opened at start, if it could not.
  */
@@ -40,6 +57,18 @@ currencies: Array<CurrencyDigits>,
  * it was went (shown once, so the user knows the old version is kept).
  */
 updatedSnapshot: string | null, };
+
+export type Caller = { user: UserId, login: string, name: string, roles: Array<string>, team: string | null, channel: Channel, 
+/**
+ * The desktop the session runs on (its device id).
+ */
+device: string, 
+/**
+ * This sign-in's id.
+ */
+session: string, };
+
+export type Channel = "desktop" | "cli" | "rest" | "sync";
 
 export type ColumnMap = { column: string, target: Target, };
 
@@ -349,12 +378,28 @@ field: string, };
 
 export type UndoReport = { removed: number, restored: number, conflicts: Array<UndoConflict>, };
 
+export type UserId = string;
+
+export type UserInput = { login: string | null, name: string | null, roles: Array<string>, team: string | null, };
+
 export function appStatus(): Promise<AppStatus> {
   return invoke<AppStatus>("app_status");
 }
 
 export function createBook(req: CreateBook): Promise<AppStatus> {
   return invoke<AppStatus>("create_book", { req });
+}
+
+export function createFirstAdmin(input: UserInput, password: string): Promise<AppStatus> {
+  return invoke<AppStatus>("create_first_admin", { input, password });
+}
+
+export function signIn(login: string, password: string, code: string | null): Promise<AppStatus> {
+  return invoke<AppStatus>("sign_in", { login, password, code });
+}
+
+export function lock(idle: boolean): Promise<AppStatus> {
+  return invoke<AppStatus>("lock", { idle });
 }
 
 export function unlock(passphrase: string): Promise<AppStatus> {

@@ -1,0 +1,99 @@
+//! `cargo xtask bench security`: sign-in at the policy's real Argon2id cost (64 MiB, 3 passes),
+//! with a password alone and with an authenticator code, and the time of a wrong password against
+//! an unknown login (they must not be told apart). Prints each figure next to its target.
+//! Options: --runs N (default 15).
+
+use banyan::api::{Banyan, Channel, OpenOptions, Settings};
+use banyan::model::UserInput;
+use banyan::store::NewKey;
+use banyan::sync::Clock;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Instant;
+
+struct StepClock(AtomicI64);
+
+impl Clock for StepClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn stats(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[v.len() - 1])
+}
+
+fn main() {
+    let runs = arg("--runs", 15).max(3);
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(StepClock(AtomicI64::new(chrono::Utc::now().timestamp_millis())));
+    let mut opts = OpenOptions::new(dir.path().join("bench.db"));
+    opts.store.clock = clock.clone();
+    let b = Banyan::create(&opts, NewKey::Passphrase("bench passphrase".into()), &Settings::default()).unwrap();
+    let user = |login: &str, role: &str| UserInput {
+        login: Some(login.into()),
+        name: Some(login.into()),
+        roles: vec![role.into()],
+        team: None,
+    };
+    let pw = "Bench password 2026";
+    let admin = b.create_first_admin(&user("admin", "admin"), pw, Channel::Cli).unwrap();
+    b.add_user(&admin, &user("rep", "sales"), pw).unwrap();
+    let rep = b.sign_in("rep", pw, None, Channel::Cli).unwrap();
+    let e = b.begin_mfa(&rep, pw).unwrap();
+    let secret = totp_rs::Secret::try_from_base32(&e.secret_base32).unwrap().as_bytes().to_vec();
+    let secs = || (clock.now_ms() / 1000) as u64;
+    b.confirm_mfa(&rep, pw, &banyan::security::totp::code_at(&secret, secs()).unwrap()).unwrap();
+
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64()
+    };
+    let mut password_only = Vec::new();
+    let mut with_code = Vec::new();
+    let mut wrong_password = Vec::new();
+    let mut unknown_login = Vec::new();
+    for i in 0..runs {
+        password_only.push(time(&mut || {
+            b.sign_in("admin", pw, None, Channel::Desktop).unwrap();
+        }));
+        // Each sign-in with a code is in a step of its own (a step is accepted once).
+        clock.0.fetch_add(30_000, Ordering::SeqCst);
+        let code = banyan::security::totp::code_at(&secret, secs()).unwrap();
+        with_code.push(time(&mut || {
+            b.sign_in("rep", pw, Some(&code), Channel::Desktop).unwrap();
+        }));
+        wrong_password.push(time(&mut || {
+            b.sign_in("admin", "not the password", None, Channel::Desktop).unwrap_err();
+        }));
+        b.unlock_user(&admin, "admin").unwrap();
+        unknown_login.push(time(&mut || {
+            b.sign_in(&format!("nobody{i}"), "not the password", None, Channel::Desktop).unwrap_err();
+        }));
+    }
+    let (p50, max) = stats(password_only);
+    let verdict = |ok: bool| if ok { "meets" } else { "MISSES" };
+    println!(
+        "sign-in, password (Argon2id 64 MiB, t=3), {runs} runs: p50 {p50:.3} s, max {max:.3} s  (target <= 0.5 s: {})",
+        verdict(max <= 0.5)
+    );
+    let (c50, cmax) = stats(with_code);
+    println!(
+        "sign-in, password + authenticator code: p50 {c50:.3} s, max {cmax:.3} s  (target <= 0.5 s: {})",
+        verdict(cmax <= 0.5)
+    );
+    let (w50, _) = stats(wrong_password);
+    let (u50, _) = stats(unknown_login);
+    let ratio = u50 / w50;
+    println!(
+        "wrong password p50 {w50:.3} s, unknown login p50 {u50:.3} s: ratio {ratio:.2}  (target 0.8-1.2: {})",
+        verdict((0.8..=1.2).contains(&ratio))
+    );
+}
