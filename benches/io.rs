@@ -11,9 +11,10 @@
 //! big book in DIR once and, when DIR already holds it, times `banyan duplicates` over it again
 //! without the import, then imports the N-row CSV into a copy of it).
 
-use banyan::api::{Banyan, ImportRequest, OpenOptions, Settings};
+use banyan::api::{Banyan, Caller, Channel, ImportRequest, OpenOptions, Settings};
 use banyan::demo::DemoGen;
 use banyan::io::export::ExportFormat;
+use banyan::model::UserInput;
 use banyan::security::keys::KdfParams;
 use banyan::store::{NewKey, StoreOptions};
 use std::path::Path;
@@ -157,6 +158,23 @@ fn book(dir: &Path) -> Banyan {
     Banyan::create(&o, NewKey::Passphrase("bench passphrase".into()), &Settings::default()).unwrap()
 }
 
+const ADMIN_PASSWORD: &str = "bench-admin-password-2026";
+
+/// The book's admin, signed in (made first on a book without users): who the benchmark's
+/// façade calls act as. Called once per book, outside the timed parts.
+fn admin(b: &Banyan) -> Caller {
+    if b.has_users().unwrap() {
+        return b.sign_in("admin", ADMIN_PASSWORD, None, Channel::Cli).unwrap();
+    }
+    let input = UserInput {
+        login: Some("admin".into()),
+        name: Some("Bench Admin".into()),
+        roles: vec!["admin".into()],
+        team: None,
+    };
+    b.create_first_admin(&input, ADMIN_PASSWORD, Channel::Cli).unwrap()
+}
+
 fn secs(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
 }
@@ -180,20 +198,22 @@ fn peak() -> String {
 /// Child mode: import one CSV and print this process's peak resident memory (or, with `file`
 /// "-", reopen the book already in `dir`).
 fn child_import(file: &Path, dir: &Path) {
-    let b = if file == Path::new("-") {
+    let (b, caller) = if file == Path::new("-") {
         let t = Instant::now();
         let b = reopen(dir);
+        let opened = secs(t);
+        let caller = admin(&b);
         println!(
-            "child-open: {} customers opened in {:.1} s (with any migration, snapshot first); peak {}",
-            b.customer_count().unwrap(),
-            secs(t),
+            "child-open: {} customers opened in {opened:.1} s (with any migration, snapshot first); peak {}",
+            b.customer_count(&caller).unwrap(),
             peak()
         );
-        b
+        (b, caller)
     } else {
         let b = book(dir);
+        let caller = admin(&b);
         let t = Instant::now();
-        let r = b.import_file(file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+        let r = b.import_file(&caller, file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
         println!(
             "child: {} rows read, {} created, {} skipped in {:.1} s; peak {}",
             r.counts.rows_read,
@@ -203,16 +223,16 @@ fn child_import(file: &Path, dir: &Path) {
             peak()
         );
         let _ = std::fs::write(dir.join("imported"), "");
-        b
+        (b, caller)
     };
     // Then `banyan duplicates` over the whole book, its own peak measured from here ("5" resets
     // the high-water mark).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let t = Instant::now();
-    let pairs = b.duplicates(100).unwrap();
+    let pairs = b.duplicates(&caller, 100).unwrap();
     println!(
         "child-duplicates: {} customers, best {} pairs in {:.1} s; peak {} (target ≤ 60 s)",
-        b.customer_count().unwrap(),
+        b.customer_count(&caller).unwrap(),
         pairs.len(),
         secs(t),
         peak()
@@ -227,10 +247,11 @@ fn child_into(file: &Path, kept: &Path) {
         std::fs::copy(kept.join(name), work.path().join(name)).unwrap();
     }
     let b = reopen(work.path());
-    let before = b.customer_count().unwrap();
+    let caller = admin(&b);
+    let before = b.customer_count(&caller).unwrap();
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let t = Instant::now();
-    let r = b.import_file(file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    let r = b.import_file(&caller, file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
     let import_s = secs(t);
     println!(
         "child-into: {} rows into a book of {before} customers: {} created, {} duplicates skipped in {import_s:.1} s; peak {} (target ≤ 15 s)",
@@ -276,8 +297,9 @@ fn main() {
         eprintln!("{label}: import into an encrypted book…");
         let work = tempfile::tempdir().unwrap();
         let b = book(work.path());
+        let caller = admin(&b);
         let t = Instant::now();
-        let r = b.import_file(path, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+        let r = b.import_file(&caller, path, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
         let import_s = secs(t);
         // The search segments the import left unmerged (searchable all the same) are merged by
         // the book's upkeep thread once it has returned: timed apart, and waited for, so the
@@ -296,12 +318,12 @@ fn main() {
         ));
         // Export the book just imported, next to a bare write of the same cells (the exported
         // columns of the same customers, read before timing).
-        let exported = b.customer_count().unwrap() as usize;
+        let exported = b.customer_count(&caller).unwrap() as usize;
         let book_cells = export_cells(&b);
         let out = work.path().join(format!("export.{label}"));
         let format = if label == "xlsx" { ExportFormat::Xlsx } else { ExportFormat::Csv };
         let t = Instant::now();
-        b.export(&out, format, None, &mut |_, _| {}, &|| false).unwrap();
+        b.export(&caller, &out, format, None, &mut |_, _| {}, &|| false).unwrap();
         let export_s = secs(t);
         let bare_out = work.path().join(format!("bare.{label}"));
         let t = Instant::now();
@@ -374,7 +396,7 @@ fn main() {
                 import_s / floors[0].1
             ));
             let t = Instant::now();
-            let pairs = b.duplicates(100).unwrap();
+            let pairs = b.duplicates(&caller, 100).unwrap();
             lines.push(&format!(
                 "duplicates over {exported} customers: best {} pairs in {:.2} s (1,000,000 in the child below; target ≤ 60 s there)",
                 pairs.len(),
@@ -385,7 +407,7 @@ fn main() {
             // cancel to the book being as it was.
             eprintln!("{label}: undo, then a cancelled import…");
             let t = Instant::now();
-            let u = b.undo_import(&r.batch_id, &mut |_, _| {}, &|| false).unwrap();
+            let u = b.undo_import(&caller, &r.batch_id, &mut |_, _| {}, &|| false).unwrap();
             let undo_s = secs(t);
             let t = Instant::now();
             b.store().settle();
@@ -398,17 +420,19 @@ fn main() {
             ));
             let again_dir = tempfile::tempdir().unwrap();
             let again = book(again_dir.path());
+            let again_caller = admin(&again);
             let cancel_at = std::cell::Cell::new(None::<Instant>);
             let rows_done = std::cell::Cell::new(0u64);
             let e = again
                 .import_file(
+                    &again_caller,
                     path,
                     &ImportRequest::default(),
                     None,
                     &mut |done, total| {
                         if cancel_at.get().is_none() && done * 10 >= total * 8 {
                             cancel_at.set(Some(Instant::now()));
-                            rows_done.set(again.customer_count().unwrap_or(0) as u64);
+                            rows_done.set(again.customer_count(&again_caller).unwrap_or(0) as u64);
                         }
                     },
                     &|| cancel_at.get().is_some(),
@@ -419,7 +443,7 @@ fn main() {
             lines.push(&format!(
                 "cancel {label:<5} import at 80 % ({} customers committed): back to an empty book in {cancel_s:>6.2} s ({} left)",
                 rows_done.get(),
-                again.customer_count().unwrap()
+                again.customer_count(&caller).unwrap()
             ));
         }
     }

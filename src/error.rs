@@ -73,6 +73,9 @@ pub enum Error {
     /// The caller may not do this; `what` names the action or the field (a message id's argument).
     #[error("forbidden: {what}")]
     Forbidden { what: String },
+    /// The caller's roles do not grant `action` on `entity`.
+    #[error("not allowed: {action:?} {entity:?}")]
+    NotAllowed { entity: crate::security::grants::Entity, action: crate::security::grants::Action },
     #[error("storage error: {0}")]
     Storage(rusqlite::Error),
     #[error("i/o error: {0}")]

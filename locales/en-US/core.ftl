@@ -372,11 +372,33 @@ error-sign-in-needed = Sign in first: set BANYAN_USER and BANYAN_PASSWORD (and B
 # Variables:
 #   $what (String) - what was refused: an action or a field
 error-forbidden = You are not allowed to { $what }.
+error-export-cap = This export has { $count } customers; your role may export at most { $cap } at once. Narrow the search first.
+error-not-allowed = You are not allowed to { $action } { $entity }.
+grant-action-read = see
+grant-action-create = add
+grant-action-update = change
+grant-action-delete = delete
+grant-action-import = import
+grant-action-export = export
+grant-action-merge = merge
+grant-entity-customer = customers
+grant-entity-contact = contacts
+grant-entity-activity = activities
+grant-entity-product = products
+grant-entity-order = orders
+grant-entity-settings = settings
+grant-entity-users = users
+grant-entity-audit = the audit trail
+grant-entity-privacy = privacy records
 error-login = A login is 1 to 64 letters, digits, dots, dashes, underscores or @, with no spaces.
 error-login-taken = A user with this login already exists.
 # Variables:
 #   $value (String) - the role typed
-error-role-unknown = “{ $value }” is not a role (admin, manager, sales, support).
+error-role-unknown = “{ $value }” is not a role of this book ({ $roles }).
+error-role-taken = There is already a role “{ $value }”.
+error-role-name = A role’s name has 1–40 lowercase letters, digits, “-” or “_”, starting with a letter.
+error-role-built-in = “{ $value }” is a built-in role and cannot be changed; copy it into a new role with `role add NAME --from { $value }`.
+error-grant-beyond-own = You cannot hand out more than your own roles allow.
 error-first-user-admin = The first user of a book must have the admin role.
 error-last-admin = This is the last active admin: make another user an admin first.
 error-mfa-not-pending = Start the enrolment first (banyan mfa enroll), then confirm it with a code.
@@ -384,6 +406,7 @@ error-mfa-code = That is not the code the authenticator app shows now. Check the
 forbidden-manage-users = manage users
 forbidden-other-password = change another user's password
 entity-user = user
+entity-role = role
 field-login = Login
 field-roles = Role
 field-team = Team

@@ -131,7 +131,7 @@ pub struct OpenProgress {
 fn with_progress<T>(
     state: &AppState,
     task: &str,
-    f: impl FnOnce(&Banyan, &mut dyn FnMut(u64, u64), &dyn Fn() -> bool) -> R<T>,
+    f: impl FnOnce(&Banyan, &Caller, &mut dyn FnMut(u64, u64), &dyn Fn() -> bool) -> R<T>,
 ) -> R<T> {
     state.io.begin();
     let app = state.app.clone();
@@ -144,7 +144,7 @@ fn with_progress<T>(
         }
     };
     let cancelled = || state.io.cancelled();
-    let out = with(state, |b| f(b, &mut report, &cancelled));
+    let out = with(state, |b, c| f(b, c, &mut report, &cancelled));
     if state.io.end() {
         // The window asked to close while this ran (see `IoGuard`): it closes now.
         state.app.exit(0);
@@ -154,13 +154,14 @@ fn with_progress<T>(
 
 /// Runs `f` on the open book for the signed-in user, or reports that the book is not open or
 /// nobody is signed in (after a lock, every command but signing in is refused).
-fn with<T>(state: &AppState, f: impl FnOnce(&Banyan) -> R<T>) -> R<T> {
+fn with<T>(state: &AppState, f: impl FnOnce(&Banyan, &Caller) -> R<T>) -> R<T> {
     let book = state.book();
     let Some(b) = book.as_ref() else { return Err(api::not_open(&Localizer::new(state.lang()))) };
-    if state.session().caller.is_none() {
+    // Taken out of the session (never held with it): a lock can end the session meanwhile.
+    let Some(caller) = state.session().caller.clone() else {
         return Err(api::localize(b.localizer(), banyan::Error::SignInRequired));
-    }
-    f(b)
+    };
+    f(b, &caller)
 }
 
 /// The open book for the sign-in screens (no one signed in yet).
@@ -171,12 +172,9 @@ fn with_book<T>(state: &AppState, f: impl FnOnce(&Banyan) -> R<T>) -> R<T> {
     }
 }
 
-/// `caller` signed in: their writes are logged under them from now on, and demo data asked for
-/// at first run is added (by them).
+/// `caller` signed in: the commands act as them from now on, and demo data asked for at first
+/// run is added (by them).
 fn signed_in(state: &AppState, caller: Caller) -> R<()> {
-    if let Some(b) = state.book_mut().as_mut() {
-        b.act_as(&caller);
-    }
     {
         let mut s = state.session();
         s.last_login = Some(caller.login().to_string());
@@ -185,7 +183,7 @@ fn signed_in(state: &AppState, caller: Caller) -> R<()> {
     }
     let demo = std::mem::take(&mut *state.pending_demo.lock().unwrap_or_else(|e| e.into_inner()));
     if demo > 0 {
-        with(state, |b| b.demo(demo as usize, 2026))?;
+        with(state, |b, c| b.demo(c, demo as usize, 2026))?;
     }
     Ok(())
 }
@@ -272,80 +270,80 @@ commands! {
     }
 
     fn search_customers(state, query: String, filter: SearchFilter, limit: u32) -> Vec<SearchHit> {
-        with(&state, |b| b.search_customers(&query, &filter, limit))
+        with(&state, |b, c| b.search_customers(c, &query, &filter, limit))
     }
 
     /// A page of the customer list (sorted by name) and the total, for a virtualized list.
     fn list_customers(state, filter: CustomerFilter) -> CustomerPage {
-        with(&state, |b| {
-            let total = b.count_customers(&filter)?;
-            Ok(CustomerPage { total, offset: filter.offset, items: b.customers(&filter)? })
+        with(&state, |b, c| {
+            let total = b.count_customers(c, &filter)?;
+            Ok(CustomerPage { total, offset: filter.offset, items: b.customers(c, &filter)? })
         })
     }
 
-    fn customer_record(state, id: String) -> CustomerRecord { with(&state, |b| b.customer_record(&id)) }
-    fn add_customer(state, input: CustomerInput) -> Customer { with(&state, |b| b.add_customer(&input)) }
-    fn update_customer(state, id: String, patch: CustomerPatch) -> Customer { with(&state, |b| b.update_customer(&id, &patch)) }
-    fn delete_customer(state, id: String) -> () { with(&state, |b| b.delete_customer(&id)) }
+    fn customer_record(state, id: String) -> CustomerRecord { with(&state, |b, c| b.customer_record(c, &id)) }
+    fn add_customer(state, input: CustomerInput) -> Customer { with(&state, |b, c| b.add_customer(c, &input)) }
+    fn update_customer(state, id: String, patch: CustomerPatch) -> Customer { with(&state, |b, c| b.update_customer(c, &id, &patch)) }
+    fn delete_customer(state, id: String) -> () { with(&state, |b, c| b.delete_customer(c, &id)) }
 
     /// Existing customers with the same phone or email: the form's duplicate warning.
     fn likely_duplicates(state, input: CustomerInput, exclude_id: Option<String>) -> Vec<Customer> {
-        with(&state, |b| b.likely_duplicates(&input, exclude_id.as_deref()))
+        with(&state, |b, c| b.likely_duplicates(c, &input, exclude_id.as_deref()))
     }
 
-    fn add_contact(state, customer_id: String, input: ContactInput) -> Contact { with(&state, |b| b.add_contact(&customer_id, &input)) }
-    fn add_activity(state, customer_id: String, input: ActivityInput) -> Activity { with(&state, |b| b.add_activity(&customer_id, &input)) }
-    fn custom_fields(state) -> Vec<CustomFieldDef> { with(&state, |b| b.custom_fields()) }
+    fn add_contact(state, customer_id: String, input: ContactInput) -> Contact { with(&state, |b, c| b.add_contact(c, &customer_id, &input)) }
+    fn add_activity(state, customer_id: String, input: ActivityInput) -> Activity { with(&state, |b, c| b.add_activity(c, &customer_id, &input)) }
+    fn custom_fields(state) -> Vec<CustomFieldDef> { with(&state, |b, c| b.custom_fields(c)) }
 
-    fn products(state, include_inactive: bool) -> Vec<Product> { with(&state, |b| b.products(include_inactive)) }
-    fn add_product(state, input: ProductInput) -> Product { with(&state, |b| b.add_product(&input)) }
-    fn update_product(state, sku: String, input: ProductInput) -> Product { with(&state, |b| b.update_product(&sku, &input)) }
+    fn products(state, include_inactive: bool) -> Vec<Product> { with(&state, |b, c| b.products(c, include_inactive)) }
+    fn add_product(state, input: ProductInput) -> Product { with(&state, |b, c| b.add_product(c, &input)) }
+    fn update_product(state, sku: String, input: ProductInput) -> Product { with(&state, |b, c| b.update_product(c, &sku, &input)) }
 
     /// Live totals of an order form, computed by the core.
-    fn preview_order(state, lines: Vec<LineInput>) -> OrderPreview { with(&state, |b| b.preview_order(&lines)) }
-    fn create_order(state, input: OrderInput) -> Order { with(&state, |b| b.create_order(&input)) }
+    fn preview_order(state, lines: Vec<LineInput>) -> OrderPreview { with(&state, |b, c| b.preview_order(c, &lines)) }
+    fn create_order(state, input: OrderInput) -> Order { with(&state, |b, c| b.create_order(c, &input)) }
     fn update_order_lines(state, id: String, lines: Vec<LineInput>, notes: Option<String>) -> Order {
-        with(&state, |b| b.update_order_lines(&id, &lines, notes.as_deref()))
+        with(&state, |b, c| b.update_order_lines(c, &id, &lines, notes.as_deref()))
     }
-    fn set_order_status(state, id: String, status: OrderStatus) -> Order { with(&state, |b| b.set_order_status(&id, status.as_str())) }
-    fn order(state, id: String) -> Order { with(&state, |b| b.order(&id)) }
-    fn orders(state, filter: OrderFilter) -> Vec<Order> { with(&state, |b| b.orders(&filter)) }
-    fn order_summary(state, filter: OrderFilter) -> OrderSummary { with(&state, |b| b.order_summary(&filter)) }
+    fn set_order_status(state, id: String, status: OrderStatus) -> Order { with(&state, |b, c| b.set_order_status(c, &id, status.as_str())) }
+    fn order(state, id: String) -> Order { with(&state, |b, c| b.order(c, &id)) }
+    fn orders(state, filter: OrderFilter) -> Vec<Order> { with(&state, |b, c| b.orders(c, &filter)) }
+    fn order_summary(state, filter: OrderFilter) -> OrderSummary { with(&state, |b, c| b.order_summary(c, &filter)) }
 
-    fn settings(state) -> Settings { with(&state, |b| b.settings()) }
+    fn settings(state) -> Settings { with(&state, |b, c| b.settings(c)) }
     fn save_settings(state, settings: Settings) -> Settings {
-        with(&state, |b| {
-            b.set_phone_region(&settings.phone_region)?;
-            b.set_currency(&settings.currency)?;
-            b.settings()
+        with(&state, |b, c| {
+            b.set_phone_region(c, &settings.phone_region)?;
+            b.set_currency(c, &settings.currency)?;
+            b.settings(c)
         })
     }
-    fn add_demo_data(state, customers: u32) -> DemoSummary { with(&state, |b| b.demo(customers as usize, 7)) }
+    fn add_demo_data(state, customers: u32) -> DemoSummary { with(&state, |b, c| b.demo(c, customers as usize, 7)) }
 
     /// The first rows of a file as they would import, with the suggested or chosen mapping.
     fn import_preview(state, path: String, req: ImportRequest) -> ImportPreview {
-        with(&state, |b| b.import_preview(Path::new(&path), &req))
+        with(&state, |b, c| b.import_preview(c, Path::new(&path), &req))
     }
     /// Imports a file; progress arrives as "io-progress" events; `cancel_io` stops it cleanly.
     fn import_file(state, path: String, req: ImportRequest) -> ImportReport {
-        with_progress(&state, "import", |b, report, cancelled| b.import_file(Path::new(&path), &req, None, report, cancelled))
+        with_progress(&state, "import", |b, c, report, cancelled| b.import_file(c, Path::new(&path), &req, None, report, cancelled))
     }
     fn cancel_io(state) -> () {
         state.io.cancel();
         Ok(())
     }
-    fn imports(state) -> Vec<ImportRecord> { with(&state, |b| b.imports()) }
+    fn imports(state) -> Vec<ImportRecord> { with(&state, |b, c| b.imports(c)) }
     fn undo_import(state, batch: String) -> UndoReport {
-        with_progress(&state, "undo", |b, report, cancelled| b.undo_import(&batch, report, cancelled))
+        with_progress(&state, "undo", |b, c, report, cancelled| b.undo_import(c, &batch, report, cancelled))
     }
-    fn mappings(state) -> Vec<SavedMapping> { with(&state, |b| b.mappings()) }
-    fn save_mapping(state, name: String, mapping: Mapping) -> () { with(&state, |b| b.save_mapping(&name, &mapping)) }
+    fn mappings(state) -> Vec<SavedMapping> { with(&state, |b, c| b.mappings(c)) }
+    fn save_mapping(state, name: String, mapping: Mapping) -> () { with(&state, |b, c| b.save_mapping(c, &name, &mapping)) }
     /// Exports all customers, or every one `query` finds; says how many, and what it had to cut.
     fn export_customers(state, path: String, format: ExportFormat, query: Option<String>) -> ExportReport {
-        with_progress(&state, "export", |b, report, cancelled| b.export(Path::new(&path), format, query.as_deref(), report, cancelled))
+        with_progress(&state, "export", |b, c, report, cancelled| b.export(c, Path::new(&path), format, query.as_deref(), report, cancelled))
     }
-    fn duplicates(state, limit: u32) -> Vec<DuplicatePair> { with(&state, |b| b.duplicates(limit as usize)) }
-    fn merge_customers(state, req: MergeRequest) -> Customer { with(&state, |b| b.merge(&req)) }
+    fn duplicates(state, limit: u32) -> Vec<DuplicatePair> { with(&state, |b, c| b.duplicates(c, limit as usize)) }
+    fn merge_customers(state, req: MergeRequest) -> Customer { with(&state, |b, c| b.merge(c, &req)) }
 
     /// Records a named moment for `cargo xtask bench ui` (milliseconds since the process started).
     fn bench_mark(state, name: String, value_ms: Option<f64>) -> f64 {

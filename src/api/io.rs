@@ -2,7 +2,7 @@
 //! Import/Export and Duplicates screens use. Row problems come back localized, naming the row
 //! and the source column.
 
-use super::{ApiResult, Banyan};
+use super::{ApiResult, Banyan, Caller};
 use crate::error::{Error, FieldError};
 use crate::i18n::Localizer;
 use crate::io::Progress;
@@ -13,6 +13,7 @@ use crate::io::mapping::{Mapping, Target};
 use crate::io::read::{ReadOptions, Row, SourceInfo};
 use crate::model::{Customer, CustomerInput, CustomerPatch};
 use crate::security::files;
+use crate::security::grants::{Action, Entity};
 use crate::store::{DuplicatePair, ImportCounts, ImportRecord, SearchFilter, UndoReport};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -239,10 +240,10 @@ impl Banyan {
         Ok(())
     }
 
-    fn import_options(&self, req: &ImportRequest) -> ApiResult<ImportOptions> {
+    fn import_options(&self, caller: &Caller, req: &ImportRequest) -> ApiResult<ImportOptions> {
         let mapping = match (&req.mapping, &req.mapping_name) {
             (Some(m), _) => Some(m.clone()),
-            (None, Some(name)) => Some(self.mapping(name)?),
+            (None, Some(name)) => Some(self.mapping(caller, name)?),
             (None, None) => None,
         };
         Ok(ImportOptions {
@@ -256,9 +257,10 @@ impl Banyan {
     }
 
     /// The first rows of a file as they would import, with the suggested (or given) mapping.
-    pub fn import_preview(&self, path: &Path, req: &ImportRequest) -> ApiResult<ImportPreview> {
+    pub fn import_preview(&self, caller: &Caller, path: &Path, req: &ImportRequest) -> ApiResult<ImportPreview> {
+        self.may(caller, Entity::Customer, Action::Import)?;
         self.outside_book(path, "file")?;
-        let opts = self.import_options(req)?;
+        let opts = self.import_options(caller, req)?;
         let ctx = self.ctx()?;
         let p = import::preview(&self.store, path, &opts, &ctx, 1000, 50).map_err(|e| self.err(e))?;
         Ok(ImportPreview {
@@ -289,14 +291,16 @@ impl Banyan {
     /// (done, total) in bytes for CSV and rows otherwise; `cancelled` is polled between rows.
     pub fn import_file(
         &self,
+        caller: &Caller,
         path: &Path,
         req: &ImportRequest,
         rejects: Option<&Path>,
         report: &mut dyn FnMut(u64, u64),
         cancelled: &dyn Fn() -> bool,
     ) -> ApiResult<ImportReport> {
+        self.may(caller, Entity::Customer, Action::Import)?;
         self.outside_book(path, "file")?;
-        let opts = self.import_options(req)?;
+        let opts = self.import_options(caller, req)?;
         let ctx = self.ctx()?;
         let rejects_path = rejects.map(Path::to_path_buf).unwrap_or_else(|| default_rejects_path(path));
         self.outside_book(&rejects_path, "rejects")?;
@@ -306,7 +310,7 @@ impl Banyan {
             sink = sink.with_fallback(&book_dir);
         }
         let mut progress = Progress { report, cancelled };
-        let out = import::run(&self.store, path, &opts, &ctx, &self.actor.user, &mut sink, &mut progress)
+        let out = import::run(&self.store, path, &opts, &ctx, &caller.actor().user, &mut sink, &mut progress)
             .map_err(|e| self.err(e))?;
         // A job title is a contact's field; without a contact person it is kept as a note.
         let has_contact = out.mapping.columns.iter().any(|c| c.target == Target::Contact);
@@ -340,10 +344,12 @@ impl Banyan {
     /// run again to finish it. An import still running (here or in another process) is refused.
     pub fn undo_import(
         &self,
+        caller: &Caller,
         batch: &str,
         report: &mut dyn FnMut(u64, u64),
         cancelled: &dyn Fn() -> bool,
     ) -> ApiResult<UndoReport> {
+        self.may(caller, Entity::Customer, Action::Import)?;
         let record = self.store.import_record(batch).map_err(|e| self.err(e))?;
         let record = record.ok_or_else(|| self.err(Error::NotFound { entity: "batch", id: batch.to_string() }))?;
         match record.status.as_str() {
@@ -355,29 +361,33 @@ impl Banyan {
             _ => {}
         }
         let mut progress = Progress { report, cancelled };
-        self.store.undo_batch(&self.actor, batch, &mut progress).map_err(|e| self.err(e))
+        self.store.undo_batch(&caller.actor(), batch, &mut progress).map_err(|e| self.err(e))
     }
 
-    pub fn imports(&self) -> ApiResult<Vec<ImportRecord>> {
+    pub fn imports(&self, caller: &Caller) -> ApiResult<Vec<ImportRecord>> {
+        self.may(caller, Entity::Customer, Action::Import)?;
         self.store.imports().map_err(|e| self.err(e))
     }
 
-    pub fn save_mapping(&self, name: &str, mapping: &Mapping) -> ApiResult<()> {
+    pub fn save_mapping(&self, caller: &Caller, name: &str, mapping: &Mapping) -> ApiResult<()> {
+        self.may(caller, Entity::Customer, Action::Import)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(self.err(Error::field(FieldError::new("mappingName", "error-required"))));
         }
         let json = serde_json::to_string(mapping).expect("mapping serializes");
-        self.store.set_setting(&self.actor, &format!("{MAPPING_PREFIX}{name}"), &json).map_err(|e| self.err(e))
+        self.store.set_setting(&caller.actor(), &format!("{MAPPING_PREFIX}{name}"), &json).map_err(|e| self.err(e))
     }
 
-    pub fn mapping(&self, name: &str) -> ApiResult<Mapping> {
+    pub fn mapping(&self, caller: &Caller, name: &str) -> ApiResult<Mapping> {
+        self.may(caller, Entity::Customer, Action::Import)?;
         let raw = self.store.setting(&format!("{MAPPING_PREFIX}{}", name.trim())).map_err(|e| self.err(e))?;
         let raw = raw.ok_or_else(|| self.err(Error::NotFound { entity: "mapping", id: name.to_string() }))?;
         serde_json::from_str(&raw).map_err(|e| self.err(Error::Corrupt(format!("mapping {name}: {e}"))))
     }
 
-    pub fn mappings(&self) -> ApiResult<Vec<SavedMapping>> {
+    pub fn mappings(&self, caller: &Caller) -> ApiResult<Vec<SavedMapping>> {
+        self.may(caller, Entity::Customer, Action::Import)?;
         let rows = self.store.settings_with_prefix(MAPPING_PREFIX).map_err(|e| self.err(e))?;
         Ok(rows
             .into_iter()
@@ -392,28 +402,39 @@ impl Banyan {
     /// the typo guesses), to `out`. Returns how many.
     pub fn export(
         &self,
+        caller: &Caller,
         out: &Path,
         format: ExportFormat,
         query: Option<&str>,
         report: &mut dyn FnMut(u64, u64),
         cancelled: &dyn Fn() -> bool,
     ) -> ApiResult<ExportReport> {
+        self.may(caller, Entity::Customer, Action::Export)?;
         self.outside_book(out, "out")?;
         let custom = self.store.custom_fields().map_err(|e| self.err(e))?;
         let mut progress = Progress { report, cancelled };
         let l10n = self.l10n();
         let cut = |n: usize| l10n.format("export-cut-marker", &[("chars", n.to_string())]);
+        // A role's export cap refuses the whole export, before a file is made: an export cut at
+        // the cap would look complete.
+        let capped = |total: u64| match caller.grants().export_cap() {
+            Some(cap) if total > cap => Err(self
+                .err(Error::field(FieldError::new("query", "error-export-cap").arg("count", total).arg("cap", cap)))),
+            _ => Ok(()),
+        };
         let result = match query.map(str::trim).filter(|q| !q.is_empty()) {
             Some(q) => {
                 // Every match, however many: an export that silently stopped at the search
                 // list's page size would lose customers without a word.
                 let ids = self.store.search_all(q, &SearchFilter::default()).map_err(|e| self.err(e))?;
                 let total = ids.len() as u64;
+                capped(total)?;
                 let mut it = ids.into_iter().map(|id| self.store.customer(id));
                 export::export(out, format, &custom, total, &mut || it.next(), &cut, &mut progress)
             }
             None => {
                 let total = self.store.customer_count().map_err(|e| self.err(e))? as u64;
+                capped(total)?;
                 self.store.each_customer(|next| export::export(out, format, &custom, total, next, &cut, &mut progress))
             }
         };
@@ -437,20 +458,22 @@ impl Banyan {
     }
 
     /// Likely duplicate pairs over the whole book, best first.
-    pub fn duplicates(&self, limit: usize) -> ApiResult<Vec<DuplicatePair>> {
+    pub fn duplicates(&self, caller: &Caller, limit: usize) -> ApiResult<Vec<DuplicatePair>> {
+        self.may(caller, Entity::Customer, Action::Merge)?;
         self.store.duplicate_pairs(crate::quality::dedupe::DUPLICATE_SCORE, limit).map_err(|e| self.err(e))
     }
 
     /// Merges two customers into the survivor (see [`MergeRequest`]).
-    pub fn merge(&self, req: &MergeRequest) -> ApiResult<Customer> {
-        let survivor = self.customer(&req.survivor_id)?;
-        let other = self.customer(&req.other_id)?;
+    pub fn merge(&self, caller: &Caller, req: &MergeRequest) -> ApiResult<Customer> {
+        self.may(caller, Entity::Customer, Action::Merge)?;
+        let survivor = self.customer(caller, &req.survivor_id)?;
+        let other = self.customer(caller, &req.other_id)?;
         let ctx = self.ctx()?;
         let merge = |s: &Customer, o: &Customer| {
             let input: CustomerInput = merged_patch(s, o, &req.take).apply_to(s);
             input.validate(&ctx)
         };
-        self.store.merge_customers(&self.actor, survivor.id, other.id, merge).map_err(|e| self.err(e))
+        self.store.merge_customers(&caller.actor(), survivor.id, other.id, merge).map_err(|e| self.err(e))
     }
 }
 

@@ -7,14 +7,17 @@ use crate::error::{Error, FieldError};
 use crate::i18n::{Lang, Localizer};
 use crate::model::*;
 use crate::quality::phone::Region;
+use crate::security::grants::{Action, Entity};
 use crate::security::keys::{KdfParams, KeyMode, Unlock};
 use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, SearchFilter, SearchHit, Store, StoreOptions};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 mod io;
+mod roles;
 mod users;
 pub use io::*;
+pub use roles::RoleView;
 pub use users::{Caller, Channel, MfaEnrolment};
 
 /// The closed set of error kinds a caller can branch on; mirrored in the UI's TypeScript.
@@ -94,20 +97,13 @@ pub type ApiResult<T> = std::result::Result<T, ApiError>;
 pub struct OpenOptions {
     pub path: PathBuf,
     pub lang: Lang,
-    /// The acting user, recorded with every change.
-    pub user: String,
     pub store: StoreOptions,
 }
 
 impl OpenOptions {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into(), lang: Lang::EnUs, user: default_user(), store: StoreOptions::default() }
+        Self { path: path.into(), lang: Lang::EnUs, store: StoreOptions::default() }
     }
-}
-
-/// The OS login name; the user recorded in the change log until Banyan users exist.
-pub fn default_user() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "local".into())
 }
 
 /// The default database location: the OS local app-data folder.
@@ -150,7 +146,6 @@ pub struct Banyan {
     /// Messages in every language, and the one in use: the language can change while an import
     /// or an export runs (they hold the book shared), so switching takes no exclusive lock.
     langs: Langs,
-    actor: Actor,
     /// The Argon2id cost of users' passwords (the store's key cost).
     kdf: KdfParams,
 }
@@ -187,14 +182,11 @@ impl Banyan {
         })?;
         let currency = Currency::parse(&settings.currency, "currency").map_err(|e| fail(Error::field(e)))?;
         let store = Store::create(&opts.path, key, opts.store.clone()).map_err(fail)?;
-        let b = Banyan {
-            store,
-            langs: Langs::new(opts.lang),
-            actor: Actor { user: opts.user.clone(), batch: None },
-            kdf: opts.store.kdf,
-        };
-        b.store.set_setting(&b.actor, "phone_region", &region.code()).map_err(|e| b.err(e))?;
-        b.store.set_setting(&b.actor, "currency", currency.code()).map_err(|e| b.err(e))?;
+        let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf };
+        // The book's first settings, made before it has users.
+        let creator = Actor { user: String::new(), batch: None };
+        b.store.set_setting(&creator, "phone_region", &region.code()).map_err(|e| b.err(e))?;
+        b.store.set_setting(&creator, "currency", currency.code()).map_err(|e| b.err(e))?;
         Ok(b)
     }
 
@@ -202,16 +194,11 @@ impl Banyan {
         let l10n = Localizer::new(opts.lang);
         match Store::open(&opts.path, unlock, opts.store.clone()) {
             Ok(store) => {
-                let b = Banyan {
-                    store,
-                    langs: Langs::new(opts.lang),
-                    actor: Actor { user: opts.user.clone(), batch: None },
-                    kdf: opts.store.kdf,
-                };
+                let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf };
                 // An import whose process died part-way is taken back now, so the book never stays
                 // half-imported. Should that fail (a full disk), the import stays "running" and
                 // is taken back at a later open; the book itself opens either way.
-                let _ = b.store.recover_imports(&b.actor);
+                let _ = b.store.recover_imports();
                 Ok(b)
             }
             Err(e) => Err(localize(&l10n, e)),
@@ -251,7 +238,7 @@ impl Banyan {
     }
 
     pub(crate) fn ctx(&self) -> ApiResult<ValidationContext> {
-        let s = self.settings()?;
+        let s = self.book_settings()?;
         Ok(ValidationContext {
             region: Region::parse(&s.phone_region).unwrap_or_default(),
             custom_fields: self.store.custom_fields().map_err(|e| self.err(e))?,
@@ -264,46 +251,66 @@ impl Banyan {
 
     // ---- customers -------------------------------------------------------------------------
 
-    pub fn add_customer(&self, input: &CustomerInput) -> ApiResult<Customer> {
+    pub fn add_customer(&self, caller: &Caller, input: &CustomerInput) -> ApiResult<Customer> {
+        self.may(caller, Entity::Customer, Action::Create)?;
         let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
-        self.store.add_customer(&self.actor, &valid).map_err(|e| self.err(e))
+        self.store.add_customer(&caller.actor(), &valid).map_err(|e| self.err(e))
     }
 
-    pub fn customer(&self, id: &str) -> ApiResult<Customer> {
+    pub fn customer(&self, caller: &Caller, id: &str) -> ApiResult<Customer> {
+        self.may(caller, Entity::Customer, Action::Read)?;
         self.store.customer(self.customer_id(id)?).map_err(|e| self.err(e))
     }
 
     /// The customer with contacts, activity timeline and orders.
-    pub fn customer_record(&self, id: &str) -> ApiResult<CustomerRecord> {
+    pub fn customer_record(&self, caller: &Caller, id: &str) -> ApiResult<CustomerRecord> {
+        self.may(caller, Entity::Customer, Action::Read)?;
         let cid = self.customer_id(id)?;
+        // What the caller's roles do not let them read is left out, not refused: a record page
+        // without its orders is still the record.
+        let may = |e: Entity| caller.grants().allows(e, Action::Read);
         let run = || -> crate::Result<CustomerRecord> {
             Ok(CustomerRecord {
                 customer: self.store.customer(cid)?,
-                contacts: self.store.contacts(cid)?,
-                activities: self.store.activities(cid)?,
-                orders: self.store.orders(&OrderFilter { customer: Some(cid), ..Default::default() })?,
+                contacts: if may(Entity::Contact) { self.store.contacts(cid)? } else { Vec::new() },
+                activities: if may(Entity::Activity) { self.store.activities(cid)? } else { Vec::new() },
+                orders: if may(Entity::Order) {
+                    self.store.orders(&OrderFilter { customer: Some(cid), ..Default::default() })?
+                } else {
+                    Vec::new()
+                },
             })
         };
         run().map_err(|e| self.err(e))
     }
 
-    pub fn update_customer(&self, id: &str, patch: &CustomerPatch) -> ApiResult<Customer> {
+    pub fn update_customer(&self, caller: &Caller, id: &str, patch: &CustomerPatch) -> ApiResult<Customer> {
+        self.may(caller, Entity::Customer, Action::Update)?;
         let cid = self.customer_id(id)?;
-        self.store.patch_customer(&self.actor, cid, patch, &self.ctx()?).map_err(|e| self.err(e))
+        self.store.patch_customer(&caller.actor(), cid, patch, &self.ctx()?).map_err(|e| self.err(e))
     }
 
-    pub fn delete_customer(&self, id: &str) -> ApiResult<()> {
+    pub fn delete_customer(&self, caller: &Caller, id: &str) -> ApiResult<()> {
+        self.may(caller, Entity::Customer, Action::Delete)?;
         let cid = self.customer_id(id)?;
-        self.store.delete_customer(&self.actor, cid).map_err(|e| self.err(e))
+        self.store.delete_customer(&caller.actor(), cid).map_err(|e| self.err(e))
     }
 
-    pub fn customers(&self, filter: &CustomerFilter) -> ApiResult<Vec<Customer>> {
+    pub fn customers(&self, caller: &Caller, filter: &CustomerFilter) -> ApiResult<Vec<Customer>> {
+        self.may(caller, Entity::Customer, Action::Read)?;
         self.store.customers(filter).map_err(|e| self.err(e))
     }
 
     /// Search as the user types: exact name, then name prefix, pinyin, anywhere, then typos; each
     /// tier most recently active first. Every hit says which fields matched.
-    pub fn search_customers(&self, text: &str, filter: &SearchFilter, limit: u32) -> ApiResult<Vec<SearchHit>> {
+    pub fn search_customers(
+        &self,
+        caller: &Caller,
+        text: &str,
+        filter: &SearchFilter,
+        limit: u32,
+    ) -> ApiResult<Vec<SearchHit>> {
+        self.may(caller, Entity::Customer, Action::Read)?;
         self.store.search(text, filter, limit).map_err(|e| self.err(e))
     }
 
@@ -324,7 +331,13 @@ impl Banyan {
     /// Customers that share a phone number or email with `input` (other than `exclude_id`): what a
     /// form shows as "this customer may already exist". Invalid numbers and addresses are skipped
     /// here; validation reports them.
-    pub fn likely_duplicates(&self, input: &CustomerInput, exclude_id: Option<&str>) -> ApiResult<Vec<Customer>> {
+    pub fn likely_duplicates(
+        &self,
+        caller: &Caller,
+        input: &CustomerInput,
+        exclude_id: Option<&str>,
+    ) -> ApiResult<Vec<Customer>> {
+        self.may(caller, Entity::Customer, Action::Read)?;
         let region = input.phone_region(&self.ctx()?);
         let phones: Vec<String> =
             input.phones.iter().filter_map(|p| crate::quality::phone::normalize(p, region)).collect();
@@ -334,55 +347,65 @@ impl Banyan {
     }
 
     /// Rebuilds the search index, reporting (done, total).
-    pub fn reindex(&self, progress: &mut dyn FnMut(u64, u64)) -> ApiResult<u64> {
+    pub fn reindex(&self, caller: &Caller, progress: &mut dyn FnMut(u64, u64)) -> ApiResult<u64> {
+        self.may(caller, Entity::Settings, Action::Update)?;
         self.store.reindex(progress).map_err(|e| self.err(e))
     }
 
     /// How many customers a list filter matches (for a virtualized list's scroll height).
-    pub fn count_customers(&self, filter: &CustomerFilter) -> ApiResult<i64> {
+    pub fn count_customers(&self, caller: &Caller, filter: &CustomerFilter) -> ApiResult<i64> {
+        self.may(caller, Entity::Customer, Action::Read)?;
         self.store.count_customers(filter).map_err(|e| self.err(e))
     }
 
-    pub fn customer_count(&self) -> ApiResult<i64> {
+    pub fn customer_count(&self, caller: &Caller) -> ApiResult<i64> {
+        self.may(caller, Entity::Customer, Action::Read)?;
         self.store.customer_count().map_err(|e| self.err(e))
     }
 
-    pub fn add_contact(&self, customer_id: &str, input: &ContactInput) -> ApiResult<Contact> {
+    pub fn add_contact(&self, caller: &Caller, customer_id: &str, input: &ContactInput) -> ApiResult<Contact> {
+        self.may(caller, Entity::Contact, Action::Create)?;
         let cid = self.customer_id(customer_id)?;
         let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
-        self.store.add_contact(&self.actor, cid, &valid).map_err(|e| self.err(e))
+        self.store.add_contact(&caller.actor(), cid, &valid).map_err(|e| self.err(e))
     }
 
-    pub fn add_activity(&self, customer_id: &str, input: &ActivityInput) -> ApiResult<Activity> {
+    pub fn add_activity(&self, caller: &Caller, customer_id: &str, input: &ActivityInput) -> ApiResult<Activity> {
+        self.may(caller, Entity::Activity, Action::Create)?;
         let cid = self.customer_id(customer_id)?;
         let (kind, at, text) = input.validate().map_err(|e| self.err(e))?;
-        self.store.add_activity(&self.actor, cid, kind, &at, &text).map_err(|e| self.err(e))
+        self.store.add_activity(&caller.actor(), cid, kind, &at, &text).map_err(|e| self.err(e))
     }
 
     pub fn add_custom_field(
         &self,
+        caller: &Caller,
         key: &str,
         label: &str,
         kind: &str,
         choices: &[String],
     ) -> ApiResult<CustomFieldDef> {
+        self.may(caller, Entity::Settings, Action::Update)?;
         let def = CustomFieldDef::validate(key, label, kind, choices).map_err(|e| self.err(e))?;
-        self.store.add_custom_field(&self.actor, &def).map_err(|e| self.err(e))?;
+        self.store.add_custom_field(&caller.actor(), &def).map_err(|e| self.err(e))?;
         Ok(def)
     }
 
-    pub fn custom_fields(&self) -> ApiResult<Vec<CustomFieldDef>> {
+    pub fn custom_fields(&self, caller: &Caller) -> ApiResult<Vec<CustomFieldDef>> {
+        self.may(caller, Entity::Customer, Action::Read)?;
         self.store.custom_fields().map_err(|e| self.err(e))
     }
 
     // ---- products --------------------------------------------------------------------------
 
-    pub fn add_product(&self, input: &ProductInput) -> ApiResult<Product> {
-        let valid = input.validate(&self.settings()?.currency).map_err(|e| self.err(e))?;
-        self.store.add_product(&self.actor, &valid).map_err(|e| self.err(e))
+    pub fn add_product(&self, caller: &Caller, input: &ProductInput) -> ApiResult<Product> {
+        self.may(caller, Entity::Product, Action::Create)?;
+        let valid = input.validate(&self.book_settings()?.currency).map_err(|e| self.err(e))?;
+        self.store.add_product(&caller.actor(), &valid).map_err(|e| self.err(e))
     }
 
-    pub fn update_product(&self, sku: &str, input: &ProductInput) -> ApiResult<Product> {
+    pub fn update_product(&self, caller: &Caller, sku: &str, input: &ProductInput) -> ApiResult<Product> {
+        self.may(caller, Entity::Product, Action::Update)?;
         let current = self
             .store
             .product_by_sku(sku)
@@ -397,10 +420,11 @@ impl Banyan {
             active: input.active.or(Some(current.active)),
         };
         let valid = merged.validate(&current.currency).map_err(|e| self.err(e))?;
-        self.store.update_product(&self.actor, sku, &valid).map_err(|e| self.err(e))
+        self.store.update_product(&caller.actor(), sku, &valid).map_err(|e| self.err(e))
     }
 
-    pub fn products(&self, include_inactive: bool) -> ApiResult<Vec<Product>> {
+    pub fn products(&self, caller: &Caller, include_inactive: bool) -> ApiResult<Vec<Product>> {
+        self.may(caller, Entity::Product, Action::Read)?;
         self.store.products(include_inactive).map_err(|e| self.err(e))
     }
 
@@ -408,10 +432,11 @@ impl Banyan {
 
     /// Creates a draft order. Prices, discounts, taxes and totals are computed here from the
     /// stored products; the caller supplies only SKUs, quantities and discounts.
-    pub fn create_order(&self, input: &OrderInput) -> ApiResult<Order> {
+    pub fn create_order(&self, caller: &Caller, input: &OrderInput) -> ApiResult<Order> {
+        self.may(caller, Entity::Order, Action::Create)?;
         let cid = CustomerId::parse(&input.customer_id, "customerId").map_err(|e| self.err(e))?;
         let notes = self.order_notes(input.notes.as_deref())?;
-        self.store.create_order(&self.actor, cid, &input.lines, notes).map_err(|e| self.err(e))
+        self.store.create_order(&caller.actor(), cid, &input.lines, notes).map_err(|e| self.err(e))
     }
 
     /// An order's notes, held to the rules of every free text (length, no control or bidi
@@ -423,38 +448,55 @@ impl Banyan {
     }
 
     /// Prices lines without saving: the live totals of an order form.
-    pub fn preview_order(&self, lines: &[LineInput]) -> ApiResult<OrderPreview> {
+    pub fn preview_order(&self, caller: &Caller, lines: &[LineInput]) -> ApiResult<OrderPreview> {
+        self.may(caller, Entity::Order, Action::Create)?;
         self.store.preview_order(lines).map_err(|e| self.err(e))
     }
 
     /// Replaces the lines (and notes) of a draft order.
-    pub fn update_order_lines(&self, id_or_number: &str, lines: &[LineInput], notes: Option<&str>) -> ApiResult<Order> {
+    pub fn update_order_lines(
+        &self,
+        caller: &Caller,
+        id_or_number: &str,
+        lines: &[LineInput],
+        notes: Option<&str>,
+    ) -> ApiResult<Order> {
+        self.may(caller, Entity::Order, Action::Update)?;
         let notes = self.order_notes(notes)?;
-        self.store.update_order_lines(&self.actor, id_or_number, lines, notes).map_err(|e| self.err(e))
+        self.store.update_order_lines(&caller.actor(), id_or_number, lines, notes).map_err(|e| self.err(e))
     }
 
-    pub fn order(&self, id_or_number: &str) -> ApiResult<Order> {
+    pub fn order(&self, caller: &Caller, id_or_number: &str) -> ApiResult<Order> {
+        self.may(caller, Entity::Order, Action::Read)?;
         self.store.order(id_or_number).map_err(|e| self.err(e))
     }
 
-    pub fn orders(&self, filter: &OrderFilter) -> ApiResult<Vec<Order>> {
+    pub fn orders(&self, caller: &Caller, filter: &OrderFilter) -> ApiResult<Vec<Order>> {
+        self.may(caller, Entity::Order, Action::Read)?;
         self.store.orders(filter).map_err(|e| self.err(e))
     }
 
     /// The count and the per-currency totals of everything the filter finds (see
     /// [`crate::store::OrderSummary`]), for the orders list's footer.
-    pub fn order_summary(&self, filter: &OrderFilter) -> ApiResult<crate::store::OrderSummary> {
+    pub fn order_summary(&self, caller: &Caller, filter: &OrderFilter) -> ApiResult<crate::store::OrderSummary> {
+        self.may(caller, Entity::Order, Action::Read)?;
         self.store.order_summary(filter).map_err(|e| self.err(e))
     }
 
-    pub fn set_order_status(&self, id_or_number: &str, status: &str) -> ApiResult<Order> {
+    pub fn set_order_status(&self, caller: &Caller, id_or_number: &str, status: &str) -> ApiResult<Order> {
+        self.may(caller, Entity::Order, Action::Update)?;
         let to = OrderStatus::parse(status, "status").map_err(|e| self.err(Error::field(e)))?;
-        self.store.set_order_status(&self.actor, id_or_number, to).map_err(|e| self.err(e))
+        self.store.set_order_status(&caller.actor(), id_or_number, to).map_err(|e| self.err(e))
     }
 
     // ---- settings and maintenance ----------------------------------------------------------
 
-    pub fn settings(&self) -> ApiResult<Settings> {
+    pub fn settings(&self, caller: &Caller) -> ApiResult<Settings> {
+        self.may(caller, Entity::Settings, Action::Read)?;
+        self.book_settings()
+    }
+
+    fn book_settings(&self) -> ApiResult<Settings> {
         let d = Settings::default();
         let get = |k: &str, default: String| -> ApiResult<String> {
             Ok(self.store.setting(k).map_err(|e| self.err(e))?.unwrap_or(default))
@@ -462,30 +504,42 @@ impl Banyan {
         Ok(Settings { phone_region: get("phone_region", d.phone_region)?, currency: get("currency", d.currency)? })
     }
 
-    pub fn set_phone_region(&self, code: &str) -> ApiResult<()> {
+    pub fn set_phone_region(&self, caller: &Caller, code: &str) -> ApiResult<()> {
+        self.may(caller, Entity::Settings, Action::Update)?;
         let region = Region::parse(code)
             .ok_or_else(|| self.err(Error::field(FieldError::new("phoneRegion", "error-region").arg("value", code))))?;
-        self.store.set_setting(&self.actor, "phone_region", &region.code()).map_err(|e| self.err(e))
+        self.store.set_setting(&caller.actor(), "phone_region", &region.code()).map_err(|e| self.err(e))
     }
 
-    pub fn set_currency(&self, code: &str) -> ApiResult<()> {
+    pub fn set_currency(&self, caller: &Caller, code: &str) -> ApiResult<()> {
+        self.may(caller, Entity::Settings, Action::Update)?;
         let c = Currency::parse(code, "currency").map_err(|e| self.err(Error::field(e)))?;
-        self.store.set_setting(&self.actor, "currency", c.code()).map_err(|e| self.err(e))
+        self.store.set_setting(&caller.actor(), "currency", c.code()).map_err(|e| self.err(e))
     }
 
     /// Where the book's bytes go, table by table (see [`crate::store::Space`]).
-    pub fn space(&self) -> ApiResult<crate::store::Space> {
+    pub fn space(&self, caller: &Caller) -> ApiResult<crate::store::Space> {
+        self.may(caller, Entity::Settings, Action::Read)?;
         self.store.space().map_err(|e| self.err(e))
     }
 
     /// Integrity check of the encrypted file; the problems found, empty when sound.
-    pub fn check(&self) -> ApiResult<Vec<String>> {
+    pub fn check(&self, caller: &Caller) -> ApiResult<Vec<String>> {
+        self.may(caller, Entity::Settings, Action::Update)?;
         self.store.check().map_err(|e| self.err(e))
     }
 
     /// Changes how the key is kept. With `new_key`, the database is also re-encrypted under a new
     /// random key (every page is rewritten); otherwise only the key file changes.
-    pub fn rekey(&mut self, mode: KeyMode, passphrase: Option<&str>, new_key: bool, kdf: KdfParams) -> ApiResult<()> {
+    pub fn rekey(
+        &mut self,
+        caller: &Caller,
+        mode: KeyMode,
+        passphrase: Option<&str>,
+        new_key: bool,
+        kdf: KdfParams,
+    ) -> ApiResult<()> {
+        self.may(caller, Entity::Settings, Action::Update)?;
         let r =
             if new_key { self.store.rekey(mode, passphrase, kdf) } else { self.store.rewrap(mode, passphrase, kdf) };
         r.map_err(|e| self.err(e))
@@ -497,12 +551,13 @@ impl Banyan {
     /// The demo data is one batch in the import journal ("Demo data"), so it leaves the book as
     /// an import does: undoing that entry removes all of it, and what a user changed since is
     /// kept.
-    pub fn demo(&self, customers: usize, seed: u64) -> ApiResult<DemoSummary> {
-        let (ctx, currency) = (self.ctx()?, self.settings()?.currency);
+    pub fn demo(&self, caller: &Caller, customers: usize, seed: u64) -> ApiResult<DemoSummary> {
+        self.may(caller, Entity::Customer, Action::Import)?;
+        let (ctx, currency) = (self.ctx()?, self.book_settings()?.currency);
         let batch = uuid::Uuid::now_v7().to_string();
         let run = || -> crate::Result<DemoSummary> {
             let _running = self.store.begin_import(&batch, &self.l10n().t("demo-batch-name"), "demo")?;
-            let actor = Actor { user: self.actor.user.clone(), batch: Some(batch.clone()) };
+            let actor = Actor { user: caller.actor().user, batch: Some(batch.clone()) };
             match demo::fill(&self.store, &actor, &ctx, &currency, customers, seed) {
                 Ok(s) => {
                     let counts = crate::store::ImportCounts {
@@ -516,7 +571,7 @@ impl Banyan {
                 Err(e) => {
                     if self.store.batch_has_changes(&batch)? {
                         let mut quiet = crate::io::Progress { report: &mut |_, _| {}, cancelled: &|| false };
-                        self.store.undo_batch(&self.actor, &batch, &mut quiet)?;
+                        self.store.undo_batch(&caller.actor(), &batch, &mut quiet)?;
                     }
                     self.store.finish_import(&batch, "failed", &Default::default())?;
                     Err(e)
@@ -620,6 +675,14 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
         Error::NoUsers => simple(ErrorCode::NoUsers, "error-no-users", &[]),
         Error::SignInRequired => simple(ErrorCode::SignInRequired, "error-sign-in-needed", &[]),
         Error::Forbidden { what } => simple(ErrorCode::Forbidden, "error-forbidden", &[("what", msg(&what, &[]))]),
+        Error::NotAllowed { entity, action } => simple(
+            ErrorCode::Forbidden,
+            "error-not-allowed",
+            &[
+                ("action", msg(&format!("grant-action-{}", action.name()), &[])),
+                ("entity", msg(&format!("grant-entity-{}", entity.name()), &[])),
+            ],
+        ),
         Error::Storage(e) => simple(ErrorCode::Storage, "error-storage", &[("detail", e.to_string())]),
         Error::Io(e) if e.raw_os_error() == Some(28) => simple(ErrorCode::DiskFull, "error-disk-full", &[]),
         Error::Io(e) => simple(ErrorCode::Io, "error-io", &[("detail", e.to_string())]),

@@ -6,6 +6,7 @@
 use super::{ApiResult, Banyan};
 use crate::error::{Error, FieldError};
 use crate::model::*;
+use crate::security::grants::{Action, Entity, Grants, Scope};
 use crate::security::keys::{KeyStore, Sealed, open_with_password, seal_with_password};
 use crate::security::lockout::LockState;
 use crate::security::{password, totp};
@@ -39,11 +40,19 @@ pub struct Caller {
     device: String,
     /// This sign-in's id.
     session: String,
+    /// What the caller may do, as `entity.action` (`customer.create`, `order.read`, ...): for a
+    /// window to offer only those.
+    allowed: Vec<String>,
+    /// What the caller's roles allow, added up at sign-in.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    grants: std::sync::Arc<Grants>,
 }
 
 impl Caller {
-    fn new(b: &Banyan, u: &User, channel: Channel) -> Self {
-        Caller {
+    fn new(b: &Banyan, u: &User, channel: Channel) -> crate::Result<Self> {
+        let grants = b.grants_of(&u.roles)?;
+        Ok(Caller {
             user: u.id,
             login: u.login.clone(),
             name: u.name.clone(),
@@ -52,7 +61,14 @@ impl Caller {
             channel,
             device: b.store.device().to_string(),
             session: uuid::Uuid::new_v4().to_string(),
-        }
+            allowed: grants.allowed().map(|(e, a)| format!("{}.{}", e.name(), a.name())).collect(),
+            grants: std::sync::Arc::new(grants),
+        })
+    }
+
+    /// What this caller may do.
+    pub fn grants(&self) -> &Grants {
+        &self.grants
     }
 
     pub fn user(&self) -> UserId {
@@ -88,7 +104,7 @@ impl Caller {
         login_key(&self.login) == login_key(login)
     }
 
-    fn actor(&self) -> Actor {
+    pub(crate) fn actor(&self) -> Actor {
         Actor { user: self.user.to_string(), batch: None }
     }
 }
@@ -149,7 +165,7 @@ impl Banyan {
     /// Returns the admin signed in.
     pub fn create_first_admin(&self, input: &UserInput, new_password: &str, channel: Channel) -> ApiResult<Caller> {
         let run = || -> crate::Result<Caller> {
-            let valid = input.validate()?;
+            let valid = input.validate(&self.role_names()?)?;
             if !valid.roles.iter().any(|r| r == "admin") {
                 return Err(Error::invalid("roles", "error-first-user-admin"));
             }
@@ -158,7 +174,7 @@ impl Banyan {
             let id = UserId::new(self.store.now_ms());
             let actor = Actor { user: id.to_string(), batch: None };
             let user = self.store.add_user(&actor, id, &valid, &phc, true)?;
-            Ok(Caller::new(self, &user, channel))
+            Caller::new(self, &user, channel)
         };
         run().map_err(|e| self.err(e))
     }
@@ -242,29 +258,27 @@ impl Banyan {
         if let password::Verdict::RightRehashed(phc) = verdict {
             self.store.change_user(&as_user, &user.login, UserChange { password: Some(phc), ..Default::default() })?;
         }
-        Ok(Caller::new(self, user, channel))
+        Caller::new(self, user, channel)
     }
 
-    /// From now on this book's writes are logged under `caller`'s user id.
-    pub fn act_as(&mut self, caller: &Caller) {
-        self.actor = caller.actor();
-    }
-
-    fn require_admin(&self, caller: &Caller) -> ApiResult<()> {
-        if caller.has_role("admin") { Ok(()) } else { Err(self.err(forbidden("forbidden-manage-users"))) }
+    /// The one permission check: whether `caller` may do `action` on `entity`, and over which
+    /// customers. Every façade method that reads or writes the book starts with it.
+    pub(crate) fn may(&self, caller: &Caller, entity: Entity, action: Action) -> ApiResult<Scope> {
+        caller.grants.scope(entity, action).ok_or_else(|| self.err(Error::NotAllowed { entity, action }))
     }
 
     /// Every user, by login (admins).
     pub fn users(&self, caller: &Caller) -> ApiResult<Vec<User>> {
-        self.require_admin(caller)?;
+        self.may(caller, Entity::Users, Action::Read)?;
         self.store.users().map_err(|e| self.err(e))
     }
 
     /// Adds a user (admins). The password must meet the policy (see [`password::check_new`]).
     pub fn add_user(&self, caller: &Caller, input: &UserInput, new_password: &str) -> ApiResult<User> {
-        self.require_admin(caller)?;
+        self.may(caller, Entity::Users, Action::Create)?;
         let run = || -> crate::Result<User> {
-            let valid = input.validate()?;
+            let valid = input.validate(&self.role_names()?)?;
+            self.within_own(caller, &self.grants_of(&valid.roles)?)?;
             password::check_new(new_password, "password", &[&valid.login, &valid.name])?;
             let phc = password::hash(new_password, self.kdf)?;
             self.store.add_user(&caller.actor(), UserId::new(self.store.now_ms()), &valid, &phc, false)
@@ -274,14 +288,14 @@ impl Banyan {
 
     /// Disables or enables an account (admins). The last active admin cannot be disabled.
     pub fn set_user_status(&self, caller: &Caller, login: &str, status: UserStatus) -> ApiResult<User> {
-        self.require_admin(caller)?;
+        self.may(caller, Entity::Users, Action::Update)?;
         let change = UserChange { status: Some(status), ..Default::default() };
         self.store.change_user(&caller.actor(), login, change).map_err(|e| self.err(e))
     }
 
     /// Lifts the sign-in lockout of `login` on this desktop (admins).
     pub fn unlock_user(&self, caller: &Caller, login: &str) -> ApiResult<()> {
-        self.require_admin(caller)?;
+        self.may(caller, Entity::Users, Action::Update)?;
         let user = self
             .store
             .user_by_login(login)
@@ -329,7 +343,7 @@ impl Banyan {
                     m.confirmed &= m.secret.is_some();
                     change.mfa = Some(m.to_column());
                 }
-            } else if caller.has_role("admin") {
+            } else if caller.grants.allows(Entity::Users, Action::Update) {
                 change.mfa = Some(None);
             } else {
                 return Err(forbidden("forbidden-other-password"));
@@ -392,8 +406,8 @@ impl Banyan {
 
     /// Removes the authenticator of `login`: one's own, or anyone's for an admin.
     pub fn disable_mfa(&self, caller: &Caller, login: &str) -> ApiResult<User> {
-        if !caller.is(login) && !caller.has_role("admin") {
-            return Err(self.err(forbidden("forbidden-manage-users")));
+        if !caller.is(login) {
+            self.may(caller, Entity::Users, Action::Update)?;
         }
         let change = UserChange { mfa: Some(None), ..Default::default() };
         self.store.change_user(&caller.actor(), login, change).map_err(|e| self.err(e))

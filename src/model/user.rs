@@ -4,9 +4,6 @@ use super::{opt_text, required_text};
 use crate::error::{Error, FieldError, Result};
 use serde::{Deserialize, Serialize};
 
-/// The roles every book has. Custom roles (copied from these) come with grants.
-pub const BUILT_IN_ROLES: [&str; 4] = ["admin", "manager", "sales", "support"];
-
 /// The longest login accepted, in characters.
 pub const MAX_LOGIN: usize = 64;
 
@@ -70,8 +67,9 @@ pub struct ValidUser {
 }
 
 impl UserInput {
-    /// Checks every field; all problems are reported at once.
-    pub fn validate(&self) -> Result<ValidUser> {
+    /// Checks every field; all problems are reported at once. `known_roles` are the book's roles
+    /// (the built-in ones and its custom ones).
+    pub fn validate(&self, known_roles: &[String]) -> Result<ValidUser> {
         let mut errors = Vec::new();
         let login = self.login.as_deref().map(str::trim).unwrap_or_default().to_string();
         if login.is_empty() {
@@ -83,8 +81,9 @@ impl UserInput {
         let mut roles: Vec<String> = Vec::new();
         for r in &self.roles {
             let r = r.trim().to_lowercase();
-            if !BUILT_IN_ROLES.contains(&r.as_str()) {
-                errors.push(FieldError::new("roles", "error-role-unknown").arg("value", &r));
+            if !known_roles.contains(&r) {
+                let list = known_roles.join(", ");
+                errors.push(FieldError::new("roles", "error-role-unknown").arg("value", &r).arg("roles", list));
             } else if !roles.contains(&r) {
                 roles.push(r);
             }
@@ -125,11 +124,13 @@ mod tests {
 
     #[test]
     fn logins_roles_and_names_are_checked_together() {
-        assert!(input("li.na@acme", &["sales"]).validate().is_ok());
-        let Err(Error::Invalid(errs)) = input("li na", &["boss"]).validate() else { panic!("accepted") };
+        let known: Vec<String> = ["admin", "sales", "desk-lead"].map(String::from).to_vec();
+        assert!(input("li.na@acme", &["sales"]).validate(&known).is_ok());
+        assert_eq!(input("li.na", &["Desk-Lead", "desk-lead"]).validate(&known).unwrap().roles, ["desk-lead"]);
+        let Err(Error::Invalid(errs)) = input("li na", &["boss"]).validate(&known) else { panic!("accepted") };
         let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field.as_str(), e.msg_id)).collect();
         assert_eq!(got, [("login", "error-login"), ("roles", "error-role-unknown")]);
-        let Err(Error::Invalid(errs)) = input("x", &[]).validate() else { panic!("accepted") };
+        let Err(Error::Invalid(errs)) = input("x", &[]).validate(&known) else { panic!("accepted") };
         assert_eq!(errs[0].field, "roles");
     }
 

@@ -2,6 +2,7 @@
 //! authenticator and recovery codes.
 
 pub mod files;
+pub mod grants;
 pub mod keys;
 pub mod lockout;
 pub mod password;

@@ -355,6 +355,7 @@ fn entity_of(table: &str) -> &'static str {
         "order_lines" => "order-line",
         "custom_fields" => "custom-field",
         "users" => "user",
+        "roles" => "role",
         _ => "record",
     }
 }

@@ -130,8 +130,8 @@ impl Store {
     /// Takes back the imports the journal says are running but whose process is gone (a crash,
     /// a kill, a panic, a closed window): their committed chunks are undone and the journal says
     /// "interrupted". An import still running in another process holds its lock and is left
-    /// alone. Returns the batches recovered.
-    pub fn recover_imports(&self, actor: &Actor) -> Result<Vec<String>> {
+    /// alone. The undo is logged under the user who ran the import. Returns the batches recovered.
+    pub fn recover_imports(&self) -> Result<Vec<String>> {
         let running: Vec<String> = self
             .reader()
             .prepare("SELECT id FROM imports WHERE status = 'running'")?
@@ -149,9 +149,13 @@ impl Store {
             if !still {
                 continue;
             }
-            if self.batch_has_changes(&id)? {
+            let by: Option<String> = self
+                .reader()
+                .query_row("SELECT user_id FROM changes WHERE batch_id = ?1 LIMIT 1", [&id], |r| r.get(0))
+                .optional()?;
+            if let Some(user) = by {
                 let mut quiet = Progress { report: &mut |_, _| {}, cancelled: &|| false };
-                self.undo_batch(actor, &id, &mut quiet)?;
+                self.undo_batch(&Actor { user, batch: None }, &id, &mut quiet)?;
             }
             self.writer().execute(
                 "UPDATE imports SET status = 'interrupted', finished_at = ?2 WHERE id = ?1",

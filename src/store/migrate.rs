@@ -51,10 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration { version: 8, name: "0008_users", sql: include_str!("../../migrations/0008_users.sql"), then: None },
+    Migration { version: 9, name: "0009_roles", sql: include_str!("../../migrations/0009_roles.sql"), then: None },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 9;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

@@ -9,6 +9,7 @@ mod log;
 pub mod migrate;
 mod orders;
 mod products;
+mod roles;
 mod search;
 mod settings;
 mod upkeep;
@@ -20,6 +21,7 @@ pub(crate) use gateway::{Change, Writer};
 pub use imports::{DuplicatePair, ImportCounts, ImportRecord, MatchMemo, UndoConflict, UndoReport};
 pub use log::{ChangeEntry, ChangeRef};
 pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
+pub use roles::CustomRole;
 pub use search::{Derived, SearchFilter, SearchHit};
 pub use users::{Credentials, UserChange};
 

@@ -14,20 +14,28 @@ fn fixture(name: &str) -> std::path::PathBuf {
 
 fn import(b: &Banyan, name: &str) -> ImportReport {
     let rej = tempfile::tempdir().unwrap();
-    b.import_file(&fixture(name), &ImportRequest::default(), Some(&rej.path().join("r.csv")), &mut |_, _| {}, &|| false)
-        .unwrap()
+    b.import_file(
+        &admin(b),
+        &fixture(name),
+        &ImportRequest::default(),
+        Some(&rej.path().join("r.csv")),
+        &mut |_, _| {},
+        &|| false,
+    )
+    .unwrap()
 }
 
 fn dump(b: &Banyan) -> String {
-    let all =
-        b.customers(&CustomerFilter { sort: CustomerSort::Name, limit: Some(1000), ..Default::default() }).unwrap();
+    let all = b
+        .customers(&admin(b), &CustomerFilter { sort: CustomerSort::Name, limit: Some(1000), ..Default::default() })
+        .unwrap();
     let mut out = String::new();
     for c in all {
         out.push_str(&format!(
             "{} [{}] company={:?} phones={:?} emails={:?}\n  address={:?} city={:?} country={:?}\n  tags={:?} owner={:?} source={:?}\n  notes={:?}\n",
             c.name, c.kind.as_str(), c.company, c.phones, c.emails, c.address, c.city, c.country, c.tags, c.owner, c.source, c.notes
         ));
-        for k in b.customer_record(&c.id.to_string()).unwrap().contacts {
+        for k in b.customer_record(&admin(b), &c.id.to_string()).unwrap().contacts {
             out.push_str(&format!(
                 "  contact {} title={:?} phones={:?} emails={:?}\n",
                 k.name, k.title, k.phones, k.emails
@@ -75,8 +83,9 @@ fn check(file: &str, want: &[Want], unmapped: &[&str], issues: &[&str]) {
     let (b, _) = new_book(dir.path());
     let r = import(&b, file);
     assert_eq!(r.counts.failed, 0, "{file}: {:?}", r.issues);
-    let got =
-        b.customers(&CustomerFilter { sort: CustomerSort::Name, limit: Some(1000), ..Default::default() }).unwrap();
+    let got = b
+        .customers(&admin(&b), &CustomerFilter { sort: CustomerSort::Name, limit: Some(1000), ..Default::default() })
+        .unwrap();
     assert_eq!(got.len(), want.len(), "{file}:\n{}", dump(&b));
     for (c, w) in got.iter().zip(want) {
         let ctx = format!("{file}, {}", w.name);
@@ -93,7 +102,7 @@ fn check(file: &str, want: &[Want], unmapped: &[&str], issues: &[&str]) {
         assert_eq!(c.source.as_deref(), w.source, "{ctx}: source");
         assert_eq!(c.notes.as_deref(), w.notes, "{ctx}: notes");
         let contacts: Vec<_> = b
-            .customer_record(&c.id.to_string())
+            .customer_record(&admin(&b), &c.id.to_string())
             .unwrap()
             .contacts
             .into_iter()
@@ -309,8 +318,15 @@ fn a_bad_value_rejects_that_value_not_the_customer() {
     let (b, _) = new_book(dir.path());
     let req = ImportRequest { mode: banyan::io::import::ImportMode::AllOrNothing, ..Default::default() };
     let r = b
-        .import_file(&fixture("crm-bad-phone.csv"), &req, Some(&dir.path().join("r.csv")), &mut |_, _| {}, &|| false)
+        .import_file(
+            &admin(&b),
+            &fixture("crm-bad-phone.csv"),
+            &req,
+            Some(&dir.path().join("r.csv")),
+            &mut |_, _| {},
+            &|| false,
+        )
         .unwrap();
     assert!(r.rolled_back);
-    assert_eq!(b.customer_count().unwrap(), 0);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 0);
 }

@@ -34,7 +34,7 @@ fn measure(
     what: &str,
 ) -> (HashSet<(String, String)>, f64, f64) {
     let found: HashSet<(String, String)> = b
-        .duplicates(100_000)
+        .duplicates(&admin(b), 100_000)
         .unwrap()
         .iter()
         .map(|d| {
@@ -131,7 +131,12 @@ fn duplicate_detection_precision_and_recall() {
                 emails: x.emails.iter().map(|s| s.to_string()).collect(),
                 ..Default::default()
             };
-            ids.push(b.add_customer(&input).unwrap_or_else(|e| panic!("{}: {}", x.name, e.message)).id.to_string());
+            ids.push(
+                b.add_customer(&admin(&b), &input)
+                    .unwrap_or_else(|e| panic!("{}: {}", x.name, e.message))
+                    .id
+                    .to_string(),
+            );
         }
         for i in 0..ids.len() {
             for j in i + 1..ids.len() {
@@ -141,7 +146,7 @@ fn duplicate_detection_precision_and_recall() {
     }
     let (found, precision, recall) = measure(&b, &truth, "labelled pairs");
     let names = |pair: &(String, String)| {
-        let n = |id: &str| b.customer(id).unwrap().name;
+        let n = |id: &str| b.customer(&admin(&b), id).unwrap().name;
         format!("{} / {}", n(&pair.0), n(&pair.1))
     };
     let missed: Vec<String> = truth.difference(&found).map(names).collect();
@@ -179,7 +184,7 @@ fn duplicate_detection_on_a_generated_book() {
             emails,
             ..Default::default()
         };
-        b.add_customer(&input).unwrap_or_else(|e| panic!("{name}: {}", e.message)).id.to_string()
+        b.add_customer(&admin(&b), &input).unwrap_or_else(|e| panic!("{name}: {}", e.message)).id.to_string()
     };
     for i in 0..300u32 {
         let phone = format!("139{:08}", 10_000_000 + i * 7919);
@@ -240,7 +245,7 @@ fn duplicate_detection_on_the_harder_labelled_book() {
             city: opt(f[7]),
             ..Default::default()
         };
-        let id = b.add_customer(&input).unwrap_or_else(|e| panic!("{line}: {}", e.message)).id.to_string();
+        let id = b.add_customer(&admin(&b), &input).unwrap_or_else(|e| panic!("{line}: {}", e.message)).id.to_string();
         groups.entry(f[0].to_string()).or_default().push(id);
     }
     let mut truth: HashSet<(String, String)> = HashSet::new();
@@ -253,7 +258,9 @@ fn duplicate_detection_on_the_harder_labelled_book() {
         }
     }
     let (found, precision, recall) = measure(&b, &truth, "true pairs of the harder labelled book");
-    let name = |id: &str| b.customer(id).map(|c| format!("{} | {}", c.name, c.address.unwrap_or_default())).unwrap();
+    let name = |id: &str| {
+        b.customer(&admin(&b), id).map(|c| format!("{} | {}", c.name, c.address.unwrap_or_default())).unwrap()
+    };
     let wrong: Vec<String> =
         found.difference(&truth).take(15).map(|(a, z)| format!("{} ~ {}", name(a), name(z))).collect();
     let missed: Vec<String> =
@@ -263,11 +270,11 @@ fn duplicate_detection_on_the_harder_labelled_book() {
 
     // The list a user pages through: best first, each pair once (pairs sharing several blocks are
     // scored in each), and asking for the best 50 gives the head of the whole list, in order.
-    let all = b.duplicates(100_000).unwrap();
+    let all = b.duplicates(&admin(&b), 100_000).unwrap();
     assert_eq!(all.len(), found.len(), "a pair listed twice");
     assert!(all.windows(2).all(|w| w[0].score >= w[1].score), "not best first");
     let key = |d: &banyan::store::DuplicatePair| (d.a.id, d.b.id, d.score);
-    let head: Vec<_> = b.duplicates(50).unwrap().iter().map(key).collect();
+    let head: Vec<_> = b.duplicates(&admin(&b), 50).unwrap().iter().map(key).collect();
     assert_eq!(head, all.iter().take(50).map(key).collect::<Vec<_>>());
 }
 
@@ -279,13 +286,16 @@ fn an_import_finds_what_the_book_wide_finder_finds() {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
     let add = |name: &str, address: &str, city: &str| {
-        b.add_customer(&CustomerInput {
-            kind: Some("person".into()),
-            name: Some(name.into()),
-            address: Some(address.into()),
-            city: Some(city.into()),
-            ..Default::default()
-        })
+        b.add_customer(
+            &admin(&b),
+            &CustomerInput {
+                kind: Some("person".into()),
+                name: Some(name.into()),
+                address: Some(address.into()),
+                city: Some(city.into()),
+                ..Default::default()
+            },
+        )
         .unwrap()
     };
     let cooper = add("Cooper Cook", "239 Mill Crescent Unley 3202", "Unley");
@@ -299,7 +309,9 @@ fn an_import_finds_what_the_book_wide_finder_finds() {
          Grace Ryan,420 Swanston Road Hornsby,Hornsby\n",
     )
     .unwrap();
-    let r = b.import_file(&src, &banyan::api::ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    let r = b
+        .import_file(&admin(&b), &src, &banyan::api::ImportRequest::default(), None, &mut |_, _| {}, &|| false)
+        .unwrap();
     assert_eq!(r.duplicates.len(), 1, "{:?}", r.duplicates);
     assert_eq!(r.duplicates[0].row, 2);
     assert_eq!(r.duplicates[0].existing_id, cooper.id.to_string());

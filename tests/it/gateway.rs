@@ -25,15 +25,15 @@ fn updates_log_only_changed_fields_with_old_values() {
     let mut input = person("Li Wei");
     input.city = Some("上海".into());
     input.emails = vec!["li.wei@example.com".into()];
-    let c = b.add_customer(&input).unwrap();
+    let c = b.add_customer(&admin(&b), &input).unwrap();
     let id = c.id.to_string();
     let logged = b.store().changes(Some(&id), banyan::sync::Hlc::ZERO, 100).unwrap();
     let fields: Vec<&str> = logged.iter().map(|e| e.field.as_str()).collect();
     assert!(fields.contains(&"name") && fields.contains(&"city") && fields.contains(&"emails"), "{fields:?}");
-    assert!(logged.iter().all(|e| e.op == "insert" && e.user == "tester"));
+    assert!(logged.iter().all(|e| e.op == "insert" && e.user == admin(&b).user().to_string()));
 
     let patch = CustomerPatch { city: Some("北京".into()), name: Some("Li Wei".into()), ..Default::default() };
-    b.update_customer(&id, &patch).unwrap();
+    b.update_customer(&admin(&b), &id, &patch).unwrap();
     let after = b.store().changes(Some(&id), logged.last().unwrap().hlc, 100).unwrap();
     assert_eq!(after.len(), 1, "only the city changed: {after:?}");
     assert_eq!(after[0].field, "city");
@@ -42,7 +42,7 @@ fn updates_log_only_changed_fields_with_old_values() {
 
     // An update that changes nothing writes nothing.
     let n = b.store().change_count().unwrap();
-    b.update_customer(&id, &patch).unwrap();
+    b.update_customer(&admin(&b), &id, &patch).unwrap();
     assert_eq!(b.store().change_count().unwrap(), n);
 }
 
@@ -50,18 +50,18 @@ fn updates_log_only_changed_fields_with_old_values() {
 fn delete_is_a_tombstone_that_keeps_the_values() {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
-    let c = b.add_customer(&person("王芳")).unwrap();
-    b.delete_customer(&c.id.to_string()).unwrap();
-    let gone = b.customer(&c.id.to_string()).unwrap();
+    let c = b.add_customer(&admin(&b), &person("王芳")).unwrap();
+    b.delete_customer(&admin(&b), &c.id.to_string()).unwrap();
+    let gone = b.customer(&admin(&b), &c.id.to_string()).unwrap();
     assert!(gone.deleted);
     assert_eq!(gone.name, "王芳");
-    assert!(b.customers(&Default::default()).unwrap().is_empty());
+    assert!(b.customers(&admin(&b), &Default::default()).unwrap().is_empty());
     let log = b.store().changes(Some(&c.id.to_string()), banyan::sync::Hlc::ZERO, 100).unwrap();
     assert_eq!(log.last().unwrap().op, "delete");
     // Deleting twice is "not found", and a deleted customer cannot be edited.
-    assert_eq!(b.delete_customer(&c.id.to_string()).unwrap_err().code, banyan::api::ErrorCode::NotFound);
+    assert_eq!(b.delete_customer(&admin(&b), &c.id.to_string()).unwrap_err().code, banyan::api::ErrorCode::NotFound);
     let err = b
-        .update_customer(&c.id.to_string(), &CustomerPatch { city: Some("x".into()), ..Default::default() })
+        .update_customer(&admin(&b), &c.id.to_string(), &CustomerPatch { city: Some("x".into()), ..Default::default() })
         .unwrap_err();
     assert_eq!(err.code, banyan::api::ErrorCode::NotFound);
 }
@@ -71,7 +71,7 @@ fn origin_sequence_is_gap_free_and_hlc_increases() {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
     for i in 0..5 {
-        b.add_customer(&person(&format!("Customer {i}"))).unwrap();
+        b.add_customer(&admin(&b), &person(&format!("Customer {i}"))).unwrap();
     }
     let log = b.store().changes(None, banyan::sync::Hlc::ZERO, 10_000).unwrap();
     for (i, e) in log.iter().enumerate() {
@@ -95,13 +95,13 @@ fn hlc_never_goes_backwards_even_when_the_wall_clock_does_and_across_reopen() {
     o.store.clock = clock.clone();
     let key = banyan::security::DbKey::from_bytes([7; 32]);
     let b = Banyan::create(&o, NewKey::Raw(key.clone()), &Settings::default()).unwrap();
-    b.add_customer(&person("A")).unwrap();
+    b.add_customer(&admin(&b), &person("A")).unwrap();
     clock.0.store(1_000_000_000_000, Ordering::SeqCst); // the wall clock jumps back years
-    b.add_customer(&person("B")).unwrap();
+    b.add_customer(&admin(&b), &person("B")).unwrap();
     drop(b);
     clock.0.store(5, Ordering::SeqCst);
     let b = Banyan::open(&o, &Unlock::Raw(key)).unwrap();
-    b.add_customer(&person("C")).unwrap();
+    b.add_customer(&admin(&b), &person("C")).unwrap();
     let log = b.store().changes(None, banyan::sync::Hlc::ZERO, 10_000).unwrap();
     let mut last = Hlc::ZERO;
     let mut last_tx = 0;
@@ -124,7 +124,7 @@ fn each_field_change_names_the_change_it_replaced() {
     let (b, path) = new_book(dir.path());
     let mut input = person("Li Wei");
     input.city = Some("上海".into());
-    let c = b.add_customer(&input).unwrap();
+    let c = b.add_customer(&admin(&b), &input).unwrap();
     let id = c.id.to_string();
     let log = |b: &Banyan| b.store().changes(Some(&id), Hlc::ZERO, 100).unwrap();
     let of = |log: &[banyan::store::ChangeEntry], field: &str| -> Vec<banyan::store::ChangeEntry> {
@@ -133,10 +133,12 @@ fn each_field_change_names_the_change_it_replaced() {
     let refer =
         |e: &banyan::store::ChangeEntry| banyan::store::ChangeRef { origin: e.origin.clone(), seq: e.origin_seq };
     assert!(log(&b).iter().all(|e| e.replaces.is_none()), "an insert replaces nothing");
-    b.update_customer(&id, &CustomerPatch { city: Some("北京".into()), ..Default::default() }).unwrap();
-    b.update_customer(&id, &CustomerPatch { name: Some("Li Wei Jr".into()), ..Default::default() }).unwrap();
-    b.update_customer(&id, &CustomerPatch { city: Some("深圳".into()), ..Default::default() }).unwrap();
-    b.update_customer(&id, &CustomerPatch { notes: Some("first note".into()), ..Default::default() }).unwrap();
+    b.update_customer(&admin(&b), &id, &CustomerPatch { city: Some("北京".into()), ..Default::default() }).unwrap();
+    b.update_customer(&admin(&b), &id, &CustomerPatch { name: Some("Li Wei Jr".into()), ..Default::default() })
+        .unwrap();
+    b.update_customer(&admin(&b), &id, &CustomerPatch { city: Some("深圳".into()), ..Default::default() }).unwrap();
+    b.update_customer(&admin(&b), &id, &CustomerPatch { notes: Some("first note".into()), ..Default::default() })
+        .unwrap();
     let now = log(&b);
     let city = of(&now, "city");
     assert_eq!(city.len(), 3);
@@ -155,15 +157,18 @@ fn each_field_change_names_the_change_it_replaced() {
     std::fs::copy(dir.path().join("book.db.key.json"), other.path().join("book.db.key.json")).unwrap();
     let mine = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
     let theirs = Banyan::open(&opts(&copy), &Unlock::passphrase(PASS)).unwrap();
-    mine.update_customer(&id, &CustomerPatch { city: Some("广州".into()), ..Default::default() }).unwrap();
-    theirs.update_customer(&id, &CustomerPatch { city: Some("杭州".into()), ..Default::default() }).unwrap();
+    mine.update_customer(&admin(&mine), &id, &CustomerPatch { city: Some("广州".into()), ..Default::default() })
+        .unwrap();
+    theirs
+        .update_customer(&admin(&theirs), &id, &CustomerPatch { city: Some("杭州".into()), ..Default::default() })
+        .unwrap();
     for (b, value) in [(&mine, "\"广州\""), (&theirs, "\"杭州\"")] {
         let last = of(&log(b), "city").pop().unwrap();
         assert_eq!(last.value.as_deref(), Some(value));
         assert_eq!(last.replaces, Some(head.clone()));
     }
     // A delete names the field's head too (none: the customer was never deleted before).
-    mine.delete_customer(&id).unwrap();
+    mine.delete_customer(&admin(&mine), &id).unwrap();
     let deleted = of(&log(&mine), "deleted_at");
     assert_eq!(deleted.len(), 1);
     assert_eq!(deleted[0].replaces, None);
@@ -197,5 +202,5 @@ fn an_open_book_folds_a_large_write_back_into_its_file_and_reuses_the_log() {
     assert!(second_wal < first_wal * 3 / 2, "the log was reused: {first_wal} then {second_wal} bytes");
     b.store().settle();
     assert!(size(&path) > folded, "the second write reached the file too");
-    assert_eq!(b.customer_count().unwrap(), 12_000);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 12_000);
 }

@@ -17,11 +17,12 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn import(b: &Banyan, path: &Path, req: &ImportRequest, rejects: &Path) -> Result<ImportReport, ApiError> {
-    b.import_file(path, req, Some(rejects), &mut |_, _| {}, &|| false)
+    b.import_file(&admin(b), path, req, Some(rejects), &mut |_, _| {}, &|| false)
 }
 
 fn all(b: &Banyan) -> Vec<Customer> {
-    b.customers(&CustomerFilter { sort: CustomerSort::Name, limit: Some(100_000), ..Default::default() }).unwrap()
+    b.customers(&admin(b), &CustomerFilter { sort: CustomerSort::Name, limit: Some(100_000), ..Default::default() })
+        .unwrap()
 }
 
 fn by_name(b: &Banyan, name: &str) -> Customer {
@@ -30,7 +31,7 @@ fn by_name(b: &Banyan, name: &str) -> Customer {
 
 fn book_with_birthday(dir: &Path) -> Banyan {
     let (b, _) = new_book(dir);
-    b.add_custom_field("birthday", "生日", "date", &[]).unwrap();
+    b.add_custom_field(&admin(&b), "birthday", "生日", "date", &[]).unwrap();
     b
 }
 
@@ -284,7 +285,7 @@ fn spreadsheet_types_survive() {
     let guan = by_name(&b, "关羽");
     assert_eq!(guan.custom.get("birthday"), Some(&CustomValue::Date("1988-12-31".into())));
     // The title row above the header was skipped, and the preview says where the header is.
-    let p = b.import_preview(&fixture("book.xlsx"), &ImportRequest::default()).unwrap();
+    let p = b.import_preview(&admin(&b), &fixture("book.xlsx"), &ImportRequest::default()).unwrap();
     assert_eq!(p.info.header_row, 2);
     assert_eq!(p.info.sheets, vec!["客户", "Companies"]);
     let xls = tempfile::tempdir().unwrap();
@@ -310,13 +311,13 @@ fn vcards_decode_quoted_printable_and_charsets() {
 }
 
 fn expect_bad_file(b: &Banyan, path: &Path, fragment: &str) {
-    let before = b.customer_count().unwrap();
+    let before = b.customer_count(&admin(b)).unwrap();
     let changes = b.store().change_count().unwrap();
     let e = import(b, path, &ImportRequest::default(), &path.with_extension("rejects.csv"))
         .expect_err(&format!("{} must be refused", path.display()));
     assert_eq!(e.code, ErrorCode::BadFile, "{}: {}", path.display(), e.message);
     assert!(e.message.contains(fragment), "{}: {}", path.display(), e.message);
-    assert_eq!(b.customer_count().unwrap(), before, "{}", path.display());
+    assert_eq!(b.customer_count(&admin(b)).unwrap(), before, "{}", path.display());
     assert_eq!(b.store().change_count().unwrap(), changes, "{}", path.display());
 }
 
@@ -324,7 +325,7 @@ fn expect_bad_file(b: &Banyan, path: &Path, fragment: &str) {
 fn hostile_and_broken_files_fail_cleanly_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
-    b.add_customer(&person("Existing")).unwrap();
+    b.add_customer(&admin(&b), &person("Existing")).unwrap();
     expect_bad_file(&b, &fixture("bomb.xlsx"), "unpacks to far more data");
     expect_bad_file(&b, &fixture("truncated.xlsx"), "not a workbook");
     expect_bad_file(&b, &fixture("laughs.xml"), "entities");
@@ -370,7 +371,7 @@ fn importing_twice_does_not_double_the_book_and_duplicate_policies_apply() {
     assert_eq!(first.counts.created, 2);
     let again = import(&b, &fixture("gbk.csv"), &ImportRequest::default(), &rej).unwrap();
     assert_eq!((again.counts.created, again.counts.skipped), (0, 2));
-    assert_eq!(b.customer_count().unwrap(), 2);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 2);
     assert!(again.duplicates.iter().all(|d| d.reasons.contains(&banyan::quality::dedupe::Reason::SamePhone)));
 
     // The same people in another file, in Traditional script and with a city: "update" fills
@@ -390,7 +391,7 @@ fn importing_twice_does_not_double_the_book_and_duplicate_policies_apply() {
     let c =
         import(&b, &other, &ImportRequest { on_duplicate: OnDuplicate::Create, ..Default::default() }, &rej).unwrap();
     assert_eq!(c.counts.created, 1);
-    assert_eq!(b.customer_count().unwrap(), 3);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 3);
 
     // Rows of one file that are the same customer are one customer.
     let twice = dir.path().join("twice.csv");
@@ -430,7 +431,7 @@ Gao Yuan,+86 139 8765 4321,,Tianfu Tea
     let g = by_name(&b, "Gao Yuan");
     assert_eq!(g.city.as_deref(), Some("Chengdu"), "the second row kept what the first added");
     assert_eq!(g.company.as_deref(), Some("Tianfu Tea"));
-    assert_eq!(b.customer_count().unwrap(), 1);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 1);
 }
 
 #[test]
@@ -438,9 +439,9 @@ fn undo_takes_an_import_back_except_what_was_edited_since() {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
     let rej = dir.path().join("r.csv");
-    let kept = b.add_customer(&person("Kept Before")).unwrap();
+    let kept = b.add_customer(&admin(&b), &person("Kept Before")).unwrap();
     let first = import(&b, &fixture("utf8-bom.csv"), &ImportRequest::default(), &rej).unwrap();
-    assert_eq!(b.customer_count().unwrap(), 3);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 3);
 
     // A second import overwrites a field; a user then edits another imported customer.
     let over = dir.path().join("over.csv");
@@ -449,23 +450,27 @@ fn undo_takes_an_import_back_except_what_was_edited_since() {
         import(&b, &over, &ImportRequest { on_duplicate: OnDuplicate::Overwrite, ..Default::default() }, &rej).unwrap();
     assert_eq!(by_name(&b, "张三丰").city.as_deref(), Some("武当山"));
     let li = by_name(&b, "李四");
-    b.update_customer(&li.id.to_string(), &CustomerPatch { notes: Some("called back".into()), ..Default::default() })
-        .unwrap();
+    b.update_customer(
+        &admin(&b),
+        &li.id.to_string(),
+        &CustomerPatch { notes: Some("called back".into()), ..Default::default() },
+    )
+    .unwrap();
 
-    let u2 = b.undo_import(&second.batch_id, &mut |_, _| {}, &|| false).unwrap();
+    let u2 = b.undo_import(&admin(&b), &second.batch_id, &mut |_, _| {}, &|| false).unwrap();
     assert_eq!(u2.restored, 1);
     assert!(u2.conflicts.is_empty());
     assert_eq!(by_name(&b, "张三丰").city.as_deref(), Some("十堰"));
 
-    let u1 = b.undo_import(&first.batch_id, &mut |_, _| {}, &|| false).unwrap();
+    let u1 = b.undo_import(&admin(&b), &first.batch_id, &mut |_, _| {}, &|| false).unwrap();
     assert_eq!(u1.removed, 1, "张三丰 removed");
     assert_eq!(u1.conflicts.len(), 1, "李四 was edited after the import: kept and reported");
     assert_eq!(u1.conflicts[0].name, "李四");
     let names: Vec<String> = all(&b).into_iter().map(|c| c.name).collect();
     assert_eq!(names, vec![kept.name.clone(), "李四".to_string()]);
-    let journal = b.imports().unwrap();
+    let journal = b.imports(&admin(&b)).unwrap();
     assert!(journal.iter().all(|i| i.status == "undone"));
-    assert!(b.undo_import("not-a-batch", &mut |_, _| {}, &|| false).is_err());
+    assert!(b.undo_import(&admin(&b), "not-a-batch", &mut |_, _| {}, &|| false).is_err());
 }
 
 #[test]
@@ -473,18 +478,19 @@ fn all_or_nothing_dry_run_and_cancel_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
     let rej = dir.path().join("r.csv");
+    admin(&b); // the first admin is written before the count
     let changes = b.store().change_count().unwrap();
     let strict = ImportRequest { mode: ImportMode::AllOrNothing, ..Default::default() };
     let r = import(&b, &fixture("bad-rows.csv"), &strict, &rej).unwrap();
     assert!(r.rolled_back);
     assert_eq!(r.counts.failed, 3);
-    assert_eq!(b.customer_count().unwrap(), 0);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 0);
 
     let dry = ImportRequest { dry_run: true, ..Default::default() };
     let r = import(&b, &fixture("gbk.csv"), &dry, &rej).unwrap();
     assert!(r.rolled_back);
     assert_eq!(r.counts.created, 2);
-    assert_eq!(b.customer_count().unwrap(), 0);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 0);
     assert_eq!(b.store().change_count().unwrap(), changes);
 
     // Cancel once a chunk has been committed (another connection sees its customers): the
@@ -500,27 +506,32 @@ fn all_or_nothing_dry_run_and_cancel_write_nothing() {
     let reports = Cell::new(0u32);
     let logged = b.store().change_count().unwrap();
     let e = b
-        .import_file(&big, &ImportRequest::default(), Some(&rej), &mut |_, _| reports.set(reports.get() + 1), &|| {
-            reports.get() > 0
-        })
+        .import_file(
+            &admin(&b),
+            &big,
+            &ImportRequest::default(),
+            Some(&rej),
+            &mut |_, _| reports.set(reports.get() + 1),
+            &|| reports.get() > 0,
+        )
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled);
     assert_eq!(reports.get(), 1, "cancelled at the first report, inside the chunk");
-    assert_eq!(b.customer_count().unwrap(), 0);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 0);
     // Rolled back, not written and undone: the change log has not grown.
     assert_eq!(b.store().change_count().unwrap(), logged);
-    assert_eq!(b.imports().unwrap()[0].status, "cancelled");
+    assert_eq!(b.imports(&admin(&b)).unwrap()[0].status, "cancelled");
     let seen_committed = Cell::new(false);
     let e = b
-        .import_file(&big, &ImportRequest::default(), Some(&rej), &mut |_, _| {}, &|| {
-            seen_committed.set(seen_committed.get() || b.customer_count().unwrap() > 0);
+        .import_file(&admin(&b), &big, &ImportRequest::default(), Some(&rej), &mut |_, _| {}, &|| {
+            seen_committed.set(seen_committed.get() || b.customer_count(&admin(&b)).unwrap() > 0);
             seen_committed.get()
         })
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled);
     assert!(seen_committed.get(), "cancelled after a committed chunk");
-    assert_eq!(b.customer_count().unwrap(), 0);
-    let journal = b.imports().unwrap();
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 0);
+    let journal = b.imports(&admin(&b)).unwrap();
     assert_eq!(journal[0].status, "cancelled");
 }
 
@@ -561,20 +572,27 @@ fn a_file_imported_in_many_chunks_keeps_its_order_and_finds_its_own_earlier_rows
     assert_eq!((out.counts.created, out.counts.skipped, out.counts.failed), (1500, 700, 1));
     assert_eq!(out.problems[0].row, 1502, "the bad row is named by its place in the file");
     assert!(ticks >= 10, "progress was reported as the chunks went ({ticks})");
-    assert_eq!(b.customer_count().unwrap(), 1500);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 1500);
     // The duplicates were skipped, not merged into or created: every city is still 杭州.
-    let every =
-        b.customers(&CustomerFilter { sort: CustomerSort::Name, limit: Some(5000), ..Default::default() }).unwrap();
+    let every = b
+        .customers(&admin(&b), &CustomerFilter { sort: CustomerSort::Name, limit: Some(5000), ..Default::default() })
+        .unwrap();
     assert!(every.iter().all(|c| c.city.as_deref() == Some("杭州")));
     // Every created customer is findable at once (indexed in the same transaction).
-    assert_eq!(b.search_customers("客户1499", &Default::default(), 5).unwrap()[0].customer.name, "客户1499");
-    assert_eq!(b.search_customers("13800001234", &Default::default(), 5).unwrap()[0].customer.name, "客户1234");
+    assert_eq!(
+        b.search_customers(&admin(&b), "客户1499", &Default::default(), 5).unwrap()[0].customer.name,
+        "客户1499"
+    );
+    assert_eq!(
+        b.search_customers(&admin(&b), "13800001234", &Default::default(), 5).unwrap()[0].customer.name,
+        "客户1234"
+    );
 }
 
 fn book_for_round_trip(dir: &Path) -> Banyan {
     let b = book_with_birthday(dir);
-    b.add_custom_field("budget", "Budget", "number", &[]).unwrap();
-    b.demo(150, 7).unwrap();
+    b.add_custom_field(&admin(&b), "budget", "Budget", "number", &[]).unwrap();
+    b.demo(&admin(&b), 150, 7).unwrap();
     // Values that trip formats up: separators, quotes, markup, newlines, custom values.
     let tricky = CustomerInput {
         kind: Some("company".into()),
@@ -593,7 +611,7 @@ fn book_for_round_trip(dir: &Path) -> Banyan {
             .into_iter()
             .collect(),
     };
-    b.add_customer(&tricky).unwrap();
+    b.add_customer(&admin(&b), &tricky).unwrap();
     b
 }
 
@@ -622,14 +640,14 @@ fn every_export_format_round_trips_into_an_empty_book() {
     .enumerate()
     {
         let out = dir.path().join(format!("export-{i}.{}", format.extension()));
-        let n = b.export(&out, format, None, &mut |_, _| {}, &|| false).unwrap().written;
+        let n = b.export(&admin(&b), &out, format, None, &mut |_, _| {}, &|| false).unwrap().written;
         assert_eq!(n as usize, original.len(), "{format:?}: {:?}", {
             let text = std::fs::read_to_string(&out).unwrap_or_default();
             original.iter().filter(|c| !text.contains(&c.id.to_string())).map(|c| c.name.clone()).collect::<Vec<_>>()
         });
         let target = tempfile::tempdir().unwrap();
         let empty = book_with_birthday(target.path());
-        empty.add_custom_field("budget", "Budget", "number", &[]).unwrap();
+        empty.add_custom_field(&admin(&empty), "budget", "Budget", "number", &[]).unwrap();
         let r = import(&empty, &out, &ImportRequest::default(), &target.path().join("r.csv")).unwrap();
         assert_eq!(r.counts.failed, 0, "{format:?}: {:?}", r.issues.first());
         let mut back: Vec<Customer> = all(&empty).iter().map(essence).collect();
@@ -648,15 +666,18 @@ fn every_export_format_round_trips_into_an_empty_book() {
 fn export_of_a_search_and_cancelled_export_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
-    b.add_customer(&person("张三丰")).unwrap();
-    b.add_customer(&person("John Smith")).unwrap();
+    b.add_customer(&admin(&b), &person("张三丰")).unwrap();
+    b.add_customer(&admin(&b), &person("John Smith")).unwrap();
     let out = dir.path().join("some.csv");
-    assert_eq!(b.export(&out, ExportFormat::Csv, Some("zsf"), &mut |_, _| {}, &|| false).unwrap().written, 1);
+    assert_eq!(
+        b.export(&admin(&b), &out, ExportFormat::Csv, Some("zsf"), &mut |_, _| {}, &|| false).unwrap().written,
+        1
+    );
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("张三丰") && !text.contains("John"));
-    b.demo(1500, 1).unwrap();
+    b.demo(&admin(&b), 1500, 1).unwrap();
     let gone = dir.path().join("cancelled.xlsx");
-    let e = b.export(&gone, ExportFormat::Xlsx, None, &mut |_, _| {}, &|| true).unwrap_err();
+    let e = b.export(&admin(&b), &gone, ExportFormat::Xlsx, None, &mut |_, _| {}, &|| true).unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled);
     assert!(!gone.exists());
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -675,7 +696,7 @@ fn a_saved_mapping_is_reused_by_name() {
     std::fs::write(&file, "Kundenname,Handy,Ort\nHans Meier,+49 171 1234567,Köln\n").unwrap();
     // Unknown German headers: nothing is suggested; the preview shows the columns and says why it
     // cannot import yet, so the user maps them and saves the mapping.
-    let p = b.import_preview(&file, &ImportRequest::default()).unwrap();
+    let p = b.import_preview(&admin(&b), &file, &ImportRequest::default()).unwrap();
     assert_eq!(p.headers, vec!["Kundenname", "Handy", "Ort"]);
     assert_eq!(p.rows[0].cells[0], "Hans Meier");
     assert!(p.mapping_problem.unwrap().contains("name or the company"));
@@ -686,8 +707,8 @@ fn a_saved_mapping_is_reused_by_name() {
             ColumnMap { column: "Ort".into(), target: Target::City },
         ],
     };
-    b.save_mapping("German shop", &m).unwrap();
-    assert_eq!(b.mappings().unwrap()[0].name, "German shop");
+    b.save_mapping(&admin(&b), "German shop", &m).unwrap();
+    assert_eq!(b.mappings(&admin(&b)).unwrap()[0].name, "German shop");
     let req = ImportRequest { mapping_name: Some("German shop".into()), ..Default::default() };
     let r = import(&b, &file, &req, &dir.path().join("r.csv")).unwrap();
     assert_eq!(r.counts.created, 1);
@@ -700,19 +721,28 @@ fn merge_moves_contacts_activities_and_orders_to_the_survivor() {
     let (b, _) = new_book(dir.path());
     let company =
         |name: &str| CustomerInput { kind: Some("company".into()), name: Some(name.into()), ..Default::default() };
-    let keep =
-        b.add_customer(&CustomerInput { phones: vec!["13800138000".into()], ..company("张三贸易有限公司") }).unwrap();
+    let keep = b
+        .add_customer(&admin(&b), &CustomerInput { phones: vec!["13800138000".into()], ..company("张三贸易有限公司") })
+        .unwrap();
     let other = b
-        .add_customer(&CustomerInput {
-            phones: vec!["13900139000".into()],
-            emails: vec!["zs@example.cn".into()],
-            city: Some("上海".into()),
-            ..company("张三贸易")
-        })
+        .add_customer(
+            &admin(&b),
+            &CustomerInput {
+                phones: vec!["13900139000".into()],
+                emails: vec!["zs@example.cn".into()],
+                city: Some("上海".into()),
+                ..company("张三贸易")
+            },
+        )
         .unwrap();
-    b.add_contact(&other.id.to_string(), &ContactInput { name: Some("助理小王".into()), ..Default::default() })
-        .unwrap();
+    b.add_contact(
+        &admin(&b),
+        &other.id.to_string(),
+        &ContactInput { name: Some("助理小王".into()), ..Default::default() },
+    )
+    .unwrap();
     b.add_activity(
+        &admin(&b),
         &other.id.to_string(),
         &ActivityInput {
             kind: Some("call".into()),
@@ -721,46 +751,54 @@ fn merge_moves_contacts_activities_and_orders_to_the_survivor() {
         },
     )
     .unwrap();
-    b.add_product(&ProductInput {
-        sku: Some("P1".into()),
-        name: Some("Tea".into()),
-        price: Some("10".into()),
-        ..Default::default()
-    })
+    b.add_product(
+        &admin(&b),
+        &ProductInput {
+            sku: Some("P1".into()),
+            name: Some("Tea".into()),
+            price: Some("10".into()),
+            ..Default::default()
+        },
+    )
     .unwrap();
     let order = b
-        .create_order(&OrderInput {
-            customer_id: other.id.to_string(),
-            lines: vec![LineInput { sku: "P1".into(), quantity: "2".into(), discount: None }],
-            notes: None,
-        })
+        .create_order(
+            &admin(&b),
+            &OrderInput {
+                customer_id: other.id.to_string(),
+                lines: vec![LineInput { sku: "P1".into(), quantity: "2".into(), discount: None }],
+                notes: None,
+            },
+        )
         .unwrap();
     let changes = b.store().change_count().unwrap();
     let merged = b
-        .merge(&MergeRequest {
-            survivor_id: keep.id.to_string(),
-            other_id: other.id.to_string(),
-            take: Default::default(),
-        })
+        .merge(
+            &admin(&b),
+            &MergeRequest {
+                survivor_id: keep.id.to_string(),
+                other_id: other.id.to_string(),
+                take: Default::default(),
+            },
+        )
         .unwrap();
     assert_eq!(merged.name, "张三贸易有限公司");
     assert_eq!(merged.phones, vec!["+8613800138000", "+8613900139000"]);
     assert_eq!(merged.emails, vec!["zs@example.cn"]);
     assert_eq!(merged.city.as_deref(), Some("上海"));
-    let rec = b.customer_record(&keep.id.to_string()).unwrap();
+    let rec = b.customer_record(&admin(&b), &keep.id.to_string()).unwrap();
     assert_eq!(rec.contacts.len(), 1);
     assert_eq!(rec.activities.len(), 1);
     assert_eq!(rec.orders.len(), 1);
-    assert_eq!(b.order(&order.number).unwrap().customer_id, keep.id);
-    assert!(b.customer(&other.id.to_string()).unwrap().deleted);
+    assert_eq!(b.order(&admin(&b), &order.number).unwrap().customer_id, keep.id);
+    assert!(b.customer(&admin(&b), &other.id.to_string()).unwrap().deleted);
     assert!(b.store().change_count().unwrap() > changes, "the merge is in the change log");
     // A merge with itself is refused.
     let e = b
-        .merge(&MergeRequest {
-            survivor_id: keep.id.to_string(),
-            other_id: keep.id.to_string(),
-            take: Default::default(),
-        })
+        .merge(
+            &admin(&b),
+            &MergeRequest { survivor_id: keep.id.to_string(), other_id: keep.id.to_string(), take: Default::default() },
+        )
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
 }
@@ -817,10 +855,10 @@ fn a_row_finds_a_duplicate_made_by_an_earlier_row_of_the_same_chunk() {
     let opts = banyan::io::import::ImportOptions::default();
     let out = banyan::io::import::run(b.store(), &path, &opts, &ctx, "tester", &mut NoRejects, &mut progress).unwrap();
     assert_eq!((out.counts.created, out.counts.skipped), (3, 2), "{:?}", out.counts);
-    assert_eq!(b.customer_count().unwrap(), 3);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 3);
     // Once committed, the keys are in the table: the same file again only finds duplicates.
     let again =
         banyan::io::import::run(b.store(), &path, &opts, &ctx, "tester", &mut NoRejects, &mut progress).unwrap();
     assert_eq!((again.counts.created, again.counts.skipped), (0, 5), "{:?}", again.counts);
-    assert_eq!(b.search_customers("13900139000", &Default::default(), 5).unwrap()[0].customer.name, "李雷");
+    assert_eq!(b.search_customers(&admin(&b), "13900139000", &Default::default(), 5).unwrap()[0].customer.name, "李雷");
 }

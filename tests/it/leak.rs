@@ -49,32 +49,42 @@ fn no_customer_data_in_clear_on_disk() {
     let (b, path) = new_book(dir.path());
     for (i, name) in NAMES.iter().enumerate() {
         let c = b
-            .add_customer(&CustomerInput {
-                kind: Some("person".into()),
-                name: Some(name.to_string()),
-                phones: vec![PHONES[i].to_string()],
-                emails: vec![EMAILS[i % EMAILS.len()].to_string()],
-                notes: Some(NOTE.into()),
-                ..Default::default()
-            })
+            .add_customer(
+                &admin(&b),
+                &CustomerInput {
+                    kind: Some("person".into()),
+                    name: Some(name.to_string()),
+                    phones: vec![PHONES[i].to_string()],
+                    emails: vec![EMAILS[i % EMAILS.len()].to_string()],
+                    notes: Some(NOTE.into()),
+                    ..Default::default()
+                },
+            )
             .unwrap();
-        b.add_product(&ProductInput {
-            sku: Some(format!("SKU-{i}")),
-            name: Some(format!("Product {i}")),
-            price: Some("10".into()),
-            ..Default::default()
-        })
+        b.add_product(
+            &admin(&b),
+            &ProductInput {
+                sku: Some(format!("SKU-{i}")),
+                name: Some(format!("Product {i}")),
+                price: Some("10".into()),
+                ..Default::default()
+            },
+        )
         .unwrap();
-        b.create_order(&OrderInput {
-            customer_id: c.id.to_string(),
-            lines: vec![LineInput { sku: format!("SKU-{i}"), quantity: "2".into(), discount: None }],
-            notes: Some(NOTE.into()),
-        })
+        b.create_order(
+            &admin(&b),
+            &OrderInput {
+                customer_id: c.id.to_string(),
+                lines: vec![LineInput { sku: format!("SKU-{i}"), quantity: "2".into(), discount: None }],
+                notes: Some(NOTE.into()),
+            },
+        )
         .unwrap();
     }
     // While the book is open, the WAL and shared-memory files hold the recent writes.
     assert!(scan(dir.path(), "open") >= 3, "expected database, WAL, shm and key file");
     b.store().backup_to(&dir.path().join("backup.db")).unwrap();
+    let who = admin(&b);
     scan(dir.path(), "after backup");
     drop(b);
     scan(dir.path(), "closed");
@@ -95,7 +105,7 @@ fn no_customer_data_in_clear_on_disk() {
 
     // The data is really there: the scan is not passing because nothing was written.
     let b = Banyan::open(&opts(&snapshot), &Unlock::Raw(key_of(&path))).unwrap();
-    let names: Vec<String> = b.customers(&Default::default()).unwrap().into_iter().map(|c| c.name).collect();
+    let names: Vec<String> = b.customers(&who, &Default::default()).unwrap().into_iter().map(|c| c.name).collect();
     assert!(names.contains(&NAMES[0].to_string()), "{names:?}");
 }
 

@@ -3,6 +3,7 @@
 
 use banyan::i18n::{Lang, Localizer, SOURCES};
 use banyan::model::{ActivityKind, CustomFieldKind, CustomerKind, OrderStatus, UserStatus};
+use banyan::security::grants::{Action, Entity};
 use fluent_syntax::ast;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -130,8 +131,16 @@ fn every_id_used_in_code_exists_in_every_locale() {
     for s in [UserStatus::Active, UserStatus::Disabled] {
         used.insert(format!("cli-user-status-{}", s.as_str()));
     }
-    for e in ["customer", "contact", "activity", "product", "order", "order-line", "custom-field", "record", "user"] {
+    for e in
+        ["customer", "contact", "activity", "product", "order", "order-line", "custom-field", "record", "user", "role"]
+    {
         used.insert(format!("entity-{e}"));
+    }
+    for e in Entity::ALL {
+        used.insert(format!("grant-entity-{}", e.name()));
+    }
+    for a in Action::ALL {
+        used.insert(format!("grant-action-{}", a.name()));
     }
     let _ = (ActivityKind::Call, CustomFieldKind::Text);
     for lang in Lang::ALL {

@@ -14,6 +14,7 @@ mod locales;
 mod migrate;
 mod open_errors;
 mod orders;
+mod permissions;
 mod phones;
 mod search;
 mod users;

@@ -9,7 +9,7 @@ use std::path::Path;
 fn book_with_data(dir: &Path) -> std::path::PathBuf {
     let (b, path) = new_book(dir);
     for i in 0..200 {
-        b.add_customer(&person(&format!("客户 {i}"))).unwrap();
+        b.add_customer(&admin(&b), &person(&format!("客户 {i}"))).unwrap();
     }
     path
 }
@@ -105,14 +105,14 @@ fn rekey_with_a_new_key_reencrypts_and_the_old_key_stops_working() {
     let path = book_with_data(dir.path());
     let old = KeyStore::for_db(&path).unlock(Some(PASS)).unwrap().0;
     let mut b = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
-    b.rekey(banyan::security::KeyMode::Passphrase, Some("new passphrase"), true, fast().kdf).unwrap();
-    assert_eq!(b.customer_count().unwrap(), 200);
+    b.rekey(&admin(&b), banyan::security::KeyMode::Passphrase, Some("new passphrase"), true, fast().kdf).unwrap();
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 200);
     drop(b);
     assert_eq!(open_err(&path, &Unlock::Raw(old)).code, ErrorCode::WrongKey);
     assert_eq!(open_err(&path, &Unlock::passphrase(PASS)).code, ErrorCode::WrongPassphrase);
     let b = Banyan::open(&opts(&path), &Unlock::passphrase("new passphrase")).unwrap();
-    assert_eq!(b.customer_count().unwrap(), 200);
-    assert!(b.check().unwrap().is_empty());
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 200);
+    assert!(b.check(&admin(&b)).unwrap().is_empty());
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn an_interrupted_key_change_still_opens() {
             .unwrap();
     }
     let b = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
-    assert_eq!(b.customer_count().unwrap(), 200);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 200);
     drop(b);
     assert_eq!(hex_of(&ks.unlock(Some(PASS)).unwrap().0), hex_of(&new), "the staged key file was committed");
 }

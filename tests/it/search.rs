@@ -18,7 +18,7 @@ struct Book {
 fn add(b: &Banyan, ids: &mut HashMap<&'static str, String>, key: &'static str, f: impl FnOnce(&mut CustomerInput)) {
     let mut c = CustomerInput { kind: Some("person".into()), name: Some(key.into()), ..Default::default() };
     f(&mut c);
-    ids.insert(key, b.add_customer(&c).unwrap().id.to_string());
+    ids.insert(key, b.add_customer(&admin(b), &c).unwrap().id.to_string());
 }
 
 fn book() -> Book {
@@ -42,14 +42,19 @@ fn book() -> Book {
     add(&b, &mut ids, "Jon Smithers", |_| {});
     add(&b, &mut ids, "李娜", |c| c.company = Some("上海鼎盛贸易有限公司".into()));
     add(&b, &mut ids, "Northwind Trading Ltd", |c| c.kind = Some("company".into()));
-    b.add_contact(&ids["Northwind Trading Ltd"], &ContactInput { name: Some("王小明".into()), ..Default::default() })
-        .unwrap();
+    b.add_contact(
+        &admin(&b),
+        &ids["Northwind Trading Ltd"],
+        &ContactInput { name: Some("王小明".into()), ..Default::default() },
+    )
+    .unwrap();
     add(&b, &mut ids, "刘备", |c| {
         c.tags = vec!["经销商".into()];
         c.city = Some("深圳".into());
     });
     add(&b, &mut ids, "陈晓东", |_| {});
     b.add_activity(
+        &admin(&b),
         &ids["陈晓东"],
         &ActivityInput {
             kind: Some("call".into()),
@@ -64,7 +69,11 @@ fn book() -> Book {
 }
 
 fn names(bk: &Book, q: &str) -> Vec<String> {
-    bk.b.search_customers(q, &SearchFilter::default(), 20).unwrap().into_iter().map(|h| h.customer.name).collect()
+    bk.b.search_customers(&admin(&bk.b), q, &SearchFilter::default(), 20)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.customer.name)
+        .collect()
 }
 
 #[test]
@@ -134,41 +143,46 @@ fn query_table() {
 #[test]
 fn ranking_and_matched_fields() {
     let bk = book();
-    let hits = bk.b.search_customers("張三", &SearchFilter::default(), 10).unwrap();
+    let hits = bk.b.search_customers(&admin(&bk.b), "張三", &SearchFilter::default(), 10).unwrap();
     assert_eq!(hits[0].customer.name, "张三");
     assert_eq!(hits[0].tier, MatchTier::Exact);
     assert_eq!(hits[1].customer.name, "张三丰");
     assert_eq!(hits[1].tier, MatchTier::Prefix);
 
-    let hits = bk.b.search_customers("Jonh Smtih", &SearchFilter::default(), 10).unwrap();
+    let hits = bk.b.search_customers(&admin(&bk.b), "Jonh Smtih", &SearchFilter::default(), 10).unwrap();
     assert_eq!(hits[0].customer.name, "John Smith");
     assert_eq!(hits[0].tier, MatchTier::Fuzzy);
 
     // Tiers are in order whatever the query.
     for q in ["zhang", "smith", "三", "z"] {
         let tiers: Vec<MatchTier> =
-            bk.b.search_customers(q, &SearchFilter::default(), 50).unwrap().iter().map(|h| h.tier).collect();
+            bk.b.search_customers(&admin(&bk.b), q, &SearchFilter::default(), 50)
+                .unwrap()
+                .iter()
+                .map(|h| h.tier)
+                .collect();
         assert!(tiers.windows(2).all(|w| w[0] <= w[1]), "{q}: {tiers:?}");
     }
 
-    let hits = bk.b.search_customers("zsf", &SearchFilter::default(), 10).unwrap();
+    let hits = bk.b.search_customers(&admin(&bk.b), "zsf", &SearchFilter::default(), 10).unwrap();
     let zsf = hits.iter().find(|h| h.customer.name == "张三丰").unwrap();
     assert_eq!(zsf.tier, MatchTier::Pinyin);
-    let hits = bk.b.search_customers("wudang", &SearchFilter::default(), 10).unwrap();
+    let hits = bk.b.search_customers(&admin(&bk.b), "wudang", &SearchFilter::default(), 10).unwrap();
     assert_eq!(hits[0].matched, vec![banyan::search::MatchField::Emails]);
-    let hits = bk.b.search_customers("1234", &SearchFilter::default(), 10).unwrap();
+    let hits = bk.b.search_customers(&admin(&bk.b), "1234", &SearchFilter::default(), 10).unwrap();
     assert_eq!(hits[0].matched, vec![banyan::search::MatchField::Phones]);
-    let hits = bk.b.search_customers("王小明", &SearchFilter::default(), 10).unwrap();
+    let hits = bk.b.search_customers(&admin(&bk.b), "王小明", &SearchFilter::default(), 10).unwrap();
     assert_eq!(hits[0].matched, vec![banyan::search::MatchField::Contacts]);
 
     // The most recently active customer comes first within a tier.
     bk.b.add_activity(
+        &admin(&bk.b),
         &bk.ids["张三"],
         &ActivityInput { kind: Some("note".into()), occurred_at: Some("2026-11-21".into()), text: Some("x".into()) },
     )
     .unwrap();
     let prefix: Vec<String> =
-        bk.b.search_customers("zhang", &SearchFilter::default(), 10)
+        bk.b.search_customers(&admin(&bk.b), "zhang", &SearchFilter::default(), 10)
             .unwrap()
             .into_iter()
             .map(|h| h.customer.name)
@@ -180,31 +194,36 @@ fn ranking_and_matched_fields() {
 fn filters_combine_with_text_and_deletes_vanish() {
     let bk = book();
     let only = |f: SearchFilter| -> Vec<String> {
-        bk.b.search_customers("zhang", &f, 20).unwrap().into_iter().map(|h| h.customer.name).collect()
+        bk.b.search_customers(&admin(&bk.b), "zhang", &f, 20).unwrap().into_iter().map(|h| h.customer.name).collect()
     };
     assert_eq!(only(SearchFilter { city: Some("十堰".into()), ..Default::default() }), vec!["张三丰"]);
     assert_eq!(only(SearchFilter { kind: Some(CustomerKind::Company), ..Default::default() }), Vec::<String>::new());
-    bk.b.add_product(&ProductInput {
-        sku: Some("A".into()),
-        name: Some("A".into()),
-        price: Some("1".into()),
-        ..Default::default()
-    })
+    bk.b.add_product(
+        &admin(&bk.b),
+        &ProductInput { sku: Some("A".into()), name: Some("A".into()), price: Some("1".into()), ..Default::default() },
+    )
     .unwrap();
-    bk.b.create_order(&OrderInput {
-        customer_id: bk.ids["张三"].clone(),
-        lines: vec![LineInput { sku: "A".into(), quantity: "1".into(), discount: None }],
-        notes: None,
-    })
+    bk.b.create_order(
+        &admin(&bk.b),
+        &OrderInput {
+            customer_id: bk.ids["张三"].clone(),
+            lines: vec![LineInput { sku: "A".into(), quantity: "1".into(), discount: None }],
+            notes: None,
+        },
+    )
     .unwrap();
     assert_eq!(only(SearchFilter { has_open_orders: Some(true), ..Default::default() }), vec!["张三"]);
     assert_eq!(only(SearchFilter { has_open_orders: Some(false), ..Default::default() }), vec!["张三丰"]);
 
-    bk.b.delete_customer(&bk.ids["张三"]).unwrap();
+    bk.b.delete_customer(&admin(&bk.b), &bk.ids["张三"]).unwrap();
     assert!(!names(&bk, "张三").contains(&"张三".to_string()));
     // An edit re-indexes: the new name is found, the old one is not.
-    bk.b.update_customer(&bk.ids["曾国藩"], &CustomerPatch { name: Some("曾纪泽".into()), ..Default::default() })
-        .unwrap();
+    bk.b.update_customer(
+        &admin(&bk.b),
+        &bk.ids["曾国藩"],
+        &CustomerPatch { name: Some("曾纪泽".into()), ..Default::default() },
+    )
+    .unwrap();
     assert!(names(&bk, "zjz").contains(&"曾纪泽".to_string()));
     assert!(!names(&bk, "曾国藩").contains(&"曾国藩".to_string()));
 }
@@ -213,7 +232,7 @@ fn filters_combine_with_text_and_deletes_vanish() {
 fn reindex_rebuilds_the_same_results() {
     let bk = book();
     let before = names(&bk, "zhang");
-    let n = bk.b.reindex(&mut |_, _| {}).unwrap();
+    let n = bk.b.reindex(&admin(&bk.b), &mut |_, _| {}).unwrap();
     assert_eq!(n as usize, bk.ids.len());
     let mut after = names(&bk, "zhang");
     let mut b2 = before.clone();
@@ -229,7 +248,7 @@ fn warming_up_writes_nothing_and_changes_no_answer() {
     let dir = tempfile::tempdir().unwrap();
     let (empty, _) = new_book(dir.path());
     empty.warm_up();
-    assert_eq!(empty.customer_count().unwrap(), 0);
+    assert_eq!(empty.customer_count(&admin(&empty)).unwrap(), 0);
     let bk = book();
     let (changes, before) = (bk.b.store().change_count().unwrap(), names(&bk, "zhang"));
     bk.b.warm_up();
@@ -246,12 +265,15 @@ fn anything_just_written_is_found_and_gone_once_deleted() {
     let (b, _) = new_book(dir.path());
     // Background noise so the new record has to win against others.
     for i in 0..300 {
-        b.add_customer(&CustomerInput {
-            kind: Some("person".into()),
-            name: Some(format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / 3) % GIVEN.len()])),
-            phones: vec![format!("139{:08}", i * 7)],
-            ..Default::default()
-        })
+        b.add_customer(
+            &admin(&b),
+            &CustomerInput {
+                kind: Some("person".into()),
+                name: Some(format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / 3) % GIVEN.len()])),
+                phones: vec![format!("139{:08}", i * 7)],
+                ..Default::default()
+            },
+        )
         .unwrap();
     }
     let mut runner =
@@ -262,16 +284,19 @@ fn anything_just_written_is_found_and_gone_once_deleted() {
             let name = if latin { format!("Zed{} Qux{}", s, g) } else { format!("{}{}", SURNAMES[s], GIVEN[g]) };
             let phone = format!("158{tail:08}");
             let c = b
-                .add_customer(&CustomerInput {
-                    kind: Some("person".into()),
-                    name: Some(name.clone()),
-                    phones: vec![phone.clone()],
-                    ..Default::default()
-                })
+                .add_customer(
+                    &admin(&b),
+                    &CustomerInput {
+                        kind: Some("person".into()),
+                        name: Some(name.clone()),
+                        phones: vec![phone.clone()],
+                        ..Default::default()
+                    },
+                )
                 .unwrap();
             let id = c.id.to_string();
             let found = |q: &str| {
-                b.search_customers(q, &SearchFilter::default(), 20)
+                b.search_customers(&admin(&b), q, &SearchFilter::default(), 20)
                     .unwrap()
                     .iter()
                     .any(|h| h.customer.id.to_string() == id)
@@ -284,7 +309,7 @@ fn anything_just_written_is_found_and_gone_once_deleted() {
                     banyan::search::text::readings(&name)[0].iter().filter_map(|s| s.chars().next()).collect();
                 prop_assert!(found(&initials), "initials {initials} of {name}");
             }
-            b.delete_customer(&id).unwrap();
+            b.delete_customer(&admin(&b), &id).unwrap();
             prop_assert!(!found(&name), "{name} still found after delete");
             prop_assert!(!found(&phone[phone.len() - 4..]), "{phone} still found after delete");
             Ok(())
@@ -298,8 +323,8 @@ fn anything_just_written_is_found_and_gone_once_deleted() {
 fn a_book_indexed_by_an_older_version_is_reindexed_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let (b, path) = new_book(dir.path());
-    let zhang = b.add_customer(&person("张三丰")).unwrap();
-    let smith = b.add_customer(&person("Grace Smith")).unwrap();
+    let zhang = b.add_customer(&admin(&b), &person("张三丰")).unwrap();
+    let smith = b.add_customer(&admin(&b), &person("Grace Smith")).unwrap();
     drop(b);
     {
         let key = banyan::security::KeyStore::for_db(&path).unlock(Some(PASS)).unwrap().0;
@@ -315,7 +340,7 @@ fn a_book_indexed_by_an_older_version_is_reindexed_on_open() {
     }
     let b = Banyan::open(&opts(&path), &banyan::security::Unlock::passphrase(PASS)).unwrap();
     let none = SearchFilter::default();
-    let first = |q: &str| b.search_customers(q, &none, 10).unwrap().into_iter().next();
+    let first = |q: &str| b.search_customers(&admin(&b), q, &none, 10).unwrap().into_iter().next();
     let hit = first("zsf").expect("initials find 张三丰 again");
     assert_eq!((hit.customer.id, hit.tier), (zhang.id, MatchTier::Pinyin));
     let hit = first("zhangsan").expect("full pinyin finds 张三丰 again");

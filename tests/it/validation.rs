@@ -17,32 +17,38 @@ struct Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
-    b.add_custom_field("since", "Customer since", "date", &[]).unwrap();
-    b.add_custom_field("tier", "Tier", "choice", &["A".into(), "B".into()]).unwrap();
-    let customer = b.add_customer(&person("赵六")).unwrap().id.to_string();
+    b.add_custom_field(&admin(&b), "since", "Customer since", "date", &[]).unwrap();
+    b.add_custom_field(&admin(&b), "tier", "Tier", "choice", &["A".into(), "B".into()]).unwrap();
+    let customer = b.add_customer(&admin(&b), &person("赵六")).unwrap().id.to_string();
     for (sku, price) in [("TEA", "10.00"), ("CUP", "3.50")] {
-        b.add_product(&ProductInput {
-            sku: Some(sku.into()),
-            name: Some(sku.into()),
-            price: Some(price.into()),
-            tax_rate: Some("13".into()),
-            ..Default::default()
-        })
+        b.add_product(
+            &admin(&b),
+            &ProductInput {
+                sku: Some(sku.into()),
+                name: Some(sku.into()),
+                price: Some(price.into()),
+                tax_rate: Some("13".into()),
+                ..Default::default()
+            },
+        )
         .unwrap();
     }
-    b.add_product(&ProductInput {
-        sku: Some("USD-ITEM".into()),
-        name: Some("Imported".into()),
-        price: Some("5".into()),
-        currency: Some("USD".into()),
-        ..Default::default()
-    })
+    b.add_product(
+        &admin(&b),
+        &ProductInput {
+            sku: Some("USD-ITEM".into()),
+            name: Some("Imported".into()),
+            price: Some("5".into()),
+            currency: Some("USD".into()),
+            ..Default::default()
+        },
+    )
     .unwrap();
-    let o = b.create_order(&order(&customer, &[("TEA", "1", None)])).unwrap();
+    let o = b.create_order(&admin(&b), &order(&customer, &[("TEA", "1", None)])).unwrap();
     for s in ["confirmed", "fulfilled", "paid"] {
-        b.set_order_status(&o.id.to_string(), s).unwrap();
+        b.set_order_status(&admin(&b), &o.id.to_string(), s).unwrap();
     }
-    let draft = b.create_order(&order(&customer, &[("CUP", "2", None)])).unwrap();
+    let draft = b.create_order(&admin(&b), &order(&customer, &[("CUP", "2", None)])).unwrap();
     Fixture { b, customer, paid_order: o.id.to_string(), draft_order: draft.id.to_string(), _dir: dir }
 }
 
@@ -70,41 +76,49 @@ fn cases() -> Vec<Case> {
         (
             "bad email",
             Box::new(|x: &Fixture| {
-                x.b.add_customer(&customer(|c| c.emails = vec!["a@b.com".into(), "li wei@@x".into()])).map(drop)
+                x.b.add_customer(&admin(&x.b), &customer(|c| c.emails = vec!["a@b.com".into(), "li wei@@x".into()]))
+                    .map(drop)
             }),
             "emails[1]",
             "not a valid email",
         ),
         (
             "bad phone",
-            Box::new(|x: &Fixture| x.b.add_customer(&customer(|c| c.phones = vec!["1381234".into()])).map(drop)),
+            Box::new(|x: &Fixture| {
+                x.b.add_customer(&admin(&x.b), &customer(|c| c.phones = vec!["1381234".into()])).map(drop)
+            }),
             "phones[0]",
             "not a valid phone",
         ),
         (
             "missing name",
-            Box::new(|x: &Fixture| x.b.add_customer(&customer(|c| c.name = None)).map(drop)),
+            Box::new(|x: &Fixture| x.b.add_customer(&admin(&x.b), &customer(|c| c.name = None)).map(drop)),
             "name",
             "required",
         ),
         (
             "missing kind",
-            Box::new(|x: &Fixture| x.b.add_customer(&customer(|c| c.kind = None)).map(drop)),
+            Box::new(|x: &Fixture| x.b.add_customer(&admin(&x.b), &customer(|c| c.kind = None)).map(drop)),
             "kind",
             "required",
         ),
         (
             "bad kind",
-            Box::new(|x: &Fixture| x.b.add_customer(&customer(|c| c.kind = Some("alien".into()))).map(drop)),
+            Box::new(|x: &Fixture| {
+                x.b.add_customer(&admin(&x.b), &customer(|c| c.kind = Some("alien".into()))).map(drop)
+            }),
             "kind",
             "not a customer type",
         ),
         (
             "bad date",
             Box::new(|x: &Fixture| {
-                x.b.add_customer(&customer(|c| {
-                    c.custom.insert("since".into(), "2025-02-30".into());
-                }))
+                x.b.add_customer(
+                    &admin(&x.b),
+                    &customer(|c| {
+                        c.custom.insert("since".into(), "2025-02-30".into());
+                    }),
+                )
                 .map(drop)
             }),
             "custom.since",
@@ -113,9 +127,12 @@ fn cases() -> Vec<Case> {
         (
             "bad choice",
             Box::new(|x: &Fixture| {
-                x.b.add_customer(&customer(|c| {
-                    c.custom.insert("tier".into(), "Z".into());
-                }))
+                x.b.add_customer(
+                    &admin(&x.b),
+                    &customer(|c| {
+                        c.custom.insert("tier".into(), "Z".into());
+                    }),
+                )
                 .map(drop)
             }),
             "custom.tier",
@@ -124,9 +141,12 @@ fn cases() -> Vec<Case> {
         (
             "unknown custom field",
             Box::new(|x: &Fixture| {
-                x.b.add_customer(&customer(|c| {
-                    c.custom.insert("shoe_size".into(), "42".into());
-                }))
+                x.b.add_customer(
+                    &admin(&x.b),
+                    &customer(|c| {
+                        c.custom.insert("shoe_size".into(), "42".into());
+                    }),
+                )
                 .map(drop)
             }),
             "custom.shoe_size",
@@ -136,6 +156,7 @@ fn cases() -> Vec<Case> {
             "bad activity date",
             Box::new(|x: &Fixture| {
                 x.b.add_activity(
+                    &admin(&x.b),
                     &x.customer,
                     &ActivityInput {
                         kind: Some("call".into()),
@@ -151,100 +172,117 @@ fn cases() -> Vec<Case> {
         (
             "contact on a person",
             Box::new(|x: &Fixture| {
-                x.b.add_contact(&x.customer, &ContactInput { name: Some("X".into()), ..Default::default() }).map(drop)
+                x.b.add_contact(
+                    &admin(&x.b),
+                    &x.customer,
+                    &ContactInput { name: Some("X".into()), ..Default::default() },
+                )
+                .map(drop)
             }),
             "customerId",
             "only be added to a company",
         ),
         (
             "negative quantity",
-            Box::new(|x: &Fixture| x.b.create_order(&order(&x.customer, &[("TEA", "-2", None)])).map(drop)),
+            Box::new(|x: &Fixture| {
+                x.b.create_order(&admin(&x.b), &order(&x.customer, &[("TEA", "-2", None)])).map(drop)
+            }),
             "lines[0].quantity",
             "not a quantity",
         ),
         (
             "zero quantity",
             Box::new(|x: &Fixture| {
-                x.b.create_order(&order(&x.customer, &[("TEA", "1", None), ("CUP", "0", None)])).map(drop)
+                x.b.create_order(&admin(&x.b), &order(&x.customer, &[("TEA", "1", None), ("CUP", "0", None)])).map(drop)
             }),
             "lines[1].quantity",
             "not a quantity",
         ),
         (
             "fractional quantity",
-            Box::new(|x: &Fixture| x.b.create_order(&order(&x.customer, &[("TEA", "1.5", None)])).map(drop)),
+            Box::new(|x: &Fixture| {
+                x.b.create_order(&admin(&x.b), &order(&x.customer, &[("TEA", "1.5", None)])).map(drop)
+            }),
             "lines[0].quantity",
             "whole number",
         ),
         (
             "unknown SKU",
             Box::new(|x: &Fixture| {
-                x.b.create_order(&order(&x.customer, &[("TEA", "1", None), ("NOPE", "1", None)])).map(drop)
+                x.b.create_order(&admin(&x.b), &order(&x.customer, &[("TEA", "1", None), ("NOPE", "1", None)]))
+                    .map(drop)
             }),
             "lines[1].sku",
             "no product with SKU “NOPE”",
         ),
         (
             "discount over 100",
-            Box::new(|x: &Fixture| x.b.create_order(&order(&x.customer, &[("TEA", "1", Some("120"))])).map(drop)),
+            Box::new(|x: &Fixture| {
+                x.b.create_order(&admin(&x.b), &order(&x.customer, &[("TEA", "1", Some("120"))])).map(drop)
+            }),
             "lines[0].discount",
             "between 0 and 100",
         ),
         (
             "mixed currencies",
             Box::new(|x: &Fixture| {
-                x.b.create_order(&order(&x.customer, &[("TEA", "1", None), ("USD-ITEM", "1", None)])).map(drop)
+                x.b.create_order(&admin(&x.b), &order(&x.customer, &[("TEA", "1", None), ("USD-ITEM", "1", None)]))
+                    .map(drop)
             }),
             "lines[1].sku",
             "priced in USD",
         ),
         (
             "no lines",
-            Box::new(|x: &Fixture| x.b.create_order(&order(&x.customer, &[])).map(drop)),
+            Box::new(|x: &Fixture| x.b.create_order(&admin(&x.b), &order(&x.customer, &[])).map(drop)),
             "lines",
             "at least one line",
         ),
         (
             "unknown customer",
             Box::new(|x: &Fixture| {
-                x.b.create_order(&order("01a200dd-9d02-756e-a5e4-48474f49c56d", &[("TEA", "1", None)])).map(drop)
+                x.b.create_order(&admin(&x.b), &order("01a200dd-9d02-756e-a5e4-48474f49c56d", &[("TEA", "1", None)]))
+                    .map(drop)
             }),
             "customerId",
             "no customer",
         ),
         (
             "malformed customer id",
-            Box::new(|x: &Fixture| x.b.create_order(&order("42", &[("TEA", "1", None)])).map(drop)),
+            Box::new(|x: &Fixture| x.b.create_order(&admin(&x.b), &order("42", &[("TEA", "1", None)])).map(drop)),
             "customerId",
             "not a valid ID",
         ),
         (
             "illegal transition draft→paid",
-            Box::new(|x: &Fixture| x.b.set_order_status(&x.draft_order, "paid").map(drop)),
+            Box::new(|x: &Fixture| x.b.set_order_status(&admin(&x.b), &x.draft_order, "paid").map(drop)),
             "status",
             "cannot go from draft to paid",
         ),
         (
             "paid cannot be cancelled",
-            Box::new(|x: &Fixture| x.b.set_order_status(&x.paid_order, "cancelled").map(drop)),
+            Box::new(|x: &Fixture| x.b.set_order_status(&admin(&x.b), &x.paid_order, "cancelled").map(drop)),
             "status",
             "cannot go from paid to cancelled",
         ),
         (
             "unknown status",
-            Box::new(|x: &Fixture| x.b.set_order_status(&x.paid_order, "shipped").map(drop)),
+            Box::new(|x: &Fixture| x.b.set_order_status(&admin(&x.b), &x.paid_order, "shipped").map(drop)),
             "status",
             "not an order status",
         ),
         (
             "negative price",
             Box::new(|x: &Fixture| {
-                x.b.add_product(&ProductInput {
-                    sku: Some("NEG".into()),
-                    name: Some("n".into()),
-                    price: Some("-1".into()),
-                    ..Default::default()
-                })
+                x.b.add_product(
+                    &admin(&x.b),
+                    &ProductInput {
+                        sku: Some("NEG".into()),
+                        name: Some("n".into()),
+                        price: Some("-1".into()),
+                        ..Default::default()
+                    },
+                )
                 .map(drop)
             }),
             "price",
@@ -253,12 +291,15 @@ fn cases() -> Vec<Case> {
         (
             "too many decimals",
             Box::new(|x: &Fixture| {
-                x.b.add_product(&ProductInput {
-                    sku: Some("DEC".into()),
-                    name: Some("n".into()),
-                    price: Some("1.999".into()),
-                    ..Default::default()
-                })
+                x.b.add_product(
+                    &admin(&x.b),
+                    &ProductInput {
+                        sku: Some("DEC".into()),
+                        name: Some("n".into()),
+                        price: Some("1.999".into()),
+                        ..Default::default()
+                    },
+                )
                 .map(drop)
             }),
             "price",
@@ -267,13 +308,16 @@ fn cases() -> Vec<Case> {
         (
             "bad currency",
             Box::new(|x: &Fixture| {
-                x.b.add_product(&ProductInput {
-                    sku: Some("CUR".into()),
-                    name: Some("n".into()),
-                    price: Some("1".into()),
-                    currency: Some("RMB".into()),
-                    ..Default::default()
-                })
+                x.b.add_product(
+                    &admin(&x.b),
+                    &ProductInput {
+                        sku: Some("CUR".into()),
+                        name: Some("n".into()),
+                        price: Some("1".into()),
+                        currency: Some("RMB".into()),
+                        ..Default::default()
+                    },
+                )
                 .map(drop)
             }),
             "currency",
@@ -282,12 +326,15 @@ fn cases() -> Vec<Case> {
         (
             "duplicate SKU",
             Box::new(|x: &Fixture| {
-                x.b.add_product(&ProductInput {
-                    sku: Some("TEA".into()),
-                    name: Some("again".into()),
-                    price: Some("1".into()),
-                    ..Default::default()
-                })
+                x.b.add_product(
+                    &admin(&x.b),
+                    &ProductInput {
+                        sku: Some("TEA".into()),
+                        name: Some("again".into()),
+                        price: Some("1".into()),
+                        ..Default::default()
+                    },
+                )
                 .map(drop)
             }),
             "sku",
@@ -296,12 +343,15 @@ fn cases() -> Vec<Case> {
         (
             "SKU with spaces",
             Box::new(|x: &Fixture| {
-                x.b.add_product(&ProductInput {
-                    sku: Some("A B".into()),
-                    name: Some("n".into()),
-                    price: Some("1".into()),
-                    ..Default::default()
-                })
+                x.b.add_product(
+                    &admin(&x.b),
+                    &ProductInput {
+                        sku: Some("A B".into()),
+                        name: Some("n".into()),
+                        price: Some("1".into()),
+                        ..Default::default()
+                    },
+                )
                 .map(drop)
             }),
             "sku",
@@ -310,13 +360,16 @@ fn cases() -> Vec<Case> {
         (
             "tax over 100",
             Box::new(|x: &Fixture| {
-                x.b.add_product(&ProductInput {
-                    sku: Some("TAX".into()),
-                    name: Some("n".into()),
-                    price: Some("1".into()),
-                    tax_rate: Some("130".into()),
-                    ..Default::default()
-                })
+                x.b.add_product(
+                    &admin(&x.b),
+                    &ProductInput {
+                        sku: Some("TAX".into()),
+                        name: Some("n".into()),
+                        price: Some("1".into()),
+                        tax_rate: Some("130".into()),
+                        ..Default::default()
+                    },
+                )
                 .map(drop)
             }),
             "taxRate",
@@ -324,7 +377,7 @@ fn cases() -> Vec<Case> {
         ),
         (
             "bad custom field key",
-            Box::new(|x: &Fixture| x.b.add_custom_field("Bad Key", "L", "text", &[]).map(drop)),
+            Box::new(|x: &Fixture| x.b.add_custom_field(&admin(&x.b), "Bad Key", "L", "text", &[]).map(drop)),
             "key",
             "not a valid key",
         ),
@@ -336,26 +389,28 @@ fn every_bad_input_is_rejected_with_its_field_and_nothing_is_written() {
     let x = fixture();
     for (name, run, field, words) in cases() {
         let customers =
-            x.b.customers(&banyan::store::CustomerFilter { include_deleted: true, ..Default::default() })
+            x.b.customers(&admin(&x.b), &banyan::store::CustomerFilter { include_deleted: true, ..Default::default() })
                 .unwrap()
                 .len();
-        let orders = x.b.orders(&Default::default()).unwrap().len();
+        let orders = x.b.orders(&admin(&x.b), &Default::default()).unwrap().len();
         let log = x.b.store().change_count().unwrap();
-        let statuses: Vec<_> = x.b.orders(&Default::default()).unwrap().into_iter().map(|o| o.status).collect();
+        let statuses: Vec<_> =
+            x.b.orders(&admin(&x.b), &Default::default()).unwrap().into_iter().map(|o| o.status).collect();
         let e = run(&x).expect_err(name);
         assert_eq!(e.code, ErrorCode::Invalid, "{name}: {e:?}");
         assert_eq!(e.field.as_deref(), Some(field), "{name}: {e:?}");
         assert!(e.message.contains(words), "{name}: message {:?} lacks {words:?}", e.message);
         assert_eq!(x.b.store().change_count().unwrap(), log, "{name}: the change log grew");
         assert_eq!(
-            x.b.customers(&banyan::store::CustomerFilter { include_deleted: true, ..Default::default() })
+            x.b.customers(&admin(&x.b), &banyan::store::CustomerFilter { include_deleted: true, ..Default::default() })
                 .unwrap()
                 .len(),
             customers,
             "{name}"
         );
-        assert_eq!(x.b.orders(&Default::default()).unwrap().len(), orders, "{name}");
-        let after: Vec<_> = x.b.orders(&Default::default()).unwrap().into_iter().map(|o| o.status).collect();
+        assert_eq!(x.b.orders(&admin(&x.b), &Default::default()).unwrap().len(), orders, "{name}");
+        let after: Vec<_> =
+            x.b.orders(&admin(&x.b), &Default::default()).unwrap().into_iter().map(|o| o.status).collect();
         assert_eq!(after, statuses, "{name}: an order changed status");
     }
 }
@@ -365,9 +420,11 @@ fn errors_speak_the_users_language_and_name_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let (b, _) = new_book(dir.path());
     b.set_lang(Lang::ZhCn);
-    let e = b.add_customer(&customer(|c| c.emails = vec!["ok@example.com".into(), "bad@".into()])).unwrap_err();
+    let e =
+        b.add_customer(&admin(&b), &customer(|c| c.emails = vec!["ok@example.com".into(), "bad@".into()])).unwrap_err();
     assert_eq!(e.message, "邮箱 2：“bad@”不是有效的邮箱地址。");
     b.set_lang(Lang::EnUs);
-    let e = b.add_customer(&customer(|c| c.emails = vec!["ok@example.com".into(), "bad@".into()])).unwrap_err();
+    let e =
+        b.add_customer(&admin(&b), &customer(|c| c.emails = vec!["ok@example.com".into(), "bad@".into()])).unwrap_err();
     assert_eq!(e.message, "Email 2: “bad@” is not a valid email address.");
 }

@@ -2,6 +2,7 @@
 // a real window (under Xvfb in CI). Run by `cargo xtask test`, which builds the app, starts Xvfb
 // and tauri-driver, and passes BANYAN_APP and BANYAN_SHOTS. Prints "N passed, N failed".
 import { remote } from "webdriverio";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,10 +11,12 @@ const APP = process.env.BANYAN_APP;
 const SHOTS = process.env.BANYAN_SHOTS;
 /** The book the app opens (BANYAN_DB of the app), replaced by an older version's book at the end. */
 const DB = process.env.BANYAN_E2E_DB;
+/** The `banyan` command line, for what the admin does from a script. */
+const CLI = process.env.BANYAN_CLI;
 const PASSPHRASE = "e2e passphrase 2026";
 const ADMIN = "li.na";
 const ADMIN_PASSWORD = "E2E admin password 2026";
-if (!APP || !SHOTS || !DB) throw new Error("BANYAN_APP, BANYAN_SHOTS and BANYAN_E2E_DB must be set (run through `cargo xtask test`)");
+if (!APP || !SHOTS || !DB || !CLI) throw new Error("BANYAN_APP, BANYAN_SHOTS, BANYAN_E2E_DB and BANYAN_CLI must be set (run through `cargo xtask test`)");
 mkdirSync(SHOTS, { recursive: true });
 
 let passed = 0;
@@ -403,6 +406,43 @@ async function main() {
       await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
       await (await byTest(b, "sign-in-submit")).click();
       await (await byTest(b, "customer-count")).waitForDisplayed({ timeout: 10_000 });
+    });
+  } finally {
+    await b.deleteSession().catch(() => {});
+  }
+  // The front desk: a support user the admin adds from the command line. The window offers
+  // support only what its role allows (the core refuses the rest anyway).
+  const DESK_PASSWORD = "Front desk password 2026";
+  execFileSync(CLI, ["--db", DB, "user", "add", "desk", "--name", "Front Desk", "--role", "support"], {
+    env: {
+      ...process.env,
+      BANYAN_PASSPHRASE: "correct horse battery staple",
+      BANYAN_USER: ADMIN,
+      BANYAN_PASSWORD: ADMIN_PASSWORD,
+      BANYAN_NEW_PASSWORD: DESK_PASSWORD,
+    },
+  });
+  b = await session();
+  try {
+    await step("support signs in and is offered no new customer, no deleting, no orders to make, no import or export", async () => {
+      await (await byTest(b, "unlock")).waitForDisplayed({ timeout: 30_000 });
+      await (await byTest(b, "unlock-passphrase")).setValue("correct horse battery staple");
+      await (await byTest(b, "unlock-submit")).click();
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
+      await typeInto(await byTest(b, "sign-in-login"), "desk");
+      await (await byTest(b, "sign-in-password")).setValue(DESK_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
+      await waitText(await byTest(b, "signed-in-as"), (t) => t.includes("Front Desk"), "signed in as the front desk");
+      expect(!(await byTest(b, "new-customer").isExisting()), "support is offered New customer");
+      expect(!(await b.$('[data-nav="data"]').isExisting()), "support is offered the import and export screen");
+      await typeInto(await byTest(b, "customer-search"), "anna mu");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "support finds a customer");
+      await (await byTest(b, "customer-row")).click();
+      await waitText(await byTest(b, "record-name"), (t) => t.includes("Anna Müller"), "her record open for support");
+      expect(await (await byTest(b, "record-edit")).isExisting(), "support may edit a customer's details");
+      expect(!(await byTest(b, "record-delete").isExisting()), "support is offered Delete");
+      expect(!(await byTest(b, "record-new-order").isExisting()), "support is offered New order");
+      await shot(b, "support-record.en-US");
     });
   } finally {
     await b.deleteSession().catch(() => {});

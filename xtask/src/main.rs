@@ -405,6 +405,9 @@ fn display() -> Result<Option<Guard>> {
 fn e2e() -> Result<(bool, String)> {
     let driver = tauri_driver()?;
     let app = std::fs::canonicalize(build_desktop(false)?).map_err(|e| e.to_string())?;
+    // The CLI too (an admin adds a user with it), with the test step's features: no rebuild.
+    must(cmd("cargo", &["build", "--workspace", "--features", "banyan-desktop/custom-protocol", "--bin", "banyan"]))?;
+    let cli = std::fs::canonicalize(target_dir().join("debug/banyan")).map_err(|e| e.to_string())?;
     let root = std::env::current_dir().map_err(|e| e.to_string())?;
     let work = root.join("target/e2e");
     let _ = std::fs::remove_dir_all(&work);
@@ -425,6 +428,7 @@ fn e2e() -> Result<(bool, String)> {
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/run.mjs"]);
     c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_SHOTS", &shots).env("BANYAN_E2E_DB", work.join("e2e.db"));
+    c.env("BANYAN_CLI", &cli);
     let r = capture(c);
     println!("end-to-end screenshots: {}", shots.display());
     r

@@ -124,6 +124,10 @@ enum Command {
     /// The signed-in user's authenticator app (TOTP).
     #[command(subcommand)]
     Mfa(MfaCmd),
+    /// Roles: what each may do. The built-in ones are admin, manager, sales and support; a
+    /// custom role starts as a copy of one and is changed with `role grant`.
+    #[command(subcommand)]
+    Role(RoleCmd),
     /// Merge the second customer into the first; contacts, activities and orders move along.
     Merge {
         survivor: String,
@@ -313,6 +317,40 @@ enum UserCmd {
     /// Change a password (default: your own); the new one comes from BANYAN_NEW_PASSWORD or
     /// standard input. Setting another user's password (admins) removes their authenticator.
     Passwd { login: Option<String> },
+}
+
+#[derive(Subcommand)]
+enum RoleCmd {
+    /// List the roles, built-in and custom.
+    List,
+    /// What a role allows: per entity, the actions and over which customers.
+    Show { name: String },
+    /// Add a custom role, a copy of another role.
+    Add {
+        name: String,
+        /// The role to copy (admin, manager, sales, support or a custom one).
+        #[arg(long)]
+        from: String,
+    },
+    /// Grant a custom role actions on an entity (customer, contact, activity, product, order,
+    /// settings, users, audit, privacy), e.g. `role grant desk-lead customer export,create`;
+    /// or, with --revoke, take them back; or set its export cap. Users get the change at their
+    /// next sign-in.
+    Grant {
+        name: String,
+        entity: Option<String>,
+        /// read, create, update, delete, import, export, merge (comma-separated).
+        actions: Option<String>,
+        /// Over which customers: own, team or all.
+        #[arg(long, default_value = "all")]
+        scope: String,
+        /// Take the actions back instead.
+        #[arg(long)]
+        revoke: bool,
+        /// The most rows one export may write ("none" for no limit).
+        #[arg(long)]
+        export_cap: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -588,17 +626,17 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         return Ok(());
     }
     let caller = sign_in(&b)?;
-    b.act_as(&caller);
     match cli.command {
         Command::Init { .. } => unreachable!("handled above"),
         Command::User(cmd) => user_cmd(&b, &caller, cmd, new_pass.as_ref(), cli.passphrase_stdin, &out)?,
         Command::Mfa(cmd) => mfa_cmd(&b, &caller, cmd, &out)?,
+        Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,
         Command::Customer(cmd) => match cmd {
             CustomerCmd::Add(f) => {
-                let c = b.add_customer(&customer_input(f))?;
+                let c = b.add_customer(&caller, &customer_input(f))?;
                 out.customer_added(&c);
             }
-            CustomerCmd::Get { id } => out.customer_record(&b.customer_record(&id)?),
+            CustomerCmd::Get { id } => out.customer_record(&b.customer_record(&caller, &id)?),
             CustomerCmd::Update { id, fields: f, clear_phones, clear_emails, clear_tags } => {
                 let list = |v: Vec<String>, clear: bool| {
                     if clear {
@@ -626,11 +664,11 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                     // The CLI sets what it is told: no form, nothing loaded to compare with.
                     base: None,
                 };
-                let c = b.update_customer(&id, &patch)?;
+                let c = b.update_customer(&caller, &id, &patch)?;
                 out.customer_updated(&c);
             }
             CustomerCmd::Delete { id } => {
-                b.delete_customer(&id)?;
+                b.delete_customer(&caller, &id)?;
                 out.message("cli-customer-deleted", &[("id", id.clone())], serde_json::json!({ "deleted": id }));
             }
             CustomerCmd::Search { query, limit, kind, tag, city, owner, open_orders } => {
@@ -649,7 +687,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                     has_open_orders: open_orders.then_some(true),
                     ..Default::default()
                 };
-                out.search(&b.search_customers(&query, &filter, limit)?);
+                out.search(&b.search_customers(&caller, &query, &filter, limit)?);
             }
             CustomerCmd::List { kind, tag, city, owner, limit, offset, include_deleted, sort } => {
                 let kind = match kind {
@@ -664,44 +702,43 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                     Some("created") => CustomerSort::Created,
                     _ => CustomerSort::Name,
                 };
-                let list =
-                    b.customers(&CustomerFilter { kind, tag, city, owner, include_deleted, sort, limit, offset })?;
+                let list = b.customers(
+                    &caller,
+                    &CustomerFilter { kind, tag, city, owner, include_deleted, sort, limit, offset },
+                )?;
                 out.customers(&list);
             }
         },
         Command::Contact(ContactCmd::Add { customer, name, title, phones, emails, notes }) => {
-            let c = b.add_contact(&customer, &ContactInput { name, title, phones, emails, notes })?;
+            let c = b.add_contact(&caller, &customer, &ContactInput { name, title, phones, emails, notes })?;
             out.message("cli-contact-added", &[("name", c.name.clone())], serde_json::to_value(&c).unwrap_or_default());
         }
         Command::Activity(ActivityCmd::Add { customer, kind, at, text }) => {
-            let a = b.add_activity(&customer, &ActivityInput { kind, occurred_at: at, text })?;
+            let a = b.add_activity(&caller, &customer, &ActivityInput { kind, occurred_at: at, text })?;
             out.message("cli-activity-added", &[], serde_json::to_value(&a).unwrap_or_default());
         }
         Command::Field(FieldCmd::Add { key, label, kind, choices }) => {
-            let d = b.add_custom_field(&key, &label, &kind, &choices)?;
+            let d = b.add_custom_field(&caller, &key, &label, &kind, &choices)?;
             out.message("cli-field-added", &[("key", d.key.clone())], serde_json::to_value(&d).unwrap_or_default());
         }
-        Command::Field(FieldCmd::List) => out.fields(&b.custom_fields()?),
+        Command::Field(FieldCmd::List) => out.fields(&b.custom_fields(&caller)?),
         Command::Product(cmd) => match cmd {
             ProductCmd::Add { sku, name, price, currency, tax, inactive } => {
-                let p = b.add_product(&ProductInput {
-                    sku,
-                    name,
-                    price,
-                    currency,
-                    tax_rate: tax,
-                    active: Some(!inactive),
-                })?;
+                let p = b.add_product(
+                    &caller,
+                    &ProductInput { sku, name, price, currency, tax_rate: tax, active: Some(!inactive) },
+                )?;
                 out.product_saved(&p);
             }
             ProductCmd::Update { sku, new_sku, name, price, tax, active } => {
                 let p = b.update_product(
+                    &caller,
                     &sku,
                     &ProductInput { sku: new_sku, name, price, currency: None, tax_rate: tax, active },
                 )?;
                 out.product_saved(&p);
             }
-            ProductCmd::List { include_inactive } => out.products(&b.products(include_inactive)?),
+            ProductCmd::List { include_inactive } => out.products(&b.products(&caller, include_inactive)?),
         },
         Command::Order(cmd) => match cmd {
             OrderCmd::Create { customer, lines, notes } => {
@@ -716,10 +753,10 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 if !errors.is_empty() {
                     return Err(api::localize(b.localizer(), banyan::Error::Invalid(errors)));
                 }
-                let o = b.create_order(&OrderInput { customer_id: customer, lines: parsed, notes })?;
+                let o = b.create_order(&caller, &OrderInput { customer_id: customer, lines: parsed, notes })?;
                 out.order_created(&o);
             }
-            OrderCmd::Get { id } => out.order(&b.order(&id)?),
+            OrderCmd::Get { id } => out.order(&b.order(&caller, &id)?),
             OrderCmd::List { status, customer, limit } => {
                 let status = match status {
                     Some(s) => Some(
@@ -732,23 +769,23 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                     Some(c) => Some(CustomerId::parse(&c, "customer").map_err(|e| api::localize(b.localizer(), e))?),
                     None => None,
                 };
-                out.orders(&b.orders(&OrderFilter { status, customer, limit, ..Default::default() })?);
+                out.orders(&b.orders(&caller, &OrderFilter { status, customer, limit, ..Default::default() })?);
             }
             OrderCmd::Status { id, status } => {
-                let o = b.set_order_status(&id, &status)?;
+                let o = b.set_order_status(&caller, &id, &status)?;
                 out.order_status(&o);
             }
         },
         Command::Settings { phone_region, currency } => {
             if let Some(r) = phone_region {
-                b.set_phone_region(&r)?;
+                b.set_phone_region(&caller, &r)?;
             }
             if let Some(c) = currency {
-                b.set_currency(&c)?;
+                b.set_currency(&caller, &c)?;
             }
-            out.settings(&b.settings()?);
+            out.settings(&b.settings(&caller)?);
         }
-        Command::Demo { customers, seed } => out.demo(&b.demo(customers, seed)?),
+        Command::Demo { customers, seed } => out.demo(&b.demo(&caller, customers, seed)?),
         Command::Rekey { to, new_key } => {
             let keys = banyan::security::KeyStore::for_db(b.path());
             let current = keys.mode().map_err(|e| api::localize(b.localizer(), e))?;
@@ -766,13 +803,13 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                     fields: vec![],
                 });
             }
-            b.rekey(mode, new_pass.as_ref().map(|p| p.as_str()), new_key, KdfParams::default())?;
+            b.rekey(&caller, mode, new_pass.as_ref().map(|p| p.as_str()), new_key, KdfParams::default())?;
             let id = if new_key { "cli-rekey-done" } else { "cli-rewrap-done" };
             out.message(id, &[], serde_json::json!({ "ok": true, "keyMode": mode, "newKey": new_key }));
         }
         Command::Reindex => {
             let show = !ctx.json;
-            let n = b.reindex(&mut |done, total| {
+            let n = b.reindex(&caller, &mut |done, total| {
                 if show && total > 0 {
                     eprint!(
                         "\r{}",
@@ -788,8 +825,8 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             }
             out.message("cli-reindex-done", &[("count", n.to_string())], serde_json::json!({ "indexed": n }));
         }
-        Command::Import(args) => import(&b, args, ctx, &out)?,
-        Command::Imports => out.imports(&b.imports()?),
+        Command::Import(args) => import(&b, &caller, args, ctx, &out)?,
+        Command::Imports => out.imports(&b.imports(&caller)?),
         Command::Export { format, query, out: path } => {
             let Some(fmt) = banyan::io::export::ExportFormat::parse(&format) else {
                 return Err(api::localize(
@@ -799,6 +836,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             };
             let bar = progress_bar(ctx);
             let done = b.export(
+                &caller,
                 &path,
                 fmt,
                 query.as_deref(),
@@ -811,15 +849,15 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             bar.finish_and_clear();
             out.exported(&done, &path);
         }
-        Command::Duplicates { limit } => out.duplicates(&b.duplicates(limit)?),
+        Command::Duplicates { limit } => out.duplicates(&b.duplicates(&caller, limit)?),
         Command::Merge { survivor, other, take_other } => {
             let take = take_other.into_iter().map(|f| (f, "other".to_string())).collect();
-            let c = b.merge(&api::MergeRequest { survivor_id: survivor, other_id: other, take })?;
+            let c = b.merge(&caller, &api::MergeRequest { survivor_id: survivor, other_id: other, take })?;
             out.customer_updated(&c);
         }
-        Command::Space => out.space(&b.space()?),
+        Command::Space => out.space(&b.space(&caller)?),
         Command::Check => {
-            let problems = b.check()?;
+            let problems = b.check(&caller)?;
             out.check(&problems);
             if !problems.is_empty() {
                 return Err(api::localize(b.localizer(), banyan::Error::Corrupt(problems.join("; "))));
@@ -923,6 +961,50 @@ fn mfa_cmd(b: &Banyan, caller: &Caller, cmd: MfaCmd, out: &print::Out<'_>) -> Re
     Ok(())
 }
 
+fn role_cmd(b: &Banyan, caller: &Caller, cmd: RoleCmd, out: &print::Out<'_>) -> Result<(), ApiError> {
+    use banyan::security::grants::{Action, Entity, Grant, Revoke, RoleChange, Scope};
+    let bad = |field: &str, id: &'static str, value: &str| {
+        api::localize(b.localizer(), banyan::Error::field(banyan::FieldError::new(field, id).arg("value", value)))
+    };
+    match cmd {
+        RoleCmd::List => out.roles(&b.roles(caller)?),
+        RoleCmd::Show { name } => out.role(&b.role(caller, &name)?),
+        RoleCmd::Add { name, from } => out.role_saved("cli-role-added", &b.add_role(caller, &name, &from)?),
+        RoleCmd::Grant { name, entity, actions, scope, revoke, export_cap } => {
+            let mut change = RoleChange::default();
+            if let Some(entity) = entity {
+                let e = Entity::parse(&entity).ok_or_else(|| bad("entity", "cli-role-entity", &entity))?;
+                let list = actions.unwrap_or_default();
+                let mut parsed = Vec::new();
+                for a in list.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+                    parsed.push(Action::parse(a).ok_or_else(|| bad("actions", "cli-role-action", a))?);
+                }
+                if parsed.is_empty() {
+                    return Err(bad("actions", "cli-role-action", &list));
+                }
+                if revoke {
+                    change.revoke = Some(Revoke { entity: e, actions: parsed });
+                } else {
+                    let scope = Scope::parse(&scope).ok_or_else(|| bad("scope", "cli-role-scope", &scope))?;
+                    change.grant = Some(Grant { entity: e, actions: parsed, scope });
+                }
+            }
+            if let Some(cap) = export_cap {
+                change.export_cap = Some(if cap.trim().eq_ignore_ascii_case("none") {
+                    None
+                } else {
+                    Some(cap.trim().parse::<u64>().map_err(|_| bad("exportCap", "cli-role-cap", &cap))?)
+                });
+            }
+            if change == RoleChange::default() {
+                return Err(bad("entity", "cli-role-nothing", ""));
+            }
+            out.role_saved("cli-role-changed", &b.change_role(caller, &name, &change)?)
+        }
+    }
+    Ok(())
+}
+
 fn progress_bar(ctx: &Ctx) -> indicatif::ProgressBar {
     if ctx.json {
         return indicatif::ProgressBar::hidden();
@@ -935,10 +1017,11 @@ fn progress_bar(ctx: &Ctx) -> indicatif::ProgressBar {
     bar
 }
 
-fn import(b: &Banyan, args: ImportArgs, ctx: &Ctx, out: &print::Out<'_>) -> Result<(), ApiError> {
+fn import(b: &Banyan, caller: &Caller, args: ImportArgs, ctx: &Ctx, out: &print::Out<'_>) -> Result<(), ApiError> {
     if let Some(ImportSub::Undo { batch }) = args.undo {
         let bar = progress_bar(ctx);
         let report = b.undo_import(
+            caller,
             &batch,
             &mut |done, total| {
                 bar.set_length(total);
@@ -987,13 +1070,14 @@ fn import(b: &Banyan, args: ImportArgs, ctx: &Ctx, out: &print::Out<'_>) -> Resu
     if let Some(name) = &args.save_mapping {
         let mapping = match &req.mapping {
             Some(m) => m.clone(),
-            None => b.import_preview(&file, &req)?.mapping,
+            None => b.import_preview(caller, &file, &req)?.mapping,
         };
-        b.save_mapping(name, &mapping)?;
+        b.save_mapping(caller, name, &mapping)?;
         req.mapping = Some(mapping);
     }
     let bar = progress_bar(ctx);
     let report = b.import_file(
+        caller,
         &file,
         &req,
         args.rejects.as_deref(),

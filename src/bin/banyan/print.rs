@@ -1,6 +1,6 @@
 //! Human and JSON output of the CLI. Human output is localized; JSON is the façade's DTOs as-is.
 
-use banyan::api::{self, CustomerRecord, Settings};
+use banyan::api::{self, CustomerRecord, RoleView, Settings};
 use banyan::demo::DemoSummary;
 use banyan::i18n::Localizer;
 use banyan::model::*;
@@ -289,6 +289,67 @@ impl Out<'_> {
             return self.json(u);
         }
         println!("{}", self.f(id, &[("login", u.login.clone()), ("name", u.name.clone())]));
+    }
+
+    pub fn role_saved(&self, id: &str, r: &RoleView) {
+        if self.json {
+            return self.json(r);
+        }
+        println!("{}", self.f(id, &[("name", r.name.clone())]));
+        self.role(r);
+    }
+
+    pub fn roles(&self, list: &[RoleView]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [self.t("cli-col-role"), self.t("cli-col-based-on"), self.t("cli-col-grants")];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|r| {
+                let based = match &r.based_on {
+                    Some(b) => b.clone(),
+                    None => self.t("cli-role-built-in"),
+                };
+                vec![r.name.clone(), based, self.grants_line(r)]
+            })
+            .collect();
+        table(&header, &rows);
+    }
+
+    /// A role's grants on one line: "customer read,update (all); order read (all)".
+    fn grants_line(&self, r: &RoleView) -> String {
+        r.grants
+            .iter()
+            .map(|g| format!("{} {} ({})", g.entity.name(), self.actions(&g.actions, ","), g.scope.name()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// "read,update", or "every action" when a grant holds them all.
+    fn actions(&self, list: &[banyan::security::grants::Action], sep: &str) -> String {
+        if list.len() == banyan::security::grants::Action::ALL.len() {
+            return self.t("cli-role-every-action");
+        }
+        list.iter().map(|a| a.name()).collect::<Vec<_>>().join(sep)
+    }
+
+    pub fn role(&self, r: &RoleView) {
+        if self.json {
+            return self.json(r);
+        }
+        let header = [self.t("cli-col-entity"), self.t("cli-col-actions"), self.t("cli-col-scope")];
+        let rows: Vec<Vec<String>> = r
+            .grants
+            .iter()
+            .map(|g| vec![g.entity.name().to_string(), self.actions(&g.actions, ", "), g.scope.name().to_string()])
+            .collect();
+        table(&header, &rows);
+        let cap = match r.export_cap {
+            Some(n) => n.to_string(),
+            None => self.t("cli-role-no-cap"),
+        };
+        println!("{}", self.f("cli-role-export-cap", &[("cap", cap)]));
     }
 
     pub fn users(&self, list: &[User]) {

@@ -66,7 +66,12 @@ device: string,
 /**
  * This sign-in's id.
  */
-session: string, };
+session: string, 
+/**
+ * What the caller may do, as `entity.action` (`customer.create`, `order.read`, ...): for a
+ * window to offer only those.
+ */
+allowed: Array<string>, };
 
 export type Channel = "desktop" | "cli" | "rest" | "sync";
 

@@ -1,0 +1,116 @@
+//! Roles: the four built-in ones and the book's custom ones, each custom role a copy of a
+//! built-in one changed grant by grant. What a role allows is in [`crate::security::grants`];
+//! a user's grants are added up at sign-in, so a changed role applies from the next sign-in.
+
+use super::{ApiResult, Banyan, Caller};
+use crate::error::{Error, FieldError};
+use crate::security::grants::{self, Action, Entity, Grant, Grants, Role, RoleChange};
+use serde::Serialize;
+
+/// A role as `role list` and `role show` print it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RoleView {
+    pub name: String,
+    pub built_in: bool,
+    /// The built-in role a custom one was copied from.
+    pub based_on: Option<String>,
+    pub grants: Vec<Grant>,
+    pub export_cap: Option<u64>,
+}
+
+impl RoleView {
+    fn new(role: Role, based_on: Option<String>) -> Self {
+        RoleView {
+            name: role.name,
+            built_in: based_on.is_none(),
+            based_on,
+            grants: role.grants,
+            export_cap: role.export_cap,
+        }
+    }
+}
+
+impl Banyan {
+    /// Every role of the book: the built-in ones, then the custom ones by name.
+    pub(crate) fn all_roles(&self) -> crate::Result<Vec<(Role, Option<String>)>> {
+        let mut out: Vec<(Role, Option<String>)> = grants::built_in_roles().into_iter().map(|r| (r, None)).collect();
+        out.extend(self.store.custom_roles()?.into_iter().map(|c| (c.role, Some(c.based_on))));
+        Ok(out)
+    }
+
+    pub(crate) fn role_names(&self) -> crate::Result<Vec<String>> {
+        Ok(self.all_roles()?.into_iter().map(|(r, _)| r.name).collect())
+    }
+
+    /// What the roles named allow, added up (built-in and custom roles alike).
+    pub(crate) fn grants_of(&self, names: &[String]) -> crate::Result<Grants> {
+        let custom: Vec<Role> = self.store.custom_roles()?.into_iter().map(|c| c.role).collect();
+        Ok(Grants::named(names, &custom))
+    }
+
+    /// Refuses to hand out what the caller does not hold.
+    pub(crate) fn within_own(&self, caller: &Caller, granted: &Grants) -> crate::Result<()> {
+        if granted.within(caller.grants()) { Ok(()) } else { Err(Error::invalid("roles", "error-grant-beyond-own")) }
+    }
+
+    pub fn roles(&self, caller: &Caller) -> ApiResult<Vec<RoleView>> {
+        self.may(caller, Entity::Users, Action::Read)?;
+        let all = self.all_roles().map_err(|e| self.err(e))?;
+        Ok(all.into_iter().map(|(r, b)| RoleView::new(r, b)).collect())
+    }
+
+    pub fn role(&self, caller: &Caller, name: &str) -> ApiResult<RoleView> {
+        self.may(caller, Entity::Users, Action::Read)?;
+        let all = self.all_roles().map_err(|e| self.err(e))?;
+        let key = name.trim().to_lowercase();
+        all.into_iter()
+            .find(|(r, _)| r.name == key)
+            .map(|(r, b)| RoleView::new(r, b))
+            .ok_or_else(|| self.err(Error::NotFound { entity: "role", id: name.to_string() }))
+    }
+
+    /// Adds a custom role, a copy of the built-in (or custom) role `from`.
+    pub fn add_role(&self, caller: &Caller, name: &str, from: &str) -> ApiResult<RoleView> {
+        self.may(caller, Entity::Users, Action::Update)?;
+        let run = || -> crate::Result<RoleView> {
+            let name = name.trim().to_lowercase();
+            let all = self.all_roles()?;
+            if !grants::valid_role_name(&name) {
+                return Err(Error::field(FieldError::new("name", "error-role-name")));
+            }
+            if all.iter().any(|(r, _)| r.name == name) {
+                return Err(Error::field(FieldError::new("name", "error-role-taken").arg("value", &name)));
+            }
+            let key = from.trim().to_lowercase();
+            let (base, based_on) = all.into_iter().find(|(r, _)| r.name == key).ok_or_else(|| {
+                Error::field(FieldError::new("from", "error-role-unknown").arg("value", &key).arg("roles", ""))
+            })?;
+            self.within_own(caller, &Grants::of(&[&base]))?;
+            let built_in = based_on.unwrap_or(base.name.clone());
+            let role = Role { name, ..base };
+            let saved = self.store.add_role(&caller.actor(), &role, &built_in)?;
+            Ok(RoleView::new(saved.role, Some(saved.based_on)))
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Grants, takes back or caps on a custom role (built-in roles stay as they are). The caller
+    /// cannot grant what they do not hold themselves.
+    pub fn change_role(&self, caller: &Caller, name: &str, change: &RoleChange) -> ApiResult<RoleView> {
+        self.may(caller, Entity::Users, Action::Update)?;
+        let run = || -> crate::Result<RoleView> {
+            let name = name.trim().to_lowercase();
+            if grants::built_in_roles().iter().any(|r| r.name == name) {
+                return Err(Error::field(FieldError::new("name", "error-role-built-in").arg("value", &name)));
+            }
+            let saved = self.store.change_role(&caller.actor(), &name, |role| {
+                role.apply(change);
+                self.within_own(caller, &Grants::of(&[role]))
+            })?;
+            Ok(RoleView::new(saved.role, Some(saved.based_on)))
+        };
+        run().map_err(|e| self.err(e))
+    }
+}

@@ -1,0 +1,522 @@
+//! The permission table: every public façade method, called by each built-in role over each
+//! channel (desktop commands, CLI process, REST-shaped and sync-apply callers), is allowed or
+//! refused as the table below says. A refusal is `Forbidden`, writes nothing to the change log
+//! and names no customer. The table must list every façade method: one added without a row fails
+//! `every_facade_method_is_in_the_table`.
+
+use crate::common::*;
+use banyan::api::{Banyan, Caller, Channel, ErrorCode, ImportRequest, MergeRequest};
+use banyan::io::export::ExportFormat;
+use banyan::model::*;
+use banyan::security::grants::{Action, Entity, Grant, Revoke, RoleChange, Scope};
+use banyan::security::keys::{KdfParams, KeyMode};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Method, then admin, manager, sales, support and `desk-lead` (a custom role: support that may
+/// also add and export customers): `+` allowed, `-` refused. Methods a caller uses
+/// on their own account (`change_password` of oneself, `begin_mfa`, ...) are called on another
+/// user's account where one is named, so the column says whether the role manages users.
+const TABLE: &[(&str, &str)] = &[
+    // customers
+    ("add_customer", "+ + + - +"),
+    ("customer", "+ + + + +"),
+    ("customer_record", "+ + + + +"),
+    ("update_customer", "+ + + + +"),
+    ("delete_customer", "+ + + - -"),
+    ("customers", "+ + + + +"),
+    ("search_customers", "+ + + + +"),
+    ("likely_duplicates", "+ + + + +"),
+    ("count_customers", "+ + + + +"),
+    ("customer_count", "+ + + + +"),
+    ("add_contact", "+ + + + +"),
+    ("add_activity", "+ + + + +"),
+    ("custom_fields", "+ + + + +"),
+    ("add_custom_field", "+ - - - -"),
+    // products and orders
+    ("add_product", "+ + - - -"),
+    ("update_product", "+ + - - -"),
+    ("products", "+ + + + +"),
+    ("create_order", "+ + + - -"),
+    ("preview_order", "+ + + - -"),
+    ("update_order_lines", "+ + + - -"),
+    ("order", "+ + + + +"),
+    ("orders", "+ + + + +"),
+    ("order_summary", "+ + + + +"),
+    ("set_order_status", "+ + + - -"),
+    // settings and maintenance
+    ("settings", "+ + + + +"),
+    ("set_phone_region", "+ - - - -"),
+    ("set_currency", "+ - - - -"),
+    ("space", "+ + + + +"),
+    ("check", "+ - - - -"),
+    ("reindex", "+ - - - -"),
+    ("rekey", "+ - - - -"),
+    ("demo", "+ + - - -"),
+    // import, export, duplicates
+    ("import_preview", "+ + - - -"),
+    ("import_file", "+ + - - -"),
+    ("undo_import", "+ + - - -"),
+    ("imports", "+ + - - -"),
+    ("save_mapping", "+ + - - -"),
+    ("mapping", "+ + - - -"),
+    ("mappings", "+ + - - -"),
+    ("export", "+ + + - +"),
+    ("duplicates", "+ + + - -"),
+    ("merge", "+ + + - -"),
+    // users
+    ("users", "+ + - - -"),
+    ("add_user", "+ - - - -"),
+    ("set_user_status", "+ - - - -"),
+    ("unlock_user", "+ - - - -"),
+    ("change_password", "+ - - - -"),
+    ("begin_mfa", "+ + + + +"),
+    ("confirm_mfa", "+ + + + +"),
+    ("disable_mfa", "+ - - - -"),
+    // roles
+    ("roles", "+ + - - -"),
+    ("role", "+ + - - -"),
+    ("add_role", "+ - - - -"),
+    ("change_role", "+ - - - -"),
+];
+
+/// The façade's public methods that take no caller: opening the book and signing in, and what
+/// returns nothing from it.
+const WITHOUT_CALLER: &[&str] = &[
+    "create",
+    "open",
+    "lang",
+    "set_lang",
+    "localizer",
+    "migration_snapshot",
+    "path",
+    "has_users",
+    "create_first_admin",
+    "sign_in",
+    "warm_up",
+    "store",
+];
+
+const ROLES: [&str; 5] = ["admin", "manager", "sales", "support", "desk-lead"];
+const CHANNELS: [Channel; 4] = [Channel::Desktop, Channel::Cli, Channel::Rest, Channel::Sync];
+const PW: &str = "Willow-parchment-93";
+/// In every customer fixture's name; a refusal's message must not contain it.
+const SECRET_NAME: &str = "Quillfeather";
+
+/// The public methods of `impl Banyan` blocks in the façade's sources, split by whether they
+/// take a `caller: &Caller`.
+fn facade_methods() -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut with, mut without) = (BTreeSet::new(), BTreeSet::new());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let mut in_banyan = false;
+        let mut sig = String::new();
+        for line in text.lines() {
+            if line.starts_with("impl Banyan {") {
+                in_banyan = true;
+            } else if line == "}" {
+                in_banyan = false;
+            } else if in_banyan && (line.starts_with("    pub fn ") || !sig.is_empty()) {
+                // A signature may span lines: read up to its first parameter after self.
+                sig.push_str(line.trim());
+                if sig.contains(')') || sig.matches(',').count() >= 2 {
+                    let name = sig["pub fn ".len()..].split(['(', '<']).next().unwrap().to_string();
+                    if sig.contains("caller: &Caller") {
+                        with.insert(name)
+                    } else {
+                        without.insert(name)
+                    };
+                    sig.clear();
+                }
+            }
+        }
+    }
+    (with, without)
+}
+
+#[test]
+fn every_facade_method_is_in_the_table() {
+    let (with, without) = facade_methods();
+    let table: BTreeSet<String> = TABLE.iter().map(|(m, _)| m.to_string()).collect();
+    let missing: Vec<_> = with.difference(&table).collect();
+    assert!(missing.is_empty(), "façade methods with no row in the permission table: {missing:?}");
+    let stale: Vec<_> = table.difference(&with).collect();
+    assert!(stale.is_empty(), "rows for methods that are not façade methods taking a caller: {stale:?}");
+    let free: BTreeSet<String> = WITHOUT_CALLER.iter().map(|m| m.to_string()).collect();
+    assert_eq!(without, free, "public façade methods that take no caller");
+    assert!(with.len() >= 50, "the parser found only {with:?}");
+}
+
+/// What the admin makes for each call: customers, orders, files, each new so no call depends on
+/// another's leftovers.
+struct Fixture<'a> {
+    admin: Caller,
+    dir: &'a Path,
+    n: u32,
+}
+
+impl Fixture<'_> {
+    fn next(&mut self) -> u32 {
+        self.n += 1;
+        self.n
+    }
+
+    fn customer(&mut self, b: &Banyan) -> String {
+        let n = self.next();
+        let mut input = person(&format!("{SECRET_NAME} {n}"));
+        input.phones = vec![format!("1391234{:04}", n % 10_000)];
+        b.add_customer(&self.admin, &input).unwrap().id.to_string()
+    }
+
+    fn order(&mut self, b: &Banyan) -> String {
+        let input = OrderInput { customer_id: self.customer(b), lines: vec![line()], notes: None };
+        b.create_order(&self.admin, &input).unwrap().id.to_string()
+    }
+
+    fn csv(&mut self) -> std::path::PathBuf {
+        let n = self.next();
+        let path = self.dir.join(format!("in-{n}.csv"));
+        std::fs::write(&path, format!("Name,Phone\n{SECRET_NAME} imported {n},1380013{:04}\n", n % 10_000)).unwrap();
+        path
+    }
+}
+
+/// Grants exporting every customer.
+fn export_all() -> RoleChange {
+    RoleChange {
+        grant: Some(Grant { entity: Entity::Customer, actions: vec![Action::Export], scope: Scope::All }),
+        ..Default::default()
+    }
+}
+
+fn line() -> LineInput {
+    LineInput { sku: "TEA-1".into(), quantity: "2".into(), discount: None }
+}
+
+/// The change log's size just before the call under test (after its fixtures) and the call's
+/// error code, if any.
+struct Outcome {
+    before: i64,
+    code: Option<ErrorCode>,
+    message: String,
+}
+
+/// Calls `method` as `who`, after the admin made what it needs.
+fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome {
+    let before;
+    // Marks the log's size after the fixtures, then runs the call.
+    macro_rules! act {
+        ($e:expr) => {{
+            before = b.store().change_count().unwrap();
+            $e.map(drop)
+        }};
+    }
+    let quiet = &mut |_: u64, _: u64| {};
+    let no = &|| false;
+    let req = ImportRequest::default();
+    let r: Result<(), banyan::api::ApiError> = match method {
+        "add_customer" => act!(b.add_customer(who, &person("Added"))),
+        "customer" => {
+            let id = f.customer(b);
+            act!(b.customer(who, &id))
+        }
+        "customer_record" => {
+            let id = f.customer(b);
+            act!(b.customer_record(who, &id))
+        }
+        "update_customer" => {
+            let id = f.customer(b);
+            let patch = CustomerPatch { city: Some("杭州".into()), ..Default::default() };
+            act!(b.update_customer(who, &id, &patch))
+        }
+        "delete_customer" => {
+            let id = f.customer(b);
+            act!(b.delete_customer(who, &id))
+        }
+        "customers" => act!(b.customers(who, &Default::default())),
+        "search_customers" => act!(b.search_customers(who, SECRET_NAME, &Default::default(), 10)),
+        "likely_duplicates" => act!(b.likely_duplicates(who, &person("x"), None)),
+        "count_customers" => act!(b.count_customers(who, &Default::default())),
+        "customer_count" => act!(b.customer_count(who)),
+        "add_contact" => {
+            let id = f.customer(b);
+            let input = ContactInput { name: Some("Contact".into()), ..Default::default() };
+            act!(b.add_contact(who, &id, &input))
+        }
+        "add_activity" => {
+            let id = f.customer(b);
+            let input = ActivityInput { kind: Some("call".into()), occurred_at: None, text: Some("Rang".into()) };
+            act!(b.add_activity(who, &id, &input))
+        }
+        "custom_fields" => act!(b.custom_fields(who)),
+        "add_custom_field" => {
+            let key = format!("f{}", f.next());
+            act!(b.add_custom_field(who, &key, "F", "text", &[]))
+        }
+        "add_product" => {
+            let input = ProductInput {
+                sku: Some(format!("P-{}", f.next())),
+                name: Some("Pot".into()),
+                price: Some("12.00".into()),
+                ..Default::default()
+            };
+            act!(b.add_product(who, &input))
+        }
+        "update_product" => {
+            let input = ProductInput { name: Some(format!("Green tea {}", f.next())), ..Default::default() };
+            act!(b.update_product(who, "TEA-1", &input))
+        }
+        "products" => act!(b.products(who, true)),
+        "create_order" => {
+            let input = OrderInput { customer_id: f.customer(b), lines: vec![line()], notes: None };
+            act!(b.create_order(who, &input))
+        }
+        "preview_order" => act!(b.preview_order(who, &[line()])),
+        "update_order_lines" => {
+            let id = f.order(b);
+            act!(b.update_order_lines(who, &id, &[line(), line()], None))
+        }
+        "order" => {
+            let id = f.order(b);
+            act!(b.order(who, &id))
+        }
+        "orders" => act!(b.orders(who, &Default::default())),
+        "order_summary" => act!(b.order_summary(who, &Default::default())),
+        "set_order_status" => {
+            let id = f.order(b);
+            act!(b.set_order_status(who, &id, "confirmed"))
+        }
+        "settings" => act!(b.settings(who)),
+        "set_phone_region" => act!(b.set_phone_region(who, "CN")),
+        "set_currency" => act!(b.set_currency(who, "CNY")),
+        "space" => act!(b.space(who)),
+        "check" => act!(b.check(who)),
+        "reindex" => act!(b.reindex(who, quiet)),
+        "rekey" => act!(b.rekey(who, KeyMode::Passphrase, Some(PASS), false, KdfParams { m_kib: 1024, t: 1, p: 1 })),
+        "demo" => {
+            let seed = f.next() as u64;
+            act!(b.demo(who, 1, seed))
+        }
+        "import_preview" => {
+            let file = f.csv();
+            act!(b.import_preview(who, &file, &req))
+        }
+        "import_file" => {
+            let file = f.csv();
+            act!(b.import_file(who, &file, &req, None, quiet, no))
+        }
+        "undo_import" => {
+            let file = f.csv();
+            let done = b.import_file(&f.admin, &file, &req, None, quiet, no).unwrap();
+            act!(b.undo_import(who, &done.batch_id, quiet, no))
+        }
+        "imports" => act!(b.imports(who)),
+        "save_mapping" => {
+            let file = f.csv();
+            let mapping = b.import_preview(&f.admin, &file, &req).unwrap().mapping;
+            act!(b.save_mapping(who, &format!("Shop {}", f.next()), &mapping))
+        }
+        "mapping" | "mappings" => {
+            let file = f.csv();
+            let mapping = b.import_preview(&f.admin, &file, &req).unwrap().mapping;
+            b.save_mapping(&f.admin, "Fair", &mapping).unwrap();
+            if method == "mapping" { act!(b.mapping(who, "Fair")) } else { act!(b.mappings(who)) }
+        }
+        "export" => {
+            let out = f.dir.join(format!("out-{}.csv", f.next()));
+            act!(b.export(who, &out, ExportFormat::Csv, None, quiet, no))
+        }
+        "duplicates" => act!(b.duplicates(who, 10)),
+        "merge" => {
+            let req = MergeRequest { survivor_id: f.customer(b), other_id: f.customer(b), take: Default::default() };
+            act!(b.merge(who, &req))
+        }
+        "users" => act!(b.users(who)),
+        "add_user" => {
+            let n = f.next();
+            let input = UserInput {
+                login: Some(format!("new{n}")),
+                name: Some(format!("New {n}")),
+                roles: vec!["sales".into()],
+                team: None,
+            };
+            act!(b.add_user(who, &input, PW))
+        }
+        "set_user_status" => act!(b.set_user_status(who, "spare", UserStatus::Active)),
+        "unlock_user" => act!(b.unlock_user(who, "spare")),
+        "change_password" => {
+            act!(b.change_password(who, "spare", None, &format!("Another-fine-password-{}", f.next())))
+        }
+        "begin_mfa" => act!(b.begin_mfa(who, PW)),
+        // A wrong code: refused for what it is (invalid), not for who asks.
+        "confirm_mfa" => act!(b.confirm_mfa(who, PW, "000000")),
+        "disable_mfa" => act!(b.disable_mfa(who, "spare")),
+        "roles" => act!(b.roles(who)),
+        "role" => act!(b.role(who, "desk-lead")),
+        "add_role" => {
+            let name = format!("copy-{}", f.next());
+            act!(b.add_role(who, &name, "support"))
+        }
+        "change_role" => {
+            let name = format!("tweak-{}", f.next());
+            b.add_role(&f.admin, &name, "support").unwrap();
+            act!(b.change_role(who, &name, &export_all()))
+        }
+        other => panic!("no call for {other}"),
+    };
+    let (code, message) = match r {
+        Ok(()) => (None, String::new()),
+        Err(e) => (Some(e.code), e.message),
+    };
+    Outcome { before, code, message }
+}
+
+#[test]
+fn each_role_over_each_channel_gets_what_the_table_says_and_a_refusal_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut b, _) = new_book(dir.path());
+    let admin = admin(&b);
+    let product = ProductInput {
+        sku: Some("TEA-1".into()),
+        name: Some("Tea".into()),
+        price: Some("30.00".into()),
+        ..Default::default()
+    };
+    b.add_product(&admin, &product).unwrap();
+    b.add_role(&admin, "desk-lead", "support").unwrap();
+    let lead = RoleChange {
+        grant: Some(Grant {
+            entity: Entity::Customer,
+            actions: vec![Action::Create, Action::Export],
+            scope: Scope::All,
+        }),
+        ..Default::default()
+    };
+    b.change_role(&admin, "desk-lead", &lead).unwrap();
+    for login in ["manager", "sales", "support", "desk-lead", "spare"] {
+        let role = if login == "spare" { "sales" } else { login };
+        let input = UserInput {
+            login: Some(login.into()),
+            name: Some(format!("The {login}")),
+            roles: vec![role.into()],
+            team: Some("north".into()),
+        };
+        b.add_user(&admin, &input, PW).unwrap();
+    }
+    // Everyone's password is PW, the admin's too (the own-account calls check it).
+    b.change_password(&admin, ADMIN, Some(ADMIN_PASSWORD), PW).unwrap();
+    let mut f = Fixture { admin: b.sign_in(ADMIN, PW, None, Channel::Cli).unwrap(), dir: dir.path(), n: 0 };
+    let mut wrong = Vec::new();
+    let mut calls = 0;
+    for channel in CHANNELS {
+        for (i, role) in ROLES.iter().enumerate() {
+            let who = b.sign_in(role, PW, None, channel).unwrap();
+            assert_eq!(who.channel(), channel);
+            for (method, verdicts) in TABLE {
+                calls += 1;
+                let allowed = verdicts.split(' ').nth(i).unwrap() == "+";
+                let out = call(&mut f, &mut b, &who, method);
+                let refused = out.code == Some(ErrorCode::Forbidden);
+                if refused == allowed {
+                    let want = if allowed { "allowed" } else { "refused" };
+                    wrong.push(format!(
+                        "{channel:?} {role} {method}: expected {want}, got {:?} {}",
+                        out.code, out.message
+                    ));
+                }
+                if refused {
+                    assert_eq!(b.store().change_count().unwrap(), out.before, "{role} {method}: a refusal wrote");
+                    assert!(
+                        !out.message.contains(SECRET_NAME),
+                        "{method}: a refusal names a customer: {}",
+                        out.message
+                    );
+                    assert!(!out.message.is_empty());
+                }
+            }
+        }
+    }
+    assert_eq!(calls, TABLE.len() * ROLES.len() * CHANNELS.len());
+    assert!(wrong.is_empty(), "{} of {calls} calls disagree with the table:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[test]
+fn a_custom_role_is_a_copy_changed_grant_by_grant_and_nobody_hands_out_more_than_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let admin = admin(&b);
+    for n in 0..3 {
+        b.add_customer(&admin, &person(&format!("{SECRET_NAME} {n}"))).unwrap();
+    }
+    // A role that may export at most two rows: an export of three is refused whole, before a
+    // file is made; a search finding two is written.
+    b.add_role(&admin, "exporter", "support").unwrap();
+    let change = RoleChange { export_cap: Some(Some(2)), ..export_all() };
+    let role = b.change_role(&admin, "exporter", &change).unwrap();
+    assert_eq!((role.based_on.as_deref(), role.export_cap), (Some("support"), Some(2)));
+    let user = |login: &str, role: &str| UserInput {
+        login: Some(login.into()),
+        name: Some(login.into()),
+        roles: vec![role.into()],
+        team: None,
+    };
+    b.add_user(&admin, &user("ex", "exporter"), PW).unwrap();
+    let ex = b.sign_in("ex", PW, None, Channel::Cli).unwrap();
+    let out = dir.path().join("all.csv");
+    let e = b.export(&ex, &out, ExportFormat::Csv, None, &mut |_, _| {}, &|| false).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid);
+    assert!(e.message.contains("3 customers") && e.message.contains("at most 2"), "{}", e.message);
+    assert!(!out.exists(), "a refused export left a file");
+    let two = b.export(&ex, &out, ExportFormat::Csv, Some(&format!("{SECRET_NAME} 1")), &mut |_, _| {}, &|| false);
+    assert!(two.unwrap().written <= 2);
+
+    // Built-in roles stay as they are; names are checked; a role copies only what exists.
+    let e = b.change_role(&admin, "support", &export_all()).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Invalid, Some("name")));
+    for bad in ["Big Boss", "admin", "exporter"] {
+        assert_eq!(b.add_role(&admin, bad, "support").unwrap_err().code, ErrorCode::Invalid, "{bad}");
+    }
+    assert_eq!(b.add_role(&admin, "x", "nobody").unwrap_err().field.as_deref(), Some("from"));
+    let e = b.add_user(&admin, &user("ghost", "nobody"), PW).unwrap_err();
+    assert!(e.message.contains("exporter") && e.message.contains("support"), "lists the roles: {}", e.message);
+
+    // A manager-like custom role that may manage users still cannot hand out admin, nor grant
+    // a role what it does not hold itself.
+    b.add_role(&admin, "hr", "manager").unwrap();
+    let users_update = RoleChange {
+        grant: Some(Grant { entity: Entity::Users, actions: vec![Action::Create, Action::Update], scope: Scope::All }),
+        ..Default::default()
+    };
+    b.change_role(&admin, "hr", &users_update).unwrap();
+    b.add_user(&admin, &user("hr1", "hr"), PW).unwrap();
+    let hr = b.sign_in("hr1", PW, None, Channel::Cli).unwrap();
+    b.add_user(&hr, &user("rep1", "sales"), PW).unwrap();
+    let count = || b.store().change_count().unwrap();
+    let before = count();
+    let e = b.add_user(&hr, &user("boss", "admin"), PW).unwrap_err();
+    assert!(e.message.contains("more than your own roles"), "{}", e.message);
+    assert_eq!(count(), before, "the refused user was written");
+    b.add_role(&hr, "helper", "support").unwrap();
+    let settings = RoleChange {
+        grant: Some(Grant { entity: Entity::Settings, actions: vec![Action::Update], scope: Scope::All }),
+        ..Default::default()
+    };
+    let before = count();
+    assert_eq!(b.change_role(&hr, "helper", &settings).unwrap_err().code, ErrorCode::Invalid);
+    assert_eq!(count(), before, "the refused grant was written");
+    assert_eq!(b.role(&admin, "helper").unwrap().grants, b.role(&admin, "support").unwrap().grants);
+
+    // A changed role applies from the next sign-in; a revoke takes an action back.
+    let revoke = RoleChange {
+        revoke: Some(Revoke { entity: Entity::Customer, actions: vec![Action::Export] }),
+        ..Default::default()
+    };
+    b.change_role(&admin, "exporter", &revoke).unwrap();
+    assert!(ex.grants().allows(Entity::Customer, Action::Export), "the signed-in session keeps its grants");
+    let again = b.sign_in("ex", PW, None, Channel::Cli).unwrap();
+    let e = b.export(&again, &out, ExportFormat::Csv, None, &mut |_, _| {}, &|| false).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let names: Vec<String> = b.roles(&admin).unwrap().into_iter().map(|r| r.name).collect();
+    assert_eq!(names, ["admin", "manager", "sales", "support", "exporter", "helper", "hr"]);
+}
