@@ -264,6 +264,10 @@ impl Banyan {
     /// The one permission check: whether `caller` may do `action` on `entity`, and over which
     /// customers. Every façade method that reads or writes the book starts with it.
     pub(crate) fn may(&self, caller: &Caller, entity: Entity, action: Action) -> ApiResult<Scope> {
+        // A caller signed in to another book (its device id is that book's) is nobody here.
+        if caller.device != self.store.device().to_string() {
+            return Err(self.err(Error::SignInRequired));
+        }
         caller.grants.scope(entity, action).ok_or_else(|| self.err(Error::NotAllowed { entity, action }))
     }
 

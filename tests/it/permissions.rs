@@ -520,3 +520,17 @@ fn a_custom_role_is_a_copy_changed_grant_by_grant_and_nobody_hands_out_more_than
     let names: Vec<String> = b.roles(&admin).unwrap().into_iter().map(|r| r.name).collect();
     assert_eq!(names, ["admin", "manager", "sales", "support", "exporter", "helper", "hr"]);
 }
+
+#[test]
+fn a_caller_signed_in_to_one_book_is_nobody_in_another() {
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, _) = new_book(one.path());
+    let (b, _) = new_book(two.path());
+    let from_a = admin(&a);
+    b.add_customer(&admin(&b), &person(SECRET_NAME)).unwrap();
+    let e = b.customers(&from_a, &Default::default()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::SignInRequired);
+    let e = b.add_customer(&from_a, &person("Intruder")).unwrap_err();
+    assert_eq!(e.code, ErrorCode::SignInRequired);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 1);
+}

@@ -204,11 +204,10 @@ fn a_wrong_login_and_a_wrong_password_read_the_same_and_take_as_long() {
         texts.insert(format!("{:?} {} {:?}", e.code, e.message, e.field));
     }
     assert_eq!(texts.len(), 1, "{texts:?}");
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (p, l) = (median(&mut wrong_pw), median(&mut wrong_login));
+    // The fastest of each: other work on the machine (the rest of the suite runs meanwhile) only
+    // ever adds time, so the minimum is each path's own cost.
+    let fastest = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let (p, l) = (fastest(&wrong_pw), fastest(&wrong_login));
     assert!((0.8..=1.25).contains(&(l / p)), "wrong password {p:.4} s, unknown login {l:.4} s");
 }
 
