@@ -398,3 +398,17 @@ app-signed-in-as = Signed in as { $name }
 # Variables:
 #   $minutes (Number) - minutes without input before Banyan locks
 settings-idle-lock = Banyan locks itself after { $minutes } minutes without input in its windows, and from the menu (Lock).
+users-title = Users
+users-add = Add user
+users-added = Added { $name }. They sign in with the password you set.
+users-first-password = First password (10 characters or more)
+users-status = Status
+users-active = Active
+users-disabled = Disabled
+users-mfa = authenticator
+users-disable = Disable
+users-enable = Enable
+users-unlock = Unlock
+users-disabled-note = { $name } can no longer sign in.
+users-enabled-note = { $name } can sign in again.
+users-unlocked-note = { $name }’s sign-in lockout on this computer is lifted.

@@ -6,7 +6,7 @@
 use crate::state::AppState;
 use banyan::api::{
     self, ApiError, Banyan, Caller, Channel, CustomerRecord, ExportReport, ImportPreview, ImportReport, ImportRequest,
-    MergeRequest, SavedMapping, Settings,
+    MergeRequest, RoleView, SavedMapping, Settings,
 };
 use banyan::demo::DemoSummary;
 use banyan::i18n::{Lang, Localizer};
@@ -345,6 +345,14 @@ commands! {
     fn duplicates(state, limit: u32) -> Vec<DuplicatePair> { with(&state, |b, c| b.duplicates(c, limit as usize)) }
     fn merge_customers(state, req: MergeRequest) -> Customer { with(&state, |b, c| b.merge(c, &req)) }
 
+    fn users(state) -> Vec<User> { with(&state, |b, c| b.users(c)) }
+    fn roles(state) -> Vec<RoleView> { with(&state, |b, c| b.roles(c)) }
+    /// Adds a user with a first password (the policy's rules apply).
+    fn add_user(state, input: UserInput, password: String) -> User { with(&state, |b, c| b.add_user(c, &input, &password)) }
+    fn set_user_status(state, login: String, status: UserStatus) -> User { with(&state, |b, c| b.set_user_status(c, &login, status)) }
+    /// Lifts a sign-in lockout on this desktop.
+    fn unlock_user(state, login: String) -> () { with(&state, |b, c| b.unlock_user(c, &login)) }
+
     /// Records a named moment for `cargo xtask bench ui` (milliseconds since the process started).
     fn bench_mark(state, name: String, value_ms: Option<f64>) -> f64 {
         let since_start = state.started.elapsed().as_secs_f64() * 1000.0;
@@ -388,6 +396,13 @@ mod bindings {
             Caller::decl(&cfg),
             Channel::decl(&cfg),
             UserInput::decl(&cfg),
+            User::decl(&cfg),
+            UserStatus::decl(&cfg),
+            RoleView::decl(&cfg),
+            banyan::security::grants::Grant::decl(&cfg),
+            banyan::security::grants::Entity::decl(&cfg),
+            banyan::security::grants::Action::decl(&cfg),
+            banyan::security::grants::Scope::decl(&cfg),
             api::FieldMessage::decl(&cfg),
             Settings::decl(&cfg),
             CustomerRecord::decl(&cfg),

@@ -368,6 +368,23 @@ async function main() {
       await shot(b, "book-updated.en-US");
       await typeInto(await byTest(b, "customer-search"), "anna mu");
       await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "a customer of the old book, found by the new index");
+      // The admin adds a colleague in Settings; a common password is refused next to its field.
+      await (await b.$('[data-nav="settings"]')).click();
+      await (await byTest(b, "users-add")).click();
+      await (await byTest(b, "users-login")).setValue("wang.fang");
+      await (await byTest(b, "users-name")).setValue("Wang Fang");
+      await (await byTest(b, "users-role")).selectByAttribute("value", "sales");
+      await (await byTest(b, "users-team")).setValue("East");
+      await (await byTest(b, "users-password")).setValue("password123");
+      await (await byTest(b, "users-save")).click();
+      await waitText(await b.$('[data-testid="users-form"] .field-error'), (t) => t.length > 0, "the password policy's message");
+      await (await byTest(b, "users-password")).setValue("Wang Fang password 2026");
+      await (await byTest(b, "users-save")).click();
+      await b.waitUntil(async () => (await b.$$('[data-testid="user-row"]')).length === 2, { timeout: 10_000, timeoutMsg: "the new user's row" });
+      const texts = [];
+      for (const r of await b.$$('[data-testid="user-row"]')) texts.push(await r.getText());
+      expect(texts.some((x) => x.includes("wang.fang") && x.includes("sales") && x.includes("East") && x.includes("Active")), `user rows: ${texts.join(" | ")}`);
+      await shot(b, "users.en-US");
     });
   } finally {
     await b.deleteSession().catch(() => {});

@@ -3,6 +3,8 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
+export type Action = "read" | "create" | "update" | "delete" | "import" | "export" | "merge";
+
 export type Activity = { id: ActivityId, customerId: CustomerId, kind: ActivityKind, 
 /**
  * `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
@@ -137,6 +139,8 @@ export type DuplicateNote = { row: number, existingId: string, existingName: str
 
 export type DuplicatePair = { a: Customer, b: Customer, score: number, reasons: Array<Reason>, };
 
+export type Entity = "customer" | "contact" | "activity" | "product" | "order" | "settings" | "users" | "audit" | "privacy";
+
 export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open" | "sign-in-failed" | "locked" | "mfa-required" | "mfa-replayed" | "clock-off" | "user-disabled" | "no-users" | "sign-in-required" | "forbidden";
 
 export type ExportFormat = "csv" | "csvExcel" | "csvGbk" | "csvGb18030" | "xlsx" | "json" | "xml" | "vcard";
@@ -157,6 +161,8 @@ warnings: Array<string>,
 warningCount: number, };
 
 export type FieldMessage = { field: string, message: string, };
+
+export type Grant = { entity: Entity, actions: Array<Action>, scope: Scope, };
 
 export type ImportCounts = { rowsRead: number, created: number, updated: number, skipped: number, failed: number, };
 
@@ -315,6 +321,12 @@ taxRate: string | null, active: boolean | null, };
 
 export type Reason = "same-phone" | "same-email" | "same-name" | "similar-name" | "same-company" | "same-address" | "same-city";
 
+export type RoleView = { name: string, builtIn: boolean, 
+/**
+ * The built-in role a custom one was copied from.
+ */
+basedOn: string | null, grants: Array<Grant>, exportCap: number | null, };
+
 export type RowIssue = { row: number, column: string | null, 
 /**
  * What is wrong, e.g. "“123” is not a valid phone number …".
@@ -326,6 +338,8 @@ message: string,
 text: string, };
 
 export type SavedMapping = { name: string, mapping: Mapping, };
+
+export type Scope = "own" | "team" | "all";
 
 export type SearchFilter = { kind: CustomerKind | null, tag: string | null, city: string | null, owner: string | null, 
 /**
@@ -383,9 +397,17 @@ field: string, };
 
 export type UndoReport = { removed: number, restored: number, conflicts: Array<UndoConflict>, };
 
+export type User = { id: UserId, login: string, name: string, roles: Array<string>, team: string | null, status: UserStatus, 
+/**
+ * Signs in with an authenticator code as well as the password.
+ */
+mfa: boolean, createdAt: number, updatedAt: number, };
+
 export type UserId = string;
 
 export type UserInput = { login: string | null, name: string | null, roles: Array<string>, team: string | null, };
+
+export type UserStatus = "active" | "disabled";
 
 export function appStatus(): Promise<AppStatus> {
   return invoke<AppStatus>("app_status");
@@ -545,6 +567,26 @@ export function duplicates(limit: number): Promise<Array<DuplicatePair>> {
 
 export function mergeCustomers(req: MergeRequest): Promise<Customer> {
   return invoke<Customer>("merge_customers", { req });
+}
+
+export function users(): Promise<Array<User>> {
+  return invoke<Array<User>>("users");
+}
+
+export function roles(): Promise<Array<RoleView>> {
+  return invoke<Array<RoleView>>("roles");
+}
+
+export function addUser(input: UserInput, password: string): Promise<User> {
+  return invoke<User>("add_user", { input, password });
+}
+
+export function setUserStatus(login: string, status: UserStatus): Promise<User> {
+  return invoke<User>("set_user_status", { login, status });
+}
+
+export function unlockUser(login: string): Promise<null> {
+  return invoke<null>("unlock_user", { login });
 }
 
 export function benchMark(name: string, valueMs: number | null): Promise<number> {
