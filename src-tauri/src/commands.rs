@@ -74,8 +74,8 @@ pub struct CustomerPage {
 }
 
 fn status(state: &AppState) -> AppStatus {
-    // The book first, then the session, never both at once: `signed_in` takes them the other way
-    // (the book exclusively, then the session).
+    // The book first, then the session (the order `with` takes them in), and the book let go
+    // before the session is read: the status never waits on a long command for the session.
     let (open, has_users, updated_snapshot) = {
         let book = state.book();
         match book.as_ref() {

@@ -84,8 +84,10 @@ impl Banyan {
                 return Err(Error::field(FieldError::new("name", "error-role-taken").arg("value", &name)));
             }
             let key = from.trim().to_lowercase();
+            let names: Vec<String> = all.iter().map(|(r, _)| r.name.clone()).collect();
             let (base, based_on) = all.into_iter().find(|(r, _)| r.name == key).ok_or_else(|| {
-                Error::field(FieldError::new("from", "error-role-unknown").arg("value", &key).arg("roles", ""))
+                let list = names.join(", ");
+                Error::field(FieldError::new("from", "error-role-unknown").arg("value", &key).arg("roles", list))
             })?;
             self.within_own(caller, &Grants::of(&[&base]))?;
             let built_in = based_on.unwrap_or(base.name.clone());

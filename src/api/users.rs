@@ -271,13 +271,13 @@ impl Banyan {
         caller.grants.scope(entity, action).ok_or_else(|| self.err(Error::NotAllowed { entity, action }))
     }
 
-    /// Every user, by login (admins).
+    /// Every user, by login (users.read).
     pub fn users(&self, caller: &Caller) -> ApiResult<Vec<User>> {
         self.may(caller, Entity::Users, Action::Read)?;
         self.store.users().map_err(|e| self.err(e))
     }
 
-    /// Adds a user (admins). The password must meet the policy (see [`password::check_new`]).
+    /// Adds a user (users.create), with roles that grant no more than the caller's. The password must meet the policy (see [`password::check_new`]).
     pub fn add_user(&self, caller: &Caller, input: &UserInput, new_password: &str) -> ApiResult<User> {
         self.may(caller, Entity::Users, Action::Create)?;
         let run = || -> crate::Result<User> {
@@ -290,14 +290,14 @@ impl Banyan {
         run().map_err(|e| self.err(e))
     }
 
-    /// Disables or enables an account (admins). The last active admin cannot be disabled.
+    /// Disables or enables an account (users.update). The last active admin cannot be disabled.
     pub fn set_user_status(&self, caller: &Caller, login: &str, status: UserStatus) -> ApiResult<User> {
         self.may(caller, Entity::Users, Action::Update)?;
         let change = UserChange { status: Some(status), ..Default::default() };
         self.store.change_user(&caller.actor(), login, change).map_err(|e| self.err(e))
     }
 
-    /// Lifts the sign-in lockout of `login` on this desktop (admins).
+    /// Lifts the sign-in lockout of `login` on this desktop (users.update).
     pub fn unlock_user(&self, caller: &Caller, login: &str) -> ApiResult<()> {
         self.may(caller, Entity::Users, Action::Update)?;
         let user = self
@@ -408,7 +408,7 @@ impl Banyan {
         run().map_err(|e| self.err(e))
     }
 
-    /// Removes the authenticator of `login`: one's own, or anyone's for an admin.
+    /// Removes the authenticator of `login`: one's own, or anyone's with users.update.
     pub fn disable_mfa(&self, caller: &Caller, login: &str) -> ApiResult<User> {
         if !caller.is(login) {
             self.may(caller, Entity::Users, Action::Update)?;

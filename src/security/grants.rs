@@ -214,8 +214,8 @@ impl Role {
 /// The longest role name, in characters.
 pub const MAX_ROLE_NAME: usize = 40;
 
-/// Whether `name` can name a new custom role: 1-40 lowercase letters, digits, `-` or `_`, starting
-/// with a letter, and not a built-in role's name.
+/// Whether `name` is well formed for a custom role: 1-40 lowercase letters, digits, `-` or `_`,
+/// starting with a letter (that no role has it yet is checked against the book's roles).
 pub fn valid_role_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())

@@ -300,7 +300,7 @@ enum UserCmd {
         login: String,
         #[arg(long)]
         name: String,
-        /// admin, manager, sales or support (repeatable).
+        /// admin, manager, sales, support or a custom role (repeatable).
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
         #[arg(long)]
