@@ -78,7 +78,7 @@ fn write_xlsx(path: &Path, rows: &[[String; 10]]) {
 fn export_cells(b: &Banyan) -> Vec<([String; 13], [i64; 2])> {
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     b.store()
-        .each_customer(|next| {
+        .each_customer(&banyan::store::Reach::All, |next| {
             let mut out = Vec::new();
             while let Some(c) = next() {
                 let c = c?;
@@ -341,7 +341,7 @@ fn main() {
             // The floors under the import: the same rows, validated beforehand, written in
             // 10,000-row transactions into a new encrypted book: the customers table alone; with
             // the change log; and through the whole gateway (log, search index, match keys).
-            let ctx = banyan::model::ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+            let ctx = banyan::model::ValidationContext::default();
             let valid: Vec<banyan::model::ValidCustomer> = data
                 .iter()
                 .filter_map(|r| {

@@ -176,7 +176,7 @@ fn run(
             for ch in text.chars() {
                 typed.push(ch);
                 let t = Instant::now();
-                let hits = store.search(&typed, &filter, limit).unwrap();
+                let hits = store.search(&typed, &filter, limit, &banyan::store::Reach::All).unwrap();
                 let dt = t.elapsed();
                 std::hint::black_box(hits);
                 if pass == 1 {
@@ -199,7 +199,10 @@ fn run(
     store.settle();
     for i in 0..400 {
         let c = &customers[(i * 4_999) % customers.len()];
-        let Some(hit) = store.search(&c.name, &filter, 1).unwrap().into_iter().next() else { continue };
+        let Some(hit) = store.search(&c.name, &filter, 1, &banyan::store::Reach::All).unwrap().into_iter().next()
+        else {
+            continue;
+        };
         // What the form sends: the changed field and the record as it was loaded.
         let patch = CustomerPatch {
             notes: Some(format!("Called back about the quote, round {i}.")),
@@ -207,7 +210,9 @@ fn run(
             ..Default::default()
         };
         let t = Instant::now();
-        std::hint::black_box(store.patch_customer(&actor, hit.customer.id, &patch, &ctx).unwrap());
+        std::hint::black_box(
+            store.patch_customer(&actor, hit.customer.id, &patch, &ctx, &banyan::store::Reach::All).unwrap(),
+        );
         if i < 300 {
             saves.push(t.elapsed());
             let t = Instant::now();

@@ -42,12 +42,14 @@ fn run(encrypted: bool, customers: &[banyan::model::ValidCustomer], batch: usize
         Store::open_plaintext_for_benchmark(&path, opts).unwrap()
     };
     let t = Instant::now();
-    let all = store.customers(&CustomerFilter { sort: CustomerSort::Created, ..Default::default() }).unwrap();
+    let all = store
+        .customers(&CustomerFilter { sort: CustomerSort::Created, ..Default::default() }, &banyan::store::Reach::All)
+        .unwrap();
     let read_s = t.elapsed().as_secs_f64();
     assert_eq!(all.len(), customers.len());
     drop(all);
     let t = Instant::now();
-    let all = store.customers(&CustomerFilter::default()).unwrap();
+    let all = store.customers(&CustomerFilter::default(), &banyan::store::Reach::All).unwrap();
     let read_name_s = t.elapsed().as_secs_f64();
     assert_eq!(all.len(), customers.len());
     drop(all);

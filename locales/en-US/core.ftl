@@ -399,6 +399,12 @@ error-role-taken = There is already a role “{ $value }”.
 error-role-name = A role’s name has 1–40 lowercase letters, digits, “-” or “_”, starting with a letter.
 error-role-built-in = “{ $value }” is a built-in role and cannot be changed; copy it into a new role with `role add NAME --from { $value }`.
 error-grant-beyond-own = You cannot hand out more than your own roles allow.
+# Variables:
+#   $value (String) - the owner as typed
+error-owner-unknown = No user of this book is “{ $value }”: type a user’s login or name.
+error-owner-out-of-reach = “{ $value }” is outside your customers: you may give a customer only to yourself or, if your role allows, to your team.
+error-owner-required = Choose an owner: a customer with none is outside your customers.
+error-import-match-out-of-reach = This row matches a customer that is not yours to change; nothing was imported from it.
 error-first-user-admin = The first user of a book must have the admin role.
 error-last-admin = This is the last active admin: make another user an admin first.
 error-mfa-not-pending = Start the enrolment first (banyan mfa enroll), then confirm it with a code.

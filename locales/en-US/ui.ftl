@@ -112,6 +112,9 @@ form-add-email = + Add email
 form-tags-placeholder = Separate tags with commas
 # Variables:
 #   $count (Number) - existing customers with the same phone or email
+form-duplicate-owned-by = one owned by { $owner }
+form-duplicate-elsewhere = one outside your customers
+form-owner-placeholder = You, unless you choose someone
 form-duplicate-warning =
     { $count ->
         [one] A customer with the same phone or email already exists:

@@ -6,7 +6,7 @@
 use crate::state::AppState;
 use banyan::api::{
     self, ApiError, Banyan, Caller, Channel, CustomerRecord, ExportReport, ImportPreview, ImportReport, ImportRequest,
-    MergeRequest, RoleView, SavedMapping, Settings,
+    LikelyDuplicate, MergeRequest, OwnerChoice, RoleView, SavedMapping, Settings,
 };
 use banyan::demo::DemoSummary;
 use banyan::i18n::{Lang, Localizer};
@@ -287,9 +287,12 @@ commands! {
     fn delete_customer(state, id: String) -> () { with(&state, |b, c| b.delete_customer(c, &id)) }
 
     /// Existing customers with the same phone or email: the form's duplicate warning.
-    fn likely_duplicates(state, input: CustomerInput, exclude_id: Option<String>) -> Vec<Customer> {
+    fn likely_duplicates(state, input: CustomerInput, exclude_id: Option<String>) -> Vec<LikelyDuplicate> {
         with(&state, |b, c| b.likely_duplicates(c, &input, exclude_id.as_deref()))
     }
+
+    /// The users the form's owner field offers.
+    fn owner_choices(state) -> Vec<OwnerChoice> { with(&state, |b, c| b.owner_choices(c)) }
 
     fn add_contact(state, customer_id: String, input: ContactInput) -> Contact { with(&state, |b, c| b.add_contact(c, &customer_id, &input)) }
     fn add_activity(state, customer_id: String, input: ActivityInput) -> Activity { with(&state, |b, c| b.add_activity(c, &customer_id, &input)) }
@@ -410,6 +413,8 @@ mod bindings {
             Lang::decl(&cfg),
             KeyMode::decl(&cfg),
             Customer::decl(&cfg),
+            LikelyDuplicate::decl(&cfg),
+            OwnerChoice::decl(&cfg),
             CustomerKind::decl(&cfg),
             CustomerInput::decl(&cfg),
             CustomerPatch::decl(&cfg),

@@ -252,6 +252,8 @@ impl Banyan {
             on_duplicate: req.on_duplicate,
             mode: req.mode,
             dry_run: req.dry_run,
+            reach: self.reach(caller, Entity::Customer, Action::Import)?,
+            default_owner: Some(caller.user().to_string()),
             ..Default::default()
         })
     }
@@ -409,7 +411,7 @@ impl Banyan {
         report: &mut dyn FnMut(u64, u64),
         cancelled: &dyn Fn() -> bool,
     ) -> ApiResult<ExportReport> {
-        self.may(caller, Entity::Customer, Action::Export)?;
+        let reach = self.reach(caller, Entity::Customer, Action::Export)?;
         self.outside_book(out, "out")?;
         let custom = self.store.custom_fields().map_err(|e| self.err(e))?;
         let mut progress = Progress { report, cancelled };
@@ -426,16 +428,18 @@ impl Banyan {
             Some(q) => {
                 // Every match, however many: an export that silently stopped at the search
                 // list's page size would lose customers without a word.
-                let ids = self.store.search_all(q, &SearchFilter::default()).map_err(|e| self.err(e))?;
+                let ids = self.store.search_all(q, &SearchFilter::default(), &reach).map_err(|e| self.err(e))?;
                 let total = ids.len() as u64;
                 capped(total)?;
                 let mut it = ids.into_iter().map(|id| self.store.customer(id));
                 export::export(out, format, &custom, total, &mut || it.next(), &cut, &mut progress)
             }
             None => {
-                let total = self.store.customer_count().map_err(|e| self.err(e))? as u64;
+                let total = self.store.customer_count(&reach).map_err(|e| self.err(e))? as u64;
                 capped(total)?;
-                self.store.each_customer(|next| export::export(out, format, &custom, total, next, &cut, &mut progress))
+                self.store.each_customer(&reach, |next| {
+                    export::export(out, format, &custom, total, next, &cut, &mut progress)
+                })
             }
         };
         let done = result.map_err(|e| self.err(e))?;
@@ -457,17 +461,17 @@ impl Banyan {
         Ok(ExportReport { written: done.written, warnings, warning_count: done.warning_count })
     }
 
-    /// Likely duplicate pairs over the whole book, best first.
+    /// Likely duplicate pairs among the customers the caller may merge, best first.
     pub fn duplicates(&self, caller: &Caller, limit: usize) -> ApiResult<Vec<DuplicatePair>> {
-        self.may(caller, Entity::Customer, Action::Merge)?;
-        self.store.duplicate_pairs(crate::quality::dedupe::DUPLICATE_SCORE, limit).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Customer, Action::Merge)?;
+        self.store.duplicate_pairs(crate::quality::dedupe::DUPLICATE_SCORE, limit, &reach).map_err(|e| self.err(e))
     }
 
     /// Merges two customers into the survivor (see [`MergeRequest`]).
     pub fn merge(&self, caller: &Caller, req: &MergeRequest) -> ApiResult<Customer> {
-        self.may(caller, Entity::Customer, Action::Merge)?;
-        let survivor = self.customer(caller, &req.survivor_id)?;
-        let other = self.customer(caller, &req.other_id)?;
+        let reach = self.reach(caller, Entity::Customer, Action::Merge)?;
+        let survivor = self.reached_customer(&reach, self.customer_id(&req.survivor_id)?).map_err(|e| self.err(e))?;
+        let other = self.reached_customer(&reach, self.customer_id(&req.other_id)?).map_err(|e| self.err(e))?;
         let ctx = self.ctx()?;
         let merge = |s: &Customer, o: &Customer| {
             let input: CustomerInput = merged_patch(s, o, &req.take).apply_to(s);

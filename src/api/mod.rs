@@ -9,15 +9,17 @@ use crate::model::*;
 use crate::quality::phone::Region;
 use crate::security::grants::{Action, Entity};
 use crate::security::keys::{KdfParams, KeyMode, Unlock};
-use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, SearchFilter, SearchHit, Store, StoreOptions};
+use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, Reach, SearchFilter, SearchHit, Store, StoreOptions};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 mod io;
 mod roles;
+mod scope;
 mod users;
 pub use io::*;
 pub use roles::RoleView;
+pub use scope::{LikelyDuplicate, OwnerChoice};
 pub use users::{Caller, Channel, MfaEnrolment};
 
 /// The closed set of error kinds a caller can branch on; mirrored in the UI's TypeScript.
@@ -242,6 +244,7 @@ impl Banyan {
         Ok(ValidationContext {
             region: Region::parse(&s.phone_region).unwrap_or_default(),
             custom_fields: self.store.custom_fields().map_err(|e| self.err(e))?,
+            owners: OwnerDirectory::new(&self.store.users().map_err(|e| self.err(e))?),
         })
     }
 
@@ -251,54 +254,87 @@ impl Banyan {
 
     // ---- customers -------------------------------------------------------------------------
 
+    /// Adds a customer, owned by the caller unless the input names another owner (a user within
+    /// what the caller may create for).
     pub fn add_customer(&self, caller: &Caller, input: &CustomerInput) -> ApiResult<Customer> {
-        self.may(caller, Entity::Customer, Action::Create)?;
-        let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
-        self.store.add_customer(&caller.actor(), &valid).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Customer, Action::Create)?;
+        let ctx = self.ctx()?;
+        let run = || -> crate::Result<Customer> {
+            let mut input = input.clone();
+            let typed = input.owner.take().unwrap_or_default();
+            let owner = if typed.trim().is_empty() {
+                Some(caller.user().to_string())
+            } else {
+                self.owner_within(&reach, &typed)?
+            };
+            let mut valid = input.validate(&ctx)?;
+            valid.owner = owner;
+            self.store.add_customer(&caller.actor(), &valid)
+        };
+        run().map_err(|e| self.err(e))
     }
 
     pub fn customer(&self, caller: &Caller, id: &str) -> ApiResult<Customer> {
-        self.may(caller, Entity::Customer, Action::Read)?;
-        self.store.customer(self.customer_id(id)?).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Customer, Action::Read)?;
+        self.reached_customer(&reach, self.customer_id(id)?).map_err(|e| self.err(e))
     }
 
     /// The customer with contacts, activity timeline and orders.
     pub fn customer_record(&self, caller: &Caller, id: &str) -> ApiResult<CustomerRecord> {
-        self.may(caller, Entity::Customer, Action::Read)?;
+        let reach = self.reach(caller, Entity::Customer, Action::Read)?;
         let cid = self.customer_id(id)?;
-        // What the caller's roles do not let them read is left out, not refused: a record page
-        // without its orders is still the record.
-        let may = |e: Entity| caller.grants().allows(e, Action::Read);
         let run = || -> crate::Result<CustomerRecord> {
+            let customer = self.reached_customer(&reach, cid)?;
+            // What the caller's roles do not let them read is left out, not refused: a record
+            // page without its orders is still the record. Contacts, activities and orders
+            // follow their customer's owner, under their own grant's scope.
+            let may = |e: Entity| -> crate::Result<bool> {
+                Ok(self.optional_reach(caller, e, Action::Read)?.is_some_and(|r| r.contains(customer.owner.as_deref())))
+            };
             Ok(CustomerRecord {
-                customer: self.store.customer(cid)?,
-                contacts: if may(Entity::Contact) { self.store.contacts(cid)? } else { Vec::new() },
-                activities: if may(Entity::Activity) { self.store.activities(cid)? } else { Vec::new() },
-                orders: if may(Entity::Order) {
-                    self.store.orders(&OrderFilter { customer: Some(cid), ..Default::default() })?
+                contacts: if may(Entity::Contact)? { self.store.contacts(cid)? } else { Vec::new() },
+                activities: if may(Entity::Activity)? { self.store.activities(cid)? } else { Vec::new() },
+                orders: if may(Entity::Order)? {
+                    self.store.orders(&OrderFilter { customer: Some(cid), ..Default::default() }, &Reach::All)?
                 } else {
                     Vec::new()
                 },
+                customer,
             })
         };
         run().map_err(|e| self.err(e))
     }
 
+    /// Changes a customer within the caller's reach; a new owner must be a user within it too
+    /// (a rep cannot hand a customer out of their team).
     pub fn update_customer(&self, caller: &Caller, id: &str, patch: &CustomerPatch) -> ApiResult<Customer> {
-        self.may(caller, Entity::Customer, Action::Update)?;
+        let reach = self.reach(caller, Entity::Customer, Action::Update)?;
         let cid = self.customer_id(id)?;
-        self.store.patch_customer(&caller.actor(), cid, patch, &self.ctx()?).map_err(|e| self.err(e))
+        let ctx = self.ctx()?;
+        let run = || -> crate::Result<Customer> {
+            let mut patch = patch.clone();
+            if let Some(typed) = &patch.owner {
+                patch.owner = Some(self.owner_within(&reach, typed)?.unwrap_or_default());
+            }
+            self.store.patch_customer(&caller.actor(), cid, &patch, &ctx, &reach)
+        };
+        run().map_err(|e| self.err(e))
     }
 
     pub fn delete_customer(&self, caller: &Caller, id: &str) -> ApiResult<()> {
-        self.may(caller, Entity::Customer, Action::Delete)?;
+        let reach = self.reach(caller, Entity::Customer, Action::Delete)?;
         let cid = self.customer_id(id)?;
-        self.store.delete_customer(&caller.actor(), cid).map_err(|e| self.err(e))
+        self.store.delete_customer(&caller.actor(), cid, &reach).map_err(|e| self.err(e))
     }
 
+    /// One page of the customers within the caller's reach that `filter` shows.
     pub fn customers(&self, caller: &Caller, filter: &CustomerFilter) -> ApiResult<Vec<Customer>> {
-        self.may(caller, Entity::Customer, Action::Read)?;
-        self.store.customers(filter).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Customer, Action::Read)?;
+        let run = || -> crate::Result<Vec<Customer>> {
+            let filter = CustomerFilter { owner: self.owner_filter(&filter.owner)?, ..filter.clone() };
+            self.store.customers(&filter, &reach)
+        };
+        run().map_err(|e| self.err(e))
     }
 
     /// Search as the user types: exact name, then name prefix, pinyin, anywhere, then typos; each
@@ -310,8 +346,12 @@ impl Banyan {
         filter: &SearchFilter,
         limit: u32,
     ) -> ApiResult<Vec<SearchHit>> {
-        self.may(caller, Entity::Customer, Action::Read)?;
-        self.store.search(text, filter, limit).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Customer, Action::Read)?;
+        let run = || -> crate::Result<Vec<SearchHit>> {
+            let filter = SearchFilter { owner: self.owner_filter(&filter.owner)?, ..filter.clone() };
+            self.store.search(text, &filter, limit, &reach)
+        };
+        run().map_err(|e| self.err(e))
     }
 
     /// Runs two searches nobody sees, so that the first ones a user types after opening the book
@@ -323,27 +363,34 @@ impl Banyan {
     /// upkeep, which merges the search segments a command-line import or rebuild left.
     pub fn warm_up(&self) {
         for q in ["a", "1381"] {
-            let _ = self.store.search(q, &SearchFilter::default(), 50);
+            let _ = self.store.search(q, &SearchFilter::default(), 50, &Reach::All);
         }
         self.store.request_upkeep();
     }
 
     /// Customers that share a phone number or email with `input` (other than `exclude_id`): what a
-    /// form shows as "this customer may already exist". Invalid numbers and addresses are skipped
-    /// here; validation reports them.
+    /// form shows as "this customer may already exist"; of one out of the caller's reach, only
+    /// who owns it. Invalid numbers and addresses are skipped here; validation reports them.
     pub fn likely_duplicates(
         &self,
         caller: &Caller,
         input: &CustomerInput,
         exclude_id: Option<&str>,
-    ) -> ApiResult<Vec<Customer>> {
-        self.may(caller, Entity::Customer, Action::Read)?;
+    ) -> ApiResult<Vec<LikelyDuplicate>> {
+        let reach = self.reach(caller, Entity::Customer, Action::Read)?;
         let region = input.phone_region(&self.ctx()?);
         let phones: Vec<String> =
             input.phones.iter().filter_map(|p| crate::quality::phone::normalize(p, region)).collect();
         let emails: Vec<String> = input.emails.iter().filter_map(|e| crate::quality::email::normalize(e)).collect();
         let exclude = exclude_id.and_then(|id| id.parse().ok());
-        self.store.likely_duplicates(&phones, &emails, exclude).map_err(|e| self.err(e))
+        let found = self.store.likely_duplicates(&phones, &emails, exclude).map_err(|e| self.err(e))?;
+        Ok(found
+            .into_iter()
+            .map(|c| {
+                let owner = c.owner_label().map(str::to_string);
+                LikelyDuplicate { customer: reach.contains(c.owner.as_deref()).then_some(c), owner }
+            })
+            .collect())
     }
 
     /// Rebuilds the search index, reporting (done, total).
@@ -354,25 +401,31 @@ impl Banyan {
 
     /// How many customers a list filter matches (for a virtualized list's scroll height).
     pub fn count_customers(&self, caller: &Caller, filter: &CustomerFilter) -> ApiResult<i64> {
-        self.may(caller, Entity::Customer, Action::Read)?;
-        self.store.count_customers(filter).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Customer, Action::Read)?;
+        let run = || -> crate::Result<i64> {
+            let filter = CustomerFilter { owner: self.owner_filter(&filter.owner)?, ..filter.clone() };
+            self.store.count_customers(&filter, &reach)
+        };
+        run().map_err(|e| self.err(e))
     }
 
     pub fn customer_count(&self, caller: &Caller) -> ApiResult<i64> {
-        self.may(caller, Entity::Customer, Action::Read)?;
-        self.store.customer_count().map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Customer, Action::Read)?;
+        self.store.customer_count(&reach).map_err(|e| self.err(e))
     }
 
     pub fn add_contact(&self, caller: &Caller, customer_id: &str, input: &ContactInput) -> ApiResult<Contact> {
-        self.may(caller, Entity::Contact, Action::Create)?;
+        let reach = self.reach(caller, Entity::Contact, Action::Create)?;
         let cid = self.customer_id(customer_id)?;
+        self.reached_customer(&reach, cid).map_err(|e| self.err(e))?;
         let valid = input.validate(&self.ctx()?).map_err(|e| self.err(e))?;
         self.store.add_contact(&caller.actor(), cid, &valid).map_err(|e| self.err(e))
     }
 
     pub fn add_activity(&self, caller: &Caller, customer_id: &str, input: &ActivityInput) -> ApiResult<Activity> {
-        self.may(caller, Entity::Activity, Action::Create)?;
+        let reach = self.reach(caller, Entity::Activity, Action::Create)?;
         let cid = self.customer_id(customer_id)?;
+        self.reached_customer(&reach, cid).map_err(|e| self.err(e))?;
         let (kind, at, text) = input.validate().map_err(|e| self.err(e))?;
         self.store.add_activity(&caller.actor(), cid, kind, &at, &text).map_err(|e| self.err(e))
     }
@@ -433,8 +486,17 @@ impl Banyan {
     /// Creates a draft order. Prices, discounts, taxes and totals are computed here from the
     /// stored products; the caller supplies only SKUs, quantities and discounts.
     pub fn create_order(&self, caller: &Caller, input: &OrderInput) -> ApiResult<Order> {
-        self.may(caller, Entity::Order, Action::Create)?;
+        let reach = self.reach(caller, Entity::Order, Action::Create)?;
         let cid = CustomerId::parse(&input.customer_id, "customerId").map_err(|e| self.err(e))?;
+        // Unknown and out of reach read the same: no such customer, on the field.
+        self.reached_customer(&reach, cid)
+            .map_err(|e| match e {
+                Error::NotFound { .. } => {
+                    Error::field(FieldError::new("customerId", "error-customer-unknown").arg("id", cid.to_string()))
+                }
+                e => e,
+            })
+            .map_err(|e| self.err(e))?;
         let notes = self.order_notes(input.notes.as_deref())?;
         self.store.create_order(&caller.actor(), cid, &input.lines, notes).map_err(|e| self.err(e))
     }
@@ -461,30 +523,32 @@ impl Banyan {
         lines: &[LineInput],
         notes: Option<&str>,
     ) -> ApiResult<Order> {
-        self.may(caller, Entity::Order, Action::Update)?;
+        let reach = self.reach(caller, Entity::Order, Action::Update)?;
+        self.reached_order(&reach, id_or_number)?;
         let notes = self.order_notes(notes)?;
         self.store.update_order_lines(&caller.actor(), id_or_number, lines, notes).map_err(|e| self.err(e))
     }
 
     pub fn order(&self, caller: &Caller, id_or_number: &str) -> ApiResult<Order> {
-        self.may(caller, Entity::Order, Action::Read)?;
-        self.store.order(id_or_number).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Order, Action::Read)?;
+        self.reached_order(&reach, id_or_number)
     }
 
     pub fn orders(&self, caller: &Caller, filter: &OrderFilter) -> ApiResult<Vec<Order>> {
-        self.may(caller, Entity::Order, Action::Read)?;
-        self.store.orders(filter).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Order, Action::Read)?;
+        self.store.orders(filter, &reach).map_err(|e| self.err(e))
     }
 
     /// The count and the per-currency totals of everything the filter finds (see
     /// [`crate::store::OrderSummary`]), for the orders list's footer.
     pub fn order_summary(&self, caller: &Caller, filter: &OrderFilter) -> ApiResult<crate::store::OrderSummary> {
-        self.may(caller, Entity::Order, Action::Read)?;
-        self.store.order_summary(filter).map_err(|e| self.err(e))
+        let reach = self.reach(caller, Entity::Order, Action::Read)?;
+        self.store.order_summary(filter, &reach).map_err(|e| self.err(e))
     }
 
     pub fn set_order_status(&self, caller: &Caller, id_or_number: &str, status: &str) -> ApiResult<Order> {
-        self.may(caller, Entity::Order, Action::Update)?;
+        let reach = self.reach(caller, Entity::Order, Action::Update)?;
+        self.reached_order(&reach, id_or_number)?;
         let to = OrderStatus::parse(status, "status").map_err(|e| self.err(Error::field(e)))?;
         self.store.set_order_status(&caller.actor(), id_or_number, to).map_err(|e| self.err(e))
     }

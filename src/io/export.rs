@@ -167,7 +167,8 @@ fn cells<'a>(c: &'a Customer, custom: &[CustomFieldDef]) -> Vec<Cell<'a>> {
         opt(&c.city),
         opt(&c.country),
         Cell::List(&c.tags),
-        opt(&c.owner),
+        // The owner's name, which an import reads back to the same user.
+        c.owner_label().map_or(Cell::Empty, |o| Cell::Text(Cow::Borrowed(o))),
         opt(&c.source),
         opt(&c.notes),
     ];
@@ -730,7 +731,7 @@ impl Sink for VcardSink {
             e.push(entry(P::Note, vec![text(n)]));
         }
         // Fields vCard has no property for travel as X- properties, which the importer reads back.
-        if let Some(o) = &c.owner {
+        if let Some(o) = c.owner_label() {
             e.push(entry(P::Other("X-BANYAN-OWNER".into()), vec![text(o)]));
         }
         if let Some(s) = &c.source {

@@ -65,6 +65,11 @@ pub struct ImportOptions {
     /// the tens of megabytes (`cargo xtask bench io -- --rows 20000`: 1,000 rows per chunk was
     /// 11-18 % slower, measured once while a build shared the machine).
     pub chunk_rows: usize,
+    /// The customers the import may create and change: a row whose owner is out of it, or that
+    /// matches an existing customer out of it, is rejected.
+    pub reach: crate::store::Reach,
+    /// The owner of a new customer whose row names none: the user importing.
+    pub default_owner: Option<String>,
 }
 
 impl Default for ImportOptions {
@@ -76,6 +81,8 @@ impl Default for ImportOptions {
             mode: ImportMode::ValidRows,
             dry_run: false,
             chunk_rows: 10000,
+            reach: crate::store::Reach::All,
+            default_owner: None,
         }
     }
 }
@@ -253,6 +260,13 @@ struct Checked {
     id: Option<CustomerId>,
     contact: Option<ContactInput>,
     dropped: Vec<RowProblem>,
+    owner: TypedOwner,
+}
+
+/// The owner as the row had it, and its column: what a problem with it names.
+struct TypedOwner {
+    text: Option<String>,
+    column: Option<String>,
 }
 
 /// Fields whose bad value can be left out while the rest of the row is imported: one phone,
@@ -308,6 +322,7 @@ fn prepare(resolved: &Resolved, ctx: &ValidationContext, row: &Row, lenient: boo
     // Only our own ids identify a customer; another system's "ID" column is not ours.
     let id = mapped.id.as_deref().and_then(|s| s.parse::<CustomerId>().ok());
     let mut dropped = Vec::new();
+    let owner;
     let first = mapped.input.validate(ctx);
     let valid = match first {
         Err(Error::Invalid(list)) if lenient && list.iter().all(|e| droppable(&e.field)) => {
@@ -318,7 +333,18 @@ fn prepare(resolved: &Resolved, ctx: &ValidationContext, row: &Row, lenient: boo
         other => other,
     };
     let valid = match valid {
-        Ok(v) => v,
+        Ok(mut v) => {
+            owner = TypedOwner {
+                text: v.owner.clone(),
+                column: mapped.column_of("owner").filter(|c| !c.is_empty()).map(str::to_string),
+            };
+            // An owner naming a user (login or name) is that user; other text is kept as typed,
+            // an owner from before users, which only scope "all" reaches.
+            if let Some(id) = v.owner.as_deref().and_then(|o| ctx.owners.resolve(o)) {
+                v.owner = Some(id.to_string());
+            }
+            v
+        }
         Err(Error::Invalid(list)) => {
             problems.extend(list.into_iter().map(|e| problem(&e.field.clone(), e)));
             return Err(problems);
@@ -359,7 +385,7 @@ fn prepare(resolved: &Resolved, ctx: &ValidationContext, row: &Row, lenient: boo
             }
         }
     };
-    Ok(Checked { valid, id, contact, dropped })
+    Ok(Checked { valid, id, contact, dropped, owner })
 }
 
 /// A row read, mapped and validated (on the reading thread), with what writing it needs.
@@ -376,6 +402,7 @@ struct Ready {
     contact: Option<ContactInput>,
     dropped: Vec<RowProblem>,
     derived: Derived,
+    owner: TypedOwner,
 }
 
 fn prepare_ready(resolved: &Resolved, ctx: &ValidationContext, row: Row, lenient: bool) -> Prepared {
@@ -385,6 +412,7 @@ fn prepare_ready(resolved: &Resolved, ctx: &ValidationContext, row: Row, lenient
         id: c.id,
         contact: c.contact,
         dropped: c.dropped,
+        owner: c.owner,
     });
     Prepared { row, ready }
 }
@@ -678,14 +706,41 @@ fn import_chunk(
                 rejects.reject(&row, &p)?;
                 keep(&mut outcome.problems, p);
             }
-            Ok(r) => {
-                // Bad values left out of a row that was imported all the same: reported.
-                keep(&mut outcome.problems, r.dropped.clone());
+            Ok(mut r) => {
                 let dup = if opts.on_duplicate == OnDuplicate::Create && r.id.is_none() {
                     None
                 } else {
                     find_duplicate(w, &r, memo)?
                 };
+                // A new customer whose row names no owner is the importer's (an existing one
+                // matched keeps its owner).
+                let inserts = dup.is_none() || opts.on_duplicate == OnDuplicate::Create;
+                if r.valid.owner.is_none() && inserts {
+                    r.valid.owner = opts.default_owner.clone();
+                }
+                // Out of the importer's reach: the row's owner, or the customer it would change.
+                let out_of_reach = match &dup {
+                    Some((existing, ..)) if opts.on_duplicate != OnDuplicate::Create => {
+                        (!opts.reach.contains(existing.owner.as_deref()))
+                            .then(|| (None, FieldError::new("row", "error-import-match-out-of-reach")))
+                    }
+                    _ => (!opts.reach.contains(r.valid.owner.as_deref())).then(|| {
+                        let typed = r.owner.text.clone().unwrap_or_default();
+                        (
+                            r.owner.column.clone(),
+                            FieldError::new("owner", "error-owner-out-of-reach").arg("value", typed),
+                        )
+                    }),
+                };
+                if let Some((column, error)) = out_of_reach {
+                    let p = vec![RowProblem { row: row.number, column, error }];
+                    outcome.counts.failed += 1;
+                    rejects.reject(&row, &p)?;
+                    keep(&mut outcome.problems, p);
+                    continue;
+                }
+                // Bad values left out of a row that was imported all the same: reported.
+                keep(&mut outcome.problems, r.dropped.clone());
                 match dup {
                     None => {
                         let id = insert(w, &r)?;

@@ -46,13 +46,26 @@ pub struct Customer {
     pub city: Option<String>,
     pub country: Option<String>,
     pub tags: Vec<String>,
+    /// The owning user's id, or text from before users that names none (such a customer is
+    /// nobody's: only a role with scope "all" reaches it).
     pub owner: Option<String>,
+    /// The owning user's name, when the owner is a user.
+    #[serde(default)]
+    pub owner_name: Option<String>,
     pub source: Option<String>,
     pub notes: Option<String>,
     pub custom: BTreeMap<String, CustomValue>,
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted: bool,
+}
+
+impl Customer {
+    /// Who owns the customer, as people read it: the owning user's name, or the text kept from
+    /// before users.
+    pub fn owner_label(&self) -> Option<&str> {
+        self.owner_name.as_deref().or(self.owner.as_deref())
+    }
 }
 
 /// What a caller types for a customer, unvalidated. Every field is text as typed.
@@ -206,6 +219,8 @@ pub struct ValidCustomer {
 pub struct ValidationContext {
     pub region: phone::Region,
     pub custom_fields: Vec<CustomFieldDef>,
+    /// The book's users, by whom an imported owner is found.
+    pub owners: super::OwnerDirectory,
 }
 
 impl CustomerInput {
@@ -614,6 +629,7 @@ mod tests {
                 CustomFieldDef::validate("since", "Customer since", "date", &[]).unwrap(),
                 CustomFieldDef::validate("employees", "Employees", "number", &[]).unwrap(),
             ],
+            owners: Default::default(),
         }
     }
 
@@ -689,6 +705,7 @@ mod tests {
             country: None,
             tags: vec!["a".into()],
             owner: None,
+            owner_name: None,
             source: None,
             notes: None,
             custom: [("industry".to_string(), CustomValue::Choice("IT".into()))].into(),

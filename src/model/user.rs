@@ -109,9 +109,74 @@ pub fn login_key(login: &str) -> String {
     login.trim().nfkc().collect::<String>().to_lowercase()
 }
 
+/// Finds the user a typed or imported owner names: by id, by login, or by a name no other user
+/// has (case and width folded as logins are). What names nobody, or two people, stays unresolved.
+#[derive(Debug, Clone, Default)]
+pub struct OwnerDirectory {
+    /// Ids and logins, each one user's.
+    exact: std::collections::HashMap<String, String>,
+    /// Names; `None` for a name two users share.
+    names: std::collections::HashMap<String, Option<String>>,
+}
+
+impl OwnerDirectory {
+    pub fn new(users: &[User]) -> Self {
+        let mut d = OwnerDirectory::default();
+        for u in users {
+            let id = u.id.to_string();
+            d.exact.insert(id.clone(), id.clone());
+            d.exact.insert(login_key(&u.login), id.clone());
+            d.names
+                .entry(login_key(&u.name))
+                .and_modify(|v| {
+                    if v.as_deref() != Some(id.as_str()) {
+                        *v = None
+                    }
+                })
+                .or_insert(Some(id));
+        }
+        d
+    }
+
+    /// The id of the user `text` names, if exactly one: a login wins over someone else's name.
+    pub fn resolve(&self, text: &str) -> Option<&str> {
+        let key = login_key(text);
+        self.exact.get(&key).map(String::as_str).or_else(|| self.names.get(&key).and_then(|v| v.as_deref()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(id: i64, login: &str, name: &str) -> User {
+        User {
+            id: crate::model::UserId::new(id),
+            login: login.into(),
+            name: name.into(),
+            roles: vec!["sales".into()],
+            team: None,
+            status: UserStatus::Active,
+            mfa: false,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn an_owner_is_found_by_id_login_or_a_name_only_one_user_has() {
+        let (li, wang, wang2) =
+            (user(1, "li.wei", "Li Wei"), user(2, "wang", "Wang Fang"), user(3, "fang", "Wang Fang"));
+        let d = OwnerDirectory::new(&[li.clone(), wang.clone(), wang2.clone()]);
+        let li_id = li.id.to_string();
+        assert_eq!(d.resolve(&li_id), Some(li_id.as_str()));
+        assert_eq!(d.resolve(" LI.WEI "), Some(li_id.as_str()));
+        assert_eq!(d.resolve("li wei"), Some(li_id.as_str()));
+        assert_eq!(d.resolve("Ｌｉ Ｗｅｉ"), Some(li_id.as_str()), "full-width letters fold like logins");
+        assert_eq!(d.resolve("Wang Fang"), None, "two users have that name");
+        assert_eq!(d.resolve("wang"), Some(wang.id.to_string().as_str()));
+        assert_eq!(d.resolve("Zhao Lei"), None);
+    }
 
     fn input(login: &str, roles: &[&str]) -> UserInput {
         UserInput {

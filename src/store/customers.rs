@@ -1,12 +1,16 @@
 //! Customers, their contacts and activities, and custom field definitions.
 
-use super::{Change, Store, Writer};
+use super::{Change, Reach, Store, Writer};
 use crate::error::{Error, FieldError, Result};
 use crate::model::*;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 
-const COLS: &str = "id, kind, name, company, phones, emails, address, city, country, tags, owner, source, notes, custom, created_at, updated_at, deleted_at";
+/// A customer's columns, and its owner's name (a user's; none for text that names no user).
+/// Every query reading them names the table `customers`, unaliased, for the owner's subquery.
+const COLS: &str = "id, kind, name, company, phones, emails, address, city, country, tags, owner, source, notes, \
+                    custom, created_at, updated_at, deleted_at, \
+                    (SELECT u.name FROM users u WHERE u.id = customers.owner AND u.deleted_at IS NULL)";
 
 /// Which customers a list shows. Free-text search is the search module's job.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -87,6 +91,7 @@ fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
         created_at: r.get(14)?,
         updated_at: r.get(15)?,
         deleted: r.get::<_, Option<i64>>(16)?.is_some(),
+        owner_name: r.get(17)?,
     })
 }
 
@@ -139,10 +144,11 @@ impl Store {
         id: CustomerId,
         patch: &CustomerPatch,
         ctx: &ValidationContext,
+        reach: &Reach,
     ) -> Result<Customer> {
         self.write(actor, |w| {
             let current = customer_in(w.conn(), id)?;
-            if current.deleted {
+            if current.deleted || !reach.contains(current.owner.as_deref()) {
                 return Err(Error::NotFound { entity: "customer", id: id.to_string() });
             }
             let meanwhile = patch.edited_meanwhile(&current);
@@ -162,20 +168,31 @@ impl Store {
         self.customer(id)
     }
 
-    pub fn delete_customer(&self, actor: &super::Actor, id: CustomerId) -> Result<()> {
-        self.write(actor, |w| w.apply(Change::Delete { table: "customers", id: &id.to_string() }).map(|_| ()))
+    /// Deletes a customer within `reach` (one out of it is not found).
+    pub fn delete_customer(&self, actor: &super::Actor, id: CustomerId, reach: &Reach) -> Result<()> {
+        self.write(actor, |w| {
+            if !reach.contains(customer_in(w.conn(), id)?.owner.as_deref()) {
+                return Err(Error::NotFound { entity: "customer", id: id.to_string() });
+            }
+            w.apply(Change::Delete { table: "customers", id: &id.to_string() }).map(|_| ())
+        })
     }
 
-    /// Streams every live customer, oldest first, to `f` through one statement (exports of a
-    /// million customers without paging).
+    /// Streams every live customer within `reach`, oldest first, to `f` through one statement
+    /// (exports of a million customers without paging).
     pub fn each_customer<T>(
         &self,
+        reach: &Reach,
         f: impl FnOnce(&mut dyn FnMut() -> Option<Result<Customer>>) -> Result<T>,
     ) -> Result<T> {
         let conn = self.reader();
-        let mut st =
-            conn.prepare(&format!("SELECT {COLS} FROM customers WHERE deleted_at IS NULL ORDER BY created_at, id"))?;
-        let mut rows = st.query([])?;
+        let (cond, params) = match reach.condition("owner") {
+            Some((c, v)) => (format!(" AND {}", c.replace('?', "?1")), vec![v]),
+            None => (String::new(), Vec::new()),
+        };
+        let mut st = conn
+            .prepare(&format!("SELECT {COLS} FROM customers WHERE deleted_at IS NULL{cond} ORDER BY created_at, id"))?;
+        let mut rows = st.query(rusqlite::params_from_iter(params))?;
         let mut next = || match rows.next() {
             Ok(Some(r)) => Some(row_to_customer(r).map_err(Error::from)),
             Ok(None) => None,
@@ -189,8 +206,9 @@ impl Store {
         customer_in(&self.reader(), id)
     }
 
-    pub fn customers(&self, f: &CustomerFilter) -> Result<Vec<Customer>> {
-        let (where_sql, params) = filter_sql(f);
+    /// The customers within `reach` a list filter shows, one page of them.
+    pub fn customers(&self, f: &CustomerFilter, reach: &Reach) -> Result<Vec<Customer>> {
+        let (where_sql, params) = filter_sql(f, reach);
         let sql = format!(
             "SELECT {COLS} FROM customers WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
             match f.sort {
@@ -207,15 +225,16 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// How many customers the filter matches (its limit and offset aside).
-    pub fn count_customers(&self, f: &CustomerFilter) -> Result<i64> {
-        let (where_sql, params) = filter_sql(f);
+    /// How many customers within `reach` the filter matches (its limit and offset aside).
+    pub fn count_customers(&self, f: &CustomerFilter, reach: &Reach) -> Result<i64> {
+        let (where_sql, params) = filter_sql(f, reach);
         let sql = format!("SELECT count(*) FROM customers WHERE {where_sql}");
         Ok(self.reader().query_row(&sql, rusqlite::params_from_iter(params), |r| r.get(0))?)
     }
 
-    pub fn customer_count(&self) -> Result<i64> {
-        Ok(self.reader().query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?)
+    /// How many live customers are within `reach`.
+    pub fn customer_count(&self, reach: &Reach) -> Result<i64> {
+        self.count_customers(&CustomerFilter::default(), reach)
     }
 
     pub fn add_contact(&self, actor: &super::Actor, customer: CustomerId, c: &ContactInput) -> Result<Contact> {
@@ -335,10 +354,14 @@ impl Store {
     }
 }
 
-/// The WHERE clause of a customer list and its parameters.
-fn filter_sql(f: &CustomerFilter) -> (String, Vec<Value>) {
+/// The WHERE clause of a customer list within `reach` and its parameters.
+fn filter_sql(f: &CustomerFilter, reach: &Reach) -> (String, Vec<Value>) {
     let mut sql = String::from("1 = 1");
     let mut params: Vec<Value> = Vec::new();
+    if let Some((cond, v)) = reach.condition("owner") {
+        params.push(v);
+        sql.push_str(&format!(" AND {}", cond.replace('?', &format!("?{}", params.len()))));
+    }
     if !f.include_deleted {
         sql.push_str(" AND deleted_at IS NULL");
     }

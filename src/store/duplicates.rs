@@ -17,9 +17,9 @@
 //! It reads through connections of its own, so the desktop's searches are not held up while it
 //! runs, with caches smaller than the search connection's.
 
-use super::Store;
 use super::customers::customer_in;
 use super::imports::DuplicatePair;
+use super::{Reach, Store};
 use crate::error::Result;
 use crate::model::{CustomerId, CustomerKind};
 use crate::quality::dedupe::{self, NameMemo, Prepared, Reason};
@@ -177,10 +177,10 @@ impl Cache {
 
 /// The fields a score reads, of the live customer behind an index entry (`None` if it is gone or
 /// deleted since the scan).
-fn load_profile(conn: &rusqlite::Connection, docid: i64, memo: &mut NameMemo) -> Result<Option<Member>> {
+fn load_profile(conn: &rusqlite::Connection, docid: i64, memo: &mut NameMemo, reach: &Reach) -> Result<Option<Member>> {
     let row = conn
         .prepare_cached(
-            "SELECT c.kind, c.name, c.company, c.phones, c.emails, c.address, c.city, c.id
+            "SELECT c.kind, c.name, c.company, c.phones, c.emails, c.address, c.city, c.id, c.owner
              FROM search_docs d JOIN customers c ON c.id = d.customer_id
              WHERE d.docid = ?1 AND c.deleted_at IS NULL",
         )?
@@ -194,10 +194,15 @@ fn load_profile(conn: &rusqlite::Connection, docid: i64, memo: &mut NameMemo) ->
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, String>(7)?,
+                r.get::<_, Option<String>>(8)?,
             ))
         })
         .optional()?;
-    let Some((kind, name, company, phones, emails, address, city, id)) = row else { return Ok(None) };
+    let Some((kind, name, company, phones, emails, address, city, id, owner)) = row else { return Ok(None) };
+    // A customer out of the caller's reach is in no pair they are shown.
+    if !reach.contains(owner.as_deref()) {
+        return Ok(None);
+    }
     let phones: Vec<String> = serde_json::from_str(&phones).unwrap_or_default();
     let emails: Vec<String> = serde_json::from_str(&emails).unwrap_or_default();
     // The same profile the match keys were made of.
@@ -213,7 +218,13 @@ fn load_profile(conn: &rusqlite::Connection, docid: i64, memo: &mut NameMemo) ->
     Ok(Some((id, name, p.prepare_with(memo))))
 }
 
-fn work(conn: &rusqlite::Connection, blocks: &Receiver<Vec<Vec<i64>>>, min_score: f64, limit: usize) -> Result<Best> {
+fn work(
+    conn: &rusqlite::Connection,
+    blocks: &Receiver<Vec<Vec<i64>>>,
+    min_score: f64,
+    limit: usize,
+    reach: &Reach,
+) -> Result<Best> {
     let mut best = Best::new(limit);
     let mut cache = Cache::new();
     let mut memo = NameMemo::new(NAME_MEMO);
@@ -221,7 +232,7 @@ fn work(conn: &rusqlite::Connection, blocks: &Receiver<Vec<Vec<i64>>>, min_score
         for block in batch {
             for &docid in &block {
                 if !cache.map.contains_key(&docid) {
-                    let p = load_profile(conn, docid, &mut memo)?;
+                    let p = load_profile(conn, docid, &mut memo, reach)?;
                     cache.insert(docid, p);
                 }
             }
@@ -244,8 +255,8 @@ fn work(conn: &rusqlite::Connection, blocks: &Receiver<Vec<Vec<i64>>>, min_score
 
 impl Store {
     /// Candidate duplicate pairs over the whole book, best first, at most `limit` (see the
-    /// module's notes for how they are found).
-    pub fn duplicate_pairs(&self, min_score: f64, limit: usize) -> Result<Vec<DuplicatePair>> {
+    /// module's notes for how they are found); both customers of a pair within `reach`.
+    pub fn duplicate_pairs(&self, min_score: f64, limit: usize, reach: &Reach) -> Result<Vec<DuplicatePair>> {
         let open = || self.side_reader(FINDER_CACHE_MIB);
         let scan = open()?;
         let workers = vec![open()?, open()?];
@@ -255,7 +266,7 @@ impl Store {
             for conn in workers {
                 let (tx, rx) = sync_channel::<Vec<Vec<i64>>>(4);
                 senders.push(tx);
-                handles.push(s.spawn(move || work(&conn, &rx, min_score, limit)));
+                handles.push(s.spawn(move || work(&conn, &rx, min_score, limit, reach)));
             }
             let scanned = (|| -> Result<()> {
                 let mut st = scan.prepare("SELECT key, docid FROM match_keys ORDER BY key, docid")?;
@@ -383,7 +394,7 @@ mod tests {
     fn the_streamed_finder_finds_exactly_every_scored_pair_of_the_small_blocks() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::unit_test_store(dir.path());
-        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let ctx = ValidationContext::default();
         let mut g = DemoGen::new(11);
         let actor = Actor::default();
         let mut made = 0;
@@ -406,7 +417,7 @@ mod tests {
         }
         let expected = reference(&store, dedupe::DUPLICATE_SCORE);
         assert!(expected.len() > 300, "{} pairs", expected.len());
-        let found = store.duplicate_pairs(dedupe::DUPLICATE_SCORE, usize::MAX).unwrap();
+        let found = store.duplicate_pairs(dedupe::DUPLICATE_SCORE, usize::MAX, &Reach::All).unwrap();
         let got: Vec<(String, String, u64)> =
             found.iter().map(|d| (d.a.id.to_string(), d.b.id.to_string(), d.score.to_bits())).collect();
         let as_set = |v: &[(String, String, u64)]| v.iter().cloned().collect::<std::collections::BTreeSet<_>>();
@@ -414,7 +425,7 @@ mod tests {
         assert_eq!(as_set(&got), as_set(&expected));
         assert!(found.windows(2).all(|w| w[0].score >= w[1].score));
         // The best 40 are the head of the whole list.
-        let head = store.duplicate_pairs(dedupe::DUPLICATE_SCORE, 40).unwrap();
+        let head = store.duplicate_pairs(dedupe::DUPLICATE_SCORE, 40, &Reach::All).unwrap();
         assert_eq!(
             head.iter().map(|d| (d.a.id, d.b.id)).collect::<Vec<_>>(),
             found[..40].iter().map(|d| (d.a.id, d.b.id)).collect::<Vec<_>>()

@@ -220,9 +220,10 @@ impl Store {
         load_order(&conn, &id)
     }
 
-    pub fn orders(&self, f: &OrderFilter) -> Result<Vec<Order>> {
+    /// The orders of customers within `reach` the filter finds, newest first.
+    pub fn orders(&self, f: &OrderFilter, reach: &super::Reach) -> Result<Vec<Order>> {
         let conn = self.reader();
-        let (where_sql, params) = order_where(f);
+        let (where_sql, params) = order_where(f, reach);
         let sql = format!(
             "SELECT id FROM orders WHERE {where_sql} ORDER BY created_at DESC, id DESC LIMIT {}",
             f.limit.map(|l| l as i64).unwrap_or(-1)
@@ -237,9 +238,9 @@ impl Store {
     /// How many orders the filter finds (its limit ignored), and the total of its booked ones
     /// (confirmed, fulfilled, paid: drafts are not sales yet and cancelled ones are not sales)
     /// per currency: amounts in different currencies are never added together.
-    pub fn order_summary(&self, f: &OrderFilter) -> Result<OrderSummary> {
+    pub fn order_summary(&self, f: &OrderFilter, reach: &super::Reach) -> Result<OrderSummary> {
         let conn = self.reader();
-        let (where_sql, params) = order_where(f);
+        let (where_sql, params) = order_where(f, reach);
         let mut out = OrderSummary::default();
         let sql = format!(
             "SELECT currency, status, COUNT(*), SUM(total) FROM orders WHERE {where_sql} \
@@ -268,10 +269,15 @@ impl Store {
     }
 }
 
-/// The WHERE clause of an order filter, and its parameters.
-fn order_where(f: &OrderFilter) -> (String, Vec<Value>) {
+/// The WHERE clause of an order filter over the customers within `reach`, and its parameters.
+fn order_where(f: &OrderFilter, reach: &super::Reach) -> (String, Vec<Value>) {
     let mut sql = String::from("deleted_at IS NULL");
     let mut params: Vec<Value> = Vec::new();
+    if let Some((cond, v)) = reach.condition("c.owner") {
+        params.push(v);
+        let cond = cond.replace('?', &format!("?{}", params.len()));
+        sql.push_str(&format!(" AND customer_id IN (SELECT c.id FROM customers c WHERE {cond})"));
+    }
     if let Some(s) = f.status {
         params.push(Value::Text(s.as_str().into()));
         sql.push_str(&format!(" AND status = ?{}", params.len()));

@@ -1,8 +1,8 @@
 //! The search index's SQL: keeping it in step with customers (called by the write gateway inside
 //! its transaction), rebuilding it, and running tiered queries.
 
-use super::Store;
 use super::customers::customer_in;
+use super::{Reach, Store};
 use crate::error::Result;
 use crate::model::{Customer, CustomerId, CustomerKind, ValidCustomer};
 use crate::quality::dedupe::{self, Profile};
@@ -417,21 +417,23 @@ impl Store {
 
     /// Searches customers: tier by tier (exact name, name prefix, pinyin, anywhere, typos), each
     /// tier most recently active first, until `limit` hits.
-    pub fn search(&self, input: &str, filter: &SearchFilter, limit: u32) -> Result<Vec<SearchHit>> {
+    /// Only customers within `reach` are found: the scope is a condition of each tier's query,
+    /// so `limit` hits in reach come back however many outside it match first.
+    pub fn search(&self, input: &str, filter: &SearchFilter, limit: u32, reach: &Reach) -> Result<Vec<SearchHit>> {
         let q = Query::parse(input);
         let conn = self.reader();
         let limit = limit.clamp(1, 1000) as usize;
-        let found = matching(&conn, &q, filter, Some(limit))?;
+        let found = matching(&conn, &q, filter, reach, Some(limit))?;
         hits(&conn, &q, found)
     }
 
     /// Every customer a search finds, in the order [`Store::search`] lists them, with no limit:
     /// what "export this search" writes. The typo tier is left out: it guesses, and an export
     /// must hold exactly what the search shows to match, however many that is.
-    pub fn search_all(&self, input: &str, filter: &SearchFilter) -> Result<Vec<CustomerId>> {
+    pub fn search_all(&self, input: &str, filter: &SearchFilter, reach: &Reach) -> Result<Vec<CustomerId>> {
         let q = Query::parse(input);
         let conn = self.reader();
-        Ok(matching(&conn, &q, filter, None)?.ids.into_iter().filter_map(|(id, _)| id.parse().ok()).collect())
+        Ok(matching(&conn, &q, filter, reach, None)?.ids.into_iter().filter_map(|(id, _)| id.parse().ok()).collect())
     }
 }
 
@@ -472,13 +474,19 @@ struct Matches {
 
 /// The ids a search matches, tier by tier, each with its tier and the terms it matched; at most
 /// `limit` of them, or all of them (and then no typo tier) when `limit` is `None`.
-fn matching(conn: &Connection, q: &Query, filter: &SearchFilter, limit: Option<usize>) -> Result<Matches> {
+fn matching(
+    conn: &Connection,
+    q: &Query,
+    filter: &SearchFilter,
+    reach: &Reach,
+    limit: Option<usize>,
+) -> Result<Matches> {
     let mut found = Matches { ids: Vec::new(), terms: q.prefix_terms(), typo_terms: Vec::new() };
     if q.is_empty() {
         return Ok(found);
     }
     let full = |n: usize| limit.is_some_and(|l| n >= l);
-    let (filter_sql, filter_params) = filter_clause(filter);
+    let (filter_sql, filter_params) = filter_clause(filter, reach);
     let mut seen: HashSet<String> = HashSet::new();
     let mut hits: Vec<(String, MatchTier)> = Vec::new();
     let mut collect = |tier: MatchTier, sql: &str, first: Value, hits: &mut Vec<_>| -> Result<()> {
@@ -567,10 +575,10 @@ impl Store {
         let line = crate::quality::phone::without_extension;
         for p in phones {
             let digits: String = line(p).chars().filter(char::is_ascii_digit).collect();
-            consider(self.search(&digits, &none, 50)?, &|c| c.phones.iter().any(|q| line(q) == line(p)));
+            consider(self.search(&digits, &none, 50, &Reach::All)?, &|c| c.phones.iter().any(|q| line(q) == line(p)));
         }
         for e in emails {
-            consider(self.search(e, &none, 50)?, &|c| c.emails.contains(e));
+            consider(self.search(e, &none, 50, &Reach::All)?, &|c| c.emails.contains(e));
         }
         Ok(out)
     }
@@ -692,7 +700,7 @@ fn rebuild_in_pages(
     Ok(done)
 }
 
-fn filter_clause(f: &SearchFilter) -> (String, Vec<Value>) {
+fn filter_clause(f: &SearchFilter, reach: &Reach) -> (String, Vec<Value>) {
     let mut sql = String::new();
     let mut params: Vec<Value> = Vec::new();
     // Parameter ?1 is the query; filters start at ?2.
@@ -700,6 +708,9 @@ fn filter_clause(f: &SearchFilter) -> (String, Vec<Value>) {
         params.push(v);
         sql.push_str(&format!(" AND {}", cond.replace('?', &format!("?{}", params.len() + 1))));
     };
+    if let Some((cond, v)) = reach.condition("c.owner") {
+        add(&cond, v, &mut sql, &mut params);
+    }
     if let Some(k) = f.kind {
         add("c.kind = ?", Value::Text(k.as_str().into()), &mut sql, &mut params);
     }
@@ -815,7 +826,7 @@ mod tests {
         let opts = StoreOptions { kdf: KdfParams { m_kib: 1024, t: 1, p: 1 }, ..Default::default() };
         let pass = "unit test passphrase";
         let store = Store::create(&path, NewKey::Passphrase(pass.into()), opts.clone()).unwrap();
-        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let ctx = ValidationContext::default();
         let mut g = DemoGen::new(3);
         let actor = Actor::default();
         let mut made: Vec<(CustomerId, ValidCustomer)> = Vec::new();
@@ -853,7 +864,7 @@ mod tests {
         assert_eq!((docs, distinct), (500, 500));
         drop(conn);
         let none = SearchFilter::default();
-        let hits = store.search("quetzalcoatl", &none, 10).unwrap();
+        let hits = store.search("quetzalcoatl", &none, 10, &Reach::All).unwrap();
         assert_eq!(hits.iter().map(|h| h.customer.id.to_string()).collect::<Vec<_>>(), vec![last.clone()]);
     }
 
@@ -892,7 +903,7 @@ mod tests {
         // matching must not be able to tell them from customers the gateway re-indexed itself.
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::unit_test_store(dir.path());
-        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let ctx = ValidationContext::default();
         let mut g = DemoGen::new(7);
         let actor = Actor::default();
         let mut checked = 0;
@@ -918,7 +929,7 @@ mod tests {
         // index rows in every segment until an ordinary merge happens to rewrite it).
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::unit_test_store(dir.path());
-        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let ctx = ValidationContext::default();
         let mut g = DemoGen::new(11);
         let batch = "batch-1";
         let _lock = store.begin_import(batch, "people.csv", "csv").unwrap();
@@ -958,7 +969,7 @@ mod tests {
         // its new keys must not be taken by the deferred removal.
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::unit_test_store(dir.path());
-        let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+        let ctx = ValidationContext::default();
         let mut g = DemoGen::new(5);
         let actor = Actor::default();
         let mut made: Vec<(CustomerId, ValidCustomer)> = Vec::new();

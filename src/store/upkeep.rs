@@ -301,7 +301,7 @@ mod tests {
         for t in FTS_TABLES {
             assert!(!merge_pending(&store.writer(), t), "{t}: left unmerged after the upkeep ran");
         }
-        assert_eq!(store.customer_count().unwrap(), 40);
+        assert_eq!(store.customer_count(&crate::store::Reach::All).unwrap(), 40);
     }
 
     /// Many small saves leave FTS5 no merge work once the upkeep has caught up, and every saved
@@ -329,7 +329,7 @@ mod tests {
         }
         drop(conn);
         for name in &names {
-            let hits = store.search(name, &SearchFilter::default(), 50).unwrap();
+            let hits = store.search(name, &SearchFilter::default(), 50, &crate::store::Reach::All).unwrap();
             assert!(hits.iter().any(|h| &h.customer.name == name), "{name} not found after the merges");
         }
     }

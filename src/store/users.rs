@@ -70,6 +70,14 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The ids of the users in `team`, disabled ones too: their customers stay the team's.
+    pub fn team_user_ids(&self, team: &str) -> Result<Vec<String>> {
+        let conn = self.reader();
+        let mut st = conn.prepare_cached("SELECT id FROM users WHERE team = ?1 AND deleted_at IS NULL")?;
+        let rows = st.query_map([team], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn user_by_login(&self, login: &str) -> Result<Option<User>> {
         Ok(by_login(&self.reader(), login)?.map(|c| c.user))
     }

@@ -65,7 +65,7 @@ fn writer_commits_whole_batches() {
     for n in 0..3 {
         write_batch(&store, n);
     }
-    assert_eq!(store.customer_count().unwrap(), 3 * BATCH as i64);
+    assert_eq!(store.customer_count(&banyan::store::Reach::All).unwrap(), 3 * BATCH as i64);
     verify(&store);
 }
 
@@ -74,7 +74,7 @@ fn writer_commits_whole_batches() {
 fn verify(store: &Store) -> usize {
     let problems = store.check().unwrap();
     assert!(problems.is_empty(), "integrity check: {problems:?}");
-    let all = store.customers(&Default::default()).unwrap();
+    let all = store.customers(&Default::default(), &banyan::store::Reach::All).unwrap();
     let mut per_batch = std::collections::BTreeMap::<String, usize>::new();
     for c in &all {
         *per_batch.entry(c.tags[0].clone()).or_default() += 1;
@@ -133,7 +133,7 @@ fn sigkill_at_random_moments_never_corrupts_or_half_commits() {
         if let Some(batch) = log.lines().last().and_then(|l| l.strip_prefix("start ")) {
             let tag = format!("batch-{batch}");
             let filter = banyan::store::CustomerFilter { tag: Some(tag), ..Default::default() };
-            let found = store.customers(&filter).unwrap().len();
+            let found = store.customers(&filter, &banyan::store::Reach::All).unwrap().len();
             // A commit can finish between the last log write and the kill; then all of it is there.
             assert!(found == 0 || found == BATCH, "run {run}: batch {batch} half there ({found})");
             if found == 0 {

@@ -576,7 +576,7 @@ fn phone_extensions_are_kept_and_the_line_is_still_one_phone() {
         &CustomerInput { phones: vec!["+1 415 555 2671".into()], ..person("Other") },
         None,
     );
-    assert!(dup.unwrap().iter().any(|d| d.id == c.id));
+    assert!(dup.unwrap().iter().any(|d| d.customer.as_ref().is_some_and(|x| x.id == c.id)));
 }
 
 #[test]

@@ -563,7 +563,7 @@ fn a_file_imported_in_many_chunks_keeps_its_order_and_finds_its_own_earlier_rows
     }
     std::fs::write(&path, text).unwrap();
     let opts = banyan::io::import::ImportOptions { chunk_rows: 128, ..Default::default() };
-    let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+    let ctx = ValidationContext::default();
     let mut ticks = 0u32;
     let mut report = |_: u64, _: u64| ticks += 1;
     let mut progress = banyan::io::Progress { report: &mut report, cancelled: &|| false };
@@ -593,6 +593,7 @@ fn book_for_round_trip(dir: &Path) -> Banyan {
     let b = book_with_birthday(dir);
     b.add_custom_field(&admin(&b), "budget", "Budget", "number", &[]).unwrap();
     b.demo(&admin(&b), 150, 7).unwrap();
+    add_manager(&b);
     // Values that trip formats up: separators, quotes, markup, newlines, custom values.
     let tricky = CustomerInput {
         kind: Some("company".into()),
@@ -615,9 +616,22 @@ fn book_for_round_trip(dir: &Path) -> Banyan {
     b
 }
 
-/// A customer without its timestamps, for comparing books.
+/// A customer without its timestamps, and with its owner as people read it (a user's id is
+/// the book's own; their name is what travels), for comparing books.
 fn essence(c: &Customer) -> Customer {
-    Customer { created_at: 0, updated_at: 0, ..c.clone() }
+    let owner = c.owner_label().map(str::to_string);
+    Customer { created_at: 0, updated_at: 0, owner, owner_name: None, ..c.clone() }
+}
+
+/// The sales manager the tricky customer belongs to, a user of `b`.
+fn add_manager(b: &Banyan) {
+    let input = UserInput {
+        login: Some("li.jingli".into()),
+        name: Some("李经理".into()),
+        roles: vec!["manager".into()],
+        team: None,
+    };
+    b.add_user(&admin(b), &input, "Willow-parchment-93").unwrap();
 }
 
 #[test]
@@ -648,6 +662,7 @@ fn every_export_format_round_trips_into_an_empty_book() {
         let target = tempfile::tempdir().unwrap();
         let empty = book_with_birthday(target.path());
         empty.add_custom_field(&admin(&empty), "budget", "Budget", "number", &[]).unwrap();
+        add_manager(&empty);
         let r = import(&empty, &out, &ImportRequest::default(), &target.path().join("r.csv")).unwrap();
         assert_eq!(r.counts.failed, 0, "{format:?}: {:?}", r.issues.first());
         let mut back: Vec<Customer> = all(&empty).iter().map(essence).collect();
@@ -850,7 +865,7 @@ fn a_row_finds_a_duplicate_made_by_an_earlier_row_of_the_same_chunk() {
                 ACME TRADING,,Sales@Acme.example,上海\n\
                 李雷,13900139000,,北京\n";
     std::fs::write(&path, text).unwrap();
-    let ctx = ValidationContext { region: Default::default(), custom_fields: Vec::new() };
+    let ctx = ValidationContext::default();
     let mut progress = banyan::io::Progress { report: &mut |_, _| {}, cancelled: &|| false };
     let opts = banyan::io::import::ImportOptions::default();
     let out = banyan::io::import::run(b.store(), &path, &opts, &ctx, "tester", &mut NoRejects, &mut progress).unwrap();

@@ -16,6 +16,7 @@ mod open_errors;
 mod orders;
 mod permissions;
 mod phones;
+mod scope;
 mod search;
 mod users;
 mod validation;

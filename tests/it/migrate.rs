@@ -79,11 +79,11 @@ fn a_successful_migration_keeps_the_data_and_a_readable_snapshot() {
     });
     let s = Store::open_with_migrations(&path, &Unlock::passphrase(PASS), fast(), &migrations).unwrap();
     let snapshot = s.migration_snapshot().unwrap().to_owned();
-    assert_eq!(s.customer_count().unwrap(), 1);
+    assert_eq!(s.customer_count(&banyan::store::Reach::All).unwrap(), 1);
     drop(s);
     let key = banyan::security::KeyStore::for_db(&path).unlock(Some(PASS)).unwrap().0;
     let snap = Store::open_with_migrations(&snapshot, &Unlock::Raw(key), fast(), MIGRATIONS).unwrap();
-    assert_eq!(snap.customers(&Default::default()).unwrap()[0].name, "曾国藩");
+    assert_eq!(snap.customers(&Default::default(), &banyan::store::Reach::All).unwrap()[0].name, "曾国藩");
     // And the released program now refuses the upgraded file instead of guessing.
     assert!(matches!(
         Store::open(&path, &Unlock::passphrase(PASS), fast()),
@@ -138,6 +138,19 @@ fn fixture_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/books/v5")
 }
 
+fn strip_owner_names(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("ownerName").is_some_and(|n| n.is_null()) {
+                m.remove("ownerName");
+            }
+            m.values_mut().for_each(strip_owner_names);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_owner_names),
+        _ => {}
+    }
+}
+
 /// The book of schema 5 opens, migrates to this version and holds exactly what it held.
 /// tests/fixtures/books/v5 was written by schema 5's own code (`make_v5_book` in this file at
 /// commit 9e69140: 123 customers with edits, deletes, a custom field, a contact and an activity,
@@ -153,7 +166,10 @@ fn a_book_made_by_schema_5_opens_and_holds_what_it_held() {
         serde_json::from_str(&std::fs::read_to_string(fixture_dir().join("holdings.json")).unwrap()).unwrap();
     let b = Banyan::open(&opts(&dir.path().join("book.db")), &Unlock::passphrase(PASS)).unwrap();
     assert!(b.check(&admin(&b)).unwrap().is_empty());
-    let held = holdings(&b);
+    let mut held = holdings(&b);
+    // The owner's name (a user's) came with schema 10; the book's owners are text from before
+    // users, so it is empty on every customer, and the fixture has no such key.
+    strip_owner_names(&mut held);
     for part in ["records", "products", "orders", "customFields", "settings", "imports", "log", "searches"] {
         assert_eq!(held[part], expected[part], "{part} differ after opening the schema-5 book");
     }

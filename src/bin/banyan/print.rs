@@ -145,7 +145,7 @@ impl Out<'_> {
         if !c.tags.is_empty() {
             rows.push((self.t("field-tags"), c.tags.join(", ")));
         }
-        opt(&mut rows, "field-owner", &c.owner);
+        opt(&mut rows, "field-owner", &c.owner_label().map(str::to_string));
         opt(&mut rows, "field-source", &c.source);
         opt(&mut rows, "field-notes", &c.notes);
         for (k, v) in &c.custom {

@@ -105,7 +105,16 @@ export type CustomFieldKind = "text" | "number" | "date" | "choice";
 
 export type CustomValue = { "type": "text", "value": string } | { "type": "number", "value": number } | { "type": "date", "value": string } | { "type": "choice", "value": string };
 
-export type Customer = { id: CustomerId, kind: CustomerKind, name: string, company: string | null, phones: Array<string>, emails: Array<string>, address: string | null, city: string | null, country: string | null, tags: Array<string>, owner: string | null, source: string | null, notes: string | null, custom: { [key in string]: CustomValue }, createdAt: number, updatedAt: number, deleted: boolean, };
+export type Customer = { id: CustomerId, kind: CustomerKind, name: string, company: string | null, phones: Array<string>, emails: Array<string>, address: string | null, city: string | null, country: string | null, tags: Array<string>, 
+/**
+ * The owning user's id, or text from before users that names none (such a customer is
+ * nobody's: only a role with scope "all" reaches it).
+ */
+owner: string | null, 
+/**
+ * The owning user's name, when the owner is a user.
+ */
+ownerName: string | null, source: string | null, notes: string | null, custom: { [key in string]: CustomValue }, createdAt: number, updatedAt: number, deleted: boolean, };
 
 export type CustomerFilter = { kind: CustomerKind | null, tag: string | null, city: string | null, owner: string | null, includeDeleted: boolean, sort: CustomerSort, limit: number | null, offset: number, };
 
@@ -211,6 +220,16 @@ export type KeyMode = "keyring" | "passphrase";
 
 export type Lang = "en-US" | "zh-CN";
 
+export type LikelyDuplicate = { 
+/**
+ * The customer, when the caller may read it.
+ */
+customer: Customer | null, 
+/**
+ * Its owner's name (or the text kept from before users).
+ */
+owner: string | null, };
+
 export type LineAmounts = { 
 /**
  * quantity × unit price
@@ -292,6 +311,8 @@ notCounted: number,
  * The booked orders' total in each currency, by currency code.
  */
 totals: Array<CurrencyTotal>, };
+
+export type OwnerChoice = { login: string, name: string, team: string | null, };
 
 export type PreviewLine = { sku: string, name: string, quantity: number, unitPrice: number, discountBp: number, taxRateBp: number, amounts: LineAmounts, };
 
@@ -461,8 +482,12 @@ export function deleteCustomer(id: string): Promise<null> {
   return invoke<null>("delete_customer", { id });
 }
 
-export function likelyDuplicates(input: CustomerInput, excludeId: string | null): Promise<Array<Customer>> {
-  return invoke<Array<Customer>>("likely_duplicates", { input, excludeId });
+export function likelyDuplicates(input: CustomerInput, excludeId: string | null): Promise<Array<LikelyDuplicate>> {
+  return invoke<Array<LikelyDuplicate>>("likely_duplicates", { input, excludeId });
+}
+
+export function ownerChoices(): Promise<Array<OwnerChoice>> {
+  return invoke<Array<OwnerChoice>>("owner_choices");
 }
 
 export function addContact(customerId: string, input: ContactInput): Promise<Contact> {

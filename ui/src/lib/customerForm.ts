@@ -40,7 +40,8 @@ export function draftFromCustomer(c: Customer): CustomerDraft {
     city: c.city ?? "",
     country: c.country ?? "",
     tags: c.tags.join(", "),
-    owner: c.owner ?? "",
+    // The owning user's name, which the core reads back to the same user.
+    owner: c.ownerName ?? c.owner ?? "",
     source: c.source ?? "",
     notes: c.notes ?? "",
     custom,
