@@ -73,6 +73,10 @@ pub enum Error {
     /// The caller may not do this; `what` names the action or the field (a message id's argument).
     #[error("forbidden: {what}")]
     Forbidden { what: String },
+    /// The caller's roles do not let them change this field (a path such as
+    /// `lines[0].discount`): the write is refused whole.
+    #[error("field not writable: {field}")]
+    FieldNotAllowed { field: String },
     /// The caller's roles do not grant `action` on `entity`.
     #[error("not allowed: {action:?} {entity:?}")]
     NotAllowed { entity: crate::security::grants::Entity, action: crate::security::grants::Action },

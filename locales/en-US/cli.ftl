@@ -256,3 +256,4 @@ cli-user-status-active = active
 cli-user-status-disabled = disabled
 cli-yes = yes
 cli-no = no
+cli-hidden = (hidden)

@@ -373,6 +373,7 @@ error-sign-in-needed = Sign in first: set BANYAN_USER and BANYAN_PASSWORD (and B
 #   $what (String) - what was refused: an action or a field
 error-forbidden = You are not allowed to { $what }.
 error-export-cap = This export has { $count } customers; your role may export at most { $cap } at once. Narrow the search first.
+error-field-not-allowed = Your role may not change { $field }; nothing was saved.
 error-not-allowed = You are not allowed to { $action } { $entity }.
 grant-action-read = see
 grant-action-create = add

@@ -23,6 +23,7 @@ nav-settings = Settings
 lang-en-US = English
 lang-zh-CN = 简体中文
 
+common-hidden = hidden
 common-save = Save
 common-cancel = Cancel
 common-close = Close
@@ -143,6 +144,11 @@ orders-pick-one = Select an order, or create a new one.
 #   $count (Number) - orders the filter finds
 #   $totals (String) - the booked orders' totals, one per currency, formatted and joined
 #   $excluded (Number) - drafts and cancelled orders among them, which no total counts
+orders-summary-hidden =
+    { $count ->
+        [one] 1 order (amounts hidden for your role)
+       *[other] { $count } orders (amounts hidden for your role)
+    }
 orders-summary-totals =
     { $count ->
         [one] { $count } order

@@ -126,3 +126,4 @@ cli-user-status-active = 在用
 cli-user-status-disabled = 已停用
 cli-yes = 是
 cli-no = 否
+cli-hidden = （已隐藏）

@@ -192,6 +192,7 @@ error-no-users = 这个客户库还没有用户。请先创建第一位管理员
 error-sign-in-needed = 请先登录：设置 BANYAN_USER 和 BANYAN_PASSWORD（账户使用验证器应用时还需 BANYAN_TOTP）。
 error-forbidden = 您无权{ $what }。
 error-export-cap = 此次导出共 { $count } 个客户，您的角色一次最多可导出 { $cap } 个。请先缩小搜索范围。
+error-field-not-allowed = 您的角色不能修改{ $field }；未作任何保存。
 error-not-allowed = 您无权{ $action }{ $entity }。
 grant-action-read = 查看
 grant-action-create = 新建

@@ -15,6 +15,7 @@ nav-settings = 设置
 lang-en-US = English
 lang-zh-CN = 简体中文
 
+common-hidden = 已隐藏
 common-save = 保存
 common-cancel = 取消
 common-close = 关闭
@@ -110,6 +111,7 @@ orders-col-total = 合计
 orders-empty-title = 没有订单
 orders-empty-hint = 新建的订单会显示在这里。调整筛选条件可查看其他订单。
 orders-pick-one = 选择一个订单，或新建订单。
+orders-summary-hidden = 共 { $count } 个订单（您的角色看不到金额）
 orders-summary-totals = 共 { $count } 个订单：{ $totals }{ $excluded ->
         [0] {""}
        *[other] （未计入草稿和已取消订单 { $excluded } 个）

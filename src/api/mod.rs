@@ -13,6 +13,7 @@ use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, Reach, SearchFilt
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+mod fields;
 mod io;
 mod roles;
 mod scope;
@@ -295,7 +296,9 @@ impl Banyan {
                 contacts: if may(Entity::Contact)? { self.store.contacts(cid)? } else { Vec::new() },
                 activities: if may(Entity::Activity)? { self.store.activities(cid)? } else { Vec::new() },
                 orders: if may(Entity::Order)? {
-                    self.store.orders(&OrderFilter { customer: Some(cid), ..Default::default() }, &Reach::All)?
+                    let list =
+                        self.store.orders(&OrderFilter { customer: Some(cid), ..Default::default() }, &Reach::All)?;
+                    list.into_iter().map(|o| fields::order(caller.grants(), o)).collect()
                 } else {
                     Vec::new()
                 },
@@ -453,12 +456,15 @@ impl Banyan {
 
     pub fn add_product(&self, caller: &Caller, input: &ProductInput) -> ApiResult<Product> {
         self.may(caller, Entity::Product, Action::Create)?;
+        fields::check_price(caller.grants(), input.price.as_deref()).map_err(|e| self.err(e))?;
         let valid = input.validate(&self.book_settings()?.currency).map_err(|e| self.err(e))?;
-        self.store.add_product(&caller.actor(), &valid).map_err(|e| self.err(e))
+        let p = self.store.add_product(&caller.actor(), &valid).map_err(|e| self.err(e))?;
+        Ok(fields::product(caller.grants(), p))
     }
 
     pub fn update_product(&self, caller: &Caller, sku: &str, input: &ProductInput) -> ApiResult<Product> {
         self.may(caller, Entity::Product, Action::Update)?;
+        fields::check_price(caller.grants(), input.price.as_deref()).map_err(|e| self.err(e))?;
         let current = self
             .store
             .product_by_sku(sku)
@@ -473,12 +479,14 @@ impl Banyan {
             active: input.active.or(Some(current.active)),
         };
         let valid = merged.validate(&current.currency).map_err(|e| self.err(e))?;
-        self.store.update_product(&caller.actor(), sku, &valid).map_err(|e| self.err(e))
+        let p = self.store.update_product(&caller.actor(), sku, &valid).map_err(|e| self.err(e))?;
+        Ok(fields::product(caller.grants(), p))
     }
 
     pub fn products(&self, caller: &Caller, include_inactive: bool) -> ApiResult<Vec<Product>> {
         self.may(caller, Entity::Product, Action::Read)?;
-        self.store.products(include_inactive).map_err(|e| self.err(e))
+        let list = self.store.products(include_inactive).map_err(|e| self.err(e))?;
+        Ok(list.into_iter().map(|p| fields::product(caller.grants(), p)).collect())
     }
 
     // ---- orders ----------------------------------------------------------------------------
@@ -497,8 +505,10 @@ impl Banyan {
                 e => e,
             })
             .map_err(|e| self.err(e))?;
+        fields::check_lines(caller.grants(), &input.lines).map_err(|e| self.err(e))?;
         let notes = self.order_notes(input.notes.as_deref())?;
-        self.store.create_order(&caller.actor(), cid, &input.lines, notes).map_err(|e| self.err(e))
+        let o = self.store.create_order(&caller.actor(), cid, &input.lines, notes).map_err(|e| self.err(e))?;
+        Ok(fields::order(caller.grants(), o))
     }
 
     /// An order's notes, held to the rules of every free text (length, no control or bidi
@@ -512,6 +522,15 @@ impl Banyan {
     /// Prices lines without saving: the live totals of an order form.
     pub fn preview_order(&self, caller: &Caller, lines: &[LineInput]) -> ApiResult<OrderPreview> {
         self.may(caller, Entity::Order, Action::Create)?;
+        // A preview is prices and totals: nothing to show a role that may not see them.
+        let g = caller.grants();
+        if let Some(f) = [fields::ORDER_TOTAL, fields::ORDER_LINE_PRICE, fields::ORDER_LINE_DISCOUNT]
+            .into_iter()
+            .find(|f| g.field(f) == crate::security::grants::FieldAccess::Hidden)
+        {
+            return Err(self.err(Error::FieldNotAllowed { field: f.to_string() }));
+        }
+        fields::check_lines(g, lines).map_err(|e| self.err(e))?;
         self.store.preview_order(lines).map_err(|e| self.err(e))
     }
 
@@ -526,31 +545,36 @@ impl Banyan {
         let reach = self.reach(caller, Entity::Order, Action::Update)?;
         self.reached_order(&reach, id_or_number)?;
         let notes = self.order_notes(notes)?;
-        self.store.update_order_lines(&caller.actor(), id_or_number, lines, notes).map_err(|e| self.err(e))
+        fields::check_lines(caller.grants(), lines).map_err(|e| self.err(e))?;
+        let o = self.store.update_order_lines(&caller.actor(), id_or_number, lines, notes).map_err(|e| self.err(e))?;
+        Ok(fields::order(caller.grants(), o))
     }
 
     pub fn order(&self, caller: &Caller, id_or_number: &str) -> ApiResult<Order> {
         let reach = self.reach(caller, Entity::Order, Action::Read)?;
-        self.reached_order(&reach, id_or_number)
+        Ok(fields::order(caller.grants(), self.reached_order(&reach, id_or_number)?))
     }
 
     pub fn orders(&self, caller: &Caller, filter: &OrderFilter) -> ApiResult<Vec<Order>> {
         let reach = self.reach(caller, Entity::Order, Action::Read)?;
-        self.store.orders(filter, &reach).map_err(|e| self.err(e))
+        let list = self.store.orders(filter, &reach).map_err(|e| self.err(e))?;
+        Ok(list.into_iter().map(|o| fields::order(caller.grants(), o)).collect())
     }
 
     /// The count and the per-currency totals of everything the filter finds (see
     /// [`crate::store::OrderSummary`]), for the orders list's footer.
     pub fn order_summary(&self, caller: &Caller, filter: &OrderFilter) -> ApiResult<crate::store::OrderSummary> {
         let reach = self.reach(caller, Entity::Order, Action::Read)?;
-        self.store.order_summary(filter, &reach).map_err(|e| self.err(e))
+        let s = self.store.order_summary(filter, &reach).map_err(|e| self.err(e))?;
+        Ok(fields::summary(caller.grants(), s))
     }
 
     pub fn set_order_status(&self, caller: &Caller, id_or_number: &str, status: &str) -> ApiResult<Order> {
         let reach = self.reach(caller, Entity::Order, Action::Update)?;
         self.reached_order(&reach, id_or_number)?;
         let to = OrderStatus::parse(status, "status").map_err(|e| self.err(Error::field(e)))?;
-        self.store.set_order_status(&caller.actor(), id_or_number, to).map_err(|e| self.err(e))
+        let o = self.store.set_order_status(&caller.actor(), id_or_number, to).map_err(|e| self.err(e))?;
+        Ok(fields::order(caller.grants(), o))
     }
 
     // ---- settings and maintenance ----------------------------------------------------------
@@ -739,6 +763,15 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
         Error::NoUsers => simple(ErrorCode::NoUsers, "error-no-users", &[]),
         Error::SignInRequired => simple(ErrorCode::SignInRequired, "error-sign-in-needed", &[]),
         Error::Forbidden { what } => simple(ErrorCode::Forbidden, "error-forbidden", &[("what", msg(&what, &[]))]),
+        Error::FieldNotAllowed { field } => {
+            let message = msg("error-field-not-allowed", &[("field", field_label(l, &field))]);
+            ApiError {
+                code: ErrorCode::Forbidden,
+                fields: vec![FieldMessage { field: field.clone(), message: message.clone() }],
+                message,
+                field: Some(field),
+            }
+        }
         Error::NotAllowed { entity, action } => simple(
             ErrorCode::Forbidden,
             "error-not-allowed",

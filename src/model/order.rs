@@ -69,10 +69,15 @@ pub struct Order {
     pub allowed_next: Vec<OrderStatus>,
     pub currency: String,
     pub lines: Vec<OrderLine>,
-    pub totals: Totals,
+    /// `None` when the caller's roles hide order values (`order.total`).
+    pub totals: Option<Totals>,
     pub notes: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The fields left out because the caller's roles hide them ("order.total",
+    /// "order.lines.price", "order.lines.discount"): shown as "hidden".
+    #[serde(default)]
+    pub redacted: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,10 +89,13 @@ pub struct OrderLine {
     pub sku: String,
     pub name: String,
     pub quantity: i64,
-    pub unit_price: i64,
-    pub discount_bp: u32,
+    /// `None` when hidden (`order.lines.price`), as are the line's amounts.
+    pub unit_price: Option<i64>,
+    /// `None` when hidden (`order.lines.discount`).
+    pub discount_bp: Option<u32>,
     pub tax_rate_bp: u32,
-    pub amounts: LineAmounts,
+    /// `None` when any value they are made of is hidden.
+    pub amounts: Option<LineAmounts>,
 }
 
 /// Totals of lines not yet saved, for a form to show as the user types.

@@ -11,19 +11,26 @@ pub struct Product {
     pub id: ProductId,
     pub sku: String,
     pub name: String,
-    /// Minor units of `currency`.
-    pub unit_price: i64,
+    /// Minor units of `currency`; `None` when the caller's roles hide prices (`product.price`).
+    pub unit_price: Option<i64>,
     pub currency: String,
     /// Basis points (1300 = 13 %).
     pub tax_rate_bp: u32,
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The fields left out because the caller's roles hide them: shown as "hidden".
+    #[serde(default)]
+    pub redacted: Vec<String>,
 }
 
 impl Product {
+    /// The price as typed in a form; empty when hidden.
     pub fn price_text(&self) -> String {
-        Currency::parse(&self.currency, "currency").map(|c| c.format_minor(self.unit_price)).unwrap_or_default()
+        match (Currency::parse(&self.currency, "currency"), self.unit_price) {
+            (Ok(c), Some(p)) => c.format_minor(p),
+            _ => String::new(),
+        }
     }
 
     pub fn tax_text(&self) -> String {

@@ -24,6 +24,8 @@ pub struct OrderFilter {
 
 struct PricedLine {
     product: Product,
+    /// The product's price (the store's own products are never redacted).
+    unit_price: i64,
     quantity: i64,
     discount_bp: u32,
     amounts: LineAmounts,
@@ -76,8 +78,9 @@ fn price_lines(conn: &Connection, lines: &[LineInput]) -> Result<(Vec<PricedLine
             }
         }
         if let (Some(product), Some(quantity), Some(discount_bp)) = (product, quantity, discount_bp) {
-            match line_amounts(quantity, product.unit_price, discount_bp, product.tax_rate_bp) {
-                Ok(amounts) => priced.push(PricedLine { product, quantity, discount_bp, amounts }),
+            let unit_price = product.unit_price.unwrap_or_default();
+            match line_amounts(quantity, unit_price, discount_bp, product.tax_rate_bp) {
+                Ok(amounts) => priced.push(PricedLine { product, unit_price, quantity, discount_bp, amounts }),
                 Err(Overflow) => errors
                     .push(FieldError::new(format!("lines[{i}].quantity"), "error-too-large").arg("value", quantity)),
             }
@@ -137,7 +140,7 @@ impl Store {
                 sku: p.product.sku,
                 name: p.product.name,
                 quantity: p.quantity,
-                unit_price: p.product.unit_price,
+                unit_price: p.unit_price,
                 discount_bp: p.discount_bp,
                 tax_rate_bp: p.product.tax_rate_bp,
                 amounts: p.amounts,
@@ -306,8 +309,11 @@ pub struct OrderSummary {
     pub orders: u64,
     /// Of those, drafts and cancelled orders, which no total counts.
     pub not_counted: u64,
-    /// The booked orders' total in each currency, by currency code.
+    /// The booked orders' total in each currency, by currency code; empty when the caller's
+    /// roles hide order values.
     pub totals: Vec<CurrencyTotal>,
+    /// "order.total" when the totals were left out.
+    pub redacted: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -343,7 +349,7 @@ fn insert_lines(w: &mut super::Writer<'_>, order: OrderId, priced: &[PricedLine]
                 ("sku", Value::Text(p.product.sku.clone())),
                 ("name", Value::Text(p.product.name.clone())),
                 ("quantity", Value::Integer(p.quantity)),
-                ("unit_price", Value::Integer(p.product.unit_price)),
+                ("unit_price", Value::Integer(p.unit_price)),
                 ("discount_bp", Value::Integer(p.discount_bp as i64)),
                 ("tax_rate_bp", Value::Integer(p.product.tax_rate_bp as i64)),
             ],
@@ -369,10 +375,17 @@ fn load_order(conn: &Connection, id: &str) -> Result<Order> {
             allowed_next: OrderStatus::parse(&status, "status").map(|s| s.next().to_vec()).unwrap_or_default(),
             currency: r.get(5)?,
             lines: Vec::new(),
-            totals: Totals { gross: r.get(6)?, discount: r.get(7)?, net: r.get(8)?, tax: r.get(9)?, total: r.get(10)? },
+            totals: Some(Totals {
+                gross: r.get(6)?,
+                discount: r.get(7)?,
+                net: r.get(8)?,
+                tax: r.get(9)?,
+                total: r.get(10)?,
+            }),
             notes: r.get(11)?,
             created_at: r.get(12)?,
             updated_at: r.get(13)?,
+            redacted: Vec::new(),
         })
     })?;
     let mut stmt = conn.prepare_cached(
@@ -388,10 +401,10 @@ fn load_order(conn: &Connection, id: &str) -> Result<Order> {
             sku: r.get(2)?,
             name: r.get(3)?,
             quantity,
-            unit_price,
-            discount_bp,
+            unit_price: Some(unit_price),
+            discount_bp: Some(discount_bp),
             tax_rate_bp,
-            amounts: line_amounts(quantity, unit_price, discount_bp, tax_rate_bp).unwrap_or_default(),
+            amounts: Some(line_amounts(quantity, unit_price, discount_bp, tax_rate_bp).unwrap_or_default()),
         })
     })?;
     order.lines = lines.collect::<rusqlite::Result<Vec<_>>>()?;

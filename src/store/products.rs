@@ -13,12 +13,13 @@ fn row_to_product(r: &Row<'_>) -> rusqlite::Result<Product> {
         id: super::id_column(r, 0)?,
         sku: r.get(1)?,
         name: r.get(2)?,
-        unit_price: r.get(3)?,
+        unit_price: Some(r.get(3)?),
         currency: r.get(4)?,
         tax_rate_bp: r.get(5)?,
         active: r.get(6)?,
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
+        redacted: Vec::new(),
     })
 }
 

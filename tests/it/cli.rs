@@ -588,3 +588,32 @@ fn roles_are_listed_shown_copied_and_granted_from_the_command_line() {
     let out = cli.cmd(&["--json", "role", "show", "nobody"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn support_sees_orders_without_their_values_on_the_command_line() {
+    let cli = Cli::new();
+    let c = cli.json(&["customer", "add", "--name", "Quillfeather Tea House", "--kind", "company"]);
+    let id = c["id"].as_str().unwrap().to_string();
+    cli.json(&["product", "add", "--sku", "TEA", "--name", "Dragon Well", "--price", "87.53", "--tax", "0"]);
+    let o = cli.json(&["order", "create", "--customer", &id, "--line", "TEA:3:7"]);
+    assert_eq!(o["totals"]["total"], 24421);
+    let number = o["number"].as_str().unwrap().to_string();
+    let pw = "Front desk password 1";
+    let added = cli.cmd(&["user", "add", "desk", "--name", "Front Desk", "--role", "support"]);
+    assert!(with_stdin(added, &format!("{pw}\n")).status.success());
+    let desk = |args: &[&str]| cli.cmd(args).env("BANYAN_USER", "desk").env("BANYAN_PASSWORD", pw).output().unwrap();
+    let out = desk(&["order", "get", &number]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Dragon Well") && shown.contains("(hidden)"), "{shown}");
+    for n in ["87.53", "244.21", "262.59"] {
+        assert!(!shown.contains(n), "{n} in {shown}");
+    }
+    let out = desk(&["--json", "order", "get", &number]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totals"], Value::Null);
+    assert_eq!(v["lines"][0]["unitPrice"], Value::Null);
+    assert_eq!(v["redacted"], serde_json::json!(["order.total", "order.lines.price", "order.lines.discount"]));
+    let out = desk(&["--lang", "zh-CN", "product", "list"]);
+    assert!(text(&out.stdout).contains("（已隐藏）") && !text(&out.stdout).contains("87.53"), "{}", text(&out.stdout));
+}

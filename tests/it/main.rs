@@ -5,6 +5,7 @@ mod common;
 mod crash;
 mod crm;
 mod duplicates;
+mod fields;
 mod gateway;
 mod hardening;
 mod imports;

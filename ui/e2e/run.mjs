@@ -461,6 +461,21 @@ async function main() {
       expect(!(await byTest(b, "record-new-order").isExisting()), "support is offered New order");
       await shot(b, "support-record.en-US");
     });
+    await step("support sees the orders, not what they are worth", async () => {
+      await (await b.$('[data-nav="orders"]')).click();
+      await (await byTest(b, "order-row")).waitForDisplayed({ timeout: 10_000 });
+      await waitText(await byTest(b, "orders-summary"), (t) => t.includes("amounts hidden"), "the orders' totals said to be hidden");
+      expect(!(await byTest(b, "new-order").isExisting()), "support is offered New order on the orders screen");
+      await (await (await byTest(b, "order-row")).$("td")).click();
+      await (await byTest(b, "order-editor")).waitForDisplayed();
+      await waitText(await byTest(b, "order-total"), (t) => t === "hidden", "an open order's total hidden");
+      expect(!(await byTest(b, "order-save").isExisting()), "support is offered Save on an order");
+      expect(!(await b.$('[data-testid^="order-move-"]').isExisting()), "support is offered a status change");
+      const html = await b.getPageSource();
+      expect(!html.includes("863.11"), "an order's total is in the page");
+      expect(!html.includes("CN¥"), "an amount is in the page");
+      await shot(b, "support-orders.en-US");
+    });
   } finally {
     await b.deleteSession().catch(() => {});
   }

@@ -212,6 +212,7 @@ struct CustomerFields {
     /// Tag (repeatable).
     #[arg(long = "tag")]
     tags: Vec<String>,
+    /// The owning user, by login or name (a new customer is yours when left out).
     #[arg(long)]
     owner: Option<String>,
     #[arg(long)]
@@ -265,6 +266,7 @@ enum CustomerCmd {
         tag: Option<String>,
         #[arg(long)]
         city: Option<String>,
+        /// Customers of one owner (login or name).
         #[arg(long)]
         owner: Option<String>,
         /// Only customers with an order not yet paid or cancelled.
@@ -278,6 +280,7 @@ enum CustomerCmd {
         tag: Option<String>,
         #[arg(long)]
         city: Option<String>,
+        /// Customers of one owner (login or name).
         #[arg(long)]
         owner: Option<String>,
         #[arg(long)]

@@ -191,10 +191,15 @@ impl Out<'_> {
                     "  {}  {}  {}",
                     o.number,
                     self.t(&format!("status-{}", o.status.as_str())),
-                    money(&o.currency, o.totals.total)
+                    self.amount(&o.currency, o.totals.as_ref().map(|t| t.total))
                 );
             }
         }
+    }
+
+    /// An amount, or "hidden" when the caller's roles leave it out.
+    fn amount(&self, currency: &str, minor: Option<i64>) -> String {
+        minor.map_or_else(|| self.t("cli-hidden"), |m| money(currency, m))
     }
 
     pub fn customers(&self, list: &[Customer]) {
@@ -414,7 +419,7 @@ impl Out<'_> {
             .map(|p| {
                 let name =
                     if p.active { p.name.clone() } else { format!("{} ({})", p.name, self.t("cli-product-inactive")) };
-                vec![p.sku.clone(), name, money(&p.currency, p.unit_price), format!("{} %", p.tax_text())]
+                vec![p.sku.clone(), name, self.amount(&p.currency, p.unit_price), format!("{} %", p.tax_text())]
             })
             .collect();
         table(&header, &rows);
@@ -451,22 +456,23 @@ impl Out<'_> {
                     l.sku.clone(),
                     l.name.clone(),
                     l.quantity.to_string(),
-                    money(&o.currency, l.unit_price),
-                    format!("{} %", format_percent(l.discount_bp)),
+                    self.amount(&o.currency, l.unit_price),
+                    l.discount_bp.map_or_else(|| self.t("cli-hidden"), |d| format!("{} %", format_percent(d))),
                     format!("{} %", format_percent(l.tax_rate_bp)),
-                    money(&o.currency, l.amounts.total),
+                    self.amount(&o.currency, l.amounts.as_ref().map(|a| a.total)),
                 ]
             })
             .collect();
         table(&header, &rows);
+        let t = o.totals.as_ref();
         for (id, v) in [
-            ("cli-label-subtotal", o.totals.gross),
-            ("cli-label-discount", o.totals.discount),
-            ("cli-label-net", o.totals.net),
-            ("cli-label-tax", o.totals.tax),
-            ("cli-label-total", o.totals.total),
+            ("cli-label-subtotal", t.map(|t| t.gross)),
+            ("cli-label-discount", t.map(|t| t.discount)),
+            ("cli-label-net", t.map(|t| t.net)),
+            ("cli-label-tax", t.map(|t| t.tax)),
+            ("cli-label-total", t.map(|t| t.total)),
         ] {
-            println!("  {}: {}", self.t(id), money(&o.currency, v));
+            println!("  {}: {}", self.t(id), self.amount(&o.currency, v));
         }
     }
 
@@ -483,7 +489,7 @@ impl Out<'_> {
                     o.number.clone(),
                     o.customer_name.clone(),
                     self.t(&format!("status-{}", o.status.as_str())),
-                    money(&o.currency, o.totals.total),
+                    self.amount(&o.currency, o.totals.as_ref().map(|t| t.total)),
                 ]
             })
             .collect();

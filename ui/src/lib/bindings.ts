@@ -274,7 +274,16 @@ export type Order = { id: OrderId, number: string, customerId: CustomerId, custo
 /**
  * The statuses this order may move to next (the flow lives here, not in the UI).
  */
-allowedNext: Array<OrderStatus>, currency: string, lines: Array<OrderLine>, totals: Totals, notes: string | null, createdAt: number, updatedAt: number, };
+allowedNext: Array<OrderStatus>, currency: string, lines: Array<OrderLine>, 
+/**
+ * `None` when the caller's roles hide order values (`order.total`).
+ */
+totals: Totals | null, notes: string | null, createdAt: number, updatedAt: number, 
+/**
+ * The fields left out because the caller's roles hide them ("order.total",
+ * "order.lines.price", "order.lines.discount"): shown as "hidden".
+ */
+redacted: Array<string>, };
 
 export type OrderFilter = { status: OrderStatus | null, customer: CustomerId | null, 
 /**
@@ -290,7 +299,19 @@ export type OrderId = string;
 
 export type OrderInput = { customerId: string, lines: Array<LineInput>, notes: string | null, };
 
-export type OrderLine = { id: OrderLineId, productId: ProductId, sku: string, name: string, quantity: number, unitPrice: number, discountBp: number, taxRateBp: number, amounts: LineAmounts, };
+export type OrderLine = { id: OrderLineId, productId: ProductId, sku: string, name: string, quantity: number, 
+/**
+ * `None` when hidden (`order.lines.price`), as are the line's amounts.
+ */
+unitPrice: number | null, 
+/**
+ * `None` when hidden (`order.lines.discount`).
+ */
+discountBp: number | null, taxRateBp: number, 
+/**
+ * `None` when any value they are made of is hidden.
+ */
+amounts: LineAmounts | null, };
 
 export type OrderLineId = string;
 
@@ -308,9 +329,14 @@ orders: number,
  */
 notCounted: number, 
 /**
- * The booked orders' total in each currency, by currency code.
+ * The booked orders' total in each currency, by currency code; empty when the caller's
+ * roles hide order values.
  */
-totals: Array<CurrencyTotal>, };
+totals: Array<CurrencyTotal>, 
+/**
+ * "order.total" when the totals were left out.
+ */
+redacted: Array<string>, };
 
 export type OwnerChoice = { login: string, name: string, team: string | null, };
 
@@ -320,13 +346,17 @@ export type PreviewRowView = { row: number, cells: Array<string>, issues: Array<
 
 export type Product = { id: ProductId, sku: string, name: string, 
 /**
- * Minor units of `currency`.
+ * Minor units of `currency`; `None` when the caller's roles hide prices (`product.price`).
  */
-unitPrice: number, currency: string, 
+unitPrice: number | null, currency: string, 
 /**
  * Basis points (1300 = 13 %).
  */
-taxRateBp: number, active: boolean, createdAt: number, updatedAt: number, };
+taxRateBp: number, active: boolean, createdAt: number, updatedAt: number, 
+/**
+ * The fields left out because the caller's roles hide them: shown as "hidden".
+ */
+redacted: Array<string>, };
 
 export type ProductId = string;
 

@@ -16,6 +16,11 @@ export function currencyDigits(currency: string): number {
   return digitsByCode.get(currency.toUpperCase()) ?? 2;
 }
 
+/** An amount, or `hidden` (the localized word) where the caller's roles leave it out. */
+export function formatAmount(minor: number | null, currency: string, lang: string, hidden: string): string {
+  return minor === null ? hidden : formatMoney(minor, currency, lang);
+}
+
 export function formatMoney(minor: number, currency: string, lang: string): string {
   const digits = currencyDigits(currency);
   const major = minor / 10 ** digits;
