@@ -257,3 +257,21 @@ cli-user-status-disabled = disabled
 cli-yes = yes
 cli-no = no
 cli-hidden = (hidden)
+cli-col-when = When
+cli-col-who = Who
+cli-col-desktop = Desktop
+cli-col-record = Record
+cli-col-field = Field
+cli-col-change = Change
+cli-this-desktop = this desktop
+cli-entity-customer = customer
+cli-entity-contact = contact
+cli-entity-activity = activity
+cli-entity-order = order
+cli-entity-order-line = order line
+cli-history-count =
+    { $count ->
+        [one] 1 change
+       *[other] { $count } changes
+    }
+cli-col-change-id = Change (for revert)

@@ -419,3 +419,8 @@ field-roles = Role
 field-team = Team
 field-password = Password
 field-code = Authenticator code
+# Variables:
+#   $value (String) - what was typed
+error-revert-change = “{ $value }” names no change: give it as DESKTOP:NUMBER, as `banyan history` lists it.
+error-revert-desktop = No desktop of this book has an id starting with “{ $value }” (or more than one has).
+entity-change = change

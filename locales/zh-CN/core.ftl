@@ -234,3 +234,6 @@ field-roles = 角色
 field-team = 团队
 field-password = 密码
 field-code = 验证码
+error-revert-change = “{ $value }”不是一处变更：请按 `banyan history` 列出的 电脑:编号 格式填写。
+error-revert-desktop = 本客户库中没有（或不止一台）电脑的编号以“{ $value }”开头。
+entity-change = 变更

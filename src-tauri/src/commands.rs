@@ -5,8 +5,8 @@
 
 use crate::state::AppState;
 use banyan::api::{
-    self, ApiError, Banyan, Caller, Channel, CustomerRecord, ExportReport, ImportPreview, ImportReport, ImportRequest,
-    LikelyDuplicate, MergeRequest, OwnerChoice, RoleView, SavedMapping, Settings,
+    self, ApiError, Banyan, Caller, Channel, CustomerRecord, ExportReport, HistoryEntry, ImportPreview, ImportReport,
+    ImportRequest, LikelyDuplicate, MergeRequest, OwnerChoice, RoleView, SavedMapping, Settings,
 };
 use banyan::demo::DemoSummary;
 use banyan::i18n::{Lang, Localizer};
@@ -291,6 +291,9 @@ commands! {
         with(&state, |b, c| b.likely_duplicates(c, &input, exclude_id.as_deref()))
     }
 
+    /// A customer's history, newest first, as far as the signed-in role may see it.
+    fn history(state, customer_id: String) -> Vec<HistoryEntry> { with(&state, |b, c| b.history(c, &customer_id)) }
+
     /// The users the form's owner field offers.
     fn owner_choices(state) -> Vec<OwnerChoice> { with(&state, |b, c| b.owner_choices(c)) }
 
@@ -414,6 +417,8 @@ mod bindings {
             KeyMode::decl(&cfg),
             Customer::decl(&cfg),
             LikelyDuplicate::decl(&cfg),
+            HistoryEntry::decl(&cfg),
+            banyan::store::ChangeRef::decl(&cfg),
             OwnerChoice::decl(&cfg),
             CustomerKind::decl(&cfg),
             CustomerInput::decl(&cfg),

@@ -14,10 +14,12 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 mod fields;
+mod history;
 mod io;
 mod roles;
 mod scope;
 mod users;
+pub use history::{HistoryEntry, Revert};
 pub use io::*;
 pub use roles::RoleView;
 pub use scope::{LikelyDuplicate, OwnerChoice};

@@ -232,6 +232,24 @@ impl Store {
         Ok(self.reader().query_row(&sql, rusqlite::params_from_iter(params), |r| r.get(0))?)
     }
 
+    /// The ids of a customer's rows in `table` (contacts, activities, orders), deleted ones too:
+    /// what its history covers.
+    pub fn rows_of_customer(&self, table: &str, customer: CustomerId) -> Result<Vec<String>> {
+        debug_assert!(["contacts", "activities", "orders"].contains(&table));
+        let conn = self.reader();
+        let mut st = conn.prepare_cached(&format!("SELECT id FROM {table} WHERE customer_id = ?1"))?;
+        let rows = st.query_map([customer.to_string()], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The ids of an order's lines, removed ones too.
+    pub fn lines_of_order(&self, order: &str) -> Result<Vec<String>> {
+        let conn = self.reader();
+        let mut st = conn.prepare_cached("SELECT id FROM order_lines WHERE order_id = ?1")?;
+        let rows = st.query_map([order], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// How many live customers are within `reach`.
     pub fn customer_count(&self, reach: &Reach) -> Result<i64> {
         self.count_customers(&CustomerFilter::default(), reach)

@@ -37,6 +37,11 @@ pub(crate) enum Change<'a> {
         table: &'static str,
         id: &'a str,
     },
+    /// A tombstone lifted (a revert of a delete): logged as an update of `deleted_at`.
+    Restore {
+        table: &'static str,
+        id: &'a str,
+    },
 }
 
 /// A write transaction in progress.
@@ -162,9 +167,10 @@ impl Writer<'_> {
     /// Applies one change and logs it; returns the number of fields logged.
     pub fn apply(&mut self, change: Change<'_>) -> Result<usize> {
         let (table, id) = match &change {
-            Change::Insert { table, id, .. } | Change::Update { table, id, .. } | Change::Delete { table, id } => {
-                (*table, *id)
-            }
+            Change::Insert { table, id, .. }
+            | Change::Update { table, id, .. }
+            | Change::Delete { table, id }
+            | Change::Restore { table, id } => (*table, *id),
         };
         let n = self.apply_row(change)?;
         match table {
@@ -304,6 +310,26 @@ impl Writer<'_> {
                     replaces,
                 };
                 self.log(table, id, "delete", vec![field])
+            }
+            Change::Restore { table, id } => {
+                let old: Option<Option<i64>> = self
+                    .tx
+                    .prepare_cached(&format!("SELECT deleted_at FROM {table} WHERE id = ?1"))?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                let Some(Some(deleted_at)) = old else {
+                    return Err(Error::NotFound { entity: entity_of(table), id: id.to_string() });
+                };
+                let sql = format!("UPDATE {table} SET deleted_at = NULL, updated_at = ?1 WHERE id = ?2");
+                self.tx.prepare_cached(&sql)?.execute((self.now_ms, id))?;
+                let replaces = super::log::heads(&self.tx, table, &row_key(id), &["deleted_at"])?.pop().flatten();
+                let field = FieldChange {
+                    field: "deleted_at".into(),
+                    new: serde_json::Value::Null,
+                    old: serde_json::Value::from(deleted_at),
+                    replaces,
+                };
+                self.log(table, id, "update", vec![field])
             }
         }
     }

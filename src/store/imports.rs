@@ -633,3 +633,183 @@ fn column_name(table: &str, field: &str) -> Option<&'static str> {
     let list: &[&str] = if table == "customers" { CUSTOMER } else { MOVABLE };
     list.iter().find(|c| **c == field).copied()
 }
+
+/// What `banyan revert` takes back: one field change, every change of one local transaction of a
+/// desktop, or a whole batch (an import, a merge; see [`Store::undo_batch`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevertTarget {
+    Change { origin: String, seq: i64 },
+    Tx { origin: String, tx: i64 },
+    Batch(String),
+}
+
+/// A field change a revert reads: its row, operation, field, old value and clock.
+struct Reverted {
+    table: &'static str,
+    row_id: Value,
+    op: String,
+    field: String,
+    old: Option<String>,
+    hlc: i64,
+}
+
+/// The field changes of a change or a transaction, oldest first.
+fn reverted_changes(conn: &rusqlite::Connection, target: &RevertTarget) -> Result<Vec<Reverted>> {
+    let (sql, origin, n) = match target {
+        RevertTarget::Change { origin, seq } => (
+            "SELECT l.tbl, l.row_id, l.op, l.fields, l.hlc, l.seq FROM changes l JOIN origins o ON o.id = l.origin
+             WHERE o.device = ?1 AND l.seq <= ?2 AND l.seq + json_array_length(l.fields) > ?2",
+            origin,
+            *seq,
+        ),
+        RevertTarget::Tx { origin, tx } => (
+            "SELECT l.tbl, l.row_id, l.op, l.fields, l.hlc, l.seq FROM changes l JOIN origins o ON o.id = l.origin
+             WHERE o.device = ?1 AND l.tx = ?2 ORDER BY l.seq",
+            origin,
+            *tx,
+        ),
+        RevertTarget::Batch(_) => unreachable!("a batch is undone by undo_batch"),
+    };
+    let mut st = conn.prepare(sql)?;
+    let mut rows = st.query(params![origin, n])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let Some(table) = table_name(&r.get::<_, String>(0)?) else { continue };
+        let (row_id, op, fields, hlc, seq): (Value, String, String, i64, i64) =
+            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        for (i, f) in super::log::decode_fields(&fields).into_iter().enumerate() {
+            if matches!(target, RevertTarget::Change { seq: s, .. } if seq + i as i64 != *s) {
+                continue;
+            }
+            let old = (op != "insert").then(|| f.old.to_string());
+            out.push(Reverted { table, row_id: row_id.clone(), op: op.clone(), field: f.field, old, hlc });
+        }
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// The desktop (origin) whose id starts with `prefix`, if exactly one does: history shows a
+    /// desktop by the first characters of its id.
+    pub fn origin_by_prefix(&self, prefix: &str) -> Result<Option<String>> {
+        let conn = self.reader();
+        let mut st =
+            conn.prepare_cached("SELECT device FROM origins WHERE substr(device, 1, length(?1)) = ?1 LIMIT 2")?;
+        let found: Vec<String> = st.query_map([prefix.trim()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(if found.len() == 1 { found.into_iter().next() } else { None })
+    }
+
+    /// The customers (by id) whose rows a revert would change: what the façade checks the caller
+    /// may change before [`Store::revert`].
+    pub fn revert_customers(&self, target: &RevertTarget) -> Result<Vec<CustomerId>> {
+        let conn = self.reader();
+        let changes = match target {
+            RevertTarget::Batch(b) => {
+                batch_rows(&conn, b)?.into_iter().map(|r| (r.table, r.row_id)).collect::<Vec<_>>()
+            }
+            t => reverted_changes(&conn, t)?.into_iter().map(|c| (c.table, c.row_id)).collect(),
+        };
+        let mut out: Vec<CustomerId> = Vec::new();
+        for (table, row) in changes {
+            let id = if table == "customers" {
+                row_id_text(&row).parse().ok()
+            } else if ["contacts", "activities", "orders"].contains(&table) {
+                conn.query_row(&format!("SELECT customer_id FROM {table} WHERE id = ?1"), [row_id_text(&row)], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?
+                .and_then(|c| c.parse().ok())
+            } else {
+                None
+            };
+            if let Some(id) = id
+                && !out.contains(&id)
+            {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes back a change, a transaction or a batch by writing new changes through the gateway
+    /// (the history keeps both): a field gets its old value back, a row the change created is
+    /// removed, a deleted customer comes back; except where a later change touched the same
+    /// field (or row), which is kept and reported, as an import's undo does.
+    pub fn revert(&self, actor: &Actor, target: &RevertTarget) -> Result<UndoReport> {
+        if let RevertTarget::Batch(b) = target {
+            let mut quiet = Progress { report: &mut |_, _| {}, cancelled: &|| false };
+            return self.undo_batch(actor, b, &mut quiet);
+        }
+        let changes = reverted_changes(&self.reader(), target)?;
+        if changes.is_empty() {
+            let what = match target {
+                RevertTarget::Change { origin, seq } => format!("{origin}:{seq}"),
+                RevertTarget::Tx { origin, tx } => format!("{origin} tx {tx}"),
+                RevertTarget::Batch(b) => b.clone(),
+            };
+            return Err(Error::NotFound { entity: "change", id: what });
+        }
+        let mut report = UndoReport::default();
+        self.write(actor, |w| {
+            // What later changes touched, read before this revert writes anything (its own
+            // changes are later too).
+            let mut touched: Vec<Vec<String>> = Vec::with_capacity(changes.len());
+            for c in &changes {
+                let later: Vec<String> = w
+                    .conn()
+                    .prepare_cached("SELECT fields FROM changes WHERE tbl = ?1 AND row_id = ?2 AND hlc > ?3")?
+                    .query_map(params![c.table, c.row_id, c.hlc], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                touched.push(later.iter().flat_map(|e| super::log::decode_fields(e)).map(|f| f.field).collect());
+            }
+            let mut removed: Vec<String> = Vec::new();
+            // Newest first, as they were made the other way round.
+            for (c, touched) in changes.iter().zip(&touched).rev() {
+                let id = row_id_text(&c.row_id);
+                let conflict = |field: &str, report: &mut UndoReport| {
+                    report.conflicts.push(UndoConflict {
+                        customer_id: id.clone(),
+                        name: String::new(),
+                        field: field.into(),
+                    })
+                };
+                if c.op == "insert" {
+                    // An insert is one entry of many fields: the row is taken back once.
+                    if removed.contains(&id) {
+                        continue;
+                    }
+                    removed.push(id.clone());
+                    if !touched.is_empty() {
+                        conflict("record", &mut report);
+                        continue;
+                    }
+                    match w.apply(Change::Delete { table: c.table, id: &id }) {
+                        Ok(_) => report.removed += 1,
+                        Err(Error::NotFound { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                } else if touched.contains(&c.field) || touched.iter().any(|f| f == "deleted_at") {
+                    conflict(&c.field, &mut report);
+                } else if c.field == "deleted_at" && c.op == "delete" {
+                    w.apply(Change::Restore { table: c.table, id: &id })?;
+                    report.restored += 1;
+                } else if let Some(col) = column_name(c.table, &c.field) {
+                    w.apply(Change::Update { table: c.table, id: &id, values: vec![(col, value_from_json(&c.old))] })?;
+                    report.restored += 1;
+                } else {
+                    conflict(&c.field, &mut report);
+                }
+            }
+            Ok(())
+        })?;
+        let conn = self.reader();
+        for c in &mut report.conflicts {
+            if let Ok(cid) = c.customer_id.parse::<CustomerId>()
+                && let Ok(cust) = customer_in(&conn, cid)
+            {
+                c.name = cust.name;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -19,7 +19,7 @@ mod users;
 pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
-pub use imports::{DuplicatePair, ImportCounts, ImportRecord, MatchMemo, UndoConflict, UndoReport};
+pub use imports::{DuplicatePair, ImportCounts, ImportRecord, MatchMemo, RevertTarget, UndoConflict, UndoReport};
 pub use log::{ChangeEntry, ChangeRef};
 pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
 pub use reach::Reach;

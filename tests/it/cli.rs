@@ -617,3 +617,34 @@ fn support_sees_orders_without_their_values_on_the_command_line() {
     let out = desk(&["--lang", "zh-CN", "product", "list"]);
     assert!(text(&out.stdout).contains("（已隐藏）") && !text(&out.stdout).contains("87.53"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn history_of_a_customer_from_the_command_line() {
+    let cli = Cli::new();
+    let c = cli.json(&["customer", "add", "--name", "鼎盛贸易", "--kind", "company", "--city", "上海"]);
+    let id = c["id"].as_str().unwrap().to_string();
+    cli.json(&["customer", "update", &id, "--city", "苏州"]);
+    let out = cli.run(&["history", &id]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("上海 → 苏州") && shown.contains("IT Admin") && shown.contains("this desktop"), "{shown}");
+    let list = cli.json(&["history", &id, "--limit", "1"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!((list[0]["field"].as_str(), list[0]["newValue"].as_str()), (Some("city"), Some("\"苏州\"")));
+    let out = cli.run(&["--lang", "zh-CN", "history", &id]);
+    assert!(text(&out.stdout).contains("本机") && text(&out.stdout).contains("处变更"), "{}", text(&out.stdout));
+    let out = cli.cmd(&["--json", "history", "01a200dd-9d02-756e-a5e4-48474f49c56d"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "an unknown customer is not found");
+
+    // The change as the table lists it (desktop prefix:number) is what revert takes.
+    let change = format!("{}:{}", &list[0]["change"]["origin"].as_str().unwrap()[..8], list[0]["change"]["seq"]);
+    assert!(shown.contains(&change), "{change} not in {shown}");
+    let r = cli.json(&["revert", &change]);
+    assert_eq!((r["restored"].as_u64(), r["conflicts"].as_array().map(Vec::len)), (Some(1), Some(0)));
+    assert_eq!(cli.json(&["customer", "get", &id])["customer"]["city"], "上海");
+    let out = cli.cmd(&["--json", "revert", "not-a-change"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["field"], "change");
+    let out = cli.run(&["revert"]);
+    assert_eq!(out.status.code(), Some(2), "revert needs a change, --tx or --batch");
+}

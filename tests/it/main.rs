@@ -8,6 +8,7 @@ mod duplicates;
 mod fields;
 mod gateway;
 mod hardening;
+mod history;
 mod imports;
 mod keyring;
 mod leak;

@@ -22,6 +22,8 @@ const TABLE: &[(&str, &str)] = &[
     ("add_customer", "+ + + - +"),
     ("customer", "+ + + + +"),
     ("customer_record", "+ + + + +"),
+    ("history", "+ + + + +"),
+    ("revert", "+ + + + +"),
     ("update_customer", "+ + + + +"),
     ("delete_customer", "+ + + - -"),
     ("customers", "+ + + + +"),
@@ -234,6 +236,19 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         "customer" => {
             let id = f.customer(b, who);
             act!(b.customer(who, &id))
+        }
+        "revert" => {
+            // The admin's change of a customer of the caller's, taken back by the caller.
+            let id = f.customer(b, who);
+            let patch = CustomerPatch { city: Some("杭州".into()), ..Default::default() };
+            b.update_customer(&f.admin, &id, &patch).unwrap();
+            let change = b.history(&f.admin, &id).unwrap().into_iter().find(|e| e.field == "city").unwrap().change;
+            let spec = format!("{}:{}", change.origin, change.seq);
+            act!(b.revert(who, &banyan::api::Revert::Change(spec)))
+        }
+        "history" => {
+            let id = f.customer(b, who);
+            act!(b.history(who, &id))
         }
         "customer_record" => {
             let id = f.customer(b, who);

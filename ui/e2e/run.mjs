@@ -143,6 +143,10 @@ async function main() {
       await (await byTest(b, "form-save")).click();
       await waitText(await byTest(b, "record-name"), (t) => t === NAME, "the saved record");
       await shot(b, "customer-record.en-US");
+      await (await byTest(b, "record-show-history")).click();
+      await waitText(await byTest(b, "record-history"), (t) => t.includes("成都") && t.includes("李娜"), "the record's history: its city, and by whom");
+      await (await byTest(b, "record-history")).scrollIntoView();
+      await shot(b, "customer-history.en-US");
     });
 
     await step("the customer is found by typing pinyin initials and part of the name", async () => {

@@ -128,6 +128,29 @@ enum Command {
     /// custom role starts as a copy of one and is changed with `role grant`.
     #[command(subcommand)]
     Role(RoleCmd),
+    /// A customer's history, newest first: every change of it and of its contacts, activities
+    /// and orders (field, old → new, who, when, on which desktop), as far as your role may see.
+    History {
+        /// The customer's id.
+        id: String,
+        /// Show at most this many changes (default all).
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Take back a change (DESKTOP:NUMBER, as `history` lists it), a transaction (--tx N, of this
+    /// desktop unless --desktop names another) or a batch (--batch B, e.g. an import): new changes
+    /// write the old values back; fields edited since are kept and listed.
+    #[command(group = clap::ArgGroup::new("what").required(true).args(["change", "tx", "batch"]))]
+    Revert {
+        change: Option<String>,
+        #[arg(long)]
+        tx: Option<i64>,
+        /// The desktop of --tx, by its id or the first characters of it.
+        #[arg(long, requires = "tx")]
+        desktop: Option<String>,
+        #[arg(long)]
+        batch: Option<String>,
+    },
     /// Merge the second customer into the first; contacts, activities and orders move along.
     Merge {
         survivor: String,
@@ -857,6 +880,22 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             let take = take_other.into_iter().map(|f| (f, "other".to_string())).collect();
             let c = b.merge(&caller, &api::MergeRequest { survivor_id: survivor, other_id: other, take })?;
             out.customer_updated(&c);
+        }
+        Command::History { id, limit } => {
+            let mut list = b.history(&caller, &id)?;
+            if let Some(n) = limit {
+                list.truncate(n);
+            }
+            out.history(&list);
+        }
+        Command::Revert { change, tx, desktop, batch } => {
+            let what = match (change, tx, batch) {
+                (Some(c), _, _) => api::Revert::Change(c),
+                (_, Some(tx), _) => api::Revert::Tx { tx, desktop },
+                (_, _, Some(b)) => api::Revert::Batch(b),
+                _ => unreachable!("clap requires one of them"),
+            };
+            out.undo(&b.revert(&caller, &what)?);
         }
         Command::Space => out.space(&b.space(&caller)?),
         Command::Check => {

@@ -644,6 +644,63 @@ impl Out<'_> {
         table(&header, &rows);
     }
 
+    pub fn history(&self, list: &[banyan::api::HistoryEntry]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [
+            self.t("cli-col-when"),
+            self.t("cli-col-who"),
+            self.t("cli-col-desktop"),
+            self.t("cli-col-record"),
+            self.t("cli-col-field"),
+            self.t("cli-col-change"),
+            self.t("cli-col-change-id"),
+        ];
+        // A value as people read it: text without its JSON quotes, lists joined.
+        let shown = |v: &Option<String>| -> String {
+            match v.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+                Some(Ok(serde_json::Value::String(s))) => s,
+                Some(Ok(serde_json::Value::Null)) | None => "—".into(),
+                Some(Ok(serde_json::Value::Array(a))) => a
+                    .iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Some(Ok(other)) => other.to_string(),
+                Some(Err(_)) => v.clone().unwrap_or_default(),
+            }
+        };
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|e| {
+                let when = chrono::DateTime::from_timestamp_millis(e.at)
+                    .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                let desktop =
+                    if e.this_device { self.t("cli-this-desktop") } else { e.device.chars().take(8).collect() };
+                let change = if e.hidden {
+                    self.t("cli-hidden")
+                } else {
+                    match e.op.as_str() {
+                        "insert" => format!("+ {}", shown(&e.new_value)),
+                        "delete" => format!("{} ✕", shown(&e.old_value)),
+                        _ => format!("{} → {}", shown(&e.old_value), shown(&e.new_value)),
+                    }
+                };
+                let record = format!(
+                    "{} {}",
+                    self.t(&format!("cli-entity-{}", e.entity.replace(' ', "-"))),
+                    &e.record_id[..8.min(e.record_id.len())]
+                );
+                let id = format!("{}:{}", e.change.origin.chars().take(8).collect::<String>(), e.change.seq);
+                vec![when, e.who.clone(), desktop, record, e.field.clone(), change, id]
+            })
+            .collect();
+        table(&header, &rows);
+        println!("{}", self.f("cli-history-count", &[("count", list.len().to_string())]));
+    }
+
     pub fn duplicates(&self, pairs: &[banyan::store::DuplicatePair]) {
         if self.json {
             return self.json(pairs);

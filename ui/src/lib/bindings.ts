@@ -75,6 +75,8 @@ session: string,
  */
 allowed: Array<string>, };
 
+export type ChangeRef = { origin: string, seq: number, };
+
 export type Channel = "desktop" | "cli" | "rest" | "sync";
 
 export type ColumnMap = { column: string, target: Target, };
@@ -172,6 +174,56 @@ warningCount: number, };
 export type FieldMessage = { field: string, message: string, };
 
 export type Grant = { entity: Entity, actions: Array<Action>, scope: Scope, };
+
+export type HistoryEntry = { 
+/**
+ * Unix ms of the change (its clock's wall time).
+ */
+at: number, 
+/**
+ * Who made it: the user's name (or the name history from before users was written under).
+ */
+who: string, 
+/**
+ * The user's login, when the author is a user of this book.
+ */
+login: string | null, 
+/**
+ * The desktop it was made on.
+ */
+device: string, 
+/**
+ * Made on this desktop.
+ */
+thisDevice: boolean, 
+/**
+ * The import or merge it was part of.
+ */
+batch: string | null, 
+/**
+ * The local transaction number on its desktop (what `banyan revert --tx` names).
+ */
+tx: number, 
+/**
+ * "customer", "contact", "activity", "order", "order line".
+ */
+entity: string, recordId: string, field: string, 
+/**
+ * insert, update or delete.
+ */
+op: string, 
+/**
+ * Values as JSON text; `None` for a hidden field, or no old value of an insert.
+ */
+oldValue: string | null, newValue: string | null, 
+/**
+ * The field is hidden from the caller: it changed, its values are not shown.
+ */
+hidden: boolean, 
+/**
+ * The change, by desktop and sequence number.
+ */
+change: ChangeRef, };
 
 export type ImportCounts = { rowsRead: number, created: number, updated: number, skipped: number, failed: number, };
 
@@ -514,6 +566,10 @@ export function deleteCustomer(id: string): Promise<null> {
 
 export function likelyDuplicates(input: CustomerInput, excludeId: string | null): Promise<Array<LikelyDuplicate>> {
   return invoke<Array<LikelyDuplicate>>("likely_duplicates", { input, excludeId });
+}
+
+export function history(customerId: string): Promise<Array<HistoryEntry>> {
+  return invoke<Array<HistoryEntry>>("history", { customerId });
 }
 
 export function ownerChoices(): Promise<Array<OwnerChoice>> {
