@@ -196,8 +196,12 @@ impl Writer<'_> {
         values: Vec<(&'static str, Value)>,
         derived: &super::search::Derived,
     ) -> Result<usize> {
+        let owner = values.iter().find_map(|(c, v)| match (*c, v) {
+            ("owner", Value::Text(o)) => Some(o.clone()),
+            _ => None,
+        });
         let n = self.apply_row(Change::Insert { table: "customers", id, values })?;
-        super::search::index_new_customer(&self.tx, id, derived, &mut self.new_keys)?;
+        super::search::index_new_customer(&self.tx, id, owner.as_deref(), derived, &mut self.new_keys)?;
         Ok(n)
     }
 

@@ -53,10 +53,16 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, name: "0008_users", sql: include_str!("../../migrations/0008_users.sql"), then: None },
     Migration { version: 9, name: "0009_roles", sql: include_str!("../../migrations/0009_roles.sql"), then: None },
     Migration { version: 10, name: "0010_owners", sql: include_str!("../../migrations/0010_owners.sql"), then: None },
+    Migration {
+        version: 11,
+        name: "0011_search_owner",
+        sql: include_str!("../../migrations/0011_search_owner.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 10;
+pub const LATEST: i64 = 11;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

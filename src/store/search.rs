@@ -244,7 +244,7 @@ pub(super) fn reindex_customer_deferred(
     let c = customer_in(conn, cid)?;
     // The new entry may get a docid an entry removed here had: its keys must be gone first.
     gone.flush(conn)?;
-    write_entry(conn, id, &document_of(conn, &c)?, &profile_of(&c).keys())
+    write_entry(conn, id, c.owner.as_deref(), &document_of(conn, &c)?, &profile_of(&c).keys())
 }
 
 /// Removes one index entry: its documents, itself, and (through `gone`) its match keys, which the
@@ -285,9 +285,15 @@ pub(super) fn profile_of_fields(
 
 /// Indexes a customer just inserted in this transaction from its precomputed [`Derived`] data:
 /// the same entries [`reindex_customer`] would make, without reading the row back.
-pub(super) fn index_new_customer(conn: &Connection, id: &str, d: &Derived, keys: &mut NewKeys) -> Result<()> {
+pub(super) fn index_new_customer(
+    conn: &Connection,
+    id: &str,
+    owner: Option<&str>,
+    d: &Derived,
+    keys: &mut NewKeys,
+) -> Result<()> {
     let start = keys.pending.len();
-    write_entry_keys_to(conn, id, &d.doc, &d.keys, Some(&mut keys.pending))?;
+    write_entry_keys_to(conn, id, owner, &d.doc, &d.keys, Some(&mut keys.pending))?;
     for &(k, docid) in &keys.pending[start..] {
         keys.by_key.entry(k).or_default().push(docid);
     }
@@ -330,8 +336,8 @@ impl NewKeys {
 
 /// Writes a customer's index entry: its documents in the three FTS tables, its match keys (as
 /// [`dedupe::key_code`]s), the typo tier's words, and the entry listing its keys.
-fn write_entry(conn: &Connection, id: &str, doc: &Document, keys: &[String]) -> Result<()> {
-    write_entry_keys_to(conn, id, doc, keys, None)
+fn write_entry(conn: &Connection, id: &str, owner: Option<&str>, doc: &Document, keys: &[String]) -> Result<()> {
+    write_entry_keys_to(conn, id, owner, doc, keys, None)
 }
 
 /// [`write_entry`], leaving the match keys in `later` (as (key, docid)) when given, for the
@@ -339,6 +345,7 @@ fn write_entry(conn: &Connection, id: &str, doc: &Document, keys: &[String]) -> 
 fn write_entry_keys_to(
     conn: &Connection,
     id: &str,
+    owner: Option<&str>,
     doc: &Document,
     keys: &[String],
     later: Option<&mut Vec<(i64, i64)>>,
@@ -347,11 +354,8 @@ fn write_entry_keys_to(
     codes.sort_unstable();
     codes.dedup();
     let blob: Vec<u8> = codes.iter().flat_map(|c| c.to_be_bytes()).collect();
-    conn.prepare_cached("INSERT INTO search_docs (customer_id, name_key, keys) VALUES (?1, ?2, ?3)")?.execute((
-        id,
-        &doc.name_key,
-        blob,
-    ))?;
+    conn.prepare_cached("INSERT INTO search_docs (customer_id, name_key, keys, owner) VALUES (?1, ?2, ?3, ?4)")?
+        .execute((id, &doc.name_key, blob, owner))?;
     let docid = conn.last_insert_rowid();
     match later {
         Some(later) => later.extend(codes.iter().map(|&c| (c, docid))),
@@ -486,7 +490,7 @@ fn matching(
         return Ok(found);
     }
     let full = |n: usize| limit.is_some_and(|l| n >= l);
-    let (filter_sql, filter_params) = filter_clause(filter, reach);
+    let (filter_sql, filter_params, customers) = filter_clause(filter, reach);
     let mut seen: HashSet<String> = HashSet::new();
     let mut hits: Vec<(String, MatchTier)> = Vec::new();
     let mut collect = |tier: MatchTier, sql: &str, first: Value, hits: &mut Vec<_>| -> Result<()> {
@@ -511,7 +515,7 @@ fn matching(
         Ok(())
     };
     // The customers table is joined only when a filter needs its columns.
-    let join = if filter_sql.is_empty() { "" } else { "JOIN customers c ON c.id = d.customer_id" };
+    let join = if customers { "JOIN customers c ON c.id = d.customer_id" } else { "" };
     let n = filter_params.len() + 2;
     if !q.phone {
         let sql = format!(
@@ -590,6 +594,7 @@ const REBUILD_CHUNK: usize = 10_000;
 /// One customer's index entry, computed by the rebuild's reading thread.
 struct Entry {
     id: String,
+    owner: Option<String>,
     doc: Document,
     keys: Vec<String>,
 }
@@ -653,6 +658,7 @@ fn rebuild_in_pages(
                         .map(|c| {
                             Ok(Entry {
                                 id: c.id.to_string(),
+                                owner: c.owner.clone(),
                                 doc: document_of(&reader, c)?,
                                 keys: profile_of(c).keys(),
                             })
@@ -678,7 +684,7 @@ fn rebuild_in_pages(
             let mut keys = NewKeys::default();
             for e in &page {
                 if fresh {
-                    write_entry_keys_to(&tx, &e.id, &e.doc, &e.keys, Some(&mut keys.pending))?;
+                    write_entry_keys_to(&tx, &e.id, e.owner.as_deref(), &e.doc, &e.keys, Some(&mut keys.pending))?;
                 } else {
                     reindex_customer(&tx, &e.id)?;
                 }
@@ -700,7 +706,9 @@ fn rebuild_in_pages(
     Ok(done)
 }
 
-fn filter_clause(f: &SearchFilter, reach: &Reach) -> (String, Vec<Value>) {
+/// The conditions of a search's filters and scope, their parameters, and whether they read the
+/// customers table (the scope alone reads only the index entry's owner).
+fn filter_clause(f: &SearchFilter, reach: &Reach) -> (String, Vec<Value>, bool) {
     let mut sql = String::new();
     let mut params: Vec<Value> = Vec::new();
     // Parameter ?1 is the query; filters start at ?2.
@@ -708,8 +716,11 @@ fn filter_clause(f: &SearchFilter, reach: &Reach) -> (String, Vec<Value>) {
         params.push(v);
         sql.push_str(&format!(" AND {}", cond.replace('?', &format!("?{}", params.len() + 1))));
     };
-    if let Some((cond, v)) = reach.condition("c.owner") {
+    // The owner is beside the index entry (search_docs.owner): scope needs no customer row.
+    let mut scope_params = 0;
+    if let Some((cond, v)) = reach.condition("d.owner") {
         add(&cond, v, &mut sql, &mut params);
+        scope_params = 1;
     }
     if let Some(k) = f.kind {
         add("c.kind = ?", Value::Text(k.as_str().into()), &mut sql, &mut params);
@@ -742,7 +753,8 @@ fn filter_clause(f: &SearchFilter, reach: &Reach) -> (String, Vec<Value>) {
             if open { "" } else { "NOT " }
         ));
     }
-    (sql, params)
+    let customers = params.len() > scope_params || f.has_open_orders.is_some();
+    (sql, params, customers)
 }
 
 /// For each term, itself (as a prefix) plus the known words within its typo allowance, closest
