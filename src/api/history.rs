@@ -56,9 +56,7 @@ impl Banyan {
         let cid = self.customer_id(customer_id)?;
         let run = || -> crate::Result<Vec<HistoryEntry>> {
             let customer = self.reached_customer(&reach, cid)?;
-            let may = |e: Entity| -> crate::Result<bool> {
-                Ok(self.optional_reach(caller, e, Action::Read)?.is_some_and(|r| r.contains(customer.owner.as_deref())))
-            };
+            let may = |e: Entity| self.may_read_part(caller, e, &customer);
             let mut rows = vec![("customers", cid.to_string())];
             for (table, entity) in
                 [("contacts", Entity::Contact), ("activities", Entity::Activity), ("orders", Entity::Order)]

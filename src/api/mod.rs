@@ -289,11 +289,8 @@ impl Banyan {
         let run = || -> crate::Result<CustomerRecord> {
             let customer = self.reached_customer(&reach, cid)?;
             // What the caller's roles do not let them read is left out, not refused: a record
-            // page without its orders is still the record. Contacts, activities and orders
-            // follow their customer's owner, under their own grant's scope.
-            let may = |e: Entity| -> crate::Result<bool> {
-                Ok(self.optional_reach(caller, e, Action::Read)?.is_some_and(|r| r.contains(customer.owner.as_deref())))
-            };
+            // page without its orders is still the record.
+            let may = |e: Entity| self.may_read_part(caller, e, &customer);
             Ok(CustomerRecord {
                 contacts: if may(Entity::Contact)? { self.store.contacts(cid)? } else { Vec::new() },
                 activities: if may(Entity::Activity)? { self.store.activities(cid)? } else { Vec::new() },

@@ -37,10 +37,11 @@ impl Banyan {
     /// for scope all, their team for scope team, themselves for scope own. Needs customer
     /// create or update.
     pub fn owner_choices(&self, caller: &Caller) -> ApiResult<Vec<OwnerChoice>> {
+        // Whichever of update and create the roles grant more widely (no scope compares lowest).
         let g = caller.grants();
-        let action = if g.allows(Entity::Customer, Action::Update) { Action::Update } else { Action::Create };
-        let scope = self.may(caller, Entity::Customer, action)?;
-        let scope = scope.max(g.scope(Entity::Customer, Action::Create).unwrap_or(scope));
+        let (update, create) = (g.scope(Entity::Customer, Action::Update), g.scope(Entity::Customer, Action::Create));
+        let scope =
+            self.may(caller, Entity::Customer, if update >= create { Action::Update } else { Action::Create })?;
         let run = || -> crate::Result<Vec<OwnerChoice>> {
             let reach = self.reach_of(caller, scope)?;
             Ok(self
@@ -87,6 +88,12 @@ impl Banyan {
             Some(scope) => self.reach_of(caller, scope).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Whether the caller may read the `entity` rows (contacts, activities, orders) of `customer`:
+    /// they follow their customer's owner, under their own grant's scope.
+    pub(crate) fn may_read_part(&self, caller: &Caller, entity: Entity, customer: &Customer) -> crate::Result<bool> {
+        Ok(self.optional_reach(caller, entity, Action::Read)?.is_some_and(|r| r.contains(customer.owner.as_deref())))
     }
 
     /// The customer `id`, if within `reach` (a deleted one too: its tombstone keeps the values).

@@ -643,6 +643,10 @@ pub enum RevertTarget {
     Batch(String),
 }
 
+/// The tables whose rows a revert removes or brings back, and whose fields it restores (plus the
+/// move of an order to another customer): a customer's own records, as an import's undo.
+const REVERTIBLE: [&str; 3] = ["customers", "contacts", "activities"];
+
 /// A field change a revert reads: its row, operation, field, old value and clock.
 struct Reverted {
     table: &'static str,
@@ -773,13 +777,14 @@ impl Store {
                         field: field.into(),
                     })
                 };
+                let revertible = REVERTIBLE.contains(&c.table);
                 if c.op == "insert" {
                     // An insert is one entry of many fields: the row is taken back once.
                     if removed.contains(&id) {
                         continue;
                     }
                     removed.push(id.clone());
-                    if !touched.is_empty() {
+                    if !revertible || !touched.is_empty() {
                         conflict("record", &mut report);
                         continue;
                     }
@@ -788,6 +793,9 @@ impl Store {
                         Err(Error::NotFound { .. }) => {}
                         Err(e) => return Err(e),
                     }
+                } else if !revertible && c.field != "customer_id" {
+                    // Products, orders and settings are not a customer's to take back here.
+                    conflict(&c.field, &mut report);
                 } else if touched.contains(&c.field) || touched.iter().any(|f| f == "deleted_at") {
                     conflict(&c.field, &mut report);
                 } else if c.field == "deleted_at" && c.op == "delete" {

@@ -132,6 +132,18 @@ fn a_change_a_transaction_or_a_delete_is_reverted_by_new_changes_and_later_edits
     b.revert(&admin, &spec(&del)).unwrap();
     assert!(!b.customer(&admin, &id).unwrap().deleted);
     assert_eq!(b.search_customers(&admin, "鼎盛集团", &Default::default(), 5).unwrap().len(), 1);
+    // A transaction that made a product is not a customer's to take back: kept, and said so.
+    let pot = ProductInput {
+        sku: Some("POT".into()),
+        name: Some("Pot".into()),
+        price: Some("9".into()),
+        ..Default::default()
+    };
+    b.add_product(&admin, &pot).unwrap();
+    let last = b.store().changes(None, banyan::sync::Hlc::ZERO, u32::MAX).unwrap().pop().unwrap();
+    let r = b.revert(&admin, &Revert::Tx { tx: last.tx, desktop: None }).unwrap();
+    assert_eq!((r.removed, r.conflicts.len()), (0, 1));
+    assert_eq!(b.products(&admin, true).unwrap().len(), 1);
     // Bad names are refused on their field; nobody reverts what is not theirs.
     let e = b.revert(&admin, &Revert::Change("nonsense".into())).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Invalid, Some("change")));
