@@ -83,6 +83,7 @@ impl Banyan {
                         continue;
                     }
                     let hidden = hidden_field(table, &e.field).is_some_and(|f| g.field(f) == FieldAccess::Hidden);
+                    let shown = |v: Option<String>| if hidden { None } else { v.map(|v| readable(&v, &users)) };
                     let (who, login) = match users.get(&e.user) {
                         Some((name, login)) => (name.clone(), Some(login.clone())),
                         None => (e.user.clone(), None),
@@ -99,8 +100,8 @@ impl Banyan {
                         record_id: e.row_id,
                         field: e.field,
                         op: e.op,
-                        old_value: if hidden { None } else { e.old_value },
-                        new_value: if hidden { None } else { e.value },
+                        old_value: shown(e.old_value),
+                        new_value: shown(e.value),
                         hidden,
                         change: ChangeRef { origin: e.origin, seq: e.origin_seq },
                     });
@@ -165,6 +166,23 @@ pub enum Revert {
         desktop: Option<String>,
     },
     Batch(String),
+}
+
+/// A logged value as a reader takes it, still JSON: a column holding JSON text (phones, emails,
+/// tags, custom values) as the list or object it holds, a user's id (an owner) as their name.
+fn readable(raw: &str, users: &HashMap<String, (String, String)>) -> String {
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::String(s)) => {
+            if let Some((name, _)) = users.get(&s) {
+                return serde_json::Value::String(name.clone()).to_string();
+            }
+            match serde_json::from_str::<serde_json::Value>(&s) {
+                Ok(inner @ (serde_json::Value::Array(_) | serde_json::Value::Object(_))) => inner.to_string(),
+                _ => raw.to_string(),
+            }
+        }
+        _ => raw.to_string(),
+    }
 }
 
 fn entity_name(table: &str) -> &'static str {

@@ -719,12 +719,13 @@ fn import_chunk(
                     r.valid.owner = opts.default_owner.clone();
                 }
                 // Out of the importer's reach: the row's owner, or the customer it would change.
+                // A row that updates a customer may hand it to someone only if it names them.
+                let owner_out = (inserts || r.valid.owner.is_some()) && !opts.reach.contains(r.valid.owner.as_deref());
                 let out_of_reach = match &dup {
-                    Some((existing, ..)) if opts.on_duplicate != OnDuplicate::Create => {
-                        (!opts.reach.contains(existing.owner.as_deref()))
-                            .then(|| (None, FieldError::new("row", "error-import-match-out-of-reach")))
+                    Some((existing, ..)) if !inserts && !opts.reach.contains(existing.owner.as_deref()) => {
+                        Some((None, FieldError::new("row", "error-import-match-out-of-reach")))
                     }
-                    _ => (!opts.reach.contains(r.valid.owner.as_deref())).then(|| {
+                    _ => owner_out.then(|| {
                         let typed = r.owner.text.clone().unwrap_or_default();
                         (
                             r.owner.column.clone(),

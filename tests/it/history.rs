@@ -38,6 +38,7 @@ fn history_says_what_changed_who_changed_it_and_where_within_the_viewers_rights(
         name: Some("鼎盛贸易".into()),
         city: Some("上海".into()),
         owner: Some("wang".into()),
+        phones: vec!["13812345678".into()],
         ..Default::default()
     };
     let c = b.add_customer(&admin, &input).unwrap();
@@ -62,6 +63,11 @@ fn history_says_what_changed_who_changed_it_and_where_within_the_viewers_rights(
         ("Test Admin", Some("admin"), true)
     );
     assert_eq!(city[1].op, "insert");
+    // An owner reads as the user's name, a list as the list it holds.
+    let owner = h.iter().find(|e| e.field == "owner").unwrap();
+    assert_eq!(owner.new_value.as_deref(), Some("\"Wang Fang\""));
+    let phones = h.iter().find(|e| e.entity == "customer" && e.field == "phones").unwrap();
+    assert_eq!(phones.new_value.as_deref(), Some("[\"+8613812345678\"]"));
     let contact = h.iter().find(|e| e.entity == "contact" && e.field == "name").unwrap();
     assert_eq!((contact.who.as_str(), contact.new_value.as_deref()), ("Wang Fang", Some("\"刘经理\"")));
     assert!(h.iter().any(|e| e.entity == "order" && e.field == "total" && e.new_value.as_deref() == Some("24421")));

@@ -332,11 +332,15 @@ fn an_import_by_a_team_scoped_role_takes_only_rows_within_its_team() {
     let theirs = x.owner_of.iter().find(|(_, o)| o.as_deref() == Some("rep15")).unwrap().0;
     let existing = b.customer(&x.admin, theirs).unwrap();
     let (phone, their_name) = (existing.phones[0].clone(), existing.name.clone());
+    // 7: a customer of the lead's own team again, handed to another team's rep: refused too.
+    let ours = x.owner_of.iter().find(|(_, o)| o.as_deref() == Some("rep06")).unwrap().0;
+    let mine = b.customer(&x.admin, ours).unwrap();
+    let (our_phone, our_name) = (mine.phones[0].clone(), mine.name.clone());
     std::fs::write(
         &file,
         format!(
             "Name,Phone,Owner\nNew A,13900000001,\nNew B,13900000002,rep06\nNew C,13900000003,rep15\n\
-             New D,13900000004,Old Rep\n{their_name},{phone},rep06\n"
+             New D,13900000004,Old Rep\n{their_name},{phone},rep06\n{our_name},{our_phone},rep15\n"
         ),
     )
     .unwrap();
@@ -344,7 +348,8 @@ fn an_import_by_a_team_scoped_role_takes_only_rows_within_its_team() {
     let report = b.import_file(&lead, &file, &req, None, &mut |_, _| {}, &|| false).unwrap();
     assert_eq!(report.counts.created, 2, "{:?}", report.issues);
     let rejected: Vec<u64> = report.issues.iter().map(|p| p.row).collect();
-    assert_eq!(rejected, vec![4, 5, 6], "{:?}", report.issues);
+    assert_eq!(rejected, vec![4, 5, 6, 7], "{:?}", report.issues);
+    assert_eq!(b.customer(&x.admin, ours).unwrap().owner, mine.owner, "still the team's");
     assert!(
         report.issues[0].text.contains("rep15") && report.issues[1].text.contains("Old Rep"),
         "{:?}",
@@ -352,7 +357,7 @@ fn an_import_by_a_team_scoped_role_takes_only_rows_within_its_team() {
     );
     assert!(report.issues[2].text.contains("not yours to change"), "{:?}", report.issues[2]);
     let columns: Vec<Option<&str>> = report.issues.iter().map(|p| p.column.as_deref()).collect();
-    assert_eq!(columns, vec![Some("Owner"), Some("Owner"), None]);
+    assert_eq!(columns, vec![Some("Owner"), Some("Owner"), None, Some("Owner")]);
     assert_eq!(b.customer(&x.admin, theirs).unwrap().phones[0], phone, "the other team's customer is untouched");
     let mine = b.customers(&lead, &CustomerFilter { owner: Some("lead1".into()), ..Default::default() }).unwrap();
     assert_eq!(mine.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["New A"]);
