@@ -72,6 +72,15 @@ pub(crate) fn check_lines(g: &Grants, lines: &[LineInput]) -> crate::Result<()> 
     }
 }
 
+/// Refuses a live price preview of `lines` to a role that may not see what it is made of (it is
+/// prices and totals), or may not set the discounts it carries.
+pub(crate) fn check_preview(g: &Grants, lines: &[LineInput]) -> crate::Result<()> {
+    if let Some(f) = [ORDER_TOTAL, ORDER_LINE_PRICE, ORDER_LINE_DISCOUNT].into_iter().find(|f| hidden(g, f)) {
+        return Err(Error::FieldNotAllowed { field: f.to_string() });
+    }
+    check_lines(g, lines)
+}
+
 /// Refuses a product price the caller may not write.
 pub(crate) fn check_price(g: &Grants, price: Option<&str>) -> crate::Result<()> {
     if g.field(PRODUCT_PRICE) != FieldAccess::Write && price.is_some_and(|p| !p.trim().is_empty()) {

@@ -257,16 +257,7 @@ impl Store {
         super::search::set_delete_merge(&self.writer(), super::search::DELETE_MERGE_DEFAULT)?;
         drop(bulk);
         undone?;
-        {
-            let conn = self.reader();
-            for c in &mut report.conflicts {
-                if let Ok(cid) = c.customer_id.parse::<CustomerId>()
-                    && let Ok(cust) = customer_in(&conn, cid)
-                {
-                    c.name = cust.name;
-                }
-            }
-        }
+        self.name_conflicts(&mut report);
         if !own_cancel {
             self.set_import_status(batch, "undone")?;
         }
@@ -810,6 +801,12 @@ impl Store {
             }
             Ok(())
         })?;
+        self.name_conflicts(&mut report);
+        Ok(report)
+    }
+
+    /// Names the customers of the fields an undo or revert kept, as the report shows them.
+    fn name_conflicts(&self, report: &mut UndoReport) {
         let conn = self.reader();
         for c in &mut report.conflicts {
             if let Ok(cid) = c.customer_id.parse::<CustomerId>()
@@ -818,6 +815,5 @@ impl Store {
                 c.name = cust.name;
             }
         }
-        Ok(report)
     }
 }
