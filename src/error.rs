@@ -70,6 +70,10 @@ pub enum Error {
     /// The book has users and nobody signed in.
     #[error("sign-in required")]
     SignInRequired,
+    /// `banyan audit verify` found history altered, missing, truncated or rewritten in `chains`
+    /// of the book's chains (the report says where).
+    #[error("history altered in {chains} chain(s)")]
+    HistoryAltered { chains: usize },
     /// The caller may not do this; `what` names the action or the field (a message id's argument).
     #[error("forbidden: {what}")]
     Forbidden { what: String },

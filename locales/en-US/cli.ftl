@@ -275,3 +275,22 @@ cli-history-count =
        *[other] { $count } changes
     }
 cli-col-change-id = Change (for revert)
+cli-audit-chain-changes = changes
+cli-audit-chain-events = audit events
+cli-audit-chain-intact = { $desktop }, { $chain }: { $entries } entries up to no. { $last }, { $checkpoints } signed checkpoints in the book: intact
+cli-audit-chain-altered = { $desktop }, { $chain }: { $entries } entries up to no. { $last }, { $checkpoints } signed checkpoints in the book: NOT intact
+cli-audit-altered = altered at no. { $seq }: the entry is not what was recorded
+cli-audit-missing = entries no. { $from } to { $to } are missing
+cli-audit-truncated = truncated after no. { $after }: a checkpoint vouches for entries up to no. { $checkpoint }
+cli-audit-rewritten = rewritten: the book's checkpoint at no. { $seq } does not match the history before it, which was re-hashed
+cli-audit-rewritten-held = rewritten since the checkpoint held elsewhere at no. { $seq }: the history up to there was changed and re-hashed
+cli-audit-bad-signature = the checkpoint at no. { $seq } is not signed with this desktop's key
+cli-audit-key-replaced = the checkpoint held elsewhere at no. { $seq } is signed with another key than the one the book now names for this desktop
+cli-audit-held-through = entries after no. { $seq } are vouched for by the book alone: a rewrite of those would not show
+cli-audit-held-none = no checkpoint held elsewhere covers this history
+cli-audit-intact = History intact: no entry was altered, removed or reordered.
+cli-audit-not-intact = History was altered (see above).
+cli-audit-no-held = Checked against the book's own checkpoints only: a rewrite that re-hashed and re-signed the whole history would not show. Keep the file of `banyan audit checkpoints --out FILE` away from this computer and give it to --checkpoints.
+cli-audit-checkpoints-written = { $count } checkpoints written to { $path }. Keep the file away from this computer.
+cli-col-event = Event
+cli-col-detail = Detail

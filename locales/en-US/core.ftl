@@ -424,3 +424,5 @@ field-code = Authenticator code
 error-revert-change = “{ $value }” names no change: give it as DESKTOP:NUMBER, as `banyan history` lists it.
 error-revert-desktop = No desktop of this book has an id starting with “{ $value }” (or more than one has).
 entity-change = change
+error-history-altered = The audit trail shows that history was altered ({ $count } chains not intact).
+error-checkpoints-file = The checkpoints file { $path } cannot be read: { $detail }

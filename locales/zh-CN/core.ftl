@@ -237,3 +237,5 @@ field-code = 验证码
 error-revert-change = “{ $value }”不是一处变更：请按 `banyan history` 列出的 电脑:编号 格式填写。
 error-revert-desktop = 本客户库中没有（或不止一台）电脑的编号以“{ $value }”开头。
 entity-change = 变更
+error-history-altered = 审计记录显示历史已被改动（{ $count } 条链不完好）。
+error-checkpoints-file = 无法读取检查点文件 { $path }：{ $detail }

@@ -443,6 +443,13 @@ impl Banyan {
             }
         };
         let done = result.map_err(|e| self.err(e))?;
+        let detail = serde_json::json!({
+            "rows": done.written,
+            "format": format!("{format:?}").to_lowercase(),
+            "query": query.map(str::trim).filter(|q| !q.is_empty()),
+            "file": out.file_name().map(|f| f.to_string_lossy().into_owned()),
+        });
+        self.audit(&caller.actor().user, "export", detail).map_err(|e| self.err(e))?;
         let warnings = done
             .warnings
             .iter()

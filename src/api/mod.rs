@@ -13,12 +13,14 @@ use crate::store::{Actor, CustomerFilter, NewKey, OrderFilter, Reach, SearchFilt
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+mod audit;
 mod fields;
 mod history;
 mod io;
 mod roles;
 mod scope;
 mod users;
+pub use audit::AuditReport;
 pub use history::{HistoryEntry, Revert};
 pub use io::*;
 pub use roles::RoleView;
@@ -69,6 +71,8 @@ pub enum ErrorCode {
     SignInRequired,
     /// The caller's role does not allow this; the message names what.
     Forbidden,
+    /// The audit trail shows history was altered (`banyan audit verify`).
+    HistoryAltered,
 }
 
 /// One field's localized complaint.
@@ -751,6 +755,9 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
             simple(ErrorCode::ClockOff, "error-clock-off", &[("minutes", minutes.to_string())])
         }
         Error::UserDisabled => simple(ErrorCode::UserDisabled, "error-user-disabled", &[]),
+        Error::HistoryAltered { chains } => {
+            simple(ErrorCode::HistoryAltered, "error-history-altered", &[("count", chains.to_string())])
+        }
         Error::NoUsers => simple(ErrorCode::NoUsers, "error-no-users", &[]),
         Error::SignInRequired => simple(ErrorCode::SignInRequired, "error-sign-in-needed", &[]),
         Error::Forbidden { what } => simple(ErrorCode::Forbidden, "error-forbidden", &[("what", msg(&what, &[]))]),

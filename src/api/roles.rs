@@ -93,6 +93,8 @@ impl Banyan {
             let built_in = based_on.unwrap_or(base.name.clone());
             let role = Role { name, ..base };
             let saved = self.store.add_role(&caller.actor(), &role, &built_in)?;
+            let detail = serde_json::json!({ "role": saved.role.name, "from": built_in });
+            self.audit(&caller.actor().user, "role-added", detail)?;
             Ok(RoleView::new(saved.role, Some(saved.based_on)))
         };
         run().map_err(|e| self.err(e))
@@ -111,6 +113,8 @@ impl Banyan {
                 role.apply(change);
                 self.within_own(caller, &Grants::of(&[role]))
             })?;
+            let detail = serde_json::json!({ "role": name, "change": change });
+            self.audit(&caller.actor().user, "grant-changed", detail)?;
             Ok(RoleView::new(saved.role, Some(saved.based_on)))
         };
         run().map_err(|e| self.err(e))

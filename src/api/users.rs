@@ -12,6 +12,7 @@ use crate::security::lockout::LockState;
 use crate::security::{password, totp};
 use crate::store::{Actor, UserChange};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// Where a call comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -174,6 +175,8 @@ impl Banyan {
             let id = UserId::new(self.store.now_ms());
             let actor = Actor { user: id.to_string(), batch: None };
             let user = self.store.add_user(&actor, id, &valid, &phc, true)?;
+            let detail = json!({ "login": user.login, "roles": user.roles, "firstAdmin": true, "channel": channel });
+            self.audit(&actor.user, "user-added", detail)?;
             Caller::new(self, &user, channel)
         };
         run().map_err(|e| self.err(e))
@@ -191,27 +194,40 @@ impl Banyan {
         let now = self.store.now_ms();
         let keys = self.keys();
         let key = login_key(login);
+        // What the audit trail records of a refused sign-in: the login as typed (cut short: a
+        // password typed into the login field should not be kept whole), why, and from where.
+        let typed: String = login.chars().take(64).collect();
+        let refused = |user: &str, reason: &str| {
+            self.audit(user, "sign-in-failed", json!({ "login": typed, "reason": reason, "channel": channel }))
+        };
         if let Some(until) = keys.lock_state(&key)?.locked(now) {
+            refused("", "locked")?;
             return Err(Error::Locked { until_ms: until });
         }
-        let fail = || -> crate::Result<Caller> {
+        let fail = |user: &str, reason: &str| -> crate::Result<Caller> {
             let state = keys.update_lock(&key, now, |s| {
                 s.fail(now);
             })?;
+            refused(user, reason)?;
             Err(match state.locked(now) {
-                Some(until) => Error::Locked { until_ms: until },
+                Some(until) => {
+                    self.audit(user, "locked", json!({ "login": typed, "untilMs": until }))?;
+                    Error::Locked { until_ms: until }
+                }
                 None => Error::SignInFailed,
             })
         };
         let Some(creds) = self.store.credentials(login)? else {
             password::burn(pass, self.kdf);
-            return fail();
+            return fail("", "password");
         };
+        let uid = creds.user.id.to_string();
         let verdict = password::verify(&creds.password, pass, self.kdf)?;
         if verdict == password::Verdict::Wrong {
-            return fail();
+            return fail(&uid, "password");
         }
         if creds.user.status != UserStatus::Active {
+            refused(&uid, "disabled")?;
             return Err(Error::UserDisabled);
         }
         let user = &creds.user;
@@ -230,7 +246,7 @@ impl Banyan {
                 totp::CodeCheck::Accepted { step: s } => step = Some(s),
                 totp::CodeCheck::Replayed => {
                     // Counted like a wrong code (a replay is an attack more often than a slip).
-                    return Err(match fail() {
+                    return Err(match fail(&uid, "code-replayed") {
                         Err(Error::Locked { until_ms }) => Error::Locked { until_ms },
                         _ => Error::MfaReplayed,
                     });
@@ -238,7 +254,7 @@ impl Banyan {
                 totp::CodeCheck::ClockOff { minutes } => return Err(Error::ClockOff { minutes }),
                 totp::CodeCheck::Wrong => {
                     if !totp::use_recovery_code(&mut m.recovery, code)? {
-                        return fail();
+                        return fail(&uid, "code");
                     }
                     // The code is spent before the caller gets in.
                     let change = UserChange { mfa: Some(m.to_column()), ..Default::default() };
@@ -258,7 +274,17 @@ impl Banyan {
         if let password::Verdict::RightRehashed(phc) = verdict {
             self.store.change_user(&as_user, &user.login, UserChange { password: Some(phc), ..Default::default() })?;
         }
-        Caller::new(self, user, channel)
+        let caller = Caller::new(self, user, channel)?;
+        let how = if step.is_some() {
+            "code"
+        } else if mfa.is_some() {
+            "recovery-code"
+        } else {
+            "password"
+        };
+        let detail = json!({ "login": user.login, "channel": channel, "session": caller.session, "with": how });
+        self.audit(&uid, "sign-in", detail)?;
+        Ok(caller)
     }
 
     /// The one permission check: whether `caller` may do `action` on `entity`, and over which
@@ -285,7 +311,10 @@ impl Banyan {
             self.within_own(caller, &self.grants_of(&valid.roles)?)?;
             password::check_new(new_password, "password", &[&valid.login, &valid.name])?;
             let phc = password::hash(new_password, self.kdf)?;
-            self.store.add_user(&caller.actor(), UserId::new(self.store.now_ms()), &valid, &phc, false)
+            let user = self.store.add_user(&caller.actor(), UserId::new(self.store.now_ms()), &valid, &phc, false)?;
+            let detail = json!({ "login": user.login, "roles": user.roles, "team": user.team });
+            self.audit(&caller.actor().user, "user-added", detail)?;
+            Ok(user)
         };
         run().map_err(|e| self.err(e))
     }
@@ -293,8 +322,14 @@ impl Banyan {
     /// Disables or enables an account (users.update). The last active admin cannot be disabled.
     pub fn set_user_status(&self, caller: &Caller, login: &str, status: UserStatus) -> ApiResult<User> {
         self.may(caller, Entity::Users, Action::Update)?;
-        let change = UserChange { status: Some(status), ..Default::default() };
-        self.store.change_user(&caller.actor(), login, change).map_err(|e| self.err(e))
+        let run = || -> crate::Result<User> {
+            let change = UserChange { status: Some(status), ..Default::default() };
+            let user = self.store.change_user(&caller.actor(), login, change)?;
+            let kind = if status == UserStatus::Active { "user-enabled" } else { "user-disabled" };
+            self.audit(&caller.actor().user, kind, json!({ "login": user.login }))?;
+            Ok(user)
+        };
+        run().map_err(|e| self.err(e))
     }
 
     /// Lifts the sign-in lockout of `login` on this desktop (users.update).
@@ -307,7 +342,7 @@ impl Banyan {
             .ok_or_else(|| self.err(Error::NotFound { entity: "user", id: login.to_string() }))?;
         let now = self.store.now_ms();
         self.keys().update_lock(&login_key(&user.login), now, LockState::succeed).map_err(|e| self.err(e))?;
-        Ok(())
+        self.audit(&caller.actor().user, "unlocked", json!({ "login": user.login })).map_err(|e| self.err(e))
     }
 
     /// Changes a password. Users change their own with `current` (their authenticator stays
@@ -352,7 +387,11 @@ impl Banyan {
             } else {
                 return Err(forbidden("forbidden-other-password"));
             }
-            self.store.change_user(&caller.actor(), login, change)
+            let mfa_removed = matches!(change.mfa, Some(None));
+            let changed = self.store.change_user(&caller.actor(), login, change)?;
+            let detail = json!({ "login": changed.login, "byAdmin": !caller.is(login), "mfaRemoved": mfa_removed });
+            self.audit(&caller.actor().user, "password-changed", detail)?;
+            Ok(changed)
         };
         run().map_err(|e| self.err(e))
     }
@@ -403,6 +442,7 @@ impl Banyan {
             self.store.change_user(&caller.actor(), &creds.user.login, change)?;
             // The code just typed cannot sign in again.
             self.keys().update_lock(&login_key(&creds.user.login), now, |s| s.totp_step = Some(step))?;
+            self.audit(&caller.actor().user, "mfa-enrolled", json!({ "login": creds.user.login }))?;
             Ok(codes.shown.iter().map(|c| c.as_str().to_string()).collect())
         };
         run().map_err(|e| self.err(e))
@@ -413,8 +453,13 @@ impl Banyan {
         if !caller.is(login) {
             self.may(caller, Entity::Users, Action::Update)?;
         }
-        let change = UserChange { mfa: Some(None), ..Default::default() };
-        self.store.change_user(&caller.actor(), login, change).map_err(|e| self.err(e))
+        let run = || -> crate::Result<User> {
+            let change = UserChange { mfa: Some(None), ..Default::default() };
+            let user = self.store.change_user(&caller.actor(), login, change)?;
+            self.audit(&caller.actor().user, "mfa-disabled", json!({ "login": user.login }))?;
+            Ok(user)
+        };
+        run().map_err(|e| self.err(e))
     }
 
     /// The caller's own credentials, after checking their password again.

@@ -635,6 +635,7 @@ pub fn run(
             committed = true;
             // And after each commit: a cancel then takes back the committed chunks below.
             tick(outcome.counts.rows_read)?;
+            store.hand_off();
         }
         rejects.finish()
     });

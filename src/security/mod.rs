@@ -1,6 +1,7 @@
 //! Secrets: the database key (where it lives and how it is unlocked), sign-in passwords, and
 //! authenticator and recovery codes.
 
+pub mod chain;
 pub mod files;
 pub mod grants;
 pub mod keys;

@@ -57,6 +57,10 @@ pub(crate) struct Writer<'t> {
     dirty: std::collections::BTreeSet<String>,
     /// Match keys of customers indexed from derived data (imports), inserted before commit.
     new_keys: super::search::NewKeys,
+    /// This device's audit chains, extended by every entry and event logged.
+    chains: super::audit::ChainWriter,
+    device_key: &'t crate::security::chain::DeviceKey,
+    device: &'t str,
 }
 
 impl Store {
@@ -94,17 +98,21 @@ impl Store {
             tx,
             dirty: Default::default(),
             new_keys: Default::default(),
+            chains: Default::default(),
+            device_key: &self.device_key,
+            device: &self.device_str,
         };
         let out = f(&mut w)?;
         w.index_now()?;
         if commit {
             w.new_keys.flush(&w.tx)?;
         }
-        let Writer { tx, next_seq, hlc, .. } = w;
         if !commit {
-            tx.rollback()?;
+            w.tx.rollback()?;
             return Ok(out);
         }
+        w.chains.persist(&w.tx)?;
+        let Writer { tx, next_seq, hlc, .. } = w;
         // The clock is persisted even when nothing was logged, so it never goes backwards.
         let mut set = tx.prepare_cached("UPDATE meta SET value = ?2 WHERE key = ?1")?;
         set.execute(("hlc", hlc.raw().to_string()))?;
@@ -347,17 +355,42 @@ impl Writer<'_> {
     }
 
     /// Appends one log entry for a row change of `fields` (none: nothing is logged); the entry
-    /// takes one sequence number per field. Returns the number of fields logged.
+    /// takes one sequence number per field and extends this device's audit chain. Returns the
+    /// number of fields logged.
     fn log(&mut self, table: &str, id: &str, op: &str, fields: Vec<FieldChange>) -> Result<usize> {
         if fields.is_empty() {
             return Ok(0);
         }
         let seq = self.next_seq;
         self.next_seq += fields.len() as i64;
+        let row = row_key(id);
+        let text = encode_fields(&fields);
+        let header = crate::security::chain::EntryHeader {
+            origin: self.device,
+            seq,
+            hlc: self.hlc.raw(),
+            tx: self.tx_no,
+            batch: self.actor.batch.as_deref(),
+            user: &self.actor.user,
+            table,
+            row: match &row {
+                Value::Blob(b) => crate::security::chain::RowKey::Blob(b),
+                Value::Text(t) => crate::security::chain::RowKey::Text(t),
+                _ => crate::security::chain::RowKey::Text(""),
+            },
+            op,
+        };
+        let signer = super::audit::Signer {
+            key: self.device_key,
+            device: self.device,
+            origin: self.origin,
+            now_ms: self.now_ms,
+        };
+        let (salt, link) = self.chains.change(&self.tx, &signer, &header, &text)?;
         self.tx
             .prepare_cached(
-                "INSERT INTO changes (origin, seq, hlc, tx, batch_id, user_id, tbl, row_id, op, fields)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO changes (origin, seq, hlc, tx, batch_id, user_id, tbl, row_id, op, fields, salt, link)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(rusqlite::params![
                 self.origin,
@@ -367,11 +400,25 @@ impl Writer<'_> {
                 self.actor.batch,
                 self.actor.user,
                 table,
-                row_key(id),
+                row,
                 op,
-                encode_fields(&fields),
+                text,
+                salt.as_slice(),
+                link.as_slice(),
             ])?;
         Ok(fields.len())
+    }
+
+    /// Appends an audit event by the acting user (sign-ins, lockouts, exports, ...): `detail` is
+    /// a JSON object saying what and to whom.
+    pub fn event(&mut self, kind: &str, detail: &serde_json::Value) -> Result<()> {
+        let signer = super::audit::Signer {
+            key: self.device_key,
+            device: self.device,
+            origin: self.origin,
+            now_ms: self.now_ms,
+        };
+        self.chains.event(&self.tx, &signer, self.hlc.raw(), &self.actor.user, kind, &detail.to_string())
     }
 }
 

@@ -251,6 +251,7 @@ impl Store {
                 })?;
                 done += chunk.len() as u64;
                 (progress.report)(done, total);
+                std::thread::sleep(super::HANDOFF);
             }
             Ok(())
         })();

@@ -59,10 +59,16 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0011_search_owner.sql"),
         then: None,
     },
+    Migration {
+        version: 12,
+        name: "0012_audit",
+        sql: include_str!("../../migrations/0012_audit.sql"),
+        then: Some(super::audit::chain_existing),
+    },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 11;
+pub const LATEST: i64 = 12;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

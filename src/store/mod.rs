@@ -1,6 +1,7 @@
 //! The encrypted store: opening and keying SQLCipher, migrations, the one write gateway, and one
 //! module of queries per aggregate. Only this module speaks SQL.
 
+mod audit;
 mod customers;
 mod duplicates;
 mod gateway;
@@ -16,6 +17,7 @@ mod settings;
 mod upkeep;
 mod users;
 
+pub use audit::{AuditEvent, AuditProblem, CHECKPOINT_EVERY, ChainReport};
 pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
@@ -97,6 +99,17 @@ pub struct Store {
     origin: i64,
     device_code: String,
     snapshot: Option<PathBuf>,
+    /// The device's id as text (what the audit chain's digests name) and its signing key.
+    device_str: String,
+    device_key: crate::security::chain::DeviceKey,
+}
+
+impl Drop for Store {
+    /// Signs a checkpoint of this device's chains as they are at close (see `audit.rs`); a book
+    /// that cannot be written to (a full disk) keeps the checkpoints it has.
+    fn drop(&mut self) {
+        let _ = self.seal_chains();
+    }
 }
 
 /// How a database is keyed when created.
@@ -143,12 +156,13 @@ impl Store {
             crate::security::files::create_new(path)?;
             let mut conn =
                 connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
-            configure(&conn, &opts, false)?;
+            configure(&mut conn, &opts, false)?;
             migrate::run(&mut conn, path, key.as_ref(), migrate::MIGRATIONS, opts.clock.now_ms(), None)?;
             let device = DeviceId::new(opts.clock.now_ms());
             let code = device_code();
             conn.execute_batch("BEGIN IMMEDIATE")?;
             conn.execute("INSERT INTO origins (id, device) VALUES (1, ?1)", [device.to_string()])?;
+            audit::give_device_key(&conn, 1, &crate::security::chain::DeviceKey::random()?)?;
             for (k, v) in [
                 ("tx_seq", "0".into()),
                 ("device_id", device.to_string()),
@@ -237,13 +251,13 @@ impl Store {
             }
         }
         let mut write = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        configure(&write, &opts, false)?;
+        configure(&mut write, &opts, false)?;
         let snapshot =
             migrate::run(&mut write, path, key.as_ref(), migrations, opts.clock.now_ms(), opts.on_migrate.as_ref())?;
         ensure_search_index(&mut write, path, key.as_ref(), opts.on_reindex.as_ref())?;
         upkeep::hand_merges_to_upkeep(&write)?;
-        let read = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        configure(&read, &opts, true)?;
+        let mut read = connect(path, key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        configure(&mut read, &opts, true)?;
         let meta = |k: &str| -> Result<String> {
             write
                 .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
@@ -256,6 +270,7 @@ impl Store {
             .query_row("SELECT id FROM origins WHERE device = ?1", [device.to_string()], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::Corrupt("this device is missing from origins".into()))?;
+        let device_key = audit::load_device_key(&write)?;
         let write = Arc::new(Mutex::new(write));
         let upkeep = upkeep::Upkeep::start(&write, path, key.as_ref())?;
         Ok(Store {
@@ -269,6 +284,8 @@ impl Store {
             origin,
             device_code,
             snapshot,
+            device_str: device.to_string(),
+            device_key,
         })
     }
 
@@ -294,6 +311,11 @@ impl Store {
     /// the whole book beside the store's own connections (index rebuild, duplicate finder).
     pub(super) fn side_reader(&self, cache_mib: i64) -> Result<Connection> {
         side_reader(&self.path, self.key.as_ref(), cache_mib)
+    }
+
+    /// What a bulk writer calls between two of its transactions: see [`HANDOFF`].
+    pub fn hand_off(&self) {
+        std::thread::sleep(HANDOFF);
     }
 
     pub(crate) fn now_ms(&self) -> i64 {
@@ -403,8 +425,8 @@ impl Store {
             Some(if rekeyed.is_ok() { &new_key } else { self.key.as_ref().ok_or(Error::WrongKey)? }),
         )?);
         rekeyed?;
-        let read = connect(&self.path, Some(&new_key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        configure(&read, &StoreOptions::default(), true)?;
+        let mut read = connect(&self.path, Some(&new_key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        configure(&mut read, &StoreOptions::default(), true)?;
         *self.read.lock().unwrap_or_else(|e| e.into_inner()) = read;
         self.key = Some(new_key);
         Ok(())
@@ -517,14 +539,43 @@ const WRITE_CACHE_MIB: u32 = 128;
 /// How long a statement waits for another process's lock on the book before it fails as busy.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-fn configure(conn: &Connection, opts: &StoreOptions, read_only: bool) -> Result<()> {
+/// How often a writer waiting for another process's lock tries again. SQLite's own wait backs
+/// off to 100 ms between tries, so a waiter almost never hit the instant between two of a bulk
+/// writer's transactions and waited for the whole import (a sign-in, which records an audit
+/// event, waited for all of a 60,000-row CLI import); trying every 2 ms it takes the
+/// [`HANDOFF`] the bulk writer leaves after each chunk.
+const BUSY_RETRY: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// The pause a bulk writer (an import, an undo) leaves between its transactions, so that a
+/// writer waiting in this process (std's mutex is not fair) or in another (see [`BUSY_RETRY`])
+/// gets the book: everyone else waits one chunk at most.
+pub(crate) const HANDOFF: std::time::Duration = std::time::Duration::from_millis(6);
+
+fn busy_retry(tries: i32) -> bool {
+    if (tries.max(0) as u128 + 1) * BUSY_RETRY.as_millis() > BUSY_TIMEOUT.as_millis() {
+        return false;
+    }
+    std::thread::sleep(BUSY_RETRY);
+    true
+}
+
+/// Sets the wait for another process's lock on a connection that writes (see [`BUSY_RETRY`]).
+pub(super) fn wait_for_locks(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_handler(Some(busy_retry))
+}
+
+fn configure(conn: &mut Connection, opts: &StoreOptions, read_only: bool) -> Result<()> {
     let cache_mib = if read_only { opts.cache_mib } else { opts.cache_mib.min(WRITE_CACHE_MIB) };
     let cache_kib = cache_mib as i64 * 1024;
     // temp_store=MEMORY: sorts and temp indexes never spill customer data to clear-text temp files.
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib};"
     ))?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if read_only {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+    } else {
+        wait_for_locks(conn)?;
+    }
     if read_only {
         conn.execute_batch("PRAGMA query_only = ON;")?;
     } else {

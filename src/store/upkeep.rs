@@ -212,7 +212,7 @@ fn merge_all(shared: &Shared, write: &Mutex<Connection>) -> std::result::Result<
                 return Err(());
             }
             drop(s);
-            let conn = write.lock().unwrap_or_else(|e| e.into_inner());
+            let mut conn = write.lock().unwrap_or_else(|e| e.into_inner());
             shared.own_write.store(true, Ordering::Release);
             // Another process writing (a command-line import) holds the book: this step gives up
             // at once instead of waiting the writer's 10 s, and the next commit asks again.
@@ -221,7 +221,7 @@ fn merge_all(shared: &Shared, write: &Mutex<Connection>) -> std::result::Result<
             let step = conn.execute(&format!("INSERT INTO {t} ({t}, rank) VALUES ('merge', ?1)"), [MERGE_STEP_PAGES]);
             // FTS5: a step that merged nothing changes fewer than two rows.
             let merged = conn.total_changes() - before >= 2;
-            let _ = conn.busy_timeout(super::BUSY_TIMEOUT);
+            let _ = super::wait_for_locks(&mut conn);
             shared.own_write.store(false, Ordering::Release);
             drop(conn);
             // A save waiting for the writer gets it before the next step (std's mutex is not fair).

@@ -1,5 +1,6 @@
 //! Integration tests of the core, one binary (see ARCHITECTURE.md, "Tests").
 
+mod audit;
 mod cli;
 mod common;
 mod crash;

@@ -76,6 +76,10 @@ const TABLE: &[(&str, &str)] = &[
     ("begin_mfa", "+ + + + +"),
     ("confirm_mfa", "+ + + + +"),
     ("disable_mfa", "+ - - - -"),
+    // the audit trail
+    ("audit_verify", "+ + - - -"),
+    ("audit_checkpoints", "+ + - - -"),
+    ("audit_events", "+ + - - -"),
     // roles
     ("roles", "+ + - - -"),
     ("role", "+ + - - -"),
@@ -267,6 +271,9 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         "search_customers" => act!(b.search_customers(who, SECRET_NAME, &Default::default(), 10)),
         "likely_duplicates" => act!(b.likely_duplicates(who, &person("x"), None)),
         "owner_choices" => act!(b.owner_choices(who)),
+        "audit_verify" => act!(b.audit_verify(who, &[], &mut |_, _| {})),
+        "audit_checkpoints" => act!(b.audit_checkpoints(who)),
+        "audit_events" => act!(b.audit_events(who, 10)),
         "count_customers" => act!(b.count_customers(who, &Default::default())),
         "customer_count" => act!(b.customer_count(who)),
         "add_contact" => {

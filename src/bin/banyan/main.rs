@@ -128,6 +128,10 @@ enum Command {
     /// custom role starts as a copy of one and is changed with `role grant`.
     #[command(subcommand)]
     Role(RoleCmd),
+    /// The audit trail: whether history was altered (verify), the signed checkpoints to keep
+    /// outside the book (checkpoints), and sign-ins, lockouts, exports and grant changes (events).
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// A customer's history, newest first: every change of it and of its contacts, activities
     /// and orders (field, old → new, who, when, on which desktop), as far as your role may see.
     History {
@@ -346,6 +350,31 @@ enum UserCmd {
 }
 
 #[derive(Subcommand)]
+enum AuditCmd {
+    /// Check every desktop's history in the book: each entry's digest and link, gap-free
+    /// sequences, the signed checkpoints, and (with --checkpoints) checkpoints kept elsewhere.
+    /// Exits 6 when anything was altered, missing, truncated or rewritten.
+    Verify {
+        /// Checkpoints written before by `audit checkpoints --out` (or a peer's, a backup's):
+        /// what tells a rewrite that re-hashed the whole history.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Sign a checkpoint of this desktop's history now and write every checkpoint the book holds
+    /// (JSON) to keep somewhere else; standard output without --out.
+    Checkpoints {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The latest audit events, newest first: sign-ins (and refused ones), lockouts, MFA, user
+    /// and grant changes, exports.
+    Events {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
 enum RoleCmd {
     /// List the roles, built-in and custom.
     List,
@@ -538,6 +567,7 @@ impl Ctx {
             | api::ErrorCode::NoUsers
             | api::ErrorCode::SignInRequired => 4,
             api::ErrorCode::Forbidden => 5,
+            api::ErrorCode::HistoryAltered => 6,
             _ => 1,
         })
     }
@@ -657,6 +687,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         Command::User(cmd) => user_cmd(&b, &caller, cmd, new_pass.as_ref(), cli.passphrase_stdin, &out)?,
         Command::Mfa(cmd) => mfa_cmd(&b, &caller, cmd, &out)?,
         Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,
+        Command::Audit(cmd) => audit_cmd(&b, &caller, cmd, &out)?,
         Command::Customer(cmd) => match cmd {
             CustomerCmd::Add(f) => {
                 let c = b.add_customer(&caller, &customer_input(f))?;
@@ -999,6 +1030,46 @@ fn mfa_cmd(b: &Banyan, caller: &Caller, cmd: MfaCmd, out: &print::Out<'_>) -> Re
             let login = login.unwrap_or_else(|| caller.login().to_string());
             out.user_saved("cli-mfa-disabled", &b.disable_mfa(caller, &login)?);
         }
+    }
+    Ok(())
+}
+
+fn audit_cmd(b: &Banyan, caller: &Caller, cmd: AuditCmd, out: &print::Out<'_>) -> Result<(), ApiError> {
+    let l = b.localizer();
+    match cmd {
+        AuditCmd::Verify { checkpoints } => {
+            let held: Vec<banyan::security::chain::Checkpoint> = match &checkpoints {
+                None => Vec::new(),
+                Some(path) => {
+                    let bad = |detail: String| {
+                        let e = banyan::FieldError::new("checkpoints", "error-checkpoints-file")
+                            .arg("path", path.display().to_string())
+                            .arg("detail", detail);
+                        api::localize(l, banyan::Error::field(e))
+                    };
+                    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+                    serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?
+                }
+            };
+            let report = b.audit_verify(caller, &held, &mut |_, _| {})?;
+            out.audit_report(&report);
+            if !report.intact {
+                let chains = report.chains.iter().filter(|c| !c.intact()).count();
+                return Err(api::localize(l, banyan::Error::HistoryAltered { chains }));
+            }
+        }
+        AuditCmd::Checkpoints { out: path } => {
+            let cps = b.audit_checkpoints(caller)?;
+            let text = serde_json::to_string_pretty(&cps).unwrap_or_default();
+            match path {
+                None => println!("{text}"),
+                Some(p) => {
+                    std::fs::write(&p, text + "\n").map_err(|e| api::localize(l, banyan::Error::Io(e)))?;
+                    out.checkpoints_written(&p, cps.len());
+                }
+            }
+        }
+        AuditCmd::Events { limit } => out.audit_events(&b.audit_events(caller, limit)?),
     }
     Ok(())
 }

@@ -701,6 +701,102 @@ impl Out<'_> {
         println!("{}", self.f("cli-history-count", &[("count", list.len().to_string())]));
     }
 
+    pub fn audit_report(&self, r: &banyan::api::AuditReport) {
+        if self.json {
+            return self.json(r);
+        }
+        use banyan::store::AuditProblem as P;
+        for c in &r.chains {
+            let desktop = if c.this_device { self.t("cli-this-desktop") } else { c.origin.chars().take(8).collect() };
+            let args = [
+                ("desktop", desktop),
+                ("chain", self.t(&format!("cli-audit-chain-{}", c.chain.as_str()))),
+                ("entries", c.entries.to_string()),
+                ("last", c.last_seq.to_string()),
+                ("checkpoints", c.checkpoints_in_book.to_string()),
+            ];
+            let id = if c.intact() { "cli-audit-chain-intact" } else { "cli-audit-chain-altered" };
+            println!("{}", self.f(id, &args));
+            for p in &c.problems {
+                let line = match p {
+                    P::Altered { seq } => self.f("cli-audit-altered", &[("seq", seq.to_string())]),
+                    P::Missing { from, to } => {
+                        self.f("cli-audit-missing", &[("from", from.to_string()), ("to", to.to_string())])
+                    }
+                    P::Truncated { after, checkpoint } => self.f(
+                        "cli-audit-truncated",
+                        &[("after", after.to_string()), ("checkpoint", checkpoint.to_string())],
+                    ),
+                    P::Rewritten { seq, held_elsewhere } => self.f(
+                        if *held_elsewhere { "cli-audit-rewritten-held" } else { "cli-audit-rewritten" },
+                        &[("seq", seq.to_string())],
+                    ),
+                    P::BadSignature { seq } => self.f("cli-audit-bad-signature", &[("seq", seq.to_string())]),
+                    P::KeyReplaced { seq } => self.f("cli-audit-key-replaced", &[("seq", seq.to_string())]),
+                };
+                println!("  {line}");
+            }
+            if r.held_given > 0 {
+                match c.held_through {
+                    Some(n) if n < c.last_seq => {
+                        println!("  {}", self.f("cli-audit-held-through", &[("seq", n.to_string())]))
+                    }
+                    Some(_) => {}
+                    None => println!("  {}", self.t("cli-audit-held-none")),
+                }
+            }
+        }
+        println!("{}", self.t(if r.intact { "cli-audit-intact" } else { "cli-audit-not-intact" }));
+        if r.held_given == 0 {
+            println!("{}", self.t("cli-audit-no-held"));
+        }
+    }
+
+    pub fn checkpoints_written(&self, path: &std::path::Path, count: usize) {
+        if self.json {
+            return self.json(&serde_json::json!({ "path": path, "checkpoints": count }));
+        }
+        println!(
+            "{}",
+            self.f(
+                "cli-audit-checkpoints-written",
+                &[("count", count.to_string()), ("path", path.display().to_string())]
+            )
+        );
+    }
+
+    pub fn audit_events(&self, list: &[banyan::store::AuditEvent]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [
+            self.t("cli-col-when"),
+            self.t("cli-col-who"),
+            self.t("cli-col-desktop"),
+            self.t("cli-col-event"),
+            self.t("cli-col-detail"),
+        ];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|e| {
+                let when = chrono::DateTime::from_timestamp_millis(e.at_ms)
+                    .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                let detail = match serde_json::from_str::<serde_json::Value>(&e.detail) {
+                    Ok(serde_json::Value::Object(m)) => m
+                        .iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    _ => e.detail.clone(),
+                };
+                vec![when, e.who.clone(), e.origin.chars().take(8).collect(), e.kind.clone(), detail]
+            })
+            .collect();
+        table(&header, &rows);
+    }
+
     pub fn duplicates(&self, pairs: &[banyan::store::DuplicatePair]) {
         if self.json {
             return self.json(pairs);
