@@ -426,3 +426,13 @@ error-revert-desktop = No desktop of this book has an id starting with “{ $val
 entity-change = change
 error-history-altered = The audit trail shows that history was altered ({ $count } chains not intact).
 error-checkpoints-file = The checkpoints file { $path } cannot be read: { $detail }
+consent-given = given
+consent-withdrawn = withdrawn
+error-consent-purpose = “{ $value }” is not a purpose: use marketing, service, analytics, transfer or your own word (lowercase letters, digits and dashes, at most 40).
+error-consent-channel = “{ $value }” is not a way to give consent; use one of { $channels }.
+error-consent-notice = The notice version is too long (at most 40 characters).
+error-consent-at = “{ $value }” is not a date (YYYY-MM-DD, optionally HH:MM) that has already come.
+error-erasure-reason = Say why the person is erased (the request it answers): the reason is kept with the erasure.
+privacy-notice =
+    Privacy notice (version { $version })
+    We keep your name, contact details, the notes of our conversations and your orders to serve you as our customer. They are stored encrypted on our staff's computers and our office server, and are not sent abroad or to third parties without your separate consent. You may ask at any time to see everything we hold about you, to correct it, to withdraw a consent, or to have it erased; we answer within 15 working days. Contact our privacy officer.

@@ -239,3 +239,13 @@ error-revert-desktop = 本客户库中没有（或不止一台）电脑的编号
 entity-change = 变更
 error-history-altered = 审计记录显示历史已被改动（{ $count } 条链不完好）。
 error-checkpoints-file = 无法读取检查点文件 { $path }：{ $detail }
+consent-given = 已同意
+consent-withdrawn = 已撤回
+error-consent-purpose = “{ $value }”不是有效的目的：请使用 marketing、service、analytics、transfer 或自定义词（小写字母、数字和连字符，最多 40 个字符）。
+error-consent-channel = “{ $value }”不是有效的同意方式；请使用 { $channels } 之一。
+error-consent-notice = 告知书版本过长（最多 40 个字符）。
+error-consent-at = “{ $value }”不是已过去的日期（YYYY-MM-DD，可加 HH:MM）。
+error-erasure-reason = 请说明删除此人的原因（所响应的请求）：原因会与删除记录一同保存。
+privacy-notice =
+    个人信息保护告知书（版本 { $version }）
+    为向您提供服务，我们保存您的姓名、联系方式、沟通记录和订单。这些信息加密存储在我们员工的电脑和公司服务器上，未经您单独同意，不会向境外或第三方提供。您可以随时要求查阅、更正我们保存的您的全部信息，撤回同意，或要求删除；我们将在 15 个工作日内答复。请联系我们的个人信息保护负责人。

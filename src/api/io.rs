@@ -220,7 +220,7 @@ impl Banyan {
     /// shared memory, key file, migration snapshots, import locks): importing the encrypted book
     /// as a "file" or exporting over it would destroy it. All of those are named after the book,
     /// in its folder.
-    fn outside_book(&self, path: &Path, field: &str) -> ApiResult<()> {
+    pub(super) fn outside_book(&self, path: &Path, field: &str) -> ApiResult<()> {
         let real = |p: &Path| -> Option<PathBuf> {
             if let Ok(c) = p.canonicalize() {
                 return Some(c);

@@ -17,12 +17,16 @@ mod audit;
 mod fields;
 mod history;
 mod io;
+mod privacy;
 mod roles;
 mod scope;
 mod users;
 pub use audit::AuditReport;
 pub use history::{HistoryEntry, Revert};
 pub use io::*;
+pub use privacy::{
+    CONSENT_CHANNELS, ConsentInput, ErasureReport, NOTICE_VERSION, PersonData, PrivacyExport, PrivacyNotice,
+};
 pub use roles::RoleView;
 pub use scope::{LikelyDuplicate, OwnerChoice};
 pub use users::{Caller, Channel, MfaEnrolment};

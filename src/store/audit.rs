@@ -325,6 +325,78 @@ pub(super) fn chain_existing(conn: &Connection, progress: &dyn Fn(u64, u64)) -> 
     Ok(())
 }
 
+/// A privacy erasure's work on the log: every entry of the row (`table`, `key`) that still holds
+/// its values, except those of the transaction `keep` (origin, tx: the erasure's own), loses its
+/// values and its salt and keeps the commitment to them in `sealed`, so the chain still verifies
+/// and nothing of what was there can be recovered or tried against it. With `only_field`, only
+/// entries that set or replaced that field with a value (an order's notes) are sealed. Returns
+/// how many entries.
+pub(super) fn seal_entries(
+    conn: &Connection,
+    table: &str,
+    key: &rusqlite::types::Value,
+    keep: (i64, i64),
+    only_field: Option<&str>,
+) -> Result<usize> {
+    let rows: Vec<(i64, i64, String, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT origin, seq, fields, salt FROM changes WHERE tbl = ?1 AND row_id = ?2 AND salt IS NOT NULL
+             AND NOT (origin = ?3 AND tx = ?4)",
+        )?
+        .query_map(params![table, key, keep.0, keep.1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut sealed = 0;
+    for (origin, seq, text, salt) in rows {
+        let mut fields = super::log::decode_fields(&text);
+        if let Some(only) = only_field
+            && !fields.iter().any(|f| f.field == only && !(f.new.is_null() && f.old.is_null()))
+        {
+            continue;
+        }
+        let commitment = chain::commitment(&salt, &text);
+        for f in &mut fields {
+            f.new = serde_json::Value::Null;
+            f.old = serde_json::Value::Null;
+        }
+        conn.prepare_cached("UPDATE changes SET fields = ?3, salt = NULL, sealed = ?4 WHERE origin = ?1 AND seq = ?2")?
+            .execute(params![origin, seq, super::log::encode_fields(&fields), commitment.as_slice()])?;
+        sealed += 1;
+    }
+    Ok(sealed)
+}
+
+/// A privacy erasure's work on the audit events: an event whose detail holds any of `needles`
+/// (the person's name, phones, emails, contacts; lowercase), or whose search `query` (an
+/// export's) is made of words found in them, keeps only that it was erased, sealed like a log
+/// entry. Returns how many.
+pub(super) fn seal_events(conn: &Connection, needles: &[String]) -> Result<usize> {
+    let rows: Vec<(i64, i64, String, Vec<u8>)> = conn
+        .prepare("SELECT origin, seq, detail, salt FROM audit_events WHERE salt IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut sealed = 0;
+    for (origin, seq, detail, salt) in rows {
+        let lower = detail.to_lowercase();
+        let query = serde_json::from_str::<serde_json::Value>(&detail)
+            .ok()
+            .and_then(|d| d.get("query").and_then(|q| q.as_str()).map(str::to_lowercase));
+        let named = |q: &str| {
+            let mut words = q.split_whitespace().peekable();
+            words.peek().is_some() && words.all(|w| needles.iter().any(|n| n.contains(w)))
+        };
+        if !needles.iter().any(|n| lower.contains(n.as_str())) && !query.as_deref().is_some_and(named) {
+            continue;
+        }
+        let commitment = chain::commitment(&salt, &detail);
+        conn.prepare_cached(
+            "UPDATE audit_events SET detail = '{\"erased\":true}', salt = NULL, sealed = ?3 WHERE origin = ?1 AND seq = ?2",
+        )?
+        .execute(params![origin, seq, commitment.as_slice()])?;
+        sealed += 1;
+    }
+    Ok(sealed)
+}
+
 /// Files `key` as the device's signing key and its public half in `origins`.
 pub(super) fn give_device_key(conn: &Connection, origin: i64, key: &DeviceKey) -> rusqlite::Result<()> {
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('signing_key', ?1)", [key.to_hex().as_str()])?;
@@ -418,6 +490,21 @@ impl Store {
             tx.execute("UPDATE meta SET value = '0' WHERE key = ?1", [pending_key(chain)])?;
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Benchmarks only: appends `entries` synthetic change-log entries (see
+    /// `Writer::log_synthetic`), 100,000 per transaction, telling `progress` how many so far.
+    #[doc(hidden)]
+    pub fn log_for_benchmark(&self, entries: u64, progress: &mut dyn FnMut(u64)) -> Result<()> {
+        let actor = super::Actor { user: "bench".into(), batch: None };
+        let mut done = 0u64;
+        while done < entries {
+            let n = (entries - done).min(100_000);
+            self.write(&actor, |w| (done..done + n).try_for_each(|i| w.log_synthetic(i).map(drop)))?;
+            done += n;
+            progress(done);
+        }
         Ok(())
     }
 

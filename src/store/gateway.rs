@@ -42,6 +42,14 @@ pub(crate) enum Change<'a> {
         table: &'static str,
         id: &'a str,
     },
+    /// A privacy erasure: the columns get `values` and (with `tombstone`) the row a tombstone if
+    /// it has none, and the entry logs the new values only: the old ones are what is erased.
+    Erase {
+        table: &'static str,
+        id: &'a str,
+        values: Vec<(&'static str, Value)>,
+        tombstone: bool,
+    },
 }
 
 /// A write transaction in progress.
@@ -178,7 +186,8 @@ impl Writer<'_> {
             Change::Insert { table, id, .. }
             | Change::Update { table, id, .. }
             | Change::Delete { table, id }
-            | Change::Restore { table, id } => (*table, *id),
+            | Change::Restore { table, id }
+            | Change::Erase { table, id, .. } => (*table, *id),
         };
         let n = self.apply_row(change)?;
         match table {
@@ -343,7 +352,50 @@ impl Writer<'_> {
                 };
                 self.log(table, id, "update", vec![field])
             }
+            Change::Erase { table, id, mut values, tombstone } => {
+                let deleted: Option<Option<i64>> = self
+                    .tx
+                    .prepare_cached(&format!("SELECT deleted_at FROM {table} WHERE id = ?1"))?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                let Some(deleted) = deleted else {
+                    return Err(Error::NotFound { entity: entity_of(table), id: id.to_string() });
+                };
+                if tombstone && deleted.is_none() {
+                    values.push(("deleted_at", Value::Integer(self.now_ms)));
+                }
+                let sets: Vec<String> =
+                    values.iter().enumerate().map(|(i, (c, _))| format!("{c} = ?{}", i + 1)).collect();
+                let sql = format!(
+                    "UPDATE {table} SET {}, updated_at = ?{} WHERE id = ?{}",
+                    sets.join(", "),
+                    values.len() + 1,
+                    values.len() + 2
+                );
+                let mut params: Vec<Value> = values.iter().map(|(_, v)| v.clone()).collect();
+                params.push(Value::Integer(self.now_ms));
+                params.push(Value::Text(id.to_string()));
+                self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
+                let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+                let heads = super::log::heads(&self.tx, table, &row_key(id), &cols)?;
+                let fields = values
+                    .iter()
+                    .zip(heads)
+                    .map(|((col, new), replaces)| FieldChange {
+                        field: col.to_string(),
+                        new: to_json(new),
+                        old: serde_json::Value::Null,
+                        replaces,
+                    })
+                    .collect();
+                self.log(table, id, "update", fields)
+            }
         }
+    }
+
+    /// The current transaction, as (this device's origin number, transaction number).
+    pub(super) fn this_tx(&self) -> (i64, i64) {
+        (self.origin, self.tx_no)
     }
 
     /// Device-local bookkeeping (not domain data, not logged): next value of a meta counter.
@@ -407,6 +459,51 @@ impl Writer<'_> {
                 link.as_slice(),
             ])?;
         Ok(fields.len())
+    }
+
+    /// Benchmarks only (`cargo xtask bench security`): logs the `i`-th of a run of synthetic
+    /// entries shaped like a book's own (every fifth the insert of a customer's nine fields, the
+    /// others an edit of one or two fields with their old values and predecessors) through the
+    /// same chained path as every change, without writing any row.
+    pub(super) fn log_synthetic(&mut self, i: u64) -> Result<usize> {
+        let id = uuid::Uuid::from_u64_pair(0xba17a7, i / 5).to_string();
+        let text = |v: String| serde_json::Value::from(v);
+        let f = |field: &str, new: serde_json::Value, old: serde_json::Value, replaces| FieldChange {
+            field: field.into(),
+            new,
+            old,
+            replaces,
+        };
+        if i.is_multiple_of(5) {
+            let n = i / 5;
+            let fields = vec![
+                f("kind", text("person".into()), serde_json::Value::Null, None),
+                f("name", text(format!("客户 Customer {n}")), serde_json::Value::Null, None),
+                f("phones", text(format!("[\"+8613{:09}\"]", n % 1_000_000_000)), serde_json::Value::Null, None),
+                f("emails", text(format!("[\"customer{n}@example.com\"]")), serde_json::Value::Null, None),
+                f("company", text(format!("Company {}", n % 9973)), serde_json::Value::Null, None),
+                f("city", text("上海".into()), serde_json::Value::Null, None),
+                f("tags", text("[\"vip\",\"2026\"]".into()), serde_json::Value::Null, None),
+                f(
+                    "notes",
+                    text(format!("Met at the trade fair, wants a quote for order {n}")),
+                    serde_json::Value::Null,
+                    None,
+                ),
+                f("owner", text(uuid::Uuid::from_u64_pair(7, n % 500).to_string()), serde_json::Value::Null, None),
+            ];
+            return self.log("customers", &id, "insert", fields);
+        }
+        let head = Some((self.origin, self.next_seq - 1));
+        let fields = if i.is_multiple_of(2) {
+            vec![f("city", text("杭州".into()), text("上海".into()), head)]
+        } else {
+            vec![
+                f("phones", text("[\"+8613900139000\"]".into()), text("[\"+8613800138000\"]".into()), head),
+                f("notes", text(format!("Called back on {i}")), text("Met at the trade fair".into()), head),
+            ]
+        };
+        self.log("customers", &id, "update", fields)
     }
 
     /// Appends an audit event by the acting user (sign-ins, lockouts, exports, ...): `detail` is

@@ -65,10 +65,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0012_audit.sql"),
         then: Some(super::audit::chain_existing),
     },
+    Migration { version: 13, name: "0013_privacy", sql: include_str!("../../migrations/0013_privacy.sql"), then: None },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 12;
+pub const LATEST: i64 = 13;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

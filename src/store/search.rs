@@ -378,19 +378,46 @@ fn write_entry_keys_to(
         conn.prepare_cached("INSERT INTO pinyin_fts (rowid, pinyin) VALUES (?1, ?2)")?.execute((docid, &pinyin))?;
     }
     let mut add_term = conn.prepare_cached("INSERT OR IGNORE INTO search_terms (term) VALUES (?1)")?;
-    let latin = doc.name.iter().chain(
-        doc.other.iter().filter(|(f, _)| matches!(f, MatchField::Company | MatchField::Contacts)).flat_map(|(_, s)| s),
-    );
-    for t in latin {
-        if t.len() >= 3 && t.chars().all(|c| c.is_ascii_lowercase()) {
-            add_term.execute([t])?;
-        }
+    for t in typo_terms(doc) {
+        add_term.execute([t])?;
     }
     Ok(())
 }
 
 /// FTS5's default `deletemerge`: a segment is rewritten once this share (%) of its rows is deleted.
 pub(super) const DELETE_MERGE_DEFAULT: i64 = 10;
+
+/// The words of the typo vocabulary (`search_terms`) that customer `c`'s entry adds (see
+/// `write_entry_keys_to`): what an erasure tests once the entry is gone.
+pub(super) fn typo_terms_of(conn: &Connection, c: &Customer) -> Result<Vec<String>> {
+    let doc = document_of(conn, c)?;
+    Ok(typo_terms(&doc).map(str::to_string).collect())
+}
+
+fn typo_terms(doc: &Document) -> impl Iterator<Item = &str> {
+    doc.name
+        .iter()
+        .chain(
+            doc.other
+                .iter()
+                .filter(|(f, _)| matches!(f, MatchField::Company | MatchField::Contacts))
+                .flat_map(|(_, s)| s),
+        )
+        .filter(|t| t.len() >= 3 && t.chars().all(|c| c.is_ascii_lowercase()))
+        .map(String::as_str)
+}
+
+/// Removes those of `terms` that no customer's entry holds any more. Returns how many.
+pub(super) fn prune_terms(conn: &Connection, terms: &[String]) -> Result<usize> {
+    let mut used = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM customer_fts WHERE customer_fts MATCH ?1)")?;
+    let mut gone = 0;
+    for t in terms {
+        if !used.query_row([format!("\"{t}\"")], |r| r.get::<_, bool>(0))? {
+            gone += conn.prepare_cached("DELETE FROM search_terms WHERE term = ?1")?.execute([t])?;
+        }
+    }
+    Ok(gone)
+}
 
 /// Sets the search tables' `deletemerge`. A mass removal (an undo or a cancelled import takes back
 /// tens of thousands of customers) sets it to 0 while it runs: with FTS5's default, each segment

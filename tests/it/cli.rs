@@ -648,3 +648,79 @@ fn history_of_a_customer_from_the_command_line() {
     let out = cli.run(&["revert"]);
     assert_eq!(out.status.code(), Some(2), "revert needs a change, --tx or --batch");
 }
+
+/// The audit trail from the command line: verify (exit 0 intact, 6 once the raw history was
+/// edited), checkpoints written out and given back, the events.
+#[test]
+fn audit_verify_checkpoints_and_events_from_the_command_line() {
+    let cli = Cli::new();
+    let id = cli.json(&["customer", "add", "--name", "Audit Person", "--kind", "person"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cli.json(&["customer", "update", &id, "--city", "宁波"]);
+    let ok = cli.run(&["audit", "verify"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("History intact"), "{}", text(&ok.stdout));
+    assert!(text(&ok.stdout).contains("own checkpoints only"), "says no held checkpoint was given");
+    let held = cli._dir.path().join("held.json");
+    let wrote = cli.run(&["audit", "checkpoints", "--out", held.to_str().unwrap()]);
+    assert!(wrote.status.success(), "{}", text(&wrote.stderr));
+    let with = cli.json(&["audit", "verify", "--checkpoints", held.to_str().unwrap()]);
+    assert_eq!(with["intact"], true);
+    assert!(with["heldGiven"].as_u64().unwrap() >= 1);
+    let events = cli.json(&["audit", "events", "--limit", "100"]);
+    let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"sign-in") && kinds.contains(&"user-added"), "{kinds:?}");
+    // Someone with the key changes the city in the raw history.
+    let key = banyan::security::KeyStore::for_db(&cli.db).unlock(Some(PASS)).unwrap().0;
+    let conn = rusqlite::Connection::open(&cli.db).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str())).unwrap();
+    assert_eq!(
+        conn.execute("UPDATE changes SET fields = replace(fields, '宁波', '杭州') WHERE fields LIKE '%宁波%'", [])
+            .unwrap(),
+        1
+    );
+    drop(conn);
+    let bad = cli.run(&["audit", "verify", "--checkpoints", held.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(6), "{}", text(&bad.stderr));
+    assert!(text(&bad.stdout).contains("altered at no."), "{}", text(&bad.stdout));
+    // A file that is no checkpoints is refused by name.
+    std::fs::write(&held, "not json").unwrap();
+    let refused = cli.run(&["audit", "verify", "--checkpoints", held.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("held.json"), "{}", text(&refused.stderr));
+}
+
+/// Privacy from the command line: consent, consents, notice, export, erase.
+#[test]
+fn privacy_consent_export_and_erase_from_the_command_line() {
+    let cli = Cli::new();
+    let id =
+        cli.json(&["customer", "add", "--name", "Ottoline Vandersteen", "--kind", "person", "--phone", "+4930901821"])
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let consent = cli.json(&["privacy", "consent", &id, "--purpose", "marketing", "--given", "--channel", "phone"]);
+    assert_eq!(consent["status"], "given");
+    let withdrawn = cli.run(&["privacy", "consent", &id, "--purpose", "marketing", "--withdrawn"]);
+    assert!(text(&withdrawn.stdout).contains("withdrawn for marketing"), "{}", text(&withdrawn.stdout));
+    assert_eq!(cli.json(&["privacy", "consents", &id]).as_array().unwrap().len(), 2);
+    let both = cli.run(&["privacy", "consent", &id, "--purpose", "marketing"]);
+    assert_eq!(both.status.code(), Some(2), "one of --given and --withdrawn is required");
+    let notice = cli.cmd(&["privacy", "notice"]).env("LANG", "zh_CN.UTF-8").output().unwrap();
+    assert!(text(&notice.stdout).contains("个人信息保护告知书"), "{}", text(&notice.stdout));
+    let out = cli._dir.path().join("request");
+    let export = cli.json(&["privacy", "export", &id, "--out", out.to_str().unwrap()]);
+    assert_eq!(export["files"].as_array().unwrap().len(), 7);
+    assert!(std::fs::read_to_string(out.join(format!("{id}.json"))).unwrap().contains("Ottoline Vandersteen"));
+    let no_reason = cli.run(&["privacy", "erase", &id, "--reason", " "]);
+    assert_eq!(no_reason.status.code(), Some(2));
+    assert!(text(&no_reason.stderr).contains("Say why"), "{}", text(&no_reason.stderr));
+    let erased = cli.run(&["privacy", "erase", &id, "--reason", "request by email 2026-12-04"]);
+    assert!(erased.status.success(), "{}", text(&erased.stderr));
+    assert!(text(&erased.stdout).starts_with("Erased: 1 rows"), "{}", text(&erased.stdout));
+    assert!(cli.json(&["customer", "search", "Vandersteen"]).as_array().unwrap().is_empty());
+    assert!(cli.run(&["audit", "verify"]).status.success());
+}

@@ -19,6 +19,7 @@ mod open_errors;
 mod orders;
 mod permissions;
 mod phones;
+mod privacy;
 mod scope;
 mod search;
 mod users;

@@ -76,6 +76,12 @@ const TABLE: &[(&str, &str)] = &[
     ("begin_mfa", "+ + + + +"),
     ("confirm_mfa", "+ + + + +"),
     ("disable_mfa", "+ - - - -"),
+    // privacy
+    ("privacy_notice", "+ + + + +"),
+    ("record_consent", "+ - - - -"),
+    ("consents", "+ - - - -"),
+    ("privacy_export", "+ - - - -"),
+    ("erase_person", "+ - - - -"),
     // the audit trail
     ("audit_verify", "+ + - - -"),
     ("audit_checkpoints", "+ + - - -"),
@@ -271,6 +277,26 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         "search_customers" => act!(b.search_customers(who, SECRET_NAME, &Default::default(), 10)),
         "likely_duplicates" => act!(b.likely_duplicates(who, &person("x"), None)),
         "owner_choices" => act!(b.owner_choices(who)),
+        "privacy_notice" => act!(b.privacy_notice(who)),
+        "record_consent" => {
+            let id = f.customer(b, who);
+            let input =
+                banyan::api::ConsentInput { purpose: Some("marketing".into()), given: true, ..Default::default() };
+            act!(b.record_consent(who, &id, &input))
+        }
+        "consents" => {
+            let id = f.customer(b, who);
+            act!(b.consents(who, &id))
+        }
+        "privacy_export" => {
+            let id = f.customer(b, who);
+            let out = f.dir.join(format!("request-{}", f.next()));
+            act!(b.privacy_export(who, &id, &out))
+        }
+        "erase_person" => {
+            let id = f.customer(b, who);
+            act!(b.erase_person(who, &id, "request"))
+        }
         "audit_verify" => act!(b.audit_verify(who, &[], &mut |_, _| {})),
         "audit_checkpoints" => act!(b.audit_checkpoints(who)),
         "audit_events" => act!(b.audit_events(who, 10)),

@@ -132,6 +132,10 @@ enum Command {
     /// outside the book (checkpoints), and sign-ins, lockouts, exports and grant changes (events).
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Privacy (PIPL): consents per customer and purpose, the privacy notice, everything about
+    /// one person for an access request, and erasing one person.
+    #[command(subcommand)]
+    Privacy(PrivacyCmd),
     /// A customer's history, newest first: every change of it and of its contacts, activities
     /// and orders (field, old → new, who, when, on which desktop), as far as your role may see.
     History {
@@ -347,6 +351,52 @@ enum UserCmd {
     /// Change a password (default: your own); the new one comes from BANYAN_NEW_PASSWORD or
     /// standard input. Setting another user's password (admins) removes their authenticator.
     Passwd { login: Option<String> },
+}
+
+#[derive(Subcommand)]
+enum PrivacyCmd {
+    /// Record a consent a customer gave (--given) or withdrew (--withdrawn) for a purpose.
+    #[command(group = clap::ArgGroup::new("answer").required(true).args(["given", "withdrawn"]))]
+    Consent {
+        /// The customer's id.
+        id: String,
+        /// marketing, service, analytics, transfer, or your own (letters, digits, dashes).
+        #[arg(long)]
+        purpose: String,
+        #[arg(long)]
+        given: bool,
+        #[arg(long)]
+        withdrawn: bool,
+        /// How: form, web, email, phone, paper or in-person.
+        #[arg(long, default_value = "form")]
+        channel: String,
+        /// The version of the privacy notice the customer was shown (default: this program's).
+        #[arg(long)]
+        notice: Option<String>,
+        /// When, YYYY-MM-DD [HH:MM] (default: now).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// A customer's consents, oldest first: the last per purpose is the current answer.
+    Consents { id: String },
+    /// The privacy notice to show customers (in the language of --lang).
+    Notice,
+    /// Everything about one person (record, contacts, activities, orders, consents, history)
+    /// as JSON and CSV files in a folder: an access request's answer.
+    Export {
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Erase one person for good: their record, contacts and activities are overwritten, their
+    /// orders keep their amounts without their notes, the history keeps that changes happened
+    /// without their values, search forgets them. Cannot be undone.
+    Erase {
+        id: String,
+        /// Why (the request it answers); kept with the erasure.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -688,6 +738,22 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         Command::Mfa(cmd) => mfa_cmd(&b, &caller, cmd, &out)?,
         Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,
         Command::Audit(cmd) => audit_cmd(&b, &caller, cmd, &out)?,
+        Command::Privacy(cmd) => match cmd {
+            PrivacyCmd::Consent { id, purpose, given, withdrawn: _, channel, notice, at } => {
+                let input = api::ConsentInput {
+                    purpose: Some(purpose),
+                    given,
+                    channel: Some(channel),
+                    notice_version: notice,
+                    at,
+                };
+                out.consent_saved(&b.record_consent(&caller, &id, &input)?);
+            }
+            PrivacyCmd::Consents { id } => out.consents(&b.consents(&caller, &id)?),
+            PrivacyCmd::Notice => out.notice(&b.privacy_notice(&caller)?),
+            PrivacyCmd::Export { id, out: dir } => out.privacy_export(&b.privacy_export(&caller, &id, &dir)?),
+            PrivacyCmd::Erase { id, reason } => out.erasure(&b.erase_person(&caller, &id, &reason)?),
+        },
         Command::Customer(cmd) => match cmd {
             CustomerCmd::Add(f) => {
                 let c = b.add_customer(&caller, &customer_input(f))?;

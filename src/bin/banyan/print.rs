@@ -752,6 +752,81 @@ impl Out<'_> {
         }
     }
 
+    pub fn consent_saved(&self, c: &banyan::store::Consent) {
+        if self.json {
+            return self.json(c);
+        }
+        let id = if c.status == "given" { "cli-consent-given" } else { "cli-consent-withdrawn" };
+        println!("{}", self.f(id, &[("purpose", c.purpose.clone()), ("channel", c.channel.clone())]));
+    }
+
+    pub fn consents(&self, list: &[banyan::store::Consent]) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [
+            self.t("cli-col-when"),
+            self.t("cli-col-purpose"),
+            self.t("cli-col-consent"),
+            self.t("cli-col-channel"),
+            self.t("cli-col-notice"),
+            self.t("cli-col-recorded-by"),
+        ];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|c| {
+                let when = chrono::DateTime::from_timestamp_millis(c.at_ms)
+                    .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default();
+                let status = self.t(&format!("consent-{}", c.status));
+                vec![
+                    when,
+                    c.purpose.clone(),
+                    status,
+                    c.channel.clone(),
+                    c.notice_version.clone(),
+                    c.recorded_by_name.clone(),
+                ]
+            })
+            .collect();
+        table(&header, &rows);
+    }
+
+    pub fn notice(&self, n: &banyan::api::PrivacyNotice) {
+        if self.json {
+            return self.json(n);
+        }
+        println!("{}", n.text);
+    }
+
+    pub fn privacy_export(&self, e: &banyan::api::PrivacyExport) {
+        if self.json {
+            return self.json(e);
+        }
+        println!("{}", self.f("cli-privacy-exported", &[("count", e.files.len().to_string())]));
+        for f in &e.files {
+            println!("  {f}");
+        }
+    }
+
+    pub fn erasure(&self, r: &banyan::api::ErasureReport) {
+        if self.json {
+            return self.json(r);
+        }
+        let c = &r.counts;
+        let args = [
+            ("rows", c.rows.to_string()),
+            ("entries", c.log_entries.to_string()),
+            ("events", c.events.to_string()),
+            ("visible", r.visible_ms.to_string()),
+            ("purged", r.purged_ms.to_string()),
+        ];
+        println!("{}", self.f("cli-erased", &args));
+        for s in &r.snapshots_removed {
+            println!("  {}", self.f("cli-erased-snapshot", &[("path", s.clone())]));
+        }
+    }
+
     pub fn checkpoints_written(&self, path: &std::path::Path, count: usize) {
         if self.json {
             return self.json(&serde_json::json!({ "path": path, "checkpoints": count }));
