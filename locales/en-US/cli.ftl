@@ -304,3 +304,7 @@ cli-col-recorded-by = Recorded by
 cli-privacy-exported = { $count } files written:
 cli-erased = Erased: { $rows } rows overwritten, { $entries } history entries and { $events } audit events emptied of their values; gone from search in { $visible } ms, purged from every page of the book in { $purged } ms.
 cli-erased-snapshot = snapshot from before the erasure deleted: { $path }
+cli-service-added = Service account { $login } added. Its token, shown this once (give it to the script as BANYAN_TOKEN; it works until a new one is made or the account is disabled):
+cli-service-token = New token for { $login }, shown this once (the old one no longer works):
+cli-mfa-service = token
+cli-erased-wal-pending = Another program has the book open: the last pages with the person's data leave the book's journal (the -wal file) when it closes the book.

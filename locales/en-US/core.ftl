@@ -436,3 +436,5 @@ error-erasure-reason = Say why the person is erased (the request it answers): th
 privacy-notice =
     Privacy notice (version { $version })
     We keep your name, contact details, the notes of our conversations and your orders to serve you as our customer. They are stored encrypted on our staff's computers and our office server, and are not sent abroad or to third parties without your separate consent. You may ask at any time to see everything we hold about you, to correct it, to withdraw a consent, or to have it erased; we answer within 15 working days. Contact our privacy officer.
+error-not-service-account = { $value } is a person's account, not a service account: only service accounts have tokens.
+error-service-account-password = A service account has no password: it signs in with its token (banyan user token LOGIN makes a new one).

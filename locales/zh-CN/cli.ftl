@@ -170,3 +170,7 @@ cli-col-recorded-by = 记录人
 cli-privacy-exported = 已写入 { $count } 个文件：
 cli-erased = 已删除：覆盖 { $rows } 行，清除 { $entries } 条历史记录和 { $events } 条审计事件中的值；{ $visible } 毫秒后已无法搜索到，{ $purged } 毫秒后已从数据库的所有页面中清除。
 cli-erased-snapshot = 已删除删除前的快照：{ $path }
+cli-service-added = 已添加服务账户 { $login }。其令牌仅显示这一次（请以 BANYAN_TOKEN 提供给脚本；在生成新令牌或停用账户之前一直有效）：
+cli-service-token = { $login } 的新令牌，仅显示这一次（旧令牌已失效）：
+cli-mfa-service = 令牌
+cli-erased-wal-pending = 另一个程序正打开此数据库：含此人数据的最后几页将在该程序关闭数据库时从日志文件（-wal 文件）中清除。

@@ -29,7 +29,7 @@ pub use privacy::{
 };
 pub use roles::RoleView;
 pub use scope::{LikelyDuplicate, OwnerChoice};
-pub use users::{Caller, Channel, MfaEnrolment};
+pub use users::{Caller, Channel, MfaEnrolment, ServiceToken};
 
 /// The closed set of error kinds a caller can branch on; mirrored in the UI's TypeScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

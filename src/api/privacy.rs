@@ -82,6 +82,9 @@ pub struct ErasureReport {
     /// Migration snapshots beside the book, taken before the erasure with the person in them,
     /// that were deleted.
     pub snapshots_removed: Vec<String>,
+    /// The WAL was truncated. When not (another program had the book open and kept reading),
+    /// its old pages go when the last program closes the book.
+    pub wal_purged: bool,
 }
 
 fn valid_purpose(p: &str) -> bool {
@@ -221,10 +224,17 @@ impl Banyan {
             let visible_ms = t.elapsed().as_millis() as u64;
             let detail = json!({ "customer": cid.to_string(), "reason": reason, "counts": counts });
             self.audit(&caller.actor().user, "erasure", detail)?;
-            self.store.purge_erased()?;
+            let wal_purged = self.store.purge_erased()?;
             let purged_ms = t.elapsed().as_millis() as u64;
             let snapshots_removed = remove_snapshots(self.store.path())?;
-            Ok(ErasureReport { customer_id: cid.to_string(), counts, visible_ms, purged_ms, snapshots_removed })
+            Ok(ErasureReport {
+                customer_id: cid.to_string(),
+                counts,
+                visible_ms,
+                purged_ms,
+                snapshots_removed,
+                wal_purged,
+            })
         };
         run().map_err(|e| self.err(e))
     }

@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::security::grants::{Action, Entity, Grants, Scope};
 use crate::security::keys::{KeyStore, Sealed, open_with_password, seal_with_password};
 use crate::security::lockout::LockState;
-use crate::security::{password, totp};
+use crate::security::{password, token, totp};
 use crate::store::{Actor, UserChange};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -108,6 +108,15 @@ impl Caller {
     pub(crate) fn actor(&self) -> Actor {
         Actor { user: self.user.to_string(), batch: None }
     }
+}
+
+/// A service account and its token, shown this once (the book keeps only its hash).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceToken {
+    pub user: User,
+    pub token: String,
 }
 
 /// What an authenticator app is shown to enrol: the otpauth URI as a QR code (SVG) and as text.
@@ -222,6 +231,11 @@ impl Banyan {
             return fail("", "password");
         };
         let uid = creds.user.id.to_string();
+        // A service account has no password: its token is refused here like a wrong one.
+        if creds.user.service {
+            password::burn(pass, self.kdf);
+            return fail(&uid, "password");
+        }
         let verdict = password::verify(&creds.password, pass, self.kdf)?;
         if verdict == password::Verdict::Wrong {
             return fail(&uid, "password");
@@ -285,6 +299,90 @@ impl Banyan {
         let detail = json!({ "login": user.login, "channel": channel, "session": caller.session, "with": how });
         self.audit(&uid, "sign-in", detail)?;
         Ok(caller)
+    }
+
+    /// Signs a service account in with its token (`BANYAN_TOKEN`; see `security::token`). A
+    /// wrong, revoked or malformed token reads as a failed sign-in and counts toward the
+    /// account's lockout; a person's account cannot sign in this way.
+    pub fn sign_in_token(&self, token: &str, channel: Channel) -> ApiResult<Caller> {
+        let run = || -> crate::Result<Caller> {
+            let now = self.store.now_ms();
+            let (login, secret) = token::parse(token).unwrap_or(("", ""));
+            let keys = self.keys();
+            let key = login_key(login);
+            let typed: String = login.chars().take(64).collect();
+            if let Some(until) = keys.lock_state(&key)?.locked(now) {
+                self.audit("", "sign-in-failed", json!({ "login": typed, "reason": "locked", "channel": channel }))?;
+                return Err(Error::Locked { until_ms: until });
+            }
+            let creds = self.store.credentials(login)?;
+            let ok = creds.as_ref().filter(|c| c.user.service && token::matches(&c.password, secret));
+            let Some(creds) = ok else {
+                let uid = creds.map(|c| c.user.id.to_string()).unwrap_or_default();
+                let state = keys.update_lock(&key, now, |s| {
+                    s.fail(now);
+                })?;
+                self.audit(&uid, "sign-in-failed", json!({ "login": typed, "reason": "token", "channel": channel }))?;
+                return Err(match state.locked(now) {
+                    Some(until) => Error::Locked { until_ms: until },
+                    None => Error::SignInFailed,
+                });
+            };
+            if creds.user.status != UserStatus::Active {
+                self.audit(
+                    &creds.user.id.to_string(),
+                    "sign-in-failed",
+                    json!({ "login": typed, "reason": "disabled" }),
+                )?;
+                return Err(Error::UserDisabled);
+            }
+            if keys.lock_state(&key)? != LockState::default() {
+                keys.update_lock(&key, now, LockState::succeed)?;
+            }
+            let caller = Caller::new(self, &creds.user, channel)?;
+            let detail =
+                json!({ "login": creds.user.login, "channel": channel, "session": caller.session, "with": "token" });
+            self.audit(&creds.user.id.to_string(), "sign-in", detail)?;
+            Ok(caller)
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Adds a service account (users.create) for a script or an integration, with roles that
+    /// grant no more than the caller's; returns its token, shown this once.
+    pub fn add_service_account(&self, caller: &Caller, input: &UserInput) -> ApiResult<ServiceToken> {
+        self.may(caller, Entity::Users, Action::Create)?;
+        let run = || -> crate::Result<ServiceToken> {
+            let valid = input.validate(&self.role_names()?)?;
+            self.within_own(caller, &self.grants_of(&valid.roles)?)?;
+            let issued = token::issue(&valid.login)?;
+            let id = UserId::new(self.store.now_ms());
+            let user = self.store.add_service_account(&caller.actor(), id, &valid, &issued.stored)?;
+            let detail = json!({ "login": user.login, "roles": user.roles, "service": true });
+            self.audit(&caller.actor().user, "user-added", detail)?;
+            Ok(ServiceToken { user, token: issued.token.to_string() })
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Gives a service account a new token (users.update); the old one stops working at once.
+    pub fn new_token(&self, caller: &Caller, login: &str) -> ApiResult<ServiceToken> {
+        self.may(caller, Entity::Users, Action::Update)?;
+        let run = || -> crate::Result<ServiceToken> {
+            let creds = self
+                .store
+                .credentials(login)?
+                .ok_or_else(|| Error::NotFound { entity: "user", id: login.to_string() })?;
+            if !creds.user.service {
+                return Err(Error::field(FieldError::new("login", "error-not-service-account").arg("value", login)));
+            }
+            let issued = token::issue(&creds.user.login)?;
+            let change = UserChange { password: Some(issued.stored.clone()), ..Default::default() };
+            let user = self.store.change_user(&caller.actor(), &creds.user.login, change)?;
+            self.audit(&caller.actor().user, "token-issued", json!({ "login": user.login }))?;
+            Ok(ServiceToken { user, token: issued.token.to_string() })
+        };
+        run().map_err(|e| self.err(e))
     }
 
     /// The one permission check: whether `caller` may do `action` on `entity`, and over which
@@ -362,6 +460,9 @@ impl Banyan {
                 .credentials(login)?
                 .ok_or_else(|| Error::NotFound { entity: "user", id: login.to_string() })?;
             let user = &creds.user;
+            if user.service {
+                return Err(Error::invalid("login", "error-service-account-password"));
+            }
             password::check_new(new_password, "password", &[&user.login, &user.name])?;
             let phc = password::hash(new_password, self.kdf)?;
             let mut change = UserChange { password: Some(phc), ..Default::default() };

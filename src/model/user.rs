@@ -21,6 +21,8 @@ pub struct User {
     pub status: UserStatus,
     /// Signs in with an authenticator code as well as the password.
     pub mfa: bool,
+    /// A service account (a script, an integration): signs in with a token, never a password.
+    pub service: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -158,6 +160,7 @@ mod tests {
             team: None,
             status: UserStatus::Active,
             mfa: false,
+            service: false,
             created_at: 0,
             updated_at: 0,
         }

@@ -7,6 +7,7 @@ pub mod grants;
 pub mod keys;
 pub mod lockout;
 pub mod password;
+pub mod token;
 pub mod totp;
 
 pub use keys::{DbKey, KeyMode, KeyStore, Unlock};

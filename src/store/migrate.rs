@@ -66,10 +66,16 @@ pub const MIGRATIONS: &[Migration] = &[
         then: Some(super::audit::chain_existing),
     },
     Migration { version: 13, name: "0013_privacy", sql: include_str!("../../migrations/0013_privacy.sql"), then: None },
+    Migration {
+        version: 14,
+        name: "0014_service_accounts",
+        sql: include_str!("../../migrations/0014_service_accounts.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 13;
+pub const LATEST: i64 = 14;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

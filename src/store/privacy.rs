@@ -226,17 +226,23 @@ impl Store {
     /// words stay in a segment until it is rewritten) and checkpoints the WAL into the file and
     /// truncates it, so neither the book nor its WAL holds a page with what was erased. Takes a
     /// while on a large book (every segment is rewritten); the erasure itself is visible before.
-    pub fn purge_erased(&self) -> Result<()> {
+    /// Returns whether the WAL was truncated: not while another connection (the upkeep's
+    /// checkpoint, another program with the book open) reads from it for longer than two
+    /// seconds; its frames are then copied and the WAL removed when the last one closes the book.
+    pub fn purge_erased(&self) -> Result<bool> {
         let _quiet = self.pause_upkeep();
         let conn = self.writer();
         for t in super::upkeep::FTS_TABLES {
             conn.execute(&format!("INSERT INTO {t} ({t}) VALUES ('optimize')"), [])?;
         }
-        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        if busy != 0 {
-            return Err(Error::Corrupt("the WAL could not be truncated: another process holds the book".into()));
+        for _ in 0..100 {
+            let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy == 0 {
+                return Ok(true);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        Ok(())
+        Ok(false)
     }
 
     /// The ids of every customer erased (for sync and restores to erase again).

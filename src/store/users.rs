@@ -9,7 +9,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 const COLS: &str = "id, login, name, roles, team, status, mfa IS NOT NULL AND json_extract(mfa, '$.confirmed'), \
-                    created_at, updated_at";
+                    created_at, updated_at, kind = 'service'";
 
 fn row_to_user(r: &Row<'_>) -> rusqlite::Result<User> {
     let roles: String = r.get(3)?;
@@ -23,6 +23,7 @@ fn row_to_user(r: &Row<'_>) -> rusqlite::Result<User> {
         mfa: r.get::<_, Option<bool>>(6)?.unwrap_or(false),
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
+        service: r.get(9)?,
     })
 }
 
@@ -51,7 +52,7 @@ fn by_login(conn: &Connection, login: &str) -> Result<Option<Credentials>> {
             "SELECT {COLS}, password, mfa FROM users WHERE login_key = ?1 AND deleted_at IS NULL"
         ))?
         .query_row([login_key(login)], |r| {
-            Ok(Credentials { user: row_to_user(r)?, password: r.get(9)?, mfa: r.get(10)? })
+            Ok(Credentials { user: row_to_user(r)?, password: r.get(10)?, mfa: r.get(11)? })
         })
         .optional()?)
 }
@@ -97,6 +98,23 @@ impl Store {
         password_phc: &str,
         only_if_first: bool,
     ) -> Result<User> {
+        self.insert_user(actor, id, u, password_phc, only_if_first, "person")
+    }
+
+    /// Adds a service account whose token hash is `stored` (see `security::token`).
+    pub fn add_service_account(&self, actor: &super::Actor, id: UserId, u: &ValidUser, stored: &str) -> Result<User> {
+        self.insert_user(actor, id, u, stored, false, "service")
+    }
+
+    fn insert_user(
+        &self,
+        actor: &super::Actor,
+        id: UserId,
+        u: &ValidUser,
+        password_phc: &str,
+        only_if_first: bool,
+        kind: &str,
+    ) -> Result<User> {
         let id = id.to_string();
         self.write(actor, |w| {
             if only_if_first {
@@ -118,6 +136,7 @@ impl Store {
                 ("team", u.team.clone().map(Value::Text).unwrap_or(Value::Null)),
                 ("status", Value::Text(UserStatus::Active.as_str().into())),
                 ("password", Value::Text(password_phc.to_string())),
+                ("kind", Value::Text(kind.to_string())),
             ];
             w.apply(Change::Insert { table: "users", id: &id, values })
         })?;

@@ -724,3 +724,55 @@ fn privacy_consent_export_and_erase_from_the_command_line() {
     assert!(cli.json(&["customer", "search", "Vandersteen"]).as_array().unwrap().is_empty());
     assert!(cli.run(&["audit", "verify"]).status.success());
 }
+
+/// A script signs in as a service account with BANYAN_TOKEN alone; the token is shown once,
+/// works until replaced or the account is disabled, and is never a password (nor a password a
+/// token).
+#[test]
+fn a_service_account_signs_in_with_its_token() {
+    let cli = Cli::new();
+    cli.json(&["customer", "add", "--name", "Token Reader Customer", "--kind", "person"]);
+    let made = cli.json(&["user", "add", "erp-sync", "--name", "ERP sync", "--role", "manager", "--service"]);
+    let token = made["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("bnyn_erp-sync_"), "{token}");
+    assert_eq!(made["user"]["service"], true);
+    let as_bot = |token: &str, args: &[&str]| {
+        cli.cmd(args)
+            .env_remove("BANYAN_USER")
+            .env_remove("BANYAN_PASSWORD")
+            .env("BANYAN_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    let listed = as_bot(&token, &["--json", "customer", "list"]);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert!(text(&listed.stdout).contains("Token Reader Customer"));
+    // What the role does not allow stays refused (a manager manages no users).
+    let refused = as_bot(&token, &["user", "add", "x", "--name", "X", "--role", "sales", "--service"]);
+    assert_eq!(refused.status.code(), Some(5), "{}", text(&refused.stderr));
+    // A wrong token, the token as a password, a person's password as a token: sign-in failures.
+    let last = if token.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &token[..token.len() - 1]);
+    assert_eq!(as_bot(&wrong, &["customer", "list"]).status.code(), Some(4));
+    let secret = token.rsplit('_').next().unwrap();
+    let as_password =
+        cli.cmd(&["customer", "list"]).env("BANYAN_USER", "erp-sync").env("BANYAN_PASSWORD", secret).output().unwrap();
+    assert_eq!(as_password.status.code(), Some(4));
+    assert_eq!(as_bot(&format!("bnyn_{ADMIN}_{}", "0".repeat(64)), &["customer", "list"]).status.code(), Some(4));
+    // A new token replaces the old one at once; disabling the account stops the new one.
+    let renewed = cli.json(&["user", "token", "erp-sync"])["token"].as_str().unwrap().to_string();
+    assert_ne!(renewed, token);
+    assert_eq!(as_bot(&token, &["customer", "list"]).status.code(), Some(4));
+    assert!(as_bot(&renewed, &["customer", "list"]).status.success());
+    cli.json(&["user", "disable", "erp-sync"]);
+    assert_eq!(as_bot(&renewed, &["customer", "list"]).status.code(), Some(4));
+    // The audit trail says who signed in how.
+    let events = cli.json(&["audit", "events", "--limit", "200"]);
+    let token_sign_ins = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "sign-in" && e["detail"].as_str().unwrap().contains("\"with\":\"token\""))
+        .count();
+    assert_eq!(token_sign_ins, 3);
+}

@@ -70,6 +70,8 @@ const TABLE: &[(&str, &str)] = &[
     // users
     ("users", "+ + - - -"),
     ("add_user", "+ - - - -"),
+    ("add_service_account", "+ - - - -"),
+    ("new_token", "+ - - - -"),
     ("set_user_status", "+ - - - -"),
     ("unlock_user", "+ - - - -"),
     ("change_password", "+ - - - -"),
@@ -106,6 +108,7 @@ const WITHOUT_CALLER: &[&str] = &[
     "has_users",
     "create_first_admin",
     "sign_in",
+    "sign_in_token",
     "warm_up",
     "store",
 ];
@@ -404,6 +407,27 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
             act!(b.merge(who, &req))
         }
         "users" => act!(b.users(who)),
+        "add_service_account" => {
+            let n = f.next();
+            let input = UserInput {
+                login: Some(format!("bot{n}")),
+                name: Some(format!("Bot {n}")),
+                roles: vec!["sales".into()],
+                team: None,
+            };
+            act!(b.add_service_account(who, &input))
+        }
+        "new_token" => {
+            let n = f.next();
+            let input = UserInput {
+                login: Some(format!("bot{n}")),
+                name: Some(format!("Bot {n}")),
+                roles: vec!["sales".into()],
+                team: None,
+            };
+            b.add_service_account(&f.admin, &input).unwrap();
+            act!(b.new_token(who, &format!("bot{n}")))
+        }
         "add_user" => {
             let n = f.next();
             let input = UserInput {

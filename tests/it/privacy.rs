@@ -172,6 +172,7 @@ fn an_erased_person_is_gone_from_every_page_and_the_audit_trail_still_verifies()
     assert!(report.counts.search_terms >= 2, "quackenbush, bartholomew: {report:?}");
     assert_eq!(report.snapshots_removed, vec![snapshot.display().to_string()]);
     assert!(!snapshot.exists());
+    assert!(report.wal_purged);
     // With the book still open: neither the file nor its WAL has a page with any of it.
     assert!(path.with_file_name("book.db-wal").exists());
     let hits = found(dir.path(), &key);

@@ -339,7 +339,13 @@ enum UserCmd {
         roles: Vec<String>,
         #[arg(long)]
         team: Option<String>,
+        /// A service account for a script or an integration: no password; prints its token
+        /// (shown once), which the script gives as BANYAN_TOKEN.
+        #[arg(long)]
+        service: bool,
     },
+    /// Give a service account a new token (printed once); the old one stops working.
+    Token { login: String },
     /// List the users.
     List,
     /// Disable an account: it can no longer sign in. Its history stays.
@@ -714,7 +720,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
     let mut b = Banyan::open(&opts, &unlock)?;
     // Who acts: the user signed in from the environment. A book without users knows nobody yet;
     // the only thing it does is make its first admin.
-    if let Command::User(UserCmd::Add { login, name, roles, team }) = &cli.command
+    if let Command::User(UserCmd::Add { login, name, roles, team, service: false }) = &cli.command
         && !b.has_users()?
     {
         let input = UserInput {
@@ -1015,6 +1021,10 @@ fn sign_in(b: &Banyan) -> Result<Caller, ApiError> {
     if !b.has_users()? {
         return Err(api::localize(b.localizer(), banyan::Error::NoUsers));
     }
+    // A script's service account signs in with its token alone.
+    if let Some(token) = env_secret("BANYAN_TOKEN") {
+        return b.sign_in_token(&token, Channel::Cli);
+    }
     let (Some(login), Some(password)) = (env_secret("BANYAN_USER"), env_secret("BANYAN_PASSWORD")) else {
         return Err(api::localize(b.localizer(), banyan::Error::SignInRequired));
     };
@@ -1054,11 +1064,16 @@ fn user_cmd(
     out: &print::Out<'_>,
 ) -> Result<(), ApiError> {
     match cmd {
-        UserCmd::Add { login, name, roles, team } => {
+        UserCmd::Add { login, name, roles, team, service } => {
             let input = UserInput { login: Some(login), name: Some(name), roles, team };
-            let password = new_password(second_line, stdin_used, b)?;
-            out.user_saved("cli-user-added", &b.add_user(caller, &input, &password)?);
+            if service {
+                out.service_token("cli-service-added", &b.add_service_account(caller, &input)?);
+            } else {
+                let password = new_password(second_line, stdin_used, b)?;
+                out.user_saved("cli-user-added", &b.add_user(caller, &input, &password)?);
+            }
         }
+        UserCmd::Token { login } => out.service_token("cli-service-token", &b.new_token(caller, &login)?),
         UserCmd::List => out.users(&b.users(caller)?),
         UserCmd::Disable { login } => {
             out.user_saved("cli-user-disabled", &b.set_user_status(caller, &login, UserStatus::Disabled)?)

@@ -378,7 +378,11 @@ impl Out<'_> {
                     u.roles.join(", "),
                     u.team.clone().unwrap_or_default(),
                     self.t(&format!("cli-user-status-{}", u.status.as_str())),
-                    self.t(if u.mfa { "cli-yes" } else { "cli-no" }),
+                    if u.service {
+                        self.t("cli-mfa-service")
+                    } else {
+                        self.t(if u.mfa { "cli-yes" } else { "cli-no" })
+                    },
                 ]
             })
             .collect();
@@ -752,6 +756,14 @@ impl Out<'_> {
         }
     }
 
+    pub fn service_token(&self, id: &str, t: &banyan::api::ServiceToken) {
+        if self.json {
+            return self.json(t);
+        }
+        println!("{}", self.f(id, &[("login", t.user.login.clone())]));
+        println!("{}", t.token);
+    }
+
     pub fn consent_saved(&self, c: &banyan::store::Consent) {
         if self.json {
             return self.json(c);
@@ -822,6 +834,9 @@ impl Out<'_> {
             ("purged", r.purged_ms.to_string()),
         ];
         println!("{}", self.f("cli-erased", &args));
+        if !r.wal_purged {
+            println!("  {}", self.t("cli-erased-wal-pending"));
+        }
         for s in &r.snapshots_removed {
             println!("  {}", self.f("cli-erased-snapshot", &[("path", s.clone())]));
         }

@@ -152,7 +152,7 @@ export type DuplicatePair = { a: Customer, b: Customer, score: number, reasons: 
 
 export type Entity = "customer" | "contact" | "activity" | "product" | "order" | "settings" | "users" | "audit" | "privacy";
 
-export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open" | "sign-in-failed" | "locked" | "mfa-required" | "mfa-replayed" | "clock-off" | "user-disabled" | "no-users" | "sign-in-required" | "forbidden";
+export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open" | "sign-in-failed" | "locked" | "mfa-required" | "mfa-replayed" | "clock-off" | "user-disabled" | "no-users" | "sign-in-required" | "forbidden" | "history-altered";
 
 export type ExportFormat = "csv" | "csvExcel" | "csvGbk" | "csvGb18030" | "xlsx" | "json" | "xml" | "vcard";
 
@@ -504,7 +504,11 @@ export type User = { id: UserId, login: string, name: string, roles: Array<strin
 /**
  * Signs in with an authenticator code as well as the password.
  */
-mfa: boolean, createdAt: number, updatedAt: number, };
+mfa: boolean, 
+/**
+ * A service account (a script, an integration): signs in with a token, never a password.
+ */
+service: boolean, createdAt: number, updatedAt: number, };
 
 export type UserId = string;
 
