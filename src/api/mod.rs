@@ -668,7 +668,10 @@ impl Banyan {
         run().map_err(|e| self.err(e))
     }
 
-    /// The store, for the other core modules' tests and benchmarks.
+    /// The store past the façade, for this package's tests and benchmarks only (feature
+    /// `test-support`, which its dev-dependency on itself turns on): callers outside the core
+    /// reach the book through the façade's methods, which check the caller.
+    #[cfg(feature = "test-support")]
     #[doc(hidden)]
     pub fn store(&self) -> &Store {
         &self.store
