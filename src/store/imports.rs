@@ -769,6 +769,11 @@ impl Store {
                         field: field.into(),
                     })
                 };
+                // An erased person's history holds no values to go back to.
+                if super::privacy::of_erased(w.conn(), c.table, &id)? {
+                    conflict("erased", &mut report);
+                    continue;
+                }
                 let revertible = REVERTIBLE.contains(&c.table);
                 if c.op == "insert" {
                     // An insert is one entry of many fields: the row is taken back once.

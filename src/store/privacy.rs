@@ -57,6 +57,23 @@ pub struct ErasureCounts {
     pub search_terms: usize,
 }
 
+/// Whether row `id` of `table` is an erased customer's (the customer, or one of its contacts,
+/// activities or orders).
+pub(super) fn of_erased(conn: &Connection, table: &str, id: &str) -> Result<bool> {
+    let sql = match table {
+        "customers" => "SELECT EXISTS (SELECT 1 FROM erasures WHERE id = ?1)",
+        "contacts" => {
+            "SELECT EXISTS (SELECT 1 FROM contacts t JOIN erasures e ON e.id = t.customer_id WHERE t.id = ?1)"
+        }
+        "activities" => {
+            "SELECT EXISTS (SELECT 1 FROM activities t JOIN erasures e ON e.id = t.customer_id WHERE t.id = ?1)"
+        }
+        "orders" => "SELECT EXISTS (SELECT 1 FROM orders t JOIN erasures e ON e.id = t.customer_id WHERE t.id = ?1)",
+        _ => return Ok(false),
+    };
+    Ok(conn.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
+}
+
 fn ids(conn: &Connection, sql: &str, customer: &str) -> Result<Vec<String>> {
     Ok(conn.prepare(sql)?.query_map([customer], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
 }

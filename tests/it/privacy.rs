@@ -204,6 +204,13 @@ fn an_erased_person_is_gone_from_every_page_and_the_audit_trail_still_verifies()
     assert_eq!(orders[0].notes, None);
     assert!(orders[0].totals.is_some());
     assert_eq!(b.erase_person(&a, &p.id, "again").unwrap_err().code, ErrorCode::NotFound);
+    // Its history cannot be reverted back into the book: every change is kept and reported.
+    let rename = history.iter().find(|h| h.field == "name" && h.op == "update" && h.tx < history[0].tx).unwrap();
+    let spec = format!("{}:{}", rename.change.origin, rename.change.seq);
+    let kept = b.revert(&a, &banyan::api::Revert::Change(spec)).unwrap();
+    assert_eq!(kept.conflicts.len(), 1, "{kept:?}");
+    assert_eq!(kept.conflicts[0].field, "erased");
+    assert!(b.customer(&a, &p.id).unwrap().name.is_empty());
     // The chain verifies: the commitments of the dropped values stayed.
     let verified = b.audit_verify(&a, &[], &mut |_, _| {}).unwrap();
     assert!(verified.intact, "{verified:?}");
