@@ -64,6 +64,10 @@ pub enum Error {
     ClockOff { minutes: i64 },
     #[error("account disabled")]
     UserDisabled,
+    /// The caller's role requires an authenticator app and they have none yet: until they set
+    /// one up, setting it up is all they may do.
+    #[error("an authenticator app must be set up first")]
+    MfaSetupRequired,
     /// The book has no users yet: the first admin must be created before anything else.
     #[error("no users yet")]
     NoUsers,

@@ -246,6 +246,13 @@ cli-role-added = Added role { $name }.
 cli-role-changed = Changed role { $name }; its users get the change at their next sign-in.
 cli-role-export-cap = Export cap: { $cap } rows
 cli-role-no-cap = none
+cli-role-requires-mfa = Its users sign in with an authenticator app.
+# Variables:
+#   $name (String) - the role
+cli-role-mfa-on = Role { $name } now requires an authenticator app: its users without one set one up at their next sign-in (banyan mfa enroll).
+# Variables:
+#   $name (String) - the role
+cli-role-mfa-off = Role { $name } no longer requires an authenticator app.
 cli-role-every-action = every action
 cli-role-entity = “{ $value }” is not an entity: customer, contact, activity, product, order, settings, users, audit or privacy.
 cli-role-action = “{ $value }” is not a list of actions: read, create, update, delete, import, export, merge.

@@ -367,6 +367,8 @@ error-mfa-replayed = That code was already used. Wait for the next code in your 
 #   $minutes (Number) - how far off the clock is, in minutes
 error-clock-off = That code is right for a time { $minutes } minutes away: this computer's clock (or the phone's) is off. Correct the clock and try again.
 error-user-disabled = This account is disabled. Ask an admin to enable it.
+error-mfa-setup-required = Your role requires an authenticator app. Set one up before anything else: banyan mfa enroll (or sign in to the desktop app, which walks you through it).
+error-mfa-keep-required = Your role requires an authenticator app, so you cannot remove yours. An admin can reset it if you lost your phone.
 error-no-users = This book has no users yet. Create the first admin first: banyan user add LOGIN --name NAME --role admin (the password from BANYAN_NEW_PASSWORD or standard input).
 error-sign-in-needed = Sign in first: set BANYAN_USER and BANYAN_PASSWORD (and BANYAN_TOTP when the account uses an authenticator app).
 # Variables:

@@ -388,6 +388,8 @@ history-empty = No imports yet.
 signin-title = Sign in to Banyan
 signin-intro = Sign in with your Banyan login.
 signin-idle = Banyan locked itself after a while without use. Sign in again to go on.
+signin-screen-locked = Banyan locked itself when this computer's screen locked. Sign in again to go on.
+signin-sleep = Banyan locked itself when this computer went to sleep. Sign in again to go on.
 signin-login = Login
 signin-password = Password
 signin-code = Authenticator code
@@ -421,6 +423,38 @@ users-unlock = Unlock
 users-disabled-note = { $name } can no longer sign in.
 users-enabled-note = { $name } can sign in again.
 users-unlocked-note = { $name }’s sign-in lockout on this computer is lifted.
+mfa-title = Authenticator app
+mfa-state-on = You sign in with a code from your authenticator app as well as your password.
+mfa-state-off = You sign in with your password alone. An authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, ...) adds a 6-digit code that changes every 30 seconds.
+mfa-set-up = Set up an authenticator app
+mfa-set-up-again = Set up again on a new phone
+mfa-remove = Remove
+mfa-removed = Your authenticator is removed: you sign in with your password alone.
+mfa-on-note = Your authenticator is on: Banyan asks for its code at every sign-in.
+mfa-password-intro = Type your password once more: the app's secret is kept sealed under it.
+mfa-begin = Continue
+mfa-scan = Scan this code with your authenticator app, then type the 6-digit code it shows.
+mfa-qr-alt = QR code for your authenticator app
+mfa-type-instead = No camera? Type this key into the app instead (time-based, 6 digits, 30 seconds):
+mfa-confirm = Turn it on
+mfa-codes-intro = Keep these ten recovery codes somewhere safe (printed, or in a password manager). Each signs you in once if you lose your phone. They are shown only now.
+mfa-saved-codes = I have saved them
+mfa-required-title = Set up your authenticator app
+# Variables:
+#   $name (String) - the signed-in user's name
+mfa-required-intro = { $name }, your role requires an authenticator app. Set one up now: Banyan opens your customers once it is on.
+users-mfa-reset = Reset authenticator
+# Variables:
+#   $name (String) - the user's name
+users-mfa-reset-note = { $name }’s authenticator is removed; if their role requires one, they set up a new one at their next sign-in.
+roles-mfa-title = Roles that require an authenticator app
+roles-mfa-intro = Users of a ticked role who have no authenticator set one up at their next sign-in, and can do nothing else until they have. Service accounts are not concerned.
+# Variables:
+#   $role (String) - the role's name
+roles-mfa-on-note = Role { $role } now requires an authenticator app.
+# Variables:
+#   $role (String) - the role's name
+roles-mfa-off-note = Role { $role } no longer requires an authenticator app.
 record-history = History
 record-show-history = Show history
 changes-when = When
@@ -435,3 +469,33 @@ changes-entity-contact = Contact
 changes-entity-activity = Activity
 changes-entity-order = Order
 changes-entity-order-line = Order line
+privacy-title = Privacy
+privacy-purpose = Purpose
+privacy-answer = Consent
+privacy-channel = How
+privacy-recorded-by = Recorded by
+privacy-no-consents = No consent recorded yet.
+privacy-given = given
+privacy-withdrawn = withdrawn
+privacy-purpose-marketing = Marketing
+privacy-purpose-service = Service
+privacy-purpose-analytics = Analytics
+privacy-purpose-transfer = Transfer to others or abroad
+privacy-channel-form = Form
+privacy-channel-web = Web
+privacy-channel-email = Email
+privacy-channel-phone = Phone
+privacy-channel-paper = Paper
+privacy-channel-in-person = In person
+privacy-record-given = Record consent given
+privacy-record-withdrawn = Record consent withdrawn
+privacy-export-folder = Folder for the export
+privacy-export-placeholder = Folder for an access request, e.g. /home/me/requests/2026-12-04
+privacy-export = Export this person's data
+privacy-exported = { $count } files written to { $dir }.
+privacy-erase-reason = Why they are erased (the request it answers)
+privacy-erase-reason-needed = Say why the person is erased: the reason is kept with the erasure.
+privacy-erase = Erase this person…
+privacy-erase-title = Erase { $name } for good?
+privacy-erase-body = Their record, contacts and activities are overwritten, their orders keep their amounts without notes, and the history keeps that changes happened without their values. This cannot be undone.
+privacy-erase-confirm = Erase for good

@@ -29,7 +29,8 @@ type R<T> = Result<T, ApiError>;
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     /// "missing": first run; "locked": waiting for the passphrase; "no-users": the book needs its
-    /// first admin; "signed-out": waiting for a sign-in; "open": ready.
+    /// first admin; "signed-out": waiting for a sign-in; "mfa-setup": signed in, but the role
+    /// requires an authenticator app the user has not set up yet; "open": ready.
     pub state: String,
     /// Who is signed in.
     pub user: Option<Caller>,
@@ -37,6 +38,8 @@ pub struct AppStatus {
     pub last_login: Option<String>,
     /// The session ended because nobody used Banyan for `idle_lock_seconds`.
     pub locked_by_idle: bool,
+    /// The OS ended the session: "screen-lock" (its screen locked) or "sleep".
+    pub locked_by_os: Option<String>,
     /// Seconds without input before Banyan locks (10 minutes, or less by policy).
     pub idle_lock_seconds: u32,
     pub path: String,
@@ -87,6 +90,7 @@ fn status(state: &AppState) -> AppStatus {
     let st = match (open, has_users) {
         (true, false) => "no-users",
         (true, true) if session.caller.is_none() => "signed-out",
+        (true, true) if session.caller.as_ref().is_some_and(|c| c.mfa_setup_needed()) => "mfa-setup",
         (true, true) => "open",
         (false, _) if state.db_path.exists() => "locked",
         (false, _) => "missing",
@@ -96,6 +100,7 @@ fn status(state: &AppState) -> AppStatus {
         user: session.caller.clone(),
         last_login: session.last_login.clone(),
         locked_by_idle: session.locked_by_idle,
+        locked_by_os: session.locked_by_os.map(str::to_string),
         idle_lock_seconds: state.idle_lock_seconds,
         path: state.db_path.display().to_string(),
         key_mode: state.key_mode(),
@@ -179,7 +184,12 @@ fn signed_in(state: &AppState, caller: Caller) -> R<()> {
         let mut s = state.session();
         s.last_login = Some(caller.login().to_string());
         s.locked_by_idle = false;
-        s.caller = Some(caller);
+        s.locked_by_os = None;
+        s.caller = Some(caller.clone());
+    }
+    // Demo data asked for at first run waits until the session may add it.
+    if caller.mfa_setup_needed() {
+        return Ok(());
     }
     let demo = std::mem::take(&mut *state.pending_demo.lock().unwrap_or_else(|e| e.into_inner()));
     if demo > 0 {
@@ -248,6 +258,7 @@ commands! {
             let mut s = state.session();
             s.caller = None;
             s.locked_by_idle = idle;
+            s.locked_by_os = None;
         }
         Ok(status(&state))
     }
@@ -293,6 +304,21 @@ commands! {
 
     /// A customer's history, newest first, as far as the signed-in role may see it.
     fn history(state, customer_id: String) -> Vec<HistoryEntry> { with(&state, |b, c| b.history(c, &customer_id)) }
+
+    /// A customer's consents, oldest first (the privacy officer's).
+    fn consents(state, customer_id: String) -> Vec<banyan::store::Consent> { with(&state, |b, c| b.consents(c, &customer_id)) }
+    /// Records a consent given or withdrawn.
+    fn record_consent(state, customer_id: String, input: api::ConsentInput) -> banyan::store::Consent {
+        with(&state, |b, c| b.record_consent(c, &customer_id, &input))
+    }
+    /// Writes everything about one person into a folder (an access request).
+    fn privacy_export(state, customer_id: String, dir: String) -> api::PrivacyExport {
+        with(&state, |b, c| b.privacy_export(c, &customer_id, std::path::Path::new(&dir)))
+    }
+    /// Erases one person for good.
+    fn erase_person(state, customer_id: String, reason: String) -> api::ErasureReport {
+        with(&state, |b, c| b.erase_person(c, &customer_id, &reason))
+    }
 
     /// The users the form's owner field offers.
     fn owner_choices(state) -> Vec<OwnerChoice> { with(&state, |b, c| b.owner_choices(c)) }
@@ -358,6 +384,23 @@ commands! {
     fn set_user_status(state, login: String, status: UserStatus) -> User { with(&state, |b, c| b.set_user_status(c, &login, status)) }
     /// Lifts a sign-in lockout on this desktop.
     fn unlock_user(state, login: String) -> () { with(&state, |b, c| b.unlock_user(c, &login)) }
+    /// Makes a role require an authenticator app, or not.
+    fn set_role_mfa(state, name: String, required: bool) -> RoleView { with(&state, |b, c| b.set_role_mfa(c, &name, required)) }
+
+    /// Starts setting up the signed-in user's authenticator app (their password once more).
+    fn begin_mfa(state, password: String) -> api::MfaEnrolment { with(&state, |b, c| b.begin_mfa(c, &password)) }
+    /// Turns the authenticator on with a code from it; the ten recovery codes, shown this once.
+    fn confirm_mfa(state, password: String, code: String) -> Vec<String> {
+        with(&state, |b, c| b.confirm_mfa(c, &password, &code))
+    }
+    /// Ends the set-up a sign-in asked for: the session gets the user's grants.
+    fn finish_mfa_setup(state) -> AppStatus {
+        let full = with(&state, |b, c| b.finish_mfa_setup(c))?;
+        signed_in(&state, full)?;
+        Ok(status(&state))
+    }
+    /// Removes an authenticator: one's own, or (an admin) a user's who lost their phone.
+    fn disable_mfa(state, login: String) -> User { with(&state, |b, c| b.disable_mfa(c, &login)) }
 
     /// Records a named moment for `cargo xtask bench ui` (milliseconds since the process started).
     fn bench_mark(state, name: String, value_ms: Option<f64>) -> f64 {
@@ -405,6 +448,7 @@ mod bindings {
             User::decl(&cfg),
             UserStatus::decl(&cfg),
             RoleView::decl(&cfg),
+            api::MfaEnrolment::decl(&cfg),
             banyan::security::grants::Grant::decl(&cfg),
             banyan::security::grants::Entity::decl(&cfg),
             banyan::security::grants::Action::decl(&cfg),
@@ -418,6 +462,11 @@ mod bindings {
             Customer::decl(&cfg),
             LikelyDuplicate::decl(&cfg),
             HistoryEntry::decl(&cfg),
+            banyan::store::Consent::decl(&cfg),
+            api::ConsentInput::decl(&cfg),
+            api::PrivacyExport::decl(&cfg),
+            api::ErasureReport::decl(&cfg),
+            banyan::store::ErasureCounts::decl(&cfg),
             banyan::store::ChangeRef::decl(&cfg),
             OwnerChoice::decl(&cfg),
             CustomerKind::decl(&cfg),

@@ -5,6 +5,7 @@
 
 mod commands;
 mod menu;
+mod oslock;
 mod state;
 
 use state::AppState;
@@ -23,6 +24,7 @@ fn main() {
             let handle = app.handle().clone();
             std::thread::spawn(move || handle.state::<AppState>().open_at_start());
             menu::install(app.handle(), lang)?;
+            oslock::watch(app.handle());
             if std::env::var_os("BANYAN_BENCH").is_some() {
                 println!("BENCH setup-done {:.2}", started.elapsed().as_secs_f64() * 1000.0);
             }

@@ -49,6 +49,8 @@ pub struct Session {
     pub last_login: Option<String>,
     /// The last lock was the idle timer's (the sign-in screen says so).
     pub locked_by_idle: bool,
+    /// What ended the last session when the OS did ("screen-lock", "sleep"; see `oslock`).
+    pub locked_by_os: Option<&'static str>,
 }
 
 /// Banyan locks after 10 minutes without input unless a policy sets less.
@@ -125,6 +127,18 @@ impl AppState {
         while *busy {
             busy = self.opening.1.wait(busy).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// Ends the session for `why` (the OS locked its screen or went to sleep); whether there was
+    /// one to end.
+    pub fn end_session(&self, why: &'static str) -> bool {
+        let mut s = self.session();
+        if s.caller.take().is_none() {
+            return false;
+        }
+        s.locked_by_idle = false;
+        s.locked_by_os = Some(why);
+        true
     }
 
     pub fn lang(&self) -> Lang {

@@ -69,6 +69,8 @@ pub enum ErrorCode {
     /// The authenticator code fits another time: a clock is off.
     ClockOff,
     UserDisabled,
+    /// The caller's role requires an authenticator app: set one up before anything else.
+    MfaSetupRequired,
     /// The book has no users yet: create the first admin.
     NoUsers,
     /// The book has users and the call was made without signing in.
@@ -762,6 +764,7 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
             simple(ErrorCode::ClockOff, "error-clock-off", &[("minutes", minutes.to_string())])
         }
         Error::UserDisabled => simple(ErrorCode::UserDisabled, "error-user-disabled", &[]),
+        Error::MfaSetupRequired => simple(ErrorCode::MfaSetupRequired, "error-mfa-setup-required", &[]),
         Error::HistoryAltered { chains } => {
             simple(ErrorCode::HistoryAltered, "error-history-altered", &[("count", chains.to_string())])
         }

@@ -18,11 +18,14 @@ pub struct RoleView {
     pub based_on: Option<String>,
     pub grants: Vec<Grant>,
     pub export_cap: Option<u64>,
+    /// Its users must sign in with an authenticator app (they set one up at their next sign-in).
+    pub require_mfa: bool,
 }
 
 impl RoleView {
-    fn new(role: Role, based_on: Option<String>) -> Self {
+    fn new(role: Role, based_on: Option<String>, mfa_roles: &[String]) -> Self {
         RoleView {
+            require_mfa: mfa_roles.contains(&role.name),
             name: role.name,
             built_in: based_on.is_none(),
             based_on,
@@ -58,16 +61,18 @@ impl Banyan {
     pub fn roles(&self, caller: &Caller) -> ApiResult<Vec<RoleView>> {
         self.may(caller, Entity::Users, Action::Read)?;
         let all = self.all_roles().map_err(|e| self.err(e))?;
-        Ok(all.into_iter().map(|(r, b)| RoleView::new(r, b)).collect())
+        let mfa = self.mfa_roles().map_err(|e| self.err(e))?;
+        Ok(all.into_iter().map(|(r, b)| RoleView::new(r, b, &mfa)).collect())
     }
 
     pub fn role(&self, caller: &Caller, name: &str) -> ApiResult<RoleView> {
         self.may(caller, Entity::Users, Action::Read)?;
         let all = self.all_roles().map_err(|e| self.err(e))?;
+        let mfa = self.mfa_roles().map_err(|e| self.err(e))?;
         let key = name.trim().to_lowercase();
         all.into_iter()
             .find(|(r, _)| r.name == key)
-            .map(|(r, b)| RoleView::new(r, b))
+            .map(|(r, b)| RoleView::new(r, b, &mfa))
             .ok_or_else(|| self.err(Error::NotFound { entity: "role", id: name.to_string() }))
     }
 
@@ -95,7 +100,7 @@ impl Banyan {
             let saved = self.store.add_role(&caller.actor(), &role, &built_in)?;
             let detail = serde_json::json!({ "role": saved.role.name, "from": built_in });
             self.audit(&caller.actor().user, "role-added", detail)?;
-            Ok(RoleView::new(saved.role, Some(saved.based_on)))
+            Ok(RoleView::new(saved.role, Some(saved.based_on), &self.mfa_roles()?))
         };
         run().map_err(|e| self.err(e))
     }
@@ -115,7 +120,39 @@ impl Banyan {
             })?;
             let detail = serde_json::json!({ "role": name, "change": change });
             self.audit(&caller.actor().user, "grant-changed", detail)?;
-            Ok(RoleView::new(saved.role, Some(saved.based_on)))
+            Ok(RoleView::new(saved.role, Some(saved.based_on), &self.mfa_roles()?))
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Makes a role (built-in or custom) require an authenticator app, or not. Its users who have
+    /// none are asked to set one up at their next sign-in and may do nothing else until they
+    /// have; a user of such a role cannot remove their own. Service accounts (token sign-in) are
+    /// not concerned. An audit event all admins see.
+    pub fn set_role_mfa(&self, caller: &Caller, name: &str, required: bool) -> ApiResult<RoleView> {
+        self.may(caller, Entity::Users, Action::Update)?;
+        let run = || -> crate::Result<RoleView> {
+            let key = name.trim().to_lowercase();
+            let all = self.all_roles()?;
+            let names: Vec<String> = all.iter().map(|(r, _)| r.name.clone()).collect();
+            let Some((role, based_on)) = all.into_iter().find(|(r, _)| r.name == key) else {
+                let list = names.join(", ");
+                return Err(Error::field(
+                    FieldError::new("name", "error-role-unknown").arg("value", &key).arg("roles", list),
+                ));
+            };
+            let mut mfa = self.mfa_roles()?;
+            // Roles since removed fall out of the list as it is written again.
+            mfa.retain(|r| names.contains(r) && *r != key);
+            if required {
+                mfa.push(key.clone());
+            }
+            mfa.sort();
+            let json = serde_json::to_string(&mfa).expect("role names serialize");
+            self.store.set_setting(&caller.actor(), super::users::MFA_ROLES_SETTING, &json)?;
+            let detail = serde_json::json!({ "role": key, "requireMfa": required });
+            self.audit(&caller.actor().user, "mfa-policy-changed", detail)?;
+            Ok(RoleView::new(role, based_on, &mfa))
         };
         run().map_err(|e| self.err(e))
     }

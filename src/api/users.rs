@@ -44,6 +44,12 @@ pub struct Caller {
     /// What the caller may do, as `entity.action` (`customer.create`, `order.read`, ...): for a
     /// window to offer only those.
     allowed: Vec<String>,
+    /// The caller's role requires an authenticator app and they have none: until they set one
+    /// up ([`Banyan::begin_mfa`], [`Banyan::confirm_mfa`], then [`Banyan::finish_mfa_setup`])
+    /// they may do nothing else.
+    mfa_setup_needed: bool,
+    /// The caller signs in with an authenticator app (as at sign-in).
+    mfa: bool,
     /// What the caller's roles allow, added up at sign-in.
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -52,7 +58,10 @@ pub struct Caller {
 
 impl Caller {
     fn new(b: &Banyan, u: &User, channel: Channel) -> crate::Result<Self> {
-        let grants = b.grants_of(&u.roles)?;
+        // A service account signs in with a 256-bit token, not a password: the policy is about
+        // people's passwords, so it does not apply to one.
+        let mfa_setup_needed = !u.mfa && !u.service && b.mfa_required(&u.roles)?;
+        let grants = if mfa_setup_needed { Grants::of(&[]) } else { b.grants_of(&u.roles)? };
         Ok(Caller {
             user: u.id,
             login: u.login.clone(),
@@ -63,6 +72,8 @@ impl Caller {
             device: b.store.device().to_string(),
             session: uuid::Uuid::new_v4().to_string(),
             allowed: grants.allowed().map(|(e, a)| format!("{}.{}", e.name(), a.name())).collect(),
+            mfa_setup_needed,
+            mfa: u.mfa,
             grants: std::sync::Arc::new(grants),
         })
     }
@@ -95,6 +106,11 @@ impl Caller {
     }
     pub fn session(&self) -> &str {
         &self.session
+    }
+
+    /// Whether the caller must set up an authenticator app before anything else.
+    pub fn mfa_setup_needed(&self) -> bool {
+        self.mfa_setup_needed
     }
 
     pub fn has_role(&self, role: &str) -> bool {
@@ -155,6 +171,9 @@ impl MfaRecord {
         Some(serde_json::to_string(self).expect("mfa record serializes"))
     }
 }
+
+/// The setting naming the roles that require an authenticator app (a JSON list of role names).
+pub(crate) const MFA_ROLES_SETTING: &str = "require_mfa";
 
 fn forbidden(what: &str) -> Error {
     Error::Forbidden { what: what.to_string() }
@@ -296,7 +315,10 @@ impl Banyan {
         } else {
             "password"
         };
-        let detail = json!({ "login": user.login, "channel": channel, "session": caller.session, "with": how });
+        let detail = json!({
+            "login": user.login, "channel": channel, "session": caller.session, "with": how,
+            "mfaSetupNeeded": caller.mfa_setup_needed,
+        });
         self.audit(&uid, "sign-in", detail)?;
         Ok(caller)
     }
@@ -391,6 +413,9 @@ impl Banyan {
         // A caller signed in to another book (its device id is that book's) is nobody here.
         if caller.device != self.store.device().to_string() {
             return Err(self.err(Error::SignInRequired));
+        }
+        if caller.mfa_setup_needed {
+            return Err(self.err(Error::MfaSetupRequired));
         }
         caller.grants.scope(entity, action).ok_or_else(|| self.err(Error::NotAllowed { entity, action }))
     }
@@ -555,12 +580,61 @@ impl Banyan {
             self.may(caller, Entity::Users, Action::Update)?;
         }
         let run = || -> crate::Result<User> {
+            if caller.is(login) && self.mfa_required(&caller.roles)? {
+                return Err(Error::field(FieldError::new("login", "error-mfa-keep-required")));
+            }
             let change = UserChange { mfa: Some(None), ..Default::default() };
             let user = self.store.change_user(&caller.actor(), login, change)?;
             self.audit(&caller.actor().user, "mfa-disabled", json!({ "login": user.login }))?;
             Ok(user)
         };
         run().map_err(|e| self.err(e))
+    }
+
+    /// Ends the authenticator set-up a sign-in asked for (see [`Caller::mfa_setup_needed`]): once
+    /// [`Banyan::confirm_mfa`] has taken a code, the same session gets the caller's grants. A
+    /// caller who needed no set-up is returned as is.
+    pub fn finish_mfa_setup(&self, caller: &Caller) -> ApiResult<Caller> {
+        if caller.device != self.store.device().to_string() {
+            return Err(self.err(Error::SignInRequired));
+        }
+        if !caller.mfa_setup_needed {
+            return Ok(caller.clone());
+        }
+        let run = || -> crate::Result<Caller> {
+            let user = self
+                .store
+                .credentials(&caller.login)?
+                .ok_or_else(|| Error::NotFound { entity: "user", id: caller.login.clone() })?
+                .user;
+            if user.status != UserStatus::Active {
+                return Err(Error::UserDisabled);
+            }
+            if !user.mfa {
+                return Err(Error::MfaSetupRequired);
+            }
+            let mut full = Caller::new(self, &user, caller.channel)?;
+            full.session = caller.session.clone();
+            let detail = json!({ "login": user.login, "channel": caller.channel, "session": full.session, "with": "mfa-set-up" });
+            self.audit(&user.id.to_string(), "sign-in", detail)?;
+            Ok(full)
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Whether any of `roles` requires an authenticator app (see [`Banyan::set_role_mfa`]).
+    pub(crate) fn mfa_required(&self, roles: &[String]) -> crate::Result<bool> {
+        let required = self.mfa_roles()?;
+        Ok(roles.iter().any(|r| required.contains(r)))
+    }
+
+    /// The roles whose users must sign in with an authenticator app, by name.
+    pub(crate) fn mfa_roles(&self) -> crate::Result<Vec<String>> {
+        Ok(self
+            .store
+            .setting(MFA_ROLES_SETTING)?
+            .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok())
+            .unwrap_or_default())
     }
 
     /// The caller's own credentials, after checking their password again.

@@ -536,6 +536,35 @@ fn every_command_acts_as_a_signed_in_user_and_users_are_managed_from_the_command
     // The admin turns it off for her.
     assert!(cli.run(&["mfa", "disable", "li.na"]).status.success());
     assert!(as_rep(&["customer", "list"]).status.success());
+
+    // Her role comes to require an authenticator: until she sets one up, that is all she may do.
+    let out = cli.run(&["role", "require-mfa", "sales"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("authenticator"), "{}", text(&out.stdout));
+    assert_eq!(cli.json(&["role", "show", "sales"])["requireMfa"], true);
+    let out = as_rep(&["customer", "list"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("banyan mfa enroll"), "{}", text(&out.stderr));
+    let out = as_rep(&["--json", "customer", "list"]);
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["code"], "mfa-setup-required");
+    let out = as_rep(&["--json", "mfa", "enroll"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let secret = serde_json::from_slice::<Value>(&out.stdout).unwrap()["secretBase32"].as_str().unwrap().to_string();
+    let out = as_rep(&["--json", "mfa", "enroll", "--code", &totp_now(&secret)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let codes = serde_json::from_slice::<Value>(&out.stdout).unwrap()["recoveryCodes"].clone();
+    assert!(with_code(codes[0].as_str().unwrap()).status.success(), "set up, she works again");
+    let out = cli
+        .cmd(&["mfa", "disable", "li.na"])
+        .env("BANYAN_USER", "li.na")
+        .env("BANYAN_PASSWORD", new_pw)
+        .env("BANYAN_TOTP", codes[1].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "her role keeps it on: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("admin can reset"), "{}", text(&out.stderr));
+    assert!(cli.run(&["role", "require-mfa", "sales", "--off"]).status.success());
+    assert_eq!(cli.json(&["role", "show", "sales"])["requireMfa"], false);
 }
 
 #[test]

@@ -310,3 +310,67 @@ fn an_admin_resetting_a_password_removes_that_users_authenticator() {
     b.sign_in("wang.fang", "Fresh start 2027", None, Channel::Cli).unwrap();
     assert_eq!(code(b.sign_in("wang.fang", REP_PW, None, Channel::Cli)), ErrorCode::SignInFailed);
 }
+
+#[test]
+fn a_role_that_requires_an_authenticator_sends_its_users_to_set_one_up_before_anything_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::new();
+    let (b, _) = book(dir.path(), &clock, None);
+    let admin = b.create_first_admin(&user("admin", "Admin", "admin"), ADMIN_PW, Channel::Cli).unwrap();
+    b.add_user(&admin, &user("wang.fang", "王芳", "sales"), REP_PW).unwrap();
+    let bot = b.add_service_account(&admin, &user("nightly", "Nightly sync", "sales")).unwrap();
+    let customer = CustomerInput { owner: Some("wang.fang".into()), ..person("Quillfeather Trading") };
+    b.add_customer(&admin, &customer).unwrap();
+
+    // Not required: the password alone gets a working session.
+    assert!(!b.role(&admin, "sales").unwrap().require_mfa);
+    assert!(!b.sign_in("wang.fang", REP_PW, None, Channel::Cli).unwrap().mfa_setup_needed());
+    assert_eq!(
+        code(b.set_role_mfa(&b.sign_in("wang.fang", REP_PW, None, Channel::Cli).unwrap(), "sales", true)),
+        ErrorCode::Forbidden
+    );
+    let unknown = b.set_role_mfa(&admin, "salse", true).unwrap_err();
+    assert_eq!((unknown.code, unknown.field.as_deref()), (ErrorCode::Invalid, Some("name")));
+    assert!(b.set_role_mfa(&admin, "Sales", true).unwrap().require_mfa);
+    assert!(b.roles(&admin).unwrap().iter().all(|r| r.require_mfa == (r.name == "sales")));
+    let events = b.audit_events(&admin, 50).unwrap();
+    assert!(events.iter().any(|e| e.kind == "mfa-policy-changed" && e.detail.contains("\"sales\"")), "{events:?}");
+
+    // Required: the password still signs in, but only to set up an authenticator.
+    let rep = b.sign_in("wang.fang", REP_PW, None, Channel::Cli).unwrap();
+    assert!(rep.mfa_setup_needed());
+    let refused = b.customer_count(&rep).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::MfaSetupRequired);
+    assert!(refused.message.contains("authenticator"), "{}", refused.message);
+    assert!(!refused.message.contains("Quillfeather"));
+    assert_eq!(code(b.finish_mfa_setup(&rep)), ErrorCode::MfaSetupRequired);
+    let e = b.begin_mfa(&rep, REP_PW).unwrap();
+    assert_eq!(code(b.finish_mfa_setup(&rep)), ErrorCode::MfaSetupRequired, "begun is not set up");
+    b.confirm_mfa(&rep, REP_PW, &app_code(&e.secret_base32, clock.secs())).unwrap();
+    let full = b.finish_mfa_setup(&rep).unwrap();
+    assert!(!full.mfa_setup_needed());
+    assert_eq!(full.session(), rep.session(), "the same session goes on");
+    assert_eq!(b.customer_count(&full).unwrap(), 1);
+    // The old caller stays what it was: it was handed out before the set-up.
+    assert_eq!(code(b.customer_count(&rep)), ErrorCode::MfaSetupRequired);
+
+    // From now on the code is asked, and the rep cannot take the authenticator off again.
+    assert_eq!(code(b.sign_in("wang.fang", REP_PW, None, Channel::Cli)), ErrorCode::MfaRequired);
+    clock.advance_s(30);
+    let rep = b.sign_in("wang.fang", REP_PW, Some(&app_code(&e.secret_base32, clock.secs())), Channel::Cli).unwrap();
+    assert!(!rep.mfa_setup_needed());
+    let keep = b.disable_mfa(&rep, "wang.fang").unwrap_err();
+    assert_eq!(keep.field.as_deref(), Some("login"));
+    assert!(keep.message.contains("admin"), "{}", keep.message);
+    assert!(b.users(&admin).unwrap().iter().find(|u| u.login == "wang.fang").unwrap().mfa);
+
+    // A lost phone: the admin resets it and the next sign-in asks for a new one.
+    b.disable_mfa(&admin, "wang.fang").unwrap();
+    assert!(b.sign_in("wang.fang", REP_PW, None, Channel::Cli).unwrap().mfa_setup_needed());
+    // A service account of that role signs in with its token as before.
+    assert!(!b.sign_in_token(&bot.token, Channel::Cli).unwrap().mfa_setup_needed());
+    // No longer required: the password alone is a full session again.
+    assert!(!b.set_role_mfa(&admin, "sales", false).unwrap().require_mfa);
+    let rep = b.sign_in("wang.fang", REP_PW, None, Channel::Cli).unwrap();
+    assert_eq!(b.customer_count(&rep).unwrap(), 1);
+}

@@ -2,6 +2,7 @@
 // a real window (under Xvfb in CI). Run by `cargo xtask test`, which builds the app, starts Xvfb
 // and tauri-driver, and passes BANYAN_APP and BANYAN_SHOTS. Prints "N passed, N failed".
 import { remote } from "webdriverio";
+import * as OTPAuth from "otpauth";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -205,6 +206,39 @@ async function main() {
       await (await b.$('[data-nav="settings"]')).click();
       await (await byTest(b, "settings-lang")).waitForDisplayed();
       await shot(b, "settings.en-US");
+    });
+
+    await step("the privacy officer records a consent, exports a person's data and erases them", async () => {
+      const person = "欧阳隐私";
+      await (await b.$('[data-nav="customers"]')).click();
+      await (await byTest(b, "new-customer")).click();
+      await (await byTest(b, "field-name")).setValue(person);
+      await (await byTest(b, "field-phone-0")).setValue("139 8765 4321");
+      await (await byTest(b, "form-save")).click();
+      await waitText(await byTest(b, "record-name"), (t) => t === person, "the new record");
+      await (await byTest(b, "consent-channel")).selectByAttribute("value", "phone");
+      await (await byTest(b, "consent-given")).click();
+      await waitText(await byTest(b, "consent-row"), (t) => t.includes("Marketing") && t.includes("given") && t.includes("Phone") && t.includes("李娜"), "the consent recorded");
+      const dir = join(SHOTS, "privacy-request");
+      await typeInto(await byTest(b, "privacy-export-path"), dir);
+      await (await byTest(b, "privacy-export")).click();
+      await waitText(await byTest(b, "privacy-export-done"), (t) => t.startsWith("7 files written"), "the access request's files");
+      expect(existsSync(dir), "the export folder exists");
+      await (await byTest(b, "record-privacy")).scrollIntoView();
+      await shot(b, "customer-privacy.en-US");
+      await (await byTest(b, "privacy-erase")).click();
+      await waitText(await byTest(b, "privacy-error"), (t) => t.includes("Say why"), "an erasure needs a reason");
+      await typeInto(await byTest(b, "privacy-erase-reason"), "request by phone 2026-12-04");
+      await (await byTest(b, "privacy-erase")).click();
+      await (await byTest(b, "confirm-ok")).click();
+      const search = await byTest(b, "customer-search");
+      await search.waitForDisplayed();
+      await typeInto(search, person);
+      await b.waitUntil(async () => {
+        for (const row of await b.$$('[data-testid="customer-row"]')) if ((await row.getText()).includes(person)) return false;
+        return true;
+      }, { timeout: 10_000, timeoutMsg: "the erased person is gone from the list" });
+      await search.clearValue();
     });
 
     await step("a file with bad rows is previewed with each problem marked, imported, and undone", async () => {
@@ -479,6 +513,58 @@ async function main() {
       expect(!html.includes("863.11"), "an order's total is in the page");
       expect(!html.includes("CN¥"), "an amount is in the page");
       await shot(b, "support-orders.en-US");
+    });
+    await step("a role that requires an authenticator sends its user to set one up before any customer", async () => {
+      await (await byTest(b, "lock")).click();
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 10_000 });
+      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
+      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
+      await (await b.$('[data-nav="settings"]')).click();
+      const box = await (await byTest(b, "role-mfa-support")).$("input");
+      await box.click();
+      await b.waitUntil(async () => (await byTest(b, "users-panel")).getText().then((t) => t.includes("Role support now requires")), { timeout: 10_000, timeoutMsg: "the policy saved" });
+      await (await byTest(b, "lock")).click();
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 10_000 });
+      await typeInto(await byTest(b, "sign-in-login"), "desk");
+      await (await byTest(b, "sign-in-password")).setValue(DESK_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
+      await (await byTest(b, "mfa-required")).waitForDisplayed({ timeout: 10_000 });
+      expect(!(await byTest(b, "customer-search").isExisting()), "the customers are open before the authenticator is set up");
+      await (await byTest(b, "mfa-password")).setValue(DESK_PASSWORD);
+      await (await byTest(b, "mfa-begin")).click();
+      const secret = (await text(await byTest(b, "mfa-secret"))).replace(/\s/g, "");
+      expect(/^[A-Z2-7]{26,}$/.test(secret), `the key to type is base32: ${secret}`);
+      const qr = await byTest(b, "mfa-qr");
+      expect((await qr.getAttribute("src")).startsWith("data:image/svg+xml"), "the QR code is an SVG image");
+      expect((await qr.getSize("width")) >= 150, "the QR code is big enough to scan");
+      const html = await b.getPageSource();
+      expect(!html.includes("Anna Müller"), "a customer's name is in the page during the set-up");
+      await shot(b, "mfa-setup.en-US");
+      const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+      await (await byTest(b, "mfa-code")).setValue("000000");
+      await (await byTest(b, "mfa-confirm")).click();
+      await waitText(await byTest(b, "mfa-error"), (t) => t.includes("not the code"), "a wrong code refused");
+      await (await byTest(b, "mfa-code")).setValue(totp.generate());
+      await (await byTest(b, "mfa-confirm")).click();
+      const codes = await byTest(b, "mfa-recovery-codes");
+      await codes.waitForDisplayed({ timeout: 10_000 });
+      expect((await codes.$$("li")).length === 10, "ten recovery codes shown");
+      await (await byTest(b, "mfa-done")).click();
+      await waitText(await byTest(b, "signed-in-as"), (t) => t.includes("Front Desk"), "the front desk in, once set up");
+      await typeInto(await byTest(b, "customer-search"), "anna mu");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "support works again");
+    });
+    await step("when the desktop's screen locks, Banyan locks too and no customer is left in the page", async () => {
+      await (await byTest(b, "customer-row")).click();
+      await waitText(await byTest(b, "record-name"), (t) => t.includes("Anna Müller"), "her record open");
+      // What GNOME's screensaver says on the session bus when the screen locks.
+      execFileSync("dbus-send", ["--session", "--type=signal", "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver.ActiveChanged", "boolean:true"]);
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 5_000, timeoutMsg: "no lock when the screen locked" });
+      await waitText(await byTest(b, "sign-in-why"), (t) => t.includes("screen locked"), "the screen-lock explanation");
+      const html = await b.getPageSource();
+      expect(!html.includes("Müller"), "a customer's name is still in the page after the screen lock");
+      await shot(b, "screen-locked.en-US");
     });
   } finally {
     await b.deleteSession().catch(() => {});

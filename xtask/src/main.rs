@@ -400,6 +400,24 @@ fn display() -> Result<Option<Guard>> {
     Ok(Some(guard))
 }
 
+/// A dbus-daemon of its own with the session configuration, and its address.
+fn session_bus() -> Result<(Guard, String)> {
+    let mut c = Command::new("dbus-daemon");
+    c.args(["--session", "--nofork", "--print-address=1", "--address=unix:tmpdir=/tmp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut guard = spawn_group(c)?;
+    let stdout = guard.0.stdout.take().ok_or("dbus-daemon: no stdout")?;
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .map_err(|e| format!("dbus-daemon: {e}"))?;
+    let address = line.trim().to_string();
+    if address.is_empty() {
+        return Err("dbus-daemon did not start".into());
+    }
+    Ok((guard, address))
+}
+
 /// Builds the app, starts a display and tauri-driver, and runs ui/e2e/run.mjs against a fresh
 /// database. Screenshots of every screen in both languages go to target/e2e-screenshots.
 fn e2e() -> Result<(bool, String)> {
@@ -415,7 +433,10 @@ fn e2e() -> Result<(bool, String)> {
     let shots = root.join("target/e2e-screenshots");
     let _ = std::fs::remove_dir_all(&shots);
     let _display = display()?;
+    // A private session bus, so the run can lock the screen the way a desktop says it did.
+    let (_bus, bus) = session_bus()?;
     let mut driver = Command::new(driver);
+    driver.env("DBUS_SESSION_BUS_ADDRESS", &bus);
     driver
         .args(["--port", "4444", "--native-port", "4445"])
         .env("BANYAN_DB", work.join("e2e.db"))
@@ -428,7 +449,7 @@ fn e2e() -> Result<(bool, String)> {
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/run.mjs"]);
     c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_SHOTS", &shots).env("BANYAN_E2E_DB", work.join("e2e.db"));
-    c.env("BANYAN_CLI", &cli);
+    c.env("BANYAN_CLI", &cli).env("DBUS_SESSION_BUS_ADDRESS", &bus);
     let r = capture(c);
     println!("end-to-end screenshots: {}", shots.display());
     r
@@ -590,7 +611,10 @@ fn bench_ui() -> Result {
     upgrade.stdout(Stdio::null());
     must(upgrade)?;
     let _display = display()?;
+    // A private session bus, so the run can lock the screen the way a desktop says it did.
+    let (_bus, bus) = session_bus()?;
     let mut driver = Command::new(driver);
+    driver.env("DBUS_SESSION_BUS_ADDRESS", &bus);
     driver
         .args(["--port", "4444", "--native-port", "4445"])
         .env("BANYAN_DB", &db)

@@ -462,6 +462,14 @@ enum RoleCmd {
         #[arg(long)]
         export_cap: Option<String>,
     },
+    /// Make a role (built-in or custom) require an authenticator app: its users without one set
+    /// one up at their next sign-in (`banyan mfa enroll`) and may do nothing else until then.
+    /// With --off, the role no longer requires it.
+    RequireMfa {
+        name: String,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -620,6 +628,7 @@ impl Ctx {
             | api::ErrorCode::MfaReplayed
             | api::ErrorCode::ClockOff
             | api::ErrorCode::UserDisabled
+            | api::ErrorCode::MfaSetupRequired
             | api::ErrorCode::NoUsers
             | api::ErrorCode::SignInRequired => 4,
             api::ErrorCode::Forbidden => 5,
@@ -1194,6 +1203,10 @@ fn role_cmd(b: &Banyan, caller: &Caller, cmd: RoleCmd, out: &print::Out<'_>) -> 
                 return Err(bad("entity", "cli-role-nothing", ""));
             }
             out.role_saved("cli-role-changed", &b.change_role(caller, &name, &change)?)
+        }
+        RoleCmd::RequireMfa { name, off } => {
+            let id = if off { "cli-role-mfa-off" } else { "cli-role-mfa-on" };
+            out.role_saved(id, &b.set_role_mfa(caller, &name, !off)?)
         }
     }
     Ok(())

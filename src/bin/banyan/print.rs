@@ -355,6 +355,9 @@ impl Out<'_> {
             None => self.t("cli-role-no-cap"),
         };
         println!("{}", self.f("cli-role-export-cap", &[("cap", cap)]));
+        if r.require_mfa {
+            println!("{}", self.t("cli-role-requires-mfa"));
+        }
     }
 
     pub fn users(&self, list: &[User]) {

@@ -26,7 +26,8 @@ fields: Array<FieldMessage>, };
 export type AppStatus = { 
 /**
  * "missing": first run; "locked": waiting for the passphrase; "no-users": the book needs its
- * first admin; "signed-out": waiting for a sign-in; "open": ready.
+ * first admin; "signed-out": waiting for a sign-in; "mfa-setup": signed in, but the role
+ * requires an authenticator app the user has not set up yet; "open": ready.
  */
 state: string, 
 /**
@@ -41,6 +42,10 @@ lastLogin: string | null,
  * The session ended because nobody used Banyan for `idle_lock_seconds`.
  */
 lockedByIdle: boolean, 
+/**
+ * The OS ended the session: "screen-lock" (its screen locked) or "sleep".
+ */
+lockedByOs: string | null, 
 /**
  * Seconds without input before Banyan locks (10 minutes, or less by policy).
  */
@@ -73,13 +78,61 @@ session: string,
  * What the caller may do, as `entity.action` (`customer.create`, `order.read`, ...): for a
  * window to offer only those.
  */
-allowed: Array<string>, };
+allowed: Array<string>, 
+/**
+ * The caller's role requires an authenticator app and they have none: until they set one
+ * up ([`Banyan::begin_mfa`], [`Banyan::confirm_mfa`], then [`Banyan::finish_mfa_setup`])
+ * they may do nothing else.
+ */
+mfaSetupNeeded: boolean, 
+/**
+ * The caller signs in with an authenticator app (as at sign-in).
+ */
+mfa: boolean, };
 
 export type ChangeRef = { origin: string, seq: number, };
 
 export type Channel = "desktop" | "cli" | "rest" | "sync";
 
 export type ColumnMap = { column: string, target: Target, };
+
+export type Consent = { id: string, customerId: string, purpose: string, 
+/**
+ * given or withdrawn.
+ */
+status: string, 
+/**
+ * How: form, phone, email, paper, web, in-person.
+ */
+channel: string, noticeVersion: string, 
+/**
+ * The user who recorded it (id) and their name.
+ */
+recordedBy: string, recordedByName: string, 
+/**
+ * When the person gave or withdrew it (Unix ms).
+ */
+atMs: number, };
+
+export type ConsentInput = { 
+/**
+ * What for: marketing, service, analytics, transfer (abroad or to a third party), or a
+ * company's own purpose (letters, digits, dashes).
+ */
+purpose: string | null, 
+/**
+ * Given (true) or withdrawn (false).
+ */
+given: boolean, channel: string | null, 
+/**
+ * The notice shown (default: this program's).
+ */
+noticeVersion: string | null, 
+/**
+ * When the person gave or withdrew it, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM` local time
+ * (default: now).
+ */
+at: string | null, };
 
 export type Contact = { id: ContactId, customerId: CustomerId, name: string, title: string | null, phones: Array<string>, emails: Array<string>, notes: string | null, createdAt: number, updatedAt: number, };
 
@@ -152,7 +205,46 @@ export type DuplicatePair = { a: Customer, b: Customer, score: number, reasons: 
 
 export type Entity = "customer" | "contact" | "activity" | "product" | "order" | "settings" | "users" | "audit" | "privacy";
 
-export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open" | "sign-in-failed" | "locked" | "mfa-required" | "mfa-replayed" | "clock-off" | "user-disabled" | "no-users" | "sign-in-required" | "forbidden" | "history-altered";
+export type ErasureCounts = { 
+/**
+ * Rows overwritten: the customer, their contacts, activities, and orders' notes.
+ */
+rows: number, 
+/**
+ * Change-log entries whose values and salt were dropped.
+ */
+logEntries: number, 
+/**
+ * Audit events that named the person (an export's search, say), sealed alike.
+ */
+events: number, 
+/**
+ * Words of the typo vocabulary only this person used.
+ */
+searchTerms: number, };
+
+export type ErasureReport = { customerId: string, counts: ErasureCounts, 
+/**
+ * Until the person was gone from every list, search and record (ms).
+ */
+visibleMs: number, 
+/**
+ * Until no page of the book or its WAL held any of it: full-text segments merged, WAL
+ * truncated (ms).
+ */
+purgedMs: number, 
+/**
+ * Migration snapshots beside the book, taken before the erasure with the person in them,
+ * that were deleted.
+ */
+snapshotsRemoved: Array<string>, 
+/**
+ * The WAL was truncated. When not (another program had the book open and kept reading),
+ * its old pages go when the last program closes the book.
+ */
+walPurged: boolean, };
+
+export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open" | "sign-in-failed" | "locked" | "mfa-required" | "mfa-replayed" | "clock-off" | "user-disabled" | "mfa-setup-required" | "no-users" | "sign-in-required" | "forbidden" | "history-altered";
 
 export type ExportFormat = "csv" | "csvExcel" | "csvGbk" | "csvGb18030" | "xlsx" | "json" | "xml" | "vcard";
 
@@ -318,6 +410,8 @@ export type MergeRequest = { survivorId: string, otherId: string,
  */
 take: { [key in string]: string }, };
 
+export type MfaEnrolment = { uri: string, secretBase32: string, qrSvg: string, };
+
 export type OnDuplicate = "skip" | "update" | "overwrite" | "create";
 
 export type OpenProgress = { stage: string, done: number, total: number, };
@@ -396,6 +490,8 @@ export type PreviewLine = { sku: string, name: string, quantity: number, unitPri
 
 export type PreviewRowView = { row: number, cells: Array<string>, issues: Array<RowIssue>, duplicate: DuplicateNote | null, };
 
+export type PrivacyExport = { files: Array<string>, };
+
 export type Product = { id: ProductId, sku: string, name: string, 
 /**
  * Minor units of `currency`; `None` when the caller's roles hide prices (`product.price`).
@@ -428,7 +524,11 @@ export type RoleView = { name: string, builtIn: boolean,
 /**
  * The built-in role a custom one was copied from.
  */
-basedOn: string | null, grants: Array<Grant>, exportCap: number | null, };
+basedOn: string | null, grants: Array<Grant>, exportCap: number | null, 
+/**
+ * Its users must sign in with an authenticator app (they set one up at their next sign-in).
+ */
+requireMfa: boolean, };
 
 export type RowIssue = { row: number, column: string | null, 
 /**
@@ -576,6 +676,22 @@ export function history(customerId: string): Promise<Array<HistoryEntry>> {
   return invoke<Array<HistoryEntry>>("history", { customerId });
 }
 
+export function consents(customerId: string): Promise<Array<Consent>> {
+  return invoke<Array<Consent>>("consents", { customerId });
+}
+
+export function recordConsent(customerId: string, input: ConsentInput): Promise<Consent> {
+  return invoke<Consent>("record_consent", { customerId, input });
+}
+
+export function privacyExport(customerId: string, dir: string): Promise<PrivacyExport> {
+  return invoke<PrivacyExport>("privacy_export", { customerId, dir });
+}
+
+export function erasePerson(customerId: string, reason: string): Promise<ErasureReport> {
+  return invoke<ErasureReport>("erase_person", { customerId, reason });
+}
+
 export function ownerChoices(): Promise<Array<OwnerChoice>> {
   return invoke<Array<OwnerChoice>>("owner_choices");
 }
@@ -702,6 +818,26 @@ export function setUserStatus(login: string, status: UserStatus): Promise<User> 
 
 export function unlockUser(login: string): Promise<null> {
   return invoke<null>("unlock_user", { login });
+}
+
+export function setRoleMfa(name: string, required: boolean): Promise<RoleView> {
+  return invoke<RoleView>("set_role_mfa", { name, required });
+}
+
+export function beginMfa(password: string): Promise<MfaEnrolment> {
+  return invoke<MfaEnrolment>("begin_mfa", { password });
+}
+
+export function confirmMfa(password: string, code: string): Promise<Array<string>> {
+  return invoke<Array<string>>("confirm_mfa", { password, code });
+}
+
+export function finishMfaSetup(): Promise<AppStatus> {
+  return invoke<AppStatus>("finish_mfa_setup");
+}
+
+export function disableMfa(login: string): Promise<User> {
+  return invoke<User>("disable_mfa", { login });
 }
 
 export function benchMark(name: string, valueMs: number | null): Promise<number> {
