@@ -408,7 +408,17 @@ app-lock = Lock
 app-signed-in-as = Signed in as { $name }
 # Variables:
 #   $minutes (Number) - minutes without input before Banyan locks
-settings-idle-lock = Banyan locks itself after { $minutes } minutes without input in its windows, and from the menu (Lock).
+settings-idle-lock = Banyan locks itself after { $minutes } minutes without input in its windows, when this computer's screen locks or it goes to sleep, and from the menu (Lock).
+settings-idle-choose = Lock after
+# Variables:
+#   $minutes (Number) - minutes without input
+settings-idle-minutes = { $minutes ->
+    [one] 1 minute without input
+   *[other] { $minutes } minutes without input
+}
+# Variables:
+#   $minutes (Number) - the policy's maximum
+settings-idle-policy = Your company's policy allows at most { $minutes } minutes.
 users-title = Users
 users-add = Add user
 users-added = Added { $name }. They sign in with the password you set.
@@ -455,6 +465,86 @@ roles-mfa-on-note = Role { $role } now requires an authenticator app.
 # Variables:
 #   $role (String) - the role's name
 roles-mfa-off-note = Role { $role } no longer requires an authenticator app.
+audit-title = Audit trail
+audit-intro = Every change and every sign-in is chained: each entry's digest links to the one before, and this desktop signs the chain every 1,000 entries and at close. Checking tells whether any entry was altered, removed or reordered since.
+audit-verify = Check history
+audit-checking = Checking…
+audit-held-placeholder = Checkpoints file kept elsewhere (optional)
+audit-intact = History intact: no entry was altered, removed or reordered.
+audit-not-intact = History was altered: see where below.
+audit-col-desktop = Desktop
+audit-col-chain = Chain
+audit-col-entries = Entries
+audit-col-checkpoints = Checkpoints
+audit-col-state = State
+audit-col-who = Who
+audit-col-event = Event
+audit-col-detail = Detail
+audit-this-desktop = this desktop
+audit-chain-changes = changes
+audit-chain-events = audit events
+audit-chain-intact = intact
+# Variables:
+#   $seq (Number) - the entry's number
+audit-problem-altered = altered at no. { $seq }: the entry is not what was recorded
+# Variables:
+#   $from (Number) - the first missing entry
+#   $to (Number) - the last missing entry
+audit-problem-missing = entries no. { $from } to { $to } are missing
+# Variables:
+#   $after (Number) - the last entry left
+#   $checkpoint (Number) - the entry a checkpoint vouches for
+audit-problem-truncated = truncated after no. { $after }: a checkpoint vouches for entries up to no. { $checkpoint }
+# Variables:
+#   $seq (Number) - the checkpoint's entry
+audit-problem-rewritten = rewritten: the book's checkpoint at no. { $seq } does not match the history before it
+# Variables:
+#   $seq (Number) - the checkpoint's entry
+audit-problem-rewritten-held = rewritten since the checkpoint kept elsewhere at no. { $seq }
+# Variables:
+#   $seq (Number) - the checkpoint's entry
+audit-problem-bad-signature = the checkpoint at no. { $seq } is not signed with this desktop's key
+# Variables:
+#   $seq (Number) - the checkpoint's entry
+audit-problem-key-replaced = the checkpoint kept elsewhere at no. { $seq } is signed with another key than the one the book now names
+audit-no-held = Checked against the book's own checkpoints only: a rewrite that re-hashed and re-signed the whole history would not show. Save the checkpoints to a file kept away from this computer (a USB stick, the office share) and give it here next time.
+audit-save-placeholder = Save checkpoints to (a file path)
+audit-save = Save checkpoints
+# Variables:
+#   $count (Number) - how many checkpoints
+#   $path (String) - the file
+audit-saved = { $count } checkpoints written to { $path }. Keep the file away from this computer.
+audit-events-title = Latest events
+audit-event-sign-in = Signed in
+audit-event-sign-in-failed = Sign-in refused
+audit-event-locked = Account locked
+audit-event-unlocked = Account unlocked
+audit-event-mfa-enrolled = Authenticator set up
+audit-event-mfa-disabled = Authenticator removed
+audit-event-mfa-policy-changed = Authenticator policy changed
+audit-event-password-changed = Password changed
+audit-event-user-added = User added
+audit-event-user-enabled = User enabled
+audit-event-user-disabled = User disabled
+audit-event-role-added = Role added
+audit-event-grant-changed = Grants changed
+audit-event-token-issued = Service token issued
+audit-event-export = Export
+audit-event-privacy-export = Personal data exported
+audit-event-erasure = Person erased
+audit-event-consent-given = Consent given
+audit-event-consent-withdrawn = Consent withdrawn
+# Variables:
+#   $book (Number) - checkpoints in the book
+#   $held (Number) - of those, also in the file kept elsewhere
+audit-checkpoints-held = { $book } ({ $held } kept elsewhere)
+users-service = Service account (a script's sign-in, with a token instead of a password)
+users-service-account = service account
+users-new-token = New token
+# Variables:
+#   $name (String) - the account's name
+users-token-shown = Token for { $name }, shown only now: give it to the script as BANYAN_TOKEN. The book keeps only its hash.
+users-token-saved = I have saved it
 record-history = History
 record-show-history = Show history
 changes-when = When

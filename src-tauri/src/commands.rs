@@ -42,6 +42,8 @@ pub struct AppStatus {
     pub locked_by_os: Option<String>,
     /// Seconds without input before Banyan locks (10 minutes, or less by policy).
     pub idle_lock_seconds: u32,
+    /// The most the user may choose: 10 minutes, or less by policy.
+    pub idle_lock_max_seconds: u32,
     pub path: String,
     pub key_mode: Option<KeyMode>,
     pub lang: Lang,
@@ -101,7 +103,8 @@ fn status(state: &AppState) -> AppStatus {
         last_login: session.last_login.clone(),
         locked_by_idle: session.locked_by_idle,
         locked_by_os: session.locked_by_os.map(str::to_string),
-        idle_lock_seconds: state.idle_lock_seconds,
+        idle_lock_seconds: state.idle_lock_seconds(),
+        idle_lock_max_seconds: state.idle_lock_max_seconds,
         path: state.db_path.display().to_string(),
         key_mode: state.key_mode(),
         lang: state.lang(),
@@ -273,6 +276,12 @@ commands! {
     }
 
     /// Switches the language of the menus and of the core's messages, and remembers it.
+    /// Sets how many minutes without input lock Banyan on this desktop (at most the policy's).
+    fn set_idle_lock_minutes(state, minutes: u32) -> AppStatus {
+        state.set_idle_lock_minutes(minutes).map_err(|e| api::localize(&Localizer::new(state.lang()), banyan::Error::Io(e)))?;
+        Ok(status(&state))
+    }
+
     fn set_language(state, lang: Lang) -> AppStatus {
         state.set_lang(lang).map_err(|e| api::localize(&Localizer::new(lang), banyan::Error::Io(e)))?;
         // The menu is native: rebuild it in the new language.
@@ -384,6 +393,27 @@ commands! {
     fn set_user_status(state, login: String, status: UserStatus) -> User { with(&state, |b, c| b.set_user_status(c, &login, status)) }
     /// Lifts a sign-in lockout on this desktop.
     fn unlock_user(state, login: String) -> () { with(&state, |b, c| b.unlock_user(c, &login)) }
+    /// Adds a service account (a script's sign-in); its token is in the answer, shown this once.
+    fn add_service_account(state, input: UserInput) -> api::ServiceToken { with(&state, |b, c| b.add_service_account(c, &input)) }
+    /// A new token for a service account; the old one stops working at once.
+    fn new_token(state, login: String) -> api::ServiceToken { with(&state, |b, c| b.new_token(c, &login)) }
+
+    /// Checks the history (every desktop's chains), against the checkpoints in a file kept
+    /// elsewhere too when `held_path` names one.
+    fn audit_verify(state, held_path: Option<String>) -> api::AuditReport {
+        with(&state, |b, c| {
+            let held = match held_path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                Some(p) => b.read_checkpoints(Path::new(p))?,
+                None => Vec::new(),
+            };
+            b.audit_verify(c, &held, &mut |_, _| {})
+        })
+    }
+    /// Writes every checkpoint to a file to keep away from this computer; how many.
+    fn write_checkpoints(state, path: String) -> u32 { with(&state, |b, c| b.write_checkpoints(c, Path::new(&path)).map(|n| n as u32)) }
+    /// The latest audit events, newest first.
+    fn audit_events(state, limit: u32) -> Vec<banyan::store::AuditEvent> { with(&state, |b, c| b.audit_events(c, limit)) }
+
     /// Makes a role require an authenticator app, or not.
     fn set_role_mfa(state, name: String, required: bool) -> RoleView { with(&state, |b, c| b.set_role_mfa(c, &name, required)) }
 
@@ -449,6 +479,12 @@ mod bindings {
             UserStatus::decl(&cfg),
             RoleView::decl(&cfg),
             api::MfaEnrolment::decl(&cfg),
+            api::ServiceToken::decl(&cfg),
+            api::AuditReport::decl(&cfg),
+            banyan::store::ChainReport::decl(&cfg),
+            banyan::store::AuditProblem::decl(&cfg),
+            banyan::security::chain::Chain::decl(&cfg),
+            banyan::store::AuditEvent::decl(&cfg),
             banyan::security::grants::Grant::decl(&cfg),
             banyan::security::grants::Entity::decl(&cfg),
             banyan::security::grants::Action::decl(&cfg),

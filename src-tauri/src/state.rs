@@ -13,6 +13,10 @@ use tauri::{AppHandle, Manager};
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 struct Prefs {
     lang: Option<Lang>,
+    /// Minutes without input before Banyan locks, as the user chose in Settings (at most the
+    /// policy's maximum).
+    #[serde(default)]
+    idle_lock_minutes: Option<u32>,
 }
 
 pub struct AppState {
@@ -33,9 +37,10 @@ pub struct AppState {
     /// Who is signed in: every command but those of the sign-in screens needs someone. Cleared
     /// by a lock (menu, button, idle time), which also drops the UI's screens.
     pub session: Mutex<Session>,
-    /// Seconds without input in Banyan's windows before it locks: the default (10 minutes), or
-    /// less when IT's policy sets a maximum (`--idle-lock-seconds N`).
-    pub idle_lock_seconds: u32,
+    /// The most seconds without input in Banyan's windows before it locks: the default (10
+    /// minutes), or less when IT's policy sets a maximum (`--idle-lock-seconds N`). The user may
+    /// choose less in Settings ([`AppState::idle_lock_seconds`]).
+    pub idle_lock_max_seconds: u32,
     /// Demo customers asked for at first run, added once the first admin exists (they are
     /// written, like every change, by a signed-in user).
     pub pending_demo: Mutex<u32>,
@@ -83,7 +88,7 @@ impl AppState {
             open_error: Mutex::new(None),
             opening: (Mutex::new(false), Condvar::new()),
             session: Mutex::new(Session::default()),
-            idle_lock_seconds: idle_policy()
+            idle_lock_max_seconds: idle_policy()
                 .map_or(DEFAULT_IDLE_LOCK_SECONDS, |p| p.clamp(5, DEFAULT_IDLE_LOCK_SECONDS)),
             pending_demo: Mutex::new(0),
         };
@@ -145,13 +150,31 @@ impl AppState {
         self.prefs.lock().unwrap_or_else(|e| e.into_inner()).lang.unwrap_or_else(Lang::from_env)
     }
 
-    pub fn set_lang(&self, lang: Lang) -> std::io::Result<()> {
+    /// Seconds without input before Banyan locks: the user's choice, never more than the policy's.
+    pub fn idle_lock_seconds(&self) -> u32 {
+        let chosen = self.prefs.lock().unwrap_or_else(|e| e.into_inner()).idle_lock_minutes;
+        chosen.map_or(self.idle_lock_max_seconds, |m| (m.max(1) * 60).min(self.idle_lock_max_seconds))
+    }
+
+    /// Remembers the user's idle time (minutes; the policy's maximum still applies).
+    pub fn set_idle_lock_minutes(&self, minutes: u32) -> std::io::Result<()> {
         let mut p = self.prefs.lock().unwrap_or_else(|e| e.into_inner());
-        p.lang = Some(lang);
+        p.idle_lock_minutes = Some(minutes.clamp(1, DEFAULT_IDLE_LOCK_SECONDS / 60));
+        self.save_prefs(&p)
+    }
+
+    fn save_prefs(&self, p: &Prefs) -> std::io::Result<()> {
         if let Some(dir) = self.prefs_path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(&self.prefs_path, serde_json::to_vec_pretty(&*p).unwrap_or_default())?;
+        std::fs::write(&self.prefs_path, serde_json::to_vec_pretty(p).unwrap_or_default())
+    }
+
+    pub fn set_lang(&self, lang: Lang) -> std::io::Result<()> {
+        let mut p = self.prefs.lock().unwrap_or_else(|e| e.into_inner());
+        p.lang = Some(lang);
+        self.save_prefs(&p)?;
+        drop(p);
         // Shared, not exclusive: an import running meanwhile holds the book shared, and waiting
         // for it here queued every other command behind this one (the window froze).
         if let Some(b) = self.book().as_ref() {

@@ -3,10 +3,12 @@
 //! per desktop and chain whether history was altered (see `store::audit` and `security::chain`).
 
 use super::{ApiResult, Banyan, Caller};
+use crate::error::FieldError;
 use crate::security::chain::Checkpoint;
 use crate::security::grants::{Action, Entity};
 use crate::store::{Actor, AuditEvent, ChainReport};
 use serde::Serialize;
+use std::path::Path;
 
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,6 +50,29 @@ impl Banyan {
             self.store.checkpoints()
         };
         run().map_err(|e| self.err(e))
+    }
+
+    /// Writes every checkpoint (see [`Banyan::audit_checkpoints`]) to `path` as JSON, for keeping
+    /// away from this computer; how many (audit.read).
+    pub fn write_checkpoints(&self, caller: &Caller, path: &Path) -> ApiResult<usize> {
+        let cps = self.audit_checkpoints(caller)?;
+        let text = serde_json::to_string_pretty(&cps).expect("checkpoints serialize") + "\n";
+        std::fs::write(path, text).map_err(|e| self.err(crate::Error::Io(e)))?;
+        Ok(cps.len())
+    }
+
+    /// Reads checkpoints kept outside the book (a file [`Banyan::write_checkpoints`] wrote, or
+    /// `banyan audit checkpoints --out`), for [`Banyan::audit_verify`]; a file that cannot be read
+    /// or is not such a list is refused naming it. Reads nothing of the book.
+    pub fn read_checkpoints(&self, path: &Path) -> ApiResult<Vec<Checkpoint>> {
+        let bad = |detail: String| {
+            let e = FieldError::new("checkpoints", "error-checkpoints-file")
+                .arg("path", path.display().to_string())
+                .arg("detail", detail);
+            self.err(crate::Error::field(e))
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
     }
 
     /// The latest audit events, newest first, at most `limit` (audit.read).

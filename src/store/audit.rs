@@ -38,7 +38,7 @@ pub struct AuditEvent {
 /// What verification found wrong with one chain of one origin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum AuditProblem {
     /// The entry at `seq` is not what was chained: a value, its header or its link was edited.
     Altered { seq: i64 },

@@ -89,6 +89,7 @@ const TABLE: &[(&str, &str)] = &[
     ("audit_verify", "+ + - - -"),
     ("audit_checkpoints", "+ + - - -"),
     ("audit_events", "+ + - - -"),
+    ("write_checkpoints", "+ + - - -"),
     // roles
     ("roles", "+ + - - -"),
     ("role", "+ + - - -"),
@@ -111,6 +112,7 @@ const WITHOUT_CALLER: &[&str] = &[
     "create_first_admin",
     "sign_in",
     "sign_in_token",
+    "read_checkpoints",
     "warm_up",
     "store",
 ];
@@ -305,6 +307,10 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         "audit_verify" => act!(b.audit_verify(who, &[], &mut |_, _| {})),
         "audit_checkpoints" => act!(b.audit_checkpoints(who)),
         "audit_events" => act!(b.audit_events(who, 10)),
+        "write_checkpoints" => {
+            let out = f.dir.join(format!("checkpoints-{}.json", f.next()));
+            act!(b.write_checkpoints(who, &out))
+        }
         "count_customers" => act!(b.count_customers(who, &Default::default())),
         "customer_count" => act!(b.customer_count(who)),
         "add_contact" => {

@@ -241,6 +241,44 @@ async function main() {
       await search.clearValue();
     });
 
+    await step("the admin checks that history is intact, keeps its checkpoints elsewhere and adds a script's account", async () => {
+      await (await b.$('[data-nav="settings"]')).click();
+      // This desktop's idle time, chosen below the 10-minute default.
+      await (await byTest(b, "settings-idle")).selectByAttribute("value", "5");
+      await waitText(await byTest(b, "idle-lock-note"), (t) => t.includes("after 5 minutes"), "the idle time chosen");
+      await (await byTest(b, "audit-panel")).scrollIntoView();
+      await (await byTest(b, "audit-verify")).click();
+      await waitText(await byTest(b, "audit-result"), (t) => t.startsWith("History intact"), "the history checked intact");
+      expect((await b.$$('[data-testid="audit-chain"]')).length >= 2, "both chains of this desktop listed");
+      expect(await (await byTest(b, "audit-no-held")).isExisting(), "no word that only the book's own checkpoints were checked");
+      const held = join(SHOTS, "checkpoints.json");
+      await typeInto(await byTest(b, "audit-save-path"), held);
+      await (await byTest(b, "audit-save")).click();
+      await waitText(await byTest(b, "audit-saved"), (t) => / checkpoints written to /.test(t), "the checkpoints saved");
+      expect(existsSync(held), "the checkpoints file exists");
+      await typeInto(await byTest(b, "audit-held-path"), held);
+      await (await byTest(b, "audit-verify")).click();
+      await waitText(await byTest(b, "audit-result"), (t) => t.startsWith("History intact"), "intact against the kept checkpoints");
+      expect(!(await byTest(b, "audit-no-held").isExisting()), "still told only the book's checkpoints were checked");
+      const events = await text(await byTest(b, "audit-events"));
+      expect(events.includes("Personal data exported") && events.includes("Person erased"), `the access request and the erasure among the events: ${events.slice(0, 300)}`);
+      expect(!events.includes("欧阳隐私"), "an erased person's name is in the audit events");
+      await (await byTest(b, "audit-panel")).scrollIntoView();
+      await shot(b, "settings-audit.en-US");
+      await (await byTest(b, "users-add")).click();
+      await typeInto(await byTest(b, "users-login"), "erp-sync");
+      await typeInto(await byTest(b, "users-name"), "ERP sync");
+      await (await byTest(b, "users-service")).click();
+      expect(!(await byTest(b, "users-password").isExisting()), "a password asked for a service account");
+      await (await byTest(b, "users-save")).click();
+      const token = (await text(await byTest(b, "users-token-value"))).trim();
+      expect(/^bnyn_erp-sync_[0-9a-f]{64}$/.test(token), `a token shown: ${token}`);
+      const listed = execFileSync(CLI, ["--db", DB, "--json", "customer", "list"], {
+        env: { ...process.env, BANYAN_PASSPHRASE: PASSPHRASE, BANYAN_TOKEN: token },
+      }).toString();
+      expect(Array.isArray(JSON.parse(listed)), `the script signs in with the token: ${listed}`);
+    });
+
     await step("a file with bad rows is previewed with each problem marked, imported, and undone", async () => {
       await (await b.$('[data-nav="data"]')).click();
       await typeInto(await byTest(b, "import-path"), join(FIXTURES, "bad-rows.csv"));

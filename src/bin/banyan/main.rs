@@ -1128,18 +1128,9 @@ fn audit_cmd(b: &Banyan, caller: &Caller, cmd: AuditCmd, out: &print::Out<'_>) -
     let l = b.localizer();
     match cmd {
         AuditCmd::Verify { checkpoints } => {
-            let held: Vec<banyan::security::chain::Checkpoint> = match &checkpoints {
+            let held = match &checkpoints {
                 None => Vec::new(),
-                Some(path) => {
-                    let bad = |detail: String| {
-                        let e = banyan::FieldError::new("checkpoints", "error-checkpoints-file")
-                            .arg("path", path.display().to_string())
-                            .arg("detail", detail);
-                        api::localize(l, banyan::Error::field(e))
-                    };
-                    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-                    serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?
-                }
+                Some(path) => b.read_checkpoints(path)?,
             };
             let report = b.audit_verify(caller, &held, &mut |_, _| {})?;
             out.audit_report(&report);
@@ -1148,17 +1139,13 @@ fn audit_cmd(b: &Banyan, caller: &Caller, cmd: AuditCmd, out: &print::Out<'_>) -
                 return Err(api::localize(l, banyan::Error::HistoryAltered { chains }));
             }
         }
-        AuditCmd::Checkpoints { out: path } => {
-            let cps = b.audit_checkpoints(caller)?;
-            let text = serde_json::to_string_pretty(&cps).unwrap_or_default();
-            match path {
-                None => println!("{text}"),
-                Some(p) => {
-                    std::fs::write(&p, text + "\n").map_err(|e| api::localize(l, banyan::Error::Io(e)))?;
-                    out.checkpoints_written(&p, cps.len());
-                }
+        AuditCmd::Checkpoints { out: path } => match path {
+            None => println!("{}", serde_json::to_string_pretty(&b.audit_checkpoints(caller)?).unwrap_or_default()),
+            Some(p) => {
+                let count = b.write_checkpoints(caller, &p)?;
+                out.checkpoints_written(&p, count);
             }
-        }
+        },
         AuditCmd::Events { limit } => out.audit_events(&b.audit_events(caller, limit)?),
     }
     Ok(())

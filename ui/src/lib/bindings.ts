@@ -49,7 +49,11 @@ lockedByOs: string | null,
 /**
  * Seconds without input before Banyan locks (10 minutes, or less by policy).
  */
-idleLockSeconds: number, path: string, keyMode: KeyMode | null, lang: Lang, 
+idleLockSeconds: number, 
+/**
+ * The most the user may choose: 10 minutes, or less by policy.
+ */
+idleLockMaxSeconds: number, path: string, keyMode: KeyMode | null, lang: Lang, 
 /**
  * Why the book could not be opened at start, if it could not.
  */
@@ -64,6 +68,33 @@ currencies: Array<CurrencyDigits>,
  * it was went (shown once, so the user knows the old version is kept).
  */
 updatedSnapshot: string | null, };
+
+export type AuditEvent = { origin: string, seq: number, atMs: number, 
+/**
+ * The acting user's id (empty for a sign-in that named nobody known).
+ */
+user: string, 
+/**
+ * The acting user's name (their id if the book has no such user; empty for nobody).
+ */
+who: string, kind: string, 
+/**
+ * JSON object text.
+ */
+detail: string, };
+
+export type AuditProblem = { "kind": "altered", seq: number, } | { "kind": "missing", from: number, to: number, } | { "kind": "truncated", after: number, checkpoint: number, } | { "kind": "rewritten", seq: number, heldElsewhere: boolean, } | { "kind": "badSignature", seq: number, } | { "kind": "keyReplaced", seq: number, };
+
+export type AuditReport = { 
+/**
+ * Every chain intact and every checkpoint met.
+ */
+intact: boolean, chains: Array<ChainReport>, 
+/**
+ * How many checkpoints held elsewhere were given (0: only the book's own were checked, so a
+ * rewrite that re-hashed and re-signed the whole history could not be seen).
+ */
+heldGiven: number, };
 
 export type Caller = { user: UserId, login: string, name: string, roles: Array<string>, team: string | null, channel: Channel, 
 /**
@@ -89,6 +120,28 @@ mfaSetupNeeded: boolean,
  * The caller signs in with an authenticator app (as at sign-in).
  */
 mfa: boolean, };
+
+export type Chain = "changes" | "events";
+
+export type ChainReport = { origin: string, thisDevice: boolean, chain: Chain, entries: number, 
+/**
+ * The last entry's sequence number (0: none).
+ */
+lastSeq: number, 
+/**
+ * Checkpoints found in the book for this chain, and how many of them were checked against
+ * the chain.
+ */
+checkpointsInBook: number, 
+/**
+ * Checkpoints held elsewhere (given to verify) for this chain.
+ */
+checkpointsHeld: number, 
+/**
+ * The last entry a checkpoint held elsewhere vouches for: a rewrite of entries after it,
+ * re-hashed and re-signed with the key in the book, cannot be told from real history.
+ */
+heldThrough: number | null, problems: Array<AuditProblem>, };
 
 export type ChangeRef = { origin: string, seq: number, };
 
@@ -560,6 +613,8 @@ createdTo: number | null, updatedFrom: number | null, updatedTo: number | null, 
 
 export type SearchHit = { customer: Customer, tier: MatchTier, matched: Array<MatchField>, };
 
+export type ServiceToken = { user: User, token: string, };
+
 export type Settings = { 
 /**
  * Region for phone numbers typed without a country code.
@@ -638,6 +693,10 @@ export function lock(idle: boolean): Promise<AppStatus> {
 
 export function unlock(passphrase: string): Promise<AppStatus> {
   return invoke<AppStatus>("unlock", { passphrase });
+}
+
+export function setIdleLockMinutes(minutes: number): Promise<AppStatus> {
+  return invoke<AppStatus>("set_idle_lock_minutes", { minutes });
 }
 
 export function setLanguage(lang: Lang): Promise<AppStatus> {
@@ -818,6 +877,26 @@ export function setUserStatus(login: string, status: UserStatus): Promise<User> 
 
 export function unlockUser(login: string): Promise<null> {
   return invoke<null>("unlock_user", { login });
+}
+
+export function addServiceAccount(input: UserInput): Promise<ServiceToken> {
+  return invoke<ServiceToken>("add_service_account", { input });
+}
+
+export function newToken(login: string): Promise<ServiceToken> {
+  return invoke<ServiceToken>("new_token", { login });
+}
+
+export function auditVerify(heldPath: string | null): Promise<AuditReport> {
+  return invoke<AuditReport>("audit_verify", { heldPath });
+}
+
+export function writeCheckpoints(path: string): Promise<number> {
+  return invoke<number>("write_checkpoints", { path });
+}
+
+export function auditEvents(limit: number): Promise<Array<AuditEvent>> {
+  return invoke<Array<AuditEvent>>("audit_events", { limit });
 }
 
 export function setRoleMfa(name: string, required: boolean): Promise<RoleView> {
