@@ -246,6 +246,16 @@ cli-role-added = Added role { $name }.
 cli-role-changed = Changed role { $name }; its users get the change at their next sign-in.
 cli-role-export-cap = Export cap: { $cap } rows
 cli-role-no-cap = none
+# Variables:
+#   $field (String) - the field
+#   $access (String) - what the role may do with it
+cli-role-field-rule = Field { $field }: { $access }
+cli-field-access-hidden = hidden
+cli-field-access-read = read only
+cli-field-access-write = read and write
+# Variables:
+#   $value (String) - what was typed
+cli-role-field = “{ $value }” is not a field rule: give FIELD=hidden, FIELD=read or FIELD=write, e.g. --field order.total=hidden.
 cli-role-requires-mfa = Its users sign in with an authenticator app.
 # Variables:
 #   $name (String) - the role
@@ -258,7 +268,7 @@ cli-role-entity = “{ $value }” is not an entity: customer, contact, activity
 cli-role-action = “{ $value }” is not a list of actions: read, create, update, delete, import, export, merge.
 cli-role-scope = “{ $value }” is not a scope: own, team or all.
 cli-role-cap = “{ $value }” is not a number of rows (or “none”).
-cli-role-nothing = Say what to change: an entity and actions, or --export-cap.
+cli-role-nothing = Say what to change: an entity and actions, --export-cap, or --field.
 cli-user-status-active = active
 cli-user-status-disabled = disabled
 cli-yes = yes

@@ -398,6 +398,10 @@ error-login-taken = A user with this login already exists.
 # Variables:
 #   $value (String) - the role typed
 error-role-unknown = “{ $value }” is not a role of this book ({ $roles }).
+# Variables:
+#   $value (String) - the field named
+#   $fields (String) - the fields a rule can name
+error-role-field-unknown = A role's rule cannot name “{ $value }”: the fields with rules are { $fields }.
 error-role-taken = There is already a role “{ $value }”.
 error-role-name = A role’s name has 1–40 lowercase letters, digits, “-” or “_”, starting with a letter.
 error-role-built-in = “{ $value }” is a built-in role and cannot be changed; copy it into a new role with `role add NAME --from { $value }`.

@@ -215,6 +215,7 @@ grant-entity-privacy = 隐私记录
 error-login = 登录名为 1 到 64 个字母、数字、点、短横线、下划线或 @，不能有空格。
 error-login-taken = 已有使用此登录名的用户。
 error-role-unknown = “{ $value }”不是本客户库的角色（{ $roles }）。
+error-role-field-unknown = 角色规则不能指定“{ $value }”：可设规则的字段为 { $fields }。
 error-role-taken = 已有名为“{ $value }”的角色。
 error-role-name = 角色名由 1–40 个小写字母、数字、“-”或“_”组成，并以字母开头。
 error-role-built-in = “{ $value }”是内置角色，不能修改；可用 `role add 名称 --from { $value }` 复制为新角色。

@@ -489,6 +489,7 @@ mod bindings {
             banyan::security::grants::Entity::decl(&cfg),
             banyan::security::grants::Action::decl(&cfg),
             banyan::security::grants::Scope::decl(&cfg),
+            banyan::security::grants::FieldAccess::decl(&cfg),
             api::FieldMessage::decl(&cfg),
             Settings::decl(&cfg),
             CustomerRecord::decl(&cfg),

@@ -13,6 +13,9 @@ pub const ORDER_TOTAL: &str = "order.total";
 pub const ORDER_LINE_PRICE: &str = "order.lines.price";
 pub const ORDER_LINE_DISCOUNT: &str = "order.lines.discount";
 pub const PRODUCT_PRICE: &str = "product.price";
+/// The fields a role's rules can name (the ones every channel enforces). Customer fields are to
+/// come with a full-text index that keeps a hidden field's words out of search.
+pub const RULE_FIELDS: [&str; 4] = [ORDER_TOTAL, ORDER_LINE_PRICE, ORDER_LINE_DISCOUNT, PRODUCT_PRICE];
 
 fn hidden(g: &Grants, field: &str) -> bool {
     g.field(field) == FieldAccess::Hidden

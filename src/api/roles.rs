@@ -18,6 +18,9 @@ pub struct RoleView {
     pub based_on: Option<String>,
     pub grants: Vec<Grant>,
     pub export_cap: Option<u64>,
+    /// Its field rules (`order.total` → hidden, ...); a field not named may be written where its
+    /// entity may be updated.
+    pub fields: std::collections::BTreeMap<String, grants::FieldAccess>,
     /// Its users must sign in with an authenticator app (they set one up at their next sign-in).
     pub require_mfa: bool,
 }
@@ -31,6 +34,7 @@ impl RoleView {
             based_on,
             grants: role.grants,
             export_cap: role.export_cap,
+            fields: role.fields,
         }
     }
 }
@@ -105,7 +109,7 @@ impl Banyan {
         run().map_err(|e| self.err(e))
     }
 
-    /// Grants, takes back or caps on a custom role (built-in roles stay as they are). The caller
+    /// Grants, takes back, caps or sets a field rule on a custom role (built-in roles stay as they are). The caller
     /// cannot grant what they do not hold themselves.
     pub fn change_role(&self, caller: &Caller, name: &str, change: &RoleChange) -> ApiResult<RoleView> {
         self.may(caller, Entity::Users, Action::Update)?;
@@ -113,6 +117,14 @@ impl Banyan {
             let name = name.trim().to_lowercase();
             if grants::built_in_roles().iter().any(|r| r.name == name) {
                 return Err(Error::field(FieldError::new("name", "error-role-built-in").arg("value", &name)));
+            }
+            if let Some(rule) = &change.field
+                && !super::fields::RULE_FIELDS.contains(&rule.field.as_str())
+            {
+                let list = super::fields::RULE_FIELDS.join(", ");
+                let e =
+                    FieldError::new("field", "error-role-field-unknown").arg("value", &rule.field).arg("fields", list);
+                return Err(Error::field(e));
             }
             let saved = self.store.change_role(&caller.actor(), &name, |role| {
                 role.apply(change);

@@ -129,6 +129,25 @@ pub enum FieldAccess {
     Write,
 }
 
+impl FieldAccess {
+    pub fn parse(text: &str) -> Option<FieldAccess> {
+        match text.trim().to_lowercase().as_str() {
+            "hidden" => Some(FieldAccess::Hidden),
+            "read" => Some(FieldAccess::Read),
+            "write" => Some(FieldAccess::Write),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldAccess::Hidden => "hidden",
+            FieldAccess::Read => "read",
+            FieldAccess::Write => "write",
+        }
+    }
+}
+
 /// Some actions on one entity, over one scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -166,6 +185,18 @@ pub struct RoleChange {
     /// `Some(None)` lifts the cap.
     #[serde(default)]
     pub export_cap: Option<Option<u64>>,
+    /// Sets what the role may do with one field (write is the default: it removes the rule).
+    #[serde(default)]
+    pub field: Option<FieldRule>,
+}
+
+/// One field's rule in a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct FieldRule {
+    pub field: String,
+    pub access: FieldAccess,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +221,13 @@ impl Role {
         }
         if let Some(cap) = change.export_cap {
             self.export_cap = cap;
+        }
+        if let Some(rule) = &change.field {
+            if rule.access == FieldAccess::Write {
+                self.fields.remove(&rule.field);
+            } else {
+                self.fields.insert(rule.field.clone(), rule.access);
+            }
         }
         self.normalize();
     }
@@ -351,6 +389,8 @@ impl Grants {
     /// nobody hands out (by a role to a user, or a grant to a role) more than they hold.
     pub fn within(&self, other: &Grants) -> bool {
         self.allowed().all(|(e, a)| other.scope(e, a) >= self.scope(e, a))
+            // A field `other` restricts may be no wider here (one it does not name is writable).
+            && other.fields.iter().all(|(f, theirs)| self.field(f) <= *theirs)
             && match (self.export_cap, other.export_cap) {
                 (_, None) => true,
                 (None, Some(_)) => false,
@@ -446,6 +486,12 @@ mod tests {
         let mut b = a.clone();
         b.name = "support-plus".into();
         b.fields.insert("order.total".into(), FieldAccess::Read);
+        // Nobody hands out a field wider than they may use it.
+        let reader = Grants::of(&[&b]);
+        let mut writer = b.clone();
+        writer.fields.remove("order.total");
+        assert!(!Grants::of(&[&writer]).within(&reader), "a field handed out wider than held");
+        assert!(reader.within(&Grants::of(&[&writer])));
         a.fields.insert("customer.notes".into(), FieldAccess::Read);
         let g = Grants::of(&[&a, &b]);
         assert_eq!(g.field("order.total"), FieldAccess::Read);

@@ -608,6 +608,36 @@ fn roles_are_listed_shown_copied_and_granted_from_the_command_line() {
     assert_eq!(out.status.code(), Some(5));
     assert!(text(&out.stderr).contains("您无权新建客户"), "{}", text(&out.stderr));
 
+    // Field rules: support hides what orders are worth; the desk lead may read their totals (and
+    // still not line prices).
+    let c = cli.json(&["customer", "add", "--name", "Larkspur Bakery", "--kind", "company"]);
+    cli.json(&["product", "add", "--sku", "FLOUR", "--name", "Rye flour", "--price", "12.50", "--tax", "0"]);
+    let o = cli.json(&["order", "create", "--customer", c["id"].as_str().unwrap(), "--line", "FLOUR:4"]);
+    let number = o["number"].as_str().unwrap().to_string();
+    let order = |who: &dyn Fn(&[&str]) -> std::process::Output| {
+        serde_json::from_slice::<Value>(&who(&["--json", "order", "get", &number]).stdout).unwrap()
+    };
+    assert_eq!(order(&as_lead)["totals"], Value::Null);
+    let out = cli.run(&["role", "grant", "desk-lead", "--field", "order.total=read"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r = cli.json(&["role", "show", "desk-lead"]);
+    assert_eq!(
+        (r["fields"]["order.total"].as_str(), r["fields"]["product.price"].as_str()),
+        (Some("read"), Some("hidden"))
+    );
+    let shown = text(&cli.run(&["role", "show", "desk-lead"]).stdout);
+    assert!(shown.contains("Field order.total: read only") && shown.contains("Field product.price: hidden"), "{shown}");
+    let seen = order(&as_lead);
+    assert_eq!((seen["totals"]["total"].as_i64(), &seen["lines"][0]["unitPrice"]), (Some(5000), &Value::Null));
+    // Hiding it again takes it back at the next sign-in (every CLI command signs in).
+    assert!(cli.run(&["role", "grant", "desk-lead", "--field", "order.total=hidden"]).status.success());
+    assert_eq!(order(&as_lead)["totals"], Value::Null);
+    for bad in ["customer.notes=hidden", "order.total=visible", "order.total"] {
+        let out = cli.cmd(&["--json", "role", "grant", "desk-lead", "--field", bad]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["field"], "field", "{bad}");
+    }
+
     // Bad words name what was wrong; built-in roles stay as they are.
     let out = cli.cmd(&["--json", "role", "grant", "desk-lead", "customer", "fly"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -53,6 +53,14 @@ pub fn admin(b: &Banyan) -> Caller {
     c
 }
 
+/// A new user `login` (named after it) with one role and the password [`ADMIN_PASSWORD`], added by
+/// `admin` and signed in on `channel`.
+pub fn user_with_role(b: &Banyan, admin: &Caller, login: &str, role: &str, channel: Channel) -> Caller {
+    let input = UserInput { login: Some(login.into()), name: Some(login.into()), roles: vec![role.into()], team: None };
+    b.add_user(admin, &input, ADMIN_PASSWORD).expect("add user");
+    b.sign_in(login, ADMIN_PASSWORD, None, channel).expect("user signs in")
+}
+
 pub fn person(name: &str) -> CustomerInput {
     CustomerInput { kind: Some("person".into()), name: Some(name.into()), ..Default::default() }
 }

@@ -112,14 +112,7 @@ fn a_write_setting_a_field_one_may_not_write_is_refused_whole_naming_the_field()
     b.add_role(&x.admin, "desk-orders", "support").unwrap();
     let grant = Grant { entity: Entity::Order, actions: vec![Action::Create, Action::Update], scope: Scope::All };
     b.change_role(&x.admin, "desk-orders", &RoleChange { grant: Some(grant), ..Default::default() }).unwrap();
-    let input = UserInput {
-        login: Some("desk2".into()),
-        name: Some("Front Desk 2".into()),
-        roles: vec!["desk-orders".into()],
-        team: None,
-    };
-    b.add_user(&x.admin, &input, PW).unwrap();
-    let desk = b.sign_in("desk2", PW, None, Channel::Desktop).unwrap();
+    let desk = user_with_role(b, &x.admin, "desk2", "desk-orders", Channel::Desktop);
     let before = b.store().change_count().unwrap();
     let discounted = vec![
         LineInput { sku: "TEA".into(), quantity: "1".into(), discount: None },
@@ -148,4 +141,62 @@ fn a_write_setting_a_field_one_may_not_write_is_refused_whole_naming_the_field()
         ..Default::default()
     };
     assert_eq!(b.add_product(&desk, &pot).unwrap_err().code, ErrorCode::Forbidden);
+}
+
+#[test]
+fn a_custom_role_gets_its_own_field_rules_and_nobody_hands_out_a_field_wider_than_held() {
+    use banyan::security::grants::{FieldAccess, FieldRule};
+    let x = book();
+    let b = &x.b;
+    let rule = |field: &str, access| RoleChange {
+        field: Some(FieldRule { field: field.into(), access }),
+        ..Default::default()
+    };
+    // Sales who may see what an order is worth but neither line prices nor discounts.
+    b.add_role(&x.admin, "sales-totals", "sales").unwrap();
+    b.change_role(&x.admin, "sales-totals", &rule("order.lines.price", FieldAccess::Hidden)).unwrap();
+    let view = b.change_role(&x.admin, "sales-totals", &rule("order.lines.discount", FieldAccess::Hidden)).unwrap();
+    assert_eq!(view.fields.get("order.lines.price"), Some(&FieldAccess::Hidden));
+    let events = b.audit_events(&x.admin, 20).unwrap();
+    assert!(
+        events.iter().any(|e| e.kind == "grant-changed" && e.detail.contains("order.lines.discount")),
+        "{events:?}"
+    );
+    let unknown = b.change_role(&x.admin, "sales-totals", &rule("customer.notes", FieldAccess::Hidden)).unwrap_err();
+    assert_eq!((unknown.code, unknown.field.as_deref()), (ErrorCode::Invalid, Some("field")));
+    assert!(unknown.message.contains("order.total"), "{}", unknown.message);
+    let rep = user_with_role(b, &x.admin, "rep", "sales-totals", Channel::Cli);
+    // An order of the rep's: the total shows, a line's price, discount and amounts do not.
+    let mine = CustomerInput { owner: Some("rep".into()), ..person("Quillfeather Rep Customer") };
+    let c = b.add_customer(&x.admin, &mine).unwrap();
+    let line = LineInput { sku: "TEA".into(), quantity: "3".into(), discount: Some("7".into()) };
+    let o = b
+        .create_order(&x.admin, &OrderInput { customer_id: c.id.to_string(), lines: vec![line], notes: None })
+        .unwrap();
+    let seen = b.order(&rep, &o.number).unwrap();
+    assert_eq!(seen.totals.as_ref().map(|t| t.total), Some(24421));
+    assert_eq!((seen.lines[0].unit_price, seen.lines[0].discount_bp, &seen.lines[0].amounts), (None, None, &None));
+    assert_eq!(seen.redacted, ["order.lines.price", "order.lines.discount"]);
+    // A discount is a hidden field to them: setting one is refused whole, naming it.
+    let discounted = LineInput { sku: "TEA".into(), quantity: "1".into(), discount: Some("5".into()) };
+    let refused = b
+        .create_order(&rep, &OrderInput { customer_id: c.id.to_string(), lines: vec![discounted], notes: None })
+        .unwrap_err();
+    assert_eq!((refused.code, refused.field.as_deref()), (ErrorCode::Forbidden, Some("lines[0].discount")));
+    // Back to write: the rule goes, the rep sees the lines again at the next sign-in.
+    let view = b.change_role(&x.admin, "sales-totals", &rule("order.lines.discount", FieldAccess::Write)).unwrap();
+    assert!(!view.fields.contains_key("order.lines.discount"));
+    let rep = b.sign_in("rep", ADMIN_PASSWORD, None, Channel::Cli).unwrap();
+    assert_eq!(b.order(&rep, &o.number).unwrap().lines[0].discount_bp, Some(700));
+
+    // A manager-like lead who may manage roles but not see prices cannot give prices out.
+    b.add_role(&x.admin, "lead", "manager").unwrap();
+    let users = Grant { entity: Entity::Users, actions: vec![Action::Read, Action::Update], scope: Scope::All };
+    b.change_role(&x.admin, "lead", &RoleChange { grant: Some(users), ..Default::default() }).unwrap();
+    b.change_role(&x.admin, "lead", &rule("product.price", FieldAccess::Hidden)).unwrap();
+    let lead = user_with_role(b, &x.admin, "lead", "lead", Channel::Cli);
+    b.add_role(&x.admin, "copy-of-support", "support").unwrap();
+    let wider = b.change_role(&lead, "copy-of-support", &rule("product.price", FieldAccess::Read)).unwrap_err();
+    assert_eq!((wider.code, wider.field.as_deref()), (ErrorCode::Invalid, Some("roles")), "{}", wider.message);
+    b.change_role(&lead, "copy-of-support", &rule("order.total", FieldAccess::Read)).unwrap();
 }

@@ -461,6 +461,10 @@ enum RoleCmd {
         /// The most rows one export may write ("none" for no limit).
         #[arg(long)]
         export_cap: Option<String>,
+        /// A field rule, FIELD=hidden|read|write: order.total, order.lines.price,
+        /// order.lines.discount or product.price (write, the default, removes the rule).
+        #[arg(long)]
+        field: Option<String>,
     },
     /// Make a role (built-in or custom) require an authenticator app: its users without one set
     /// one up at their next sign-in (`banyan mfa enroll`) and may do nothing else until then.
@@ -1152,7 +1156,7 @@ fn audit_cmd(b: &Banyan, caller: &Caller, cmd: AuditCmd, out: &print::Out<'_>) -
 }
 
 fn role_cmd(b: &Banyan, caller: &Caller, cmd: RoleCmd, out: &print::Out<'_>) -> Result<(), ApiError> {
-    use banyan::security::grants::{Action, Entity, Grant, Revoke, RoleChange, Scope};
+    use banyan::security::grants::{Action, Entity, FieldAccess, FieldRule, Grant, Revoke, RoleChange, Scope};
     let bad = |field: &str, id: &'static str, value: &str| {
         api::localize(b.localizer(), banyan::Error::field(banyan::FieldError::new(field, id).arg("value", value)))
     };
@@ -1160,7 +1164,7 @@ fn role_cmd(b: &Banyan, caller: &Caller, cmd: RoleCmd, out: &print::Out<'_>) -> 
         RoleCmd::List => out.roles(&b.roles(caller)?),
         RoleCmd::Show { name } => out.role(&b.role(caller, &name)?),
         RoleCmd::Add { name, from } => out.role_saved("cli-role-added", &b.add_role(caller, &name, &from)?),
-        RoleCmd::Grant { name, entity, actions, scope, revoke, export_cap } => {
+        RoleCmd::Grant { name, entity, actions, scope, revoke, export_cap, field } => {
             let mut change = RoleChange::default();
             if let Some(entity) = entity {
                 let e = Entity::parse(&entity).ok_or_else(|| bad("entity", "cli-role-entity", &entity))?;
@@ -1185,6 +1189,11 @@ fn role_cmd(b: &Banyan, caller: &Caller, cmd: RoleCmd, out: &print::Out<'_>) -> 
                 } else {
                     Some(cap.trim().parse::<u64>().map_err(|_| bad("exportCap", "cli-role-cap", &cap))?)
                 });
+            }
+            if let Some(rule) = field {
+                let (f, access) = rule.split_once('=').unwrap_or((rule.as_str(), ""));
+                let access = FieldAccess::parse(access).ok_or_else(|| bad("field", "cli-role-field", &rule))?;
+                change.field = Some(FieldRule { field: f.trim().to_string(), access });
             }
             if change == RoleChange::default() {
                 return Err(bad("entity", "cli-role-nothing", ""));

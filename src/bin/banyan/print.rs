@@ -355,6 +355,10 @@ impl Out<'_> {
             None => self.t("cli-role-no-cap"),
         };
         println!("{}", self.f("cli-role-export-cap", &[("cap", cap)]));
+        for (field, access) in &r.fields {
+            let access = self.t(&format!("cli-field-access-{}", access.name()));
+            println!("{}", self.f("cli-role-field-rule", &[("field", field.clone()), ("access", access)]));
+        }
         if r.require_mfa {
             println!("{}", self.t("cli-role-requires-mfa"));
         }

@@ -316,6 +316,8 @@ warnings: Array<string>,
  */
 warningCount: number, };
 
+export type FieldAccess = "hidden" | "read" | "write";
+
 export type FieldMessage = { field: string, message: string, };
 
 export type Grant = { entity: Entity, actions: Array<Action>, scope: Scope, };
@@ -578,6 +580,11 @@ export type RoleView = { name: string, builtIn: boolean,
  * The built-in role a custom one was copied from.
  */
 basedOn: string | null, grants: Array<Grant>, exportCap: number | null, 
+/**
+ * Its field rules (`order.total` → hidden, ...); a field not named may be written where its
+ * entity may be updated.
+ */
+fields: { [key in string]: FieldAccess }, 
 /**
  * Its users must sign in with an authenticator app (they set one up at their next sign-in).
  */
