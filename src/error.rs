@@ -74,6 +74,13 @@ pub enum Error {
     /// The book has users and nobody signed in.
     #[error("sign-in required")]
     SignInRequired,
+    /// A shared desktop's book opens only when a user signs in (their key slot).
+    #[error("a shared desktop's book opens by signing in")]
+    SharedDesktop,
+    /// The change to a shared desktop stopped before the book was re-keyed: it was dropped, and
+    /// the book opens as before.
+    #[error("the change to a shared desktop did not finish")]
+    SharingUnfinished,
     /// `banyan audit verify` found history altered, missing, truncated or rewritten in `chains`
     /// of the book's chains (the report says where).
     #[error("history altered in {chains} chain(s)")]

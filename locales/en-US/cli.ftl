@@ -87,6 +87,10 @@ cli-label-total = Total
 #   $contacts (Number) - contacts added
 #   $activities (Number) - activities added
 cli-demo-done = Added demo data: { $customers } customers, { $products } products, { $orders } orders, { $contacts } contacts, { $activities } activities.
+cli-shared-done = This desktop is now shared: the book was re-encrypted under a new key that opens only when one of its users signs in; the keyring and any book passphrase no longer open it.
+# Variables:
+#   $logins (String) - the users, comma-separated
+cli-shared-waiting = These users cannot sign in here until an admin sets their password (banyan user passwd LOGIN): { $logins }
 cli-rekey-done = The database key was changed.
 cli-rewrap-done = The key is now protected the new way; the data was not rewritten.
 cli-new-passphrase-missing = Give the new passphrase in BANYAN_NEW_PASSPHRASE or as the second line of standard input.

@@ -402,6 +402,8 @@ error-role-unknown = “{ $value }” is not a role of this book ({ $roles }).
 #   $value (String) - the field named
 #   $fields (String) - the fields a rule can name
 error-role-field-unknown = A role's rule cannot name “{ $value }”: the fields with rules are { $fields }.
+error-shared-desktop = This desktop is shared: its book opens only when a user signs in (BANYAN_USER and BANYAN_PASSWORD for the command line). A book passphrase, the keyring or a service token cannot open it.
+error-sharing-unfinished = This desktop was being made shared when Banyan stopped, before the book was re-encrypted: nothing changed. Open the book as before (its passphrase or this computer's keyring) and make it shared again.
 error-role-taken = There is already a role “{ $value }”.
 error-role-name = A role’s name has 1–40 lowercase letters, digits, “-” or “_”, starting with a letter.
 error-role-built-in = “{ $value }” is a built-in role and cannot be changed; copy it into a new role with `role add NAME --from { $value }`.

@@ -225,6 +225,7 @@ settings-book = Customer book
 settings-saved = Saved.
 settings-security = Security
 settings-db-path = Database file
+settings-key-shared = Each user's password (shared computer)
 settings-key-mode = Key protected by
 
 ## Import, export and duplicates
@@ -389,6 +390,7 @@ signin-title = Sign in to Banyan
 signin-intro = Sign in with your Banyan login.
 signin-idle = Banyan locked itself after a while without use. Sign in again to go on.
 signin-screen-locked = Banyan locked itself when this computer's screen locked. Sign in again to go on.
+signin-shared = This computer is shared: the customer book opens only while someone is signed in, and closes when Banyan locks.
 signin-sleep = Banyan locked itself when this computer went to sleep. Sign in again to go on.
 signin-login = Login
 signin-password = Password

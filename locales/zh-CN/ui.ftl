@@ -177,6 +177,7 @@ settings-book = 客户数据库
 settings-saved = 已保存。
 settings-security = 安全
 settings-db-path = 数据库文件
+settings-key-shared = 各用户的密码（共用电脑）
 settings-key-mode = 密钥保护方式
 
 ## 导入、导出与查重
@@ -292,6 +293,7 @@ signin-title = 登录 Banyan
 signin-intro = 请用您的 Banyan 登录名登录。
 signin-idle = Banyan 在一段时间未使用后已自动锁定。请重新登录以继续。
 signin-screen-locked = 电脑锁屏时 Banyan 已自动锁定。请重新登录以继续。
+signin-shared = 这是一台共用电脑：只有有人登录时客户库才会打开，Banyan 锁定时即关闭。
 signin-sleep = 电脑进入睡眠时 Banyan 已自动锁定。请重新登录以继续。
 signin-login = 登录名
 signin-password = 密码

@@ -94,6 +94,8 @@ fn status(state: &AppState) -> AppStatus {
         (true, true) if session.caller.is_none() => "signed-out",
         (true, true) if session.caller.as_ref().is_some_and(|c| c.mfa_setup_needed()) => "mfa-setup",
         (true, true) => "open",
+        // A shared desktop's book opens only as someone signs in.
+        (false, _) if state.db_path.exists() && state.is_shared() => "signed-out",
         (false, _) if state.db_path.exists() => "locked",
         (false, _) => "missing",
     };
@@ -231,6 +233,8 @@ commands! {
         let key = match req.key_mode {
             KeyMode::Keyring => NewKey::Keyring,
             KeyMode::Passphrase => NewKey::Passphrase(req.passphrase.clone().unwrap_or_default()),
+            // A new book has no users whose key slots could hold its key: made shared later.
+            KeyMode::Shared => return Err(api::localize(&Localizer::new(state.lang()), banyan::Error::SharedDesktop)),
         };
         let settings = Settings { phone_region: req.phone_region.clone(), currency: req.currency.clone() };
         let b = Banyan::create(&state.options(), key, &settings)?;
@@ -250,6 +254,21 @@ commands! {
 
     /// Signs in with a login, a password and (for an account with an authenticator) a code.
     fn sign_in(state, login: String, password: String, code: Option<String>) -> AppStatus {
+        if state.is_shared() {
+            // The user's key slot opens the book; it is closed again unless they got in (a code
+            // still to type opens it anew with the next try).
+            let b = Banyan::open(&state.options(), &banyan::security::Unlock::sign_in(&login, &password))?;
+            let caller = b.sign_in(&login, &password, code.as_deref(), Channel::Desktop)?;
+            {
+                // Book and session together, so a lock meanwhile closes both or neither.
+                let mut book = state.book_mut();
+                *book = Some(b);
+                state.session().caller = Some(caller.clone());
+            }
+            signed_in(&state, caller)?;
+            state.warm_up_soon();
+            return Ok(status(&state));
+        }
         let caller = with_book(&state, |b| b.sign_in(&login, &password, code.as_deref(), Channel::Desktop))?;
         signed_in(&state, caller)?;
         Ok(status(&state))
@@ -263,6 +282,7 @@ commands! {
             s.locked_by_idle = idle;
             s.locked_by_os = None;
         }
+        state.close_if_shared();
         Ok(status(&state))
     }
 

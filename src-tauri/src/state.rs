@@ -143,7 +143,28 @@ impl AppState {
         }
         s.locked_by_idle = false;
         s.locked_by_os = Some(why);
+        drop(s);
+        self.close_if_shared();
         true
+    }
+
+    /// Whether this is a shared desktop: its book is open only while someone is signed in.
+    pub fn is_shared(&self) -> bool {
+        KeyStore::for_db(&self.db_path).is_shared()
+    }
+
+    /// On a shared desktop, closes the book once the session has ended: its key goes from
+    /// memory (SQLCipher wipes its copy as each connection closes) and nothing of it stays open
+    /// in this process. Waits for a command still using the book to finish.
+    pub fn close_if_shared(&self) {
+        if self.is_shared() {
+            // The book first, then the session (the order every command takes them in): a
+            // sign-in cannot slip in between the check and the close.
+            let mut book = self.book_mut();
+            if self.session().caller.is_none() {
+                drop(book.take());
+            }
+        }
     }
 
     pub fn lang(&self) -> Lang {

@@ -207,7 +207,18 @@ impl Banyan {
 
     pub fn open(opts: &OpenOptions, unlock: &Unlock) -> ApiResult<Banyan> {
         let l10n = Localizer::new(opts.lang);
-        match Store::open(&opts.path, unlock, opts.store.clone()) {
+        let opened = match unlock {
+            // A shared desktop: the sign-in opens the key slot, counted toward the lockout like
+            // any sign-in (the book is not open yet, so a refusal is not in its audit trail).
+            Unlock::Slot { login, password } => {
+                let folded = Unlock::Slot { login: crate::model::login_key(login), password: password.clone() };
+                users::open_slot_counted(&opts.path, login, opts.store.clock.now_ms(), || {
+                    Store::open(&opts.path, &folded, opts.store.clone())
+                })
+            }
+            _ => Store::open(&opts.path, unlock, opts.store.clone()),
+        };
+        match opened {
             Ok(store) => {
                 let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf };
                 // An import whose process died part-way is taken back now, so the book never stays
@@ -629,6 +640,10 @@ impl Banyan {
         kdf: KdfParams,
     ) -> ApiResult<()> {
         self.may(caller, Entity::Settings, Action::Update)?;
+        if mode == KeyMode::Shared {
+            // Its key slot needs the caller's password (`passphrase` here), and a new key.
+            return self.make_shared(caller, passphrase.unwrap_or_default()).map(|_| ());
+        }
         let r =
             if new_key { self.store.rekey(mode, passphrase, kdf) } else { self.store.rewrap(mode, passphrase, kdf) };
         r.map_err(|e| self.err(e))
@@ -770,6 +785,8 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
         }
         Error::NoUsers => simple(ErrorCode::NoUsers, "error-no-users", &[]),
         Error::SignInRequired => simple(ErrorCode::SignInRequired, "error-sign-in-needed", &[]),
+        Error::SharedDesktop => simple(ErrorCode::SignInRequired, "error-shared-desktop", &[]),
+        Error::SharingUnfinished => simple(ErrorCode::PassphraseRequired, "error-sharing-unfinished", &[]),
         Error::Forbidden { what } => simple(ErrorCode::Forbidden, "error-forbidden", &[("what", msg(&what, &[]))]),
         Error::FieldNotAllowed { field } => {
             let message = msg("error-field-not-allowed", &[("field", field_label(l, &field))]);

@@ -435,6 +435,8 @@ impl Banyan {
             password::check_new(new_password, "password", &[&valid.login, &valid.name])?;
             let phc = password::hash(new_password, self.kdf)?;
             let user = self.store.add_user(&caller.actor(), UserId::new(self.store.now_ms()), &valid, &phc, false)?;
+            // On a shared desktop, the new user's password opens the book here too.
+            self.store.set_key_slot(&login_key(&user.login), new_password, self.kdf)?;
             let detail = json!({ "login": user.login, "roles": user.roles, "team": user.team });
             self.audit(&caller.actor().user, "user-added", detail)?;
             Ok(user)
@@ -448,6 +450,11 @@ impl Banyan {
         let run = || -> crate::Result<User> {
             let change = UserChange { status: Some(status), ..Default::default() };
             let user = self.store.change_user(&caller.actor(), login, change)?;
+            if status == UserStatus::Disabled {
+                // On a shared desktop, their password no longer opens the book (an admin setting a
+                // new password after enabling them gives them a slot again).
+                self.keys().remove_slot(&login_key(&user.login))?;
+            }
             let kind = if status == UserStatus::Active { "user-enabled" } else { "user-disabled" };
             self.audit(&caller.actor().user, kind, json!({ "login": user.login }))?;
             Ok(user)
@@ -515,6 +522,9 @@ impl Banyan {
             }
             let mfa_removed = matches!(change.mfa, Some(None));
             let changed = self.store.change_user(&caller.actor(), login, change)?;
+            if changed.status == UserStatus::Active {
+                self.store.set_key_slot(&login_key(&changed.login), new_password, self.kdf)?;
+            }
             let detail = json!({ "login": changed.login, "byAdmin": !caller.is(login), "mfaRemoved": mfa_removed });
             self.audit(&caller.actor().user, "password-changed", detail)?;
             Ok(changed)
@@ -638,6 +648,41 @@ impl Banyan {
     }
 
     /// The caller's own credentials, after checking their password again.
+    /// Makes this desktop shared (settings.update): the book is re-encrypted under a new key that
+    /// only key slots hold, the caller's first, sealed under `password` (theirs, checked). Every
+    /// other user needs a new password set by an admin to sign in here; they are returned.
+    pub fn make_shared(&mut self, caller: &Caller, password: &str) -> ApiResult<Vec<String>> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        let run = |b: &mut Banyan| -> crate::Result<Vec<String>> {
+            let creds = b.own_credentials(caller, password)?;
+            b.store.rekey_shared(&login_key(&creds.user.login), password, b.kdf)?;
+            b.audit(&caller.actor().user, "desktop-shared", json!({ "login": creds.user.login }))?;
+            b.users_without_key_slot_inner()
+        };
+        run(self).map_err(|e| self.err(e))
+    }
+
+    /// On a shared desktop, the active users (not service accounts) whose password does not open
+    /// the book here yet: an admin sets their password to give them a key slot. Empty elsewhere.
+    pub fn users_without_key_slot(&self, caller: &Caller) -> ApiResult<Vec<String>> {
+        self.may(caller, Entity::Users, Action::Read)?;
+        self.users_without_key_slot_inner().map_err(|e| self.err(e))
+    }
+
+    fn users_without_key_slot_inner(&self) -> crate::Result<Vec<String>> {
+        let keys = self.keys();
+        if keys.mode()? != crate::security::KeyMode::Shared {
+            return Ok(vec![]);
+        }
+        let slots = keys.slot_logins()?;
+        let users = self.store.users()?;
+        Ok(users
+            .into_iter()
+            .filter(|u| u.status == UserStatus::Active && !u.service && !slots.contains(&login_key(&u.login)))
+            .map(|u| u.login)
+            .collect())
+    }
+
     fn own_credentials(&self, caller: &Caller, pass: &str) -> crate::Result<crate::store::Credentials> {
         let creds = self
             .store
@@ -647,5 +692,29 @@ impl Banyan {
             return Err(Error::field(FieldError::new("password", "error-sign-in-failed")));
         }
         Ok(creds)
+    }
+}
+
+/// Opens a shared desktop's book with `login`'s key slot (`open`): refused while that login is
+/// locked out on this desktop, and a slot that does not open counts as a failed sign-in there.
+pub(super) fn open_slot_counted(
+    path: &std::path::Path,
+    login: &str,
+    now: i64,
+    open: impl FnOnce() -> crate::Result<crate::store::Store>,
+) -> crate::Result<crate::store::Store> {
+    let keys = KeyStore::for_db(path);
+    let key = login_key(login);
+    if let Some(until) = keys.lock_state(&key)?.locked(now) {
+        return Err(Error::Locked { until_ms: until });
+    }
+    match open() {
+        Err(Error::SignInFailed) => {
+            let state = keys.update_lock(&key, now, |s| {
+                s.fail(now);
+            })?;
+            Err(state.locked(now).map_or(Error::SignInFailed, |until| Error::Locked { until_ms: until }))
+        }
+        other => other,
     }
 }

@@ -6,6 +6,11 @@
 //! Beside each database sits a small JSON key file (`<db>.key.json`) that says which of the two it
 //! is, the database's id (the keyring entry's name) and, in passphrase mode, the wrapped key. It
 //! holds no secret in clear.
+//!
+//! A shared desktop (mode `shared`) keeps no key in the keyring and asks no book passphrase: the
+//! key is sealed once per user who may sign in there ("key slots", like LUKS's), each under an
+//! Argon2id key from that user's password, so the book opens only when one of them signs in and
+//! a user without a slot (disabled, or never given a password here) cannot open it at all.
 
 use super::lockout::LockState;
 use crate::error::{Error, Result};
@@ -68,6 +73,8 @@ impl std::fmt::Debug for DbKey {
 pub enum KeyMode {
     Keyring,
     Passphrase,
+    /// A shared desktop: a key slot per user, opened by signing in.
+    Shared,
 }
 
 /// How to unlock a database.
@@ -77,6 +84,8 @@ pub enum Unlock {
     KeyFile { passphrase: Option<Zeroizing<String>> },
     /// Use this key directly (tests, benchmarks, and tools that already hold the key).
     Raw(DbKey),
+    /// A shared desktop's book: open the key slot of `login` with their password.
+    Slot { login: String, password: Zeroizing<String> },
 }
 
 impl Unlock {
@@ -86,6 +95,11 @@ impl Unlock {
 
     pub fn keyring() -> Self {
         Unlock::KeyFile { passphrase: None }
+    }
+
+    /// A shared desktop's book, opened by `login` signing in with `password`.
+    pub fn sign_in(login: &str, password: &str) -> Self {
+        Unlock::Slot { login: login.to_string(), password: Zeroizing::new(password.to_string()) }
     }
 }
 
@@ -119,6 +133,9 @@ struct KeyFile {
     /// and can be read before it opens (see `lockout.rs`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     lockouts: BTreeMap<String, LockState>,
+    /// Shared mode: the database key sealed under each user's password, by folded login.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    slots: BTreeMap<String, Sealed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -161,13 +178,26 @@ impl KeyStore {
     /// Files a new key for a new database and writes the key file.
     pub fn create(&self, key: &DbKey, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<()> {
         let db_id = uuid::Uuid::new_v4().to_string();
-        let file = self.seal(&db_id, key, mode, passphrase, kdf, BTreeMap::new())?;
+        let file = Self::seal(&db_id, key, mode, passphrase, kdf, BTreeMap::new(), BTreeMap::new())?;
         write_atomic(&self.path, &file)
     }
 
     /// The mode this database's key is kept in.
     pub fn mode(&self) -> Result<KeyMode> {
         Ok(self.read(&self.path)?.mode)
+    }
+
+    /// Whether the book is to be opened by a user's key slot: it is a shared desktop's, or a
+    /// change to one was staged (and maybe applied) when the process stopped.
+    pub fn is_shared(&self) -> bool {
+        self.mode().ok() == Some(KeyMode::Shared) || self.sharing_pending()
+    }
+
+    /// A change to a shared desktop was staged and not committed: the database has the pending
+    /// key (the change is finished at open) or still the old one (the change is dropped).
+    pub fn sharing_pending(&self) -> bool {
+        self.mode().ok() != Some(KeyMode::Shared)
+            && self.read(&self.pending_path()).is_ok_and(|f| f.mode == KeyMode::Shared)
     }
 
     /// The key as the key file says, and any pending key from an interrupted key change.
@@ -183,9 +213,93 @@ impl KeyStore {
     /// Writes the key file for `key` as pending; call [`KeyStore::commit_pending`] once the
     /// database uses that key. A crash in between leaves both files, and open tries both.
     pub fn stage(&self, key: &DbKey, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<()> {
+        if mode == KeyMode::Shared {
+            // A shared key file without a slot would open for nobody: see `stage_shared`.
+            return Err(Error::SharedDesktop);
+        }
         let current = self.read(&self.path)?;
-        let file = self.seal(&current.db_id, key, mode, passphrase, kdf, current.lockouts)?;
+        let file = Self::seal(&current.db_id, key, mode, passphrase, kdf, current.lockouts, BTreeMap::new())?;
         write_atomic(&self.pending_path(), &file)
+    }
+
+    /// As [`KeyStore::stage`], for a shared desktop whose one key slot (for now) is `login`'s,
+    /// sealed under `password`: the other users' slots sealed the old key and go with it (they
+    /// get new ones as an admin sets their passwords).
+    pub fn stage_shared(&self, key: &DbKey, login: &str, password: &str, kdf: KdfParams) -> Result<()> {
+        let current = self.read(&self.path)?;
+        let slot = seal_with_password(password, key.0.as_ref(), &slot_aad(&current.db_id, login), kdf)?;
+        let slots = BTreeMap::from([(login.to_string(), slot)]);
+        let file = Self::seal(&current.db_id, key, KeyMode::Shared, None, kdf, current.lockouts, slots)?;
+        write_atomic(&self.pending_path(), &file)
+    }
+
+    /// A shared desktop's key, opened with `login`'s slot, and any pending key (an interrupted key
+    /// change) that their slot there opens. A login without a slot costs what a wrong password
+    /// costs, and both are [`Error::SignInFailed`].
+    /// While a change to a shared desktop is staged but not committed (the main key file is
+    /// not shared yet), the key returned is the pending file's: see [`KeyStore::sharing_pending`].
+    pub fn unlock_slot(&self, login: &str, password: &str) -> Result<(DbKey, Option<DbKey>)> {
+        let main = self.read(&self.path)?;
+        if main.mode != KeyMode::Shared {
+            let pending = self.read(&self.pending_path()).ok().filter(|f| f.mode == KeyMode::Shared);
+            let Some(pending) = pending else {
+                return Err(Error::KeyFile {
+                    path: self.path.clone(),
+                    detail: "not a shared desktop's key file".into(),
+                });
+            };
+            let key = self.open_slot(&pending, login, password)?.ok_or(Error::SignInFailed)?;
+            return Ok((key, None));
+        }
+        let key = self.open_slot(&main, login, password)?.ok_or(Error::SignInFailed)?;
+        let pending = match self.read(&self.pending_path()) {
+            Ok(f) => self.open_slot(&f, login, password).ok().flatten(),
+            Err(_) => None,
+        };
+        Ok((key, pending))
+    }
+
+    fn open_slot(&self, f: &KeyFile, login: &str, password: &str) -> Result<Option<DbKey>> {
+        let Some(slot) = f.slots.get(login) else {
+            // As long as a wrong password takes: nobody learns which logins have a slot here.
+            let params = f.slots.values().next().map_or_else(KdfParams::default, |s| s.params);
+            let _ = derive(password, &[0u8; 16], params)?;
+            return Ok(None);
+        };
+        let Some(bytes) = open_with_password(password, slot, &slot_aad(&f.db_id, login))? else {
+            return Ok(None);
+        };
+        let k: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::KeyFile {
+            path: self.path.clone(),
+            detail: format!("key slot of {login} is not a key"),
+        })?;
+        Ok(Some(DbKey::from_bytes(k)))
+    }
+
+    /// Seals `key` (the book's, open) for `login` under `password` on a shared desktop, replacing
+    /// their slot; nothing on a desktop that is not shared.
+    pub fn set_slot(&self, key: &DbKey, login: &str, password: &str, kdf: KdfParams) -> Result<()> {
+        let mut file = self.read(&self.path)?;
+        if file.mode != KeyMode::Shared {
+            return Ok(());
+        }
+        let slot = seal_with_password(password, key.0.as_ref(), &slot_aad(&file.db_id, login), kdf)?;
+        file.slots.insert(login.to_string(), slot);
+        write_atomic(&self.path, &serde_json::to_string_pretty(&file).expect("key file serializes"))
+    }
+
+    /// Takes `login`'s slot away (a disabled user): their password no longer opens the book here.
+    pub fn remove_slot(&self, login: &str) -> Result<()> {
+        let mut file = self.read(&self.path)?;
+        if file.slots.remove(login).is_some() {
+            write_atomic(&self.path, &serde_json::to_string_pretty(&file).expect("key file serializes"))?;
+        }
+        Ok(())
+    }
+
+    /// The logins with a key slot (empty on a desktop that is not shared).
+    pub fn slot_logins(&self) -> Result<Vec<String>> {
+        Ok(self.read(&self.path)?.slots.into_keys().collect())
     }
 
     pub fn commit_pending(&self) -> Result<()> {
@@ -240,16 +354,17 @@ impl KeyStore {
     }
 
     fn seal(
-        &self,
         db_id: &str,
         key: &DbKey,
         mode: KeyMode,
         passphrase: Option<&str>,
         kdf: KdfParams,
         lockouts: BTreeMap<String, LockState>,
+        slots: BTreeMap<String, Sealed>,
     ) -> Result<String> {
         let mut account = None;
         let wrapped = match mode {
+            KeyMode::Shared => None,
             KeyMode::Keyring => {
                 let name = format!("database-key:{db_id}:{}", uuid::Uuid::new_v4().simple());
                 keyring_entry(&name)?.set_password(&key.to_hex()).map_err(keyring_error)?;
@@ -278,13 +393,15 @@ impl KeyStore {
                 })
             }
         };
-        let file = KeyFile { format: 1, db_id: db_id.to_string(), mode, account, wrapped, lockouts };
+        let file = KeyFile { format: 1, db_id: db_id.to_string(), mode, account, wrapped, lockouts, slots };
         Ok(serde_json::to_string_pretty(&file).expect("key file serializes"))
     }
 
     fn open_file(&self, f: &KeyFile, passphrase: Option<&str>) -> Result<DbKey> {
         let bad = |d: &str| Error::KeyFile { path: self.path.clone(), detail: d.to_string() };
         match f.mode {
+            // Only a user signing in opens it ([`KeyStore::unlock_slot`]).
+            KeyMode::Shared => Err(Error::SharedDesktop),
             KeyMode::Keyring => {
                 let account = f.account.as_deref().ok_or_else(|| bad("missing keyring account"))?;
                 let entry = keyring_entry(account)?;
@@ -366,6 +483,12 @@ pub fn open_with_password(password: &str, sealed: &Sealed, aad: &str) -> Result<
         .decrypt(XNonce::from_slice(&nonce), Payload { msg: &ct, aad: aad.as_bytes() })
         .ok()
         .map(Zeroizing::new))
+}
+
+/// What a key slot is bound to: this book and this login (a slot copied to another login or
+/// another book's key file does not open).
+fn slot_aad(db_id: &str, login: &str) -> String {
+    format!("banyan-key-slot:{db_id}:{login}")
 }
 
 fn derive(passphrase: &str, salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8; 32]>> {

@@ -210,9 +210,16 @@ impl Store {
         check_file(path)?;
         match unlock {
             Unlock::Raw(k) => Self::open_with_key(path, Some(k.clone()), opts, migrations),
-            Unlock::KeyFile { passphrase } => {
+            Unlock::KeyFile { .. } | Unlock::Slot { .. } => {
                 let keys = KeyStore::for_db(path);
-                let (main, pending) = keys.unlock(passphrase.as_ref().map(|p| p.as_str()))?;
+                if matches!(unlock, Unlock::Slot { .. }) && keys.sharing_pending() {
+                    return Self::finish_sharing(path, &keys, unlock, opts, migrations);
+                }
+                let (main, pending) = match unlock {
+                    Unlock::Slot { login, password } => keys.unlock_slot(login, password)?,
+                    Unlock::KeyFile { passphrase } => keys.unlock(passphrase.as_ref().map(|p| p.as_str()))?,
+                    Unlock::Raw(_) => unreachable!("matched above"),
+                };
                 match verify(path, Some(&main)) {
                     Ok(()) => {
                         keys.discard_pending();
@@ -228,6 +235,31 @@ impl Store {
                     Err(e) => Err(e),
                 }
             }
+        }
+    }
+
+    /// A change to a shared desktop stopped between staging its key file and committing it: if
+    /// the database already has the new key, the change is finished; if not, it never happened
+    /// and the staged file goes (the book opens as before).
+    fn finish_sharing(
+        path: &Path,
+        keys: &KeyStore,
+        unlock: &Unlock,
+        opts: StoreOptions,
+        migrations: &[migrate::Migration],
+    ) -> Result<Store> {
+        let Unlock::Slot { login, password } = unlock else { unreachable!("only a slot finishes sharing") };
+        let (key, _) = keys.unlock_slot(login, password)?;
+        match verify(path, Some(&key)) {
+            Ok(()) => {
+                keys.commit_pending()?;
+                Self::open_with_key(path, Some(key), opts, migrations)
+            }
+            Err(Error::WrongKey) => {
+                keys.discard_pending();
+                Err(Error::SharingUnfinished)
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -408,9 +440,26 @@ impl Store {
     /// Changes the key: a new random key (re-encrypting every page), in `mode`. The new key file is
     /// staged before the database is re-keyed, so a crash at any point leaves a database that opens.
     pub fn rekey(&mut self, mode: KeyMode, passphrase: Option<&str>, kdf: KdfParams) -> Result<()> {
+        self.rekey_with(|keys, new_key| keys.stage(new_key, mode, passphrase, kdf))
+    }
+
+    /// Makes this a shared desktop's book: re-encrypted under a new random key whose one key slot
+    /// is `login`'s, under `password` (see [`KeyStore::stage_shared`]).
+    pub fn rekey_shared(&mut self, login: &str, password: &str, kdf: KdfParams) -> Result<()> {
+        self.rekey_with(|keys, new_key| keys.stage_shared(new_key, login, password, kdf))
+    }
+
+    /// On a shared desktop, seals the book's key for `login` under `password` (a new user, a new
+    /// password); nothing elsewhere.
+    pub fn set_key_slot(&self, login: &str, password: &str, kdf: KdfParams) -> Result<()> {
+        let key = self.key.as_ref().ok_or(Error::WrongKey)?;
+        KeyStore::for_db(&self.path).set_slot(key, login, password, kdf)
+    }
+
+    fn rekey_with(&mut self, stage: impl FnOnce(&KeyStore, &DbKey) -> Result<()>) -> Result<()> {
         let keys = KeyStore::for_db(&self.path);
         let new_key = DbKey::random()?;
-        keys.stage(&new_key, mode, passphrase, kdf)?;
+        stage(&keys, &new_key)?;
         // The upkeep's checkpointing connection has the old key: stopped first, started again with
         // the new one.
         self.upkeep = None;

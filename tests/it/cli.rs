@@ -649,6 +649,43 @@ fn roles_are_listed_shown_copied_and_granted_from_the_command_line() {
 }
 
 #[test]
+fn a_shared_desktop_opens_its_book_only_for_its_users_on_the_command_line() {
+    let cli = Cli::new();
+    let desk_pw = "Front desk password 1";
+    let added = cli.cmd(&["user", "add", "desk", "--name", "Front Desk", "--role", "support"]);
+    assert!(with_stdin(added, &format!("{desk_pw}\n")).status.success());
+    cli.json(&["customer", "add", "--name", "Marlowe Shared-Desk", "--kind", "person"]);
+    let out = cli.run(&["rekey", "--to", "shared"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("now shared") && said.contains("banyan user passwd") && said.contains("desk"), "{said}");
+
+    // The book passphrase alone no longer opens it: exit 4, saying why.
+    let out = cli.cmd(&["customer", "list"]).env_remove("BANYAN_USER").env_remove("BANYAN_PASSWORD").output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("shared"), "{}", text(&out.stderr));
+    let out = cli.run(&["customer", "list"]);
+    assert!(text(&out.stdout).contains("Marlowe Shared-Desk"), "{}", text(&out.stderr));
+    // The desk's password opens nothing here until an admin sets it; it reads like a wrong one.
+    let as_desk = |pw: &str| {
+        cli.cmd(&["customer", "list"]).env("BANYAN_USER", "desk").env("BANYAN_PASSWORD", pw).output().unwrap()
+    };
+    let (no_slot, wrong) = (as_desk(desk_pw), as_desk("not the password 1"));
+    assert_eq!(no_slot.status.code(), Some(4));
+    assert_eq!((no_slot.status.code(), text(&no_slot.stderr)), (wrong.status.code(), text(&wrong.stderr)));
+    let out =
+        cli.cmd(&["user", "passwd", "desk"]).env("BANYAN_NEW_PASSWORD", "Front desk password 2").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = as_desk("Front desk password 2");
+    assert!(text(&out.stdout).contains("Marlowe Shared-Desk"), "{}", text(&out.stderr));
+    // A book passphrase again: the keyring or passphrase opens it, as before.
+    let out =
+        cli.cmd(&["rekey", "--to", "passphrase", "--new-key"]).env("BANYAN_NEW_PASSPHRASE", PASS).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(cli.run(&["customer", "list"]).status.success());
+}
+
+#[test]
 fn support_sees_orders_without_their_values_on_the_command_line() {
     let cli = Cli::new();
     let c = cli.json(&["customer", "add", "--name", "Quillfeather Tea House", "--kind", "company"]);

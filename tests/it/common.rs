@@ -68,3 +68,40 @@ pub fn person(name: &str) -> CustomerInput {
 pub fn sha(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_default()
 }
+
+/// CPU seconds this thread has used (wall time where the platform has no thread clock).
+pub fn thread_time() -> f64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime writes one timespec through the valid pointer it is given.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        assert_eq!(rc, 0);
+        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+    }
+    #[cfg(not(unix))]
+    {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64()
+    }
+}
+
+/// The work each of two paths does, as this thread's CPU time (which the rest of the suite
+/// running beside it cannot stretch; wall-clock ratios are the benches'), the fastest of `runs`
+/// alternating calls of each. Asserts `a` did real work (more than 5 ms: a key derivation or a
+/// hash) and `b` took within 0.8–1.25× of it.
+pub fn assert_same_cost(runs: usize, mut a: impl FnMut(usize), mut b: impl FnMut(usize), what: &str) {
+    let (mut a_times, mut b_times) = (Vec::new(), Vec::new());
+    for i in 0..runs {
+        let t = thread_time();
+        a(i);
+        a_times.push(thread_time() - t);
+        let t = thread_time();
+        b(i);
+        b_times.push(thread_time() - t);
+    }
+    let fastest = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let (a, b) = (fastest(&a_times), fastest(&b_times));
+    assert!(a > 0.005, "{what}: the first path did no real work: {a:.4} s");
+    assert!((0.8..=1.25).contains(&(b / a)), "{what}: {a:.4} s against {b:.4} s");
+}

@@ -22,5 +22,6 @@ mod phones;
 mod privacy;
 mod scope;
 mod search;
+mod shared;
 mod users;
 mod validation;

@@ -55,6 +55,7 @@ const TABLE: &[(&str, &str)] = &[
     ("check", "+ - - - -"),
     ("reindex", "+ - - - -"),
     ("rekey", "+ - - - -"),
+    ("make_shared", "+ - - - -"),
     ("demo", "+ + - - -"),
     // import, export, duplicates
     ("import_preview", "+ + - - -"),
@@ -74,6 +75,7 @@ const TABLE: &[(&str, &str)] = &[
     ("new_token", "+ - - - -"),
     ("set_user_status", "+ - - - -"),
     ("unlock_user", "+ - - - -"),
+    ("users_without_key_slot", "+ + - - -"),
     ("change_password", "+ - - - -"),
     ("begin_mfa", "+ + + + +"),
     ("confirm_mfa", "+ + + + +"),
@@ -372,6 +374,8 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         "check" => act!(b.check(who)),
         "reindex" => act!(b.reindex(who, quiet)),
         "rekey" => act!(b.rekey(who, KeyMode::Passphrase, Some(PASS), false, KdfParams { m_kib: 1024, t: 1, p: 1 })),
+        // The book stays open on its new key (the table's book becomes a shared desktop's).
+        "make_shared" => act!(b.make_shared(who, PW)),
         "demo" => {
             let seed = f.next() as u64;
             act!(b.demo(who, 1, seed))
@@ -448,6 +452,7 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         }
         "set_user_status" => act!(b.set_user_status(who, "spare", UserStatus::Active)),
         "unlock_user" => act!(b.unlock_user(who, "spare")),
+        "users_without_key_slot" => act!(b.users_without_key_slot(who)),
         "change_password" => {
             act!(b.change_password(who, "spare", None, &format!("Another-fine-password-{}", f.next())))
         }

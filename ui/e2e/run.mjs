@@ -4,7 +4,7 @@
 import { remote } from "webdriverio";
 import * as OTPAuth from "otpauth";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -607,6 +607,65 @@ async function main() {
   } finally {
     await b.deleteSession().catch(() => {});
   }
+  // IT makes this a shared desktop from the command line: the book's key then lives only in its
+  // users' key slots (the admin's first).
+  execFileSync(CLI, ["--db", DB, "rekey", "--to", "shared"], {
+    env: { ...process.env, BANYAN_PASSPHRASE: "correct horse battery staple", BANYAN_USER: ADMIN, BANYAN_PASSWORD: ADMIN_PASSWORD },
+  });
+  b = await session();
+  try {
+    await step("a shared desktop holds no open book until someone signs in, and closes it when Banyan locks", async () => {
+      // No passphrase screen: the sign-in itself opens the book.
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
+      await waitText(await byTest(b, "sign-in-shared"), (t) => t.includes("shared"), "the shared-desktop note");
+      expect(!(await byTest(b, "unlock").isExisting()), "a shared desktop asks for a book passphrase");
+      // (The last run's app may take a moment to exit: its files are not this one's.)
+      await b.waitUntil(async () => bookOpenIn().length === 0, { timeout: 10_000, timeoutMsg: `the book is open before anyone signed in: ${bookOpenIn()}` });
+      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
+      await (await byTest(b, "sign-in-password")).setValue("not the password");
+      await (await byTest(b, "sign-in-submit")).click();
+      await waitText(await byTest(b, "sign-in-error"), (t) => t === "Wrong login, password or authenticator code.", "a wrong password refused");
+      expect(bookOpenIn().length === 0, "a wrong password left the book open");
+      await shot(b, "shared-sign-in.en-US");
+      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
+      await typeInto(await byTest(b, "customer-search"), "anna mu");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "the customer on the shared desktop");
+      expect(bookOpenIn().length > 0, "the book is not open while signed in (the check itself is wrong)");
+      await (await byTest(b, "lock")).click();
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 10_000 });
+      await b.waitUntil(async () => bookOpenIn().length === 0, { timeout: 10_000, timeoutMsg: `the book stays open after the lock: ${bookOpenIn()}` });
+      const html = await b.getPageSource();
+      expect(!html.includes("Müller"), "a customer's name is still in the page after the lock");
+    });
+  } finally {
+    await b.deleteSession().catch(() => {});
+  }
+}
+
+/** The files of the e2e book (database, WAL, shared memory) that the app's processes hold open,
+ *  read from /proc: what a shared desktop must not hold while nobody is signed in. */
+function bookOpenIn() {
+  const open = [];
+  const [app, db] = [realpathSync(APP), realpathSync(DB)];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    let exe;
+    try {
+      exe = readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      continue;
+    }
+    if (exe !== app) continue;
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target.startsWith(db)) open.push(target);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return open;
 }
 
 function expect(cond, what) {

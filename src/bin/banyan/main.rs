@@ -83,9 +83,11 @@ enum Command {
     /// Change the key or how it is kept. The new passphrase comes from BANYAN_NEW_PASSPHRASE or the
     /// second line of standard input.
     Rekey {
-        /// Keep the key in the keyring or behind a passphrase (default: as now).
+        /// Keep the key in the keyring or behind a passphrase (default: as now), or make this a
+        /// shared desktop ("shared": a new key that only its users' passwords open; yours, from
+        /// BANYAN_PASSWORD, first; the others get theirs as an admin sets their passwords).
         #[arg(long, value_enum)]
-        to: Option<ModeArg>,
+        to: Option<RekeyTo>,
         /// Also re-encrypt the whole database under a new random key.
         #[arg(long)]
         new_key: bool,
@@ -217,6 +219,13 @@ enum DupArg {
 enum ModeArg {
     Keyring,
     Passphrase,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RekeyTo {
+    Keyring,
+    Passphrase,
+    Shared,
 }
 
 #[derive(Args, Default)]
@@ -701,8 +710,8 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             None => KeyMode::Keyring,
         };
         let key = match mode {
-            KeyMode::Keyring => NewKey::Keyring,
             KeyMode::Passphrase => NewKey::Passphrase(pass.as_ref().map(|p| p.to_string()).unwrap_or_default()),
+            _ => NewKey::Keyring,
         };
         let b =
             Banyan::create(&opts, key, &Settings { phone_region: phone_region.clone(), currency: currency.clone() })?;
@@ -729,7 +738,13 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         opts.store.on_migrate = Some(report("cli-migrate-progress"));
         opts.store.on_reindex = Some(report("cli-reindex-progress"));
     }
-    let unlock = Unlock::KeyFile { passphrase: pass };
+    // A shared desktop's book opens only by a user signing in: their key slot.
+    let shared = banyan::security::KeyStore::for_db(&opts.path).is_shared();
+    let unlock = match (shared, env_secret("BANYAN_USER"), env_secret("BANYAN_PASSWORD")) {
+        (true, Some(login), Some(password)) => Unlock::sign_in(&login, &password),
+        (true, _, _) => return Err(api::localize(&ctx.l10n, banyan::Error::SharedDesktop)),
+        (false, _, _) => Unlock::KeyFile { passphrase: pass },
+    };
     let mut b = Banyan::open(&opts, &unlock)?;
     // Who acts: the user signed in from the environment. A book without users knows nobody yet;
     // the only thing it does is make its first admin.
@@ -932,10 +947,19 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             let keys = banyan::security::KeyStore::for_db(b.path());
             let current = keys.mode().map_err(|e| api::localize(b.localizer(), e))?;
             let mode = match to {
-                Some(ModeArg::Keyring) => KeyMode::Keyring,
-                Some(ModeArg::Passphrase) => KeyMode::Passphrase,
+                Some(RekeyTo::Keyring) => KeyMode::Keyring,
+                Some(RekeyTo::Passphrase) => KeyMode::Passphrase,
+                Some(RekeyTo::Shared) => KeyMode::Shared,
                 None => current,
             };
+            if mode == KeyMode::Shared {
+                // The signed-in user's password seals the first key slot.
+                let password = env_secret("BANYAN_PASSWORD")
+                    .ok_or_else(|| api::localize(b.localizer(), banyan::Error::SharedDesktop))?;
+                let waiting = b.make_shared(&caller, &password)?;
+                out.shared(&waiting);
+                return Ok(());
+            }
             if mode == KeyMode::Passphrase && new_pass.is_none() {
                 let l = b.localizer();
                 return Err(ApiError {

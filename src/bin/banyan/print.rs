@@ -102,6 +102,18 @@ impl Out<'_> {
         }
     }
 
+    /// This desktop was made shared; `waiting` still need a password set here to sign in.
+    pub fn shared(&self, waiting: &[String]) {
+        if self.json {
+            return self
+                .json(&serde_json::json!({ "ok": true, "keyMode": KeyMode::Shared, "withoutKeySlot": waiting }));
+        }
+        println!("{}", self.t("cli-shared-done"));
+        if !waiting.is_empty() {
+            println!("{}", self.f("cli-shared-waiting", &[("logins", waiting.join(", "))]));
+        }
+    }
+
     pub fn customer_added(&self, c: &Customer) {
         if self.json {
             return self.json(c);

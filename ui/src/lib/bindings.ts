@@ -415,7 +415,7 @@ export type IoProgress = {
  */
 task: string, done: number, total: number, };
 
-export type KeyMode = "keyring" | "passphrase";
+export type KeyMode = "keyring" | "passphrase" | "shared";
 
 export type Lang = "en-US" | "zh-CN";
 
