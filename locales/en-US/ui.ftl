@@ -591,3 +591,26 @@ privacy-erase = Erase this person…
 privacy-erase-title = Erase { $name } for good?
 privacy-erase-body = Their record, contacts and activities are overwritten, their orders keep their amounts without notes, and the history keeps that changes happened without their values. This cannot be undone.
 privacy-erase-confirm = Erase for good
+shared-title = Shared computer
+shared-intro = On a computer several people use, make the book open only while one of them is signed in: it is re-encrypted under a new key that only their passwords unlock (no keyring, no book passphrase), and it closes whenever Banyan locks.
+shared-start = Make this a shared computer…
+shared-password = Your password
+shared-confirm = Re-encrypt and share
+shared-done = This is now a shared computer: the book opens only when one of its users signs in.
+# Variables:
+#   $logins (String) - the users, comma-separated
+shared-done-waiting = This is now a shared computer. These users cannot sign in here until you set their password (Users, below): { $logins }
+password-title = Password
+password-change = Change my password…
+password-current = Current password
+password-new = New password
+password-changed = Your password was changed.
+# Variables:
+#   $name (String) - the user
+users-password-set = Password set for { $name }.
+users-no-key-slot = Cannot sign in on this computer until their password is set here.
+users-set-password = Set password
+# Variables:
+#   $name (String) - the user
+users-new-password = New password for { $name }
+users-set-password-hint = Tell them the new password in person. Their authenticator app is removed (they set it up again at their next sign-in).

@@ -451,6 +451,21 @@ commands! {
     }
     /// Removes an authenticator: one's own, or (an admin) a user's who lost their phone.
     fn disable_mfa(state, login: String) -> User { with(&state, |b, c| b.disable_mfa(c, &login)) }
+    /// Changes a password: one's own with the current one, or (an admin) another user's.
+    fn change_password(state, login: String, current: Option<String>, new_password: String) -> User {
+        with(&state, |b, c| b.change_password(c, &login, current.as_deref(), &new_password))
+    }
+    /// Makes this a shared desktop (see `Banyan::make_shared`); the users who still need a
+    /// password set here.
+    fn make_shared(state, password: String) -> Vec<String> {
+        let caller = state.session().caller.clone();
+        let mut book = state.book_mut();
+        let Some(b) = book.as_mut() else { return Err(api::not_open(&Localizer::new(state.lang()))) };
+        let Some(caller) = caller else { return Err(api::localize(b.localizer(), banyan::Error::SignInRequired)) };
+        b.make_shared(&caller, &password)
+    }
+    /// On a shared desktop, the users whose password does not open the book here yet.
+    fn users_without_key_slot(state) -> Vec<String> { with(&state, |b, c| b.users_without_key_slot(c)) }
 
     /// Records a named moment for `cargo xtask bench ui` (milliseconds since the process started).
     fn bench_mark(state, name: String, value_ms: Option<f64>) -> f64 {

@@ -17,6 +17,7 @@ const CLI = process.env.BANYAN_CLI;
 const PASSPHRASE = "e2e passphrase 2026";
 const ADMIN = "li.na";
 const ADMIN_PASSWORD = "E2E admin password 2026";
+const NEW_ADMIN_PASSWORD = "E2E admin password 2027";
 if (!APP || !SHOTS || !DB || !CLI) throw new Error("BANYAN_APP, BANYAN_SHOTS, BANYAN_E2E_DB and BANYAN_CLI must be set (run through `cargo xtask test`)");
 mkdirSync(SHOTS, { recursive: true });
 
@@ -607,36 +608,79 @@ async function main() {
   } finally {
     await b.deleteSession().catch(() => {});
   }
-  // IT makes this a shared desktop from the command line: the book's key then lives only in its
-  // users' key slots (the admin's first).
-  execFileSync(CLI, ["--db", DB, "rekey", "--to", "shared"], {
-    env: { ...process.env, BANYAN_PASSPHRASE: "correct horse battery staple", BANYAN_USER: ADMIN, BANYAN_PASSWORD: ADMIN_PASSWORD },
-  });
   b = await session();
   try {
-    await step("a shared desktop holds no open book until someone signs in, and closes it when Banyan locks", async () => {
-      // No passphrase screen: the sign-in itself opens the book.
+    await step("the admin makes this a shared computer: the book then opens only by signing in, and closes when Banyan locks", async () => {
+      await (await byTest(b, "unlock")).waitForDisplayed({ timeout: 30_000 });
+      await (await byTest(b, "unlock-passphrase")).setValue("correct horse battery staple");
+      await (await byTest(b, "unlock-submit")).click();
       await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
-      await waitText(await byTest(b, "sign-in-shared"), (t) => t.includes("shared"), "the shared-desktop note");
-      expect(!(await byTest(b, "unlock").isExisting()), "a shared desktop asks for a book passphrase");
-      // (The last run's app may take a moment to exit: its files are not this one's.)
-      await b.waitUntil(async () => bookOpenIn().length === 0, { timeout: 10_000, timeoutMsg: `the book is open before anyone signed in: ${bookOpenIn()}` });
       await typeInto(await byTest(b, "sign-in-login"), ADMIN);
-      await (await byTest(b, "sign-in-password")).setValue("not the password");
-      await (await byTest(b, "sign-in-submit")).click();
-      await waitText(await byTest(b, "sign-in-error"), (t) => t === "Wrong login, password or authenticator code.", "a wrong password refused");
-      expect(bookOpenIn().length === 0, "a wrong password left the book open");
-      await shot(b, "shared-sign-in.en-US");
       await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
       await (await byTest(b, "sign-in-submit")).click();
+      await (await byTest(b, "customer-count")).waitForDisplayed({ timeout: 10_000 });
+      await (await b.$('[data-nav="settings"]')).click();
+      await (await byTest(b, "make-shared")).click();
+      await (await byTest(b, "make-shared-password")).setValue("not my password");
+      await (await byTest(b, "make-shared-confirm")).click();
+      await (await byTest(b, "make-shared-error")).waitForDisplayed({ timeout: 10_000 });
+      await (await byTest(b, "make-shared-password")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "make-shared-confirm")).click();
+      await waitText(await byTest(b, "make-shared-note"), (t) => t.includes("shared computer") && t.includes("desk"), "the users who still need a password here", 30_000);
+      // The front desk's password does not open the book here until the admin sets it.
+      const deskRow = async () => {
+        for (const row of await b.$$('[data-testid="user-row"]')) if ((await text(row)).includes("Front Desk")) return row;
+        throw new Error("no row for the front desk");
+      };
+      await b.waitUntil(async () => (await deskRow()).$('[data-testid="user-no-slot"]').isExisting(), { timeout: 10_000, timeoutMsg: "the front desk is not marked as unable to sign in here" });
+      await (await (await deskRow()).$('[data-testid="user-set-password"]')).click();
+      await (await byTest(b, "user-password-new")).setValue("Front desk password 2027");
+      await (await byTest(b, "user-password-save")).click();
+      await b.waitUntil(async () => !(await (await deskRow()).$('[data-testid="user-no-slot"]').isExisting()), { timeout: 10_000, timeoutMsg: "the front desk still cannot sign in here" });
+      // The admin changes their own password: their key slot follows it.
+      await (await byTest(b, "own-password-change")).click();
+      await (await byTest(b, "own-password-current")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "own-password-new")).setValue(NEW_ADMIN_PASSWORD);
+      await (await byTest(b, "own-password-save")).click();
+      await waitText(await byTest(b, "own-password-note"), (t) => t.includes("changed"), "the password changed");
+      await shot(b, "settings-shared.en-US");
+      await (await byTest(b, "lock")).click();
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 10_000 });
+      await b.waitUntil(async () => bookOpenIn().length === 0, { timeout: 10_000, timeoutMsg: `the book stays open after the lock: ${bookOpenIn()}` });
+      await waitText(await byTest(b, "sign-in-shared"), (t) => t.includes("shared"), "the shared-computer note");
+      // The old password opens nothing any more.
+      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
+      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
+      await waitText(await byTest(b, "sign-in-error"), (t) => t === "Wrong login, password or authenticator code.", "the old password refused");
+      expect(bookOpenIn().length === 0, "a wrong password left the book open");
+      await shot(b, "shared-sign-in.en-US");
+      await (await byTest(b, "sign-in-password")).setValue(NEW_ADMIN_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
       await typeInto(await byTest(b, "customer-search"), "anna mu");
-      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "the customer on the shared desktop");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "the customer on the shared computer");
       expect(bookOpenIn().length > 0, "the book is not open while signed in (the check itself is wrong)");
       await (await byTest(b, "lock")).click();
       await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 10_000 });
       await b.waitUntil(async () => bookOpenIn().length === 0, { timeout: 10_000, timeoutMsg: `the book stays open after the lock: ${bookOpenIn()}` });
       const html = await b.getPageSource();
       expect(!html.includes("Müller"), "a customer's name is still in the page after the lock");
+    });
+  } finally {
+    await b.deleteSession().catch(() => {});
+  }
+  // The next run of the app starts on the sign-in screen: no passphrase, no book open.
+  b = await session();
+  try {
+    await step("a shared computer's Banyan starts with no book open and no passphrase to ask", async () => {
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
+      expect(!(await byTest(b, "unlock").isExisting()), "a shared computer asks for a book passphrase");
+      // (The last run's app may take a moment to exit: its files are not this one's.)
+      await b.waitUntil(async () => bookOpenIn().length === 0, { timeout: 10_000, timeoutMsg: `the book is open before anyone signed in: ${bookOpenIn()}` });
+      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
+      await (await byTest(b, "sign-in-password")).setValue(NEW_ADMIN_PASSWORD);
+      await (await byTest(b, "sign-in-submit")).click();
+      await (await byTest(b, "customer-count")).waitForDisplayed({ timeout: 15_000 });
     });
   } finally {
     await b.deleteSession().catch(() => {});

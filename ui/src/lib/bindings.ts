@@ -926,6 +926,18 @@ export function disableMfa(login: string): Promise<User> {
   return invoke<User>("disable_mfa", { login });
 }
 
+export function changePassword(login: string, current: string | null, newPassword: string): Promise<User> {
+  return invoke<User>("change_password", { login, current, newPassword });
+}
+
+export function makeShared(password: string): Promise<Array<string>> {
+  return invoke<Array<string>>("make_shared", { password });
+}
+
+export function usersWithoutKeySlot(): Promise<Array<string>> {
+  return invoke<Array<string>>("users_without_key_slot");
+}
+
 export function benchMark(name: string, valueMs: number | null): Promise<number> {
   return invoke<number>("bench_mark", { name, valueMs });
 }
