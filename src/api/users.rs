@@ -205,7 +205,14 @@ impl Banyan {
             let user = self.store.add_user(&actor, id, &valid, &phc, true)?;
             let detail = json!({ "login": user.login, "roles": user.roles, "firstAdmin": true, "channel": channel });
             self.audit(&actor.user, "user-added", detail)?;
-            Caller::new(self, &user, channel)
+            let caller = Caller::new(self, &user, channel)?;
+            // They are signed in by it: a session like any other in the trail.
+            let detail = json!({
+                "login": user.login, "channel": channel, "session": caller.session, "with": "first-admin",
+                "mfaSetupNeeded": caller.mfa_setup_needed,
+            });
+            self.audit(&actor.user, "sign-in", detail)?;
+            Ok(caller)
         };
         run().map_err(|e| self.err(e))
     }

@@ -84,6 +84,12 @@ fn the_first_admin_is_made_once_and_passwords_meet_the_policy() {
 
     let admin = b.create_first_admin(&user("Li.Na", "Li Na", "admin"), ADMIN_PW, Channel::Desktop).unwrap();
     assert!(admin.has_role("admin"));
+    // Made and signed in: both are in the audit trail, the sign-in naming its session.
+    let events = b.audit_events(&admin, 10).unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert!(kinds.contains(&"user-added") && kinds.contains(&"sign-in"), "{kinds:?}");
+    let signed = events.iter().find(|e| e.kind == "sign-in").unwrap();
+    assert!(signed.detail.contains(admin.session()), "{}", signed.detail);
     assert_eq!(
         code(b.create_first_admin(&user("wang", "Wang Fang", "admin"), ADMIN_PW, Channel::Desktop)),
         ErrorCode::Forbidden
