@@ -654,7 +654,6 @@ impl Banyan {
             .unwrap_or_default())
     }
 
-    /// The caller's own credentials, after checking their password again.
     /// Makes this desktop shared (settings.update): the book is re-encrypted under a new key that
     /// only key slots hold, the caller's first, sealed under `password` (theirs, checked). Every
     /// other user needs a new password set by an admin to sign in here; they are returned.
@@ -690,6 +689,7 @@ impl Banyan {
             .collect())
     }
 
+    /// The caller's own credentials, after checking their password again.
     fn own_credentials(&self, caller: &Caller, pass: &str) -> crate::Result<crate::store::Credentials> {
         let creds = self
             .store

@@ -236,6 +236,7 @@ impl KeyStore {
     /// A shared desktop's key, opened with `login`'s slot, and any pending key (an interrupted key
     /// change) that their slot there opens. A login without a slot costs what a wrong password
     /// costs, and both are [`Error::SignInFailed`].
+    ///
     /// While a change to a shared desktop is staged but not committed (the main key file is
     /// not shared yet), the key returned is the pending file's: see [`KeyStore::sharing_pending`].
     pub fn unlock_slot(&self, login: &str, password: &str) -> Result<(DbKey, Option<DbKey>)> {

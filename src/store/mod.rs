@@ -232,6 +232,8 @@ impl Store {
                         keys.commit_pending()?;
                         Self::open_with_key(path, Some(p), opts, migrations)
                     }
+                    // Re-keyed for a shared desktop before the process stopped: a sign-in opens it.
+                    Err(Error::WrongKey) if keys.sharing_pending() => Err(Error::SharedDesktop),
                     Err(e) => Err(e),
                 }
             }
