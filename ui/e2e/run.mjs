@@ -89,6 +89,21 @@ async function typeInto(el, text) {
   await el.addValue(text);
 }
 
+/** Types a login and a password into the sign-in screen and submits them. */
+async function signIn(b, login, password) {
+  await typeInto(await byTest(b, "sign-in-login"), login);
+  await (await byTest(b, "sign-in-password")).setValue(password);
+  await (await byTest(b, "sign-in-submit")).click();
+}
+
+/** Opens the passphrase-protected book at start and waits for the sign-in screen. */
+async function unlockBook(b, passphrase) {
+  await (await byTest(b, "unlock")).waitForDisplayed({ timeout: 30_000 });
+  await (await byTest(b, "unlock-passphrase")).setValue(passphrase);
+  await (await byTest(b, "unlock-submit")).click();
+  await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
+}
+
 const NAME = "诸葛孔明";
 let orderNumber = "";
 
@@ -399,19 +414,13 @@ async function main() {
       // The book is open; its user signs in. A wrong password and an unknown login read alike.
       await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
       await shot(b, "sign-in.en-US");
-      await (await byTest(b, "sign-in-login")).setValue(ADMIN);
-      await (await byTest(b, "sign-in-password")).setValue("not the password");
-      await (await byTest(b, "sign-in-submit")).click();
+      await signIn(b, ADMIN, "not the password");
       await waitText(await byTest(b, "sign-in-error"), (t) => t === "Wrong login, password or authenticator code.", "the sign-in error");
       const wrongPassword = await text(await byTest(b, "sign-in-error"));
-      await typeInto(await byTest(b, "sign-in-login"), "nobody.here");
-      await (await byTest(b, "sign-in-password")).setValue("not the password");
-      await (await byTest(b, "sign-in-submit")).click();
+      await signIn(b, "nobody.here", "not the password");
       await b.pause(1500);
       expect((await text(await byTest(b, "sign-in-error"))) === wrongPassword, "an unknown login reads like a wrong password");
-      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
-      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
-      await (await byTest(b, "sign-in-submit")).click();
+      await signIn(b, ADMIN, ADMIN_PASSWORD);
       await typeInto(await byTest(b, "customer-search"), "zgkm");
       await waitText(await byTest(b, "customer-row"), (t) => t.includes(NAME), "the customer after restart");
       await (await b.$('[data-nav="orders"]')).click();
@@ -477,20 +486,15 @@ async function main() {
   });
   try {
     await step("after 5 idle seconds Banyan locks and no customer is left in the page", async () => {
-      await (await byTest(b, "unlock")).waitForDisplayed({ timeout: 30_000 });
-      await (await byTest(b, "unlock-passphrase")).setValue("correct horse battery staple");
-      await (await byTest(b, "unlock-submit")).click();
-      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
-      await (await byTest(b, "sign-in-login")).setValue(ADMIN);
-      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
-      await (await byTest(b, "sign-in-submit")).click();
+      await unlockBook(b, "correct horse battery staple");
+      await signIn(b, ADMIN, ADMIN_PASSWORD);
       await typeInto(await byTest(b, "customer-search"), "anna mu");
       await waitText(await byTest(b, "customer-row"), (t) => t.includes("Anna Müller"), "the customer while signed in");
       await (await byTest(b, "customer-row")).click();
       await waitText(await byTest(b, "record-name"), (t) => t.includes("Anna Müller"), "her record open");
       const t0 = Date.now();
-      const signIn = await byTest(b, "sign-in");
-      await signIn.waitForDisplayed({ timeout: 15_000, timeoutMsg: "no lock after 15 s without input" });
+      const signInScreen = await byTest(b, "sign-in");
+      await signInScreen.waitForDisplayed({ timeout: 15_000, timeoutMsg: "no lock after 15 s without input" });
       const after = (Date.now() - t0) / 1000;
       expect(after >= 3, `locked after ${after.toFixed(1)} s, before the policy's 5 s`);
       await waitText(await b.$("p.muted"), (t) => t.includes("locked itself"), "the idle-lock explanation");
@@ -519,13 +523,8 @@ async function main() {
   b = await session();
   try {
     await step("support signs in and is offered no new customer, no deleting, no orders to make, no import or export", async () => {
-      await (await byTest(b, "unlock")).waitForDisplayed({ timeout: 30_000 });
-      await (await byTest(b, "unlock-passphrase")).setValue("correct horse battery staple");
-      await (await byTest(b, "unlock-submit")).click();
-      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
-      await typeInto(await byTest(b, "sign-in-login"), "desk");
-      await (await byTest(b, "sign-in-password")).setValue(DESK_PASSWORD);
-      await (await byTest(b, "sign-in-submit")).click();
+      await unlockBook(b, "correct horse battery staple");
+      await signIn(b, "desk", DESK_PASSWORD);
       await waitText(await byTest(b, "signed-in-as"), (t) => t.includes("Front Desk"), "signed in as the front desk");
       expect(!(await byTest(b, "new-customer").isExisting()), "support is offered New customer");
       expect(!(await b.$('[data-nav="data"]').isExisting()), "support is offered the import and export screen");
@@ -556,18 +555,14 @@ async function main() {
     await step("a role that requires an authenticator sends its user to set one up before any customer", async () => {
       await (await byTest(b, "lock")).click();
       await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 10_000 });
-      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
-      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
-      await (await byTest(b, "sign-in-submit")).click();
+      await signIn(b, ADMIN, ADMIN_PASSWORD);
       await (await b.$('[data-nav="settings"]')).click();
       const box = await (await byTest(b, "role-mfa-support")).$("input");
       await box.click();
       await b.waitUntil(async () => (await byTest(b, "users-panel")).getText().then((t) => t.includes("Role support now requires")), { timeout: 10_000, timeoutMsg: "the policy saved" });
       await (await byTest(b, "lock")).click();
       await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 10_000 });
-      await typeInto(await byTest(b, "sign-in-login"), "desk");
-      await (await byTest(b, "sign-in-password")).setValue(DESK_PASSWORD);
-      await (await byTest(b, "sign-in-submit")).click();
+      await signIn(b, "desk", DESK_PASSWORD);
       await (await byTest(b, "mfa-required")).waitForDisplayed({ timeout: 10_000 });
       expect(!(await byTest(b, "customer-search").isExisting()), "the customers are open before the authenticator is set up");
       await (await byTest(b, "mfa-password")).setValue(DESK_PASSWORD);
@@ -611,13 +606,8 @@ async function main() {
   b = await session();
   try {
     await step("the admin makes this a shared computer: the book then opens only by signing in, and closes when Banyan locks", async () => {
-      await (await byTest(b, "unlock")).waitForDisplayed({ timeout: 30_000 });
-      await (await byTest(b, "unlock-passphrase")).setValue("correct horse battery staple");
-      await (await byTest(b, "unlock-submit")).click();
-      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 30_000 });
-      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
-      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
-      await (await byTest(b, "sign-in-submit")).click();
+      await unlockBook(b, "correct horse battery staple");
+      await signIn(b, ADMIN, ADMIN_PASSWORD);
       await (await byTest(b, "customer-count")).waitForDisplayed({ timeout: 10_000 });
       await (await b.$('[data-nav="settings"]')).click();
       await (await byTest(b, "make-shared")).click();
@@ -649,9 +639,7 @@ async function main() {
       await b.waitUntil(async () => bookOpenIn().length === 0, { timeout: 10_000, timeoutMsg: `the book stays open after the lock: ${bookOpenIn()}` });
       await waitText(await byTest(b, "sign-in-shared"), (t) => t.includes("shared"), "the shared-computer note");
       // The old password opens nothing any more.
-      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
-      await (await byTest(b, "sign-in-password")).setValue(ADMIN_PASSWORD);
-      await (await byTest(b, "sign-in-submit")).click();
+      await signIn(b, ADMIN, ADMIN_PASSWORD);
       await waitText(await byTest(b, "sign-in-error"), (t) => t === "Wrong login, password or authenticator code.", "the old password refused");
       expect(bookOpenIn().length === 0, "a wrong password left the book open");
       await shot(b, "shared-sign-in.en-US");
@@ -677,9 +665,7 @@ async function main() {
       expect(!(await byTest(b, "unlock").isExisting()), "a shared computer asks for a book passphrase");
       // (The last run's app may take a moment to exit: its files are not this one's.)
       await b.waitUntil(async () => bookOpenIn().length === 0, { timeout: 10_000, timeoutMsg: `the book is open before anyone signed in: ${bookOpenIn()}` });
-      await typeInto(await byTest(b, "sign-in-login"), ADMIN);
-      await (await byTest(b, "sign-in-password")).setValue(NEW_ADMIN_PASSWORD);
-      await (await byTest(b, "sign-in-submit")).click();
+      await signIn(b, ADMIN, NEW_ADMIN_PASSWORD);
       await (await byTest(b, "customer-count")).waitForDisplayed({ timeout: 15_000 });
     });
   } finally {
