@@ -614,3 +614,35 @@ users-set-password = Set password
 #   $name (String) - the user
 users-new-password = New password for { $name }
 users-set-password-hint = Tell them the new password in person. Their authenticator app is removed (they set it up again at their next sign-in).
+roles-title = Roles
+roles-intro = What each role may do, per kind of record and action: over the user's own customers, their team's, or all. Built-in roles stay as they are; copy one into a new role to change it. Changes are saved at once and reach its users at their next sign-in; nobody grants more than they hold.
+roles-role = Role
+roles-built-in = built-in
+# Variables:
+#   $role (String) - the role it was copied from
+roles-copy-of = copy of { $role }
+roles-built-in-note = A built-in role cannot be changed: copy it into a new role.
+roles-new-name = New role
+roles-copy-from = Copied from
+roles-add = Add role
+# Variables:
+#   $role (String) - the role
+roles-added = Added role { $role }.
+# Variables:
+#   $role (String) - the role
+roles-saved = Saved role { $role }; its users get the change at their next sign-in.
+roles-scope-own = own
+roles-scope-team = team
+roles-scope-all = all
+roles-fields = Fields
+roles-field-order-total = Order totals
+roles-field-order-lines-price = Prices on order lines
+roles-field-order-lines-discount = Discounts on order lines
+roles-field-product-price = Product prices
+roles-access-hidden = hidden
+roles-access-read = read only
+roles-access-write = read and write
+roles-no-cap = Exports: no row limit (set one with banyan role grant ROLE --export-cap N).
+# Variables:
+#   $cap (Number) - the most rows
+roles-cap = Exports: at most { $cap } rows.

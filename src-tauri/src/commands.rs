@@ -436,6 +436,12 @@ commands! {
 
     /// Makes a role require an authenticator app, or not.
     fn set_role_mfa(state, name: String, required: bool) -> RoleView { with(&state, |b, c| b.set_role_mfa(c, &name, required)) }
+    /// Copies a role (built-in or custom) into a new custom role.
+    fn add_role(state, name: String, from: String) -> RoleView { with(&state, |b, c| b.add_role(c, &name, &from)) }
+    /// Grants, takes back or sets a field rule on a custom role.
+    fn change_role(state, name: String, change: banyan::security::grants::RoleChange) -> RoleView {
+        with(&state, |b, c| b.change_role(c, &name, &change))
+    }
 
     /// Starts setting up the signed-in user's authenticator app (their password once more).
     fn begin_mfa(state, password: String) -> api::MfaEnrolment { with(&state, |b, c| b.begin_mfa(c, &password)) }
@@ -525,6 +531,9 @@ mod bindings {
             banyan::security::grants::Action::decl(&cfg),
             banyan::security::grants::Scope::decl(&cfg),
             banyan::security::grants::FieldAccess::decl(&cfg),
+            banyan::security::grants::RoleChange::decl(&cfg),
+            banyan::security::grants::Revoke::decl(&cfg),
+            banyan::security::grants::FieldRule::decl(&cfg),
             api::FieldMessage::decl(&cfg),
             Settings::decl(&cfg),
             CustomerRecord::decl(&cfg),

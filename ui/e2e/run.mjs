@@ -668,6 +668,35 @@ async function main() {
       await signIn(b, ADMIN, NEW_ADMIN_PASSWORD);
       await (await byTest(b, "customer-count")).waitForDisplayed({ timeout: 15_000 });
     });
+    await step("the admin copies a role and changes what it may do, cell by cell, from Settings", async () => {
+      await (await b.$('[data-nav="settings"]')).click();
+      await (await byTest(b, "roles-panel")).waitForDisplayed({ timeout: 10_000 });
+      // A built-in role is shown, not changed.
+      await (await byTest(b, "roles-select")).selectByAttribute("value", "support");
+      expect(!(await (await byTest(b, "grant-customer-read")).isEnabled()), "a built-in role can be changed");
+      await (await byTest(b, "roles-new-name")).setValue("desk-lead");
+      await (await byTest(b, "roles-new-from")).selectByAttribute("value", "support");
+      await (await byTest(b, "roles-add")).click();
+      await waitText(await byTest(b, "roles-note"), (t) => t.includes("desk-lead"), "the new role added");
+      const create = await byTest(b, "grant-customer-create");
+      await b.waitUntil(() => create.isEnabled(), { timeout: 10_000, timeoutMsg: "the copied role cannot be changed" });
+      await create.selectByAttribute("value", "all");
+      await waitText(await byTest(b, "roles-note"), (t) => t.includes("Saved role desk-lead"), "the grant saved");
+      await (await byTest(b, "field-rule-order.total")).selectByAttribute("value", "read");
+      await b.waitUntil(async () => (await byTest(b, "roles-note")).isExisting(), { timeout: 10_000 });
+      await b.pause(500);
+      await shot(b, "settings-roles.en-US");
+      // What the book now holds, as the command line reads it.
+      const shown = JSON.parse(
+        execFileSync(CLI, ["--db", DB, "--json", "role", "show", "desk-lead"], {
+          env: { ...process.env, BANYAN_USER: ADMIN, BANYAN_PASSWORD: NEW_ADMIN_PASSWORD },
+        }).toString(),
+      );
+      const customer = shown.grants.find((g) => g.entity === "customer" && g.actions.includes("create"));
+      expect(customer?.scope === "all", `customer create not granted over all: ${JSON.stringify(shown.grants)}`);
+      expect(shown.fields["order.total"] === "read", `order totals not readable: ${JSON.stringify(shown.fields)}`);
+      expect(shown.fields["product.price"] === "hidden", "the copy lost support's hidden product prices");
+    });
   } finally {
     await b.deleteSession().catch(() => {});
   }

@@ -320,6 +320,8 @@ export type FieldAccess = "hidden" | "read" | "write";
 
 export type FieldMessage = { field: string, message: string, };
 
+export type FieldRule = { field: string, access: FieldAccess, };
+
 export type Grant = { entity: Entity, actions: Array<Action>, scope: Scope, };
 
 export type HistoryEntry = { 
@@ -574,6 +576,18 @@ price: string | null, currency: string | null,
 taxRate: string | null, active: boolean | null, };
 
 export type Reason = "same-phone" | "same-email" | "same-name" | "similar-name" | "same-company" | "same-address" | "same-city";
+
+export type Revoke = { entity: Entity, actions: Array<Action>, };
+
+export type RoleChange = { grant: Grant | null, revoke: Revoke | null, 
+/**
+ * `Some(None)` lifts the cap.
+ */
+exportCap: number | null | null, 
+/**
+ * Sets what the role may do with one field (write is the default: it removes the rule).
+ */
+field: FieldRule | null, };
 
 export type RoleView = { name: string, builtIn: boolean, 
 /**
@@ -908,6 +922,14 @@ export function auditEvents(limit: number): Promise<Array<AuditEvent>> {
 
 export function setRoleMfa(name: string, required: boolean): Promise<RoleView> {
   return invoke<RoleView>("set_role_mfa", { name, required });
+}
+
+export function addRole(name: string, from: string): Promise<RoleView> {
+  return invoke<RoleView>("add_role", { name, from });
+}
+
+export function changeRole(name: string, change: RoleChange): Promise<RoleView> {
+  return invoke<RoleView>("change_role", { name, change });
 }
 
 export function beginMfa(password: string): Promise<MfaEnrolment> {
