@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 mod audit;
 mod fields;
+pub use fields::RULE_FIELDS;
 mod history;
 mod io;
 mod privacy;

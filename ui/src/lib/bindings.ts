@@ -924,6 +924,10 @@ export function setRoleMfa(name: string, required: boolean): Promise<RoleView> {
   return invoke<RoleView>("set_role_mfa", { name, required });
 }
 
+export function ruleFields(): Promise<Array<string>> {
+  return invoke<Array<string>>("rule_fields");
+}
+
 export function addRole(name: string, from: string): Promise<RoleView> {
   return invoke<RoleView>("add_role", { name, from });
 }
