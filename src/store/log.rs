@@ -77,7 +77,11 @@ pub(super) fn decode_fields(text: &str) -> Vec<FieldChange> {
         .collect()
 }
 
-/// Encodes fields for the `fields` column.
+/// Encodes fields for the `fields` column: `[field, new, old, replaced origin, replaced seq]`
+/// each, without its trailing nulls. An insert's field has no old value and replaces nothing, so
+/// `["name","张三"]` instead of `["name","张三",null,null,null]`: a customer's insert entry is
+/// ≈200 bytes shorter, about a third of the log (`banyan space`). [`decode_fields`] reads both
+/// forms alike, so entries written before keep their stored text (and their audit commitments).
 pub(super) fn encode_fields(fields: &[FieldChange]) -> String {
     let items: Vec<serde_json::Value> = fields
         .iter()
@@ -86,7 +90,11 @@ pub(super) fn encode_fields(fields: &[FieldChange]) -> String {
                 Some((o, s)) => (serde_json::Value::from(o), serde_json::Value::from(s)),
                 None => (serde_json::Value::Null, serde_json::Value::Null),
             };
-            serde_json::Value::Array(vec![f.field.as_str().into(), f.new.clone(), f.old.clone(), o, s])
+            let mut parts = vec![f.field.as_str().into(), f.new.clone(), f.old.clone(), o, s];
+            while parts.len() > 1 && parts.last().is_some_and(serde_json::Value::is_null) {
+                parts.pop();
+            }
+            serde_json::Value::Array(parts)
         })
         .collect();
     serde_json::Value::Array(items).to_string()
@@ -307,5 +315,41 @@ impl Store {
         Ok(self
             .reader()
             .query_row("SELECT coalesce(sum(json_array_length(fields)), 0) FROM changes", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field(name: &str, new: serde_json::Value, old: serde_json::Value, replaces: Option<(i64, i64)>) -> FieldChange {
+        FieldChange { field: name.into(), new, old, replaces }
+    }
+
+    fn parts(f: &FieldChange) -> (String, serde_json::Value, serde_json::Value, Option<(i64, i64)>) {
+        (f.field.clone(), f.new.clone(), f.old.clone(), f.replaces)
+    }
+
+    #[test]
+    fn fields_are_stored_without_trailing_nulls_and_read_back_whole_in_either_form() {
+        let fields = vec![
+            field("name", json!("张三"), json!(null), None),
+            field("company", json!(null), json!(null), None),
+            field("phones", json!("[\"+8613812345678\"]"), json!("[]"), None),
+            field("city", json!("上海"), json!("北京"), Some((1, 7))),
+            field("notes", json!(null), json!("met at the fair"), Some((2, 40))),
+        ];
+        let text = encode_fields(&fields);
+        assert_eq!(
+            text,
+            r#"[["name","张三"],["company"],["phones","[\"+8613812345678\"]","[]"],["city","上海","北京",1,7],["notes",null,"met at the fair",2,40]]"#
+        );
+        let back: Vec<_> = decode_fields(&text).iter().map(parts).collect();
+        assert_eq!(back, fields.iter().map(parts).collect::<Vec<_>>());
+        // An entry written before: every field with all five parts.
+        let before = r#"[["name","张三",null,null,null],["company",null,null,null,null],["phones","[\"+8613812345678\"]","[]",null,null],["city","上海","北京",1,7],["notes",null,"met at the fair",2,40]]"#;
+        let old: Vec<_> = decode_fields(before).iter().map(parts).collect();
+        assert_eq!(old, back);
     }
 }

@@ -1059,4 +1059,41 @@ mod tests {
             .unwrap();
         assert_eq!(dangling, 0);
     }
+
+    #[test]
+    fn a_large_write_keeps_its_new_search_terms_in_memory_until_it_commits() {
+        // The audit chain signs a checkpoint every 1,000 log entries inside the writing
+        // transaction. A statement that opens a savepoint there makes every FTS5 table write its
+        // pending terms out as a small segment: an import then made a segment per 1,000
+        // customers instead of one per 16 MiB of terms, and paid for merging them all.
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::unit_test_store(dir.path());
+        let ctx = ValidationContext::default();
+        let mut g = DemoGen::new(11);
+        let valid: Vec<ValidCustomer> =
+            std::iter::from_fn(|| Some(g.customer().validate(&ctx).ok())).flatten().take(2_500).collect();
+        let count = |conn: &Connection, sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        let (pages, checkpoints) = store
+            .write(&Actor::default(), |w| {
+                let fts = "SELECT (SELECT count(*) FROM customer_fts_data) + (SELECT count(*) FROM name_fts_data)
+                           + (SELECT count(*) FROM pinyin_fts_data)";
+                let cps = "SELECT count(*) FROM checkpoints";
+                let before = (count(w.conn(), fts), count(w.conn(), cps));
+                // As an import writes them: each one indexed at once.
+                for v in &valid {
+                    w.insert_customer_derived(None, v, &Derived::of(v))?;
+                }
+                Ok(((before.0, count(w.conn(), fts)), (before.1, count(w.conn(), cps))))
+            })
+            .unwrap();
+        assert!(checkpoints.1 >= checkpoints.0 + 2, "the write crossed checkpoints: {checkpoints:?}");
+        assert_eq!(pages.1, pages.0, "no search segment was written before the commit");
+        // The commit writes them out.
+        let after = count(
+            &store.reader(),
+            "SELECT (SELECT count(*) FROM customer_fts_data) + (SELECT count(*) FROM name_fts_data)
+             + (SELECT count(*) FROM pinyin_fts_data)",
+        );
+        assert!(after > pages.0, "segments written at commit: {} → {after}", pages.0);
+    }
 }
