@@ -7,7 +7,8 @@
 //! Then three erasures on that book (visible, and purged from every page). Last, `audit verify`
 //! of a book with a 10,000,000-entry change log.
 //! Options: --runs N (default 15); --customers N (default 1,000,000; 0 skips the searches);
-//! --log N (default 10,000,000; 0 skips the verify).
+//! --log N (default 10,000,000; 0 skips the verify); --keep DIR (builds the search book in DIR
+//! once and searches the kept one on later runs, without the erasures, which would change it).
 
 use banyan::api::{Banyan, Caller, Channel, OpenOptions, Settings};
 use banyan::demo::DemoGen;
@@ -47,10 +48,21 @@ fn p50_p99(mut v: Vec<f64>) -> (f64, f64) {
 /// Search as you type over `n` customers, as the admin and as a rep of one team of 20 among 500
 /// owners: every prefix of 150 names spread over the book, one query per keystroke, 30 hits.
 fn scoped_search(n: usize) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = OpenOptions::new(dir.path().join("scope.db"));
-    let b = Banyan::create(&opts, NewKey::Passphrase("bench passphrase".into()), &Settings::default()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let keep = keep_dir();
+    let dir = keep.as_deref().unwrap_or(tmp.path());
+    let opts = OpenOptions::new(dir.join("scope.db"));
+    let names_file = dir.join("scope-names.json");
     let pw = "Bench password 2026";
+    if keep.is_some() && names_file.exists() {
+        eprintln!("searching the kept book in {}…", dir.display());
+        let b = Banyan::open(&opts, &Unlock::passphrase("bench passphrase")).unwrap();
+        let admin = b.sign_in("admin", pw, None, Channel::Desktop).unwrap();
+        let names: Vec<(String, bool)> = serde_json::from_slice(&std::fs::read(&names_file).unwrap()).unwrap();
+        search_as_you_type(&b, &admin, &names, n);
+        return;
+    }
+    let b = Banyan::create(&opts, NewKey::Passphrase("bench passphrase".into()), &Settings::default()).unwrap();
     let first =
         UserInput { login: Some("admin".into()), name: Some("Admin".into()), roles: vec!["admin".into()], team: None };
     let admin = b.create_first_admin(&first, pw, Channel::Cli).unwrap();
@@ -97,9 +109,27 @@ fn scoped_search(n: usize) {
         written += chunk.len();
     }
     eprintln!("written in {:.1} s", t.elapsed().as_secs_f64());
+    search_as_you_type(&b, &admin, &names, n);
+    if keep.is_some() {
+        std::fs::write(&names_file, serde_json::to_vec(&names).unwrap()).unwrap();
+        return;
+    }
+    erasures(&b, &admin, &names, n);
+}
+
+fn keep_dir() -> Option<std::path::PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = std::path::PathBuf::from(args.get(args.iter().position(|a| a == "--keep")? + 1)?);
+    std::fs::create_dir_all(&dir).unwrap();
+    Some(dir)
+}
+
+/// Every prefix of `names` typed as the admin and as a rep of one team, after a warm-up pass.
+fn search_as_you_type(b: &Banyan, admin: &Caller, names: &[(String, bool)], n: usize) {
+    let pw = "Bench password 2026";
     let rep = b.sign_in("r105", pw, None, Channel::Desktop).unwrap();
     let mut queries = Vec::new();
-    for (name, _) in &names {
+    for (name, _) in names {
         let chars: Vec<char> = name.chars().collect();
         for k in 1..=chars.len().min(12) {
             let q: String = chars[..k].iter().collect();
@@ -128,9 +158,9 @@ fn scoped_search(n: usize) {
         (times, hits)
     };
     // One pass each to warm the caches, then the measured pass.
-    run(&admin, false);
+    run(admin, false);
     run(&rep, false);
-    let (admin_times, admin_hits) = run(&admin, false);
+    let (admin_times, admin_hits) = run(admin, false);
     let (rep_times, rep_hits) = run(&rep, true);
     let (a50, a99) = p50_p99(admin_times);
     let (r50, r99) = p50_p99(rep_times);
@@ -149,11 +179,15 @@ fn scoped_search(n: usize) {
     for (ms, q, n, tiers) in slow.iter().take(12) {
         println!("    slowest for the rep: {ms:.2} ms for {q:?}: {n} hits ({tiers})");
     }
-    // Erasing three people on the same book: gone from search when the erasure's transaction
-    // commits; every page clean once the full-text segments are merged and the WAL truncated.
+}
+
+/// Erasing three people on the same book: gone from search when the erasure's transaction
+/// commits; every page clean once the full-text segments are merged and the WAL truncated.
+fn erasures(b: &Banyan, admin: &Caller, names: &[(String, bool)], n: usize) {
+    let verdict = |ok: bool| if ok { "meets" } else { "MISSES" };
     for (name, _) in names.iter().step_by(names.len() / 3).take(3) {
-        let hit = b.search_customers(&admin, name, &SearchFilter::default(), 1).unwrap().remove(0);
-        let r = b.erase_person(&admin, &hit.customer.id.to_string(), "bench").unwrap();
+        let hit = b.search_customers(admin, name, &SearchFilter::default(), 1).unwrap().remove(0);
+        let r = b.erase_person(admin, &hit.customer.id.to_string(), "bench").unwrap();
         println!(
             "erasure of one customer among {n}: visible in {} ms (target <= 1000 ms: {}), purged from every page in {:.1} s ({} rows, {} log entries)",
             r.visible_ms,
