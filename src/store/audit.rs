@@ -231,8 +231,7 @@ fn write_checkpoint(conn: &Connection, s: &Signer<'_>, chain: Chain, seq: i64, l
     // An upsert, not INSERT OR REPLACE: a REPLACE may delete rows, so SQLite opens a statement
     // savepoint for it, and every FTS5 table the transaction wrote to then flushes its pending
     // terms to disk as a small segment. In an import that was one flush per 1,000 log entries
-    // instead of one per 16 MiB of terms: ≈10 % of the import's time directly, and many more
-    // segments for the merges to fold (`cargo xtask bench io`).
+    // (a tenth of its profile) instead of one per 16 MiB of terms at the commit.
     conn.prepare_cached(
         "INSERT INTO checkpoints (origin, chain, seq, link, at, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (origin, chain, seq) DO UPDATE SET link = excluded.link, at = excluded.at,

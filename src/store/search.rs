@@ -1065,7 +1065,7 @@ mod tests {
         // The audit chain signs a checkpoint every 1,000 log entries inside the writing
         // transaction. A statement that opens a savepoint there makes every FTS5 table write its
         // pending terms out as a small segment: an import then made a segment per 1,000
-        // customers instead of one per 16 MiB of terms, and paid for merging them all.
+        // customers instead of one per 16 MiB of terms.
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::unit_test_store(dir.path());
         let ctx = ValidationContext::default();
