@@ -36,6 +36,13 @@ fn arg(name: &str, default: usize) -> usize {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// Every bench user's password.
+const PASSWORD: &str = "Bench password 2026";
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "meets" } else { "MISSES" }
+}
+
 fn stats(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
     (v[v.len() / 2], v[v.len() - 1])
@@ -54,7 +61,7 @@ fn scoped_search(n: usize) {
     let dir = keep.as_deref().unwrap_or(tmp.path());
     let opts = OpenOptions::new(dir.join("scope.db"));
     let names_file = dir.join("scope-names.json");
-    let pw = "Bench password 2026";
+    let pw = PASSWORD;
     if keep.is_some() && names_file.exists() {
         eprintln!("searching the kept book in {}…", dir.display());
         let b = Banyan::open(&opts, &Unlock::passphrase("bench passphrase")).unwrap();
@@ -159,7 +166,7 @@ fn book_size(b: &Banyan, admin: &Caller, n: usize) {
 
 /// Every prefix of `names` typed as the admin and as a rep of one team, after a warm-up pass.
 fn search_as_you_type(b: &Banyan, admin: &Caller, names: &[(String, bool)], n: usize) {
-    let pw = "Bench password 2026";
+    let pw = PASSWORD;
     let rep = b.sign_in("r105", pw, None, Channel::Desktop).unwrap();
     // Front-desk support: every customer, order values hidden (added once; a kept book has it).
     if !b.users(admin).unwrap().iter().any(|u| u.login == "desk") {
@@ -211,7 +218,6 @@ fn search_as_you_type(b: &Banyan, admin: &Caller, names: &[(String, bool)], n: u
     let (a50, a99) = p50_p99(admin_times);
     let (r50, r99) = p50_p99(rep_times);
     let (d50, d99) = p50_p99(desk_times);
-    let verdict = |ok: bool| if ok { "meets" } else { "MISSES" };
     println!(
         "search as you type, {n} customers, {} keystrokes, 30 hits: admin p50 {a50:.2} ms, p99 {a99:.2} ms ({admin_hits} hits)  (target p99 <= 10 ms: {})",
         queries.len(),
@@ -237,7 +243,6 @@ fn search_as_you_type(b: &Banyan, admin: &Caller, names: &[(String, bool)], n: u
 /// Erasing three people on the same book: gone from search when the erasure's transaction
 /// commits; every page clean once the full-text segments are merged and the WAL truncated.
 fn erasures(b: &Banyan, admin: &Caller, names: &[(String, bool)], n: usize) {
-    let verdict = |ok: bool| if ok { "meets" } else { "MISSES" };
     for (name, _) in names.iter().step_by(names.len() / 3).take(3) {
         let hit = b.search_customers(admin, name, &SearchFilter::default(), 1).unwrap().remove(0);
         let r = b.erase_person(admin, &hit.customer.id.to_string(), "bench").unwrap();
@@ -266,7 +271,7 @@ fn main() {
         roles: vec![role.into()],
         team: None,
     };
-    let pw = "Bench password 2026";
+    let pw = PASSWORD;
     let admin = b.create_first_admin(&user("admin", "admin"), pw, Channel::Cli).unwrap();
     b.add_user(&admin, &user("rep", "sales"), pw).unwrap();
     let rep = b.sign_in("rep", pw, None, Channel::Cli).unwrap();
@@ -317,7 +322,6 @@ fn main() {
         if per <= 2.0 { "meets" } else { "MISSES" }
     );
     let (p50, max) = stats(password_only);
-    let verdict = |ok: bool| if ok { "meets" } else { "MISSES" };
     println!(
         "sign-in, password (Argon2id 64 MiB, t=3), {runs} runs: p50 {p50:.3} s, max {max:.3} s  (target <= 0.5 s: {})",
         verdict(max <= 0.5)
@@ -350,7 +354,7 @@ fn shared_sign_in(runs: usize) {
     let dir = tempfile::tempdir().unwrap();
     let opts = OpenOptions::new(dir.path().join("shared.db"));
     let mut b = Banyan::create(&opts, NewKey::Passphrase("bench passphrase".into()), &Settings::default()).unwrap();
-    let pw = "Bench password 2026";
+    let pw = PASSWORD;
     let input =
         UserInput { login: Some("admin".into()), name: Some("Admin".into()), roles: vec!["admin".into()], team: None };
     let admin = b.create_first_admin(&input, pw, Channel::Cli).unwrap();
@@ -376,7 +380,6 @@ fn shared_sign_in(runs: usize) {
     let (p50, max) = stats(times);
     let (w50, _) = stats(wrong);
     let (n50, _) = stats(no_slot);
-    let verdict = |ok: bool| if ok { "meets" } else { "MISSES" };
     println!(
         "shared desktop: key slot + sign-in, {runs} runs: p50 {p50:.3} s, max {max:.3} s  (target <= 0.5 s: {})",
         verdict(max <= 0.5)
@@ -395,7 +398,7 @@ fn verify_log(n: u64) {
     let dir = tempfile::tempdir().unwrap();
     let opts = OpenOptions::new(dir.path().join("log.db"));
     let b = Banyan::create(&opts, NewKey::Passphrase("bench passphrase".into()), &Settings::default()).unwrap();
-    let pw = "Bench password 2026";
+    let pw = PASSWORD;
     let first =
         UserInput { login: Some("admin".into()), name: Some("Admin".into()), roles: vec!["admin".into()], team: None };
     b.create_first_admin(&first, pw, Channel::Cli).unwrap();

@@ -1073,10 +1073,11 @@ mod tests {
         let valid: Vec<ValidCustomer> =
             std::iter::from_fn(|| Some(g.customer().validate(&ctx).ok())).flatten().take(2_500).collect();
         let count = |conn: &Connection, sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        // Pages of the three full-text tables.
+        let fts = "SELECT (SELECT count(*) FROM customer_fts_data) + (SELECT count(*) FROM name_fts_data)
+                   + (SELECT count(*) FROM pinyin_fts_data)";
         let (pages, checkpoints) = store
             .write(&Actor::default(), |w| {
-                let fts = "SELECT (SELECT count(*) FROM customer_fts_data) + (SELECT count(*) FROM name_fts_data)
-                           + (SELECT count(*) FROM pinyin_fts_data)";
                 let cps = "SELECT count(*) FROM checkpoints";
                 let before = (count(w.conn(), fts), count(w.conn(), cps));
                 // As an import writes them: each one indexed at once.
@@ -1089,11 +1090,7 @@ mod tests {
         assert!(checkpoints.1 >= checkpoints.0 + 2, "the write crossed checkpoints: {checkpoints:?}");
         assert_eq!(pages.1, pages.0, "no search segment was written before the commit");
         // The commit writes them out.
-        let after = count(
-            &store.reader(),
-            "SELECT (SELECT count(*) FROM customer_fts_data) + (SELECT count(*) FROM name_fts_data)
-             + (SELECT count(*) FROM pinyin_fts_data)",
-        );
+        let after = count(&store.reader(), fts);
         assert!(after > pages.0, "segments written at commit: {} → {after}", pages.0);
     }
 }
