@@ -442,15 +442,26 @@ fn e2e() -> Result<(bool, String)> {
         .env("BANYAN_DB", work.join("e2e.db"))
         .env("BANYAN_CONFIG_DIR", work.join("config"))
         .env_remove("BANYAN_PASSPHRASE")
-        .env("LANG", "en_US.UTF-8")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .env("LANG", "en_US.UTF-8");
+    // The driver's output holds the app's own (a panic, a crashed web view): kept in a file and
+    // its end printed when a step fails, so a window that died in CI says why.
+    let log_path = work.join("driver.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    driver.stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log);
     let _driver = spawn_group(driver)?;
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/run.mjs"]);
     c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_SHOTS", &shots).env("BANYAN_E2E_DB", work.join("e2e.db"));
     c.env("BANYAN_CLI", &cli).env("DBUS_SESSION_BUS_ADDRESS", &bus);
     let r = capture(c);
+    if !matches!(r, Ok((true, _))) {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(60).collect();
+        println!("the last lines tauri-driver and the app printed ({}):", log_path.display());
+        for line in tail.iter().rev() {
+            println!("  {line}");
+        }
+    }
     println!("end-to-end screenshots: {}", shots.display());
     r
 }
@@ -566,21 +577,28 @@ fn bench(args: &[String]) -> Result {
             c.args(&args[1..]);
             must(c)
         }
-        Some("ui") => bench_ui(),
+        Some("ui") => bench_ui(&args[1..]),
         other => Err(format!("unknown benchmark {other:?}; available: store, search, io, security, ui")),
     }
 }
 
-/// Cold start to the first painted customer list, and keystroke-to-updated-list latency, in the
-/// release build over a 100,000-customer book.
-fn bench_ui() -> Result {
+/// Cold start to the first painted customer list, keystroke-to-updated-list latency, and the
+/// desktop's memory after 100 searches and 50 opened records, in the release build over a
+/// 100,000-customer book (`--customers N` for another size; each size's book is kept in
+/// target/bench-ui and made once).
+fn bench_ui(args: &[String]) -> Result {
+    let customers: u64 = match args.iter().position(|a| a == "--customers") {
+        Some(i) => args.get(i + 1).and_then(|n| n.parse().ok()).ok_or("--customers takes a number of customers")?,
+        None => 100_000,
+    };
     let driver = tauri_driver()?;
     must(cmd("cargo", &["build", "--release", "--bin", "banyan"]))?;
     let app = std::fs::canonicalize(build_desktop(true)?).map_err(|e| e.to_string())?;
     let root = std::env::current_dir().map_err(|e| e.to_string())?;
     let work = root.join("target/bench-ui");
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let db = work.join("bench.db");
+    // The 100,000-customer book keeps the name it always had, so a kept one is reused.
+    let db = if customers == 100_000 { work.join("bench.db") } else { work.join(format!("bench-{customers}.db")) };
     if !db.exists() {
         let banyan = |args: &[&str]| {
             let mut c = Command::new(target_dir().join("release/banyan"));
@@ -591,7 +609,7 @@ fn bench_ui() -> Result {
         };
         must(banyan(&["init", "--key-mode", "passphrase"]))?;
         must(banyan(&["user", "add", DEV_ADMIN, "--name", "Bench Admin", "--role", "admin"]))?;
-        must(banyan(&["demo", "--customers", "100000"]))?;
+        must(banyan(&["demo", "--customers", &customers.to_string()]))?;
     }
     // A book made by an older build is migrated (and its index rebuilt) by its first open: done
     // here, so the timed starts measure a start, not a one-time upgrade.
@@ -628,7 +646,7 @@ fn bench_ui() -> Result {
     let _driver = spawn_group(driver)?;
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/bench.mjs"]);
-    c.current_dir("ui").env("BANYAN_APP", &app);
+    c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_BENCH_CUSTOMERS", customers.to_string());
     must(c)
 }
 
