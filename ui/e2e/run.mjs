@@ -733,8 +733,14 @@ function expect(cond, what) {
 
 try {
   await main();
-} catch {
-  // Each failure is already reported by its step; later steps depend on earlier ones.
+} catch (e) {
+  // A step's failure is already reported by the step (later steps depend on earlier ones); one
+  // outside every step (no window to drive at all) is reported here, and fails the run too.
+  if (!failures.some((f) => f.endsWith(e?.message ?? `${e}`))) {
+    failed++;
+    failures.push(`outside a step: ${e?.message ?? e}`);
+    console.log(`FAIL outside a step: ${e?.stack ?? e}`);
+  }
 }
 console.log(`\nscreenshots: ${SHOTS}`);
 for (const f of failures) console.log(`failed: ${f}`);

@@ -341,7 +341,7 @@ fn test() -> Result {
             let (p, f) = count(&text);
             totals.0 += p;
             totals.1 += f;
-            Ok((ok, format!("{p} passed, {f} failed")))
+            Ok((ok && f == 0 && p > 0, format!("{p} passed, {f} failed")))
         });
     }
     println!("\n==== summary ====");
@@ -364,6 +364,9 @@ impl Drop for Guard {
         let _ = Command::new("kill").args(["-TERM", "--", &format!("-{pid}")]).status();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         std::thread::sleep(std::time::Duration::from_millis(300));
+        // What did not stop (a WebKitWebDriver whose browser died hangs) would hold its port
+        // against the next run.
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -420,19 +423,41 @@ fn session_bus() -> Result<(Guard, String)> {
 
 /// Builds the app, starts a display and tauri-driver, and runs ui/e2e/run.mjs against a fresh
 /// database. Screenshots of every screen in both languages go to target/e2e-screenshots.
+///
+/// When the window itself went away mid-run (WebKitWebDriver answers "invalid session id" once
+/// the app or its web process has died, which WebKitGTK under Xvfb has done once in CI with no
+/// assertion failing), the whole run is made once more from a fresh book, and both runs' counts
+/// and the first run's last log lines are printed: the loss stays visible, and a test that fails
+/// on its own assertion still fails.
 fn e2e() -> Result<(bool, String)> {
     let driver = tauri_driver()?;
     let app = std::fs::canonicalize(build_desktop(false)?).map_err(|e| e.to_string())?;
     // The CLI too (an admin adds a user with it), with the test step's features: no rebuild.
     must(cmd("cargo", &["build", "--workspace", "--features", "banyan-desktop/custom-protocol", "--bin", "banyan"]))?;
     let cli = std::fs::canonicalize(target_dir().join("debug/banyan")).map_err(|e| e.to_string())?;
+    // One display for both runs: `display` sets DISPLAY for this process, which it then reuses.
+    let _display = display()?;
+    let (ok, text) = e2e_run(&driver, &app, &cli)?;
+    if ok || !text.contains("invalid session id") {
+        return Ok((ok, text));
+    }
+    println!("end-to-end: the window went away mid-run (invalid session id); running every step once more");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let (ok, again) = e2e_run(&driver, &app, &cli)?;
+    // Only the second run's counts are the step's result ("N passed, N failed" of the first is
+    // kept out of what `count` reads).
+    let first = text.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or("").to_string();
+    Ok((ok, format!("{again}\nfirst run, window lost: {}", first.replace(" passed, ", " ok, "))))
+}
+
+/// One run of ui/e2e/run.mjs on a fresh book, display, session bus and tauri-driver.
+fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
     let root = std::env::current_dir().map_err(|e| e.to_string())?;
     let work = root.join("target/e2e");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let shots = root.join("target/e2e-screenshots");
     let _ = std::fs::remove_dir_all(&shots);
-    let _display = display()?;
     // A private session bus, so the run can lock the screen the way a desktop says it did.
     let (_bus, bus) = session_bus()?;
     let mut driver = Command::new(driver);
@@ -451,8 +476,8 @@ fn e2e() -> Result<(bool, String)> {
     let _driver = spawn_group(driver)?;
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/run.mjs"]);
-    c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_SHOTS", &shots).env("BANYAN_E2E_DB", work.join("e2e.db"));
-    c.env("BANYAN_CLI", &cli).env("DBUS_SESSION_BUS_ADDRESS", &bus);
+    c.current_dir("ui").env("BANYAN_APP", app).env("BANYAN_SHOTS", &shots).env("BANYAN_E2E_DB", work.join("e2e.db"));
+    c.env("BANYAN_CLI", cli).env("DBUS_SESSION_BUS_ADDRESS", &bus);
     let r = capture(c);
     if !matches!(r, Ok((true, _))) {
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();
