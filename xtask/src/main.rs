@@ -663,11 +663,13 @@ fn bench_ui(args: &[String]) -> Result {
         .env("BANYAN_DB", &db)
         .env("BANYAN_PASSPHRASE", BENCH_PASSPHRASE)
         .env("BANYAN_CONFIG_DIR", work.join("config"))
-        .env("BANYAN_BENCH", "1")
-        // For a breakdown of the start (setup, UI script, status, first page), run the app itself
-        // with BANYAN_BENCH=1: it prints "BENCH <moment> <ms since process start>" lines.
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        // With BANYAN_BENCH=1 the app prints "BENCH <moment> <ms since process start>" lines for a
+        // breakdown of the start (setup, UI script, status, first page); they go to
+        // target/bench-ui/driver.log with the rest of the driver's and the app's output.
+        .env("BANYAN_BENCH", "1");
+    let log_path = work.join("driver.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    driver.stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log);
     let _driver = spawn_group(driver)?;
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/bench.mjs"]);
