@@ -213,13 +213,40 @@ fn child_import(file: &Path, dir: &Path) {
         let b = book(dir);
         let caller = admin(&b);
         let t = Instant::now();
-        let r = b.import_file(&caller, file, &ImportRequest::default(), None, &mut |_, _| {}, &|| false).unwrap();
+        // When the import had read the first tenth of the file and the first nine tenths (a CSV's
+        // progress is the bytes its reading thread has taken, a channel of rows ahead of the
+        // writer; the rows are alike in size), for issue 12's "last 100,000 rows at ≥ 70 % of
+        // the first 100,000's rate" on a 1,000,000-row file.
+        let (mut tenth, mut nine_tenths) = (None, None);
+        let mut marks = |done: u64, total: u64| {
+            if total == 0 {
+                return;
+            }
+            if tenth.is_none() && done * 10 >= total {
+                tenth = Some(secs(t));
+            }
+            if nine_tenths.is_none() && done * 10 >= total * 9 {
+                nine_tenths = Some(secs(t));
+            }
+        };
+        let r = b.import_file(&caller, file, &ImportRequest::default(), None, &mut marks, &|| false).unwrap();
+        let all = secs(t);
+        let tenth_rows = r.counts.rows_read as f64 / 10.0;
+        let rates = match (tenth, nine_tenths) {
+            (Some(a), Some(b)) if a > 0.0 && all > b => {
+                let (first, last) = (tenth_rows / a, tenth_rows / (all - b));
+                format!(
+                    "; first tenth ({tenth_rows:.0} rows) {first:.0} rows/s, last tenth {last:.0} rows/s ({:.0} % of the first; target ≥ 70 %)",
+                    last / first * 100.0
+                )
+            }
+            _ => String::new(),
+        };
         println!(
-            "child: {} rows read, {} created, {} skipped in {:.1} s; peak {}",
+            "child: {} rows read, {} created, {} skipped in {all:.1} s; peak {}{rates}",
             r.counts.rows_read,
             r.counts.created,
             r.counts.skipped,
-            secs(t),
             peak()
         );
         let _ = std::fs::write(dir.join("imported"), "");
@@ -443,7 +470,7 @@ fn main() {
             lines.push(&format!(
                 "cancel {label:<5} import at 80 % ({} customers committed): back to an empty book in {cancel_s:>6.2} s ({} left)",
                 rows_done.get(),
-                again.customer_count(&caller).unwrap()
+                again.customer_count(&again_caller).unwrap()
             ));
         }
     }
