@@ -7,7 +7,10 @@ import { remote } from "webdriverio";
 import { readFileSync, readdirSync, realpathSync } from "node:fs";
 
 const APP = process.env.BANYAN_APP;
-if (!APP) throw new Error("BANYAN_APP must be set (run through `cargo xtask bench ui`)");
+/** The bench book's first admin, as xtask made it. */
+const LOGIN = process.env.BANYAN_BENCH_LOGIN;
+const PASSWORD = process.env.BANYAN_BENCH_PASSWORD;
+if (!APP || !LOGIN || !PASSWORD) throw new Error("BANYAN_APP, BANYAN_BENCH_LOGIN and BANYAN_BENCH_PASSWORD must be set (run through `cargo xtask bench ui`)");
 const CUSTOMERS = Number(process.env.BANYAN_BENCH_CUSTOMERS ?? 100_000);
 
 /** One line of /proc/PID/status in MB (VmRSS, VmHWM), or null when the process is gone. */
@@ -44,8 +47,9 @@ function appProcesses() {
   return { own, children: children.map((pid) => ({ pid, name: comm(pid) })) };
 }
 
-/** 100 searches, and a record opened from the list after each of the first 50 (issue 12's memory
- *  target is read after these). Each search waits for its answer; each record for its name. */
+/** 100 searches, and a record opened from the list after every other one (50 records; issue 12's
+ *  memory target is read after these). Each search waits for its answer; each record until the
+ *  record's name (non-empty) is the one on the clicked row. */
 async function searchAndOpen(b) {
   const words = ["zhang", "wang", "li", "liu", "chen", "yang", "zhao", "huang", "zhou", "wu", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "lin", "smith", "müller", "garcia", "lee", "tan", "northwind", "上海"];
   const queries = words.flatMap((w) => [w, w.slice(0, 2), `${w} a`, `${w} m`]);
@@ -62,7 +66,11 @@ async function searchAndOpen(b) {
       const row = rows[Math.min(rows.length - 1, opened % 7)];
       const name = (await row.getProperty("textContent")) ?? "";
       await row.click();
-      await b.waitUntil(async () => name.includes(((await (await b.$('[data-testid="record-name"]')).getProperty("textContent")) ?? "").trim() || "\u0000"), { timeout: 10_000, interval: 10 });
+      const shown = async () => ((await (await b.$('[data-testid="record-name"]')).getProperty("textContent")) ?? "").trim();
+      await b.waitUntil(async () => {
+        const n = await shown();
+        return n !== "" && name.includes(n);
+      }, { timeout: 10_000, interval: 10 });
       opened++;
     }
   }
@@ -72,9 +80,6 @@ async function searchAndOpen(b) {
 const session = () =>
   remote({ hostname: "127.0.0.1", port: 4444, logLevel: "error", capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP } } });
 const bench = (b) => b.execute(() => window.__banyanBench ?? { signInShown: null, signInSent: null, firstList: null, keys: [], ipc: [] });
-/** The bench book's first admin (xtask's DEV_ADMIN). */
-const LOGIN = "admin";
-const PASSWORD = "banyan-dev-admin";
 
 const starts = [];
 const signIns = [];
