@@ -535,6 +535,7 @@ fn main() {
             .arg("--child-import")
             .arg(&big_path)
             .arg(&target)
+            .stderr(std::process::Stdio::inherit())
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);

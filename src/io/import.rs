@@ -694,7 +694,7 @@ fn import_chunk(
 ) -> Result<()> {
     let Sink { rejects, outcome, memo } = sink;
     // Other writers may have changed any customer since the last transaction.
-    memo.forget_candidates();
+    w.refresh_memo(memo)?;
     let mut n = 0;
     while n < max_rows {
         let Some(item) = rows.next() else { break };

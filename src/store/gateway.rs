@@ -176,6 +176,11 @@ impl Writer<'_> {
     }
 
     /// Read access inside the transaction (for checks that must see this transaction's writes).
+    /// This transaction's number (the gateway's count of write transactions, this one included).
+    pub(super) fn tx_no(&self) -> i64 {
+        self.tx_no
+    }
+
     pub fn conn(&self) -> &rusqlite::Connection {
         &self.tx
     }

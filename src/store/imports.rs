@@ -440,58 +440,130 @@ impl Writer<'_> {
         let mut seen = std::collections::HashSet::new();
         docs.retain(|d| seen.insert(*d));
         let mut owner = self.conn().prepare_cached("SELECT customer_id FROM search_docs WHERE docid = ?1")?;
-        let mut best: Option<(Customer, f64, Vec<Reason>)> = None;
+        let mut best: Option<(CustomerId, f64, Vec<Reason>)> = None;
         for d in docs {
-            let Some(id) = owner.query_row([d], |r| r.get::<_, String>(0)).optional()? else { continue };
-            let Ok(cid) = id.parse::<CustomerId>() else { continue };
-            if !memo.candidates.contains_key(&cid) {
-                if memo.candidates.len() >= CANDIDATE_MEMO {
-                    memo.candidates.clear();
+            let cid = match memo.owners.get(&d) {
+                Some(cid) => *cid,
+                None => {
+                    let Some(id) = owner.query_row([d], |r| r.get::<_, String>(0)).optional()? else { continue };
+                    let Ok(cid) = id.parse::<CustomerId>() else { continue };
+                    if memo.owners.len() >= OWNER_MEMO {
+                        memo.owners.clear();
+                    }
+                    memo.owners.insert(d, cid);
+                    cid
                 }
-                let c = customer_in(self.conn(), cid)?;
-                let ready = (!c.deleted).then(|| {
-                    let p = profile_of(&c).prepare_with(&mut memo.names);
-                    (c, p)
-                });
-                memo.candidates.insert(cid, ready);
-            }
-            let Some(Some((c, ready))) = memo.candidates.get(&cid) else { continue };
+            };
+            let ready = match memo.candidate(cid) {
+                Some(ready) => ready,
+                None => {
+                    let c = customer_in(self.conn(), cid)?;
+                    let ready = (!c.deleted).then(|| profile_of(&c).prepare_with(&mut memo.names));
+                    memo.keep(cid, ready)
+                }
+            };
+            let Some(ready) = ready else { continue };
             let (s, reasons) = dedupe::score_prepared(row, ready);
             if s >= dedupe::DUPLICATE_SCORE && best.as_ref().is_none_or(|(_, b, _)| s > *b) {
-                best = Some((c.clone(), s, reasons));
+                best = Some((cid, s, reasons));
             }
         }
-        Ok(best)
+        // The best candidate is read again, whole: the memo keeps only what a score reads.
+        Ok(match best {
+            Some((cid, s, reasons)) => Some((customer_in(self.conn(), cid)?, s, reasons)),
+            None => None,
+        })
+    }
+
+    /// Keeps `memo`'s candidates for this transaction if no one else has written to the book
+    /// since the import's last transaction (its own commits are its own: the importer forgets
+    /// what it changes), and forgets them all otherwise. Another process's commit changes the
+    /// connection's `data_version`; another write through this process's writer (the desktop
+    /// saving a customer between two chunks) moves the gateway's transaction number past the
+    /// import's last.
+    pub fn refresh_memo(&self, memo: &mut MatchMemo) -> Result<()> {
+        let version: i64 = self.conn().query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let now = (version, self.tx_no());
+        if memo.seen.is_none_or(|(v, tx)| v != now.0 || tx + 1 != now.1) {
+            memo.forget_candidates();
+        }
+        memo.seen = Some(now);
+        Ok(())
     }
 }
 
-/// Candidates [`Writer::best_match`] keeps loaded and made ready, at most (about 10 MB).
-const CANDIDATE_MEMO: usize = 20_000;
+/// Candidates [`Writer::best_match`] keeps made ready, at most, in each of its memo's two
+/// generations. Memory is the bound: with 20,000 a 300,000-row import peaked at 306 MB against
+/// 279 MB with 12,000 (`cargo bench --bench io -- --rows 30000 --big 300000`; issue 12's 1,000,000-
+/// row import must stay under 300 MB).
+const CANDIDATE_MEMO: usize = 12_000;
+
+/// Index entries whose customer [`Writer::best_match`] remembers, at most (about 3 MB).
+const OWNER_MEMO: usize = 60_000;
 
 /// What an import's duplicate matching keeps from row to row: names made ready (for its whole
-/// run), and the candidates it has loaded and made ready, each as it was read. Three in four
-/// candidates of an import come up again within the same 10,000 rows (a common name, a company's
-/// branches), and loading and preparing one was half of matching. The importer forgets a
-/// candidate when it changes that customer, and all of them when a new transaction starts (other
-/// writers may have changed any between two).
+/// run), and the candidates it has loaded and made ready (what a score reads), each as it was
+/// read, and which customer each index entry it met is. The same candidates come up again and
+/// again (the first entries of a common name's or a company's block, a company's branches):
+/// loading, preparing and finding the owner of each was most of an import's matching, which
+/// grew with the book (a 300,000-row import spent half its writing thread there by its last
+/// rows). Candidates are kept in two generations, the recent and the one before (a candidate
+/// met again moves back to the recent one), so a full memo drops only those not met for a
+/// while. The importer forgets a candidate when it changes that customer, and all of them when
+/// someone else has written to the book between two of its transactions ([`Writer::refresh_memo`]).
 pub struct MatchMemo {
     names: NameMemo,
-    candidates: std::collections::HashMap<CustomerId, Option<(Customer, Prepared)>>,
+    recent: std::collections::HashMap<CustomerId, Option<Prepared>>,
+    older: std::collections::HashMap<CustomerId, Option<Prepared>>,
+    owners: std::collections::HashMap<i64, CustomerId>,
+    /// The writer's `data_version` and transaction number when the import's last transaction began.
+    seen: Option<(i64, i64)>,
 }
 
 impl MatchMemo {
     pub fn new(names: usize) -> MatchMemo {
-        MatchMemo { names: NameMemo::new(names), candidates: Default::default() }
+        MatchMemo {
+            names: NameMemo::new(names),
+            recent: Default::default(),
+            older: Default::default(),
+            owners: Default::default(),
+            seen: None,
+        }
     }
 
-    /// Forgets every loaded candidate (at the start of a transaction).
+    /// Forgets every loaded candidate and index entry.
     pub fn forget_candidates(&mut self) {
-        self.candidates.clear();
+        self.recent.clear();
+        self.older.clear();
+        self.owners.clear();
     }
 
-    /// Forgets one customer, which the importer has just changed.
+    /// Forgets one customer, which the importer has just changed. Its index entry was made again
+    /// under a new number, and the old number may go to the next customer: the entries are
+    /// forgotten too.
     pub fn forget(&mut self, id: CustomerId) {
-        self.candidates.remove(&id);
+        self.recent.remove(&id);
+        self.older.remove(&id);
+        self.owners.clear();
+    }
+
+    /// A candidate made ready earlier (`Some(None)`: removed from the book), moved to the recent
+    /// generation.
+    fn candidate(&mut self, id: CustomerId) -> Option<Option<&Prepared>> {
+        if !self.recent.contains_key(&id) {
+            let ready = self.older.remove(&id)?;
+            self.keep(id, ready);
+        }
+        self.recent.get(&id).map(Option::as_ref)
+    }
+
+    /// Keeps a candidate just made ready in the recent generation, which, when full, becomes the
+    /// older one (the older one's are dropped).
+    fn keep(&mut self, id: CustomerId, ready: Option<Prepared>) -> Option<&Prepared> {
+        if self.recent.len() >= CANDIDATE_MEMO {
+            self.older = std::mem::take(&mut self.recent);
+        }
+        self.recent.entry(id).insert_entry(ready).into_mut().as_ref()
     }
 }
 

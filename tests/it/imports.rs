@@ -589,6 +589,53 @@ fn a_file_imported_in_many_chunks_keeps_its_order_and_finds_its_own_earlier_rows
     );
 }
 
+#[test]
+fn rows_after_another_write_between_two_chunks_see_what_it_changed() {
+    // The import's matching keeps the candidates it has read from one transaction to the next
+    // while no one else writes; a customer changed between two of its chunks (here from the
+    // progress report, as the desktop may save a form while an import runs) must be read again.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let input = CustomerInput {
+        kind: Some("person".into()),
+        name: Some("Li Lei".into()),
+        phones: vec!["+86 138 0013 8000".into()],
+        emails: vec!["li.lei@example.com".into()],
+        city: Some("北京".into()),
+        ..Default::default()
+    };
+    let lei = b.add_customer(&admin(&b), &input).unwrap();
+    let path = dir.path().join("again.csv");
+    std::fs::write(
+        &path,
+        "name,phone,email,city\n\
+         Li Lei,+86 138 0013 8000,li.lei@example.com,北京\n\
+         Li Lei,+86 139 0013 9000,lei.li@example.org,北京\n",
+    )
+    .unwrap();
+    let opts = banyan::io::import::ImportOptions { chunk_rows: 1, ..Default::default() };
+    let ctx = ValidationContext::default();
+    let changed = Cell::new(false);
+    let mut report = |_: u64, _: u64| {
+        // Reported after the first row's transaction: Li Lei gets the second row's phone and email.
+        if !changed.replace(true) {
+            let patch = CustomerPatch {
+                phones: Some(vec!["+86 139 0013 9000".into()]),
+                emails: Some(vec!["lei.li@example.org".into()]),
+                ..Default::default()
+            };
+            b.update_customer(&admin(&b), &lei.id.to_string(), &patch).unwrap();
+        }
+    };
+    let mut progress = banyan::io::Progress { report: &mut report, cancelled: &|| false };
+    let out = banyan::io::import::run(b.store(), &path, &opts, &ctx, "tester", &mut NoRejects, &mut progress).unwrap();
+    assert!(changed.get());
+    // Both rows are Li Lei: the first as he was, the second as he is after the change (read as
+    // he was, the second row's phone and email disagree with his and it became a new customer).
+    assert_eq!((out.counts.created, out.counts.skipped), (0, 2), "{:?}", out.duplicates);
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 1);
+}
+
 fn book_for_round_trip(dir: &Path) -> Banyan {
     let b = book_with_birthday(dir);
     b.add_custom_field(&admin(&b), "budget", "Budget", "number", &[]).unwrap();
