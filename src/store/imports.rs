@@ -108,6 +108,10 @@ impl Drop for ImportLock {
 /// bring candidates (a street number many share, 王 with a W given name).
 const SMALL_BLOCK: i64 = 5;
 
+/// The customers at one address a company row's import reads, at most, for those of its name
+/// (see [`Writer::best_match`]): the book-wide finder's bound on a block it compares.
+const ADDRESS_BLOCK: i64 = 100;
+
 impl Store {
     /// Journals a new import as running and returns its lock, which the import holds until the
     /// journal says how it ended (see [`Store::recover_imports`]).
@@ -419,7 +423,17 @@ impl Writer<'_> {
         docs.extend(lookup("e:")?);
         let bare = p.phones.is_empty() && p.emails.is_empty();
         let has_company = keys.iter().any(|k| k.starts_with("c:"));
-        let companies = if has_company && (p.is_company || !bare) { lookup("c:")? } else { Vec::new() };
+        // A company's own name shared by more than 50 companies (a generic "Acme Trading",
+        // 深圳华信科技 in a big book) is too common to point at one of them, as a common street
+        // is (`banyan duplicates` leaves blocks of more than 100 out): the row's phones, emails
+        // and address still find its duplicate. Taking the first 50 of them made each company row
+        // load and score 50 namesakes that were no likelier than the rest, which on a book of a
+        // million customers was most of an import's matching.
+        let companies = match (has_company, p.is_company) {
+            (true, true) => lookup_with("c:", 50, true)?,
+            (true, false) if !bare => lookup("c:")?,
+            _ => Vec::new(),
+        };
         if bare {
             docs.extend(lookup("n:")?);
         } else {
@@ -429,6 +443,23 @@ impl Writer<'_> {
             }
         }
         if p.is_company {
+            if companies.is_empty() && has_company {
+                // The name's block was too big to read (or is empty): of the customers at the
+                // row's address (a block read up to 100, as `banyan duplicates` reads one), those
+                // with the same company name, each checked with one probe of the key index.
+                let names: Vec<i64> =
+                    keys.iter().filter(|k| k.starts_with("c:")).map(|k| dedupe::key_code(k)).collect();
+                let mut has_key =
+                    self.conn().prepare_cached("SELECT 1 FROM match_keys WHERE key = ?1 AND docid = ?2")?;
+                for d in lookup_with("a:", ADDRESS_BLOCK, true)? {
+                    for &code in &names {
+                        if self.new_keys().docids(code).contains(&d) || has_key.exists((code, d))? {
+                            docs.push(d);
+                            break;
+                        }
+                    }
+                }
+            }
             docs.extend(companies);
         }
         // The same address, names one typo apart, the company without its place: the book-wide

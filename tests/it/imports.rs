@@ -636,6 +636,62 @@ fn rows_after_another_write_between_two_chunks_see_what_it_changed() {
     assert_eq!(b.customer_count(&admin(&b)).unwrap(), 1);
 }
 
+#[test]
+fn a_company_whose_name_many_share_is_still_found_at_its_own_address() {
+    // 60 companies called Acme Trading: too many for the name alone to point at one (an import
+    // no longer reads such a block). The one at 7 Harbour Road, made last, shares its address
+    // with six people too, more than the address alone may bring. A row for Acme Trading at 7
+    // Harbour Road, with another phone and email, is still that company.
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let company = |address: String, phone: String, email: String| CustomerInput {
+        kind: Some("company".into()),
+        name: Some("Acme Trading Ltd".into()),
+        phones: vec![phone],
+        emails: vec![email],
+        address: Some(address),
+        city: Some("Sydney".into()),
+        ..Default::default()
+    };
+    for i in 0..59 {
+        let c = company(
+            format!("{} Main Street", i + 1),
+            format!("+61 2 9{:03} 1{:03}", i, i),
+            format!("office{i}@acme.example"),
+        );
+        b.add_customer(&admin(&b), &c).unwrap();
+    }
+    for name in ["Ann Lee", "Bob Stone", "Cara Wong", "Dan Price", "Eve Ross", "Finn Hall"] {
+        let person = CustomerInput {
+            kind: Some("person".into()),
+            name: Some(name.into()),
+            address: Some("7 Harbour Road".into()),
+            city: Some("Sydney".into()),
+            ..Default::default()
+        };
+        b.add_customer(&admin(&b), &person).unwrap();
+    }
+    let harbour = b
+        .add_customer(
+            &admin(&b),
+            &company("7 Harbour Road".into(), "+61 2 9555 0100".into(), "harbour@acme.example".into()),
+        )
+        .unwrap();
+    let path = dir.path().join("acme.csv");
+    std::fs::write(
+        &path,
+        "kind,name,phone,email,address,city\ncompany,Acme Trading Ltd,+61 2 9555 0199,sales@acme.example,7 Harbour Rd,Sydney\n",
+    )
+    .unwrap();
+    let opts = banyan::io::import::ImportOptions::default();
+    let ctx = ValidationContext::default();
+    let mut progress = banyan::io::Progress { report: &mut |_, _| {}, cancelled: &|| false };
+    let out = banyan::io::import::run(b.store(), &path, &opts, &ctx, "tester", &mut NoRejects, &mut progress).unwrap();
+    assert_eq!((out.counts.created, out.counts.skipped), (0, 1), "{:?}", out.duplicates);
+    assert_eq!(out.duplicates[0].existing_id, harbour.id.to_string());
+    assert_eq!(b.customer_count(&admin(&b)).unwrap(), 66);
+}
+
 fn book_for_round_trip(dir: &Path) -> Banyan {
     let b = book_with_birthday(dir);
     b.add_custom_field(&admin(&b), "budget", "Budget", "number", &[]).unwrap();
