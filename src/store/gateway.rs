@@ -175,12 +175,12 @@ impl Writer<'_> {
         &self.new_keys
     }
 
-    /// Read access inside the transaction (for checks that must see this transaction's writes).
     /// This transaction's number (the gateway's count of write transactions, this one included).
     pub(super) fn tx_no(&self) -> i64 {
         self.tx_no
     }
 
+    /// Read access inside the transaction (for checks that must see this transaction's writes).
     pub fn conn(&self) -> &rusqlite::Connection {
         &self.tx
     }

@@ -563,7 +563,7 @@ impl MatchMemo {
     }
 
     /// Forgets every loaded candidate and index entry.
-    pub fn forget_candidates(&mut self) {
+    fn forget_candidates(&mut self) {
         self.recent.clear();
         self.older.clear();
         self.owners.clear();
