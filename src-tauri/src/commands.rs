@@ -437,10 +437,7 @@ commands! {
     /// Makes a role require an authenticator app, or not.
     fn set_role_mfa(state, name: String, required: bool) -> RoleView { with(&state, |b, c| b.set_role_mfa(c, &name, required)) }
     /// The fields a role's rules can name (the Roles screen lists these, not a copy of its own).
-    fn rule_fields(state) -> Vec<String> {
-        let _ = state;
-        Ok(api::RULE_FIELDS.iter().map(|f| f.to_string()).collect())
-    }
+    fn rule_fields(state) -> Vec<String> { with(&state, |b, c| b.rule_fields(c)) }
     /// Copies a role (built-in or custom) into a new custom role.
     fn add_role(state, name: String, from: String) -> RoleView { with(&state, |b, c| b.add_role(c, &name, &from)) }
     /// Grants, takes back or sets a field rule on a custom role.

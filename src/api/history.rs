@@ -83,7 +83,22 @@ impl Banyan {
                         continue;
                     }
                     let hidden = hidden_field(table, &e.field).is_some_and(|f| g.field(f) == FieldAccess::Hidden);
-                    let shown = |v: Option<String>| if hidden { None } else { v.map(|v| readable(&v, &users)) };
+                    // Custom values are logged together: the hidden ones are taken out.
+                    let unseen_custom: Vec<String> = if table == "customers" && e.field == "custom" {
+                        fields::unreadable(g)
+                            .iter()
+                            .filter_map(|f| f.strip_prefix("custom."))
+                            .map(str::to_string)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let shown = |v: Option<String>| {
+                        if hidden {
+                            return None;
+                        }
+                        v.map(|v| without_keys(&readable(&v, &users), &unseen_custom))
+                    };
                     let (who, login) = match users.get(&e.user) {
                         Some((name, login)) => (name.clone(), Some(login.clone())),
                         None => (e.user.clone(), None),
@@ -128,6 +143,17 @@ impl Banyan {
                 let reach = self.reach(caller, Entity::Customer, Action::Update)?;
                 for id in self.store.revert_customers(&target).map_err(|e| self.err(e))? {
                     self.reached_customer(&reach, id).map_err(|e| self.err(e))?;
+                }
+                // Writing an old value back is a write of that field.
+                let unwritable = fields::unwritable(caller.grants());
+                if !unwritable.is_empty() {
+                    for f in self.store.revert_customer_fields(&target).map_err(|e| self.err(e))? {
+                        let blocked =
+                            unwritable.iter().find(|u| **u == f || (f == "custom" && u.starts_with("custom.")));
+                        if let Some(u) = blocked {
+                            return Err(self.err(Error::FieldNotAllowed { field: u.clone() }));
+                        }
+                    }
                 }
             }
             self.store.revert(&caller.actor(), &target).map_err(|e| self.err(e))
@@ -185,6 +211,22 @@ fn readable(raw: &str, users: &HashMap<String, (String, String)>) -> String {
     }
 }
 
+/// A readable JSON object without `keys` (the hidden custom fields); anything else as it is.
+fn without_keys(json: &str, keys: &[String]) -> String {
+    if keys.is_empty() {
+        return json.to_string();
+    }
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(mut m)) => {
+            for k in keys {
+                m.remove(k);
+            }
+            serde_json::Value::Object(m).to_string()
+        }
+        _ => json.to_string(),
+    }
+}
+
 fn entity_name(table: &str) -> &'static str {
     match table {
         "customers" => "customer",
@@ -199,6 +241,12 @@ fn entity_name(table: &str) -> &'static str {
 /// line's price and discount their own.
 fn hidden_field(table: &str, column: &str) -> Option<&'static str> {
     match (table, column) {
+        ("customers", "phones") => Some(fields::CUSTOMER_PHONES),
+        ("customers", "emails") => Some(fields::CUSTOMER_EMAILS),
+        ("customers", "address") => Some(fields::CUSTOMER_ADDRESS),
+        ("customers", "tags") => Some(fields::CUSTOMER_TAGS),
+        ("customers", "source") => Some(fields::CUSTOMER_SOURCE),
+        ("customers", "notes") => Some(fields::CUSTOMER_NOTES),
         ("orders", "gross" | "discount" | "net" | "tax" | "total") => Some(fields::ORDER_TOTAL),
         ("order_lines", "unit_price") => Some(fields::ORDER_LINE_PRICE),
         ("order_lines", "discount_bp") => Some(fields::ORDER_LINE_DISCOUNT),

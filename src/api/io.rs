@@ -2,7 +2,7 @@
 //! Import/Export and Duplicates screens use. Row problems come back localized, naming the row
 //! and the source column.
 
-use super::{ApiResult, Banyan, Caller};
+use super::{ApiResult, Banyan, Caller, fields};
 use crate::error::{Error, FieldError};
 use crate::i18n::Localizer;
 use crate::io::Progress;
@@ -254,6 +254,7 @@ impl Banyan {
             dry_run: req.dry_run,
             reach: self.reach(caller, Entity::Customer, Action::Import)?,
             default_owner: Some(caller.user().to_string()),
+            unwritable: fields::unwritable(caller.grants()),
             ..Default::default()
         })
     }
@@ -413,7 +414,13 @@ impl Banyan {
     ) -> ApiResult<ExportReport> {
         let reach = self.reach(caller, Entity::Customer, Action::Export)?;
         self.outside_book(out, "out")?;
-        let custom = self.store.custom_fields().map_err(|e| self.err(e))?;
+        // What the caller's roles hide is neither in the rows nor a column of the file.
+        let g = caller.grants();
+        let hidden = fields::unreadable(g);
+        let mut custom = self.store.custom_fields().map_err(|e| self.err(e))?;
+        custom.retain(|d| !hidden.contains(&format!("custom.{}", d.key)));
+        let omit = hidden.iter().filter(|f| !f.starts_with("custom.")).cloned().collect();
+        let layout = export::Layout { custom, omit };
         let mut progress = Progress { report, cancelled };
         let l10n = self.l10n();
         let cut = |n: usize| l10n.format("export-cut-marker", &[("chars", n.to_string())]);
@@ -428,17 +435,20 @@ impl Banyan {
             Some(q) => {
                 // Every match, however many: an export that silently stopped at the search
                 // list's page size would lose customers without a word.
-                let ids = self.store.search_all(q, &SearchFilter::default(), &reach).map_err(|e| self.err(e))?;
+                let unseen = fields::unseen_matches(caller.grants());
+                let ids =
+                    self.store.search_all(q, &SearchFilter::default(), &reach, &unseen).map_err(|e| self.err(e))?;
                 let total = ids.len() as u64;
                 capped(total)?;
-                let mut it = ids.into_iter().map(|id| self.store.customer(id));
-                export::export(out, format, &custom, total, &mut || it.next(), &cut, &mut progress)
+                let mut it = ids.into_iter().map(|id| self.store.customer(id).map(|c| fields::customer(g, c)));
+                export::export(out, format, &layout, total, &mut || it.next(), &cut, &mut progress)
             }
             None => {
                 let total = self.store.customer_count(&reach).map_err(|e| self.err(e))? as u64;
                 capped(total)?;
                 self.store.each_customer(&reach, |next| {
-                    export::export(out, format, &custom, total, next, &cut, &mut progress)
+                    let mut shown = || next().map(|r| r.map(|c| fields::customer(g, c)));
+                    export::export(out, format, &layout, total, &mut shown, &cut, &mut progress)
                 })
             }
         };
@@ -471,7 +481,11 @@ impl Banyan {
     /// Likely duplicate pairs among the customers the caller may merge, best first.
     pub fn duplicates(&self, caller: &Caller, limit: usize) -> ApiResult<Vec<DuplicatePair>> {
         let reach = self.reach(caller, Entity::Customer, Action::Merge)?;
-        self.store.duplicate_pairs(crate::quality::dedupe::DUPLICATE_SCORE, limit, &reach).map_err(|e| self.err(e))
+        let pairs = self
+            .store
+            .duplicate_pairs(crate::quality::dedupe::DUPLICATE_SCORE, limit, &reach)
+            .map_err(|e| self.err(e))?;
+        Ok(pairs.into_iter().map(|p| fields::pair(caller.grants(), p)).collect())
     }
 
     /// Merges two customers into the survivor (see [`MergeRequest`]).
@@ -480,11 +494,18 @@ impl Banyan {
         let survivor = self.reached_customer(&reach, self.customer_id(&req.survivor_id)?).map_err(|e| self.err(e))?;
         let other = self.reached_customer(&reach, self.customer_id(&req.other_id)?).map_err(|e| self.err(e))?;
         let ctx = self.ctx()?;
+        // Read inside the merge's transaction: a field the caller may not write stays as the
+        // survivor holds it or the merge is refused, naming it (the other's phones would be
+        // added unseen).
         let merge = |s: &Customer, o: &Customer| {
-            let input: CustomerInput = merged_patch(s, o, &req.take).apply_to(s);
+            let patch = merged_patch(s, o, &req.take);
+            fields::check_patch(caller.grants(), &patch, Some(s))?;
+            let input: CustomerInput = patch.apply_to(s);
             input.validate(&ctx)
         };
-        self.store.merge_customers(&caller.actor(), survivor.id, other.id, merge).map_err(|e| self.err(e))
+        let merged =
+            self.store.merge_customers(&caller.actor(), survivor.id, other.id, merge).map_err(|e| self.err(e))?;
+        Ok(fields::customer(caller.grants(), merged))
     }
 }
 

@@ -292,16 +292,18 @@ impl Banyan {
             } else {
                 self.owner_within(&reach, &typed)?
             };
+            fields::check_input(caller.grants(), &input)?;
             let mut valid = input.validate(&ctx)?;
             valid.owner = owner;
-            self.store.add_customer(&caller.actor(), &valid)
+            Ok(fields::customer(caller.grants(), self.store.add_customer(&caller.actor(), &valid)?))
         };
         run().map_err(|e| self.err(e))
     }
 
     pub fn customer(&self, caller: &Caller, id: &str) -> ApiResult<Customer> {
         let reach = self.reach(caller, Entity::Customer, Action::Read)?;
-        self.reached_customer(&reach, self.customer_id(id)?).map_err(|e| self.err(e))
+        let c = self.reached_customer(&reach, self.customer_id(id)?).map_err(|e| self.err(e))?;
+        Ok(fields::customer(caller.grants(), c))
     }
 
     /// The customer with contacts, activity timeline and orders.
@@ -323,7 +325,7 @@ impl Banyan {
                 } else {
                     Vec::new()
                 },
-                customer,
+                customer: fields::customer(caller.grants(), customer),
             })
         };
         run().map_err(|e| self.err(e))
@@ -336,11 +338,13 @@ impl Banyan {
         let cid = self.customer_id(id)?;
         let ctx = self.ctx()?;
         let run = || -> crate::Result<Customer> {
+            fields::check_patch(caller.grants(), patch, None)?;
             let mut patch = patch.clone();
             if let Some(typed) = &patch.owner {
                 patch.owner = Some(self.owner_within(&reach, typed)?.unwrap_or_default());
             }
-            self.store.patch_customer(&caller.actor(), cid, &patch, &ctx, &reach)
+            let c = self.store.patch_customer(&caller.actor(), cid, &patch, &ctx, &reach)?;
+            Ok(fields::customer(caller.grants(), c))
         };
         run().map_err(|e| self.err(e))
     }
@@ -356,7 +360,8 @@ impl Banyan {
         let reach = self.reach(caller, Entity::Customer, Action::Read)?;
         let run = || -> crate::Result<Vec<Customer>> {
             let filter = CustomerFilter { owner: self.owner_filter(&filter.owner)?, ..filter.clone() };
-            self.store.customers(&filter, &reach)
+            let list = self.store.customers(&filter, &reach)?;
+            Ok(list.into_iter().map(|c| fields::customer(caller.grants(), c)).collect())
         };
         run().map_err(|e| self.err(e))
     }
@@ -373,7 +378,9 @@ impl Banyan {
         let reach = self.reach(caller, Entity::Customer, Action::Read)?;
         let run = || -> crate::Result<Vec<SearchHit>> {
             let filter = SearchFilter { owner: self.owner_filter(&filter.owner)?, ..filter.clone() };
-            self.store.search(text, &filter, limit, &reach)
+            let unseen = fields::unseen_matches(caller.grants());
+            let hits = self.store.search_unseen(text, &filter, limit, &reach, &unseen)?;
+            Ok(hits.into_iter().map(|h| fields::hit(caller.grants(), h)).collect())
         };
         run().map_err(|e| self.err(e))
     }
@@ -403,16 +410,29 @@ impl Banyan {
     ) -> ApiResult<Vec<LikelyDuplicate>> {
         let reach = self.reach(caller, Entity::Customer, Action::Read)?;
         let region = input.phone_region(&self.ctx()?);
-        let phones: Vec<String> =
-            input.phones.iter().filter_map(|p| crate::quality::phone::normalize(p, region)).collect();
-        let emails: Vec<String> = input.emails.iter().filter_map(|e| crate::quality::email::normalize(e)).collect();
+        // A field the caller may not read finds nothing: typed numbers would tell whose they are.
+        let unreadable = fields::unreadable(caller.grants());
+        let reads = |f: &str| !unreadable.iter().any(|u| u == f);
+        let phones: Vec<String> = input
+            .phones
+            .iter()
+            .filter(|_| reads("phones"))
+            .filter_map(|p| crate::quality::phone::normalize(p, region))
+            .collect();
+        let emails: Vec<String> = input
+            .emails
+            .iter()
+            .filter(|_| reads("emails"))
+            .filter_map(|e| crate::quality::email::normalize(e))
+            .collect();
         let exclude = exclude_id.and_then(|id| id.parse().ok());
         let found = self.store.likely_duplicates(&phones, &emails, exclude).map_err(|e| self.err(e))?;
         Ok(found
             .into_iter()
             .map(|c| {
                 let owner = c.owner_label().map(str::to_string);
-                LikelyDuplicate { customer: reach.contains(c.owner.as_deref()).then_some(c), owner }
+                let customer = reach.contains(c.owner.as_deref()).then(|| fields::customer(caller.grants(), c));
+                LikelyDuplicate { customer, owner }
             })
             .collect())
     }

@@ -62,6 +62,14 @@ impl Banyan {
         if granted.within(caller.grants()) { Ok(()) } else { Err(Error::invalid("roles", "error-grant-beyond-own")) }
     }
 
+    /// The fields a role's rules can name in this book: order values, product prices, the
+    /// customer fields with rules, and each custom field (`customer.custom.KEY`).
+    pub fn rule_fields(&self, caller: &Caller) -> ApiResult<Vec<String>> {
+        self.may(caller, Entity::Users, Action::Read)?;
+        let custom = self.store.custom_fields().map_err(|e| self.err(e))?;
+        Ok(super::fields::rule_fields(&custom))
+    }
+
     pub fn roles(&self, caller: &Caller) -> ApiResult<Vec<RoleView>> {
         self.may(caller, Entity::Users, Action::Read)?;
         let all = self.all_roles().map_err(|e| self.err(e))?;
@@ -118,10 +126,11 @@ impl Banyan {
             if grants::built_in_roles().iter().any(|r| r.name == name) {
                 return Err(Error::field(FieldError::new("name", "error-role-built-in").arg("value", &name)));
             }
+            let custom = self.store.custom_fields()?;
             if let Some(rule) = &change.field
-                && !super::fields::RULE_FIELDS.contains(&rule.field.as_str())
+                && !super::fields::is_rule_field(&rule.field, &custom)
             {
-                let list = super::fields::RULE_FIELDS.join(", ");
+                let list = super::fields::rule_fields(&custom).join(", ");
                 let e =
                     FieldError::new("field", "error-role-field-unknown").arg("value", &rule.field).arg("fields", list);
                 return Err(Error::field(e));

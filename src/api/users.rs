@@ -44,6 +44,12 @@ pub struct Caller {
     /// What the caller may do, as `entity.action` (`customer.create`, `order.read`, ...): for a
     /// window to offer only those.
     allowed: Vec<String>,
+    /// The customer fields the caller's roles hide (`phones`, `custom.vip`): a form shows them
+    /// as hidden.
+    hidden_fields: Vec<String>,
+    /// The customer fields the caller may read but not change (hidden ones included): a form
+    /// does not let them be edited.
+    locked_fields: Vec<String>,
     /// The caller's role requires an authenticator app and they have none: until they set one
     /// up ([`Banyan::begin_mfa`], [`Banyan::confirm_mfa`], then [`Banyan::finish_mfa_setup`])
     /// they may do nothing else.
@@ -72,6 +78,8 @@ impl Caller {
             device: b.store.device().to_string(),
             session: uuid::Uuid::new_v4().to_string(),
             allowed: grants.allowed().map(|(e, a)| format!("{}.{}", e.name(), a.name())).collect(),
+            hidden_fields: super::fields::unreadable(&grants),
+            locked_fields: super::fields::unwritable(&grants),
             mfa_setup_needed,
             mfa: u.mfa,
             grants: std::sync::Arc::new(grants),

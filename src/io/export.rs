@@ -107,16 +107,32 @@ impl Warnings {
     }
 }
 
+/// What an export holds: the book's custom fields, less the columns the exporting user's roles
+/// hide (their values are emptied before they get here; the columns are left out altogether).
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub custom: Vec<CustomFieldDef>,
+    /// Fixed columns left out (`phones`, `notes`, ...).
+    pub omit: Vec<String>,
+}
+
+impl Layout {
+    pub fn new(custom: Vec<CustomFieldDef>) -> Self {
+        Self { custom, omit: Vec::new() }
+    }
+}
+
+/// The fixed columns of a flat export, in order; custom fields and the times follow.
+const FIXED: [&str; 13] = [
+    "id", "kind", "name", "company", "phones", "emails", "address", "city", "country", "tags", "owner", "source",
+    "notes",
+];
+
 /// The columns of a flat export, in order.
-pub fn columns(custom: &[CustomFieldDef]) -> Vec<String> {
-    let mut cols: Vec<String> = [
-        "id", "kind", "name", "company", "phones", "emails", "address", "city", "country", "tags", "owner", "source",
-        "notes",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    cols.extend(custom.iter().map(|d| format!("custom.{}", d.key)));
+pub fn columns(layout: &Layout) -> Vec<String> {
+    let mut cols: Vec<String> =
+        FIXED.iter().filter(|c| !layout.omit.iter().any(|o| o == *c)).map(|s| s.to_string()).collect();
+    cols.extend(layout.custom.iter().map(|d| format!("custom.{}", d.key)));
     cols.push("created_at".into());
     cols.push("updated_at".into());
     cols
@@ -155,8 +171,8 @@ fn opt(s: &Option<String>) -> Cell<'_> {
     s.as_deref().map(|s| Cell::Text(Cow::Borrowed(s))).unwrap_or(Cell::Empty)
 }
 
-fn cells<'a>(c: &'a Customer, custom: &[CustomFieldDef]) -> Vec<Cell<'a>> {
-    let mut out = vec![
+fn cells<'a>(c: &'a Customer, layout: &Layout) -> Vec<Cell<'a>> {
+    let fixed = [
         Cell::Text(Cow::Owned(c.id.to_string())),
         Cell::Text(Cow::Borrowed(c.kind.as_str())),
         Cell::Text(Cow::Borrowed(&c.name)),
@@ -172,7 +188,12 @@ fn cells<'a>(c: &'a Customer, custom: &[CustomFieldDef]) -> Vec<Cell<'a>> {
         opt(&c.source),
         opt(&c.notes),
     ];
-    for d in custom {
+    let mut out: Vec<Cell<'a>> = if layout.omit.is_empty() {
+        fixed.into_iter().collect()
+    } else {
+        fixed.into_iter().zip(FIXED).filter(|(_, n)| !layout.omit.iter().any(|o| o == n)).map(|(c, _)| c).collect()
+    };
+    for d in &layout.custom {
         out.push(match c.custom.get(&d.key) {
             None => Cell::Empty,
             Some(CustomValue::Number(n)) => Cell::Number(*n),
@@ -207,7 +228,7 @@ const PIPE_ROWS: usize = 1024;
 pub fn export(
     out: &Path,
     format: ExportFormat,
-    custom: &[CustomFieldDef],
+    custom: &Layout,
     total: u64,
     next: &mut dyn FnMut() -> Option<Result<Customer>>,
     cut: &(dyn Fn(usize) -> String + Sync),
@@ -287,7 +308,7 @@ fn tempfile_in(dir: &Path, out: &Path) -> Result<PathBuf> {
 
 struct CsvSink {
     w: csv::Writer<Box<dyn Write>>,
-    custom: Vec<CustomFieldDef>,
+    custom: Layout,
     columns: Vec<String>,
     /// GBK: the rows with characters it lacks are named.
     check: Option<&'static encoding_rs::Encoding>,
@@ -335,7 +356,7 @@ impl<W: Write> Write for GbkWriter<W> {
 }
 
 impl CsvSink {
-    fn new(path: &Path, format: ExportFormat, custom: &[CustomFieldDef]) -> Result<Self> {
+    fn new(path: &Path, format: ExportFormat, custom: &Layout) -> Result<Self> {
         let mut file = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
         let out: Box<dyn Write> = match format {
             ExportFormat::CsvExcel => {
@@ -354,7 +375,7 @@ impl CsvSink {
         let columns = columns(custom);
         w.write_record(&columns).map_err(csv_err)?;
         let check = (format == ExportFormat::CsvGbk).then_some(encoding_rs::GBK);
-        Ok(Self { w, custom: custom.to_vec(), columns, check, row: 1, warnings: Warnings::default() })
+        Ok(Self { w, custom: custom.clone(), columns, check, row: 1, warnings: Warnings::default() })
     }
 }
 
@@ -430,7 +451,7 @@ struct XlsxSink<'c> {
     warnings: Warnings,
     book: rust_xlsxwriter::Workbook,
     path: PathBuf,
-    custom: Vec<CustomFieldDef>,
+    custom: Layout,
     row: u32,
     cols: u16,
     date: rust_xlsxwriter::Format,
@@ -445,12 +466,7 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
 }
 
 impl<'c> XlsxSink<'c> {
-    fn new(
-        path: &Path,
-        dir: &Path,
-        custom: &[CustomFieldDef],
-        cut: &'c (dyn Fn(usize) -> String + Sync),
-    ) -> Result<Self> {
+    fn new(path: &Path, dir: &Path, custom: &Layout, cut: &'c (dyn Fn(usize) -> String + Sync)) -> Result<Self> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut book = Workbook::new();
         // Constant-memory mode streams rows through a temporary file: keep it beside the export
@@ -482,7 +498,7 @@ impl<'c> XlsxSink<'c> {
             warnings: Warnings::default(),
             book,
             path: path.to_path_buf(),
-            custom: custom.to_vec(),
+            custom: custom.clone(),
             row: 0,
             cols: cols.len() as u16,
             date: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
@@ -563,15 +579,15 @@ impl Sink for XlsxSink<'_> {
 
 struct JsonSink {
     w: BufWriter<std::fs::File>,
-    custom: Vec<CustomFieldDef>,
+    custom: Layout,
     first: bool,
 }
 
 impl JsonSink {
-    fn new(path: &Path, custom: &[CustomFieldDef]) -> Result<Self> {
+    fn new(path: &Path, custom: &Layout) -> Result<Self> {
         let mut w = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
         w.write_all(b"[\n")?;
-        Ok(Self { w, custom: custom.to_vec(), first: true })
+        Ok(Self { w, custom: custom.clone(), first: true })
     }
 }
 
@@ -619,7 +635,7 @@ impl Sink for JsonSink {
 
 struct XmlSink {
     w: quick_xml::Writer<BufWriter<std::fs::File>>,
-    custom: Vec<CustomFieldDef>,
+    custom: Layout,
 }
 
 fn xml_err(e: std::io::Error) -> Error {
@@ -627,13 +643,13 @@ fn xml_err(e: std::io::Error) -> Error {
 }
 
 impl XmlSink {
-    fn new(path: &Path, custom: &[CustomFieldDef]) -> Result<Self> {
+    fn new(path: &Path, custom: &Layout) -> Result<Self> {
         use quick_xml::events::{BytesDecl, BytesStart, Event};
         let file = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
         let mut w = quick_xml::Writer::new_with_indent(file, b' ', 2);
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml_err)?;
         w.write_event(Event::Start(BytesStart::new("customers"))).map_err(xml_err)?;
-        Ok(Self { w, custom: custom.to_vec() })
+        Ok(Self { w, custom: custom.clone() })
     }
 }
 
@@ -682,12 +698,12 @@ impl Sink for XmlSink {
 
 struct VcardSink {
     w: BufWriter<std::fs::File>,
-    custom: Vec<CustomFieldDef>,
+    custom: Layout,
 }
 
 impl VcardSink {
-    fn new(path: &Path, custom: &[CustomFieldDef]) -> Result<Self> {
-        Ok(Self { w: BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?), custom: custom.to_vec() })
+    fn new(path: &Path, custom: &Layout) -> Result<Self> {
+        Ok(Self { w: BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?), custom: custom.clone() })
     }
 }
 
@@ -737,7 +753,7 @@ impl Sink for VcardSink {
         if let Some(s) = &c.source {
             e.push(entry(P::Other("X-BANYAN-SOURCE".into()), vec![text(s)]));
         }
-        for d in &self.custom {
+        for d in &self.custom.custom {
             if let Some(v) = c.custom.get(&d.key) {
                 e.push(entry(P::Other(format!("X-BANYAN-CUSTOM-{}", d.key.to_uppercase())), vec![text(&v.to_input())]));
             }

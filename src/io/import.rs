@@ -3,7 +3,7 @@
 //! change-log batch so the whole import can be undone. Cancelling or failing part-way undoes the
 //! chunks already committed, so an import is never left half-done.
 
-use super::mapping::{MappedRow, Mapping, Resolved};
+use super::mapping::{MappedRow, Mapping, Resolved, Target};
 use super::read::{self, ProgressMeter, ReadOptions, Row, SourceInfo, Table};
 use super::{Format, Progress};
 use crate::error::{Error, FieldError, Result};
@@ -70,6 +70,9 @@ pub struct ImportOptions {
     pub reach: crate::store::Reach,
     /// The owner of a new customer whose row names none: the user importing.
     pub default_owner: Option<String>,
+    /// The customer fields the user importing may not write (`phones`, `custom.vip`): a mapping
+    /// the user gave that fills one is refused, naming it; a suggested one leaves such columns out.
+    pub unwritable: Vec<String>,
 }
 
 impl Default for ImportOptions {
@@ -77,6 +80,7 @@ impl Default for ImportOptions {
         Self {
             read: ReadOptions::default(),
             mapping: None,
+            unwritable: Vec::new(),
             on_duplicate: OnDuplicate::Skip,
             mode: ImportMode::ValidRows,
             dry_run: false,
@@ -169,6 +173,40 @@ pub fn open(
     Ok((table, mapping))
 }
 
+/// The customer field a column mapped to `target` fills, as field rules name it.
+fn field_of(target: &Target, has_contact: bool) -> Option<String> {
+    Some(match target {
+        Target::Phone | Target::Mobile => "phones".into(),
+        Target::Email => "emails".into(),
+        Target::Address | Target::Street | Target::District | Target::State | Target::Postcode => "address".into(),
+        Target::Tags => "tags".into(),
+        Target::Source => "source".into(),
+        Target::Notes | Target::NoteLine => "notes".into(),
+        // A job title is the contact's; without a contact person it becomes a note line.
+        Target::Title if !has_contact => "notes".into(),
+        Target::Custom(k) => format!("custom.{k}"),
+        _ => return None,
+    })
+}
+
+/// `mapping` for a user who may not write `unwritable`: a column filling one of them is left
+/// out when the mapping was suggested (or the column was only to be kept in the notes), and
+/// refused, naming the field, when the user mapped it there.
+fn restrict(mut mapping: Mapping, given: bool, unwritable: &[String]) -> Result<Mapping> {
+    if unwritable.is_empty() {
+        return Ok(mapping);
+    }
+    let has_contact = mapping.columns.iter().any(|c| c.target == Target::Contact);
+    for c in &mut mapping.columns {
+        let Some(field) = field_of(&c.target, has_contact).filter(|f| unwritable.contains(f)) else { continue };
+        if given && !matches!(c.target, Target::NoteLine) {
+            return Err(Error::FieldNotAllowed { field });
+        }
+        c.target = Target::Ignore;
+    }
+    Ok(mapping)
+}
+
 /// Reads up to `scan` rows and shows the first `show` of them plus every row with a problem.
 pub fn preview(
     store: &Store,
@@ -179,6 +217,7 @@ pub fn preview(
     show: usize,
 ) -> Result<Preview> {
     let (table, mapping) = open(path, &opts.read, ctx, opts.mapping.clone())?;
+    let mapping = restrict(mapping, opts.mapping.is_some(), &opts.unwritable)?;
     let info = table.info.clone();
     let headers = table.headers.clone();
     let resolved = match mapping.resolve(&table.headers) {
@@ -565,6 +604,7 @@ pub fn run(
 ) -> Result<ImportOutcome> {
     let batch_id = uuid::Uuid::now_v7().to_string();
     let (table, mapping) = open(path, &opts.read, ctx, opts.mapping.clone())?;
+    let mapping = restrict(mapping, opts.mapping.is_some(), &opts.unwritable)?;
     let resolved = mapping.resolve(&table.headers)?;
     rejects.begin(&table.headers);
     let mut outcome = ImportOutcome {

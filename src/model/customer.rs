@@ -58,6 +58,10 @@ pub struct Customer {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted: bool,
+    /// The field rules (`customer.phones`, `customer.custom.vip`) whose fields the reader's roles
+    /// hide: emptied here, shown as "hidden".
+    #[serde(default)]
+    pub redacted: Vec<String>,
 }
 
 impl Customer {
@@ -712,6 +716,7 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             deleted: false,
+            redacted: Vec::new(),
         };
         let p = CustomerPatch { city: Some("".into()), tags: Some(vec![]), ..Default::default() };
         let v = p.apply_to(&c).validate(&ctx()).unwrap();

@@ -304,6 +304,23 @@ pub fn matched_fields(doc: &Document, terms: &[Vec<String>]) -> Vec<MatchField> 
     out
 }
 
+/// Whether every term (any of its alternatives) matches, as a token prefix, somewhere in `doc`
+/// outside the fields in `unseen`: a customer found only through a field the reader may not see
+/// is no hit for them.
+pub fn matches_outside(doc: &Document, terms: &[Vec<String>], unseen: &[MatchField]) -> bool {
+    let holds = |set: &BTreeSet<String>, t: &String| {
+        set.range(t.clone()..).next().is_some_and(|tok| tok.starts_with(t.as_str()))
+    };
+    terms.iter().all(|alts| {
+        alts.iter().any(|t| {
+            holds(&doc.name, t)
+                || holds(&doc.name_sub, t)
+                || holds(&doc.pinyin, t)
+                || doc.other.iter().any(|(f, set)| !unseen.contains(f) && holds(set, t))
+        })
+    })
+}
+
 /// How far a document is from the typed terms: for each term, the edit distance to the closest
 /// whole token. Orders the typo tier, closest first.
 pub fn fuzzy_score(doc: &Document, terms: &[String]) -> usize {

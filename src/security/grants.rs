@@ -411,6 +411,11 @@ impl Grants {
         self.fields.get(field).copied().unwrap_or(FieldAccess::Write)
     }
 
+    /// The fields some rule keeps from being written (hidden or read-only), with their access.
+    pub fn restricted(&self) -> impl Iterator<Item = (&str, FieldAccess)> + '_ {
+        self.fields.iter().map(|(f, a)| (f.as_str(), *a))
+    }
+
     /// The most rows one export may write; `None` for no limit.
     pub fn export_cap(&self) -> Option<u64> {
         self.export_cap

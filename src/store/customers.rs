@@ -92,6 +92,7 @@ fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
         updated_at: r.get(15)?,
         deleted: r.get::<_, Option<i64>>(16)?.is_some(),
         owner_name: r.get(17)?,
+        redacted: Vec::new(),
     })
 }
 

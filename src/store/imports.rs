@@ -798,6 +798,22 @@ impl Store {
         Ok(if found.len() == 1 { found.into_iter().next() } else { None })
     }
 
+    /// The customer fields (`phones`, `custom`, ...) a revert of a change or a transaction would
+    /// write back: what the façade checks against the caller's field rules.
+    pub fn revert_customer_fields(&self, target: &RevertTarget) -> Result<Vec<String>> {
+        if matches!(target, RevertTarget::Batch(_)) {
+            return Ok(Vec::new());
+        }
+        let conn = self.reader();
+        let mut out: Vec<String> = Vec::new();
+        for r in reverted_changes(&conn, target)? {
+            if r.table == "customers" && !out.contains(&r.field) {
+                out.push(r.field);
+            }
+        }
+        Ok(out)
+    }
+
     /// The customers (by id) whose rows a revert would change: what the façade checks the caller
     /// may change before [`Store::revert`].
     pub fn revert_customers(&self, target: &RevertTarget) -> Result<Vec<CustomerId>> {

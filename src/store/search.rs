@@ -451,22 +451,57 @@ impl Store {
     /// Only customers within `reach` are found: the scope is a condition of each tier's query,
     /// so `limit` hits in reach come back however many outside it match first.
     pub fn search(&self, input: &str, filter: &SearchFilter, limit: u32, reach: &Reach) -> Result<Vec<SearchHit>> {
+        self.search_unseen(input, filter, limit, reach, &[])
+    }
+
+    /// [`Store::search`] for a reader who may not see the fields in `unseen`: a customer whose
+    /// only match is in one of them is not found (each candidate of the anywhere and typo tiers
+    /// is read and its visible fields matched again), and no hit names them.
+    pub fn search_unseen(
+        &self,
+        input: &str,
+        filter: &SearchFilter,
+        limit: u32,
+        reach: &Reach,
+        unseen: &[MatchField],
+    ) -> Result<Vec<SearchHit>> {
         let q = Query::parse(input);
         let conn = self.reader();
         let limit = limit.clamp(1, 1000) as usize;
-        let found = matching(&conn, &q, filter, reach, Some(limit))?;
-        hits(&conn, &q, found)
+        let found = matching(&conn, &q, filter, reach, Some(limit), unseen)?;
+        let mut out = hits(&conn, &q, found)?;
+        for h in &mut out {
+            h.matched.retain(|m| !unseen.contains(m));
+        }
+        Ok(out)
     }
 
     /// Every customer a search finds, in the order [`Store::search`] lists them, with no limit:
     /// what "export this search" writes. The typo tier is left out: it guesses, and an export
-    /// must hold exactly what the search shows to match, however many that is.
-    pub fn search_all(&self, input: &str, filter: &SearchFilter, reach: &Reach) -> Result<Vec<CustomerId>> {
+    /// must hold exactly what the search shows to match, however many that is. Fields in
+    /// `unseen` find nothing (see [`Store::search_unseen`]).
+    pub fn search_all(
+        &self,
+        input: &str,
+        filter: &SearchFilter,
+        reach: &Reach,
+        unseen: &[MatchField],
+    ) -> Result<Vec<CustomerId>> {
         let q = Query::parse(input);
         let conn = self.reader();
-        Ok(matching(&conn, &q, filter, reach, None)?.ids.into_iter().filter_map(|(id, _)| id.parse().ok()).collect())
+        Ok(matching(&conn, &q, filter, reach, None, unseen)?
+            .ids
+            .into_iter()
+            .filter_map(|(id, _)| id.parse().ok())
+            .collect())
     }
 }
+
+/// How many candidates of one tier a search as you type reads and finds matched only in fields
+/// the reader may not see before it gives that tier up: a word that is mostly in hidden fields
+/// ("gmail" with emails hidden) would otherwise read every customer holding it. What is listed
+/// is always right; past this a visible match can be missed. Exports read on.
+const UNSEEN_CANDIDATES: usize = 2_000;
 
 /// The customers behind the ids a search matched, each with the fields that matched, the closest
 /// spellings first within the typo tier.
@@ -511,6 +546,7 @@ fn matching(
     filter: &SearchFilter,
     reach: &Reach,
     limit: Option<usize>,
+    unseen: &[MatchField],
 ) -> Result<Matches> {
     let mut found = Matches { ids: Vec::new(), terms: q.prefix_terms(), typo_terms: Vec::new() };
     if q.is_empty() {
@@ -520,27 +556,46 @@ fn matching(
     let (filter_sql, filter_params, customers) = filter_clause(filter, reach);
     let mut seen: HashSet<String> = HashSet::new();
     let mut hits: Vec<(String, MatchTier)> = Vec::new();
-    let mut collect = |tier: MatchTier, sql: &str, first: Value, hits: &mut Vec<_>| -> Result<()> {
-        if full(hits.len()) {
-            return Ok(());
-        }
-        let mut params = vec![first];
-        params.extend(filter_params.iter().cloned());
-        // LIMIT -1 is no limit.
-        params.push(Value::Integer(limit.map_or(-1, |l| (l + seen.len()) as i64)));
-        let mut stmt = conn.prepare_cached(sql)?;
-        let ids = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(0))?;
-        for id in ids {
-            let id = id?;
+    // `check`: the terms a candidate's visible fields must match (the tiers over every field,
+    // when the reader may not see some); `None` for the name tiers, which hold only the name.
+    let mut collect =
+        |tier: MatchTier, sql: &str, first: Value, check: Option<&[Vec<String>]>, hits: &mut Vec<_>| -> Result<()> {
             if full(hits.len()) {
-                break;
+                return Ok(());
             }
-            if seen.insert(id.clone()) {
+            let check = check.filter(|_| !unseen.is_empty());
+            let mut params = vec![first];
+            params.extend(filter_params.iter().cloned());
+            // LIMIT -1 is no limit: a checked tier reads on past the candidates it turns down.
+            let bound = if check.is_some() { None } else { limit.map(|l| (l + seen.len()) as i64) };
+            params.push(Value::Integer(bound.unwrap_or(-1)));
+            let mut stmt = conn.prepare_cached(sql)?;
+            let ids = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(0))?;
+            let mut turned_down = 0;
+            for id in ids {
+                let id = id?;
+                if full(hits.len()) {
+                    break;
+                }
+                if seen.contains(&id) {
+                    continue;
+                }
+                if let Some(terms) = check {
+                    let Ok(cid) = id.parse::<CustomerId>() else { continue };
+                    let doc = document_of(conn, &customer_in(conn, cid)?)?;
+                    if !text::matches_outside(&doc, terms, unseen) {
+                        turned_down += 1;
+                        if limit.is_some() && turned_down >= UNSEEN_CANDIDATES {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                seen.insert(id.clone());
                 hits.push((id, tier));
             }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     // The customers table is joined only when a filter needs its columns.
     let join = if customers { "JOIN customers c ON c.id = d.customer_id" } else { "" };
     let n = filter_params.len() + 2;
@@ -549,7 +604,7 @@ fn matching(
             "SELECT d.customer_id FROM search_docs d {join}
              WHERE d.name_key = ?1 {filter_sql} ORDER BY d.docid DESC LIMIT ?{n}"
         );
-        collect(MatchTier::Exact, &sql, Value::Text(q.name_key.clone()), &mut hits)?;
+        collect(MatchTier::Exact, &sql, Value::Text(q.name_key.clone()), None, &mut hits)?;
     }
     // Newest matching documents of one FTS table first; the FTS table returns its rowids in
     // descending order itself, so no sort and an early stop at the limit.
@@ -561,13 +616,17 @@ fn matching(
     };
     let expr = q.fts(&found.terms);
     if !q.phone {
-        collect(MatchTier::Prefix, &fts_sql("name_fts"), Value::Text(expr.clone()), &mut hits)?;
+        collect(MatchTier::Prefix, &fts_sql("name_fts"), Value::Text(expr.clone()), None, &mut hits)?;
         if q.terms.iter().all(|t| t.chars().all(|c| c.is_ascii_alphabetic())) {
-            collect(MatchTier::Pinyin, &fts_sql("pinyin_fts"), Value::Text(expr.clone()), &mut hits)?;
+            collect(MatchTier::Pinyin, &fts_sql("pinyin_fts"), Value::Text(expr.clone()), None, &mut hits)?;
         }
     }
     let anywhere_sql = fts_sql("customer_fts");
-    collect(MatchTier::Substring, &anywhere_sql, Value::Text(expr), &mut hits)?;
+    // A number typed is looked for in phones: a reader who may not see them gets nothing for it
+    // (every candidate would be a phone match to turn down, one read each).
+    if !(q.phone && unseen.contains(&MatchField::Phones)) {
+        collect(MatchTier::Substring, &anywhere_sql, Value::Text(expr), Some(&found.terms), &mut hits)?;
+    }
     // Typos: only when exact and prefix matching found little, and only for Latin words long
     // enough for a typo to be told from another word.
     if limit.is_some()
@@ -577,7 +636,7 @@ fn matching(
         && let Some(alts) = fuzzy_terms(conn, q)?
     {
         let expr = q.fts(&alts);
-        collect(MatchTier::Fuzzy, &anywhere_sql, Value::Text(expr), &mut hits)?;
+        collect(MatchTier::Fuzzy, &anywhere_sql, Value::Text(expr), Some(&alts), &mut hits)?;
         found.typo_terms = alts;
     }
     found.ids = hits;

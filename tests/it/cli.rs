@@ -632,7 +632,21 @@ fn roles_are_listed_shown_copied_and_granted_from_the_command_line() {
     // Hiding it again takes it back at the next sign-in (every CLI command signs in).
     assert!(cli.run(&["role", "grant", "desk-lead", "--field", "order.total=hidden"]).status.success());
     assert_eq!(order(&as_lead)["totals"], Value::Null);
-    for bad in ["customer.notes=hidden", "order.total=visible", "order.total"] {
+    // A customer field: the desk lead's phones are hidden, in JSON and in the text shown.
+    let walk_in =
+        cli.json(&["customer", "add", "--name", "Larkspur Walk-in", "--kind", "person", "--phone", "+8613812345678"]);
+    let id = walk_in["id"].as_str().unwrap();
+    assert!(cli.run(&["role", "grant", "desk-lead", "--field", "customer.phones=hidden"]).status.success());
+    let got: Value = serde_json::from_slice(&as_lead(&["--json", "customer", "get", id]).stdout).unwrap();
+    assert_eq!(
+        (&got["customer"]["phones"], &got["customer"]["redacted"]),
+        (&serde_json::json!([]), &serde_json::json!(["customer.phones"]))
+    );
+    let shown = text(&as_lead(&["customer", "get", id]).stdout);
+    assert!(shown.contains("Phone") && shown.contains("(hidden)") && !shown.contains("13812345678"), "{shown}");
+    let out = as_lead(&["--json", "customer", "update", id, "--phone", "+8613912345678"]);
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stdout));
+    for bad in ["customer.name=hidden", "order.total=visible", "order.total"] {
         let out = cli.cmd(&["--json", "role", "grant", "desk-lead", "--field", bad]).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["field"], "field", "{bad}");

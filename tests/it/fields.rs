@@ -162,7 +162,7 @@ fn a_custom_role_gets_its_own_field_rules_and_nobody_hands_out_a_field_wider_tha
         events.iter().any(|e| e.kind == "grant-changed" && e.detail.contains("order.lines.discount")),
         "{events:?}"
     );
-    let unknown = b.change_role(&x.admin, "sales-totals", &rule("customer.notes", FieldAccess::Hidden)).unwrap_err();
+    let unknown = b.change_role(&x.admin, "sales-totals", &rule("customer.name", FieldAccess::Hidden)).unwrap_err();
     assert_eq!((unknown.code, unknown.field.as_deref()), (ErrorCode::Invalid, Some("field")));
     assert!(unknown.message.contains("order.total"), "{}", unknown.message);
     let rep = user_with_role(b, &x.admin, "rep", "sales-totals", Channel::Cli);
@@ -199,4 +199,235 @@ fn a_custom_role_gets_its_own_field_rules_and_nobody_hands_out_a_field_wider_tha
     let wider = b.change_role(&lead, "copy-of-support", &rule("product.price", FieldAccess::Read)).unwrap_err();
     assert_eq!((wider.code, wider.field.as_deref()), (ErrorCode::Invalid, Some("roles")), "{}", wider.message);
     b.change_role(&lead, "copy-of-support", &rule("order.total", FieldAccess::Read)).unwrap();
+}
+
+// ---- customer fields --------------------------------------------------------------------------
+
+/// What the analyst may not see: a phone, a word only in the notes, a custom value.
+const PHONE: &str = "+8613912345678";
+const NOTE_WORD: &str = "zephyrinequartz";
+const CREDIT: &str = "7654321";
+
+/// A book with a customer holding a phone, an email, notes and a custom value, and an analyst
+/// (a manager's copy) whose role hides phones, notes and the custom field "credit" and lets them
+/// read emails without changing them.
+fn analyst_book() -> (Book, Caller, String) {
+    use banyan::security::grants::{FieldAccess, FieldRule};
+    let x = book();
+    let b = &x.b;
+    b.add_custom_field(&x.admin, "credit", "Credit line", "number", &[]).unwrap();
+    let input = CustomerInput {
+        phones: vec![PHONE.into()],
+        emails: vec!["ruth@quillfeather.example".into()],
+        notes: Some(format!("Prefers calls after lunch; {NOTE_WORD} account")),
+        custom: [("credit".to_string(), CREDIT.to_string())].into(),
+        ..person("Ruth Quillfeather")
+    };
+    let c = b.add_customer(&x.admin, &input).unwrap();
+    b.add_role(&x.admin, "analyst", "manager").unwrap();
+    for (field, access) in [
+        ("customer.phones", FieldAccess::Hidden),
+        ("customer.notes", FieldAccess::Hidden),
+        ("customer.custom.credit", FieldAccess::Hidden),
+        ("customer.emails", FieldAccess::Read),
+    ] {
+        let change = RoleChange { field: Some(FieldRule { field: field.into(), access }), ..Default::default() };
+        b.change_role(&x.admin, "analyst", &change).unwrap();
+    }
+    let analyst = user_with_role(b, &x.admin, "analyst", "analyst", Channel::Desktop);
+    (x, analyst, c.id.to_string())
+}
+
+fn assert_no_customer_secrets(what: &str, v: &impl serde::Serialize) {
+    let json = serde_json::to_string(v).unwrap();
+    for n in ["13912345678", NOTE_WORD, CREDIT] {
+        assert!(!json.contains(n), "{what} shows {n}: {json}");
+    }
+}
+
+fn assert_redacted(c: &Customer) {
+    assert!(c.phones.is_empty() && c.notes.is_none() && !c.custom.contains_key("credit"), "{c:?}");
+    assert_eq!(c.redacted, ["customer.custom.credit", "customer.notes", "customer.phones"]);
+    assert_eq!(c.emails, ["ruth@quillfeather.example"], "a read-only field is still shown");
+}
+
+#[test]
+fn a_role_that_hides_customer_fields_gets_them_from_no_read_search_history_or_export() {
+    let (x, analyst, id) = analyst_book();
+    let b = &x.b;
+    assert_redacted(&b.customer(&analyst, &id).unwrap());
+    let list = b.customers(&analyst, &Default::default()).unwrap();
+    assert_eq!(list.len(), 2);
+    list.iter().filter(|c| c.name == "Ruth Quillfeather").for_each(assert_redacted);
+    assert!(list.iter().all(|c| c.redacted.len() == 3), "every customer lists the hidden rules");
+    assert_no_customer_secrets("list", &list);
+    let record = b.customer_record(&analyst, &id).unwrap();
+    assert_redacted(&record.customer);
+    assert_no_customer_secrets("record", &record);
+    // The caller says which fields a form must show as hidden or locked.
+    let caller = serde_json::to_value(&analyst).unwrap();
+    assert_eq!(caller["hiddenFields"], serde_json::json!(["custom.credit", "notes", "phones"]));
+    assert_eq!(caller["lockedFields"], serde_json::json!(["custom.credit", "emails", "notes", "phones"]));
+
+    // Search: a word only in a hidden field finds nothing; the same words find the customer for
+    // the admin (so the index holds them), and a hit by name names no hidden field.
+    for q in [NOTE_WORD, "zephyr", "13912345678", "912345", "quillfeather zephyr"] {
+        assert!(!b.search_customers(&x.admin, q, &Default::default(), 10).unwrap().is_empty(), "admin: {q}");
+        let hits = b.search_customers(&analyst, q, &Default::default(), 10).unwrap();
+        assert!(
+            hits.is_empty(),
+            "{q} found {:?} for the analyst",
+            hits.iter().map(|h| &h.customer.name).collect::<Vec<_>>()
+        );
+    }
+    let hits = b.search_customers(&analyst, "Ruth", &Default::default(), 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_redacted(&hits[0].customer);
+    let both = b.search_customers(&analyst, "quillfeather.example", &Default::default(), 10).unwrap();
+    assert_eq!(both.len(), 1, "a readable field still finds: the email");
+    assert!(
+        both[0]
+            .matched
+            .iter()
+            .all(|m| !matches!(m, banyan::search::MatchField::Phones | banyan::search::MatchField::Notes))
+    );
+    // "May already exist" does not tell whose a typed number is.
+    let typed = CustomerInput { phones: vec![PHONE.into()], ..person("Someone") };
+    assert!(!b.likely_duplicates(&x.admin, &typed, None).unwrap().is_empty());
+    assert!(b.likely_duplicates(&analyst, &typed, None).unwrap().is_empty());
+
+    // History: the change of a hidden field is listed, without its values; custom values lose
+    // the hidden key.
+    let history = b.history(&analyst, &id).unwrap();
+    let phones = history.iter().find(|e| e.field == "phones").expect("the phones change is listed");
+    assert!(phones.hidden && phones.new_value.is_none());
+    let custom = history.iter().find(|e| e.field == "custom").expect("the custom change is listed");
+    assert!(!custom.hidden);
+    assert_no_customer_secrets("history", &history);
+    let admin_history = b.history(&x.admin, &id).unwrap();
+    assert!(serde_json::to_string(&admin_history).unwrap().contains(CREDIT));
+
+    // Export: the hidden columns are not in the file at all.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("all.csv");
+    let fmt = banyan::io::export::ExportFormat::Csv;
+    b.export(&analyst, &out, fmt, None, &mut |_, _| {}, &|| false).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(!header.contains("phones") && !header.contains("notes") && !header.contains("custom.credit"), "{header}");
+    assert!(header.contains("emails") && text.contains("ruth@quillfeather.example"), "{text}");
+    for n in ["13912345678", NOTE_WORD, CREDIT] {
+        assert!(!text.contains(n), "the export holds {n}: {text}");
+    }
+    // Exporting a search by a hidden word writes no one.
+    let searched = dir.path().join("searched.csv");
+    let r = b.export(&analyst, &searched, fmt, Some(NOTE_WORD), &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(r.written, 0);
+    let admin_out = dir.path().join("admin.csv");
+    b.export(&x.admin, &admin_out, fmt, None, &mut |_, _| {}, &|| false).unwrap();
+    assert!(std::fs::read_to_string(&admin_out).unwrap().contains(CREDIT));
+
+    // Duplicates: the pair is listed, but not that they share the hidden phone.
+    let twin = CustomerInput { phones: vec![PHONE.into()], ..person("Ruth Quillfeather") };
+    b.add_customer(&x.admin, &twin).unwrap();
+    let pairs = b.duplicates(&analyst, 10).unwrap();
+    assert_eq!(pairs.len(), 1);
+    assert!(!pairs[0].reasons.contains(&banyan::quality::dedupe::Reason::SamePhone), "{:?}", pairs[0].reasons);
+    assert_no_customer_secrets("pairs", &pairs);
+    let admin_pairs = b.duplicates(&x.admin, 10).unwrap();
+    assert!(admin_pairs[0].reasons.contains(&banyan::quality::dedupe::Reason::SamePhone));
+}
+
+#[test]
+fn a_field_one_may_read_but_not_change_is_refused_by_every_write_and_nothing_is_written() {
+    let (x, analyst, id) = analyst_book();
+    let b = &x.b;
+    let before = b.store().change_count().unwrap();
+    let forbidden = |e: banyan::api::ApiError, field: &str| {
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Forbidden, Some(field)), "{e:?}");
+    };
+    // Form edits: a locked field (emails) and a hidden one (phones, custom.credit).
+    let patch = CustomerPatch { emails: Some(vec!["new@quillfeather.example".into()]), ..Default::default() };
+    forbidden(b.update_customer(&analyst, &id, &patch).unwrap_err(), "emails");
+    let patch = CustomerPatch { phones: Some(vec![]), ..Default::default() };
+    forbidden(b.update_customer(&analyst, &id, &patch).unwrap_err(), "phones");
+    let patch = CustomerPatch { custom: [("credit".to_string(), "1".to_string())].into(), ..Default::default() };
+    forbidden(b.update_customer(&analyst, &id, &patch).unwrap_err(), "custom.credit");
+    let new = CustomerInput { emails: vec!["x@quillfeather.example".into()], ..person("Nell Quillfeather") };
+    forbidden(b.add_customer(&analyst, &new).unwrap_err(), "emails");
+    assert_eq!(b.store().change_count().unwrap(), before, "nothing was written");
+    // What the role may write still saves, and comes back redacted.
+    let ok = CustomerPatch { city: Some("杭州".into()), ..Default::default() };
+    let saved = b.update_customer(&analyst, &id, &ok).unwrap();
+    assert_eq!(saved.city.as_deref(), Some("杭州"));
+    assert_redacted(&saved);
+    let stored = b.customer(&x.admin, &id).unwrap();
+    assert_eq!((stored.phones.as_slice(), stored.custom.len()), ([PHONE.to_string()].as_slice(), 1));
+
+    // A merge that would bring the other customer's email (locked) or phone (hidden) in is
+    // refused, naming the field; one that changes neither goes through.
+    let other = b
+        .add_customer(&x.admin, &CustomerInput { emails: vec!["ruth.q@elsewhere.example".into()], ..person("Ruth Q.") })
+        .unwrap();
+    let req =
+        banyan::api::MergeRequest { survivor_id: id.clone(), other_id: other.id.to_string(), take: Default::default() };
+    let before = b.store().change_count().unwrap();
+    forbidden(b.merge(&analyst, &req).unwrap_err(), "emails");
+    assert_eq!(b.store().change_count().unwrap(), before);
+    let plain = b.add_customer(&x.admin, &person("Ruth Quill")).unwrap();
+    let req =
+        banyan::api::MergeRequest { survivor_id: id.clone(), other_id: plain.id.to_string(), take: Default::default() };
+    let merged = b.merge(&analyst, &req).unwrap();
+    assert_redacted(&merged);
+    assert_eq!(b.customer(&x.admin, &id).unwrap().phones, [PHONE], "the hidden phone stays with the survivor");
+
+    // Reverting the admin's change of a hidden field writes it: refused.
+    let admin_patch = CustomerPatch { phones: Some(vec!["+8613712345678".into()]), ..Default::default() };
+    b.update_customer(&x.admin, &id, &admin_patch).unwrap();
+    let change = b.history(&x.admin, &id).unwrap().into_iter().find(|e| e.field == "phones").unwrap().change;
+    let what = banyan::api::Revert::Change(format!("{}:{}", change.origin, change.seq));
+    forbidden(b.revert(&analyst, &what).unwrap_err(), "phones");
+
+    // Import: a mapping the analyst gives that fills a locked field is refused before anything is
+    // read; a suggested one leaves those columns out and imports the rest.
+    use banyan::io::mapping::{ColumnMap, Mapping, Target};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.csv");
+    std::fs::write(&file, "Name,Email,Phone,City\nAda Quillfeather,ada@quillfeather.example,+8613612345678,上海\n")
+        .unwrap();
+    let given = Mapping {
+        columns: vec![
+            ColumnMap { column: "Name".into(), target: Target::Name },
+            ColumnMap { column: "Email".into(), target: Target::Email },
+        ],
+    };
+    let req = banyan::api::ImportRequest { mapping: Some(given), ..Default::default() };
+    let before = b.store().change_count().unwrap();
+    forbidden(b.import_file(&analyst, &file, &req, None, &mut |_, _| {}, &|| false).unwrap_err(), "emails");
+    assert_eq!(b.store().change_count().unwrap(), before);
+    let report = b.import_file(&analyst, &file, &Default::default(), None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(report.counts.created, 1, "{:?}", report.issues);
+    let ada = b.search_customers(&x.admin, "Ada Quillfeather", &Default::default(), 5).unwrap();
+    let ada = &ada[0].customer;
+    assert!(ada.emails.is_empty() && ada.phones.is_empty(), "{ada:?}");
+    assert_eq!(ada.city.as_deref(), Some("上海"));
+}
+
+#[test]
+fn a_role_can_carry_a_rule_for_each_custom_field_of_the_book_and_no_other() {
+    use banyan::security::grants::{FieldAccess, FieldRule};
+    let x = book();
+    let b = &x.b;
+    let rule = |field: &str| RoleChange {
+        field: Some(FieldRule { field: field.into(), access: FieldAccess::Hidden }),
+        ..Default::default()
+    };
+    b.add_role(&x.admin, "temp", "support").unwrap();
+    let e = b.change_role(&x.admin, "temp", &rule("customer.custom.credit")).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Invalid, Some("field")));
+    b.add_custom_field(&x.admin, "credit", "Credit line", "number", &[]).unwrap();
+    let fields = b.rule_fields(&x.admin).unwrap();
+    assert!(fields.contains(&"customer.custom.credit".to_string()) && fields.contains(&"customer.phones".to_string()));
+    let view = b.change_role(&x.admin, "temp", &rule("customer.custom.credit")).unwrap();
+    assert_eq!(view.fields.get("customer.custom.credit"), Some(&FieldAccess::Hidden));
 }

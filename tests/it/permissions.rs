@@ -94,6 +94,7 @@ const TABLE: &[(&str, &str)] = &[
     ("write_checkpoints", "+ + - - -"),
     // roles
     ("roles", "+ + - - -"),
+    ("rule_fields", "+ + - - -"),
     ("role", "+ + - - -"),
     ("add_role", "+ - - - -"),
     ("change_role", "+ - - - -"),
@@ -463,6 +464,7 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         // A caller who needed no set-up is handed back as is, whoever they are.
         "finish_mfa_setup" => act!(b.finish_mfa_setup(who)),
         "roles" => act!(b.roles(who)),
+        "rule_fields" => act!(b.rule_fields(who)),
         "role" => act!(b.role(who, "desk-lead")),
         "add_role" => {
             let name = format!("copy-{}", f.next());

@@ -697,6 +697,41 @@ async function main() {
       expect(shown.fields["order.total"] === "read", `order totals not readable: ${JSON.stringify(shown.fields)}`);
       expect(shown.fields["product.price"] === "hidden", "the copy lost support's hidden product prices");
     });
+    await step("a role that hides customers' phones shows them as hidden on the record and in the form", async () => {
+      // Still on the desk-lead role in Settings: its customers' phones become hidden.
+      await (await byTest(b, "field-rule-customer.phones")).selectByAttribute("value", "hidden");
+      await waitText(await byTest(b, "roles-note"), (t) => t.includes("Saved role desk-lead"), "the phone rule saved");
+      await (await byTest(b, "users-add")).click();
+      await (await byTest(b, "users-login")).setValue("lead");
+      await (await byTest(b, "users-name")).setValue("Desk Lead");
+      await (await byTest(b, "users-role")).selectByAttribute("value", "desk-lead");
+      await (await byTest(b, "users-password")).setValue("Desk lead password 2026");
+      await (await byTest(b, "users-save")).click();
+      await b.waitUntil(async () => (await byTest(b, "users-panel")).getText().then((t) => t.includes("Desk Lead")), { timeout: 10_000, timeoutMsg: "the desk lead added" });
+      await (await byTest(b, "lock")).click();
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 10_000 });
+      await signIn(b, "lead", "Desk lead password 2026");
+      await waitText(await byTest(b, "signed-in-as"), (t) => t.includes("Desk Lead"), "signed in as the desk lead", 15_000);
+      await typeInto(await byTest(b, "customer-search"), NAME);
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes(NAME), "the desk lead finds the customer by name");
+      // Her number finds nothing for this role.
+      await typeInto(await byTest(b, "customer-search"), "13912340001");
+      await b.waitUntil(async () => !(await byTest(b, "customer-row").isExisting()), { timeout: 10_000, timeoutMsg: "a hidden phone number still finds the customer" });
+      await typeInto(await byTest(b, "customer-search"), NAME);
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes(NAME), "the customer listed again");
+      await (await byTest(b, "customer-row")).click();
+      await waitText(await byTest(b, "record-name"), (t) => t === NAME, "her record open for the desk lead");
+      await waitText(await byTest(b, "record-hidden-phones"), (t) => t === "hidden", "the phones said to be hidden");
+      let html = await b.getPageSource();
+      expect(!html.includes("12340001") && !html.includes("1234 0001"), "her phone number is in the page");
+      await shot(b, "record-hidden-phone.en-US");
+      await (await byTest(b, "record-edit")).click();
+      await waitText(await byTest(b, "form-hidden-phones"), (t) => t === "hidden", "the form shows the phones as hidden");
+      expect(!(await byTest(b, "field-phone-0").isExisting()), "the form offers a phone to type");
+      html = await b.getPageSource();
+      expect(!html.includes("12340001") && !html.includes("1234 0001"), "her phone number is in the form");
+      await shot(b, "form-hidden-phone.en-US");
+    });
   } finally {
     await b.deleteSession().catch(() => {});
   }

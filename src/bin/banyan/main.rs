@@ -471,7 +471,9 @@ enum RoleCmd {
         #[arg(long)]
         export_cap: Option<String>,
         /// A field rule, FIELD=hidden|read|write: order.total, order.lines.price,
-        /// order.lines.discount or product.price (write, the default, removes the rule).
+        /// order.lines.discount, product.price, customer.phones, customer.emails,
+        /// customer.address, customer.tags, customer.source, customer.notes or
+        /// customer.custom.KEY for a custom field (write, the default, removes the rule).
         #[arg(long)]
         field: Option<String>,
     },

@@ -167,6 +167,15 @@ impl Out<'_> {
             };
             rows.push((k.clone(), text));
         }
+        // What the user's roles hide is said to be hidden, not left out as if empty.
+        for rule in &c.redacted {
+            let Some(field) = rule.strip_prefix("customer.") else { continue };
+            let label = match field.strip_prefix("custom.") {
+                Some(key) => key.to_string(),
+                None => self.t(&format!("field-{field}")),
+            };
+            rows.push((label, self.t("cli-hidden")));
+        }
         let w = rows.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
         for (k, v) in rows {
             println!("  {k}{}  {v}", " ".repeat(w - k.width()));

@@ -111,6 +111,16 @@ session: string,
  */
 allowed: Array<string>, 
 /**
+ * The customer fields the caller's roles hide (`phones`, `custom.vip`): a form shows them
+ * as hidden.
+ */
+hiddenFields: Array<string>, 
+/**
+ * The customer fields the caller may read but not change (hidden ones included): a form
+ * does not let them be edited.
+ */
+lockedFields: Array<string>, 
+/**
  * The caller's role requires an authenticator app and they have none: until they set one
  * up ([`Banyan::begin_mfa`], [`Banyan::confirm_mfa`], then [`Banyan::finish_mfa_setup`])
  * they may do nothing else.
@@ -222,7 +232,12 @@ owner: string | null,
 /**
  * The owning user's name, when the owner is a user.
  */
-ownerName: string | null, source: string | null, notes: string | null, custom: { [key in string]: CustomValue }, createdAt: number, updatedAt: number, deleted: boolean, };
+ownerName: string | null, source: string | null, notes: string | null, custom: { [key in string]: CustomValue }, createdAt: number, updatedAt: number, deleted: boolean, 
+/**
+ * The field rules (`customer.phones`, `customer.custom.vip`) whose fields the reader's roles
+ * hide: emptied here, shown as "hidden".
+ */
+redacted: Array<string>, };
 
 export type CustomerFilter = { kind: CustomerKind | null, tag: string | null, city: string | null, owner: string | null, includeDeleted: boolean, sort: CustomerSort, limit: number | null, offset: number, };
 

@@ -8,7 +8,7 @@ import type { Customer } from "./bindings";
 const stored: Customer = {
   id: "01a2", kind: "company", name: "上海鼎盛贸易有限公司", company: null, phones: ["+862162881234"], emails: ["sales@dingsheng.cn"],
   address: null, city: "上海", country: null, tags: ["VIP", "华东"], owner: null, ownerName: null, source: null, notes: null,
-  custom: { industry: { type: "choice", value: "IT" } }, createdAt: 0, updatedAt: 0, deleted: false,
+  custom: { industry: { type: "choice", value: "IT" } }, createdAt: 0, updatedAt: 0, deleted: false, redacted: [],
 };
 
 describe("customer form", () => {
