@@ -144,18 +144,8 @@ impl Banyan {
                 for id in self.store.revert_customers(&target).map_err(|e| self.err(e))? {
                     self.reached_customer(&reach, id).map_err(|e| self.err(e))?;
                 }
-                // Writing an old value back is a write of that field.
-                let unwritable = fields::unwritable(caller.grants());
-                if !unwritable.is_empty() {
-                    for f in self.store.revert_customer_fields(&target).map_err(|e| self.err(e))? {
-                        let blocked =
-                            unwritable.iter().find(|u| **u == f || (f == "custom" && u.starts_with("custom.")));
-                        if let Some(u) = blocked {
-                            return Err(self.err(Error::FieldNotAllowed { field: u.clone() }));
-                        }
-                    }
-                }
             }
+            self.check_revert_fields(caller, &target)?;
             self.store.revert(&caller.actor(), &target).map_err(|e| self.err(e))
         };
         let origin = |d: Option<&str>| -> ApiResult<String> {
@@ -177,6 +167,25 @@ impl Banyan {
             Revert::Tx { tx, desktop } => run(RevertTarget::Tx { origin: origin(desktop.as_deref())?, tx: *tx }),
             Revert::Batch(b) => run(RevertTarget::Batch(b.trim().to_string())),
         }
+    }
+}
+
+impl Banyan {
+    /// Refuses a revert or an import's undo that would write back a customer field the caller
+    /// may not write: an old value written back is a write of that field.
+    pub(crate) fn check_revert_fields(&self, caller: &Caller, target: &RevertTarget) -> ApiResult<()> {
+        let unwritable = fields::unwritable(caller.grants());
+        if unwritable.is_empty() {
+            return Ok(());
+        }
+        for f in self.store.revert_customer_fields(target).map_err(|e| self.err(e))? {
+            // Custom values are logged together: any locked custom field blocks the whole map.
+            let blocked = unwritable.iter().find(|u| **u == f || (f == "custom" && u.starts_with("custom.")));
+            if let Some(u) = blocked {
+                return Err(self.err(Error::FieldNotAllowed { field: u.clone() }));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -363,6 +363,7 @@ impl Banyan {
             }
             _ => {}
         }
+        self.check_revert_fields(caller, &crate::store::RevertTarget::Batch(batch.to_string()))?;
         let mut progress = Progress { report, cancelled };
         self.store.undo_batch(&caller.actor(), batch, &mut progress).map_err(|e| self.err(e))
     }

@@ -800,15 +800,22 @@ impl Store {
 
     /// The customer fields (`phones`, `custom`, ...) a revert of a change or a transaction would
     /// write back: what the façade checks against the caller's field rules.
+    /// An import's undo writes back the old values of the customers it changed (those it created
+    /// are removed: no field is written).
     pub fn revert_customer_fields(&self, target: &RevertTarget) -> Result<Vec<String>> {
-        if matches!(target, RevertTarget::Batch(_)) {
-            return Ok(Vec::new());
-        }
         let conn = self.reader();
         let mut out: Vec<String> = Vec::new();
-        for r in reverted_changes(&conn, target)? {
-            if r.table == "customers" && !out.contains(&r.field) {
-                out.push(r.field);
+        let fields: Vec<String> = match target {
+            RevertTarget::Batch(b) => batch_rows(&conn, b)?
+                .into_iter()
+                .filter(|r| r.table == "customers" && !r.created)
+                .flat_map(|r| r.fields.into_iter().map(|(f, _)| f))
+                .collect(),
+            t => reverted_changes(&conn, t)?.into_iter().filter(|r| r.table == "customers").map(|r| r.field).collect(),
+        };
+        for f in fields {
+            if !out.contains(&f) {
+                out.push(f);
             }
         }
         Ok(out)

@@ -411,6 +411,26 @@ fn a_field_one_may_read_but_not_change_is_refused_by_every_write_and_nothing_is_
     let ada = &ada[0].customer;
     assert!(ada.emails.is_empty() && ada.phones.is_empty(), "{ada:?}");
     assert_eq!(ada.city.as_deref(), Some("上海"));
+
+    // Undoing an import writes back the old values of the customers it changed: refused when one
+    // is a field the caller may not write; an import that only created customers is taken back.
+    let update = dir.path().join("update.csv");
+    std::fs::write(&update, "Name,Phone,Email\nRuth Quillfeather,+8613712345678,ruth.new@quillfeather.example\n")
+        .unwrap();
+    let req =
+        banyan::api::ImportRequest { on_duplicate: banyan::io::import::OnDuplicate::Overwrite, ..Default::default() };
+    let changed = b.import_file(&x.admin, &update, &req, None, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(changed.counts.updated, 1, "{:?}", changed.issues);
+    let before = b.store().change_count().unwrap();
+    forbidden(b.undo_import(&analyst, &changed.batch_id, &mut |_, _| {}, &|| false).unwrap_err(), "emails");
+    let by_revert = banyan::api::Revert::Batch(changed.batch_id.clone());
+    forbidden(b.revert(&analyst, &by_revert).unwrap_err(), "emails");
+    assert_eq!(b.store().change_count().unwrap(), before);
+    assert_eq!(b.customer(&x.admin, &id).unwrap().emails, ["ruth.new@quillfeather.example"]);
+    b.undo_import(&analyst, &report.batch_id, &mut |_, _| {}, &|| false).unwrap();
+    assert!(b.search_customers(&x.admin, "Ada Quillfeather", &Default::default(), 5).unwrap().is_empty());
+    b.undo_import(&x.admin, &changed.batch_id, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(b.customer(&x.admin, &id).unwrap().emails, ["ruth@quillfeather.example"]);
 }
 
 #[test]
