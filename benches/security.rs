@@ -168,35 +168,28 @@ fn book_size(b: &Banyan, admin: &Caller, n: usize) {
 fn search_as_you_type(b: &Banyan, admin: &Caller, names: &[(String, bool)], n: usize) {
     let pw = PASSWORD;
     let rep = b.sign_in("r105", pw, None, Channel::Desktop).unwrap();
-    // Front-desk support: every customer, order values hidden (added once; a kept book has it).
-    if !b.users(admin).unwrap().iter().any(|u| u.login == "desk") {
-        let desk = UserInput {
-            login: Some("desk".into()),
-            name: Some("Front Desk".into()),
-            roles: vec!["support".into()],
-            team: None,
-        };
-        b.add_user(admin, &desk, pw).unwrap();
-    }
-    let desk = b.sign_in("desk", pw, None, Channel::Desktop).unwrap();
+    // Signs `login` in, adding them with `role` first unless a kept book has them already.
+    let signed_in = |login: &str, name: &str, role: &str, make_role: &dyn Fn()| {
+        if !b.users(admin).unwrap().iter().any(|u| u.login == login) {
+            make_role();
+            let input =
+                UserInput { login: Some(login.into()), name: Some(name.into()), roles: vec![role.into()], team: None };
+            b.add_user(admin, &input, pw).unwrap();
+        }
+        b.sign_in(login, pw, None, Channel::Desktop).unwrap()
+    };
+    // Front-desk support: every customer, order values hidden.
+    let desk = signed_in("desk", "Front Desk", "support", &|| {});
     // A desk that may not see customers' phones, emails or notes: every candidate of the tiers
     // over all fields is read and its visible fields matched again.
-    if !b.users(admin).unwrap().iter().any(|u| u.login == "private") {
+    let private = signed_in("private", "Private Desk", "private-desk", &|| {
         use banyan::security::grants::{FieldAccess, FieldRule, RoleChange};
         b.add_role(admin, "private-desk", "support").unwrap();
         for f in ["customer.phones", "customer.emails", "customer.notes"] {
             let rule = FieldRule { field: f.into(), access: FieldAccess::Hidden };
             b.change_role(admin, "private-desk", &RoleChange { field: Some(rule), ..Default::default() }).unwrap();
         }
-        let private = UserInput {
-            login: Some("private".into()),
-            name: Some("Private Desk".into()),
-            roles: vec!["private-desk".into()],
-            team: None,
-        };
-        b.add_user(admin, &private, pw).unwrap();
-    }
-    let private = b.sign_in("private", pw, None, Channel::Desktop).unwrap();
+    });
     let mut queries = Vec::new();
     for (name, _) in names {
         let chars: Vec<char> = name.chars().collect();

@@ -52,6 +52,12 @@ const CUSTOMER_RULES: [(&str, &str, Option<MatchField>); 6] = [
     (CUSTOMER_NOTES, "notes", Some(MatchField::Notes)),
 ];
 
+/// The rule a stored `customers` column falls under, if any (custom values are logged together
+/// in `custom`: see [`unreadable`] for their keys).
+pub(crate) fn customer_rule(column: &str) -> Option<&'static str> {
+    CUSTOMER_RULES.iter().find(|(_, f, _)| *f == column).map(|(r, _, _)| *r)
+}
+
 /// Whether a role may carry a rule for `field`: one of [`RULE_FIELDS`], or a custom field of
 /// this book.
 pub fn is_rule_field(field: &str, custom: &[CustomFieldDef]) -> bool {
@@ -199,11 +205,9 @@ pub(crate) fn customer(g: &Grants, mut c: Customer) -> Customer {
     c
 }
 
-/// A search hit as `g` may read it: the customer redacted, and no match named in a hidden field
-/// (the search itself finds nothing through one: [`unseen_matches`]).
+/// A search hit as `g` may read it: the customer redacted (the search, given
+/// [`unseen_matches`], already names no match in a hidden field).
 pub(crate) fn hit(g: &Grants, mut h: SearchHit) -> SearchHit {
-    let unseen = unseen_matches(g);
-    h.matched.retain(|m| !unseen.contains(m));
     h.customer = customer(g, h.customer);
     h
 }

@@ -250,12 +250,7 @@ fn entity_name(table: &str) -> &'static str {
 /// line's price and discount their own.
 fn hidden_field(table: &str, column: &str) -> Option<&'static str> {
     match (table, column) {
-        ("customers", "phones") => Some(fields::CUSTOMER_PHONES),
-        ("customers", "emails") => Some(fields::CUSTOMER_EMAILS),
-        ("customers", "address") => Some(fields::CUSTOMER_ADDRESS),
-        ("customers", "tags") => Some(fields::CUSTOMER_TAGS),
-        ("customers", "source") => Some(fields::CUSTOMER_SOURCE),
-        ("customers", "notes") => Some(fields::CUSTOMER_NOTES),
+        ("customers", c) => fields::customer_rule(c),
         ("orders", "gross" | "discount" | "net" | "tax" | "total") => Some(fields::ORDER_TOTAL),
         ("order_lines", "unit_price") => Some(fields::ORDER_LINE_PRICE),
         ("order_lines", "discount_bp") => Some(fields::ORDER_LINE_DISCOUNT),

@@ -116,12 +116,6 @@ pub struct Layout {
     pub omit: Vec<String>,
 }
 
-impl Layout {
-    pub fn new(custom: Vec<CustomFieldDef>) -> Self {
-        Self { custom, omit: Vec::new() }
-    }
-}
-
 /// The fixed columns of a flat export, in order; custom fields and the times follow.
 const FIXED: [&str; 13] = [
     "id", "kind", "name", "company", "phones", "emails", "address", "city", "country", "tags", "owner", "source",
@@ -228,7 +222,7 @@ const PIPE_ROWS: usize = 1024;
 pub fn export(
     out: &Path,
     format: ExportFormat,
-    custom: &Layout,
+    layout: &Layout,
     total: u64,
     next: &mut dyn FnMut() -> Option<Result<Customer>>,
     cut: &(dyn Fn(usize) -> String + Sync),
@@ -243,12 +237,12 @@ pub fn export(
         let writer = s.spawn(move || -> Result<Warnings> {
             let mut sink: Box<dyn Sink> = match format {
                 ExportFormat::Csv | ExportFormat::CsvExcel | ExportFormat::CsvGbk | ExportFormat::CsvGb18030 => {
-                    Box::new(CsvSink::new(tmp, format, custom)?)
+                    Box::new(CsvSink::new(tmp, format, layout)?)
                 }
-                ExportFormat::Xlsx => Box::new(XlsxSink::new(tmp, dir, custom, cut)?),
-                ExportFormat::Json => Box::new(JsonSink::new(tmp, custom)?),
-                ExportFormat::Xml => Box::new(XmlSink::new(tmp, custom)?),
-                ExportFormat::Vcard => Box::new(VcardSink::new(tmp, custom)?),
+                ExportFormat::Xlsx => Box::new(XlsxSink::new(tmp, dir, layout, cut)?),
+                ExportFormat::Json => Box::new(JsonSink::new(tmp, layout)?),
+                ExportFormat::Xml => Box::new(XmlSink::new(tmp, layout)?),
+                ExportFormat::Vcard => Box::new(VcardSink::new(tmp, layout)?),
             };
             for c in rx {
                 sink.row(&c)?;
@@ -308,7 +302,7 @@ fn tempfile_in(dir: &Path, out: &Path) -> Result<PathBuf> {
 
 struct CsvSink {
     w: csv::Writer<Box<dyn Write>>,
-    custom: Layout,
+    layout: Layout,
     columns: Vec<String>,
     /// GBK: the rows with characters it lacks are named.
     check: Option<&'static encoding_rs::Encoding>,
@@ -356,7 +350,7 @@ impl<W: Write> Write for GbkWriter<W> {
 }
 
 impl CsvSink {
-    fn new(path: &Path, format: ExportFormat, custom: &Layout) -> Result<Self> {
+    fn new(path: &Path, format: ExportFormat, layout: &Layout) -> Result<Self> {
         let mut file = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
         let out: Box<dyn Write> = match format {
             ExportFormat::CsvExcel => {
@@ -372,10 +366,10 @@ impl CsvSink {
             _ => Box::new(file),
         };
         let mut w = csv::Writer::from_writer(out);
-        let columns = columns(custom);
+        let columns = columns(layout);
         w.write_record(&columns).map_err(csv_err)?;
         let check = (format == ExportFormat::CsvGbk).then_some(encoding_rs::GBK);
-        Ok(Self { w, custom: custom.clone(), columns, check, row: 1, warnings: Warnings::default() })
+        Ok(Self { w, layout: layout.clone(), columns, check, row: 1, warnings: Warnings::default() })
     }
 }
 
@@ -389,7 +383,7 @@ fn csv_err(e: csv::Error) -> Error {
 impl Sink for CsvSink {
     fn row(&mut self, c: &Customer) -> Result<()> {
         self.row += 1;
-        for (i, cell) in cells(c, &self.custom).into_iter().enumerate() {
+        for (i, cell) in cells(c, &self.layout).into_iter().enumerate() {
             let text = cell.text();
             if let Some(enc) = self.check {
                 // Only the text can tell: ASCII (most cells) always fits.
@@ -451,7 +445,7 @@ struct XlsxSink<'c> {
     warnings: Warnings,
     book: rust_xlsxwriter::Workbook,
     path: PathBuf,
-    custom: Layout,
+    layout: Layout,
     row: u32,
     cols: u16,
     date: rust_xlsxwriter::Format,
@@ -466,14 +460,14 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
 }
 
 impl<'c> XlsxSink<'c> {
-    fn new(path: &Path, dir: &Path, custom: &Layout, cut: &'c (dyn Fn(usize) -> String + Sync)) -> Result<Self> {
+    fn new(path: &Path, dir: &Path, layout: &Layout, cut: &'c (dyn Fn(usize) -> String + Sync)) -> Result<Self> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut book = Workbook::new();
         // Constant-memory mode streams rows through a temporary file: keep it beside the export
         // (the user chose that place for clear text), never in a shared temp directory.
         book.set_tempdir(dir).map_err(xlsx_err)?;
         let header = Format::new().set_bold();
-        let cols = columns(custom);
+        let cols = columns(layout);
         let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
         sheet.set_name("Customers").map_err(xlsx_err)?;
         for (i, name) in cols.iter().enumerate() {
@@ -498,7 +492,7 @@ impl<'c> XlsxSink<'c> {
             warnings: Warnings::default(),
             book,
             path: path.to_path_buf(),
-            custom: custom.clone(),
+            layout: layout.clone(),
             row: 0,
             cols: cols.len() as u16,
             date: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
@@ -513,7 +507,7 @@ impl Sink for XlsxSink<'_> {
         let r = self.row;
         let (cut, columns, warnings) = (self.cut, &self.columns, &mut self.warnings);
         let sheet = self.book.worksheet_from_index(0).map_err(xlsx_err)?;
-        for (i, cell) in cells(c, &self.custom).into_iter().enumerate() {
+        for (i, cell) in cells(c, &self.layout).into_iter().enumerate() {
             let col = i as u16;
             // A text longer than a cell holds (a contract pasted into the notes) is cut with a
             // marker and named in the warnings, instead of failing the whole file.
@@ -579,15 +573,15 @@ impl Sink for XlsxSink<'_> {
 
 struct JsonSink {
     w: BufWriter<std::fs::File>,
-    custom: Layout,
+    layout: Layout,
     first: bool,
 }
 
 impl JsonSink {
-    fn new(path: &Path, custom: &Layout) -> Result<Self> {
+    fn new(path: &Path, layout: &Layout) -> Result<Self> {
         let mut w = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
         w.write_all(b"[\n")?;
-        Ok(Self { w, custom: custom.clone(), first: true })
+        Ok(Self { w, layout: layout.clone(), first: true })
     }
 }
 
@@ -596,7 +590,7 @@ impl Sink for JsonSink {
         use serde_json::{Map, Value as J};
         let mut obj = Map::new();
         let mut custom = Map::new();
-        for (name, cell) in columns(&self.custom).into_iter().zip(cells(c, &self.custom)) {
+        for (name, cell) in columns(&self.layout).into_iter().zip(cells(c, &self.layout)) {
             let v = match cell {
                 Cell::Empty => J::Null,
                 Cell::Text(s) => J::String(s.into_owned()),
@@ -635,7 +629,7 @@ impl Sink for JsonSink {
 
 struct XmlSink {
     w: quick_xml::Writer<BufWriter<std::fs::File>>,
-    custom: Layout,
+    layout: Layout,
 }
 
 fn xml_err(e: std::io::Error) -> Error {
@@ -643,13 +637,13 @@ fn xml_err(e: std::io::Error) -> Error {
 }
 
 impl XmlSink {
-    fn new(path: &Path, custom: &Layout) -> Result<Self> {
+    fn new(path: &Path, layout: &Layout) -> Result<Self> {
         use quick_xml::events::{BytesDecl, BytesStart, Event};
         let file = BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
         let mut w = quick_xml::Writer::new_with_indent(file, b' ', 2);
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml_err)?;
         w.write_event(Event::Start(BytesStart::new("customers"))).map_err(xml_err)?;
-        Ok(Self { w, custom: custom.clone() })
+        Ok(Self { w, layout: layout.clone() })
     }
 }
 
@@ -658,7 +652,7 @@ impl Sink for XmlSink {
         use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
         let w = &mut self.w;
         w.write_event(Event::Start(BytesStart::new("customer"))).map_err(xml_err)?;
-        for (name, cell) in columns(&self.custom).into_iter().zip(cells(c, &self.custom)) {
+        for (name, cell) in columns(&self.layout).into_iter().zip(cells(c, &self.layout)) {
             match cell {
                 Cell::Empty => {}
                 Cell::List(l) => {
@@ -698,12 +692,12 @@ impl Sink for XmlSink {
 
 struct VcardSink {
     w: BufWriter<std::fs::File>,
-    custom: Layout,
+    layout: Layout,
 }
 
 impl VcardSink {
-    fn new(path: &Path, custom: &Layout) -> Result<Self> {
-        Ok(Self { w: BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?), custom: custom.clone() })
+    fn new(path: &Path, layout: &Layout) -> Result<Self> {
+        Ok(Self { w: BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?), layout: layout.clone() })
     }
 }
 
@@ -753,7 +747,7 @@ impl Sink for VcardSink {
         if let Some(s) = &c.source {
             e.push(entry(P::Other("X-BANYAN-SOURCE".into()), vec![text(s)]));
         }
-        for d in &self.custom.custom {
+        for d in &self.layout.custom {
             if let Some(v) = c.custom.get(&d.key) {
                 e.push(entry(P::Other(format!("X-BANYAN-CUSTOM-{}", d.key.to_uppercase())), vec![text(&v.to_input())]));
             }
