@@ -95,6 +95,10 @@ pub enum Error {
     /// The caller's roles do not grant `action` on `entity`.
     #[error("not allowed: {action:?} {entity:?}")]
     NotAllowed { entity: crate::security::grants::Entity, action: crate::security::grants::Action },
+    /// A peer sent changes this desktop refuses whole (nothing of them is written): `fault` says
+    /// which rule they broke, `device` whose changes they were.
+    #[error("changes from {device} refused: {fault:?}")]
+    PeerRefused { device: String, fault: PeerFault },
     #[error("storage error: {0}")]
     Storage(rusqlite::Error),
     #[error("i/o error: {0}")]
@@ -134,6 +138,31 @@ impl From<rusqlite::Error> for Error {
             Some(C::DiskFull) => Error::DiskFull,
             Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => Error::Corrupt(e.to_string()),
             _ => Error::Storage(e),
+        }
+    }
+}
+
+/// Why a peer's changes were refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeerFault {
+    /// An entry is not what its origin's audit chain says (altered, reordered or forged).
+    Altered,
+    /// The peer holds changes of this desktop beyond the last one it made: this book was restored
+    /// from a backup or copied, and must take a new identity before it syncs.
+    AheadOfUs,
+    /// One (device, sequence) arrived with two different contents.
+    TwoContents,
+    /// Malformed: an entry overlapping one already held, or naming devices inconsistently.
+    Malformed,
+}
+
+impl PeerFault {
+    pub fn name(self) -> &'static str {
+        match self {
+            PeerFault::Altered => "altered",
+            PeerFault::AheadOfUs => "ahead-of-us",
+            PeerFault::TwoContents => "two-contents",
+            PeerFault::Malformed => "malformed",
         }
     }
 }

@@ -80,6 +80,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The audit trail shows history was altered (`banyan audit verify`).
     HistoryAltered,
+    /// A peer's changes broke a rule of sync and were refused whole; the message says which.
+    PeerRefused,
 }
 
 /// One field's localized complaint.
@@ -826,6 +828,9 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
                 ("entity", msg(&format!("grant-entity-{}", entity.name()), &[])),
             ],
         ),
+        Error::PeerRefused { device, fault } => {
+            simple(ErrorCode::PeerRefused, &format!("error-peer-{}", fault.name()), &[("device", device)])
+        }
         Error::Storage(e) => simple(ErrorCode::Storage, "error-storage", &[("detail", e.to_string())]),
         Error::Io(e) if e.raw_os_error() == Some(28) => simple(ErrorCode::DiskFull, "error-disk-full", &[]),
         Error::Io(e) => simple(ErrorCode::Io, "error-io", &[("detail", e.to_string())]),

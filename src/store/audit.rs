@@ -113,7 +113,7 @@ fn meta_i64(conn: &Connection, key: &str) -> Result<i64> {
     v.and_then(|v| v.parse().ok()).ok_or_else(|| Error::Corrupt(format!("meta {key}")))
 }
 
-fn last_link(conn: &Connection, table: &str, origin: i64) -> Result<Hash> {
+pub(super) fn last_link(conn: &Connection, table: &str, origin: i64) -> Result<Hash> {
     let sql = format!("SELECT link FROM {table} WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
     let link: Option<Option<Vec<u8>>> = conn.prepare_cached(&sql)?.query_row([origin], |r| r.get(0)).optional()?;
     match link {

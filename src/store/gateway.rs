@@ -96,13 +96,17 @@ impl Store {
         let last = Hlc::from_raw(meta("hlc")?);
         let next_seq = meta("origin_seq")? + 1;
         let tx_no = meta("tx_seq")? + 1;
+        let hlc = last.tick(now_ms);
         let mut w = Writer {
             actor,
             origin: self.origin,
             next_seq,
-            hlc: last.tick(now_ms),
+            hlc,
             tx_no,
-            now_ms,
+            // A row's times are its change's clock, not this desktop's wall clock, so a peer that
+            // applies the change sets the same times (they differ only when the wall clock went
+            // back, and then the clock is the later one).
+            now_ms: hlc.wall_ms(),
             tx,
             dirty: Default::default(),
             new_keys: Default::default(),
@@ -185,16 +189,16 @@ impl Writer<'_> {
         &self.tx
     }
 
-    /// Applies one change and logs it; returns the number of fields logged.
-    pub fn apply(&mut self, change: Change<'_>) -> Result<usize> {
-        let (table, id) = match &change {
-            Change::Insert { table, id, .. }
-            | Change::Update { table, id, .. }
-            | Change::Delete { table, id }
-            | Change::Restore { table, id }
-            | Change::Erase { table, id, .. } => (*table, *id),
-        };
-        let n = self.apply_row(change)?;
+    /// Moves this desktop's clock past `remote`, a change received from elsewhere (the clock
+    /// persisted at commit is then after every change this book holds).
+    pub(super) fn receive(&mut self, remote: Hlc) {
+        if remote > Hlc::ZERO {
+            self.hlc = self.hlc.receive(remote, self.now_ms);
+        }
+    }
+
+    /// Marks the customer a changed row of `table` belongs to for re-indexing before commit.
+    pub(super) fn touch(&mut self, table: &str, id: &str) -> Result<()> {
         match table {
             "customers" => {
                 self.dirty.insert(id.to_string());
@@ -206,6 +210,20 @@ impl Writer<'_> {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Applies one change and logs it; returns the number of fields logged.
+    pub fn apply(&mut self, change: Change<'_>) -> Result<usize> {
+        let (table, id) = match &change {
+            Change::Insert { table, id, .. }
+            | Change::Update { table, id, .. }
+            | Change::Delete { table, id }
+            | Change::Restore { table, id }
+            | Change::Erase { table, id, .. } => (*table, *id),
+        };
+        let n = self.apply_row(change)?;
+        self.touch(table, id)?;
         Ok(n)
     }
 
@@ -273,6 +291,7 @@ impl Writer<'_> {
                         new: to_json(v),
                         old: serde_json::Value::Null,
                         replaces: None,
+                        also: Vec::new(),
                     })
                     .collect();
                 self.log(table, id, "insert", fields)
@@ -298,7 +317,7 @@ impl Writer<'_> {
                 let sets: Vec<String> =
                     changed.iter().enumerate().map(|(i, (c, _, _))| format!("{c} = ?{}", i + 1)).collect();
                 let sql = format!(
-                    "UPDATE {table} SET {}, updated_at = ?{} WHERE id = ?{}",
+                    "UPDATE {table} SET {}, updated_at = max(updated_at, ?{}) WHERE id = ?{}",
                     sets.join(", "),
                     changed.len() + 1,
                     changed.len() + 2
@@ -308,34 +327,27 @@ impl Writer<'_> {
                 params.push(Value::Text(id.to_string()));
                 self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
                 let cols: Vec<&str> = changed.iter().map(|(c, _, _)| *c).collect();
-                let heads = super::log::heads(&self.tx, table, &row_key(id), &cols)?;
-                let fields = changed
-                    .iter()
-                    .zip(heads)
-                    .map(|((col, new, old), replaces)| FieldChange {
-                        field: col.to_string(),
-                        new: to_json(new),
-                        old: to_json(old),
-                        replaces,
-                    })
-                    .collect();
-                self.log(table, id, "update", fields)
+                let key = row_key(id);
+                let heads = super::log::heads(&self.tx, table, &key, &cols)?;
+                let mut fields = Vec::with_capacity(changed.len());
+                for ((col, new, old), head) in changed.iter().zip(heads) {
+                    fields.push(self.replacing(table, &key, col, head, to_json(new), to_json(old))?);
+                }
+                self.log_replacing(table, id, "update", fields)
             }
             Change::Delete { table, id } => {
-                let sql =
-                    format!("UPDATE {table} SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL");
+                let sql = format!(
+                    "UPDATE {table} SET deleted_at = ?1, updated_at = max(updated_at, ?1) WHERE id = ?2 AND deleted_at IS NULL"
+                );
                 let n = self.tx.prepare_cached(&sql)?.execute((self.now_ms, id))?;
                 if n == 0 {
                     return Err(Error::NotFound { entity: entity_of(table), id: id.to_string() });
                 }
-                let replaces = super::log::heads(&self.tx, table, &row_key(id), &["deleted_at"])?.pop().flatten();
-                let field = FieldChange {
-                    field: "deleted_at".into(),
-                    new: serde_json::Value::from(self.now_ms),
-                    old: serde_json::Value::Null,
-                    replaces,
-                };
-                self.log(table, id, "delete", vec![field])
+                let key = row_key(id);
+                let head = super::log::heads(&self.tx, table, &key, &["deleted_at"])?.pop().flatten();
+                let new = serde_json::Value::from(self.now_ms);
+                let field = self.replacing(table, &key, "deleted_at", head, new, serde_json::Value::Null)?;
+                self.log_replacing(table, id, "delete", vec![field])
             }
             Change::Restore { table, id } => {
                 let old: Option<Option<i64>> = self
@@ -346,16 +358,14 @@ impl Writer<'_> {
                 let Some(Some(deleted_at)) = old else {
                     return Err(Error::NotFound { entity: entity_of(table), id: id.to_string() });
                 };
-                let sql = format!("UPDATE {table} SET deleted_at = NULL, updated_at = ?1 WHERE id = ?2");
+                let sql =
+                    format!("UPDATE {table} SET deleted_at = NULL, updated_at = max(updated_at, ?1) WHERE id = ?2");
                 self.tx.prepare_cached(&sql)?.execute((self.now_ms, id))?;
-                let replaces = super::log::heads(&self.tx, table, &row_key(id), &["deleted_at"])?.pop().flatten();
-                let field = FieldChange {
-                    field: "deleted_at".into(),
-                    new: serde_json::Value::Null,
-                    old: serde_json::Value::from(deleted_at),
-                    replaces,
-                };
-                self.log(table, id, "update", vec![field])
+                let key = row_key(id);
+                let head = super::log::heads(&self.tx, table, &key, &["deleted_at"])?.pop().flatten();
+                let old = serde_json::Value::from(deleted_at);
+                let field = self.replacing(table, &key, "deleted_at", head, serde_json::Value::Null, old)?;
+                self.log_replacing(table, id, "update", vec![field])
             }
             Change::Erase { table, id, mut values, tombstone } => {
                 let deleted: Option<Option<i64>> = self
@@ -372,7 +382,7 @@ impl Writer<'_> {
                 let sets: Vec<String> =
                     values.iter().enumerate().map(|(i, (c, _))| format!("{c} = ?{}", i + 1)).collect();
                 let sql = format!(
-                    "UPDATE {table} SET {}, updated_at = ?{} WHERE id = ?{}",
+                    "UPDATE {table} SET {}, updated_at = max(updated_at, ?{}) WHERE id = ?{}",
                     sets.join(", "),
                     values.len() + 1,
                     values.len() + 2
@@ -382,20 +392,50 @@ impl Writer<'_> {
                 params.push(Value::Text(id.to_string()));
                 self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
                 let cols: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
-                let heads = super::log::heads(&self.tx, table, &row_key(id), &cols)?;
-                let fields = values
-                    .iter()
-                    .zip(heads)
-                    .map(|((col, new), replaces)| FieldChange {
-                        field: col.to_string(),
-                        new: to_json(new),
-                        old: serde_json::Value::Null,
-                        replaces,
-                    })
-                    .collect();
-                self.log(table, id, "update", fields)
+                let key = row_key(id);
+                let heads = super::log::heads(&self.tx, table, &key, &cols)?;
+                let mut fields = Vec::with_capacity(values.len());
+                for ((col, new), head) in values.iter().zip(heads) {
+                    fields.push(self.replacing(table, &key, col, head, to_json(new), serde_json::Value::Null)?);
+                }
+                self.log_replacing(table, id, "update", fields)
             }
         }
+    }
+
+    /// A change of `field` from `old` to `new` that replaces every leaf the field has (its newest
+    /// change `head`, or the leaves `sync_leaves` keeps for it), and whether the new change must
+    /// be pinned as the field's leaf: when this desktop's clock is not after `head` (a peer's
+    /// clock ran ahead and this one did not follow), "newest" would otherwise still name `head`.
+    fn replacing(
+        &self,
+        table: &str,
+        key: &Value,
+        field: &str,
+        head: Option<super::log::Head>,
+        new: serde_json::Value,
+        old: serde_json::Value,
+    ) -> Result<(FieldChange, bool)> {
+        let (replaces, also) = super::replica::take_leaves(&self.tx, table, key, field, head)?;
+        let pin = head.is_some_and(|h| h.hlc >= self.hlc.raw());
+        Ok((FieldChange { field: field.to_string(), new, old, replaces, also }, pin))
+    }
+
+    /// [`Writer::log`] of changes made by [`Writer::replacing`], pinning those that must be.
+    fn log_replacing(&mut self, table: &str, id: &str, op: &str, fields: Vec<(FieldChange, bool)>) -> Result<usize> {
+        let first = self.next_seq;
+        let pins: Vec<(String, i64)> = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, pin))| *pin)
+            .map(|(i, (f, _))| (f.field.clone(), first + i as i64))
+            .collect();
+        let n = self.log(table, id, op, fields.into_iter().map(|(f, _)| f).collect())?;
+        let key = row_key(id);
+        for (field, seq) in pins {
+            super::replica::pin_leaf(&self.tx, table, &key, &field, (self.origin, seq))?;
+        }
+        Ok(n)
     }
 
     /// The current transaction, as (this device's origin number, transaction number).
@@ -478,6 +518,7 @@ impl Writer<'_> {
             new,
             old,
             replaces,
+            also: Vec::new(),
         };
         if i.is_multiple_of(5) {
             let n = i / 5;

@@ -72,10 +72,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0014_service_accounts.sql"),
         then: None,
     },
+    Migration { version: 15, name: "0015_sync", sql: include_str!("../../migrations/0015_sync.sql"), then: None },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 14;
+pub const LATEST: i64 = 15;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

@@ -12,6 +12,7 @@ mod orders;
 mod privacy;
 mod products;
 mod reach;
+mod replica;
 mod roles;
 mod search;
 mod settings;
@@ -670,7 +671,7 @@ fn verify(path: &Path, key: Option<&DbKey>) -> Result<()> {
 
 /// Five characters of Crockford base32: this desktop's order-number prefix, so two offline
 /// desktops never hand out the same number.
-fn device_code() -> String {
+pub(super) fn device_code() -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut b = [0u8; 5];
     let _ = getrandom::fill(&mut b);

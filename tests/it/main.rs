@@ -23,5 +23,6 @@ mod privacy;
 mod scope;
 mod search;
 mod shared;
+mod sync;
 mod users;
 mod validation;

@@ -1,0 +1,35 @@
+-- 0015: the replica seam (src/store/replica.rs). Synced tables' migrations only add.
+--
+-- An entry that came from another desktop keeps its `fields` text as its origin wrote it (the
+-- audit chain commits to those bytes), so the origin numbers inside it are the origin's own:
+-- `origin_numbers` says which device each of them is.
+CREATE TABLE origin_numbers (
+    origin INTEGER NOT NULL REFERENCES origins (id),
+    number INTEGER NOT NULL,
+    device INTEGER NOT NULL REFERENCES origins (id),
+    PRIMARY KEY (origin, number)
+) STRICT, WITHOUT ROWID;
+
+-- A field changed concurrently on several desktops has several leaves (changes no later change
+-- replaced). The row shows the merge of them (src/sync/merge.rs); the leaves other than the
+-- highest are kept here until a change that saw them replaces them. `decision` is 1 when a person
+-- has to choose (the sync inbox), 0 when a rule merged them (lists, custom values per key).
+CREATE TABLE sync_leaves (
+    tbl      TEXT NOT NULL,
+    row_id   ANY NOT NULL,
+    field    TEXT NOT NULL,
+    origin   INTEGER NOT NULL REFERENCES origins (id),
+    seq      INTEGER NOT NULL,
+    decision INTEGER NOT NULL,
+    PRIMARY KEY (tbl, row_id, field, origin, seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX sync_leaves_decision ON sync_leaves (decision) WHERE decision = 1;
+
+-- Entries from elsewhere that are in the log but not applied: a row that breaks a rule of this
+-- book, a table or column this version does not know. Nothing stops the queue behind them.
+CREATE TABLE sync_held (
+    origin INTEGER NOT NULL REFERENCES origins (id),
+    seq    INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (origin, seq)
+) STRICT, WITHOUT ROWID;

@@ -1,0 +1,664 @@
+//! The replica seam: what every replica (a desktop, later the office hub) offers sync.
+//!
+//! - [`Store::sync_vector`]: per origin device, the last change held.
+//! - [`Store::sync_changes`]: the origin transactions a vector lacks, read per origin as sequence
+//!   ranges, oldest first by clock (a change's clock is after every change it saw, so a change
+//!   comes after those it replaced), cut at whole transactions.
+//! - [`Store::sync_apply`]: applies a batch in one SQLite transaction: each origin transaction
+//!   whole; the entries keep their origin, sequence, clock, transaction, user and batch (they are
+//!   not logged again as this desktop's); a repeat is a no-op (the vector is the log itself);
+//!   customers touched are re-indexed before it commits; rows take their times from the change's
+//!   clock. Entries are checked against their origin's audit chain first: one that is not what
+//!   the chain says refuses the whole batch.
+//! - Each field change names the change(s) of that field it replaced. A field's leaves are its
+//!   changes nothing replaced; with one leaf the row shows it, with several the row shows their
+//!   merge (`sync::merge`, one pure function, so every desktop with the same leaves shows the same)
+//!   and all of them are kept in `sync_leaves` until a change that saw them (any local edit of the
+//!   field, or a settlement from the inbox) replaces them all.
+//! - An entry that would break a rule of the book (a constraint) or names a table or column this
+//!   version does not know is kept in the log, not applied, and listed in `sync_held`; nothing
+//!   stops behind it. A transaction whose earlier changes have not arrived waits.
+
+use super::Store;
+use super::gateway::{Actor, Writer};
+use super::log::{FieldChange, Head, decode_fields, row_id_text};
+use crate::error::{Error, PeerFault, Result};
+use crate::security::chain::{self, EntryHeader, RowKey};
+use crate::sync::Hlc;
+use crate::sync::merge::{self, Leaf};
+use crate::sync::wire::{Applied, Batch, Entry, RowId, Tx, Vector, fields_in};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{BTreeSet, HashMap};
+
+/// The tables whose rows travel. Anything else an entry names is held, not applied.
+const SYNCED: &[&str] = &[
+    "settings",
+    "custom_fields",
+    "customers",
+    "contacts",
+    "activities",
+    "products",
+    "orders",
+    "order_lines",
+    "users",
+    "roles",
+    "consents",
+    "erasures",
+];
+
+/// How far ahead of this desktop's wall clock a received change may move its clock.
+const MAX_AHEAD_MS: i64 = 5 * 60 * 1000;
+
+/// A field change by (origin number, sequence).
+type ChangeAt = (i64, i64);
+
+/// The leaves a new change of a field replaces, taken out of `sync_leaves`: the first (the
+/// field's newest change `head` when it is one of them) and the others. A field without stored
+/// leaves has one, `head`.
+pub(super) fn take_leaves(
+    conn: &Connection,
+    table: &str,
+    key: &Value,
+    field: &str,
+    head: Option<Head>,
+) -> Result<(Option<ChangeAt>, Vec<ChangeAt>)> {
+    let mut st = conn.prepare_cached(
+        "DELETE FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3 RETURNING origin, seq",
+    )?;
+    let mut stored: Vec<(i64, i64)> =
+        st.query_map(params![table, key, field], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    if stored.is_empty() {
+        return Ok((head.map(|h| h.at), Vec::new()));
+    }
+    stored.sort_unstable();
+    let first = match head.map(|h| h.at).and_then(|h| stored.iter().position(|l| *l == h)) {
+        Some(i) => stored.remove(i),
+        None => stored.remove(stored.len() - 1),
+    };
+    Ok((Some(first), stored))
+}
+
+/// Keeps `leaf` as the field's one leaf: it is not the field's newest change by clock.
+pub(super) fn pin_leaf(conn: &Connection, table: &str, key: &Value, field: &str, leaf: (i64, i64)) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
+        .execute(params![table, key, field])?;
+    conn.prepare_cached(
+        "INSERT INTO sync_leaves (tbl, row_id, field, origin, seq, decision) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+    )?
+    .execute(params![table, key, field, leaf.0, leaf.1])?;
+    Ok(())
+}
+
+fn row_value(row: &RowId) -> Value {
+    match row {
+        RowId::Uuid(b) => Value::Blob(b.to_vec()),
+        RowId::Text(t) => Value::Text(t.clone()),
+    }
+}
+
+fn row_of(v: Value) -> RowId {
+    match v {
+        Value::Blob(b) if b.len() == 16 => RowId::Uuid(b.try_into().expect("16 bytes")),
+        other => RowId::Text(row_id_text(&other)),
+    }
+}
+
+/// A logged value as a column value.
+fn sql_of(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Integer(*b as i64),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        serde_json::Value::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+fn vector_of(conn: &Connection) -> Result<HashMap<i64, (String, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT o.id, o.device,
+                coalesce((SELECT seq + json_array_length(fields) - 1 FROM changes WHERE origin = o.id ORDER BY seq DESC LIMIT 1), 0)
+         FROM origins o",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, (r.get::<_, String>(1)?, r.get::<_, i64>(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The local number of device `device`, made if the book has not heard of it.
+fn origin_id(conn: &Connection, device: &str) -> Result<i64> {
+    if uuid::Uuid::try_parse(device).is_err() {
+        return Err(Error::PeerRefused { device: device.chars().take(40).collect(), fault: PeerFault::Malformed });
+    }
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT id FROM origins WHERE device = ?1")?
+        .query_row([device], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    conn.prepare_cached("INSERT INTO origins (device) VALUES (?1)")?.execute([device])?;
+    Ok(conn.last_insert_rowid())
+}
+
+impl Store {
+    /// Per origin device, the last change this book holds.
+    pub fn sync_vector(&self) -> Result<Vector> {
+        let conn = self.reader();
+        Ok(Vector(vector_of(&conn)?.into_values().filter(|(_, s)| *s > 0).collect()))
+    }
+
+    /// The origin transactions `since` lacks, oldest first, about `max_changes` field changes of
+    /// them (whole transactions: at least one), and whether more remain.
+    pub fn sync_changes(&self, since: &Vector, max_changes: usize) -> Result<Batch> {
+        let conn = self.reader();
+        let origins: Vec<(i64, String)> = conn
+            .prepare_cached("SELECT id, device FROM origins")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut units: Vec<(i64, Tx)> = Vec::new();
+        let mut more = false;
+        let mut st = conn.prepare_cached(
+            "SELECT seq, hlc, tx, batch_id, user_id, tbl, row_id, op, fields, salt, sealed, link
+             FROM changes WHERE origin = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        for (origin, device) in &origins {
+            let mut rows = st.query(params![origin, since.get(device)])?;
+            let mut count = 0usize;
+            let mut cur: Option<Tx> = None;
+            while let Some(r) = rows.next()? {
+                let tx_no: i64 = r.get(2)?;
+                if cur.as_ref().is_none_or(|t| t.tx != tx_no) {
+                    if count >= max_changes {
+                        more = true;
+                        break;
+                    }
+                    if let Some(done) = cur.take() {
+                        units.push((*origin, done));
+                    }
+                    cur = Some(Tx {
+                        origin: device.clone(),
+                        tx: tx_no,
+                        hlc: r.get(1)?,
+                        user: r.get(4)?,
+                        batch: r.get(3)?,
+                        numbers: Vec::new(),
+                        entries: Vec::new(),
+                    });
+                }
+                let fields: String = r.get(8)?;
+                count += fields_in(&fields) as usize;
+                let entry = Entry {
+                    seq: r.get(0)?,
+                    table: r.get(5)?,
+                    row: row_of(r.get(6)?),
+                    op: r.get(7)?,
+                    fields,
+                    salt: r.get(9)?,
+                    sealed: r.get(10)?,
+                    link: r.get::<_, Option<Vec<u8>>>(11)?.unwrap_or_default(),
+                };
+                cur.as_mut().expect("started above").entries.push(entry);
+            }
+            if let Some(done) = cur.take() {
+                units.push((*origin, done));
+            }
+        }
+        units.sort_by(|(_, a), (_, b)| (a.hlc, &a.origin, a.entries[0].seq).cmp(&(b.hlc, &b.origin, b.entries[0].seq)));
+        let mut txs = Vec::new();
+        let mut total = 0usize;
+        let mut left = units.into_iter();
+        for (origin, mut tx) in left.by_ref() {
+            tx.numbers = numbers_of(&conn, origin, *self.origin_ref() == origin, &tx)?;
+            total += tx.width() as usize;
+            txs.push(tx);
+            if total >= max_changes {
+                break;
+            }
+        }
+        more |= left.next().is_some();
+        Ok(Batch { txs, more })
+    }
+
+    /// Applies `txs` (as [`Store::sync_changes`] gave them) in one transaction.
+    pub fn sync_apply(&self, txs: &[Tx]) -> Result<Applied> {
+        let actor = Actor { user: String::new(), batch: None };
+        let me = self.device_str.clone();
+        let now = self.now_ms();
+        self.write(&actor, |w| apply(w, &me, txs, now))
+    }
+
+    #[doc(hidden)]
+    pub fn sync_conflict_count(&self) -> Result<i64> {
+        Ok(self.reader().query_row("SELECT count(*) FROM sync_leaves WHERE decision = 1", [], |r| r.get(0))?)
+    }
+
+    fn origin_ref(&self) -> &i64 {
+        &self.origin
+    }
+
+    /// A digest of everything a book's replicas must agree on once they hold the same changes:
+    /// every synced table's rows and the leaves of fields changed concurrently (by device, not by
+    /// local number). Tests and the sync bench compare it across desktops.
+    #[doc(hidden)]
+    pub fn sync_digest(&self) -> Result<String> {
+        let conn = self.reader();
+        let mut h = blake3::Hasher::new();
+        for table in SYNCED {
+            let mut st = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
+            let n = st.column_count();
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                for i in 0..n {
+                    let v: Value = r.get(i)?;
+                    h.update(format!("{v:?}\u{1f}").as_bytes());
+                }
+                h.update(b"\x1e");
+            }
+        }
+        let mut st = conn.prepare(
+            "SELECT l.tbl, l.row_id, l.field, o.device, l.seq, l.decision FROM sync_leaves l JOIN origins o ON o.id = l.origin
+             ORDER BY l.tbl, l.row_id, l.field, o.device, l.seq",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let row: Value = r.get(1)?;
+            let (t, f, d, s, x): (String, String, String, i64, i64) =
+                (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+            h.update(format!("{t}\u{1f}{row:?}\u{1f}{f}\u{1f}{d}\u{1f}{s}\u{1f}{x}\x1e").as_bytes());
+        }
+        Ok(h.finalize().to_hex().to_string())
+    }
+
+    /// Makes this book a new device: a copied file or a restored backup must not reuse the
+    /// sequence numbers its original goes on using. The changes it holds stay as they are (its
+    /// old identity's are now just another origin's).
+    pub fn take_new_identity(&mut self) -> Result<()> {
+        let device = crate::model::DeviceId::new(self.now_ms());
+        let key = crate::security::chain::DeviceKey::random()?;
+        let code = super::device_code();
+        let origin = {
+            let mut conn = self.writer();
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            tx.execute("INSERT INTO origins (device) VALUES (?1)", [device.to_string()])?;
+            let origin = tx.last_insert_rowid();
+            super::audit::give_device_key(&tx, origin, &key)?;
+            for (k, v) in [
+                ("device_id", device.to_string()),
+                ("device_code", code.clone()),
+                ("origin_seq", "0".into()),
+                ("event_seq", "0".into()),
+                ("chain_pending", "0".into()),
+                ("event_pending", "0".into()),
+            ] {
+                tx.execute("UPDATE meta SET value = ?2 WHERE key = ?1", (k, v))?;
+            }
+            tx.commit()?;
+            origin
+        };
+        self.device = device;
+        self.device_str = device.to_string();
+        self.origin = origin;
+        self.device_code = code;
+        self.device_key = key;
+        Ok(())
+    }
+}
+
+/// The devices behind the origin numbers `tx`'s fields name: this book's own numbering for its
+/// own changes, the origin's (as it told us) for a change that came from elsewhere.
+fn numbers_of(conn: &Connection, origin: i64, own: bool, tx: &Tx) -> Result<Vec<(i64, String)>> {
+    let mut wanted: BTreeSet<i64> = BTreeSet::new();
+    for e in &tx.entries {
+        for f in decode_fields(&e.fields) {
+            wanted.extend(f.replaces.iter().chain(f.also.iter()).map(|(o, _)| *o));
+        }
+    }
+    let mut out = Vec::with_capacity(wanted.len());
+    for n in wanted {
+        let device: Option<String> = if own {
+            conn.prepare_cached("SELECT device FROM origins WHERE id = ?1")?.query_row([n], |r| r.get(0)).optional()?
+        } else {
+            conn.prepare_cached(
+                "SELECT d.device FROM origin_numbers x JOIN origins d ON d.id = x.device WHERE x.origin = ?1 AND x.number = ?2",
+            )?
+            .query_row([origin, n], |r| r.get(0))
+            .optional()?
+        };
+        let device = device.ok_or_else(|| Error::Corrupt(format!("origin number {n} of origin {origin}")))?;
+        out.push((n, device));
+    }
+    Ok(out)
+}
+
+/// What became of one transaction.
+enum Outcome {
+    Applied { changes: u32 },
+    Repeat,
+    Wait,
+}
+
+fn apply(w: &mut Writer<'_>, me: &str, txs: &[Tx], now: i64) -> Result<Applied> {
+    let mut held: HashMap<i64, (String, i64)> = vector_of(w.conn())?;
+    let mut report = Applied::default();
+    let mut pending: Vec<&Tx> = txs.iter().collect();
+    let mut latest = Hlc::ZERO;
+    // A transaction can wait for one later in the batch (a clock stamped ahead broke the order):
+    // passes go on while one of them gets somewhere.
+    loop {
+        let mut next = Vec::new();
+        let mut progress = false;
+        for tx in pending {
+            match apply_tx(w, me, tx, &mut held, &mut report)? {
+                Outcome::Applied { changes } => {
+                    progress = true;
+                    report.txs += 1;
+                    report.changes += changes;
+                    let h = Hlc::from_raw(tx.hlc);
+                    if h.wall_ms() > now + MAX_AHEAD_MS {
+                        report.ahead += 1;
+                    } else {
+                        latest = latest.max(h);
+                    }
+                }
+                Outcome::Repeat => report.repeats += 1,
+                Outcome::Wait => next.push(tx),
+            }
+        }
+        pending = next;
+        if pending.is_empty() || !progress {
+            break;
+        }
+    }
+    report.waiting = pending.len() as u32;
+    w.receive(latest);
+    report.conflicts = w.conn().query_row(
+        "SELECT count(DISTINCT tbl || x'1f' || quote(row_id) || x'1f' || field) FROM sync_leaves WHERE decision = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(report)
+}
+
+fn apply_tx(
+    w: &mut Writer<'_>,
+    me: &str,
+    tx: &Tx,
+    held: &mut HashMap<i64, (String, i64)>,
+    report: &mut Applied,
+) -> Result<Outcome> {
+    let refuse = |fault| Error::PeerRefused { device: tx.origin.chars().take(40).collect(), fault };
+    let Some(first) = tx.entries.first() else { return Err(refuse(PeerFault::Malformed)) };
+    let conn = w.conn();
+    let origin = origin_id(conn, &tx.origin)?;
+    let have = held.get(&origin).map(|(_, s)| *s).unwrap_or(0);
+    let (start, end) = (first.seq, tx.last_seq());
+    if end <= have {
+        // Held already: the same change must have the same content (its chain link says so).
+        let last = tx.entries.last().expect("not empty");
+        let link: Option<Option<Vec<u8>>> = conn
+            .prepare_cached("SELECT link FROM changes WHERE origin = ?1 AND seq = ?2")?
+            .query_row([origin, last.seq], |r| r.get(0))
+            .optional()?;
+        return match link {
+            Some(Some(l)) if l == last.link => Ok(Outcome::Repeat),
+            _ => Err(refuse(PeerFault::TwoContents)),
+        };
+    }
+    if tx.origin == me {
+        return Err(refuse(PeerFault::AheadOfUs));
+    }
+    if start <= have {
+        return Err(refuse(PeerFault::Malformed));
+    }
+    if start != have + 1 {
+        return Ok(Outcome::Wait);
+    }
+    // Entries must follow one another within the transaction.
+    let mut expect = start;
+    for e in &tx.entries {
+        if e.seq != expect {
+            return Err(refuse(PeerFault::Malformed));
+        }
+        expect = e.seq + fields_in(&e.fields);
+    }
+    // The origin's numbering of devices, as far as this transaction uses it.
+    let mut numbers: HashMap<i64, i64> = HashMap::new();
+    for (n, device) in &tx.numbers {
+        let d = origin_id(conn, device)?;
+        let known: Option<i64> = conn
+            .prepare_cached("SELECT device FROM origin_numbers WHERE origin = ?1 AND number = ?2")?
+            .query_row([origin, *n], |r| r.get(0))
+            .optional()?;
+        match known {
+            Some(k) if k != d => return Err(refuse(PeerFault::Malformed)),
+            _ => {}
+        }
+        numbers.insert(*n, d);
+    }
+    // Every change a field change replaced must be here, or be earlier in this transaction.
+    let decoded: Vec<Vec<FieldChange>> = tx.entries.iter().map(|e| decode_fields(&e.fields)).collect();
+    let mut preds: Vec<Vec<Vec<(i64, i64)>>> = Vec::with_capacity(decoded.len());
+    for fields in &decoded {
+        let mut per_entry = Vec::with_capacity(fields.len());
+        for f in fields {
+            let mut p = Vec::new();
+            for (n, s) in f.replaces.iter().chain(f.also.iter()) {
+                let d = *numbers.get(n).ok_or_else(|| refuse(PeerFault::Malformed))?;
+                let present =
+                    held.get(&d).map(|(_, h)| *h).unwrap_or(0) >= *s || (d == origin && *s >= start && *s < end);
+                if !present {
+                    return Ok(Outcome::Wait);
+                }
+                p.push((d, *s));
+            }
+            per_entry.push(p);
+        }
+        preds.push(per_entry);
+    }
+    // The origin's chain: each entry's link is its digest chained to the one before.
+    let mut prev = super::audit::last_link(conn, "changes", origin)?;
+    for e in &tx.entries {
+        let commitment = match (&e.salt, &e.sealed) {
+            (Some(salt), _) => chain::commitment(salt, &e.fields),
+            (None, Some(sealed)) => {
+                <chain::Hash>::try_from(sealed.as_slice()).map_err(|_| refuse(PeerFault::Altered))?
+            }
+            (None, None) => return Err(refuse(PeerFault::Altered)),
+        };
+        let header = EntryHeader {
+            origin: &tx.origin,
+            seq: e.seq,
+            hlc: tx.hlc,
+            tx: tx.tx,
+            batch: tx.batch.as_deref(),
+            user: &tx.user,
+            table: &e.table,
+            row: match &e.row {
+                RowId::Uuid(b) => RowKey::Blob(b),
+                RowId::Text(t) => RowKey::Text(t),
+            },
+            op: &e.op,
+        };
+        let link = chain::link(&prev, &chain::entry_digest(&header, &commitment));
+        if link.as_slice() != e.link.as_slice() {
+            return Err(refuse(PeerFault::Altered));
+        }
+        prev = link;
+    }
+    // Numbering first, so the entries below can be read back by anyone.
+    for (n, d) in &numbers {
+        conn.prepare_cached("INSERT OR IGNORE INTO origin_numbers (origin, number, device) VALUES (?1, ?2, ?3)")?
+            .execute([origin, *n, *d])?;
+    }
+    let mut changes = 0u32;
+    for ((e, fields), preds) in tx.entries.iter().zip(decoded).zip(preds) {
+        if let Some(reason) = effect(w, origin, tx, e, &fields, &preds)? {
+            w.conn()
+                .prepare_cached("INSERT OR REPLACE INTO sync_held (origin, seq, reason) VALUES (?1, ?2, ?3)")?
+                .execute(params![origin, e.seq, reason])?;
+            report.held += 1;
+        }
+        w.conn()
+            .prepare_cached(
+                "INSERT INTO changes (origin, seq, hlc, tx, batch_id, user_id, tbl, row_id, op, fields, salt, sealed, link)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                origin,
+                e.seq,
+                tx.hlc,
+                tx.tx,
+                tx.batch,
+                tx.user,
+                e.table,
+                row_value(&e.row),
+                e.op,
+                e.fields,
+                e.salt,
+                e.sealed,
+                e.link
+            ])?;
+        changes += fields.len() as u32;
+    }
+    held.insert(origin, (tx.origin.clone(), end));
+    Ok(Outcome::Applied { changes })
+}
+
+/// A leaf's rank and values, read from the log.
+fn read_leaf(conn: &Connection, (origin, seq): (i64, i64), field: &str) -> Result<Leaf> {
+    let (start, hlc, text, device): (i64, i64, String, String) = conn
+        .prepare_cached(
+            "SELECT c.seq, c.hlc, c.fields, o.device FROM changes c JOIN origins o ON o.id = c.origin
+             WHERE c.origin = ?1 AND c.seq <= ?2 ORDER BY c.seq DESC LIMIT 1",
+        )?
+        .query_row([origin, seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let f = decode_fields(&text)
+        .into_iter()
+        .nth((seq - start) as usize)
+        .filter(|f| f.field == field)
+        .ok_or_else(|| Error::Corrupt(format!("leaf {origin}/{seq} of {field}")))?;
+    Ok(Leaf { rank: (hlc, device, seq), new: f.new, old: f.old })
+}
+
+/// Applies one entry's row change. Returns why it was held instead, if it was.
+fn effect(
+    w: &mut Writer<'_>,
+    origin: i64,
+    tx: &Tx,
+    e: &Entry,
+    fields: &[FieldChange],
+    preds: &[Vec<(i64, i64)>],
+) -> Result<Option<String>> {
+    let table = e.table.as_str();
+    if !SYNCED.contains(&table) {
+        return Ok(Some(format!("unknown table {table}")));
+    }
+    let columns: Vec<String> = w
+        .conn()
+        .prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if let Some(f) = fields
+        .iter()
+        .find(|f| !columns.contains(&f.field) || matches!(f.field.as_str(), "id" | "created_at" | "updated_at"))
+    {
+        return Ok(Some(format!("unknown column {table}.{}", f.field)));
+    }
+    let key = row_value(&e.row);
+    let id = row_id_text(&key);
+    let wall = Hlc::from_raw(tx.hlc).wall_ms();
+    let device = tx.origin.as_str();
+    w.conn().execute_batch("SAVEPOINT sync_entry")?;
+    let done = (|| -> Result<Option<String>> {
+        let conn = w.conn();
+        let exists = conn
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+            .query_row([&id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if e.op == "insert" && !exists {
+            let cols: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+            let marks: Vec<String> = (0..cols.len() + 3).map(|i| format!("?{}", i + 1)).collect();
+            let sql = format!(
+                "INSERT INTO {table} (id, created_at, updated_at{}{}) VALUES ({})",
+                if cols.is_empty() { "" } else { ", " },
+                cols.join(", "),
+                marks.join(", ")
+            );
+            let mut values = vec![Value::Text(id.clone()), Value::Integer(wall), Value::Integer(wall)];
+            values.extend(fields.iter().map(|f| sql_of(&f.new)));
+            conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+            return Ok(None);
+        }
+        if !exists {
+            return Ok(Some(format!("the {table} row has not arrived")));
+        }
+        for (i, (f, preds)) in fields.iter().zip(preds).enumerate() {
+            let own = (origin, e.seq + i as i64);
+            let stored: Vec<(i64, i64)> = conn
+                .prepare_cached("SELECT origin, seq FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
+                .query_map(params![table, key, f.field], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let top = super::log::heads(conn, table, &key, &[f.field.as_str()])?.pop().flatten();
+            let mut leaves: Vec<(i64, i64)> =
+                if stored.is_empty() { top.map(|h| h.at).into_iter().collect() } else { stored.clone() };
+            leaves.retain(|l| !preds.contains(l));
+            let value = if leaves.is_empty() {
+                // The change replaced every leaf; it is the field's head, pinned if its clock is
+                // not after the newest change's.
+                if top.is_some_and(|t| t.hlc >= tx.hlc) {
+                    pin_leaf(conn, table, &key, &f.field, own)?;
+                } else if !stored.is_empty() {
+                    conn.prepare_cached("DELETE FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
+                        .execute(params![table, key, f.field])?;
+                }
+                sql_of(&f.new)
+            } else {
+                let mut all = Vec::with_capacity(leaves.len() + 1);
+                for l in &leaves {
+                    all.push(read_leaf(conn, *l, &f.field)?);
+                }
+                all.push(Leaf { rank: (tx.hlc, device.to_string(), own.1), new: f.new.clone(), old: f.old.clone() });
+                leaves.push(own);
+                let m = merge::merge(merge::kind_of(table, &f.field), &all);
+                conn.prepare_cached("DELETE FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
+                    .execute(params![table, key, f.field])?;
+                let mut put = conn.prepare_cached(
+                    "INSERT INTO sync_leaves (tbl, row_id, field, origin, seq, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for (o, s) in &leaves {
+                    put.execute(params![table, key, f.field, o, s, m.decision as i64])?;
+                }
+                sql_of(&m.value)
+            };
+            conn.prepare_cached(&format!(
+                "UPDATE {table} SET {} = ?1, updated_at = max(updated_at, ?2) WHERE id = ?3",
+                f.field
+            ))?
+            .execute(params![value, wall, id])?;
+        }
+        Ok(None)
+    })();
+    match done {
+        Ok(None) => {
+            w.conn().execute_batch("RELEASE sync_entry")?;
+            w.touch(table, &id)?;
+            Ok(None)
+        }
+        Ok(Some(reason)) => {
+            w.conn().execute_batch("ROLLBACK TO sync_entry; RELEASE sync_entry")?;
+            Ok(Some(reason))
+        }
+        Err(Error::Storage(err))
+            if matches!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation)) =>
+        {
+            w.conn().execute_batch("ROLLBACK TO sync_entry; RELEASE sync_entry")?;
+            Ok(Some(err.to_string()))
+        }
+        Err(other) => Err(other),
+    }
+}
