@@ -33,3 +33,13 @@ CREATE TABLE sync_held (
     reason TEXT NOT NULL,
     PRIMARY KEY (origin, seq)
 ) STRICT, WITHOUT ROWID;
+
+-- No synced change may fail on a constraint: a SKU or a custom field's key made on two desktops
+-- offline must both arrive. Local writes still refuse a duplicate (products.rs, customers.rs
+-- check first); one that arrives by sync is listed among the sync conflicts, and lookups take the
+-- oldest meanwhile. (Order numbers stay UNIQUE: each desktop numbers its orders under its own
+-- code, and a copied book takes a new identity and code before it syncs.)
+DROP INDEX products_sku;
+CREATE INDEX products_sku ON products (sku) WHERE deleted_at IS NULL;
+DROP INDEX custom_fields_key;
+CREATE INDEX custom_fields_key ON custom_fields (entity, key) WHERE deleted_at IS NULL;

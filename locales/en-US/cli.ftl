@@ -296,6 +296,13 @@ cli-history-count =
        *[other] { $count } changes
     }
 cli-col-change-id = Change (for revert)
+cli-sync-status = This desktop: { $device } (code { $code }). Decisions waiting: { $conflicts }. Changes held, not applied: { $held }.
+cli-sync-no-conflicts = No sync conflicts.
+cli-sync-shown = shown
+cli-sync-resolved = Conflict { $id } settled; the kept value goes to every desktop with the next sync.
+cli-col-changes = Changes held
+cli-col-conflict = Conflict
+cli-col-value = Value
 cli-audit-chain-changes = changes
 cli-audit-chain-events = audit events
 cli-audit-chain-intact = { $desktop }, { $chain }: { $entries } entries up to no. { $last }, { $checkpoints } signed checkpoints in the book: intact

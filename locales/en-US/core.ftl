@@ -6,6 +6,7 @@
 
 field-kind = Type
 field-name = Name
+field-keep = Value to keep
 field-company = Company
 field-phones = Phone
 field-emails = Email
@@ -432,11 +433,14 @@ field-code = Authenticator code
 error-revert-change = “{ $value }” names no change: give it as DESKTOP:NUMBER, as `banyan history` lists it.
 error-revert-desktop = No desktop of this book has an id starting with “{ $value }” (or more than one has).
 entity-change = change
+entity-conflict = sync conflict
 error-history-altered = The audit trail shows that history was altered ({ $count } chains not intact).
 error-peer-altered = Changes from desktop { $device } were refused: one of them is not what that desktop's audit trail says (altered or forged). Nothing of them was saved.
 error-peer-ahead-of-us = Changes from desktop { $device } were refused: it holds changes of this desktop that this desktop does not have. This book was restored from a backup or copied; it takes a new identity before it syncs.
 error-peer-two-contents = Changes from desktop { $device } were refused: one of its changes arrived twice with different contents. Nothing of them was saved.
 error-peer-malformed = Changes from desktop { $device } were refused: they are malformed. Nothing of them was saved.
+error-conflict-keep = Keep one of the values this conflict has: { $values }.
+error-conflict-duplicate = Two records have { $value }: change one of them to settle it.
 error-checkpoints-file = The checkpoints file { $path } cannot be read: { $detail }
 consent-given = given
 consent-withdrawn = withdrawn

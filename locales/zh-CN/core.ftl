@@ -6,6 +6,7 @@
 
 field-kind = 类型
 field-name = 名称
+field-keep = 保留的值
 field-company = 公司
 field-phones = 电话
 field-emails = 邮箱
@@ -242,11 +243,14 @@ field-code = 验证码
 error-revert-change = “{ $value }”不是一处变更：请按 `banyan history` 列出的 电脑:编号 格式填写。
 error-revert-desktop = 本客户库中没有（或不止一台）电脑的编号以“{ $value }”开头。
 entity-change = 变更
+entity-conflict = 同步冲突
 error-history-altered = 审计记录显示历史已被改动（{ $count } 条链不完好）。
 error-peer-altered = 已拒绝来自桌面 { $device } 的更改：其中一项与该桌面的审计记录不符（被改动或伪造），全部未保存。
 error-peer-ahead-of-us = 已拒绝来自桌面 { $device } 的更改：它持有本桌面自己都没有的本桌面更改。此客户库是从备份恢复或复制而来，同步前须先换用新的身份。
 error-peer-two-contents = 已拒绝来自桌面 { $device } 的更改：其中一项更改两次到达且内容不同，全部未保存。
 error-peer-malformed = 已拒绝来自桌面 { $device } 的更改：格式有误，全部未保存。
+error-conflict-keep = 请保留此冲突中的一个值：{ $values }。
+error-conflict-duplicate = 有两条记录都是 { $value }：修改其中一条即可解决。
 error-checkpoints-file = 无法读取检查点文件 { $path }：{ $detail }
 consent-given = 已同意
 consent-withdrawn = 已撤回

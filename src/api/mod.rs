@@ -21,6 +21,7 @@ mod io;
 mod privacy;
 mod roles;
 mod scope;
+mod sync;
 mod users;
 pub use audit::AuditReport;
 pub use history::{HistoryEntry, Revert};
@@ -30,6 +31,7 @@ pub use privacy::{
 };
 pub use roles::RoleView;
 pub use scope::{LikelyDuplicate, OwnerChoice};
+pub use sync::SyncStatus;
 pub use users::{Caller, Channel, MfaEnrolment, ServiceToken};
 
 /// The closed set of error kinds a caller can branch on; mirrored in the UI's TypeScript.

@@ -363,7 +363,12 @@ impl Store {
     pub fn custom_fields(&self) -> Result<Vec<CustomFieldDef>> {
         let conn = self.reader();
         let mut stmt = conn.prepare(
-            "SELECT key, label, kind, choices FROM custom_fields WHERE entity = 'customer' AND deleted_at IS NULL ORDER BY key",
+            // One definition per key: two with one key exist only when each was made on its own
+            // desktop and synced (a sync conflict); the older one counts meanwhile.
+            "SELECT key, label, kind, choices FROM custom_fields f WHERE entity = 'customer' AND deleted_at IS NULL
+             AND id = (SELECT id FROM custom_fields g WHERE g.entity = f.entity AND g.key = f.key AND g.deleted_at IS NULL
+                       ORDER BY created_at, id LIMIT 1)
+             ORDER BY key",
         )?;
         let rows = stmt.query_map([], |r| {
             let kind: String = r.get(2)?;

@@ -42,6 +42,15 @@ pub(crate) enum Change<'a> {
         table: &'static str,
         id: &'a str,
     },
+    /// A field's concurrent values settled (the sync inbox): `value`, one of them, is written
+    /// and logged even when the row shows it already, replacing every leaf of the field. `field`
+    /// is a column of `table` (the caller checks).
+    Settle {
+        table: &'static str,
+        id: &'a str,
+        field: &'a str,
+        value: Value,
+    },
     /// A privacy erasure: the columns get `values` and (with `tombstone`) the row a tombstone if
     /// it has none, and the entry logs the new values only: the old ones are what is erased.
     Erase {
@@ -220,6 +229,7 @@ impl Writer<'_> {
             | Change::Update { table, id, .. }
             | Change::Delete { table, id }
             | Change::Restore { table, id }
+            | Change::Settle { table, id, .. }
             | Change::Erase { table, id, .. } => (*table, *id),
         };
         let n = self.apply_row(change)?;
@@ -366,6 +376,20 @@ impl Writer<'_> {
                 let old = serde_json::Value::from(deleted_at);
                 let field = self.replacing(table, &key, "deleted_at", head, serde_json::Value::Null, old)?;
                 self.log_replacing(table, id, "update", vec![field])
+            }
+            Change::Settle { table, id, field, value } => {
+                let old: Option<Value> = self
+                    .tx
+                    .prepare_cached(&format!("SELECT {field} FROM {table} WHERE id = ?1"))?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                let old = old.ok_or_else(|| Error::NotFound { entity: entity_of(table), id: id.to_string() })?;
+                let sql = format!("UPDATE {table} SET {field} = ?1, updated_at = max(updated_at, ?2) WHERE id = ?3");
+                self.tx.prepare_cached(&sql)?.execute(rusqlite::params![value, self.now_ms, id])?;
+                let key = row_key(id);
+                let head = super::log::heads(&self.tx, table, &key, &[field])?.pop().flatten();
+                let change = self.replacing(table, &key, field, head, to_json(&value), to_json(&old))?;
+                self.log_replacing(table, id, "update", vec![change])
             }
             Change::Erase { table, id, mut values, tombstone } => {
                 let deleted: Option<Option<i64>> = self

@@ -28,6 +28,7 @@ pub use log::{ChangeEntry, ChangeRef};
 pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
 pub use privacy::{Consent, ErasureCounts, ValidConsent};
 pub use reach::Reach;
+pub use replica::{ConflictKind, ConflictSide, SyncConflict};
 pub use roles::CustomRole;
 pub use search::{Derived, SearchFilter, SearchHit};
 pub use users::{Credentials, UserChange};

@@ -91,7 +91,11 @@ impl Store {
 
 pub(super) fn product_by_sku(conn: &Connection, sku: &str) -> Result<Option<Product>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLS} FROM products WHERE sku = ?1 AND deleted_at IS NULL"))?
+        // Two products with one SKU exist only when each was made on its own desktop and synced
+        // (a sync conflict): the older one answers meanwhile, on every desktop alike.
+        .prepare_cached(&format!(
+            "SELECT {COLS} FROM products WHERE sku = ?1 AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1"
+        ))?
         .query_row([sku.trim()], row_to_product)
         .optional()?)
 }

@@ -231,6 +231,24 @@ impl Store {
         self.write(&actor, |w| apply(w, &me, txs, now))
     }
 
+    /// This desktop's short code (what order numbers and history show).
+    pub fn device_code(&self) -> &str {
+        &self.device_code
+    }
+
+    /// How many entries from elsewhere are kept but not applied.
+    pub fn sync_held_count(&self) -> Result<u32> {
+        Ok(self.reader().query_row("SELECT count(*) FROM sync_held", [], |r| r.get(0))?)
+    }
+
+    /// The customer a contact, activity or order belongs to.
+    pub fn customer_of_row(&self, table: &str, id: &str) -> Result<Option<String>> {
+        match table {
+            "contacts" | "activities" | "orders" => super::search::owner_of(&self.reader(), table, id),
+            _ => Ok(None),
+        }
+    }
+
     #[doc(hidden)]
     pub fn sync_conflict_count(&self) -> Result<i64> {
         Ok(self.reader().query_row("SELECT count(*) FROM sync_leaves WHERE decision = 1", [], |r| r.get(0))?)
@@ -283,6 +301,12 @@ impl Store {
         let origin = {
             let mut conn = self.writer();
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            // The old identity's entries name devices by this book's numbering: say so, as for
+            // any origin's, so they can be passed on.
+            tx.execute(
+                "INSERT OR IGNORE INTO origin_numbers (origin, number, device) SELECT ?1, id, id FROM origins",
+                [self.origin],
+            )?;
             tx.execute("INSERT INTO origins (device) VALUES (?1)", [device.to_string()])?;
             let origin = tx.last_insert_rowid();
             super::audit::give_device_key(&tx, origin, &key)?;
@@ -660,5 +684,185 @@ fn effect(
             Ok(Some(err.to_string()))
         }
         Err(other) => Err(other),
+    }
+}
+
+/// What a sync conflict is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum ConflictKind {
+    /// A field changed on several desktops to different values no rule merges.
+    Values,
+    /// One SKU given to products made on two desktops.
+    DuplicateSku,
+    /// One key given to custom fields defined on two desktops.
+    DuplicateCustomKey,
+}
+
+/// One side of a sync conflict.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictSide {
+    /// The value (JSON; a list or custom values as the JSON text the column holds). For a
+    /// duplicate, the row's id.
+    pub value: String,
+    /// The desktop that made it, and who.
+    pub device: String,
+    pub user: String,
+    pub at: Hlc,
+    /// Whether the book shows this one meanwhile.
+    pub shown: bool,
+}
+
+/// A decision sync leaves to a person. The same on every desktop that holds the same changes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncConflict {
+    /// `table/row/field` (`products/sku/TEA-1` for a duplicate SKU): what `sync resolve` takes.
+    pub id: String,
+    pub kind: ConflictKind,
+    pub table: String,
+    pub row_id: String,
+    pub field: String,
+    pub sides: Vec<ConflictSide>,
+}
+
+impl Store {
+    /// The decisions sync leaves to people, oldest row first.
+    pub fn sync_conflicts(&self) -> Result<Vec<SyncConflict>> {
+        let conn = self.reader();
+        let mut out = Vec::new();
+        let fields: Vec<(String, Value, String)> = conn
+            .prepare_cached(
+                "SELECT DISTINCT tbl, row_id, field FROM sync_leaves WHERE decision = 1 ORDER BY tbl, row_id, field",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (table, key, field) in fields {
+            let leaves: Vec<ChangeAt> = conn
+                .prepare_cached("SELECT origin, seq FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
+                .query_map(params![table, key, field], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut sides = Vec::with_capacity(leaves.len());
+            for at in leaves {
+                let leaf = read_leaf(&conn, at, &field)?;
+                let user: String = conn
+                    .prepare_cached(
+                        "SELECT user_id FROM changes WHERE origin = ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT 1",
+                    )?
+                    .query_row([at.0, at.1], |r| r.get(0))?;
+                sides.push((leaf.rank.clone(), leaf.new.to_string(), user));
+            }
+            sides.sort_by(|a, b| b.0.cmp(&a.0));
+            let row_id = row_id_text(&key);
+            out.push(SyncConflict {
+                id: format!("{table}/{row_id}/{field}"),
+                kind: ConflictKind::Values,
+                sides: sides
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, ((hlc, device, _), value, user))| ConflictSide {
+                        value,
+                        device,
+                        user,
+                        at: Hlc::from_raw(hlc),
+                        shown: i == 0,
+                    })
+                    .collect(),
+                table,
+                row_id,
+                field,
+            });
+        }
+        for (kind, table, field, sql) in [
+            (
+                ConflictKind::DuplicateSku,
+                "products",
+                "sku",
+                "SELECT sku, id, created_at FROM products WHERE deleted_at IS NULL AND sku IN
+                 (SELECT sku FROM products WHERE deleted_at IS NULL GROUP BY sku HAVING count(*) > 1)
+                 ORDER BY sku, created_at, id",
+            ),
+            (
+                ConflictKind::DuplicateCustomKey,
+                "custom_fields",
+                "key",
+                "SELECT key, id, created_at FROM custom_fields WHERE deleted_at IS NULL AND key IN
+                 (SELECT key FROM custom_fields WHERE deleted_at IS NULL GROUP BY entity, key HAVING count(*) > 1)
+                 ORDER BY key, created_at, id",
+            ),
+        ] {
+            let rows: Vec<(String, String, i64)> = conn
+                .prepare_cached(sql)?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (value, _, _) in &rows {
+                if out.last().is_some_and(|c: &SyncConflict| c.kind == kind && c.row_id == *value) {
+                    continue;
+                }
+                let sides = rows
+                    .iter()
+                    .filter(|(v, _, _)| v == value)
+                    .enumerate()
+                    .map(|(i, (_, row, _))| -> Result<ConflictSide> {
+                        let made: Option<(String, String, i64)> = conn
+                            .prepare_cached(
+                                "SELECT o.device, c.user_id, c.hlc FROM changes c JOIN origins o ON o.id = c.origin
+                                 WHERE c.tbl = ?1 AND c.row_id = ?2 AND c.op = 'insert' LIMIT 1",
+                            )?
+                            .query_row(params![table, super::gateway::row_key(row)], |r| {
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                            })
+                            .optional()?;
+                        let (device, user, hlc) = made.unwrap_or_default();
+                        Ok(ConflictSide { value: row.clone(), device, user, at: Hlc::from_raw(hlc), shown: i == 0 })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                out.push(SyncConflict {
+                    id: format!("{table}/{field}/{value}"),
+                    kind,
+                    table: table.into(),
+                    row_id: value.clone(),
+                    field: field.into(),
+                    sides,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Settles the field conflict `table/row/field` with `value` (the JSON of one of its sides),
+    /// on this desktop and, once synced, everywhere. Returns the table and row it changed.
+    pub fn sync_settle(&self, actor: &Actor, conflict: &SyncConflict, value: &str) -> Result<()> {
+        let table = SYNCED
+            .iter()
+            .copied()
+            .find(|t| *t == conflict.table)
+            .ok_or_else(|| Error::NotFound { entity: "conflict", id: conflict.id.clone() })?;
+        if conflict.kind != ConflictKind::Values || !conflict.sides.iter().any(|s| s.value == value) {
+            return Err(Error::NotFound { entity: "conflict", id: conflict.id.clone() });
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(value).map_err(|_| Error::Corrupt("conflict value".into()))?;
+        self.write(actor, |w| {
+            let known: bool = w
+                .conn()
+                .prepare_cached(&format!("SELECT count(*) FROM pragma_table_info('{table}') WHERE name = ?1"))?
+                .query_row([&conflict.field], |r| r.get::<_, i64>(0))?
+                > 0;
+            if !known {
+                return Err(Error::NotFound { entity: "conflict", id: conflict.id.clone() });
+            }
+            w.apply(super::gateway::Change::Settle {
+                table,
+                id: &conflict.row_id,
+                field: &conflict.field,
+                value: sql_of(&json),
+            })?;
+            Ok(())
+        })
     }
 }

@@ -105,3 +105,43 @@ pub fn assert_same_cost(runs: usize, mut a: impl FnMut(usize), mut b: impl FnMut
     assert!(a > 0.005, "{what}: the first path did no real work: {a:.4} s");
     assert!((0.8..=1.25).contains(&(b / a)), "{what}: {a:.4} s against {b:.4} s");
 }
+
+/// A change of a customer's `field` to `value` (JSON) made on another desktop without seeing the
+/// book's own (a made-up peer, its entry chained as a real one is), applied by sync: the field
+/// then holds two values and waits for a decision. Returns the conflict's id.
+pub fn concurrent_change(b: &Banyan, customer: &str, field: &str, value: &str) -> String {
+    use banyan::security::chain;
+    use banyan::sync::wire::{Entry, RowId, Tx};
+    let device = uuid::Uuid::new_v4().to_string();
+    let row = *uuid::Uuid::parse_str(customer).unwrap().as_bytes();
+    let fields = serde_json::json!([[field, serde_json::from_str::<serde_json::Value>(value).unwrap()]]).to_string();
+    let salt = [7u8; chain::SALT_LEN];
+    let hlc = banyan::sync::Hlc::from_parts(chrono::Utc::now().timestamp_millis(), 0).raw();
+    let user = b.store().users().unwrap()[0].id.to_string();
+    let header = chain::EntryHeader {
+        origin: &device,
+        seq: 1,
+        hlc,
+        tx: 1,
+        batch: None,
+        user: &user,
+        table: "customers",
+        row: chain::RowKey::Blob(&row),
+        op: "update",
+    };
+    let link = chain::link(&chain::GENESIS, &chain::entry_digest(&header, &chain::commitment(&salt, &fields)));
+    let entry = Entry {
+        seq: 1,
+        table: "customers".into(),
+        row: RowId::Uuid(row),
+        op: "update".into(),
+        fields,
+        salt: Some(salt.to_vec()),
+        sealed: None,
+        link: link.to_vec(),
+    };
+    let tx = Tx { origin: device, tx: 1, hlc, user, batch: None, numbers: vec![], entries: vec![entry] };
+    let r = b.store().sync_apply(&[tx]).expect("the peer's change applies");
+    assert_eq!(r.txs, 1, "{r:?}");
+    format!("customers/{customer}/{field}")
+}

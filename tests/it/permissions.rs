@@ -36,6 +36,10 @@ const TABLE: &[(&str, &str)] = &[
     ("add_activity", "+ + + + +"),
     ("custom_fields", "+ + + + +"),
     ("add_custom_field", "+ - - - -"),
+    // sync's inbox
+    ("sync_status", "+ + + + +"),
+    ("sync_conflicts", "+ + + + +"),
+    ("sync_resolve", "+ + + + +"),
     // products and orders
     ("add_product", "+ + - - -"),
     ("update_product", "+ + - - -"),
@@ -265,6 +269,14 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
             let change = b.history(&f.admin, &id).unwrap().into_iter().find(|e| e.field == "city").unwrap().change;
             let spec = format!("{}:{}", change.origin, change.seq);
             act!(b.revert(who, &banyan::api::Revert::Change(spec)))
+        }
+        "sync_status" => act!(b.sync_status(who)),
+        "sync_conflicts" => act!(b.sync_conflicts(who)),
+        "sync_resolve" => {
+            // Another desktop renamed a customer of the caller's meanwhile.
+            let id = f.customer(b, who);
+            let conflict = concurrent_change(b, &id, "name", "\"深圳贸易\"");
+            act!(b.sync_resolve(who, &conflict, "深圳贸易"))
         }
         "history" => {
             let id = f.customer(b, who);

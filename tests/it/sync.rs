@@ -9,6 +9,7 @@ use banyan::model::CustomerPatch;
 use banyan::security::keys::Unlock;
 use banyan::store::Store;
 use banyan::store::{CustomerFilter, SearchFilter};
+use banyan::sync::Clock;
 use banyan::sync::wire::Batch;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -37,6 +38,12 @@ fn seed(dir: &Path) -> PathBuf {
 
 /// A desktop that joined the team: a copy of the seed book with an identity of its own.
 fn join(seed: &Path, dir: &Path) -> Desk {
+    join_with(seed, dir, None, true)
+}
+
+/// [`join`], with a clock of its own (`ahead_ms` past the real one) or keeping the copied
+/// identity (a copied file that did not take a new one).
+fn join_with(seed: &Path, dir: &Path, ahead_ms: Option<i64>, new_identity: bool) -> Desk {
     std::fs::create_dir_all(dir).unwrap();
     let path = dir.join("book.db");
     for suffix in ["", ".key.json"] {
@@ -46,12 +53,27 @@ fn join(seed: &Path, dir: &Path) -> Desk {
         to.push(suffix);
         std::fs::copy(PathBuf::from(from), PathBuf::from(to)).expect("copy the seed");
     }
-    let mut s = Store::open(&path, &Unlock::passphrase(PASS), fast()).expect("open the copy");
-    s.take_new_identity().expect("new identity");
-    drop(s);
-    let b = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).expect("open");
+    if new_identity {
+        let mut s = Store::open(&path, &Unlock::passphrase(PASS), fast()).expect("open the copy");
+        s.take_new_identity().expect("new identity");
+        drop(s);
+    }
+    let mut o = opts(&path);
+    if let Some(ms) = ahead_ms {
+        o.store.clock = std::sync::Arc::new(Ahead(ms));
+    }
+    let b = Banyan::open(&o, &Unlock::passphrase(PASS)).expect("open");
     let who = admin(&b);
     Desk { b, who }
+}
+
+/// A wall clock `.0` ms ahead of the real one.
+struct Ahead(i64);
+
+impl banyan::sync::Clock for Ahead {
+    fn now_ms(&self) -> i64 {
+        banyan::sync::SystemClock.now_ms() + self.0
+    }
 }
 
 /// Sends what `to` lacks from `from`, `limit` field changes a batch; each batch delivered twice
@@ -210,4 +232,333 @@ fn desktops_that_exchange_changes_in_any_order_end_alike() {
         schedule(&seed_book, &run, base.wrapping_add(i), 3 + (i % 3) as usize);
         std::fs::remove_dir_all(&run).unwrap();
     }
+}
+
+fn two(dir: &Path) -> (Desk, Desk) {
+    let seed_book = seed(dir);
+    (join(&seed_book, &dir.join("a")), join(&seed_book, &dir.join("b")))
+}
+
+fn find(d: &Desk, name: &str) -> String {
+    let f = CustomerFilter::default();
+    d.b.customers(&d.who, &f).unwrap().into_iter().find(|c| c.name == name).expect("customer").id.to_string()
+}
+
+fn set_city(d: &Desk, id: &str, city: &str) {
+    let patch = CustomerPatch { city: Some(city.into()), ..Default::default() };
+    d.b.update_customer(&d.who, id, &patch).unwrap();
+}
+
+fn city(d: &Desk, id: &str) -> Option<String> {
+    d.b.customer(&d.who, id).unwrap().city
+}
+
+fn both_ways(a: &Desk, b: &Desk) {
+    pull(a, b, 1_000, false);
+    pull(b, a, 1_000, false);
+}
+
+#[test]
+fn one_field_changed_on_two_desktops_shows_one_value_everywhere_and_waits_for_a_decision_until_settled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let id = find(&a, "王芳");
+    set_city(&a, &id, "杭州");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    set_city(&b, &id, "深圳");
+    both_ways(&a, &b);
+    // The later change shows on both; the earlier waits in the inbox of both, the same item.
+    assert_eq!((city(&a, &id), city(&b, &id)), (Some("深圳".into()), Some("深圳".into())));
+    let (ca, cb) = (a.b.sync_conflicts(&a.who).unwrap(), b.b.sync_conflicts(&b.who).unwrap());
+    assert_eq!(ca, cb);
+    assert_eq!(ca.len(), 1, "{ca:?}");
+    assert_eq!(ca[0].id, format!("customers/{id}/city"));
+    let values: Vec<(&str, bool)> = ca[0].sides.iter().map(|s| (s.value.as_str(), s.shown)).collect();
+    assert_eq!(values, vec![("\"深圳\"", true), ("\"杭州\"", false)]);
+    assert_eq!(ca[0].sides[0].device, b.b.store().device().to_string());
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+    // Keeping the earlier value on one desktop settles it on both.
+    let e = a.b.sync_resolve(&a.who, &ca[0].id, "北京").unwrap_err();
+    assert!(e.message.contains("\"杭州\""), "{}", e.message);
+    a.b.sync_resolve(&a.who, &ca[0].id, "杭州").unwrap();
+    both_ways(&a, &b);
+    assert_eq!((city(&a, &id), city(&b, &id)), (Some("杭州".into()), Some("杭州".into())));
+    assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
+    assert!(b.b.sync_conflicts(&b.who).unwrap().is_empty());
+    // So does an ordinary edit made after seeing both.
+    set_city(&a, &id, "宁波");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    set_city(&b, &id, "温州");
+    both_ways(&a, &b);
+    assert_eq!(a.b.sync_conflicts(&a.who).unwrap().len(), 1);
+    set_city(&b, &id, "苏州");
+    both_ways(&a, &b);
+    assert_eq!((city(&a, &id), city(&b, &id)), (Some("苏州".into()), Some("苏州".into())));
+    assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+}
+
+#[test]
+fn two_phones_added_on_two_desktops_are_both_kept_and_searchable_on_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let id = find(&a, "李娜");
+    let add = |d: &Desk, phone: &str| {
+        let mut phones = d.b.customer(&d.who, &id).unwrap().phones;
+        phones.push(phone.into());
+        let patch = CustomerPatch { phones: Some(phones), ..Default::default() };
+        d.b.update_customer(&d.who, &id, &patch).unwrap();
+    };
+    add(&a, "+8613912345678");
+    add(&b, "+12128258417");
+    both_ways(&a, &b);
+    for d in [&a, &b] {
+        let phones = d.b.customer(&d.who, &id).unwrap().phones;
+        assert_eq!(phones.len(), 3, "{phones:?}");
+        assert!(phones.contains(&"+8613912345678".to_string()) && phones.contains(&"+12128258417".to_string()));
+        assert!(d.b.sync_conflicts(&d.who).unwrap().is_empty(), "a list merges without asking");
+        for typed in ["13912345678", "2128258417"] {
+            let hits = d.b.search_customers(&d.who, typed, &SearchFilter::default(), 10).unwrap();
+            assert!(hits.iter().any(|h| h.customer.id.to_string() == id), "{typed} finds 李娜");
+        }
+    }
+}
+
+#[test]
+fn one_sku_made_on_two_desktops_arrives_on_both_and_waits_for_a_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let tea = |d: &Desk, name: &str| {
+        let p = banyan::model::ProductInput {
+            sku: Some("TEA-1".into()),
+            name: Some(name.into()),
+            price: Some("12.50".into()),
+            tax_rate: Some("13".into()),
+            ..Default::default()
+        };
+        d.b.add_product(&d.who, &p).unwrap();
+    };
+    tea(&a, "Longjing");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    tea(&b, "Pu-erh");
+    both_ways(&a, &b);
+    assert_eq!(a.b.store().sync_held_count().unwrap(), 0, "nothing synced fails on a constraint");
+    for d in [&a, &b] {
+        let c = d.b.sync_conflicts(&d.who).unwrap();
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!((c[0].id.as_str(), c[0].sides.len()), ("products/sku/TEA-1", 2));
+        // Meanwhile the older one answers to the SKU, on both.
+        assert_eq!(d.b.store().product_by_sku("TEA-1").unwrap().unwrap().name, "Longjing");
+    }
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+    // A local duplicate is still refused.
+    let again = banyan::model::ProductInput {
+        sku: Some("TEA-1".into()),
+        name: Some("Oolong".into()),
+        price: Some("1".into()),
+        tax_rate: Some("0".into()),
+        ..Default::default()
+    };
+    assert!(a.b.add_product(&a.who, &again).is_err());
+}
+
+#[test]
+fn a_change_altered_on_the_way_is_refused_whole_and_the_book_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let id = find(&a, "Anna Müller");
+    set_city(&a, &id, "München");
+    set_city(&a, &id, "Hamburg");
+    let before = (b.b.store().sync_digest().unwrap(), b.b.store().sync_vector().unwrap());
+    let mut batch = a.b.store().sync_changes(&b.b.store().sync_vector().unwrap(), 1_000).unwrap();
+    assert_eq!(batch.txs.len(), 2);
+    let first = &mut batch.txs[0].entries[0];
+    first.fields = first.fields.replace("München", "Dresden");
+    let err = b.b.store().sync_apply(&batch.txs).unwrap_err();
+    assert!(
+        matches!(&err, banyan::Error::PeerRefused { fault: banyan::error::PeerFault::Altered, device } if *device == a.b.store().device().to_string()),
+        "{err:?}"
+    );
+    let msg = banyan::api::localize(&banyan::i18n::Localizer::new(banyan::i18n::Lang::ZhCn), err);
+    assert!(msg.message.contains("审计记录"), "{}", msg.message);
+    assert_eq!((b.b.store().sync_digest().unwrap(), b.b.store().sync_vector().unwrap()), before);
+    // The same change arriving again with another content is refused too.
+    pull(&a, &b, 1_000, false);
+    let mut again = a.b.store().sync_changes(&Default::default(), 1_000).unwrap();
+    let last = again.txs.iter_mut().rev().find(|t| t.origin == a.b.store().device().to_string()).unwrap();
+    last.entries[0].link[0] ^= 1;
+    let err = b.b.store().sync_apply(std::slice::from_ref(last)).unwrap_err();
+    assert!(matches!(err, banyan::Error::PeerRefused { fault: banyan::error::PeerFault::TwoContents, .. }), "{err:?}");
+    assert_eq!(city(&b, &id), Some("Hamburg".into()));
+}
+
+#[test]
+fn a_copied_book_that_kept_its_identity_is_refused_until_it_takes_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed_book = seed(dir.path());
+    let a = join(&seed_book, &dir.path().join("a"));
+    drop(a);
+    let a_path = dir.path().join("a/book.db");
+    // A copy of A's file, as a restored backup or a file copied to a second laptop.
+    let c = join_with(&a_path, &dir.path().join("c"), None, false);
+    let a = Desk { b: Banyan::open(&opts(&a_path), &Unlock::passphrase(PASS)).unwrap(), who: Caller::clone(&c.who) };
+    let a = Desk { who: admin(&a.b), b: a.b };
+    let id = find(&a, "Ruth Quillfeather");
+    set_city(&a, &id, "Salem");
+    set_city(&c, &id, "Concord");
+    set_city(&c, &id, "Lowell");
+    let batch = c.b.store().sync_changes(&a.b.store().sync_vector().unwrap(), 1_000).unwrap();
+    let err = a.b.store().sync_apply(&batch.txs).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            banyan::Error::PeerRefused {
+                fault: banyan::error::PeerFault::AheadOfUs | banyan::error::PeerFault::TwoContents,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(city(&a, &id), Some("Salem".into()));
+    // With a new identity, what the copy does from then on syncs.
+    drop(c);
+    let c_path = dir.path().join("c/book.db");
+    let mut s = Store::open(&c_path, &Unlock::passphrase(PASS), fast()).unwrap();
+    s.take_new_identity().unwrap();
+    drop(s);
+    let cb = Banyan::open(&opts(&c_path), &Unlock::passphrase(PASS)).unwrap();
+    let c = Desk { who: cb.sign_in(ADMIN, ADMIN_PASSWORD, None, banyan::api::Channel::Cli).unwrap(), b: cb };
+    let other = find(&c, "李娜");
+    set_city(&c, &other, "天津");
+    let mut batch = c.b.store().sync_changes(&a.b.store().sync_vector().unwrap(), 1_000).unwrap();
+    // Its old identity's clashing changes stay home; the new identity's arrive.
+    let new_device = c.b.store().device().to_string();
+    batch.txs.retain(|t| t.origin == new_device);
+    a.b.store().sync_apply(&batch.txs).unwrap();
+    assert_eq!(city(&a, &other), Some("天津".into()));
+}
+
+#[test]
+fn a_peer_whose_clock_runs_two_hours_ahead_is_flagged_and_does_not_drag_this_clock_or_win_over_a_later_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed_book = seed(dir.path());
+    let fast_clock = join_with(&seed_book, &dir.path().join("f"), Some(2 * 3600 * 1000), true);
+    let b = join(&seed_book, &dir.path().join("b"));
+    let id = find(&b, "王芳");
+    set_city(&fast_clock, &id, "广州");
+    let batch = fast_clock.b.store().sync_changes(&b.b.store().sync_vector().unwrap(), 1_000).unwrap();
+    let r = b.b.store().sync_apply(&batch.txs).unwrap();
+    assert_eq!((r.txs, r.ahead), (1, 1), "{r:?}");
+    assert_eq!(city(&b, &id), Some("广州".into()));
+    // This desktop's clock did not follow: its next change is stamped now, not two hours on.
+    set_city(&b, &id, "佛山");
+    let newest =
+        b.b.store().changes(None, banyan::sync::Hlc::ZERO, 10_000).unwrap().into_iter().max_by_key(|c| c.hlc).unwrap();
+    assert_ne!(newest.value.as_deref(), Some("\"佛山\""), "the ahead change keeps the highest clock");
+    let mine =
+        b.b.store()
+            .changes(None, banyan::sync::Hlc::ZERO, 10_000)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .find(|c| c.value.as_deref() == Some("\"佛山\""))
+            .unwrap();
+    assert!(mine.hlc.wall_ms() < banyan::sync::SystemClock.now_ms() + 60_000);
+    // The edit made after seeing the ahead change replaces it, by its predecessor, not by clocks.
+    assert_eq!(city(&b, &id), Some("佛山".into()));
+    both_ways(&b, &fast_clock);
+    assert_eq!(city(&fast_clock, &id), Some("佛山".into()));
+    assert!(fast_clock.b.sync_conflicts(&fast_clock.who).unwrap().is_empty());
+    assert_eq!(b.b.store().sync_digest().unwrap(), fast_clock.b.store().sync_digest().unwrap());
+    // And a later change from elsewhere still sees the right predecessor.
+    set_city(&fast_clock, &id, "珠海");
+    both_ways(&b, &fast_clock);
+    assert_eq!(city(&b, &id), Some("珠海".into()));
+    assert!(b.b.sync_conflicts(&b.who).unwrap().is_empty());
+}
+
+#[test]
+fn conflicts_are_listed_and_settled_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let id = find(&a, "Ruth Quillfeather");
+    set_city(&a, &id, "Salem");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    set_city(&b, &id, "Concord");
+    both_ways(&a, &b);
+    let device = a.b.store().device().to_string();
+    let path = a.b.path().to_path_buf();
+    drop((a, b));
+    let banyan = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .arg("--db")
+            .arg(&path)
+            .args(args)
+            .env("BANYAN_PASSPHRASE", PASS)
+            .env("BANYAN_USER", ADMIN)
+            .env("BANYAN_PASSWORD", ADMIN_PASSWORD)
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("BANYAN_TOTP")
+            .output()
+            .unwrap()
+    };
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = banyan(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let st = json(&["--json", "sync", "status"]);
+    assert_eq!((st["device"].as_str(), st["conflicts"].as_u64()), (Some(device.as_str()), Some(1)));
+    assert_eq!(st["vector"].as_object().unwrap().len(), 3, "the seed's desktop and both others: {st}");
+    let list = json(&["--json", "sync", "conflicts"]);
+    let conflict = list[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(conflict, format!("customers/{id}/city"));
+    let sides: Vec<&str> = list[0]["sides"].as_array().unwrap().iter().map(|s| s["value"].as_str().unwrap()).collect();
+    assert_eq!(sides, vec!["\"Concord\"", "\"Salem\""]);
+    let shown = String::from_utf8(banyan(&["sync", "conflicts"]).stdout).unwrap();
+    assert!(shown.contains("\"Concord\" (shown)") && shown.contains("Test Admin"), "{shown}");
+    let out = banyan(&["--json", "sync", "resolve", &conflict, "--keep", "Boston"]);
+    assert_eq!(out.status.code(), Some(2), "a value the conflict does not have");
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["field"], "keep");
+    assert!(err["error"]["message"].as_str().unwrap().contains("\"Salem\""), "{err}");
+    let out = banyan(&["--json", "sync", "resolve", "customers/nothing/city", "--keep", "Salem"]);
+    assert_eq!(out.status.code(), Some(3), "an unknown conflict is not found");
+    json(&["--json", "sync", "resolve", &conflict, "--keep", "Salem"]);
+    assert_eq!(json(&["--json", "sync", "conflicts"]), serde_json::json!([]));
+    assert_eq!(json(&["--json", "customer", "get", &id])["customer"]["city"], "Salem");
+    let zh = String::from_utf8(banyan(&["--lang", "zh-CN", "sync", "conflicts"]).stdout).unwrap();
+    assert!(zh.contains("没有同步冲突"), "{zh}");
+}
+
+#[test]
+fn a_conflict_over_a_field_a_role_hides_or_locks_is_not_shown_to_it_or_settled_by_it() {
+    use banyan::security::grants::{FieldAccess, FieldRule, RoleChange};
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = new_book(dir.path());
+    let boss = admin(&b);
+    let rule =
+        |access| RoleChange { field: Some(FieldRule { field: "customer.notes".into(), access }), ..Default::default() };
+    b.add_role(&boss, "no-notes", "admin").unwrap();
+    b.change_role(&boss, "no-notes", &rule(FieldAccess::Hidden)).unwrap();
+    b.add_role(&boss, "read-notes", "admin").unwrap();
+    b.change_role(&boss, "read-notes", &rule(FieldAccess::Read)).unwrap();
+    let blind = user_with_role(&b, &boss, "blind", "no-notes", banyan::api::Channel::Desktop);
+    let reader = user_with_role(&b, &boss, "reader", "read-notes", banyan::api::Channel::Desktop);
+    let mut c = person("Ruth Quillfeather");
+    c.notes = Some("Prefers calls in the morning".into());
+    let id = b.add_customer(&boss, &c).unwrap().id.to_string();
+    let conflict = concurrent_change(&b, &id, "notes", "\"Only e-mail, never calls\"");
+    assert_eq!(b.sync_conflicts(&boss).unwrap().len(), 1);
+    assert!(b.sync_conflicts(&blind).unwrap().is_empty(), "the values of a hidden field stay hidden");
+    assert_eq!(b.sync_status(&blind).unwrap().conflicts, 0);
+    let e = b.sync_resolve(&blind, &conflict, "Only e-mail, never calls").unwrap_err();
+    assert_eq!(e.code, banyan::api::ErrorCode::NotFound);
+    assert_eq!(b.sync_conflicts(&reader).unwrap().len(), 1, "a locked field's conflict is shown");
+    let e = b.sync_resolve(&reader, &conflict, "Only e-mail, never calls").unwrap_err();
+    assert_eq!(e.code, banyan::api::ErrorCode::Forbidden);
+    b.sync_resolve(&boss, &conflict, "Only e-mail, never calls").unwrap();
+    assert!(b.sync_conflicts(&boss).unwrap().is_empty());
+    assert_eq!(b.customer(&boss, &id).unwrap().notes.as_deref(), Some("Only e-mail, never calls"));
 }

@@ -134,6 +134,10 @@ enum Command {
     /// outside the book (checkpoints), and sign-ins, lockouts, exports and grant changes (events).
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Sync with the team's other desktops: this desktop's state (status) and the decisions
+    /// sync left to people (conflicts, resolve).
+    #[command(subcommand)]
+    Sync(SyncCmd),
     /// Privacy (PIPL): consents per customer and purpose, the privacy notice, everything about
     /// one person for an access request, and erasing one person.
     #[command(subcommand)]
@@ -411,6 +415,25 @@ enum PrivacyCmd {
         /// Why (the request it answers); kept with the erasure.
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCmd {
+    /// This desktop's id and code, the changes it holds from each desktop, and how many
+    /// decisions and held changes wait.
+    Status,
+    /// The decisions sync left to people: a field changed on two desktops to different values
+    /// (each value with who, when and on which desktop; the one shown first), one SKU or custom
+    /// field key made on two desktops.
+    Conflicts,
+    /// Settle a conflict everywhere by keeping one of its values (as `sync conflicts` lists it,
+    /// or the text itself).
+    Resolve {
+        /// The conflict's id, as `sync conflicts` lists it (table/row/field).
+        id: String,
+        #[arg(long)]
+        keep: String,
     },
 }
 
@@ -774,6 +797,14 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         Command::Mfa(cmd) => mfa_cmd(&b, &caller, cmd, &out)?,
         Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,
         Command::Audit(cmd) => audit_cmd(&b, &caller, cmd, &out)?,
+        Command::Sync(cmd) => match cmd {
+            SyncCmd::Status => out.sync_status(&b.sync_status(&caller)?),
+            SyncCmd::Conflicts => out.sync_conflicts(&b.sync_conflicts(&caller)?),
+            SyncCmd::Resolve { id, keep } => {
+                b.sync_resolve(&caller, &id, &keep)?;
+                out.message("cli-sync-resolved", &[("id", id.clone())], serde_json::json!({ "resolved": id }));
+            }
+        },
         Command::Privacy(cmd) => match cmd {
             PrivacyCmd::Consent { id, purpose, given, withdrawn: _, channel, notice, at } => {
                 let input = api::ConsentInput {

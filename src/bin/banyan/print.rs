@@ -883,6 +883,59 @@ impl Out<'_> {
         );
     }
 
+    pub fn sync_status(&self, st: &api::SyncStatus) {
+        if self.json {
+            return self.json(st);
+        }
+        println!(
+            "{}",
+            self.f(
+                "cli-sync-status",
+                &[
+                    ("device", st.device.clone()),
+                    ("code", st.device_code.clone()),
+                    ("conflicts", st.conflicts.to_string()),
+                    ("held", st.held.to_string())
+                ]
+            )
+        );
+        let rows: Vec<Vec<String>> = st.vector.0.iter().map(|(d, seq)| vec![d.clone(), seq.to_string()]).collect();
+        table(&[self.t("cli-col-desktop"), self.t("cli-col-changes")], &rows);
+    }
+
+    pub fn sync_conflicts(&self, list: &[banyan::store::SyncConflict]) {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return println!("{}", self.t("cli-sync-no-conflicts"));
+        }
+        let header = [
+            self.t("cli-col-conflict"),
+            self.t("cli-col-value"),
+            self.t("cli-col-who"),
+            self.t("cli-col-when"),
+            self.t("cli-col-desktop"),
+        ];
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for c in list {
+            for (i, side) in c.sides.iter().enumerate() {
+                let when = chrono::DateTime::from_timestamp_millis(side.at.wall_ms())
+                    .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                let shown = if side.shown { format!(" ({})", self.t("cli-sync-shown")) } else { String::new() };
+                rows.push(vec![
+                    if i == 0 { c.id.clone() } else { String::new() },
+                    format!("{}{shown}", side.value),
+                    side.user.clone(),
+                    when,
+                    side.device.chars().take(8).collect(),
+                ]);
+            }
+        }
+        table(&header, &rows);
+    }
+
     pub fn audit_events(&self, list: &[banyan::store::AuditEvent]) {
         if self.json {
             return self.json(list);
