@@ -1,0 +1,118 @@
+//! One round of sync between two replicas over an authenticated stream: both say Hello (and may
+//! refuse the other: another book, an incompatible schema, clocks more than 5 minutes apart), the
+//! side that connected pulls what it lacks, then the other side pulls. Each batch is applied and
+//! acknowledged with the receiver's vector before the next is sent, so a cut connection loses at
+//! most the batch in flight, and the next round starts from what was acknowledged.
+
+use crate::frame::{self, Frame, Hello, Vector};
+use crate::{Error, Result};
+use std::io::{Read, Write};
+
+/// Field changes per batch: well under [`frame::MAX_FRAME`] for any book's entries.
+pub const BATCH: usize = 5_000;
+
+/// What a replica offers a session. Errors are the replica's own, as text the peer may see.
+pub trait Replica {
+    fn hello(&self) -> std::result::Result<Hello, String>;
+    /// Refuses a peer: another book, an incompatible schema, a clock too far off.
+    fn accept(&self, peer: &Hello) -> std::result::Result<(), String>;
+    fn vector(&self) -> std::result::Result<Vector, String>;
+    /// What `since` lacks, up to about `max` field changes: (encoded batch, field changes, more).
+    fn changes(&self, since: &Vector, max: usize) -> std::result::Result<(Vec<u8>, u64, bool), String>;
+    /// Applies a batch the peer sent; returns the field changes applied.
+    fn apply(&self, payload: &[u8]) -> std::result::Result<u64, String>;
+}
+
+/// What a round did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub peer: Hello,
+    /// Field changes sent and received (applied here).
+    pub sent: u64,
+    pub received: u64,
+}
+
+/// The next frame, unless it is the peer refusing.
+fn next<S: Read>(s: &mut S) -> Result<Frame> {
+    match frame::read(s)? {
+        Frame::Refused(why) => Err(Error::PeerRefused(why)),
+        f => Ok(f),
+    }
+}
+
+fn refuse<S: Write>(s: &mut S, why: String) -> Error {
+    let _ = frame::write(s, &Frame::Refused(why.clone()));
+    Error::Refused(why)
+}
+
+/// Runs one round. `initiator` is the side that connected.
+pub fn run<S: Read + Write>(s: &mut S, me: &dyn Replica, initiator: bool) -> Result<Report> {
+    let hello = me.hello().map_err(Error::Replica)?;
+    let peer = if initiator {
+        frame::write(s, &Frame::Hello(hello))?;
+        next(s)?
+    } else {
+        let f = next(s)?;
+        frame::write(s, &Frame::Hello(hello))?;
+        f
+    };
+    let Frame::Hello(peer) = peer else {
+        return Err(refuse(s, format!("expected Hello, got {}", peer.name())));
+    };
+    if let Err(why) = me.accept(&peer) {
+        return Err(refuse(s, why));
+    }
+    let (sent, received) = if initiator {
+        let r = pull(s, me)?;
+        (push(s, me)?, r)
+    } else {
+        let t = push(s, me)?;
+        (t, pull(s, me)?)
+    };
+    Ok(Report { peer, sent, received })
+}
+
+fn pull<S: Read + Write>(s: &mut S, me: &dyn Replica) -> Result<u64> {
+    frame::write(s, &Frame::Want(me.vector().map_err(Error::Replica)?))?;
+    let mut received = 0;
+    loop {
+        match next(s)? {
+            Frame::Txs { payload, more, .. } => {
+                match me.apply(&payload) {
+                    Ok(n) => received += n,
+                    Err(why) => return Err(refuse(s, why)),
+                }
+                frame::write(s, &Frame::Ack(me.vector().map_err(Error::Replica)?))?;
+                if !more {
+                    return Ok(received);
+                }
+            }
+            other => return Err(refuse(s, format!("expected Txs, got {}", other.name()))),
+        }
+    }
+}
+
+fn push<S: Read + Write>(s: &mut S, me: &dyn Replica) -> Result<u64> {
+    let mut want = match next(s)? {
+        Frame::Want(v) => v,
+        other => return Err(refuse(s, format!("expected Want, got {}", other.name()))),
+    };
+    let mut sent = 0;
+    loop {
+        let (payload, changes, more) = me.changes(&want, BATCH).map_err(Error::Replica)?;
+        frame::write(s, &Frame::Txs { payload, changes, more })?;
+        sent += changes;
+        let acked = match next(s)? {
+            Frame::Ack(v) => v,
+            other => return Err(refuse(s, format!("expected Ack, got {}", other.name()))),
+        };
+        if !more {
+            return Ok(sent);
+        }
+        if acked == want {
+            // The peer applied nothing of a non-empty batch: sending it again would loop.
+            return Err(refuse(s, "the peer could not apply the changes sent".into()));
+        }
+        want = acked;
+    }
+}
