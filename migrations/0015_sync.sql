@@ -43,3 +43,22 @@ DROP INDEX products_sku;
 CREATE INDEX products_sku ON products (sku) WHERE deleted_at IS NULL;
 DROP INDEX custom_fields_key;
 CREATE INDEX custom_fields_key ON custom_fields (entity, key) WHERE deleted_at IS NULL;
+
+-- The desktops of the book (synced like any table): each one's TLS certificate fingerprint (what
+-- a peer's certificate must match), its order-number code (unique among members) and who invited
+-- it. A revoked desktop keeps its row with deleted_at set.
+CREATE TABLE members (
+    id          TEXT PRIMARY KEY,   -- the device id
+    name        TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,      -- hex SHA-256 of its certificate
+    code        TEXT NOT NULL,
+    added_by    TEXT,               -- the member that invited it
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    deleted_at  INTEGER
+) STRICT;
+
+-- Which book this is: every desktop of a team holds the same id (a joining desktop starts from a
+-- copy), and two books that are not one another's copies never sync.
+INSERT INTO meta (key, value) SELECT 'book_id', lower(hex(randomblob(16)))
+WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'book_id');

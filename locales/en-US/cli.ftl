@@ -296,6 +296,18 @@ cli-history-count =
        *[other] { $count } changes
     }
 cli-col-change-id = Change (for revert)
+cli-sync-invite = Pairing code: { $code }. On the new desktop run: banyan sync pair { $code } { $address } (valid for 5 minutes).
+cli-sync-admitted = { $desktop } joined the book.
+cli-sync-joined = This desktop joined the book: { $path }
+cli-sync-round = With { $desktop }: sent { $sent } · received { $received } · { $conflicts } need a decision
+cli-sync-listening = Serving sync on { $address }
+cli-sync-served = { $desktop }: sent { $sent }, received { $received }
+cli-sync-revoked = { $desktop } ({ $device }) was removed from the book.
+cli-sync-peer-this = this desktop
+cli-sync-peer-member = member
+cli-sync-peer-revoked = removed
+cli-col-code = Code
+cli-col-fingerprint = Fingerprint
 cli-sync-status = This desktop: { $device } (code { $code }). Decisions waiting: { $conflicts }. Changes held, not applied: { $held }.
 cli-sync-no-conflicts = No sync conflicts.
 cli-sync-shown = shown

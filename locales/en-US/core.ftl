@@ -5,6 +5,11 @@
 ## Field names, used to say which field an error is about.
 
 field-kind = Type
+field-pairing = Pairing code
+field-peer = Desktop address
+field-device = Desktop
+field-sync = What to serve
+entity-desktop = desktop
 field-name = Name
 field-keep = Value to keep
 field-company = Company
@@ -438,6 +443,19 @@ error-history-altered = The audit trail shows that history was altered ({ $count
 error-peer-altered = Changes from desktop { $device } were refused: one of them is not what that desktop's audit trail says (altered or forged). Nothing of them was saved.
 error-peer-ahead-of-us = Changes from desktop { $device } were refused: it holds changes of this desktop that this desktop does not have. This book was restored from a backup or copied; it takes a new identity before it syncs.
 error-peer-two-contents = Changes from desktop { $device } were refused: one of its changes arrived twice with different contents. Nothing of them was saved.
+error-pairing-failed = Pairing failed: the code was wrong or has expired, or the connection is not the one the other desktop shows. Ask for a new code.
+error-pairing-code = A pairing code is 6 digits, as the inviting desktop shows it.
+error-invite-expired = Nobody typed the code within 5 minutes; the invitation has ended.
+error-sync-network = The other desktop could not be reached or the connection broke: { $detail }
+error-sync-peer-refused = The other desktop refused: { $reason }
+error-sync-address = "{ $value }" is not an address to sync with: give HOST:PORT as the other desktop shows it.
+error-sync-update-peer = Update Banyan on { $desktop }: it is too old to sync with this desktop.
+error-sync-update-here = Update Banyan on this desktop: { $desktop } is too new to sync with it.
+error-sync-other-book = { $desktop } holds another book.
+error-sync-clocks = The clocks of this desktop and { $desktop } are { $minutes } minutes apart: set both right, then sync.
+error-device-id = Not a desktop id.
+error-revoke-self = A desktop cannot remove itself; remove it from another desktop.
+error-serve-what = Say what to serve: --sync.
 error-peer-malformed = Changes from desktop { $device } were refused: they are malformed. Nothing of them was saved.
 error-conflict-keep = Keep one of the values this conflict has: { $values }.
 error-conflict-duplicate = Two records have { $value }: change one of them to settle it.

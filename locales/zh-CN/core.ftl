@@ -5,6 +5,11 @@
 ## 字段名，用于指出错误出在哪个字段。
 
 field-kind = 类型
+field-pairing = 配对码
+field-peer = 桌面地址
+field-device = 桌面
+field-sync = 服务内容
+entity-desktop = 桌面
 field-name = 名称
 field-keep = 保留的值
 field-company = 公司
@@ -248,6 +253,19 @@ error-history-altered = 审计记录显示历史已被改动（{ $count } 条链
 error-peer-altered = 已拒绝来自桌面 { $device } 的更改：其中一项与该桌面的审计记录不符（被改动或伪造），全部未保存。
 error-peer-ahead-of-us = 已拒绝来自桌面 { $device } 的更改：它持有本桌面自己都没有的本桌面更改。此客户库是从备份恢复或复制而来，同步前须先换用新的身份。
 error-peer-two-contents = 已拒绝来自桌面 { $device } 的更改：其中一项更改两次到达且内容不同，全部未保存。
+error-pairing-failed = 配对失败：配对码错误或已过期，或连接的不是显示该配对码的桌面。请重新获取配对码。
+error-pairing-code = 配对码为 6 位数字，以邀请桌面显示的为准。
+error-invite-expired = 5 分钟内没有人输入配对码，邀请已结束。
+error-sync-network = 无法连接另一台桌面，或连接中断：{ $detail }
+error-sync-peer-refused = 另一台桌面拒绝了：{ $reason }
+error-sync-address = “{ $value }”不是可同步的地址：请按另一台桌面显示的 主机:端口 填写。
+error-sync-update-peer = 请更新 { $desktop } 上的 Banyan：其版本过旧，无法与本桌面同步。
+error-sync-update-here = 请更新本桌面的 Banyan：{ $desktop } 的版本较新，无法与本桌面同步。
+error-sync-other-book = { $desktop } 上是另一个客户库。
+error-sync-clocks = 本桌面与 { $desktop } 的时钟相差 { $minutes } 分钟：请先校准两边的时间再同步。
+error-device-id = 不是有效的桌面标识。
+error-revoke-self = 桌面不能移除自己；请在另一台桌面上移除它。
+error-serve-what = 请说明要提供的服务：--sync。
 error-peer-malformed = 已拒绝来自桌面 { $device } 的更改：格式有误，全部未保存。
 error-conflict-keep = 请保留此冲突中的一个值：{ $values }。
 error-conflict-duplicate = 有两条记录都是 { $value }：修改其中一条即可解决。

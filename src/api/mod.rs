@@ -84,6 +84,11 @@ pub enum ErrorCode {
     HistoryAltered,
     /// A peer's changes broke a rule of sync and were refused whole; the message says which.
     PeerRefused,
+    /// A desktop to sync with could not be reached, refused this one, or the connection broke.
+    Network,
+    /// Pairing failed: the code was wrong, expired, or the connection was not the one the other
+    /// desktop shows.
+    PairingFailed,
 }
 
 /// One field's localized complaint.

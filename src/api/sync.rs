@@ -142,3 +142,222 @@ impl Banyan {
         run().map_err(|e| self.err(e))
     }
 }
+
+/// The oldest schema whose books this version exchanges changes with (0015: the replica seam).
+pub const MIN_SYNC_SCHEMA: i64 = 15;
+
+/// What a desktop says first on a sync session (see `banyan_net::frame::Hello`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncHello {
+    pub device: String,
+    pub name: String,
+    pub schema: i64,
+    pub min_schema: i64,
+    /// An opaque tag of the book: the same on every desktop of the team, telling nothing else.
+    pub book: [u8; 32],
+    pub vector: Vector,
+}
+
+/// The device-level seam the transport calls once a peer has proved, by its TLS certificate, that
+/// it is a live member of the book. These take no `Caller`: they are reached only by a process
+/// that opened the book (it holds the key) on behalf of a member desktop, and they move the
+/// book's changes as they are (who made each one travels inside it).
+impl Banyan {
+    pub fn sync_vector(&self) -> ApiResult<Vector> {
+        self.store.sync_vector().map_err(|e| self.err(e))
+    }
+
+    pub fn sync_hello(&self) -> ApiResult<SyncHello> {
+        let run = || -> crate::Result<SyncHello> {
+            let device = self.store.device().to_string();
+            let name =
+                self.store.members()?.into_iter().find(|m| m.device == device).map(|m| m.name).unwrap_or_default();
+            Ok(SyncHello {
+                device,
+                name,
+                schema: self.store.schema_version()?,
+                min_schema: MIN_SYNC_SCHEMA,
+                book: blake3::derive_key("banyan 2026-12 book tag", self.store.book_id()?.as_bytes()),
+                vector: self.store.sync_vector()?,
+            })
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// What `since` lacks, encoded for the wire: (bytes, field changes, whether more remain).
+    pub fn sync_changes_encoded(&self, since: &Vector, max_changes: usize) -> ApiResult<(Vec<u8>, u64, bool)> {
+        let batch = self.store.sync_changes(since, max_changes).map_err(|e| self.err(e))?;
+        let changes = batch.txs.iter().map(|t| t.width() as u64).sum();
+        let bytes = postcard::to_allocvec(&batch.txs).map_err(|e| self.err(Error::Corrupt(e.to_string())))?;
+        Ok((bytes, changes, batch.more))
+    }
+
+    /// Applies a batch a member sent (as [`Banyan::sync_changes_encoded`] made it).
+    pub fn sync_apply_encoded(&self, bytes: &[u8]) -> ApiResult<crate::sync::wire::Applied> {
+        let txs: Vec<crate::sync::wire::Tx> = postcard::from_bytes(bytes).map_err(|_| {
+            self.err(Error::PeerRefused { device: String::new(), fault: crate::error::PeerFault::Malformed })
+        })?;
+        self.store.sync_apply(&txs).map_err(|e| self.err(e))
+    }
+
+    /// Every desktop the book has had (a live one's fingerprint is what its certificate must match).
+    pub fn sync_members(&self) -> ApiResult<Vec<crate::store::Member>> {
+        self.store.members().map_err(|e| self.err(e))
+    }
+
+    /// This desktop's TLS certificate and key, if it has made them.
+    pub fn sync_tls(&self) -> ApiResult<Option<crate::store::TlsIdentity>> {
+        self.store.sync_tls().map_err(|e| self.err(e))
+    }
+
+    pub fn set_sync_tls(&self, cert: &[u8], key: &[u8]) -> ApiResult<()> {
+        self.store.set_sync_tls(cert, key).map_err(|e| self.err(e))
+    }
+
+    /// Makes this desktop a member (or updates its row): its certificate's `fingerprint` and
+    /// `name`. Done when it first invites, with the inviter as the author.
+    pub fn sync_enrol_self(&self, caller: &Caller, name: &str, fingerprint: &str) -> ApiResult<()> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        let device = self.store.device().to_string();
+        let m = crate::store::Member {
+            device: device.clone(),
+            name: name.to_string(),
+            fingerprint: fingerprint.to_string(),
+            code: self.store.device_code().to_string(),
+            added_by: None,
+            added_at: 0,
+            revoked_at: None,
+        };
+        let current = self.store.members().map_err(|e| self.err(e))?.into_iter().find(|x| x.device == device);
+        if current.is_some_and(|c| c.name == m.name && c.fingerprint == m.fingerprint && c.code == m.code) {
+            return Ok(());
+        }
+        self.store.put_member(&caller.actor(), &m).map_err(|e| self.err(e))
+    }
+
+    /// Adds the desktop that is joining: its device id, name and certificate fingerprint, with an
+    /// order-number code no member has. Returns the code.
+    pub fn sync_admit(&self, caller: &Caller, device: &str, name: &str, fingerprint: &str) -> ApiResult<String> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        let run = || -> crate::Result<String> {
+            uuid::Uuid::try_parse(device).map_err(|_| Error::invalid("device", "error-device-id"))?;
+            let members = self.store.members()?;
+            let taken: std::collections::BTreeSet<String> = members.iter().map(|m| m.code.clone()).collect();
+            // A code no member has; a draw that keeps failing is an error, never a fixed code.
+            let code = (0..64)
+                .map(|_| crate::store::new_device_code())
+                .find(|c| !taken.contains(c) && *c != self.store.device_code())
+                .ok_or_else(|| Error::Corrupt("no free desktop code".into()))?;
+            let m = crate::store::Member {
+                device: device.to_string(),
+                name: name.to_string(),
+                fingerprint: fingerprint.to_string(),
+                code: code.clone(),
+                added_by: Some(self.store.device().to_string()),
+                added_at: 0,
+                revoked_at: None,
+            };
+            self.store.put_member(&caller.actor(), &m)?;
+            Ok(code)
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// The book's desktops, for a person (settings.read).
+    pub fn sync_peers(&self, caller: &Caller) -> ApiResult<Vec<crate::store::Member>> {
+        self.may(caller, Entity::Settings, Action::Read)?;
+        self.store.members().map_err(|e| self.err(e))
+    }
+
+    /// Removes a desktop from the book (a lost laptop): no member accepts its certificate from
+    /// the next connection on, once the removal has reached it. By device id or its start.
+    pub fn sync_revoke(&self, caller: &Caller, device: &str) -> ApiResult<crate::store::Member> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        let run = || -> crate::Result<crate::store::Member> {
+            let found: Vec<crate::store::Member> = self
+                .store
+                .members()?
+                .into_iter()
+                .filter(|m| m.revoked_at.is_none() && !device.is_empty() && m.device.starts_with(device))
+                .collect();
+            let [m] = found.as_slice() else {
+                return Err(Error::NotFound { entity: "desktop", id: device.to_string() });
+            };
+            if m.device == self.store.device().to_string() {
+                return Err(Error::invalid("device", "error-revoke-self"));
+            }
+            self.store.revoke_member(&caller.actor(), &m.device)?;
+            Ok(m.clone())
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// A copy of the book for a desktop that is joining, at `dest`, encrypted under a new key
+    /// (returned) and without this desktop's private keys (settings.update).
+    pub fn sync_snapshot(&self, caller: &Caller, dest: &std::path::Path) -> ApiResult<crate::security::keys::DbKey> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        self.store.snapshot_for_peer(dest).map_err(|e| self.err(e))
+    }
+
+    /// Makes the book at `opts.path` from a member's snapshot (`bytes`, encrypted under `once`):
+    /// checks it whole, makes it device `device` with `code` and this TLS identity, and files its
+    /// key as `protect` says (the snapshot's one-time key becomes this desktop's own, wrapped).
+    #[allow(clippy::too_many_arguments)]
+    pub fn join(
+        opts: &super::OpenOptions,
+        bytes: &[u8],
+        once: crate::security::keys::DbKey,
+        protect: crate::store::NewKey,
+        device: &str,
+        code: &str,
+        tls: (&[u8], &[u8]),
+    ) -> ApiResult<Banyan> {
+        use crate::security::keys::{KeyMode, KeyStore, Unlock};
+        let l10n = crate::i18n::Localizer::new(opts.lang);
+        let fail = |e: Error| super::localize(&l10n, e);
+        let path = &opts.path;
+        let keys = KeyStore::for_db(path);
+        if path.exists() || keys.exists() {
+            return Err(fail(Error::DbExists(path.clone())));
+        }
+        let device: crate::model::DeviceId =
+            device.parse().map_err(|_| fail(Error::invalid("device", "error-device-id")))?;
+        let made = (|| -> crate::Result<()> {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                crate::security::files::create_dir_all(dir)?;
+            }
+            let mut f = crate::security::files::create_new(path)?;
+            std::io::Write::write_all(&mut f, bytes)?;
+            f.sync_all()?;
+            drop(f);
+            let mut store = crate::store::Store::open(path, &Unlock::Raw(once.clone()), opts.store.clone())?;
+            let problems = store.check()?;
+            if !problems.is_empty() {
+                return Err(Error::Corrupt(format!("the book received: {}", problems.join("; "))));
+            }
+            store.take_identity(device, code.to_string())?;
+            store.set_sync_tls(tls.0, tls.1)?;
+            drop(store);
+            match &protect {
+                crate::store::NewKey::Passphrase(p) => keys.create(&once, KeyMode::Passphrase, Some(p), opts.store.kdf),
+                crate::store::NewKey::Keyring => keys.create(&once, KeyMode::Keyring, None, opts.store.kdf),
+                _ => Err(Error::Corrupt("a joined book is kept under a passphrase or the keyring".into())),
+            }
+        })();
+        if let Err(e) = made {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+            }
+            let _ = keys.forget();
+            let _ = std::fs::remove_file(keys.path());
+            return Err(fail(e));
+        }
+        let unlock = match protect {
+            crate::store::NewKey::Passphrase(p) => Unlock::passphrase(p),
+            _ => Unlock::KeyFile { passphrase: None },
+        };
+        Banyan::open(opts, &unlock)
+    }
+}

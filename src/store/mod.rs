@@ -28,7 +28,7 @@ pub use log::{ChangeEntry, ChangeRef};
 pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
 pub use privacy::{Consent, ErasureCounts, ValidConsent};
 pub use reach::Reach;
-pub use replica::{ConflictKind, ConflictSide, SyncConflict};
+pub use replica::{ConflictKind, ConflictSide, Member, SyncConflict, TlsIdentity};
 pub use roles::CustomRole;
 pub use search::{Derived, SearchFilter, SearchHit};
 pub use users::{Credentials, UserChange};
@@ -672,6 +672,11 @@ fn verify(path: &Path, key: Option<&DbKey>) -> Result<()> {
 
 /// Five characters of Crockford base32: this desktop's order-number prefix, so two offline
 /// desktops never hand out the same number.
+/// A new random desktop code (what order numbers start with).
+pub fn new_device_code() -> String {
+    device_code()
+}
+
 pub(super) fn device_code() -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut b = [0u8; 5];

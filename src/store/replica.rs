@@ -30,6 +30,7 @@ use crate::sync::wire::{Applied, Batch, Entry, RowId, Tx, Vector, fields_in};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 
 /// The tables whose rows travel. Anything else an entry names is held, not applied.
 const SYNCED: &[&str] = &[
@@ -45,6 +46,7 @@ const SYNCED: &[&str] = &[
     "roles",
     "consents",
     "erasures",
+    "members",
 ];
 
 /// How far ahead of this desktop's wall clock a received change may move its clock.
@@ -296,8 +298,14 @@ impl Store {
     /// old identity's are now just another origin's).
     pub fn take_new_identity(&mut self) -> Result<()> {
         let device = crate::model::DeviceId::new(self.now_ms());
+        self.take_identity(device, super::device_code())
+    }
+
+    /// Makes this book device `device` with order-number code `code` (a joining desktop takes the
+    /// id and code its member row was written with), with a new signing key; the TLS identity of
+    /// the device it was copied from is dropped.
+    pub fn take_identity(&mut self, device: crate::model::DeviceId, code: String) -> Result<()> {
         let key = crate::security::chain::DeviceKey::random()?;
-        let code = super::device_code();
         let origin = {
             let mut conn = self.writer();
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -310,6 +318,7 @@ impl Store {
             tx.execute("INSERT INTO origins (device) VALUES (?1)", [device.to_string()])?;
             let origin = tx.last_insert_rowid();
             super::audit::give_device_key(&tx, origin, &key)?;
+            tx.execute("DELETE FROM meta WHERE key IN ('tls_cert', 'tls_key')", [])?;
             for (k, v) in [
                 ("device_id", device.to_string()),
                 ("device_code", code.clone()),
@@ -864,5 +873,131 @@ impl Store {
             })?;
             Ok(())
         })
+    }
+}
+
+/// A desktop's TLS certificate and private key, both DER.
+pub type TlsIdentity = (Vec<u8>, zeroize::Zeroizing<Vec<u8>>);
+
+/// A desktop of the book.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub device: String,
+    pub name: String,
+    /// Hex SHA-256 of its TLS certificate.
+    pub fingerprint: String,
+    /// Its order-number code.
+    pub code: String,
+    pub added_by: Option<String>,
+    pub added_at: i64,
+    /// When it was removed (a lost laptop), if it was.
+    pub revoked_at: Option<i64>,
+}
+
+impl Store {
+    /// Every desktop the book has had, oldest first.
+    pub fn members(&self) -> Result<Vec<Member>> {
+        let conn = self.reader();
+        let mut st = conn.prepare_cached(
+            "SELECT id, name, fingerprint, code, added_by, created_at, deleted_at FROM members ORDER BY created_at, id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Member {
+                device: r.get(0)?,
+                name: r.get(1)?,
+                fingerprint: r.get(2)?,
+                code: r.get(3)?,
+                added_by: r.get(4)?,
+                added_at: r.get(5)?,
+                revoked_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Adds desktop `m`, or brings its row up to date (a desktop paired again).
+    pub fn put_member(&self, actor: &Actor, m: &Member) -> Result<()> {
+        self.write(actor, |w| {
+            let exists = w
+                .conn()
+                .prepare_cached("SELECT 1 FROM members WHERE id = ?1")?
+                .query_row([&m.device], |_| Ok(()))
+                .optional()?
+                .is_some();
+            let values = vec![
+                ("name", Value::Text(m.name.clone())),
+                ("fingerprint", Value::Text(m.fingerprint.clone())),
+                ("code", Value::Text(m.code.clone())),
+            ];
+            if exists {
+                w.apply(super::gateway::Change::Update { table: "members", id: &m.device, values })?;
+            } else {
+                let mut values = values;
+                values.push(("added_by", m.added_by.clone().map(Value::Text).unwrap_or(Value::Null)));
+                w.apply(super::gateway::Change::Insert { table: "members", id: &m.device, values })?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes desktop `device` from the book (a tombstone that syncs).
+    pub fn revoke_member(&self, actor: &Actor, device: &str) -> Result<()> {
+        self.write(actor, |w| {
+            w.apply(super::gateway::Change::Delete { table: "members", id: device })?;
+            Ok(())
+        })
+    }
+
+    /// This desktop's TLS certificate and key (DER), kept in the encrypted book.
+    pub fn sync_tls(&self) -> Result<Option<TlsIdentity>> {
+        let conn = self.reader();
+        let get = |k: &str| -> Result<Option<String>> {
+            Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).optional()?)
+        };
+        let (Some(cert), Some(key)) = (get("tls_cert")?, zeroize::Zeroizing::new(get("tls_key")?).take()) else {
+            return Ok(None);
+        };
+        let key = zeroize::Zeroizing::new(key);
+        match (hex::decode(cert), hex::decode(key.as_bytes())) {
+            (Ok(c), Ok(k)) => Ok(Some((c, zeroize::Zeroizing::new(k)))),
+            _ => Err(Error::Corrupt("this desktop's TLS identity".into())),
+        }
+    }
+
+    pub fn set_sync_tls(&self, cert: &[u8], key: &[u8]) -> Result<()> {
+        let conn = self.writer();
+        let key = zeroize::Zeroizing::new(hex::encode(key));
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tls_cert', ?1)", [hex::encode(cert)])?;
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tls_key', ?1)", [key.as_str()])?;
+        Ok(())
+    }
+
+    /// The book's id: the same on every desktop of the team.
+    pub fn book_id(&self) -> Result<String> {
+        Ok(self.reader().query_row("SELECT value FROM meta WHERE key = 'book_id'", [], |r| r.get(0))?)
+    }
+
+    /// The schema this book is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.reader().query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// A consistent copy of the book for a joining desktop at `dest`, encrypted under a new
+    /// random key (returned) instead of this book's, without this desktop's private keys.
+    pub fn snapshot_for_peer(&self, dest: &Path) -> Result<crate::security::keys::DbKey> {
+        self.backup_to(dest)?;
+        let once = crate::security::keys::DbKey::random()?;
+        let conn = super::connect(dest, self.key.as_ref(), rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        conn.execute_batch("PRAGMA secure_delete = ON;")?;
+        conn.execute("DELETE FROM meta WHERE key IN ('tls_cert', 'tls_key')", [])?;
+        // Not this desktop's signing key: a throwaway one, until the joiner takes its identity.
+        let throwaway = crate::security::chain::DeviceKey::random()?;
+        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'signing_key'", [throwaway.to_hex().as_str()])?;
+        conn.execute_batch(&format!("PRAGMA rekey = {};", once.sqlcipher_literal().as_str()))?;
+        conn.execute_batch("VACUUM;")?;
+        drop(conn);
+        Ok(once)
     }
 }

@@ -40,6 +40,11 @@ const TABLE: &[(&str, &str)] = &[
     ("sync_status", "+ + + + +"),
     ("sync_conflicts", "+ + + + +"),
     ("sync_resolve", "+ + + + +"),
+    ("sync_peers", "+ + + + +"),
+    ("sync_enrol_self", "+ - - - -"),
+    ("sync_admit", "+ - - - -"),
+    ("sync_revoke", "+ - - - -"),
+    ("sync_snapshot", "+ - - - -"),
     // products and orders
     ("add_product", "+ + - - -"),
     ("update_product", "+ + - - -"),
@@ -122,6 +127,16 @@ const WITHOUT_CALLER: &[&str] = &[
     "read_checkpoints",
     "warm_up",
     "store",
+    // The device-level sync seam: reached by a process that opened the book, for a peer whose
+    // certificate proved it a member (tests/it/sync.rs), and joining a book from a snapshot.
+    "join",
+    "sync_vector",
+    "sync_hello",
+    "sync_changes_encoded",
+    "sync_apply_encoded",
+    "sync_members",
+    "sync_tls",
+    "set_sync_tls",
 ];
 
 const ROLES: [&str; 5] = ["admin", "manager", "sales", "support", "desk-lead"];
@@ -271,6 +286,21 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
             act!(b.revert(who, &banyan::api::Revert::Change(spec)))
         }
         "sync_status" => act!(b.sync_status(who)),
+        "sync_peers" => act!(b.sync_peers(who)),
+        "sync_enrol_self" => act!(b.sync_enrol_self(who, "office-hub", &format!("{:064x}", f.next()))),
+        "sync_admit" => {
+            let device = uuid::Uuid::now_v7().to_string();
+            act!(b.sync_admit(who, &device, "laptop", &"ab".repeat(32)))
+        }
+        "sync_revoke" => {
+            let device = uuid::Uuid::now_v7().to_string();
+            b.sync_admit(&f.admin, &device, "lost laptop", &"cd".repeat(32)).unwrap();
+            act!(b.sync_revoke(who, &device))
+        }
+        "sync_snapshot" => {
+            let dest = f.dir.join(format!("snapshot-{}.db", f.next()));
+            act!(b.sync_snapshot(who, &dest))
+        }
         "sync_conflicts" => act!(b.sync_conflicts(who)),
         "sync_resolve" => {
             // Another desktop renamed a customer of the caller's meanwhile.

@@ -214,9 +214,10 @@ fn schedule(seed_book: &Path, dir: &Path, seed: u64, n: usize) {
     }
 }
 
-/// The number of schedules: `BANYAN_SYNC_SCHEDULES` or 40 (`cargo xtask test` runs this slice).
+/// The number of schedules: `BANYAN_SYNC_SCHEDULES` or 300 (the slice `cargo xtask test` runs;
+/// `cargo xtask sync-props` runs 2,000, `--long` 10,000).
 fn schedules() -> u64 {
-    std::env::var("BANYAN_SYNC_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(40)
+    std::env::var("BANYAN_SYNC_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
 }
 
 #[test]
@@ -561,4 +562,145 @@ fn a_conflict_over_a_field_a_role_hides_or_locks_is_not_shown_to_it_or_settled_b
     b.sync_resolve(&boss, &conflict, "Only e-mail, never calls").unwrap();
     assert!(b.sync_conflicts(&boss).unwrap().is_empty());
     assert_eq!(b.customer(&boss, &id).unwrap().notes.as_deref(), Some("Only e-mail, never calls"));
+}
+
+/// The `banyan` binary on book `db` as `user` (password [`ADMIN_PASSWORD`]), passphrase `pass`.
+fn cli(db: &Path, pass: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_banyan"));
+    c.arg("--db")
+        .arg(db)
+        .env("BANYAN_PASSPHRASE", pass)
+        .env("BANYAN_USER", ADMIN)
+        .env("BANYAN_PASSWORD", ADMIN_PASSWORD)
+        .env("BANYAN_NEW_PASSWORD", ADMIN_PASSWORD)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("BANYAN_TOTP");
+    c
+}
+
+fn run_json(c: &mut std::process::Command) -> serde_json::Value {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{c:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A child process whose first line of output is JSON (an invitation, a hub's address).
+struct Running {
+    child: std::process::Child,
+    first: serde_json::Value,
+    rest: std::io::BufReader<std::process::ChildStdout>,
+}
+
+fn spawn(c: &mut std::process::Command) -> Running {
+    use std::io::BufRead;
+    let mut child = c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut rest = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    rest.read_line(&mut line).unwrap();
+    let first = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    Running { child, first, rest }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn names(db: &Path, pass: &str) -> Vec<String> {
+    let list = run_json(cli(db, pass).args(["--json", "customer", "list"]));
+    list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_desktop_joins_with_a_code_and_syncs_with_a_hub_over_tls_between_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("hub/book.db"), dir.path().join("laptop/book.db"));
+    let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
+    run_json(cli(&a, pa).args(["--json", "init"]));
+    run_json(cli(&a, pa).args(["--json", "user", "add", ADMIN, "--name", "Hub Admin", "--role", "admin"]));
+    let wang = run_json(
+        cli(&a, pa).args(["--json", "customer", "add", "--kind", "person", "--name", "王芳", "--city", "上海"]),
+    );
+    let wang = wang["id"].as_str().unwrap().to_string();
+
+    // The laptop joins with the code the hub shows.
+    let invite =
+        spawn(cli(&a, pa).args(["--json", "sync", "invite", "--listen", "127.0.0.1:0", "--name", "office-hub"]));
+    let (code, address) = (invite.first["code"].as_str().unwrap(), invite.first["address"].as_str().unwrap());
+    assert_eq!(code.len(), 6);
+    let joined = run_json(cli(&b, pb).args(["--json", "sync", "pair", code, address, "--name", "rep-laptop"]));
+    assert!(joined["joined"].is_string(), "{joined}");
+    let mut invite = invite;
+    assert!(invite.child.wait().unwrap().success(), "the invitation ends once the desktop joined");
+    // The laptop's book is its own file under its own passphrase, with the hub's customers in it
+    // and found by search at once.
+    assert_eq!(names(&b, pb), vec!["王芳".to_string()]);
+    let hits = run_json(cli(&b, pb).args(["--json", "customer", "search", "wangfang"]));
+    assert_eq!(hits[0]["customer"]["name"], "王芳", "{hits}");
+    let wrong = cli(&b, pa).args(["--json", "customer", "list"]).output().unwrap();
+    assert!(!wrong.status.success(), "the hub's passphrase does not open the laptop's book");
+    let peers = run_json(cli(&b, pb).args(["--json", "sync", "peers"]));
+    let peer_names: Vec<&str> = peers.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(peer_names, vec!["office-hub", "rep-laptop"]);
+    let codes: BTreeSet<&str> = peers.as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 2, "each desktop numbers orders under a code of its own");
+
+    // The hub serves; the laptop's offline work goes up and the hub's comes down.
+    let mut hub = spawn(cli(&a, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let hub_addr = hub.first["listening"].as_str().unwrap().to_string();
+    run_json(
+        cli(&b, pb).args(["--json", "customer", "add", "--kind", "person", "--name", "Li Lei", "--city", "Boston"]),
+    );
+    run_json(cli(&a, pa).args(["--json", "customer", "update", &wang, "--city", "杭州"]));
+    let round = run_json(cli(&b, pb).args(["--json", "sync", "now", "--peer", &hub_addr]));
+    assert_eq!(round["peer"], "office-hub");
+    assert!(round["sent"].as_u64().unwrap() >= 2 && round["received"].as_u64().unwrap() >= 1, "{round}");
+    let mut on_a = names(&a, pa);
+    on_a.sort();
+    assert_eq!(on_a, vec!["Li Lei".to_string(), "王芳".to_string()]);
+    let got = run_json(cli(&b, pb).args(["--json", "customer", "get", &wang]));
+    assert_eq!(got["customer"]["city"], "杭州");
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        hub.rest.read_line(&mut line).unwrap();
+        let served: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert!(served["sent"].as_u64().unwrap() >= 1, "{served}");
+        assert!(!line.contains("Li Lei") && !line.contains("王芳"), "the hub prints no customer data: {line}");
+    }
+    // A second round has nothing to move.
+    let again = run_json(cli(&b, pb).args(["--json", "sync", "now", "--peer", &hub_addr]));
+    assert_eq!((again["sent"].as_u64(), again["received"].as_u64()), (Some(0), Some(0)), "{again}");
+
+    // A stranger's certificate gets nothing from the hub, which goes on serving.
+    let stranger = banyan_net::Identity::generate().unwrap();
+    let config = banyan_net::tls::client_config(&stranger, std::sync::Arc::new(banyan_net::tls::AnyPeer)).unwrap();
+    let attempt =
+        banyan_net::tls::connect(hub_addr.parse().unwrap(), config).and_then(|mut s| banyan_net::frame::read(&mut s));
+    assert!(attempt.is_err(), "{attempt:?}");
+    run_json(cli(&b, pb).args(["--json", "sync", "now", "--peer", &hub_addr]));
+
+    // A wrong code fails on both sides and ends the invitation.
+    let invite = spawn(cli(&a, pa).args(["--json", "sync", "invite", "--listen", "127.0.0.1:0"]));
+    let shown = invite.first["code"].as_str().unwrap().to_string();
+    let typo = format!("{:06}", (shown.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let c = dir.path().join("intruder/book.db");
+    let out = cli(&c, "x")
+        .args(["--json", "sync", "pair", &typo, invite.first["address"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stdout));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["code"], "pairing-failed", "{err}");
+    assert!(!c.exists(), "no book is made from a failed pairing");
+    let mut invite = invite;
+    assert_eq!(invite.child.wait().unwrap().code(), Some(7), "one wrong code ends the invitation");
 }

@@ -50,13 +50,14 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("fuzz") => fuzz(&args[1..]),
         Some("bindings") => bindings(),
+        Some("sync-props") => sync_props(&args[1..]),
         Some("e2e") => e2e().and_then(|(ok, detail)| {
             println!("{detail}");
             if ok { Ok(()) } else { Err(detail) }
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|ui | fuzz [SECONDS] | bindings | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | setup>"
             );
             Err("unknown command".into())
         }
@@ -311,7 +312,7 @@ fn test() -> Result {
         args.extend(["--", "-D", "warnings"]);
         Ok((status(cmd("cargo", &args))?, String::new()))
     });
-    timed("core has no tauri dependency", &mut || {
+    timed("core has no tauri dependency, its library no transport", &mut || {
         let out = cmd("cargo", &["tree", "-p", "banyan", "-e", "normal,build", "--prefix", "none"])
             .output()
             .map_err(|e| e.to_string())?;
@@ -320,7 +321,24 @@ fn test() -> Result {
             .lines()
             .filter(|l| l.to_lowercase().contains("tauri") || l.contains("webkit") || l.starts_with("gtk"))
             .collect();
-        Ok((out.status.success() && bad.is_empty() && tree.contains("rusqlite"), bad.join(", ")))
+        // The transport is the binary's (and the desktop's): the core library never speaks it.
+        let mut net_in_core = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).map_err(|e| e.to_string())?.flatten() {
+                let path = entry.path();
+                if path.is_dir() && !path.ends_with("src/bin") {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && std::fs::read_to_string(&path).is_ok_and(|t| t.contains("banyan_net"))
+                {
+                    net_in_core.push(path.display().to_string());
+                }
+            }
+        }
+        let mut problems: Vec<String> = bad.iter().map(|s| s.to_string()).collect();
+        problems.extend(net_in_core.iter().map(|p| format!("{p} uses banyan_net")));
+        Ok((out.status.success() && problems.is_empty() && tree.contains("rusqlite"), problems.join(", ")))
     });
     timed("Rust tests (unit + integration)", &mut || {
         let mut args = vec!["test", "--no-fail-fast", "--color", "never"];
@@ -499,6 +517,29 @@ fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
 /// `cargo xtask fuzz [SECONDS] [--runs N]`: every reader's fuzz target for SECONDS (default 60)
 /// each, or until it has run N inputs (`--runs 10000000` is the long run; no time limit then
 /// unless SECONDS is given too).
+/// Sync's property test at full length: 2,000 random schedules of 3-5 desktops (`cargo xtask
+/// test` runs 300 of them), 10,000 with `--long`; `--seed N` replays a run (the seed is printed).
+fn sync_props(args: &[String]) -> Result {
+    let n = if args.iter().any(|a| a == "--long") { "10000" } else { "2000" };
+    let mut c = cmd(
+        "cargo",
+        &[
+            "test",
+            "--test",
+            "it",
+            "--",
+            "--exact",
+            "sync::desktops_that_exchange_changes_in_any_order_end_alike",
+            "--nocapture",
+        ],
+    );
+    c.env("BANYAN_SYNC_SCHEDULES", n);
+    if let Some(seed) = args.iter().position(|a| a == "--seed").and_then(|i| args.get(i + 1)) {
+        c.env("BANYAN_SYNC_SEED", seed);
+    }
+    must(c)
+}
+
 fn fuzz(args: &[String]) -> Result {
     let runs = args.iter().position(|a| a == "--runs").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok());
     let secs: Option<u64> = args.first().and_then(|s| s.parse().ok());

@@ -56,12 +56,15 @@ pub enum Frame {
         device: String,
         name: String,
     },
-    /// Pairing: the book, as a snapshot encrypted under `key`, and the joiner's order code.
+    /// Pairing: the book follows, `size` bytes of a snapshot encrypted under `key`, in chunks;
+    /// `code` is the joiner's order-number code.
     Book {
         key: Vec<u8>,
         code: String,
-        snapshot: Vec<u8>,
+        size: u64,
     },
+    /// A piece of the snapshot.
+    Chunk(Vec<u8>),
 }
 
 impl Frame {
@@ -76,6 +79,7 @@ impl Frame {
             Frame::Confirm(_) => "Confirm",
             Frame::Join { .. } => "Join",
             Frame::Book { .. } => "Book",
+            Frame::Chunk(_) => "Chunk",
         }
     }
 }

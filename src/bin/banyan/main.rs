@@ -2,6 +2,7 @@
 //! (`banyan::api::Banyan`); this file only parses arguments and prints results.
 
 mod print;
+mod sync;
 
 use banyan::api::{self, ApiError, Banyan, Caller, Channel, OpenOptions, Settings};
 use banyan::i18n::{Lang, Localizer};
@@ -138,6 +139,16 @@ enum Command {
     /// sync left to people (conflicts, resolve).
     #[command(subcommand)]
     Sync(SyncCmd),
+    /// Serve the book headless (an office hub): with --sync, answers member desktops' sync
+    /// until stopped. The passphrase comes from BANYAN_PASSPHRASE or --passphrase-stdin; no
+    /// customer data is printed.
+    Serve {
+        #[arg(long)]
+        sync: bool,
+        /// Where to listen (default 0.0.0.0:47615).
+        #[arg(long)]
+        listen: Option<String>,
+    },
     /// Privacy (PIPL): consents per customer and purpose, the privacy notice, everything about
     /// one person for an access request, and erasing one person.
     #[command(subcommand)]
@@ -435,6 +446,38 @@ enum SyncCmd {
         #[arg(long)]
         keep: String,
     },
+    /// Invite a desktop to this book: shows a 6-digit code and the address to pair with, then
+    /// waits 5 minutes for the desktop that types it (one wrong code ends the invitation).
+    Invite {
+        /// Where to listen (default 0.0.0.0:47615).
+        #[arg(long)]
+        listen: Option<String>,
+        /// This desktop's name as the others list it (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Join the book of the desktop that shows CODE: the book is made at --db (which must not
+    /// exist yet) from that desktop's copy, protected like `init` (passphrase or keyring).
+    Pair {
+        code: String,
+        /// HOST:PORT the inviting desktop shows.
+        address: String,
+        /// This desktop's name as the others list it (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_enum)]
+        key_mode: Option<ModeArg>,
+    },
+    /// One round of sync with a desktop or hub of the book: both sides end with everything.
+    Now {
+        /// HOST:PORT of the desktop or hub (`banyan serve --sync`).
+        #[arg(long)]
+        peer: String,
+    },
+    /// The book's desktops: name, code, fingerprint, who added them, removed ones.
+    Peers,
+    /// Remove a desktop from the book (a lost laptop): by its id or the start of it.
+    Revoke { device: String },
 }
 
 #[derive(Subcommand)]
@@ -671,6 +714,7 @@ impl Ctx {
             | api::ErrorCode::SignInRequired => 4,
             api::ErrorCode::Forbidden => 5,
             api::ErrorCode::HistoryAltered => 6,
+            api::ErrorCode::Network | api::ErrorCode::PairingFailed | api::ErrorCode::PeerRefused => 7,
             _ => 1,
         })
     }
@@ -744,6 +788,25 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         return Ok(());
     }
 
+    if let Command::Sync(SyncCmd::Pair { code, address, name, key_mode }) = &cli.command {
+        let key = match key_mode {
+            Some(ModeArg::Keyring) => NewKey::Keyring,
+            Some(ModeArg::Passphrase) | None if pass.is_some() => {
+                NewKey::Passphrase(pass.as_ref().map(|p| p.to_string()).unwrap_or_default())
+            }
+            Some(ModeArg::Passphrase) => NewKey::Passphrase(String::new()),
+            None => NewKey::Keyring,
+        };
+        let b = sync::join(&opts, key, code, address, name.as_deref())?;
+        let customers = b.sync_vector()?.0.values().sum::<i64>();
+        out.message(
+            "cli-sync-joined",
+            &[("path", b.path().display().to_string())],
+            serde_json::json!({ "joined": b.path(), "device": b.sync_hello()?.device, "changes": customers }),
+        );
+        return Ok(());
+    }
+
     // A book made by an older version is migrated as it opens (after a snapshot); a large one
     // takes a while, so say how far it has got.
     // Its search index, when an older version made it, is rebuilt before it opens: the same.
@@ -790,6 +853,49 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         }
         return Ok(());
     }
+    // The hub answers desktops, not people: nobody signs in.
+    if let Command::Serve { sync: serve_sync, listen } = &cli.command {
+        if !serve_sync {
+            return Err(api::localize(
+                &ctx.l10n,
+                banyan::Error::field(banyan::FieldError::new("sync", "error-serve-what")),
+            ));
+        }
+        let listen = listen.clone().unwrap_or_else(|| format!("0.0.0.0:{}", sync::PORT));
+        let json = ctx.json;
+        let l10n = banyan::i18n::Localizer::new(lang);
+        let ready = |addr: std::net::SocketAddr| {
+            if json {
+                println!("{}", serde_json::json!({ "listening": addr.to_string() }));
+            } else {
+                println!("{}", l10n.format("cli-sync-listening", &[("address", addr.to_string())]));
+            }
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+        };
+        let served_l10n = banyan::i18n::Localizer::new(lang);
+        let served = std::sync::Arc::new(move |r: Result<banyan_net::session::Report, banyan_net::Error>| {
+            let line = match r {
+                Ok(r) if json => serde_json::json!({
+                    "peer": r.peer.device, "sent": r.sent, "received": r.received
+                })
+                .to_string(),
+                Ok(r) => served_l10n.format(
+                    "cli-sync-served",
+                    &[
+                        ("desktop", if r.peer.name.is_empty() { r.peer.device.clone() } else { r.peer.name.clone() }),
+                        ("sent", r.sent.to_string()),
+                        ("received", r.received.to_string()),
+                    ],
+                ),
+                Err(e) if json => serde_json::json!({ "error": sync::net_error(&served_l10n, e).message }).to_string(),
+                Err(e) => sync::net_error(&served_l10n, e).message,
+            };
+            println!("{line}");
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+        });
+        b.warm_up();
+        return sync::serve(std::sync::Arc::new(b), &listen, &ready, served);
+    }
     let caller = sign_in(&b)?;
     match cli.command {
         Command::Init { .. } => unreachable!("handled above"),
@@ -804,7 +910,55 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 b.sync_resolve(&caller, &id, &keep)?;
                 out.message("cli-sync-resolved", &[("id", id.clone())], serde_json::json!({ "resolved": id }));
             }
+            SyncCmd::Invite { listen, name } => {
+                let invite = sync::invite(&b, &caller, listen.as_deref(), name.as_deref())?;
+                // One line, whatever the format: a script reads it while the invitation waits.
+                let shown =
+                    serde_json::json!({ "code": invite.code, "address": invite.address, "expiresInSeconds": 300 });
+                if ctx.json {
+                    println!("{shown}");
+                } else {
+                    out.message(
+                        "cli-sync-invite",
+                        &[("code", invite.code.clone()), ("address", invite.address.clone())],
+                        shown,
+                    );
+                }
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+                let joined = sync::admit(&b, &caller, invite)?;
+                out.message(
+                    "cli-sync-admitted",
+                    &[("desktop", joined.clone())],
+                    serde_json::json!({ "joined": joined }),
+                );
+            }
+            SyncCmd::Now { peer } => {
+                let r = sync::now(&b, &caller, &peer)?;
+                out.message(
+                    "cli-sync-round",
+                    &[
+                        ("desktop", r.peer.clone()),
+                        ("sent", r.sent.to_string()),
+                        ("received", r.received.to_string()),
+                        ("conflicts", r.conflicts.to_string()),
+                    ],
+                    serde_json::json!({
+                        "peer": r.peer, "sent": r.sent, "received": r.received, "conflicts": r.conflicts
+                    }),
+                );
+            }
+            SyncCmd::Peers => out.sync_peers(&b.sync_peers(&caller)?, &b.sync_hello()?.device),
+            SyncCmd::Revoke { device } => {
+                let m = b.sync_revoke(&caller, &device)?;
+                out.message(
+                    "cli-sync-revoked",
+                    &[("desktop", m.name.clone()), ("device", m.device.clone())],
+                    serde_json::json!({ "revoked": m.device }),
+                );
+            }
+            SyncCmd::Pair { .. } => unreachable!("handled before the book opens"),
         },
+        Command::Serve { .. } => unreachable!("handled before signing in"),
         Command::Privacy(cmd) => match cmd {
             PrivacyCmd::Consent { id, purpose, given, withdrawn: _, channel, notice, at } => {
                 let input = api::ConsentInput {

@@ -903,6 +903,33 @@ impl Out<'_> {
         table(&[self.t("cli-col-desktop"), self.t("cli-col-changes")], &rows);
     }
 
+    pub fn sync_peers(&self, list: &[banyan::store::Member], me: &str) {
+        if self.json {
+            return self.json(list);
+        }
+        let header = [
+            self.t("cli-col-desktop"),
+            self.t("cli-col-name"),
+            self.t("cli-col-code"),
+            self.t("cli-col-fingerprint"),
+            self.t("cli-col-status"),
+        ];
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|m| {
+                let status = if m.revoked_at.is_some() {
+                    self.t("cli-sync-peer-revoked")
+                } else if m.device == me {
+                    self.t("cli-sync-peer-this")
+                } else {
+                    self.t("cli-sync-peer-member")
+                };
+                vec![m.device.clone(), m.name.clone(), m.code.clone(), m.fingerprint.chars().take(16).collect(), status]
+            })
+            .collect();
+        table(&header, &rows);
+    }
+
     pub fn sync_conflicts(&self, list: &[banyan::store::SyncConflict]) {
         if self.json {
             return self.json(list);

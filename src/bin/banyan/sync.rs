@@ -1,0 +1,362 @@
+//! `banyan sync invite|pair|now` and `banyan serve --sync`: the book's sync seam (the façade's
+//! `sync_*`) over the transport of crates/net.
+
+use banyan::api::{self, ApiError, Banyan, Caller, ErrorCode};
+use banyan::i18n::Localizer;
+use banyan_net::frame::{self, Frame, Hello};
+use banyan_net::session::{self, Replica};
+use banyan_net::tls::{self, AnyPeer, Members};
+use banyan_net::{Identity, cert, pair};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The port Banyan listens on for sync and pairing unless told otherwise.
+pub const PORT: u16 = 47615;
+
+/// How long an invitation's code is good for.
+const INVITE_FOR: Duration = Duration::from_secs(5 * 60);
+
+/// How far apart two desktops' clocks may be.
+const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// Bytes of the snapshot per frame.
+const CHUNK: usize = 4 << 20;
+
+/// A transport failure as the CLI reports it.
+pub fn net_error(l: &Localizer, e: banyan_net::Error) -> ApiError {
+    let (code, message) = match e {
+        banyan_net::Error::PairingFailed => (ErrorCode::PairingFailed, l.t("error-pairing-failed")),
+        banyan_net::Error::Replica(m) => (ErrorCode::PeerRefused, m),
+        banyan_net::Error::PeerRefused(why) => {
+            (ErrorCode::Network, l.format("error-sync-peer-refused", &[("reason", why)]))
+        }
+        other => (ErrorCode::Network, l.format("error-sync-network", &[("detail", other.to_string())])),
+    };
+    ApiError { code, message, field: None, fields: vec![] }
+}
+
+/// The name this desktop goes by: `--name`, else the machine's host name.
+pub fn desktop_name(given: Option<&str>) -> String {
+    if let Some(n) = given.map(str::trim).filter(|n| !n.is_empty()) {
+        return n.to_string();
+    }
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "desktop".into())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// This desktop's TLS identity, made and kept in the book the first time it is needed.
+pub fn identity(b: &Banyan, l: &Localizer) -> Result<Identity, ApiError> {
+    if let Some((cert, key)) = b.sync_tls()? {
+        return Ok(Identity { cert, key });
+    }
+    let id = Identity::generate().map_err(|e| net_error(l, e))?;
+    b.set_sync_tls(&id.cert, &id.key)?;
+    Ok(id)
+}
+
+/// The fingerprints of the book's live members: the only certificates a sync session accepts.
+fn members(b: &Banyan) -> Result<Members, ApiError> {
+    Ok(Members(
+        b.sync_members()?
+            .into_iter()
+            .filter(|m| m.revoked_at.is_none())
+            .filter_map(|m| cert::unhex(&m.fingerprint).and_then(|f| f.try_into().ok()))
+            .collect(),
+    ))
+}
+
+fn address(text: &str, l: &Localizer) -> Result<SocketAddr, ApiError> {
+    let with_port = if text.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+        text.to_string()
+    } else {
+        format!("{text}:{PORT}")
+    };
+    with_port.to_socket_addrs().ok().and_then(|mut a| a.next()).ok_or_else(|| {
+        let e = banyan::Error::field(banyan::FieldError::new("peer", "error-sync-address").arg("value", text));
+        api::localize(l, e)
+    })
+}
+
+/// The book as a replica of a sync session.
+struct Book<'a> {
+    b: &'a Banyan,
+}
+
+impl Replica for Book<'_> {
+    fn hello(&self) -> Result<Hello, String> {
+        let h = self.b.sync_hello().map_err(|e| e.message)?;
+        Ok(Hello {
+            protocol: frame::PROTOCOL,
+            schema: h.schema,
+            min_schema: h.min_schema,
+            book: h.book,
+            device: h.device,
+            name: h.name,
+            vector: h.vector.0,
+            wall_ms: now_ms(),
+        })
+    }
+
+    fn accept(&self, peer: &Hello) -> Result<(), String> {
+        let me = self.hello()?;
+        let l = self.b.localizer();
+        let who = if peer.name.is_empty() { peer.device.chars().take(8).collect() } else { peer.name.clone() };
+        if peer.protocol != frame::PROTOCOL || peer.schema < me.min_schema {
+            return Err(l.format("error-sync-update-peer", &[("desktop", who)]));
+        }
+        if me.schema < peer.min_schema {
+            return Err(l.format("error-sync-update-here", &[("desktop", who)]));
+        }
+        if peer.book != me.book {
+            return Err(l.format("error-sync-other-book", &[("desktop", who)]));
+        }
+        let apart = (peer.wall_ms - me.wall_ms).abs();
+        if apart > MAX_SKEW_MS {
+            return Err(l.format("error-sync-clocks", &[("desktop", who), ("minutes", (apart / 60_000).to_string())]));
+        }
+        Ok(())
+    }
+
+    fn vector(&self) -> Result<frame::Vector, String> {
+        Ok(self.b.sync_vector().map_err(|e| e.message)?.0)
+    }
+
+    fn changes(&self, since: &frame::Vector, max: usize) -> Result<(Vec<u8>, u64, bool), String> {
+        self.b.sync_changes_encoded(&banyan::sync::wire::Vector(since.clone()), max).map_err(|e| e.message)
+    }
+
+    fn apply(&self, payload: &[u8]) -> Result<u64, String> {
+        Ok(self.b.sync_apply_encoded(payload).map_err(|e| e.message)?.changes as u64)
+    }
+}
+
+/// What one round did, for the caller to print.
+pub struct Round {
+    pub peer: String,
+    pub sent: u64,
+    pub received: u64,
+    pub conflicts: usize,
+}
+
+/// `banyan sync now --peer HOST:PORT`: one round with a member desktop or hub.
+pub fn now(b: &Banyan, caller: &Caller, peer: &str) -> Result<Round, ApiError> {
+    let l = b.localizer();
+    let addr = address(peer, l)?;
+    let id = identity(b, l)?;
+    let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
+    let mut stream = tls::connect(addr, config).map_err(|e| net_error(l, e))?;
+    let report = session::run(&mut stream, &Book { b }, true).map_err(|e| net_error(l, e))?;
+    stream.conn.send_close_notify();
+    let _ = stream.flush();
+    Ok(Round {
+        peer: if report.peer.name.is_empty() { report.peer.device } else { report.peer.name },
+        sent: report.sent,
+        received: report.received,
+        conflicts: b.sync_conflicts(caller)?.len(),
+    })
+}
+
+/// `banyan serve --sync`: answers member desktops until stopped. `ready` is told the address it
+/// listens on; each session's outcome goes to `served` (no customer data in it).
+pub fn serve(
+    b: Arc<Banyan>,
+    listen: &str,
+    ready: &dyn Fn(SocketAddr),
+    served: Arc<dyn Fn(Result<session::Report, banyan_net::Error>) + Send + Sync>,
+) -> Result<(), ApiError> {
+    let book = b.clone();
+    let l = book.localizer();
+    let listener = TcpListener::bind(address(listen, l)?).map_err(|e| net_error(l, e.into()))?;
+    ready(listener.local_addr().map_err(|e| net_error(l, e.into()))?);
+    let id = identity(&b, l)?;
+    for tcp in listener.incoming() {
+        let Ok(tcp) = tcp else { continue };
+        // The members as they are now: a desktop removed a moment ago is refused from here on.
+        let config = match members(&b).and_then(|m| tls::server_config(&id, Arc::new(m)).map_err(|e| net_error(l, e))) {
+            Ok(c) => c,
+            Err(_) => continue,
+        };
+        let (b, served) = (b.clone(), served.clone());
+        std::thread::spawn(move || {
+            let outcome = tls::accept(tcp, config).and_then(|mut s| {
+                let r = session::run(&mut s, &Book { b: &b }, false);
+                s.conn.send_close_notify();
+                let _ = s.flush();
+                r
+            });
+            served(outcome);
+        });
+    }
+    Ok(())
+}
+
+/// An open invitation: the code to show and the address to pair with.
+pub struct Invite {
+    pub code: String,
+    pub address: String,
+    listener: TcpListener,
+    id: Identity,
+}
+
+/// `banyan sync invite`: makes this desktop a member if it is not one yet, and listens for the
+/// desktop that will type the code.
+pub fn invite(b: &Banyan, caller: &Caller, listen: Option<&str>, name: Option<&str>) -> Result<Invite, ApiError> {
+    let l = b.localizer();
+    let id = identity(b, l)?;
+    b.sync_enrol_self(caller, &desktop_name(name), &cert::hex(&id.fingerprint()))?;
+    let listen = listen.map(str::to_string).unwrap_or_else(|| format!("0.0.0.0:{PORT}"));
+    let listener = TcpListener::bind(address(&listen, l)?).map_err(|e| net_error(l, e.into()))?;
+    let local = listener.local_addr().map_err(|e| net_error(l, e.into()))?;
+    let address = if local.ip().is_unspecified() {
+        format!("{}:{}", desktop_name(None), local.port())
+    } else {
+        local.to_string()
+    };
+    Ok(Invite { code: pair::new_code().map_err(|e| net_error(l, e))?, address, listener, id })
+}
+
+/// Waits for the desktop with the code, for 5 minutes; one attempt with a wrong code ends the
+/// invitation. Returns the name of the desktop that joined.
+pub fn admit(b: &Banyan, caller: &Caller, invite: Invite) -> Result<String, ApiError> {
+    let l = b.localizer();
+    let deadline = Instant::now() + INVITE_FOR;
+    invite.listener.set_nonblocking(true).map_err(|e| net_error(l, e.into()))?;
+    let tcp = loop {
+        match invite.listener.accept() {
+            Ok((tcp, _)) => break tcp,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if Instant::now() > deadline {
+                    return Err(ApiError {
+                        code: ErrorCode::PairingFailed,
+                        message: l.t("error-invite-expired"),
+                        field: None,
+                        fields: vec![],
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => return Err(net_error(l, e.into())),
+        }
+    };
+    tcp.set_nonblocking(false).map_err(|e| net_error(l, e.into()))?;
+    let config = tls::server_config(&invite.id, Arc::new(AnyPeer)).map_err(|e| net_error(l, e))?;
+    let mut s = tls::accept(tcp, config).map_err(|e| net_error(l, e))?;
+    let joiner = tls::peer_fingerprint(&s.conn).ok_or_else(|| net_error(l, banyan_net::Error::PairingFailed))?;
+    let exporter = tls::exporter(&s.conn).map_err(|e| net_error(l, e))?;
+    pair::confirm(&mut s, pair::Role::Inviter, &invite.code, &exporter, &invite.id.fingerprint(), &joiner)
+        .map_err(|e| net_error(l, e))?;
+    let (device, name) = match frame::read(&mut s).map_err(|e| net_error(l, e))? {
+        Frame::Join { device, name } => (device, name),
+        other => return Err(net_error(l, banyan_net::Error::Malformed(other.name().into()))),
+    };
+    let code = b.sync_admit(caller, &device, &name, &cert::hex(&joiner))?;
+    // The snapshot goes beside the book (same disk, same 0700 folder) and is gone once sent.
+    let tmp = b.path().with_extension(format!("join-{}.db", &device[..8.min(device.len())]));
+    let _ = std::fs::remove_file(&tmp);
+    let sent = (|| -> Result<(), ApiError> {
+        let once = b.sync_snapshot(caller, &tmp)?;
+        let mut file = std::fs::File::open(&tmp).map_err(|e| net_error(l, e.into()))?;
+        let size = file.metadata().map_err(|e| net_error(l, e.into()))?.len();
+        let key = zeroize::Zeroizing::new(hex_bytes(&once.to_hex()));
+        frame::write(&mut s, &Frame::Book { key: key.to_vec(), code, size }).map_err(|e| net_error(l, e))?;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = file.read(&mut buf).map_err(|e| net_error(l, e.into()))?;
+            if n == 0 {
+                break;
+            }
+            frame::write(&mut s, &Frame::Chunk(buf[..n].to_vec())).map_err(|e| net_error(l, e))?;
+        }
+        match frame::read(&mut s).map_err(|e| net_error(l, e))? {
+            Frame::Ack(_) => Ok(()),
+            Frame::Refused(why) => Err(net_error(l, banyan_net::Error::PeerRefused(why))),
+            other => Err(net_error(l, banyan_net::Error::Malformed(other.name().into()))),
+        }
+    })();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = tmp.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+    sent?;
+    s.conn.send_close_notify();
+    let _ = s.flush();
+    Ok(name)
+}
+
+fn hex_bytes(h: &str) -> Vec<u8> {
+    cert::unhex(h).unwrap_or_default()
+}
+
+/// `banyan sync pair CODE HOST:PORT`: joins the book the desktop at `peer` invites to, making
+/// the book at `opts.path` (which must not exist yet) under `protect`.
+pub fn join(
+    opts: &api::OpenOptions,
+    protect: banyan::store::NewKey,
+    code: &str,
+    peer: &str,
+    name: Option<&str>,
+) -> Result<Banyan, ApiError> {
+    let l = Localizer::new(opts.lang);
+    let code = pair::normalize(code).ok_or_else(|| {
+        api::localize(&l, banyan::Error::field(banyan::FieldError::new("pairing", "error-pairing-code")))
+    })?;
+    if opts.path.exists() {
+        return Err(api::localize(&l, banyan::Error::DbExists(opts.path.clone())));
+    }
+    let addr = address(peer, &l)?;
+    let id = Identity::generate().map_err(|e| net_error(&l, e))?;
+    let device = banyan::model::DeviceId::new(now_ms()).to_string();
+    let name = desktop_name(name);
+    let config = tls::client_config(&id, Arc::new(AnyPeer)).map_err(|e| net_error(&l, e))?;
+    let mut s = tls::connect(addr, config).map_err(|e| net_error(&l, e))?;
+    let inviter = tls::peer_fingerprint(&s.conn).ok_or_else(|| net_error(&l, banyan_net::Error::PairingFailed))?;
+    let exporter = tls::exporter(&s.conn).map_err(|e| net_error(&l, e))?;
+    pair::confirm(&mut s, pair::Role::Joiner, &code, &exporter, &inviter, &id.fingerprint())
+        .map_err(|e| net_error(&l, e))?;
+    frame::write(&mut s, &Frame::Join { device: device.clone(), name }).map_err(|e| net_error(&l, e))?;
+    let (key, my_code, size) = match frame::read(&mut s).map_err(|e| net_error(&l, e))? {
+        Frame::Book { key, code, size } => (zeroize::Zeroizing::new(key), code, size),
+        Frame::Refused(why) => return Err(net_error(&l, banyan_net::Error::PeerRefused(why))),
+        other => return Err(net_error(&l, banyan_net::Error::Malformed(other.name().into()))),
+    };
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(size.min(1 << 30) as usize));
+    while (bytes.len() as u64) < size {
+        match frame::read(&mut s).map_err(|e| net_error(&l, e))? {
+            Frame::Chunk(c) if bytes.len() as u64 + c.len() as u64 <= size => bytes.extend_from_slice(&c),
+            other => return Err(net_error(&l, banyan_net::Error::Malformed(other.name().into()))),
+        }
+    }
+    let key: [u8; 32] =
+        key.as_slice().try_into().map_err(|_| net_error(&l, banyan_net::Error::Malformed("key".into())))?;
+    let b = banyan::api::Banyan::join(
+        opts,
+        &bytes,
+        banyan::security::keys::DbKey::from_bytes(key),
+        protect,
+        &device,
+        &my_code,
+        (&id.cert, &id.key),
+    )?;
+    // The book must name the desktop that sent it, and this one, as members.
+    let members = b.sync_members()?;
+    let listed = |fp: &[u8; 32]| members.iter().any(|m| m.revoked_at.is_none() && m.fingerprint == cert::hex(fp));
+    if !listed(&inviter) || !listed(&id.fingerprint()) {
+        let _ = frame::write(&mut s, &Frame::Refused("membership".into()));
+        return Err(net_error(&l, banyan_net::Error::PairingFailed));
+    }
+    frame::write(&mut s, &Frame::Ack(b.sync_vector()?.0)).map_err(|e| net_error(&l, e))?;
+    s.conn.send_close_notify();
+    let _ = s.flush();
+    Ok(b)
+}
