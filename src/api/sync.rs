@@ -299,13 +299,14 @@ impl Banyan {
         self.store.snapshot_for_peer(dest).map_err(|e| self.err(e))
     }
 
-    /// Makes the book at `opts.path` from a member's snapshot (`bytes`, encrypted under `once`):
-    /// checks it whole, makes it device `device` with `code` and this TLS identity, and files its
-    /// key as `protect` says (the snapshot's one-time key becomes this desktop's own, wrapped).
+    /// Makes the book at `opts.path` from a member's snapshot, received into `received` (a file
+    /// beside it, encrypted under `once`, which this moves into place): checks it whole, makes it
+    /// device `device` with `code` and this TLS identity, and files its key as `protect` says
+    /// (the snapshot's one-time key becomes this desktop's own, wrapped).
     #[allow(clippy::too_many_arguments)]
     pub fn join(
         opts: &super::OpenOptions,
-        bytes: &[u8],
+        received: &std::path::Path,
         once: crate::security::keys::DbKey,
         protect: crate::store::NewKey,
         device: &str,
@@ -318,18 +319,15 @@ impl Banyan {
         let path = &opts.path;
         let keys = KeyStore::for_db(path);
         if path.exists() || keys.exists() {
+            let _ = std::fs::remove_file(received);
             return Err(fail(Error::DbExists(path.clone())));
         }
-        let device: crate::model::DeviceId =
-            device.parse().map_err(|_| fail(Error::invalid("device", "error-device-id")))?;
+        let device: crate::model::DeviceId = device.parse().map_err(|_| {
+            let _ = std::fs::remove_file(received);
+            fail(Error::invalid("device", "error-device-id"))
+        })?;
         let made = (|| -> crate::Result<()> {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                crate::security::files::create_dir_all(dir)?;
-            }
-            let mut f = crate::security::files::create_new(path)?;
-            std::io::Write::write_all(&mut f, bytes)?;
-            f.sync_all()?;
-            drop(f);
+            std::fs::rename(received, path)?;
             let mut store = crate::store::Store::open(path, &Unlock::Raw(once.clone()), opts.store.clone())?;
             let problems = store.check()?;
             if !problems.is_empty() {
@@ -345,6 +343,7 @@ impl Banyan {
             }
         })();
         if let Err(e) = made {
+            let _ = std::fs::remove_file(received);
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = path.as_os_str().to_owned();
                 p.push(suffix);

@@ -379,13 +379,14 @@ fn apply(w: &mut Writer<'_>, me: &str, txs: &[Tx], now: i64) -> Result<Applied> 
     let mut report = Applied::default();
     let mut pending: Vec<&Tx> = txs.iter().collect();
     let mut latest = Hlc::ZERO;
+    let mut columns: HashMap<String, Vec<String>> = HashMap::new();
     // A transaction can wait for one later in the batch (a clock stamped ahead broke the order):
     // passes go on while one of them gets somewhere.
     loop {
         let mut next = Vec::new();
         let mut progress = false;
         for tx in pending {
-            match apply_tx(w, me, tx, &mut held, &mut report)? {
+            match apply_tx(w, me, tx, &mut held, &mut report, &mut columns)? {
                 Outcome::Applied { changes } => {
                     progress = true;
                     report.txs += 1;
@@ -422,6 +423,7 @@ fn apply_tx(
     tx: &Tx,
     held: &mut HashMap<i64, (String, i64)>,
     report: &mut Applied,
+    columns: &mut HashMap<String, Vec<String>>,
 ) -> Result<Outcome> {
     let refuse = |fault| Error::PeerRefused { device: tx.origin.chars().take(40).collect(), fault };
     let Some(first) = tx.entries.first() else { return Err(refuse(PeerFault::Malformed)) };
@@ -529,7 +531,7 @@ fn apply_tx(
     }
     let mut changes = 0u32;
     for ((e, fields), preds) in tx.entries.iter().zip(decoded).zip(preds) {
-        if let Some(reason) = effect(w, origin, tx, e, &fields, &preds)? {
+        if let Some(reason) = effect(w, origin, tx, e, &fields, &preds, columns)? {
             w.conn()
                 .prepare_cached("INSERT OR REPLACE INTO sync_held (origin, seq, reason) VALUES (?1, ?2, ?3)")?
                 .execute(params![origin, e.seq, reason])?;
@@ -585,16 +587,21 @@ fn effect(
     e: &Entry,
     fields: &[FieldChange],
     preds: &[Vec<(i64, i64)>],
+    columns: &mut HashMap<String, Vec<String>>,
 ) -> Result<Option<String>> {
     let table = e.table.as_str();
     if !SYNCED.contains(&table) {
         return Ok(Some(format!("unknown table {table}")));
     }
-    let columns: Vec<String> = w
-        .conn()
-        .prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}')"))?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    if !columns.contains_key(table) {
+        let names: Vec<String> = w
+            .conn()
+            .prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        columns.insert(table.to_string(), names);
+    }
+    let columns = &columns[table];
     if let Some(f) = fields
         .iter()
         .find(|f| !columns.contains(&f.field) || matches!(f.field.as_str(), "id" | "created_at" | "updated_at"))
@@ -630,13 +637,22 @@ fn effect(
         if !exists {
             return Ok(Some(format!("the {table} row has not arrived")));
         }
-        for (i, (f, preds)) in fields.iter().zip(preds).enumerate() {
+        // Every field's newest change and stored leaves, read once for the entry.
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        let tops = super::log::heads(conn, table, &key, &names)?;
+        let mut stored_all: HashMap<String, Vec<ChangeAt>> = HashMap::new();
+        {
+            let mut st =
+                conn.prepare_cached("SELECT field, origin, seq FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2")?;
+            let mut rows = st.query(params![table, key])?;
+            while let Some(r) = rows.next()? {
+                stored_all.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?));
+            }
+        }
+        let mut sets: Vec<(&str, Value)> = Vec::with_capacity(fields.len());
+        for (i, ((f, preds), top)) in fields.iter().zip(preds).zip(tops).enumerate() {
             let own = (origin, e.seq + i as i64);
-            let stored: Vec<(i64, i64)> = conn
-                .prepare_cached("SELECT origin, seq FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
-                .query_map(params![table, key, f.field], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            let top = super::log::heads(conn, table, &key, &[f.field.as_str()])?.pop().flatten();
+            let stored = stored_all.remove(&f.field).unwrap_or_default();
             let mut leaves: Vec<(i64, i64)> =
                 if stored.is_empty() { top.map(|h| h.at).into_iter().collect() } else { stored.clone() };
             leaves.retain(|l| !preds.contains(l));
@@ -668,12 +684,21 @@ fn effect(
                 }
                 sql_of(&m.value)
             };
-            conn.prepare_cached(&format!(
-                "UPDATE {table} SET {} = ?1, updated_at = max(updated_at, ?2) WHERE id = ?3",
-                f.field
-            ))?
-            .execute(params![value, wall, id])?;
+            sets.push((f.field.as_str(), value));
         }
+        // One UPDATE for the entry's fields (their names are columns of the table: checked above).
+        let assign: Vec<String> = sets.iter().enumerate().map(|(i, (c, _))| format!("{c} = ?{}", i + 1)).collect();
+        let sql = format!(
+            "UPDATE {table} SET {}{}updated_at = max(updated_at, ?{}) WHERE id = ?{}",
+            assign.join(", "),
+            if assign.is_empty() { "" } else { ", " },
+            sets.len() + 1,
+            sets.len() + 2
+        );
+        let mut values: Vec<Value> = sets.into_iter().map(|(_, v)| v).collect();
+        values.push(Value::Integer(wall));
+        values.push(Value::Text(id.clone()));
+        conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         Ok(None)
     })();
     match done {

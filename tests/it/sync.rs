@@ -704,3 +704,110 @@ fn a_desktop_joins_with_a_code_and_syncs_with_a_hub_over_tls_between_processes()
     let mut invite = invite;
     assert_eq!(invite.child.wait().unwrap().code(), Some(7), "one wrong code ends the invitation");
 }
+
+#[test]
+fn a_hostile_member_is_cut_off_with_a_named_error_and_the_hub_serves_on_unchanged() {
+    use banyan_net::frame::{self, Frame, Hello};
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("hub/book.db"), dir.path().join("laptop/book.db"));
+    let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
+    run_json(cli(&a, pa).args(["--json", "init"]));
+    run_json(cli(&a, pa).args(["--json", "user", "add", ADMIN, "--name", "Hub Admin", "--role", "admin"]));
+    run_json(cli(&a, pa).args(["--json", "customer", "add", "--kind", "person", "--name", "王芳"]));
+    let mut invite = spawn(cli(&a, pa).args(["--json", "sync", "invite", "--listen", "127.0.0.1:0"]));
+    let (code, address) =
+        (invite.first["code"].as_str().unwrap().to_string(), invite.first["address"].as_str().unwrap().to_string());
+    run_json(cli(&b, pb).args(["--json", "sync", "pair", &code, &address]));
+    assert!(invite.child.wait().unwrap().success());
+    let hub = spawn(cli(&a, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let addr: std::net::SocketAddr = hub.first["listening"].as_str().unwrap().parse().unwrap();
+    let before = run_json(cli(&a, pa).args(["--json", "sync", "status"]));
+
+    // The laptop's own certificate, as a member that turned hostile would hold it.
+    let laptop = Banyan::open(&banyan::api::OpenOptions::new(&b), &Unlock::passphrase(pb)).unwrap();
+    let (cert, key) = laptop.sync_tls().unwrap().unwrap();
+    let me = banyan_net::Identity { cert, key };
+    let pins = banyan_net::tls::Members(
+        laptop
+            .sync_members()
+            .unwrap()
+            .iter()
+            .map(|m| banyan_net::cert::unhex(&m.fingerprint).unwrap().try_into().unwrap())
+            .collect(),
+    );
+    let config = banyan_net::tls::client_config(&me, std::sync::Arc::new(pins)).unwrap();
+    let connect = || banyan_net::tls::connect(addr, config.clone()).unwrap();
+    let hello = |laptop: &Banyan| {
+        let h = laptop.sync_hello().unwrap();
+        Frame::Hello(Hello {
+            protocol: frame::PROTOCOL,
+            schema: h.schema,
+            min_schema: h.min_schema,
+            book: h.book,
+            device: h.device,
+            name: h.name,
+            vector: h.vector.0,
+            wall_ms: chrono::Utc::now().timestamp_millis(),
+        })
+    };
+
+    // A length of 4 GB: the hub reads no further and hangs up.
+    let mut s = connect();
+    std::io::Write::write_all(&mut s, &u32::MAX.to_be_bytes()).unwrap();
+    std::io::Write::flush(&mut s).unwrap();
+    assert!(frame::read(&mut s).is_err(), "the hub hangs up");
+    // Garbage of a plausible length: refused, named.
+    let mut s = connect();
+    let mut junk = 64u32.to_be_bytes().to_vec();
+    junk.extend([0xA5; 64]);
+    std::io::Write::write_all(&mut s, &junk).unwrap();
+    std::io::Write::flush(&mut s).unwrap();
+    match frame::read(&mut s) {
+        Ok(Frame::Refused(why)) => assert!(why.contains("Hello"), "{why}"),
+        other => assert!(other.is_err(), "{other:?}"),
+    }
+    // Changes that claim to be the hub's own, beyond what it made: refused whole, named.
+    let mut s = connect();
+    frame::write(&mut s, &hello(&laptop)).unwrap();
+    let Frame::Hello(theirs) = frame::read(&mut s).unwrap() else { panic!("no Hello") };
+    frame::write(&mut s, &Frame::Want(laptop.sync_vector().unwrap().0)).unwrap();
+    loop {
+        let Frame::Txs { more, .. } = frame::read(&mut s).unwrap() else { panic!("no Txs") };
+        frame::write(&mut s, &Frame::Ack(laptop.sync_vector().unwrap().0)).unwrap();
+        if !more {
+            break;
+        }
+    }
+    let Frame::Want(_) = frame::read(&mut s).unwrap() else { panic!("no Want") };
+    let hub_seq = theirs.vector.get(&theirs.device).copied().unwrap_or(0);
+    let forged = banyan::sync::wire::Tx {
+        origin: theirs.device.clone(),
+        tx: 999,
+        hlc: banyan::sync::Hlc::from_parts(chrono::Utc::now().timestamp_millis(), 0).raw(),
+        user: String::new(),
+        batch: None,
+        numbers: vec![],
+        entries: vec![banyan::sync::wire::Entry {
+            seq: hub_seq + 1,
+            table: "customers".into(),
+            row: banyan::sync::wire::RowId::Uuid(*uuid::Uuid::now_v7().as_bytes()),
+            op: "insert".into(),
+            fields: r#"[["kind","person"],["name","Mallory"]]"#.into(),
+            salt: Some(vec![0; 16]),
+            sealed: None,
+            link: vec![0; 32],
+        }],
+    };
+    let payload = postcard::to_allocvec(&vec![forged]).unwrap();
+    frame::write(&mut s, &Frame::Txs { payload, changes: 2, more: false }).unwrap();
+    match frame::read(&mut s) {
+        Ok(Frame::Refused(why)) => assert!(why.contains("holds changes of this desktop"), "{why}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    drop(laptop);
+    // Nothing of it reached the book, and the hub still serves its members.
+    let after = run_json(cli(&a, pa).args(["--json", "sync", "status"]));
+    assert_eq!(before["vector"], after["vector"]);
+    assert_eq!(names(&a, pa), vec!["王芳".to_string()]);
+    run_json(cli(&b, pb).args(["--json", "sync", "now", "--peer", &addr.to_string()]));
+}

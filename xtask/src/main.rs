@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | setup>"
             );
             Err("unknown command".into())
         }
@@ -561,7 +561,7 @@ enum FuzzLimit {
 }
 
 /// The fuzz targets in fuzz/ (one per reader, built by cargo-fuzz against the `banyan-read` crate
-/// only), each run for `secs` seconds, seeded with the import fixtures and the corpus of earlier
+/// only, and the sync frame decoder of `banyan-net`), each run for `secs` seconds, seeded with the import fixtures and the corpus of earlier
 /// runs (target/fuzz-corpus). A finding fails the step and is kept in target/fuzz-artifacts, to be
 /// copied to fuzz/regressions/, which the normal tests replay. Returns (ok, "N runs, no findings").
 fn fuzz_readers(limit: FuzzLimit) -> Result<(bool, String)> {
@@ -591,7 +591,7 @@ fn fuzz_readers(limit: FuzzLimit) -> Result<(bool, String)> {
     let mut failed = Vec::new();
     let mut runs = 0u64;
     let mut rates = Vec::new();
-    for target in ["read_csv", "read_xlsx", "read_json", "read_xml", "read_vcard"] {
+    for target in ["read_csv", "read_xlsx", "read_json", "read_xml", "read_vcard", "net_frames"] {
         let corpus = format!("target/fuzz-corpus/{target}");
         let artifacts = format!("target/fuzz-artifacts/{target}/");
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
@@ -605,7 +605,12 @@ fn fuzz_readers(limit: FuzzLimit) -> Result<(bool, String)> {
             }
         };
         let prefix = format!("-artifact_prefix={artifacts}");
-        let mut args: Vec<&str> = vec![target, &corpus, "tests/fixtures/import", "--"];
+        // The readers start from every import fixture; the sync frame decoder from its corpus.
+        let mut args: Vec<&str> = vec![target, &corpus];
+        if target.starts_with("read_") {
+            args.push("tests/fixtures/import");
+        }
+        args.push("--");
         args.extend(bound.iter().map(String::as_str));
         // Inputs up to 4 KiB, libFuzzer's own default when its seeds are small: they reach every
         // parser state, and the big hostile shapes are committed fixtures the tests read whole.
@@ -643,13 +648,13 @@ fn fuzz_readers(limit: FuzzLimit) -> Result<(bool, String)> {
 fn bench(args: &[String]) -> Result {
     setup()?;
     match args.first().map(String::as_str) {
-        Some(name @ ("store" | "search" | "io" | "security")) => {
+        Some(name @ ("store" | "search" | "io" | "security" | "sync")) => {
             let mut c = cmd("cargo", &["bench", "--bench", name, "--"]);
             c.args(&args[1..]);
             must(c)
         }
         Some("ui") => bench_ui(&args[1..]),
-        other => Err(format!("unknown benchmark {other:?}; available: store, search, io, security, ui")),
+        other => Err(format!("unknown benchmark {other:?}; available: store, search, io, security, sync, ui")),
     }
 }
 

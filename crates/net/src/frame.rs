@@ -1,5 +1,6 @@
 //! Frames: a 4-byte big-endian length, then that many bytes of postcard. The length is checked
-//! against [`MAX_FRAME`] before a byte of the body is read or allocated.
+//! against [`MAX_FRAME`] before a byte of the body is read, and the body's memory grows with the
+//! bytes that arrive, not with the length a peer claims.
 
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -103,8 +104,12 @@ pub fn read(r: &mut impl Read) -> Result<Frame> {
     if len > MAX_FRAME {
         return Err(Error::TooLarge(len as u64));
     }
-    let mut body = vec![0u8; len as usize];
-    r.read_exact(&mut body)?;
+    // Memory follows the bytes that actually arrive, not the length a peer claims.
+    let mut body = Vec::with_capacity((len as usize).min(64 * 1024));
+    r.take(len as u64).read_to_end(&mut body)?;
+    if body.len() != len as usize {
+        return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
+    }
     decode(&body)
 }
 

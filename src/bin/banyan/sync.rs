@@ -330,18 +330,38 @@ pub fn join(
         Frame::Refused(why) => return Err(net_error(&l, banyan_net::Error::PeerRefused(why))),
         other => return Err(net_error(&l, banyan_net::Error::Malformed(other.name().into()))),
     };
-    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(size.min(1 << 30) as usize));
-    while (bytes.len() as u64) < size {
-        match frame::read(&mut s).map_err(|e| net_error(&l, e))? {
-            Frame::Chunk(c) if bytes.len() as u64 + c.len() as u64 <= size => bytes.extend_from_slice(&c),
-            other => return Err(net_error(&l, banyan_net::Error::Malformed(other.name().into()))),
+    // Straight to a file beside the book (encrypted as received, 0600), never whole in memory.
+    let mut received = opts.path.as_os_str().to_owned();
+    received.push(".joining");
+    let received = std::path::PathBuf::from(received);
+    let io = |e: std::io::Error| net_error(&l, e.into());
+    if let Some(dir) = opts.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        banyan::security::files::create_dir_all(dir).map_err(io)?;
+    }
+    let _ = std::fs::remove_file(&received);
+    let copied = (|| -> Result<(), ApiError> {
+        let mut file = banyan::security::files::create_new(&received).map_err(io)?;
+        let mut got = 0u64;
+        while got < size {
+            match frame::read(&mut s).map_err(|e| net_error(&l, e))? {
+                Frame::Chunk(c) if got + c.len() as u64 <= size => {
+                    file.write_all(&c).map_err(io)?;
+                    got += c.len() as u64;
+                }
+                other => return Err(net_error(&l, banyan_net::Error::Malformed(other.name().into()))),
+            }
         }
+        file.sync_all().map_err(io)
+    })();
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&received);
+        return Err(e);
     }
     let key: [u8; 32] =
         key.as_slice().try_into().map_err(|_| net_error(&l, banyan_net::Error::Malformed("key".into())))?;
     let b = banyan::api::Banyan::join(
         opts,
-        &bytes,
+        &received,
         banyan::security::keys::DbKey::from_bytes(key),
         protect,
         &device,
