@@ -943,7 +943,8 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                         ("conflicts", r.conflicts.to_string()),
                     ],
                     serde_json::json!({
-                        "peer": r.peer, "sent": r.sent, "received": r.received, "conflicts": r.conflicts
+                        "peer": r.peer, "sent": r.sent, "received": r.received, "conflicts": r.conflicts,
+                        "seconds": (r.seconds * 1000.0).round() / 1000.0
                     }),
                 );
             }

@@ -143,6 +143,8 @@ impl Replica for Book<'_> {
 /// What one round did, for the caller to print.
 pub struct Round {
     pub peer: String,
+    /// From connecting to the end of the round.
+    pub seconds: f64,
     pub sent: u64,
     pub received: u64,
     pub conflicts: usize,
@@ -154,12 +156,15 @@ pub fn now(b: &Banyan, caller: &Caller, peer: &str) -> Result<Round, ApiError> {
     let addr = address(peer, l)?;
     let id = identity(b, l)?;
     let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
+    let started = Instant::now();
     let mut stream = tls::connect(addr, config).map_err(|e| net_error(l, e))?;
     let report = session::run(&mut stream, &Book { b }, true).map_err(|e| net_error(l, e))?;
     stream.conn.send_close_notify();
     let _ = stream.flush();
+    let seconds = started.elapsed().as_secs_f64();
     Ok(Round {
         peer: if report.peer.name.is_empty() { report.peer.device } else { report.peer.name },
+        seconds,
         sent: report.sent,
         received: report.received,
         conflicts: b.sync_conflicts(caller)?.len(),
