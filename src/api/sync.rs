@@ -146,7 +146,7 @@ impl Banyan {
 /// The oldest schema whose books this version exchanges changes with (0015: the replica seam).
 pub const MIN_SYNC_SCHEMA: i64 = 15;
 
-/// What a desktop says first on a sync session (see `banyan_net::frame::Hello`).
+/// What a desktop says first on a sync session (the transport's Hello frame carries it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncHello {
     pub device: String,

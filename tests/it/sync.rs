@@ -811,3 +811,116 @@ fn a_hostile_member_is_cut_off_with_a_named_error_and_the_hub_serves_on_unchange
     assert_eq!(names(&a, pa), vec!["王芳".to_string()]);
     run_json(cli(&b, pb).args(["--json", "sync", "now", "--peer", &addr.to_string()]));
 }
+
+/// A hub and a laptop that joined it, both made with the CLI; the laptop's book is at `b`.
+fn paired(dir: &Path, pa: &str, pb: &str) -> (PathBuf, PathBuf) {
+    let (a, b) = (dir.join("hub/book.db"), dir.join("laptop/book.db"));
+    run_json(cli(&a, pa).args(["--json", "init"]));
+    run_json(cli(&a, pa).args(["--json", "user", "add", ADMIN, "--name", "Hub Admin", "--role", "admin"]));
+    run_json(cli(&a, pa).args(["--json", "demo", "--customers", "300"]));
+    let mut invite = spawn(cli(&a, pa).args(["--json", "sync", "invite", "--listen", "127.0.0.1:0"]));
+    let (code, address) =
+        (invite.first["code"].as_str().unwrap().to_string(), invite.first["address"].as_str().unwrap().to_string());
+    run_json(cli(&b, pb).args(["--json", "sync", "pair", &code, &address]));
+    assert!(invite.child.wait().unwrap().success());
+    (a, b)
+}
+
+/// Every customer as (id, name, city, phones), sorted: what both desktops must agree on.
+fn book_of(b: &Banyan, who: &Caller) -> Vec<(String, String, Option<String>, Vec<String>)> {
+    let f = CustomerFilter { include_deleted: true, limit: Some(100_000), ..Default::default() };
+    let mut v: Vec<_> =
+        b.customers(who, &f).unwrap().into_iter().map(|c| (c.id.to_string(), c.name, c.city, c.phones)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_sync_killed_at_any_point_on_either_side_leaves_both_books_sound_and_then_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
+    let (a, b) = paired(dir.path(), pa, pb);
+    // Both books stay open in this process too (as a desktop's window would), for edits between
+    // rounds and to check them after each kill.
+    let open = |p: &Path, pass: &str| {
+        let bk = Banyan::open(&banyan::api::OpenOptions::new(p), &Unlock::passphrase(pass)).unwrap();
+        let who = bk.sign_in(ADMIN, ADMIN_PASSWORD, None, banyan::api::Channel::Cli).unwrap();
+        Desk { b: bk, who }
+    };
+    let (ha, hb) = (open(&a, pa), open(&b, pb));
+    let ids: Vec<String> = ids(&ha);
+    let mut rng =
+        StdRng::seed_from_u64(std::env::var("BANYAN_SYNC_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(37));
+    // Each side edits a few hundred fields before every round, so a round has work to cut.
+    let work = |rng: &mut StdRng, d: &Desk, round: usize, side: &str| {
+        for k in 0..60 {
+            let id = &ids[rng.random_range(0..ids.len())];
+            let patch = CustomerPatch {
+                city: Some(format!("{side} {round}-{k}")),
+                notes: Some(format!("round {round} on {side}")),
+                ..Default::default()
+            };
+            let _ = d.b.update_customer(&d.who, id, &patch);
+        }
+    };
+    let hub = |rng: &mut StdRng| -> (Running, String) {
+        let _ = rng;
+        let h = spawn(cli(&a, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+        let addr = h.first["listening"].as_str().unwrap().to_string();
+        (h, addr)
+    };
+    let sound = |d: &Desk, when: &str| {
+        let problems = d.b.check(&d.who).unwrap();
+        if !problems.is_empty() {
+            let path = d.b.path().to_path_buf();
+            let pass = if path == a { pa } else { pb };
+            let fresh = run_json(cli(&path, pass).args(["--json", "check"]));
+            panic!("{when}: {problems:?}; a fresh process: {fresh}");
+        }
+    };
+    let (mut points, mut cut) = (0, 0);
+    let (mut h, mut addr) = hub(&mut rng);
+    for round in 0..100 {
+        work(&mut rng, &ha, round, "hub");
+        work(&mut rng, &hb, round, "laptop");
+        let mut now = cli(&b, pb)
+            .args(["--json", "sync", "now", "--peer", &addr])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Somewhere in the round: opening, the handshake, either pull, an apply, a commit.
+        std::thread::sleep(std::time::Duration::from_millis(rng.random_range(0..700)));
+        if round % 2 == 0 {
+            if now.try_wait().unwrap().is_none() {
+                cut += 1;
+            }
+            let _ = now.kill();
+            let _ = now.wait();
+            sound(&hb, &format!("laptop killed in round {round}"));
+        } else {
+            h.child.kill().unwrap();
+            h.child.wait().unwrap();
+            let _ = now.wait();
+            sound(&ha, &format!("hub killed in round {round}"));
+            (h, addr) = hub(&mut rng);
+        }
+        points += 1;
+    }
+    // Then a round that is let finish, until neither side has anything for the other.
+    for _ in 0..5 {
+        let r = run_json(cli(&b, pb).args(["--json", "sync", "now", "--peer", &addr]));
+        if r["sent"] == 0 && r["received"] == 0 {
+            break;
+        }
+    }
+    drop(h);
+    sound(&ha, "hub after");
+    sound(&hb, "laptop after");
+    assert_eq!(points, 100);
+    assert!(cut >= 25, "only {cut} of the laptop's 50 rounds were still running when killed");
+    assert_eq!(ha.b.sync_vector().unwrap(), hb.b.sync_vector().unwrap(), "no change lost or doubled");
+    assert_eq!(ha.b.store().sync_digest().unwrap(), hb.b.store().sync_digest().unwrap());
+    assert_eq!(book_of(&ha.b, &ha.who), book_of(&hb.b, &hb.who));
+    assert_eq!(ha.b.sync_conflicts(&ha.who).unwrap(), hb.b.sync_conflicts(&hb.who).unwrap());
+}
