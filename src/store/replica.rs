@@ -81,10 +81,16 @@ pub(super) fn take_leaves(
     Ok((Some(first), stored))
 }
 
-/// Keeps `leaf` as the field's one leaf: it is not the field's newest change by clock.
-pub(super) fn pin_leaf(conn: &Connection, table: &str, key: &Value, field: &str, leaf: (i64, i64)) -> Result<()> {
+/// Forgets the stored leaves of a field (a change replaced them all).
+fn clear_leaves(conn: &Connection, table: &str, key: &Value, field: &str) -> Result<()> {
     conn.prepare_cached("DELETE FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
         .execute(params![table, key, field])?;
+    Ok(())
+}
+
+/// Keeps `leaf` as the field's one leaf: it is not the field's newest change by clock.
+pub(super) fn pin_leaf(conn: &Connection, table: &str, key: &Value, field: &str, leaf: (i64, i64)) -> Result<()> {
+    clear_leaves(conn, table, key, field)?;
     conn.prepare_cached(
         "INSERT INTO sync_leaves (tbl, row_id, field, origin, seq, decision) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
     )?
@@ -214,7 +220,7 @@ impl Store {
         let mut total = 0usize;
         let mut left = units.into_iter();
         for (origin, mut tx) in left.by_ref() {
-            tx.numbers = numbers_of(&conn, origin, *self.origin_ref() == origin, &tx)?;
+            tx.numbers = numbers_of(&conn, origin, self.origin == origin, &tx)?;
             total += tx.width() as usize;
             txs.push(tx);
             if total >= max_changes {
@@ -254,10 +260,6 @@ impl Store {
     #[doc(hidden)]
     pub fn sync_conflict_count(&self) -> Result<i64> {
         Ok(self.reader().query_row("SELECT count(*) FROM sync_leaves WHERE decision = 1", [], |r| r.get(0))?)
-    }
-
-    fn origin_ref(&self) -> &i64 {
-        &self.origin
     }
 
     /// A digest of everything a book's replicas must agree on once they hold the same changes:
@@ -662,8 +664,7 @@ fn effect(
                 if top.is_some_and(|t| t.hlc >= tx.hlc) {
                     pin_leaf(conn, table, &key, &f.field, own)?;
                 } else if !stored.is_empty() {
-                    conn.prepare_cached("DELETE FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
-                        .execute(params![table, key, f.field])?;
+                    clear_leaves(conn, table, &key, &f.field)?;
                 }
                 sql_of(&f.new)
             } else {
@@ -674,8 +675,7 @@ fn effect(
                 all.push(Leaf { rank: (tx.hlc, device.to_string(), own.1), new: f.new.clone(), old: f.old.clone() });
                 leaves.push(own);
                 let m = merge::merge(merge::kind_of(table, &f.field), &all);
-                conn.prepare_cached("DELETE FROM sync_leaves WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
-                    .execute(params![table, key, f.field])?;
+                clear_leaves(conn, table, &key, &f.field)?;
                 let mut put = conn.prepare_cached(
                     "INSERT INTO sync_leaves (tbl, row_id, field, origin, seq, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?;
@@ -978,14 +978,15 @@ impl Store {
     /// This desktop's TLS certificate and key (DER), kept in the encrypted book.
     pub fn sync_tls(&self) -> Result<Option<TlsIdentity>> {
         let conn = self.reader();
-        let get = |k: &str| -> Result<Option<String>> {
-            Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).optional()?)
+        let get = |k: &str| -> Result<Option<zeroize::Zeroizing<String>>> {
+            let v: Option<String> =
+                conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).optional()?;
+            Ok(v.map(zeroize::Zeroizing::new))
         };
-        let (Some(cert), Some(key)) = (get("tls_cert")?, zeroize::Zeroizing::new(get("tls_key")?).take()) else {
+        let (Some(cert), Some(key)) = (get("tls_cert")?, get("tls_key")?) else {
             return Ok(None);
         };
-        let key = zeroize::Zeroizing::new(key);
-        match (hex::decode(cert), hex::decode(key.as_bytes())) {
+        match (hex::decode(cert.as_bytes()), hex::decode(key.as_bytes())) {
             (Ok(c), Ok(k)) => Ok(Some((c, zeroize::Zeroizing::new(k)))),
             _ => Err(Error::Corrupt("this desktop's TLS identity".into())),
         }
