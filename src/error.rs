@@ -154,6 +154,10 @@ pub enum PeerFault {
     TwoContents,
     /// Malformed: an entry overlapping one already held, or naming devices inconsistently.
     Malformed,
+    /// A transaction not signed by the desktop it names (forged, or its signature altered).
+    Forged,
+    /// Changes of a desktop that is not a member of the book (no member row gives its key).
+    NotMember,
 }
 
 impl PeerFault {
@@ -163,6 +167,8 @@ impl PeerFault {
             PeerFault::AheadOfUs => "ahead-of-us",
             PeerFault::TwoContents => "two-contents",
             PeerFault::Malformed => "malformed",
+            PeerFault::Forged => "forged",
+            PeerFault::NotMember => "not-member",
         }
     }
 }

@@ -143,8 +143,8 @@ impl Banyan {
     }
 }
 
-/// The oldest schema whose books this version exchanges changes with (0015: the replica seam).
-pub const MIN_SYNC_SCHEMA: i64 = 15;
+/// The oldest schema whose books this version exchanges changes with (0016: signed changes).
+pub const MIN_SYNC_SCHEMA: i64 = 16;
 
 /// What a desktop says first on a sync session (the transport's Hello frame carries it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,20 +227,33 @@ impl Banyan {
             added_by: None,
             added_at: 0,
             revoked_at: None,
+            signing_key: Some(self.store.signing_public_key()),
         };
         let current = self.store.members().map_err(|e| self.err(e))?.into_iter().find(|x| x.device == device);
-        if current.is_some_and(|c| c.name == m.name && c.fingerprint == m.fingerprint && c.code == m.code) {
+        if current.is_some_and(|c| {
+            c.name == m.name && c.fingerprint == m.fingerprint && c.code == m.code && c.signing_key == m.signing_key
+        }) {
             return Ok(());
         }
         self.store.put_member(&caller.actor(), &m).map_err(|e| self.err(e))
     }
 
-    /// Adds the desktop that is joining: its device id, name and certificate fingerprint, with an
-    /// order-number code no member has. Returns the code.
-    pub fn sync_admit(&self, caller: &Caller, device: &str, name: &str, fingerprint: &str) -> ApiResult<String> {
+    /// Adds the desktop that is joining: its device id, name, certificate fingerprint and the
+    /// public key it will sign its changes with, with an order-number code no member has.
+    /// Returns the code.
+    pub fn sync_admit(
+        &self,
+        caller: &Caller,
+        device: &str,
+        name: &str,
+        fingerprint: &str,
+        signing_key: &str,
+    ) -> ApiResult<String> {
         self.may(caller, Entity::Settings, Action::Update)?;
         let run = || -> crate::Result<String> {
             uuid::Uuid::try_parse(device).map_err(|_| Error::invalid("device", "error-device-id"))?;
+            crate::security::chain::PublicKey::from_hex(signing_key)
+                .ok_or_else(|| Error::invalid("signing_key", "error-signing-key"))?;
             let members = self.store.members()?;
             let taken: std::collections::BTreeSet<String> = members.iter().map(|m| m.code.clone()).collect();
             // A code no member has; a draw that keeps failing is an error, never a fixed code.
@@ -256,6 +269,7 @@ impl Banyan {
                 added_by: Some(self.store.device().to_string()),
                 added_at: 0,
                 revoked_at: None,
+                signing_key: Some(signing_key.to_string()),
             };
             self.store.put_member(&caller.actor(), &m)?;
             Ok(code)
@@ -311,6 +325,7 @@ impl Banyan {
         protect: crate::store::NewKey,
         device: &str,
         code: &str,
+        signing_key: crate::security::chain::DeviceKey,
         tls: (&[u8], &[u8]),
     ) -> ApiResult<Banyan> {
         use crate::security::keys::{KeyMode, KeyStore, Unlock};
@@ -333,7 +348,7 @@ impl Banyan {
             if !problems.is_empty() {
                 return Err(Error::Corrupt(format!("the book received: {}", problems.join("; "))));
             }
-            store.take_identity(device, code.to_string())?;
+            store.take_identity(device, code.to_string(), signing_key)?;
             store.set_sync_tls(tls.0, tls.1)?;
             drop(store);
             match &protect {

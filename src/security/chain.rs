@@ -179,6 +179,32 @@ fn checkpoint_message(origin: &str, chain: Chain, seq: i64, link: &Hash, at_ms: 
     h.finish().to_vec()
 }
 
+fn tx_message(origin: &str, tx: i64, seq: i64, link: &Hash) -> Hash {
+    let mut h = Framed::new("banyan 2026-12 transaction");
+    h.bytes(origin.as_bytes()).int(tx).int(seq).bytes(link);
+    h.finish()
+}
+
+/// A member's public key (from its hex), to check the signatures of its transactions with.
+#[derive(Debug, Clone)]
+pub struct PublicKey(VerifyingKey);
+
+impl PublicKey {
+    pub fn from_hex(h: &str) -> Option<PublicKey> {
+        let mut b = [0u8; 32];
+        hex::decode_to_slice(h.trim(), &mut b).ok()?;
+        VerifyingKey::from_bytes(&b).ok().map(PublicKey)
+    }
+
+    /// Whether `sig` is this key's signature of transaction `tx` of device `origin`, whose last
+    /// entry is `seq` with chain link `link` (the link commits to everything the origin logged
+    /// before it). Strict: a signature of another message under a weak key does not pass.
+    pub fn signed_tx(&self, sig: &[u8], origin: &str, tx: i64, seq: i64, link: &Hash) -> bool {
+        let Ok(sig) = <[u8; 64]>::try_from(sig) else { return false };
+        self.0.verify_strict(&tx_message(origin, tx, seq, link), &Signature::from_bytes(&sig)).is_ok()
+    }
+}
+
 /// A device's signing key; wiped from memory when dropped.
 pub struct DeviceKey(SigningKey);
 
@@ -201,6 +227,11 @@ impl DeviceKey {
 
     pub fn public_hex(&self) -> String {
         hex::encode(self.0.verifying_key().to_bytes())
+    }
+
+    /// Signs transaction `tx` of this device, whose last entry is `seq` with chain link `link`.
+    pub fn sign_tx(&self, origin: &str, tx: i64, seq: i64, link: &Hash) -> [u8; 64] {
+        self.0.sign(&tx_message(origin, tx, seq, link)).to_bytes()
     }
 
     pub fn sign(&self, origin: &str, chain: Chain, seq: i64, link: &Hash, at_ms: i64) -> Checkpoint {

@@ -78,6 +78,9 @@ pub(crate) struct Writer<'t> {
     chains: super::audit::ChainWriter,
     device_key: &'t crate::security::chain::DeviceKey,
     device: &'t str,
+    /// The last entry logged (its first sequence number and chain link): what the transaction's
+    /// signature covers.
+    last_entry: Option<(i64, crate::security::chain::Hash)>,
 }
 
 impl Store {
@@ -122,6 +125,7 @@ impl Store {
             chains: Default::default(),
             device_key: &self.device_key,
             device: &self.device_str,
+            last_entry: None,
         };
         let out = f(&mut w)?;
         w.index_now()?;
@@ -133,6 +137,13 @@ impl Store {
             return Ok(out);
         }
         w.chains.persist(&w.tx)?;
+        // The transaction's signature, on its last entry: peers refuse a change its desktop did
+        // not sign, and relays pass it on as it is.
+        if let Some((seq, link)) = w.last_entry {
+            let sig = self.device_key.sign_tx(&self.device_str, tx_no, seq, &link);
+            w.tx.prepare_cached("UPDATE changes SET sig = ?3 WHERE origin = ?1 AND seq = ?2")?
+                .execute(rusqlite::params![self.origin, seq, sig.as_slice()])?;
+        }
         let Writer { tx, next_seq, hlc, .. } = w;
         // The clock is persisted even when nothing was logged, so it never goes backwards.
         let mut set = tx.prepare_cached("UPDATE meta SET value = ?2 WHERE key = ?1")?;
@@ -508,6 +519,7 @@ impl Writer<'_> {
             now_ms: self.now_ms,
         };
         let (salt, link) = self.chains.change(&self.tx, &signer, &header, &text)?;
+        self.last_entry = Some((seq, link));
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (origin, seq, hlc, tx, batch_id, user_id, tbl, row_id, op, fields, salt, link)

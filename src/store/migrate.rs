@@ -73,10 +73,16 @@ pub const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration { version: 15, name: "0015_sync", sql: include_str!("../../migrations/0015_sync.sql"), then: None },
+    Migration {
+        version: 16,
+        name: "0016_signed_changes",
+        sql: include_str!("../../migrations/0016_signed_changes.sql"),
+        then: Some(super::replica::sign_own_transactions),
+    },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 15;
+pub const LATEST: i64 = 16;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

@@ -335,6 +335,11 @@ impl Store {
         self.device
     }
 
+    /// Hex of the Ed25519 public key this desktop signs its changes with.
+    pub fn signing_public_key(&self) -> String {
+        self.device_key.public_hex()
+    }
+
     /// Where the pre-migration snapshot of this open went, if a migration ran.
     pub fn migration_snapshot(&self) -> Option<&Path> {
         self.snapshot.as_deref()

@@ -62,6 +62,9 @@ pub struct Tx {
     /// The devices behind the origin numbers its entries' fields name, as (number, device id).
     pub numbers: Vec<(i64, String)>,
     pub entries: Vec<Entry>,
+    /// The origin's Ed25519 signature of the transaction (over its last entry's chain link, see
+    /// `security::chain::PublicKey::signed_tx`), passed on unchanged by relays.
+    pub sig: Vec<u8>,
 }
 
 impl Tx {

@@ -113,6 +113,19 @@ pub fn concurrent_change(b: &Banyan, customer: &str, field: &str, value: &str) -
     use banyan::security::chain;
     use banyan::sync::wire::{Entry, RowId, Tx};
     let device = uuid::Uuid::new_v4().to_string();
+    // A member of the book, as a desktop that joined it is: its changes are signed with its key.
+    let key = chain::DeviceKey::random().unwrap();
+    let member = banyan::store::Member {
+        device: device.clone(),
+        name: "peer".into(),
+        fingerprint: "ab".repeat(32),
+        code: "PEER".into(),
+        added_by: None,
+        added_at: 0,
+        revoked_at: None,
+        signing_key: Some(key.public_hex()),
+    };
+    b.store().put_member(&banyan::store::Actor::default(), &member).unwrap();
     let row = *uuid::Uuid::parse_str(customer).unwrap().as_bytes();
     let fields = serde_json::json!([[field, serde_json::from_str::<serde_json::Value>(value).unwrap()]]).to_string();
     let salt = [7u8; chain::SALT_LEN];
@@ -140,7 +153,8 @@ pub fn concurrent_change(b: &Banyan, customer: &str, field: &str, value: &str) -
         sealed: None,
         link: link.to_vec(),
     };
-    let tx = Tx { origin: device, tx: 1, hlc, user, batch: None, numbers: vec![], entries: vec![entry] };
+    let sig = key.sign_tx(&device, 1, 1, &link).to_vec();
+    let tx = Tx { origin: device, tx: 1, hlc, user, batch: None, numbers: vec![], entries: vec![entry], sig };
     let r = b.store().sync_apply(&[tx]).expect("the peer's change applies");
     assert_eq!(r.txs, 1, "{r:?}");
     format!("customers/{customer}/{field}")

@@ -218,10 +218,14 @@ fn the_log_migration_reports_its_progress() {
     o.store.on_reindex = Some(std::sync::Arc::new(move |d, t| sink.lock().unwrap().push((d, t))));
     let b = Banyan::open(&o, &Unlock::passphrase(PASS)).unwrap();
     let reports = seen.lock().unwrap().clone();
-    // Two steps report: the log's reshaping (0006, in field changes) and its chaining (0012, in
-    // entries), each from nothing to all, never backwards.
+    // Three steps report: the log's reshaping (0006, in field changes), its chaining (0012, in
+    // entries) and the signing of its transactions (0016), each from nothing to all, never
+    // backwards.
     let runs: Vec<&[(u64, u64)]> = reports.split_inclusive(|r| r.0 == r.1).filter(|r| r.len() > 1).collect();
-    assert_eq!(runs.len(), 2, "{reports:?}");
+    assert_eq!(runs.len(), 3, "{reports:?}");
+    let signed = runs[2];
+    let txs = signed[0].1;
+    assert!(txs > 0 && signed.first() == Some(&(0, txs)) && signed.last() == Some(&(txs, txs)), "{reports:?}");
     let fields = b.store().change_count().unwrap() as u64;
     // (Less the first admin's, which signing in to verify makes.)
     let entries = b.audit_verify(&admin(&b), &[], &mut |_, _| {}).unwrap().chains[0].entries as u64 - 1;
@@ -241,4 +245,37 @@ fn the_log_migration_reports_its_progress() {
     drop(Banyan::open(&o, &Unlock::passphrase(PASS)).unwrap());
     assert!(seen.lock().unwrap().is_empty());
     assert!(indexed.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_book_from_before_signed_changes_has_its_own_transactions_signed_when_it_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path) = new_book(dir.path());
+    let who = admin(&b);
+    for name in ["曾国藩", "Ruth Quillfeather", "李娜"] {
+        b.add_customer(&who, &person(name)).unwrap();
+    }
+    let public = b.store().signing_public_key();
+    let device = b.store().device().to_string();
+    drop(b);
+    // As the book was at schema 15: no signatures, no member keys.
+    let key = banyan::security::KeyStore::for_db(&path).unlock(Some(PASS)).unwrap().0;
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str())).unwrap();
+    conn.execute_batch(
+        "ALTER TABLE changes DROP COLUMN sig; ALTER TABLE members DROP COLUMN signing_key; PRAGMA user_version = 15;",
+    )
+    .unwrap();
+    drop(conn);
+    let s = Store::open(&path, &Unlock::passphrase(PASS), fast()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), LATEST);
+    let batch = s.sync_changes(&Default::default(), usize::MAX).unwrap();
+    let own: Vec<_> = batch.txs.iter().filter(|t| t.origin == device).collect();
+    assert!(own.len() >= 4, "the admin and three customers: {}", own.len());
+    let key = banyan::security::chain::PublicKey::from_hex(&public).unwrap();
+    for t in own {
+        let last = t.entries.last().unwrap();
+        let link: [u8; 32] = last.link.as_slice().try_into().unwrap();
+        assert!(key.signed_tx(&t.sig, &device, t.tx, last.seq, &link), "transaction {} is signed", t.tx);
+    }
 }

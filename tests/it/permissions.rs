@@ -290,11 +290,11 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         "sync_enrol_self" => act!(b.sync_enrol_self(who, "office-hub", &format!("{:064x}", f.next()))),
         "sync_admit" => {
             let device = uuid::Uuid::now_v7().to_string();
-            act!(b.sync_admit(who, &device, "laptop", &"ab".repeat(32)))
+            act!(b.sync_admit(who, &device, "laptop", &"ab".repeat(32), &signing_key()))
         }
         "sync_revoke" => {
             let device = uuid::Uuid::now_v7().to_string();
-            b.sync_admit(&f.admin, &device, "lost laptop", &"cd".repeat(32)).unwrap();
+            b.sync_admit(&f.admin, &device, "lost laptop", &"cd".repeat(32), &signing_key()).unwrap();
             act!(b.sync_revoke(who, &device))
         }
         "sync_snapshot" => {
@@ -696,4 +696,9 @@ fn a_caller_signed_in_to_one_book_is_nobody_in_another() {
     let e = b.add_customer(&from_a, &person("Intruder")).unwrap_err();
     assert_eq!(e.code, ErrorCode::SignInRequired);
     assert_eq!(b.customer_count(&admin(&b)).unwrap(), 1);
+}
+
+/// The public half of a new desktop signing key, hex.
+fn signing_key() -> String {
+    banyan::security::chain::DeviceKey::random().unwrap().public_hex()
 }

@@ -32,11 +32,39 @@ fn seed(dir: &Path) -> PathBuf {
         c.phones = vec!["+8613800138000".into()];
         b.add_customer(&who, &c).expect("seed customer");
     }
+    // The desktops that will join, admitted as the inviting desktop admits them (each with the
+    // key it signs its changes with), in a file beside the seed: one is taken per copy.
+    let mut slots = Vec::new();
+    for i in 0..8 {
+        let key = banyan::security::chain::DeviceKey::random().unwrap();
+        let device = banyan::model::DeviceId::new(chrono::Utc::now().timestamp_millis()).to_string();
+        let code = b.sync_admit(&who, &device, &format!("desk {i}"), &"ab".repeat(32), &key.public_hex()).unwrap();
+        slots.push((device, code, key.to_hex().to_string()));
+    }
+    std::fs::write(slots_file(&path), serde_json::to_string(&slots).unwrap()).unwrap();
     drop(b);
     path
 }
 
-/// A desktop that joined the team: a copy of the seed book with an identity of its own.
+fn slots_file(seed: &Path) -> PathBuf {
+    seed.with_extension("slots.json")
+}
+
+/// The next member slot of the seed book for a desktop made in `dir` (desktops made side by side
+/// take different ones): (device, code, signing key hex).
+fn next_slot(seed: &Path, dir: &Path) -> (String, String, String) {
+    static TAKEN: std::sync::Mutex<Vec<(PathBuf, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut taken = TAKEN.lock().unwrap();
+    let team = (seed.to_path_buf(), dir.parent().unwrap_or(dir).to_path_buf());
+    let n = taken.iter().filter(|t| **t == team).count();
+    taken.push(team);
+    let slots: Vec<(String, String, String)> =
+        serde_json::from_str(&std::fs::read_to_string(slots_file(seed)).unwrap()).unwrap();
+    slots.into_iter().nth(n).expect("a free member slot in the seed book")
+}
+
+/// A desktop that joined the team: a copy of the seed book with an identity of its own (one the
+/// seed admitted as a member).
 fn join(seed: &Path, dir: &Path) -> Desk {
     join_with(seed, dir, None, true)
 }
@@ -54,8 +82,10 @@ fn join_with(seed: &Path, dir: &Path, ahead_ms: Option<i64>, new_identity: bool)
         std::fs::copy(PathBuf::from(from), PathBuf::from(to)).expect("copy the seed");
     }
     if new_identity {
+        let (device, code, key) = next_slot(seed, dir);
         let mut s = Store::open(&path, &Unlock::passphrase(PASS), fast()).expect("open the copy");
-        s.take_new_identity().expect("new identity");
+        let key = banyan::security::chain::DeviceKey::from_hex(&key).unwrap();
+        s.take_identity(device.parse().unwrap(), code, key).expect("new identity");
         drop(s);
     }
     let mut o = opts(&path);
@@ -394,6 +424,57 @@ fn a_change_altered_on_the_way_is_refused_whole_and_the_book_is_unchanged() {
 }
 
 #[test]
+fn a_change_not_signed_by_the_desktop_it_names_is_refused_and_named_and_relays_pass_signatures_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed_book = seed(dir.path());
+    let (a, b, c) = (
+        join(&seed_book, &dir.path().join("a")),
+        join(&seed_book, &dir.path().join("b")),
+        join(&seed_book, &dir.path().join("c")),
+    );
+    let id = find(&a, "Anna Müller");
+    set_city(&a, &id, "München");
+    let a_device = a.b.store().device().to_string();
+    let before = (b.b.store().sync_digest().unwrap(), b.b.store().sync_vector().unwrap());
+    let batch = a.b.store().sync_changes(&b.b.store().sync_vector().unwrap(), 1_000).unwrap();
+    assert_eq!(batch.txs.len(), 1);
+    assert_eq!(batch.txs[0].sig.len(), 64, "every transaction travels with its desktop's signature");
+    let refused = |txs: &[banyan::sync::wire::Tx], fault: banyan::error::PeerFault| {
+        let err = b.b.store().sync_apply(txs).unwrap_err();
+        assert!(
+            matches!(&err, banyan::Error::PeerRefused { fault: f, device } if *f == fault && *device == a_device),
+            "{err:?}"
+        );
+        assert_eq!((b.b.store().sync_digest().unwrap(), b.b.store().sync_vector().unwrap()), before);
+        err
+    };
+    // A signature altered on the way.
+    let mut altered = batch.txs.clone();
+    altered[0].sig[10] ^= 1;
+    let err = refused(&altered, banyan::error::PeerFault::Forged);
+    let msg = banyan::api::localize(&banyan::i18n::Localizer::new(banyan::i18n::Lang::ZhCn), err);
+    assert!(msg.message.contains("签名") && msg.message.contains(&a_device[..8]), "{}", msg.message);
+    // Signed, but by another key than A's (a member forging A's change): the same.
+    let mut forged = batch.txs.clone();
+    let other = banyan::security::chain::DeviceKey::random().unwrap();
+    let last = forged[0].entries.last().unwrap();
+    let link: [u8; 32] = last.link.as_slice().try_into().unwrap();
+    forged[0].sig = other.sign_tx(&a_device, forged[0].tx, last.seq, &link).to_vec();
+    refused(&forged, banyan::error::PeerFault::Forged);
+    // No signature at all.
+    let mut bare = batch.txs.clone();
+    bare[0].sig.clear();
+    refused(&bare, banyan::error::PeerFault::Forged);
+    // Through B, C gets A's change with A's own signature and takes it.
+    assert_eq!(pull(&a, &b, 1_000, false), 1);
+    let relayed = b.b.store().sync_changes(&c.b.store().sync_vector().unwrap(), 1_000).unwrap();
+    let from_a = relayed.txs.iter().find(|t| t.origin == a_device).unwrap();
+    assert_eq!(from_a.sig, batch.txs[0].sig);
+    assert_eq!(pull(&b, &c, 1_000, false), 1);
+    assert_eq!(city(&c, &id), Some("München".into()));
+}
+
+#[test]
 fn a_copied_book_that_kept_its_identity_is_refused_until_it_takes_a_new_one() {
     let dir = tempfile::tempdir().unwrap();
     let seed_book = seed(dir.path());
@@ -432,9 +513,16 @@ fn a_copied_book_that_kept_its_identity_is_refused_until_it_takes_a_new_one() {
     let other = find(&c, "李娜");
     set_city(&c, &other, "天津");
     let mut batch = c.b.store().sync_changes(&a.b.store().sync_vector().unwrap(), 1_000).unwrap();
-    // Its old identity's clashing changes stay home; the new identity's arrive.
+    // Its old identity's clashing changes stay home; the new identity's are refused until a
+    // member admits it (as pairing again does), then they arrive.
     let new_device = c.b.store().device().to_string();
     batch.txs.retain(|t| t.origin == new_device);
+    let was = city(&a, &other);
+    assert_ne!(was.as_deref(), Some("天津"));
+    let err = a.b.store().sync_apply(&batch.txs).unwrap_err();
+    assert!(matches!(err, banyan::Error::PeerRefused { fault: banyan::error::PeerFault::NotMember, .. }), "{err:?}");
+    assert_eq!(city(&a, &other), was);
+    a.b.sync_admit(&a.who, &new_device, "copy", &"cd".repeat(32), &c.b.store().signing_public_key()).unwrap();
     a.b.store().sync_apply(&batch.txs).unwrap();
     assert_eq!(city(&a, &other), Some("天津".into()));
 }
@@ -797,6 +885,7 @@ fn a_hostile_member_is_cut_off_with_a_named_error_and_the_hub_serves_on_unchange
             sealed: None,
             link: vec![0; 32],
         }],
+        sig: vec![0; 64],
     };
     let payload = postcard::to_allocvec(&vec![forged]).unwrap();
     frame::write(&mut s, &Frame::Txs { payload, changes: 2, more: false }).unwrap();

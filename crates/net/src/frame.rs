@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 pub const MAX_FRAME: u32 = 32 << 20;
 
 /// The protocol this build speaks.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 
 /// Per origin device, the last change a replica holds.
 pub type Vector = BTreeMap<String, i64>;
@@ -52,10 +52,12 @@ pub enum Frame {
     /// Pairing: a SPAKE2 message, then a confirmation.
     Spake(Vec<u8>),
     Confirm(Vec<u8>),
-    /// Pairing: the joining desktop's id and name.
+    /// Pairing: the joining desktop's id, name and the Ed25519 public key (hex) it will sign its
+    /// changes with.
     Join {
         device: String,
         name: String,
+        signing_key: String,
     },
     /// Pairing: the book follows, `size` bytes of a snapshot encrypted under `key`, in chunks;
     /// `code` is the joiner's order-number code.

@@ -260,11 +260,11 @@ pub fn admit(b: &Banyan, caller: &Caller, invite: Invite) -> Result<String, ApiE
     let exporter = tls::exporter(&s.conn).map_err(|e| net_error(l, e))?;
     pair::confirm(&mut s, pair::Role::Inviter, &invite.code, &exporter, &invite.id.fingerprint(), &joiner)
         .map_err(|e| net_error(l, e))?;
-    let (device, name) = match frame::read(&mut s).map_err(|e| net_error(l, e))? {
-        Frame::Join { device, name } => (device, name),
+    let (device, name, signing_key) = match frame::read(&mut s).map_err(|e| net_error(l, e))? {
+        Frame::Join { device, name, signing_key } => (device, name, signing_key),
         other => return Err(net_error(l, banyan_net::Error::Malformed(other.name().into()))),
     };
-    let code = b.sync_admit(caller, &device, &name, &cert::hex(&joiner))?;
+    let code = b.sync_admit(caller, &device, &name, &cert::hex(&joiner), &signing_key)?;
     // The snapshot goes beside the book (same disk, same 0700 folder) and is gone once sent.
     let tmp = b.path().with_extension(format!("join-{}.db", &device[..8.min(device.len())]));
     let _ = std::fs::remove_file(&tmp);
@@ -322,6 +322,8 @@ pub fn join(
     let addr = address(peer, &l)?;
     let id = Identity::generate().map_err(|e| net_error(&l, e))?;
     let device = banyan::model::DeviceId::new(now_ms()).to_string();
+    let signing = banyan::security::chain::DeviceKey::random().map_err(|e| api::localize(&l, e))?;
+    let signing_key = signing.public_hex();
     let name = desktop_name(name);
     let config = tls::client_config(&id, Arc::new(AnyPeer)).map_err(|e| net_error(&l, e))?;
     let mut s = tls::connect(addr, config).map_err(|e| net_error(&l, e))?;
@@ -329,7 +331,8 @@ pub fn join(
     let exporter = tls::exporter(&s.conn).map_err(|e| net_error(&l, e))?;
     pair::confirm(&mut s, pair::Role::Joiner, &code, &exporter, &inviter, &id.fingerprint())
         .map_err(|e| net_error(&l, e))?;
-    frame::write(&mut s, &Frame::Join { device: device.clone(), name }).map_err(|e| net_error(&l, e))?;
+    frame::write(&mut s, &Frame::Join { device: device.clone(), name, signing_key: signing_key.clone() })
+        .map_err(|e| net_error(&l, e))?;
     let (key, my_code, size) = match frame::read(&mut s).map_err(|e| net_error(&l, e))? {
         Frame::Book { key, code, size } => (zeroize::Zeroizing::new(key), code, size),
         Frame::Refused(why) => return Err(net_error(&l, banyan_net::Error::PeerRefused(why))),
@@ -371,12 +374,15 @@ pub fn join(
         protect,
         &device,
         &my_code,
+        signing,
         (&id.cert, &id.key),
     )?;
-    // The book must name the desktop that sent it, and this one, as members.
+    // The book must name the desktop that sent it, and this one (with the key it signs with),
+    // as members.
     let members = b.sync_members()?;
     let listed = |fp: &[u8; 32]| members.iter().any(|m| m.revoked_at.is_none() && m.fingerprint == cert::hex(fp));
-    if !listed(&inviter) || !listed(&id.fingerprint()) {
+    let me = members.iter().any(|m| m.device == device && m.signing_key.as_deref() == Some(signing_key.as_str()));
+    if !listed(&inviter) || !listed(&id.fingerprint()) || !me {
         let _ = frame::write(&mut s, &Frame::Refused("membership".into()));
         return Err(net_error(&l, banyan_net::Error::PairingFailed));
     }
