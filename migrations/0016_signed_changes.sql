@@ -6,3 +6,12 @@
 -- its member row, written by the desktop that invited it.
 ALTER TABLE members ADD COLUMN signing_key TEXT;   -- hex Ed25519 public key
 ALTER TABLE changes ADD COLUMN sig BLOB;           -- on a transaction's last entry
+
+-- When this desktop last finished a round with each desktop of the book, and at which address
+-- it reached it (the sync screen's "last seen"; `sync now` without --peer goes to the last one).
+-- This desktop's own knowledge: never synced, emptied in a snapshot for a joining desktop.
+CREATE TABLE sync_seen (
+    device  TEXT PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    address TEXT
+) STRICT;

@@ -63,6 +63,7 @@ cli-col-id = ID
 cli-col-number = Number
 cli-col-customer = Customer
 cli-col-status = Status
+cli-col-last-seen = Last synced
 cli-col-total = Total
 cli-col-sku = SKU
 cli-col-product = Product

@@ -653,3 +653,59 @@ roles-no-cap = Exports: no row limit (set one with banyan role grant ROLE --expo
 # Variables:
 #   $cap (Number) - the most rows
 roles-cap = Exports: at most { $cap } rows.
+
+## Sync
+nav-sync = Sync
+sync-waiting = { $count ->
+    [one] 1 decision waits for you
+   *[other] { $count } decisions wait for you
+}
+sync-status-line = Synced with { $desktop } at { $time }
+sync-title = Sync
+sync-me = This desktop: { $name } · order code { $code }
+sync-unnamed = not yet in a team
+sync-now-title = Sync with a desktop or the office hub
+sync-peer-placeholder = Address of a desktop or hub, e.g. office-hub:47615
+sync-running = Syncing…
+sync-now = Sync now
+sync-round = With { $desktop }: sent { $sent } · received { $received } · { $conflicts ->
+    [one] 1 needs a decision
+   *[other] { $conflicts } need a decision
+}
+sync-inbox-title = Decisions ({ $count })
+sync-inbox-empty = Nothing waits for a decision: every desktop's changes fitted together.
+sync-empty = (empty)
+sync-shown = shown now
+sync-side-by = { $user } on { $desktop }, { $when }
+sync-keep = Keep this
+sync-duplicate-hint = Change one of them (products or custom fields) so that each is unique; the decision then goes away on every desktop.
+sync-conflict-sku = SKU { $sku } was given to two products on two desktops
+sync-conflict-key = The custom field key { $key } was made on two desktops
+sync-conflict-field = { $row }: { $field } was changed on two desktops
+sync-settled = Kept “{ $value }”; every desktop shows it after its next sync.
+sync-desktops-title = The book's desktops
+sync-invite = Invite a desktop…
+sync-joined = { $desktop } joined the book.
+sync-invite-intro = On the new desktop, choose “Join your team's book” and type:
+sync-invite-address = Address:
+sync-invite-left = The code works for { $time } more, once.
+sync-col-desktop = Desktop
+sync-col-code = Order code
+sync-col-state = Last seen
+sync-col-address = Address
+sync-this-desktop = this desktop
+sync-state-removed = removed
+sync-last-seen = { $when }
+sync-never-seen = not yet synced with this desktop
+sync-remove = Remove
+sync-remove-title = Remove { $desktop } from the book?
+sync-remove-body = A lost or retired computer: no desktop of the book accepts it any more once the removal has reached it. Its copy of the book stays encrypted on its disk.
+sync-removed = { $desktop } was removed from the book.
+firstrun-mode-new = Start a new book
+firstrun-mode-join = Join your team's book
+firstrun-join-intro = Another desktop of your team (or the office hub) shows a 6-digit code under Sync → Invite a desktop. This desktop gets a copy of the team's book, encrypted under its own key; you then sign in with your account in that book.
+firstrun-join-code = Code
+firstrun-join-address = Address it shows
+firstrun-join-name = This desktop's name (optional)
+firstrun-join = Join the book
+firstrun-joining = Joining…

@@ -23,6 +23,7 @@ cli-col-id = ID
 cli-col-number = 订单号
 cli-col-customer = 客户
 cli-col-status = 状态
+cli-col-last-seen = 上次同步
 cli-col-total = 合计
 cli-col-sku = 商品编码
 cli-col-product = 商品

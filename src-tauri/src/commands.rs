@@ -137,6 +137,77 @@ pub struct OpenProgress {
     pub total: u64,
 }
 
+/// The sync screen: this desktop, the book's desktops, the decisions waiting, the last round
+/// this window ran and the invitation it shows.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncOverview {
+    pub status: api::SyncStatus,
+    /// This desktop's name among the members (none before it first invited or joined).
+    pub name: Option<String>,
+    /// The book's desktops (empty for a role that may not see them).
+    pub peers: Vec<banyan::store::Member>,
+    pub conflicts: Vec<banyan::store::SyncConflict>,
+    /// The address this desktop last reached (what "Sync now" offers).
+    pub last_peer: Option<String>,
+    pub last_round: Option<SyncRound>,
+    pub invite: Option<InviteShown>,
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRound {
+    /// The other desktop's name, id and the address it was reached at.
+    pub peer: String,
+    pub device: String,
+    pub address: String,
+    pub sent: u64,
+    pub received: u64,
+    /// Decisions waiting for the signed-in user after it.
+    pub conflicts: u32,
+    pub seconds: f64,
+    /// When it ended (ms since 1970).
+    pub at_ms: f64,
+}
+
+/// An invitation being shown: the code to type on the joining desktop and this one's address.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteShown {
+    pub code: String,
+    pub address: String,
+    /// When the code stops working (ms since 1970).
+    pub expires_at_ms: f64,
+}
+
+/// How an invitation ended, sent as the "sync-invite" event: the desktop that joined, or why
+/// none did.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteEnded {
+    pub code: String,
+    pub joined: Option<String>,
+    pub error: Option<ApiError>,
+}
+
+/// The first-run form's other way: joining the team's book with a code another desktop shows.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinBook {
+    pub code: String,
+    /// HOST:PORT of the inviting desktop, as it shows it.
+    pub address: String,
+    /// This desktop's name in the book (the computer's name when empty).
+    pub name: Option<String>,
+    pub key_mode: KeyMode,
+    pub passphrase: Option<String>,
+}
+
+fn now_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(0.0)
+}
+
 /// Runs a long import or export on the open book with progress events and the cancel flag.
 fn with_progress<T>(
     state: &AppState,
@@ -475,6 +546,108 @@ commands! {
     /// On a shared desktop, the users whose password does not open the book here yet.
     fn users_without_key_slot(state) -> Vec<String> { with(&state, |b, c| b.users_without_key_slot(c)) }
 
+    /// The sync screen's contents.
+    fn sync_overview(state) -> SyncOverview {
+        let last_round = state.last_round.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let invite = state.invite.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|i| i.shown.clone());
+        with(&state, |b, c| {
+            let status = b.sync_status(c)?;
+            let peers = b.sync_peers(c).unwrap_or_default();
+            let name = peers.iter().find(|m| m.device == status.device).map(|m| m.name.clone());
+            Ok(SyncOverview {
+                conflicts: b.sync_conflicts(c)?,
+                last_peer: b.sync_last_peer()?,
+                status,
+                name,
+                peers,
+                last_round,
+                invite,
+            })
+        })
+    }
+    /// Decisions waiting for the signed-in user (the sidebar's count).
+    fn sync_waiting(state) -> u32 { with(&state, |b, c| b.sync_status(c).map(|s| s.conflicts)) }
+    /// One round with a desktop or hub of the book (`peer`: HOST:PORT; none: the last one).
+    fn sync_now(state, peer: Option<String>) -> SyncRound {
+        let r = with(&state, |b, c| crate::peer::now(b, c, peer.as_deref()))?;
+        let round = SyncRound {
+            peer: r.peer,
+            device: r.device,
+            address: r.address,
+            sent: r.sent,
+            received: r.received,
+            conflicts: r.conflicts as u32,
+            seconds: r.seconds,
+            at_ms: now_ms(),
+        };
+        *state.last_round.lock().unwrap_or_else(|e| e.into_inner()) = Some(round.clone());
+        let _ = state.app.emit("sync-round", round.clone());
+        Ok(round)
+    }
+    /// Keeps one value of a conflict, everywhere.
+    fn sync_resolve(state, id: String, keep: String) -> () { with(&state, |b, c| b.sync_resolve(c, &id, &keep)) }
+    /// Removes a desktop from the book (a lost laptop).
+    fn sync_revoke(state, device: String) -> banyan::store::Member { with(&state, |b, c| b.sync_revoke(c, &device)) }
+    /// Shows a code for a desktop to join with, for 5 minutes (one at a time: a new one ends the
+    /// last). How it ends comes as the "sync-invite" event.
+    fn sync_invite(state, name: Option<String>) -> InviteShown {
+        // Where invitations listen: every interface on the sync port unless told (tests).
+        let listen = std::env::var("BANYAN_SYNC_LISTEN").ok();
+        let invite = with(&state, |b, c| crate::peer::invite(b, c, listen.as_deref(), name.as_deref()))?;
+        let shown = InviteShown {
+            code: invite.code.clone(),
+            address: invite.address.clone(),
+            expires_at_ms: now_ms() + invite.seconds_left() as f64 * 1000.0,
+        };
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let open = crate::state::OpenInvite { shown: shown.clone(), cancel: cancel.clone() };
+        if let Some(old) = state.invite.lock().unwrap_or_else(|e| e.into_inner()).replace(open) {
+            old.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let app = state.app.clone();
+        let code = shown.code.clone();
+        std::thread::spawn(move || {
+            use tauri::Manager;
+            let state = app.state::<AppState>();
+            let l = Localizer::new(state.lang());
+            let outcome = invite
+                .wait(&l, &|| cancel.load(std::sync::atomic::Ordering::Relaxed))
+                .and_then(|tcp| with(&state, |b, c| crate::peer::admit_joiner(b, c, invite, tcp)));
+            {
+                let mut open = state.invite.lock().unwrap_or_else(|e| e.into_inner());
+                if open.as_ref().is_some_and(|i| i.shown.code == code) {
+                    *open = None;
+                }
+            }
+            let ended = match outcome {
+                Ok(name) => InviteEnded { code, joined: Some(name), error: None },
+                Err(e) => InviteEnded { code, joined: None, error: Some(e) },
+            };
+            let _ = app.emit("sync-invite", ended);
+        });
+        Ok(shown)
+    }
+    /// Ends the invitation being shown.
+    fn sync_cancel_invite(state) -> () {
+        if let Some(open) = state.invite.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            open.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    }
+    /// First run, the other way: makes this desktop's book from the team's, with the code another
+    /// desktop shows, and opens it (its people sign in with their accounts in that book).
+    fn join_book(state, req: JoinBook) -> AppStatus {
+        let key = match req.key_mode {
+            KeyMode::Keyring => NewKey::Keyring,
+            KeyMode::Passphrase => NewKey::Passphrase(req.passphrase.clone().unwrap_or_default()),
+            KeyMode::Shared => return Err(api::localize(&Localizer::new(state.lang()), banyan::Error::SharedDesktop)),
+        };
+        let b = crate::peer::join(&state.options(), key, &req.code, &req.address, req.name.as_deref())?;
+        *state.book_mut() = Some(b);
+        state.warm_up_soon();
+        Ok(status(&state))
+    }
+
     /// Records a named moment for `cargo xtask bench ui` (milliseconds since the process started).
     fn bench_mark(state, name: String, value_ms: Option<f64>) -> f64 {
         let since_start = state.started.elapsed().as_secs_f64() * 1000.0;
@@ -615,6 +788,18 @@ mod bindings {
             banyan::model::CurrencyDigits::decl(&cfg),
             banyan::store::OrderSummary::decl(&cfg),
             banyan::store::CurrencyTotal::decl(&cfg),
+            SyncOverview::decl(&cfg),
+            SyncRound::decl(&cfg),
+            InviteShown::decl(&cfg),
+            InviteEnded::decl(&cfg),
+            JoinBook::decl(&cfg),
+            api::SyncStatus::decl(&cfg),
+            banyan::store::Member::decl(&cfg),
+            banyan::store::SyncConflict::decl(&cfg),
+            banyan::store::ConflictSide::decl(&cfg),
+            banyan::store::ConflictKind::decl(&cfg),
+            banyan::sync::wire::Vector::decl(&cfg),
+            banyan::sync::Hlc::decl(&cfg),
         ];
         decls.sort();
         let mut out = String::from(

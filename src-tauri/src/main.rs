@@ -6,6 +6,13 @@
 mod commands;
 mod menu;
 mod oslock;
+// The sync glue the CLI uses (pairing, rounds over crates/net), compiled in here as well: it
+// cannot be a crate of its own while the `banyan` binary lives in the core's package (a crate
+// that uses the core and is used by that package would be a cycle). The window pairs, invites
+// and syncs; the hub's `serve` is the CLI's only.
+#[path = "../../src/bin/banyan/sync.rs"]
+#[allow(dead_code)]
+mod peer;
 mod state;
 
 use state::AppState;

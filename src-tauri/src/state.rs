@@ -44,6 +44,16 @@ pub struct AppState {
     /// Demo customers asked for at first run, added once the first admin exists (they are
     /// written, like every change, by a signed-in user).
     pub pending_demo: Mutex<u32>,
+    /// The invitation this desktop is showing, if any (its code waits on a thread of its own).
+    pub invite: Mutex<Option<OpenInvite>>,
+    /// The last sync round this window ran (for the sidebar and the sync screen).
+    pub last_round: Mutex<Option<crate::commands::SyncRound>>,
+}
+
+/// An invitation being shown: what the window shows and how to call it off.
+pub struct OpenInvite {
+    pub shown: crate::commands::InviteShown,
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The desktop's sign-in.
@@ -69,7 +79,12 @@ fn idle_policy() -> Option<u32> {
 
 impl AppState {
     pub fn start(app: &AppHandle, started: Instant) -> Result<AppState, Box<dyn std::error::Error>> {
-        let db_path = std::env::var_os("BANYAN_DB").map(PathBuf::from).unwrap_or_else(banyan::api::default_db_path);
+        // `--db PATH` (IT's shortcut for a second book), else BANYAN_DB, else the default place.
+        let args: Vec<String> = std::env::args().collect();
+        let db_arg = args.iter().position(|a| a == "--db").and_then(|i| args.get(i + 1)).map(PathBuf::from);
+        let db_path = db_arg
+            .or_else(|| std::env::var_os("BANYAN_DB").map(PathBuf::from))
+            .unwrap_or_else(banyan::api::default_db_path);
         let config_dir = match std::env::var_os("BANYAN_CONFIG_DIR") {
             Some(d) => PathBuf::from(d),
             None => app.path().app_config_dir()?,
@@ -91,6 +106,8 @@ impl AppState {
             idle_lock_max_seconds: idle_policy()
                 .map_or(DEFAULT_IDLE_LOCK_SECONDS, |p| p.clamp(5, DEFAULT_IDLE_LOCK_SECONDS)),
             pending_demo: Mutex::new(0),
+            invite: Mutex::new(None),
+            last_round: Mutex::new(None),
         };
         if state.auto_unlock().is_some() {
             *state.opening.0.lock().unwrap_or_else(|e| e.into_inner()) = true;

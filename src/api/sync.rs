@@ -78,14 +78,25 @@ impl Banyan {
         let run = || -> crate::Result<Vec<SyncConflict>> {
             let names: std::collections::HashMap<String, String> =
                 self.store.users()?.into_iter().map(|u| (u.id.to_string(), u.name)).collect();
+            let desktops: std::collections::HashMap<String, String> =
+                self.store.members()?.into_iter().map(|m| (m.device, m.name)).collect();
             let mut out = Vec::new();
             for mut c in self.store.sync_conflicts()? {
                 if self.may_touch_conflict(caller, &c, Action::Read)? {
-                    // Who, by name (the log holds their id; a removed user keeps the id).
+                    // Who and where, by name (the log holds ids; a removed user keeps the id).
                     for side in &mut c.sides {
                         if let Some(name) = names.get(&side.user) {
                             side.user = name.clone();
                         }
+                        side.desktop = desktops
+                            .get(&side.device)
+                            .cloned()
+                            .unwrap_or_else(|| side.device.chars().take(8).collect());
+                    }
+                    if c.table == "customers"
+                        && let Ok(id) = CustomerId::parse(&c.row_id, "id")
+                    {
+                        c.label = Some(self.store.customer(id)?.name);
                     }
                     out.push(c);
                 }
@@ -205,6 +216,17 @@ impl Banyan {
         self.store.members().map_err(|e| self.err(e))
     }
 
+    /// Notes a finished round with member `device` (reached at `address` when this desktop
+    /// connected).
+    pub fn sync_note_seen(&self, device: &str, address: Option<&str>) -> ApiResult<()> {
+        self.store.note_seen(device, address).map_err(|e| self.err(e))
+    }
+
+    /// The address of the desktop this one last reached (`sync now` without a peer goes there).
+    pub fn sync_last_peer(&self) -> ApiResult<Option<String>> {
+        self.store.last_peer_address().map_err(|e| self.err(e))
+    }
+
     /// This desktop's TLS certificate and key, if it has made them.
     pub fn sync_tls(&self) -> ApiResult<Option<crate::store::TlsIdentity>> {
         self.store.sync_tls().map_err(|e| self.err(e))
@@ -228,6 +250,8 @@ impl Banyan {
             added_at: 0,
             revoked_at: None,
             signing_key: Some(self.store.signing_public_key()),
+            last_seen: None,
+            address: None,
         };
         let current = self.store.members().map_err(|e| self.err(e))?.into_iter().find(|x| x.device == device);
         if current.is_some_and(|c| {
@@ -270,6 +294,8 @@ impl Banyan {
                 added_at: 0,
                 revoked_at: None,
                 signing_key: Some(signing_key.to_string()),
+                last_seen: None,
+                address: None,
             };
             self.store.put_member(&caller.actor(), &m)?;
             Ok(code)

@@ -846,8 +846,10 @@ pub struct ConflictSide {
     /// The value (JSON; a list or custom values as the JSON text the column holds). For a
     /// duplicate, the row's id.
     pub value: String,
-    /// The desktop that made it, and who.
+    /// The desktop that made it (its id, and its name as a member, filled in by the façade),
+    /// and who.
     pub device: String,
+    pub desktop: String,
     pub user: String,
     pub at: Hlc,
     /// Whether the book shows this one meanwhile.
@@ -866,6 +868,8 @@ pub struct SyncConflict {
     pub row_id: String,
     pub field: String,
     pub sides: Vec<ConflictSide>,
+    /// What the row is to a person (a customer's name), filled in by the façade.
+    pub label: Option<String>,
 }
 
 impl Store {
@@ -904,6 +908,7 @@ impl Store {
                     .enumerate()
                     .map(|(i, ((hlc, device, _), value, user))| ConflictSide {
                         value,
+                        desktop: String::new(),
                         device,
                         user,
                         at: Hlc::from_raw(hlc),
@@ -913,6 +918,7 @@ impl Store {
                 table,
                 row_id,
                 field,
+                label: None,
             });
         }
         for (kind, table, field, sql) in [
@@ -956,7 +962,14 @@ impl Store {
                             })
                             .optional()?;
                         let (device, user, hlc) = made.unwrap_or_default();
-                        Ok(ConflictSide { value: row.clone(), device, user, at: Hlc::from_raw(hlc), shown: i == 0 })
+                        Ok(ConflictSide {
+                            value: row.clone(),
+                            desktop: String::new(),
+                            device,
+                            user,
+                            at: Hlc::from_raw(hlc),
+                            shown: i == 0,
+                        })
                     })
                     .collect::<Result<Vec<_>>>()?;
                 out.push(SyncConflict {
@@ -966,6 +979,7 @@ impl Store {
                     row_id: value.clone(),
                     field: field.into(),
                     sides,
+                    label: None,
                 });
             }
         }
@@ -1025,6 +1039,10 @@ pub struct Member {
     pub revoked_at: Option<i64>,
     /// Hex Ed25519 public key its changes are signed with.
     pub signing_key: Option<String>,
+    /// When this desktop last finished a round with it, and the address it reached it at (if
+    /// this desktop connected), as this desktop knows it.
+    pub last_seen: Option<i64>,
+    pub address: Option<String>,
 }
 
 impl Store {
@@ -1032,8 +1050,9 @@ impl Store {
     pub fn members(&self) -> Result<Vec<Member>> {
         let conn = self.reader();
         let mut st = conn.prepare_cached(
-            "SELECT id, name, fingerprint, code, added_by, created_at, deleted_at, signing_key FROM members
-             ORDER BY created_at, id",
+            "SELECT m.id, m.name, m.fingerprint, m.code, m.added_by, m.created_at, m.deleted_at, m.signing_key,
+                    s.at, s.address
+             FROM members m LEFT JOIN sync_seen s ON s.device = m.id ORDER BY m.created_at, m.id",
         )?;
         let rows = st.query_map([], |r| {
             Ok(Member {
@@ -1045,6 +1064,8 @@ impl Store {
                 added_at: r.get(5)?,
                 revoked_at: r.get(6)?,
                 signing_key: r.get(7)?,
+                last_seen: r.get(8)?,
+                address: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -1074,6 +1095,27 @@ impl Store {
             }
             Ok(())
         })
+    }
+
+    /// Notes a finished round with desktop `device` now (reached at `address` when this desktop
+    /// connected to it; a round it answered keeps the address known before).
+    pub fn note_seen(&self, device: &str, address: Option<&str>) -> Result<()> {
+        self.writer().execute(
+            "INSERT INTO sync_seen (device, at, address) VALUES (?1, ?2, ?3)
+             ON CONFLICT (device) DO UPDATE SET at = excluded.at, address = coalesce(excluded.address, address)",
+            params![device, self.now_ms(), address],
+        )?;
+        Ok(())
+    }
+
+    /// The address of the desktop this one last reached, if any.
+    pub fn last_peer_address(&self) -> Result<Option<String>> {
+        Ok(self
+            .reader()
+            .query_row("SELECT address FROM sync_seen WHERE address IS NOT NULL ORDER BY at DESC LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     /// Removes desktop `device` from the book (a tombstone that syncs).
@@ -1127,6 +1169,7 @@ impl Store {
         let conn = super::connect(dest, self.key.as_ref(), rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         conn.execute_batch("PRAGMA secure_delete = ON;")?;
         conn.execute("DELETE FROM meta WHERE key IN ('tls_cert', 'tls_key')", [])?;
+        conn.execute("DELETE FROM sync_seen", [])?;
         // Not this desktop's signing key: a throwaway one, until the joiner takes its identity.
         let throwaway = crate::security::chain::DeviceKey::random()?;
         conn.execute("UPDATE meta SET value = ?1 WHERE key = 'signing_key'", [throwaway.to_hex().as_str()])?;

@@ -124,6 +124,8 @@ pub fn concurrent_change(b: &Banyan, customer: &str, field: &str, value: &str) -
         added_at: 0,
         revoked_at: None,
         signing_key: Some(key.public_hex()),
+        last_seen: None,
+        address: None,
     };
     b.store().put_member(&banyan::store::Actor::default(), &member).unwrap();
     let row = *uuid::Uuid::parse_str(customer).unwrap().as_bytes();

@@ -263,7 +263,8 @@ fn a_book_from_before_signed_changes_has_its_own_transactions_signed_when_it_mig
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str())).unwrap();
     conn.execute_batch(
-        "ALTER TABLE changes DROP COLUMN sig; ALTER TABLE members DROP COLUMN signing_key; PRAGMA user_version = 15;",
+        "ALTER TABLE changes DROP COLUMN sig; ALTER TABLE members DROP COLUMN signing_key; DROP TABLE sync_seen;
+         PRAGMA user_version = 15;",
     )
     .unwrap();
     drop(conn);

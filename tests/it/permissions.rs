@@ -137,6 +137,9 @@ const WITHOUT_CALLER: &[&str] = &[
     "sync_members",
     "sync_tls",
     "set_sync_tls",
+    // This desktop's own notes of when and where it last reached each member.
+    "sync_note_seen",
+    "sync_last_peer",
 ];
 
 const ROLES: [&str; 5] = ["admin", "manager", "sales", "support", "desk-lead"];

@@ -740,6 +740,10 @@ fn a_desktop_joins_with_a_code_and_syncs_with_a_hub_over_tls_between_processes()
     assert_eq!(peer_names, vec!["office-hub", "rep-laptop"]);
     let codes: BTreeSet<&str> = peers.as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
     assert_eq!(codes.len(), 2, "each desktop numbers orders under a code of its own");
+    // Without a peer, `sync now` goes to the last one reached: none yet.
+    let none = cli(&b, pb).args(["sync", "now"]).output().unwrap();
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("has not synced with any desktop yet"), "{none:?}");
 
     // The hub serves; the laptop's offline work goes up and the hub's comes down.
     let mut hub = spawn(cli(&a, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
@@ -751,6 +755,16 @@ fn a_desktop_joins_with_a_code_and_syncs_with_a_hub_over_tls_between_processes()
     let round = run_json(cli(&b, pb).args(["--json", "sync", "now", "--peer", &hub_addr]));
     assert_eq!(round["peer"], "office-hub");
     assert!(round["sent"].as_u64().unwrap() >= 2 && round["received"].as_u64().unwrap() >= 1, "{round}");
+    // The laptop knows when and where it last reached the hub, and goes there by itself next.
+    let peers = run_json(cli(&b, pb).args(["--json", "sync", "peers"]));
+    let hub_row = peers.as_array().unwrap().iter().find(|m| m["name"] == "office-hub").unwrap().clone();
+    assert!(hub_row["lastSeen"].as_i64().is_some_and(|t| t > 0), "{hub_row}");
+    assert_eq!(hub_row["address"], hub_addr.as_str());
+    let again = run_json(cli(&b, pb).args(["--json", "sync", "now"]));
+    assert_eq!(
+        (again["peer"].as_str(), again["sent"].as_u64(), again["received"].as_u64()),
+        (Some("office-hub"), Some(0), Some(0))
+    );
     let mut on_a = names(&a, pa);
     on_a.sort();
     assert_eq!(on_a, vec!["Li Lei".to_string(), "王芳".to_string()]);

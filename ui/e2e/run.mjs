@@ -3,7 +3,8 @@
 // and tauri-driver, and passes BANYAN_APP and BANYAN_SHOTS. Prints "N passed, N failed".
 import { remote } from "webdriverio";
 import * as OTPAuth from "otpauth";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -739,6 +740,137 @@ async function main() {
   } finally {
     await b.deleteSession().catch(() => {});
   }
+  await syncSteps();
+}
+
+/** Starts the CLI and resolves with its first line of output as JSON (an invitation, a hub's
+ *  address) while it runs on. */
+function startCli(args, env) {
+  const child = spawn(CLI, args, { env: { ...process.env, ...env } });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  // Its exit code, whenever it comes (listened for from the start, so it is never missed).
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", (line) => resolve({ child, exited, first: JSON.parse(line) }));
+    exited.then((code) => reject(new Error(`banyan ${args.join(" ")} exited with ${code}: ${err}`)));
+  });
+}
+
+/** Waits until the page holds `what` (a value the screen shows somewhere). */
+async function waitPage(b, what, desc, timeout = 15_000) {
+  await b.waitUntil(async () => (await b.getPageSource()).includes(what), { timeout, timeoutMsg: `timed out waiting for ${desc}` });
+}
+
+/** Sync: the office hub is a book made with the command line; a new desktop joins it at first run
+ *  with the code the hub shows, then syncs with it and settles a conflict from the window. */
+async function syncSteps() {
+  const dir = dirname(DB);
+  const HUB = join(dir, "hub.db");
+  const JOINED = join(dir, "joined.db");
+  const HUB_ADMIN_PASSWORD = "Hub admin password 2026";
+  const hubEnv = {
+    BANYAN_PASSPHRASE: "hub passphrase 2026",
+    BANYAN_USER: "admin",
+    BANYAN_PASSWORD: HUB_ADMIN_PASSWORD,
+    BANYAN_NEW_PASSWORD: HUB_ADMIN_PASSWORD,
+    LANG: "en_US.UTF-8",
+  };
+  const hubCli = (...args) => JSON.parse(execFileSync(CLI, ["--db", HUB, "--json", ...args], { env: { ...process.env, ...hubEnv } }).toString());
+  hubCli("init");
+  hubCli("user", "add", "admin", "--name", "Hub Admin", "--role", "admin");
+  const ruth = hubCli("customer", "add", "--kind", "person", "--name", "Ruth Quillfeather", "--city", "Boston").id;
+  const invite = await startCli(["--db", HUB, "--json", "sync", "invite", "--listen", "127.0.0.1:0", "--name", "office-hub"], hubEnv);
+  let hub = null;
+  const b = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    connectionRetryTimeout: 120_000,
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args: ["--db", JOINED] } },
+  });
+  try {
+    await step("a new desktop joins the team's book with the code the hub shows, and finds its customers", async () => {
+      await (await byTest(b, "first-run")).waitForDisplayed({ timeout: 30_000 });
+      await (await byTest(b, "mode-join")).click();
+      await typeInto(await byTest(b, "join-code"), invite.first.code);
+      await typeInto(await byTest(b, "join-address"), invite.first.address);
+      await typeInto(await byTest(b, "join-name"), "front-laptop");
+      await (await byTest(b, "mode-passphrase")).click();
+      await (await byTest(b, "passphrase")).setValue("joined passphrase 2026");
+      await (await byTest(b, "passphrase-confirm")).setValue("joined passphrase 2026");
+      await shot(b, "first-run-join.en-US");
+      await (await byTest(b, "join-book")).click();
+      // The team's book has its people: they sign in with their accounts there.
+      await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 60_000 });
+      await signIn(b, "admin", HUB_ADMIN_PASSWORD);
+      await typeInto(await byTest(b, "customer-search"), "ruth");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Ruth Quillfeather"), "the hub's customer found here");
+      const code = await invite.exited;
+      expect(code === 0, `the hub's invitation ended with ${code}`);
+    });
+    hub = await startCli(["--db", HUB, "--json", "serve", "--sync", "--listen", "127.0.0.1:0"], hubEnv);
+    const hubAddress = hub.first.listening;
+    await step("a change made on the hub shows here after Sync now", async () => {
+      hubCli("customer", "update", ruth, "--city", "Salem");
+      await (await b.$('[data-nav="sync"]')).click();
+      await typeInto(await byTest(b, "sync-peer"), hubAddress);
+      await (await byTest(b, "sync-now")).click();
+      await waitText(await byTest(b, "sync-round"), (t) => t.includes("With office-hub") && t.includes("received"), "the round's report");
+      await waitText(await byTest(b, "sync-status"), (t) => t.includes("office-hub"), "the sidebar's sync status");
+      await (await b.$('[data-nav="customers"]')).click();
+      await typeInto(await byTest(b, "customer-search"), "ruth");
+      await (await byTest(b, "customer-row")).click();
+      await waitText(await byTest(b, "record-name"), (t) => t.includes("Ruth Quillfeather"), "her record");
+      await waitPage(b, "Salem", "the city changed on the hub");
+    });
+    await step("one field changed here and on the hub waits with both values, and one click settles it everywhere", async () => {
+      await (await byTest(b, "record-edit")).click();
+      await typeInto(await byTest(b, "field-city"), "Lexington");
+      await (await byTest(b, "form-save")).click();
+      await waitPage(b, "Lexington", "the city saved here");
+      hubCli("customer", "update", ruth, "--city", "Concord");
+      await (await b.$('[data-nav="sync"]')).click();
+      await (await byTest(b, "sync-now")).click();
+      await waitText(await byTest(b, "sync-round"), (t) => t.includes("1 needs a decision"), "the conflict counted");
+      await waitText(await byTest(b, "sync-waiting"), (t) => t === "1", "the sidebar's count of decisions");
+      const conflict = await byTest(b, "sync-conflict");
+      await waitText(conflict, (t) => t.includes("Ruth Quillfeather") && t.includes("Lexington") && t.includes("Concord") && t.includes("office-hub"), "both values, where they were made");
+      await shot(b, "sync-conflict.en-US");
+      await setLang(b, "zh-CN");
+      await waitText(await byTest(b, "sync-conflict"), (t) => t.includes("在两个桌面上被修改"), "the conflict in Chinese");
+      await shot(b, "sync-conflict.zh-CN");
+      await setLang(b, "en-US");
+      for (const side of await b.$$('[data-testid="sync-side"]')) {
+        if ((await text(side)).includes("Lexington")) await (await side.$('[data-testid="sync-keep"]')).click();
+      }
+      await (await byTest(b, "sync-inbox-empty")).waitForDisplayed({ timeout: 10_000 });
+      await (await byTest(b, "sync-now")).click();
+      await waitText(await byTest(b, "sync-round"), (t) => t.includes("0 need a decision"), "the settlement sent");
+      expect(hubCli("sync", "conflicts").length === 0, "the hub still has the conflict");
+      const onHub = hubCli("customer", "get", ruth);
+      expect(onHub.customer.city === "Lexington", `the hub shows ${onHub.customer.city}`);
+      expect(!(await byTest(b, "sync-waiting").isExisting()), "the sidebar still counts a decision");
+    });
+    await step("the sync screen lists the book's desktops and invites another with a code, in both languages", async () => {
+      await waitText(await byTest(b, "sync-peers"), (t) => t.includes("office-hub") && t.includes("front-laptop") && t.includes("this desktop"), "both desktops listed");
+      await (await byTest(b, "sync-invite")).click();
+      await waitText(await byTest(b, "sync-invite-code"), (t) => /^\d{3} \d{3}$/.test(t), "a 6-digit code");
+      await waitText(await byTest(b, "sync-invite-address"), (t) => t.startsWith("127.0.0.1:"), "the address to pair with");
+      await shot(b, "sync-invite.en-US");
+      await setLang(b, "zh-CN");
+      await waitText(await byTest(b, "sync-peers"), (t) => t.includes("本桌面"), "the desktops in Chinese");
+      await waitText(await byTest(b, "sync-me"), (t) => t.includes("front-laptop"), "this desktop keeps its name when it invites");
+      await shot(b, "sync.zh-CN");
+      await setLang(b, "en-US");
+      await (await byTest(b, "sync-invite-cancel")).click();
+      await (await byTest(b, "sync-invite")).waitForDisplayed({ timeout: 10_000 });
+    });
+  } finally {
+    await b.deleteSession().catch(() => {});
+    hub?.child.kill();
+    invite.child.kill();
+  }
 }
 
 /** The files of the e2e book (database, WAL, shared memory) that the app's processes hold open,
@@ -771,7 +903,11 @@ function expect(cond, what) {
 }
 
 try {
-  await main();
+  // BANYAN_E2E_ONLY=sync runs only the sync steps (they make books of their own): for working on them.
+  if (process.env.BANYAN_E2E_ONLY === "sync") {
+    mkdirSync(dirname(DB), { recursive: true });
+    await syncSteps();
+  } else await main();
 } catch (e) {
   // A step's failure is already reported by the step (later steps depend on earlier ones); one
   // outside every step (no window to drive at all) is reported here, and fails the run too.

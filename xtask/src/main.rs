@@ -492,6 +492,8 @@ fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
         .args(["--port", "4444", "--native-port", "4445"])
         .env("BANYAN_DB", work.join("e2e.db"))
         .env("BANYAN_CONFIG_DIR", work.join("config"))
+        // Invitations from the window listen on loopback only, on a port of the system's choice.
+        .env("BANYAN_SYNC_LISTEN", "127.0.0.1:0")
         .env_remove("BANYAN_PASSPHRASE")
         .env("LANG", "en_US.UTF-8");
     // Its end printed when a step fails, so a window that died in CI says why.

@@ -470,9 +470,10 @@ enum SyncCmd {
     },
     /// One round of sync with a desktop or hub of the book: both sides end with everything.
     Now {
-        /// HOST:PORT of the desktop or hub (`banyan serve --sync`).
+        /// HOST:PORT of the desktop or hub (`banyan serve --sync`); without it, the one this
+        /// desktop last reached.
         #[arg(long)]
-        peer: String,
+        peer: Option<String>,
     },
     /// The book's desktops: name, code, fingerprint, who added them, removed ones.
     Peers,
@@ -913,8 +914,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             SyncCmd::Invite { listen, name } => {
                 let invite = sync::invite(&b, &caller, listen.as_deref(), name.as_deref())?;
                 // One line, whatever the format: a script reads it while the invitation waits.
-                let shown =
-                    serde_json::json!({ "code": invite.code, "address": invite.address, "expiresInSeconds": 300 });
+                let shown = serde_json::json!({ "code": invite.code, "address": invite.address, "expiresInSeconds": invite.seconds_left() });
                 if ctx.json {
                     println!("{shown}");
                 } else {
@@ -933,7 +933,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 );
             }
             SyncCmd::Now { peer } => {
-                let r = sync::now(&b, &caller, &peer)?;
+                let r = sync::now(&b, &caller, peer.as_deref())?;
                 out.message(
                     "cli-sync-round",
                     &[
@@ -943,7 +943,8 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                         ("conflicts", r.conflicts.to_string()),
                     ],
                     serde_json::json!({
-                        "peer": r.peer, "sent": r.sent, "received": r.received, "conflicts": r.conflicts,
+                        "peer": r.peer, "device": r.device, "address": r.address,
+                        "sent": r.sent, "received": r.received, "conflicts": r.conflicts,
                         "seconds": (r.seconds * 1000.0).round() / 1000.0
                     }),
                 );

@@ -913,6 +913,7 @@ impl Out<'_> {
             self.t("cli-col-code"),
             self.t("cli-col-fingerprint"),
             self.t("cli-col-status"),
+            self.t("cli-col-last-seen"),
         ];
         let rows: Vec<Vec<String>> = list
             .iter()
@@ -924,7 +925,23 @@ impl Out<'_> {
                 } else {
                     self.t("cli-sync-peer-member")
                 };
-                vec![m.device.clone(), m.name.clone(), m.code.clone(), m.fingerprint.chars().take(16).collect(), status]
+                let seen = m
+                    .last_seen
+                    .and_then(chrono::DateTime::from_timestamp_millis)
+                    .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+                    .map(|t| match &m.address {
+                        Some(a) => format!("{t} ({a})"),
+                        None => t,
+                    })
+                    .unwrap_or_default();
+                vec![
+                    m.device.clone(),
+                    m.name.clone(),
+                    m.code.clone(),
+                    m.fingerprint.chars().take(16).collect(),
+                    status,
+                    seen,
+                ]
             })
             .collect();
         table(&header, &rows);

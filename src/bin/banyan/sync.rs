@@ -142,7 +142,10 @@ impl Replica for Book<'_> {
 
 /// What one round did, for the caller to print.
 pub struct Round {
+    /// The other desktop's name (its id when it has none), id and the address reached.
     pub peer: String,
+    pub device: String,
+    pub address: String,
     /// From connecting to the end of the round.
     pub seconds: f64,
     pub sent: u64,
@@ -150,10 +153,17 @@ pub struct Round {
     pub conflicts: usize,
 }
 
-/// `banyan sync now --peer HOST:PORT`: one round with a member desktop or hub.
-pub fn now(b: &Banyan, caller: &Caller, peer: &str) -> Result<Round, ApiError> {
+/// `banyan sync now [--peer HOST:PORT]`: one round with a member desktop or hub (without a
+/// peer, the one this desktop last reached).
+pub fn now(b: &Banyan, caller: &Caller, peer: Option<&str>) -> Result<Round, ApiError> {
     let l = b.localizer();
-    let addr = address(peer, l)?;
+    let peer = match peer.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => p.to_string(),
+        None => b.sync_last_peer()?.ok_or_else(|| {
+            api::localize(l, banyan::Error::field(banyan::FieldError::new("peer", "error-sync-no-peer")))
+        })?,
+    };
+    let addr = address(&peer, l)?;
     let id = identity(b, l)?;
     let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
     let started = Instant::now();
@@ -162,8 +172,11 @@ pub fn now(b: &Banyan, caller: &Caller, peer: &str) -> Result<Round, ApiError> {
     stream.conn.send_close_notify();
     let _ = stream.flush();
     let seconds = started.elapsed().as_secs_f64();
+    b.sync_note_seen(&report.peer.device, Some(&peer))?;
     Ok(Round {
-        peer: if report.peer.name.is_empty() { report.peer.device } else { report.peer.name },
+        peer: if report.peer.name.is_empty() { report.peer.device.clone() } else { report.peer.name },
+        device: report.peer.device,
+        address: peer,
         seconds,
         sent: report.sent,
         received: report.received,
@@ -199,6 +212,9 @@ pub fn serve(
                 let _ = s.flush();
                 r
             });
+            if let Ok(r) = &outcome {
+                let _ = b.sync_note_seen(&r.peer.device, None);
+            }
             served(outcome);
         });
     }
@@ -211,6 +227,7 @@ pub struct Invite {
     pub address: String,
     listener: TcpListener,
     id: Identity,
+    started: Instant,
 }
 
 /// `banyan sync invite`: makes this desktop a member if it is not one yet, and listens for the
@@ -218,7 +235,14 @@ pub struct Invite {
 pub fn invite(b: &Banyan, caller: &Caller, listen: Option<&str>, name: Option<&str>) -> Result<Invite, ApiError> {
     let l = b.localizer();
     let id = identity(b, l)?;
-    b.sync_enrol_self(caller, &desktop_name(name), &cert::hex(&id.fingerprint()))?;
+    // Without a name given, a member keeps the one it has (the computer's name the first time).
+    let me = b.sync_hello()?.device;
+    let known = b.sync_members()?.into_iter().find(|m| m.device == me).map(|m| m.name);
+    let name = match (name, known) {
+        (None, Some(known)) => known,
+        (given, _) => desktop_name(given),
+    };
+    b.sync_enrol_self(caller, &name, &cert::hex(&id.fingerprint()))?;
     let listen = listen.map(str::to_string).unwrap_or_else(|| format!("0.0.0.0:{PORT}"));
     let listener = TcpListener::bind(address(&listen, l)?).map_err(|e| net_error(l, e.into()))?;
     let local = listener.local_addr().map_err(|e| net_error(l, e.into()))?;
@@ -227,33 +251,52 @@ pub fn invite(b: &Banyan, caller: &Caller, listen: Option<&str>, name: Option<&s
     } else {
         local.to_string()
     };
-    Ok(Invite { code: pair::new_code().map_err(|e| net_error(l, e))?, address, listener, id })
+    Ok(Invite { code: pair::new_code().map_err(|e| net_error(l, e))?, address, listener, id, started: Instant::now() })
 }
 
 /// Waits for the desktop with the code, for 5 minutes; one attempt with a wrong code ends the
 /// invitation. Returns the name of the desktop that joined.
 pub fn admit(b: &Banyan, caller: &Caller, invite: Invite) -> Result<String, ApiError> {
-    let l = b.localizer();
-    let deadline = Instant::now() + INVITE_FOR;
-    invite.listener.set_nonblocking(true).map_err(|e| net_error(l, e.into()))?;
-    let tcp = loop {
-        match invite.listener.accept() {
-            Ok((tcp, _)) => break tcp,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if Instant::now() > deadline {
-                    return Err(ApiError {
-                        code: ErrorCode::PairingFailed,
-                        message: l.t("error-invite-expired"),
-                        field: None,
-                        fields: vec![],
-                    });
+    let tcp = invite.wait(b.localizer(), &|| false)?;
+    admit_joiner(b, caller, invite, tcp)
+}
+
+impl Invite {
+    /// Waits up to 5 minutes from `started` for a desktop to connect (messages in `l`'s
+    /// language), or until `cancelled` says so.
+    pub fn wait(&self, l: &Localizer, cancelled: &dyn Fn() -> bool) -> Result<std::net::TcpStream, ApiError> {
+        let ended =
+            |id: &str| ApiError { code: ErrorCode::PairingFailed, message: l.t(id), field: None, fields: vec![] };
+        self.listener.set_nonblocking(true).map_err(|e| net_error(l, e.into()))?;
+        let tcp = loop {
+            match self.listener.accept() {
+                Ok((tcp, _)) => break tcp,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if self.started.elapsed() > INVITE_FOR {
+                        return Err(ended("error-invite-expired"));
+                    }
+                    if cancelled() {
+                        return Err(ended("error-invite-cancelled"));
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
                 }
-                std::thread::sleep(Duration::from_millis(50));
+                Err(e) => return Err(net_error(l, e.into())),
             }
-            Err(e) => return Err(net_error(l, e.into())),
-        }
-    };
-    tcp.set_nonblocking(false).map_err(|e| net_error(l, e.into()))?;
+        };
+        tcp.set_nonblocking(false).map_err(|e| net_error(l, e.into()))?;
+        Ok(tcp)
+    }
+
+    /// Seconds the code is still good for.
+    pub fn seconds_left(&self) -> u64 {
+        INVITE_FOR.saturating_sub(self.started.elapsed()).as_secs()
+    }
+}
+
+/// Pairs with the desktop that connected to an invitation (`tcp`, from [`Invite::wait`]) and
+/// sends it the book. Returns the name of the desktop that joined.
+pub fn admit_joiner(b: &Banyan, caller: &Caller, invite: Invite, tcp: std::net::TcpStream) -> Result<String, ApiError> {
+    let l = b.localizer();
     let config = tls::server_config(&invite.id, Arc::new(AnyPeer)).map_err(|e| net_error(l, e))?;
     let mut s = tls::accept(tcp, config).map_err(|e| net_error(l, e))?;
     let joiner = tls::peer_fingerprint(&s.conn).ok_or_else(|| net_error(l, banyan_net::Error::PairingFailed))?;

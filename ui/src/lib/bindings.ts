@@ -159,6 +159,24 @@ export type Channel = "desktop" | "cli" | "rest" | "sync";
 
 export type ColumnMap = { column: string, target: Target, };
 
+export type ConflictKind = "values" | "duplicateSku" | "duplicateCustomKey";
+
+export type ConflictSide = { 
+/**
+ * The value (JSON; a list or custom values as the JSON text the column holds). For a
+ * duplicate, the row's id.
+ */
+value: string, 
+/**
+ * The desktop that made it (its id, and its name as a member, filled in by the façade),
+ * and who.
+ */
+device: string, desktop: string, user: string, at: Hlc, 
+/**
+ * Whether the book shows this one meanwhile.
+ */
+shown: boolean, };
+
 export type Consent = { id: string, customerId: string, purpose: string, 
 /**
  * given or withdrawn.
@@ -389,6 +407,8 @@ hidden: boolean,
  */
 change: ChangeRef, };
 
+export type Hlc = number;
+
 export type ImportCounts = { rowsRead: number, created: number, updated: number, skipped: number, failed: number, };
 
 export type ImportMode = "validRows" | "allOrNothing";
@@ -426,11 +446,29 @@ export type ImportRequest = { sheet: string | null,
  */
 mapping: Mapping | null, mappingName: string | null, onDuplicate: OnDuplicate, mode: ImportMode, dryRun: boolean, };
 
+export type InviteEnded = { code: string, joined: string | null, error: ApiError | null, };
+
+export type InviteShown = { code: string, address: string, 
+/**
+ * When the code stops working (ms since 1970).
+ */
+expiresAtMs: number, };
+
 export type IoProgress = { 
 /**
  * "import" or "export".
  */
 task: string, done: number, total: number, };
+
+export type JoinBook = { code: string, 
+/**
+ * HOST:PORT of the inviting desktop, as it shows it.
+ */
+address: string, 
+/**
+ * This desktop's name in the book (the computer's name when empty).
+ */
+name: string | null, keyMode: KeyMode, passphrase: string | null, };
 
 export type KeyMode = "keyring" | "passphrase" | "shared";
 
@@ -475,6 +513,29 @@ export type Mapping = { columns: Array<ColumnMap>, };
 export type MatchField = "name" | "company" | "contacts" | "emails" | "phones" | "city" | "tags" | "notes";
 
 export type MatchTier = "exact" | "prefix" | "pinyin" | "substring" | "fuzzy";
+
+export type Member = { device: string, name: string, 
+/**
+ * Hex SHA-256 of its TLS certificate.
+ */
+fingerprint: string, 
+/**
+ * Its order-number code.
+ */
+code: string, addedBy: string | null, addedAt: number, 
+/**
+ * When it was removed (a lost laptop), if it was.
+ */
+revokedAt: number | null, 
+/**
+ * Hex Ed25519 public key its changes are signed with.
+ */
+signingKey: string | null, 
+/**
+ * When this desktop last finished a round with it, and the address it reached it at (if
+ * this desktop connected), as this desktop knows it.
+ */
+lastSeen: number | null, address: string | null, };
 
 export type MergeRequest = { survivorId: string, otherId: string, 
 /**
@@ -679,6 +740,62 @@ sheet: string | null, sheets: Array<string>,
  */
 headerRow: number, };
 
+export type SyncConflict = { 
+/**
+ * `table/row/field` (`products/sku/TEA-1` for a duplicate SKU): what `sync resolve` takes.
+ */
+id: string, kind: ConflictKind, table: string, rowId: string, field: string, sides: Array<ConflictSide>, 
+/**
+ * What the row is to a person (a customer's name), filled in by the façade.
+ */
+label: string | null, };
+
+export type SyncOverview = { status: SyncStatus, 
+/**
+ * This desktop's name among the members (none before it first invited or joined).
+ */
+name: string | null, 
+/**
+ * The book's desktops (empty for a role that may not see them).
+ */
+peers: Array<Member>, conflicts: Array<SyncConflict>, 
+/**
+ * The address this desktop last reached (what "Sync now" offers).
+ */
+lastPeer: string | null, lastRound: SyncRound | null, invite: InviteShown | null, };
+
+export type SyncRound = { 
+/**
+ * The other desktop's name, id and the address it was reached at.
+ */
+peer: string, device: string, address: string, sent: number, received: number, 
+/**
+ * Decisions waiting for the signed-in user after it.
+ */
+conflicts: number, seconds: number, 
+/**
+ * When it ended (ms since 1970).
+ */
+atMs: number, };
+
+export type SyncStatus = { 
+/**
+ * This desktop's id and its short code.
+ */
+device: string, deviceCode: string, 
+/**
+ * Per desktop, the last change this book holds from it.
+ */
+vector: Vector, 
+/**
+ * Decisions waiting for the caller (those they may see).
+ */
+conflicts: number, 
+/**
+ * Changes from elsewhere kept but not applied (see `sync_held`).
+ */
+held: number, };
+
 export type Target = { "field": "ignore" } | { "field": "id" } | { "field": "kind" } | { "field": "name" } | { "field": "familyName" } | { "field": "givenName" } | { "field": "company" } | { "field": "contact" } | { "field": "title" } | { "field": "phone" } | { "field": "mobile" } | { "field": "email" } | { "field": "address" } | { "field": "street" } | { "field": "district" } | { "field": "state" } | { "field": "postcode" } | { "field": "city" } | { "field": "country" } | { "field": "tags" } | { "field": "owner" } | { "field": "source" } | { "field": "notes" } | { "field": "noteLine" } | { "field": "custom", "key": string };
 
 export type Totals = { gross: number, discount: number, net: number, tax: number, total: number, };
@@ -706,6 +823,8 @@ export type UserId = string;
 export type UserInput = { login: string | null, name: string | null, roles: Array<string>, team: string | null, };
 
 export type UserStatus = "active" | "disabled";
+
+export type Vector = { [key in string]: number };
 
 export function appStatus(): Promise<AppStatus> {
   return invoke<AppStatus>("app_status");
@@ -977,6 +1096,38 @@ export function makeShared(password: string): Promise<Array<string>> {
 
 export function usersWithoutKeySlot(): Promise<Array<string>> {
   return invoke<Array<string>>("users_without_key_slot");
+}
+
+export function syncOverview(): Promise<SyncOverview> {
+  return invoke<SyncOverview>("sync_overview");
+}
+
+export function syncWaiting(): Promise<number> {
+  return invoke<number>("sync_waiting");
+}
+
+export function syncNow(peer: string | null): Promise<SyncRound> {
+  return invoke<SyncRound>("sync_now", { peer });
+}
+
+export function syncResolve(id: string, keep: string): Promise<null> {
+  return invoke<null>("sync_resolve", { id, keep });
+}
+
+export function syncRevoke(device: string): Promise<Member> {
+  return invoke<Member>("sync_revoke", { device });
+}
+
+export function syncInvite(name: string | null): Promise<InviteShown> {
+  return invoke<InviteShown>("sync_invite", { name });
+}
+
+export function syncCancelInvite(): Promise<null> {
+  return invoke<null>("sync_cancel_invite");
+}
+
+export function joinBook(req: JoinBook): Promise<AppStatus> {
+  return invoke<AppStatus>("join_book", { req });
 }
 
 export function benchMark(name: string, valueMs: number | null): Promise<number> {
