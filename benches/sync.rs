@@ -7,6 +7,9 @@
 //!    desktop in one `banyan sync now`: the round (connect to done, as the process times it) and
 //!    the process's whole time (opening the book and signing in included).
 //! 3. Bytes on the wire per field change (the encoded batches those changes travel in).
+//! 4. Live sync, one change: committed on a desktop (this process, on that desktop's book while
+//!    its `banyan sync live` runs) until a search on another desktop's book finds it: straight
+//!    to a desktop that serves, and through the hub to a desktop in live sync with it.
 //!
 //! Options: --customers N; --keep DIR (the hub's demo book is made once in DIR and copied).
 
@@ -219,4 +222,111 @@ fn main() {
         bytes as f64 / changes as f64,
         bytes as f64 / 1e6
     );
+
+    // 4. Live sync: one change, committed on a desktop until another desktop's search finds it.
+    let desk2 = tmp.path().join("desk2/book.db");
+    pair_with(&hub, &desk2, "desk2");
+    let hub_proc = Running::start(banyan(&hub).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let hub_addr = hub_proc.first["listening"].as_str().unwrap().to_string();
+    {
+        // Through the hub: both desktops in live sync with it.
+        let _a = Running::start(banyan(&desk).args(["--json", "sync", "live", "--peer", &hub_addr]));
+        let _b = Running::start(banyan(&desk2).args(["--json", "sync", "live", "--peer", &hub_addr]));
+        let (p50, p99) = live_latency(&desk, &desk2, "hub");
+        println!(
+            "one change, committed on a desktop -> found by search on another, through the hub (both in `sync live`): \
+             p50 {p50:.0} ms, p99 {p99:.0} ms (target p50 <= 100 ms: {})",
+            verdict(p50 <= 100.0)
+        );
+    }
+    drop(hub_proc);
+    {
+        // Straight: the second desktop serves, the first is in live sync with it.
+        let serving = Running::start(banyan(&desk2).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+        let addr = serving.first["listening"].as_str().unwrap().to_string();
+        let _a = Running::start(banyan(&desk).args(["--json", "sync", "live", "--peer", &addr]));
+        let (p50, p99) = live_latency(&desk, &desk2, "direct");
+        println!(
+            "one change, committed on a desktop -> found by search on another it syncs with live: p50 {p50:.0} ms, \
+             p99 {p99:.0} ms (target p50 <= 50 ms: {}, p99 <= 150 ms: {})",
+            verdict(p50 <= 50.0),
+            verdict(p99 <= 150.0)
+        );
+    }
+}
+
+/// Makes the book at `desk` by pairing with `hub` (an invitation the hub's CLI shows).
+fn pair_with(hub: &Path, desk: &Path, name: &str) {
+    let invite =
+        Running::start(banyan(hub).args(["--json", "sync", "invite", "--listen", "127.0.0.1:0", "--name", "hub"]));
+    let (code, address) = (invite.first["code"].as_str().unwrap(), invite.first["address"].as_str().unwrap());
+    let out = banyan(desk).args(["--json", "sync", "pair", code, address, "--name", name]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A process whose first line of output is JSON (an invitation, a hub's address, a first
+/// round); killed when dropped.
+struct Running {
+    child: std::process::Child,
+    first: serde_json::Value,
+    /// Kept open: a process whose output pipe is closed dies at its next line.
+    _rest: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Running {
+    fn start(c: &mut Command) -> Running {
+        let mut child = c.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        let mut line = String::new();
+        let mut rest = std::io::BufReader::new(child.stdout.take().unwrap());
+        rest.read_line(&mut line).unwrap();
+        let first = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        Running { child, first, _rest: rest }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// 40 changes, one at a time: each committed on `a`'s book (this process), then searched for on
+/// `b`'s book every millisecond until found. Returns (p50, p99) in ms.
+fn live_latency(a: &Path, b: &Path, label: &str) -> (f64, f64) {
+    let (ba, bb) = (
+        Banyan::open(&opts(a), &Unlock::passphrase(PASS)).unwrap(),
+        Banyan::open(&opts(b), &Unlock::passphrase(PASS)).unwrap(),
+    );
+    let (ca, cb) = (
+        ba.sign_in(ADMIN, PASSWORD, None, Channel::Cli).unwrap(),
+        bb.sign_in(ADMIN, PASSWORD, None, Channel::Cli).unwrap(),
+    );
+    let page = CustomerFilter { limit: Some(40), ..Default::default() };
+    let ids: Vec<String> = ba.customers(&ca, &page).unwrap().into_iter().map(|c| c.id.to_string()).collect();
+    // The sign-ins above are changes too: let them settle before timing.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let mut ms: Vec<f64> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let token = format!("Qz{label}{i}x");
+        let patch = CustomerPatch { name: Some(format!("Live {token}")), ..Default::default() };
+        ba.update_customer(&ca, id, &patch).unwrap();
+        let t = Instant::now();
+        loop {
+            let hits = bb.search_customers(&cb, &token, &Default::default(), 5).unwrap();
+            if hits.iter().any(|h| h.customer.name.contains(&token)) {
+                break;
+            }
+            if t.elapsed().as_secs() >= 30 {
+                let there = bb.customer(&cb, id).map(|c| c.name);
+                panic!("change {i} never arrived ({label}); the customer there: {there:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    ms.sort_by(|x, y| x.total_cmp(y));
+    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.99))
 }

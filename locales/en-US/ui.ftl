@@ -709,3 +709,5 @@ firstrun-join-address = Address it shows
 firstrun-join-name = This desktop's name (optional)
 firstrun-join = Join the book
 firstrun-joining = Joining…
+sync-live = Stay in sync with { $address }: changes go both ways as soon as they are saved, while someone is signed in here
+sync-live-error = Not in sync right now: { $reason } Banyan tries again by itself.

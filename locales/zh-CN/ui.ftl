@@ -549,3 +549,5 @@ firstrun-join-address = 对方显示的地址
 firstrun-join-name = 本桌面的名称（可选）
 firstrun-join = 加入客户库
 firstrun-joining = 正在加入…
+sync-live = 与 { $address } 保持同步：有人在本机登录期间，任何一方保存的更改都会立即双向同步
+sync-live-error = 暂时未能同步：{ $reason } Banyan 会自动重试。

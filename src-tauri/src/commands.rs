@@ -150,6 +150,8 @@ pub struct SyncOverview {
     pub conflicts: Vec<banyan::store::SyncConflict>,
     /// The address this desktop last reached (what "Sync now" offers).
     pub last_peer: Option<String>,
+    /// Whether this desktop stays in sync with it (live sync).
+    pub live: bool,
     pub last_round: Option<SyncRound>,
     pub invite: Option<InviteShown>,
 }
@@ -271,7 +273,45 @@ fn signed_in(state: &AppState, caller: Caller) -> R<()> {
     if demo > 0 {
         with(state, |b, c| b.demo(c, demo as usize, 2026))?;
     }
+    state.start_live();
     Ok(())
+}
+
+fn round_of(r: crate::peer::Round) -> SyncRound {
+    SyncRound {
+        peer: r.peer,
+        device: r.device,
+        address: r.address,
+        sent: r.sent,
+        received: r.received,
+        conflicts: r.conflicts as u32,
+        seconds: r.seconds,
+        at_ms: now_ms(),
+    }
+}
+
+/// Live sync's thread (see `AppState::start_live`): rounds with the desktop or hub this one last
+/// reached as soon as either side has something new, each a "sync-round" event (a failed one a
+/// "sync-live-error" event, and it is tried again), until stopped.
+pub fn run_live(app: &tauri::AppHandle, stop: &std::sync::atomic::AtomicBool) {
+    use tauri::Manager;
+    let state = app.state::<AppState>();
+    let halted = || stop.load(std::sync::atomic::Ordering::SeqCst);
+    let outcome = with(&state, |b, c| {
+        crate::peer::live(b, c, None, &halted, &mut |r| match r {
+            Ok(r) => {
+                let round = round_of(r);
+                *state.last_round.lock().unwrap_or_else(|e| e.into_inner()) = Some(round.clone());
+                let _ = app.emit("sync-round", round);
+            }
+            Err(e) => {
+                let _ = app.emit("sync-live-error", e);
+            }
+        })
+    });
+    if let Err(e) = outcome {
+        let _ = app.emit("sync-live-error", e);
+    }
 }
 
 macro_rules! commands {
@@ -353,6 +393,7 @@ commands! {
             s.locked_by_idle = idle;
             s.locked_by_os = None;
         }
+        state.stop_live();
         state.close_if_shared();
         Ok(status(&state))
     }
@@ -538,10 +579,16 @@ commands! {
     /// password set here.
     fn make_shared(state, password: String) -> Vec<String> {
         let caller = state.session().caller.clone();
-        let mut book = state.book_mut();
-        let Some(b) = book.as_mut() else { return Err(api::not_open(&Localizer::new(state.lang()))) };
-        let Some(caller) = caller else { return Err(api::localize(b.localizer(), banyan::Error::SignInRequired)) };
-        b.make_shared(&caller, &password)
+        // Live sync holds the book shared: it lets go for this, and goes on after.
+        state.stop_live();
+        let made = {
+            let mut book = state.book_mut();
+            let Some(b) = book.as_mut() else { return Err(api::not_open(&Localizer::new(state.lang()))) };
+            let Some(caller) = caller else { return Err(api::localize(b.localizer(), banyan::Error::SignInRequired)) };
+            b.make_shared(&caller, &password)
+        };
+        state.start_live();
+        made
     }
     /// On a shared desktop, the users whose password does not open the book here yet.
     fn users_without_key_slot(state) -> Vec<String> { with(&state, |b, c| b.users_without_key_slot(c)) }
@@ -557,6 +604,7 @@ commands! {
             Ok(SyncOverview {
                 conflicts: b.sync_conflicts(c)?,
                 last_peer: b.sync_last_peer()?,
+                live: state.sync_live(),
                 status,
                 name,
                 peers,
@@ -569,20 +617,15 @@ commands! {
     fn sync_waiting(state) -> u32 { with(&state, |b, c| b.sync_status(c).map(|s| s.conflicts)) }
     /// One round with a desktop or hub of the book (`peer`: HOST:PORT; none: the last one).
     fn sync_now(state, peer: Option<String>) -> SyncRound {
-        let r = with(&state, |b, c| crate::peer::now(b, c, peer.as_deref()))?;
-        let round = SyncRound {
-            peer: r.peer,
-            device: r.device,
-            address: r.address,
-            sent: r.sent,
-            received: r.received,
-            conflicts: r.conflicts as u32,
-            seconds: r.seconds,
-            at_ms: now_ms(),
-        };
+        let round = round_of(with(&state, |b, c| crate::peer::now(b, c, peer.as_deref()))?);
         *state.last_round.lock().unwrap_or_else(|e| e.into_inner()) = Some(round.clone());
         let _ = state.app.emit("sync-round", round.clone());
         Ok(round)
+    }
+    /// Stays in sync with the desktop or hub last reached (a round as soon as either side has
+    /// something new, while someone is signed in), or stops; remembered on this desktop.
+    fn set_sync_live(state, on: bool) -> () {
+        state.set_sync_live(on).map_err(|e| api::localize(&Localizer::new(state.lang()), banyan::Error::Io(e)))
     }
     /// Keeps one value of a conflict, everywhere.
     fn sync_resolve(state, id: String, keep: String) -> () { with(&state, |b, c| b.sync_resolve(c, &id, &keep)) }

@@ -17,6 +17,10 @@ struct Prefs {
     /// policy's maximum).
     #[serde(default)]
     idle_lock_minutes: Option<u32>,
+    /// Whether this desktop stays in sync with the desktop or hub it last reached while someone
+    /// is signed in (the Sync screen's switch).
+    #[serde(default)]
+    sync_live: bool,
 }
 
 pub struct AppState {
@@ -48,6 +52,8 @@ pub struct AppState {
     pub invite: Mutex<Option<OpenInvite>>,
     /// The last sync round this window ran (for the sidebar and the sync screen).
     pub last_round: Mutex<Option<crate::commands::SyncRound>>,
+    /// Live sync running on its own thread: its stop flag and the thread.
+    live: Mutex<Option<(std::sync::Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<()>)>>,
 }
 
 /// An invitation being shown: what the window shows and how to call it off.
@@ -108,6 +114,7 @@ impl AppState {
             pending_demo: Mutex::new(0),
             invite: Mutex::new(None),
             last_round: Mutex::new(None),
+            live: Mutex::new(None),
         };
         if state.auto_unlock().is_some() {
             *state.opening.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
@@ -161,6 +168,7 @@ impl AppState {
         s.locked_by_idle = false;
         s.locked_by_os = Some(why);
         drop(s);
+        self.stop_live();
         self.close_if_shared();
         true
     }
@@ -173,6 +181,51 @@ impl AppState {
     /// On a shared desktop, closes the book once the session has ended: its key goes from
     /// memory (SQLCipher wipes its copy as each connection closes) and nothing of it stays open
     /// in this process. Waits for a command still using the book to finish.
+    pub fn sync_live(&self) -> bool {
+        self.prefs.lock().unwrap_or_else(|e| e.into_inner()).sync_live
+    }
+
+    /// Remembers whether to stay in sync, and starts or stops it.
+    pub fn set_sync_live(&self, on: bool) -> std::io::Result<()> {
+        {
+            let mut p = self.prefs.lock().unwrap_or_else(|e| e.into_inner());
+            p.sync_live = on;
+            self.save_prefs(&p)?;
+        }
+        if on {
+            self.start_live()
+        } else {
+            self.stop_live()
+        }
+        Ok(())
+    }
+
+    /// Starts live sync if this desktop stays in sync and someone is signed in (a thread that
+    /// holds the book shared until [`Self::stop_live`]; every round is a "sync-round" event).
+    pub fn start_live(&self) {
+        if !self.sync_live() || self.session().caller.is_none() {
+            return;
+        }
+        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        if live.as_ref().is_some_and(|(_, t)| !t.is_finished()) {
+            return;
+        }
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (app, flag) = (self.app.clone(), stop.clone());
+        let thread = std::thread::spawn(move || crate::commands::run_live(&app, &flag));
+        *live = Some((stop, thread));
+    }
+
+    /// Stops live sync and waits for its thread (it lets the book go): before a lock, or
+    /// before the book is closed or replaced.
+    pub fn stop_live(&self) {
+        let running = self.live.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((stop, thread)) = running {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = thread.join();
+        }
+    }
+
     pub fn close_if_shared(&self) {
         if self.is_shared() {
             // The book first, then the session (the order every command takes them in): a

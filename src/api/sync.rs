@@ -222,6 +222,22 @@ impl Banyan {
         self.store.note_seen(device, address).map_err(|e| self.err(e))
     }
 
+    /// Waits up to `max` until this book holds a change `since` lacks (another process or thread
+    /// committed one); whether it does. Live sync's watched side (`banyan-net`'s Watch).
+    pub fn sync_wait_news(&self, since: &Vector, max: std::time::Duration) -> ApiResult<bool> {
+        let until = std::time::Instant::now() + max;
+        loop {
+            // A vector is a few rows (one per desktop of the book): read every 5 ms.
+            if since.behind(&self.store.sync_vector().map_err(|e| self.err(e))?) > 0 {
+                return Ok(true);
+            }
+            if std::time::Instant::now() >= until {
+                return Ok(false);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// The address of the desktop this one last reached (`sync now` without a peer goes there).
     pub fn sync_last_peer(&self) -> ApiResult<Option<String>> {
         self.store.last_peer_address().map_err(|e| self.err(e))

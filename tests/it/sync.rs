@@ -1027,3 +1027,47 @@ fn a_sync_killed_at_any_point_on_either_side_leaves_both_books_sound_and_then_co
     assert_eq!(book_of(&ha.b, &ha.who), book_of(&hb.b, &hb.who));
     assert_eq!(ha.b.sync_conflicts(&ha.who).unwrap(), hb.b.sync_conflicts(&hb.who).unwrap());
 }
+
+#[test]
+fn a_desktop_in_live_sync_gets_the_hubs_changes_and_sends_its_own_without_anyone_asking() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = ("hub passphrase 5", "laptop passphrase 6");
+    let (a, b) = paired(dir.path(), pa, pb);
+    let mut hub = spawn(cli(&a, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let hub_addr = hub.first["listening"].as_str().unwrap().to_string();
+    let mut live = spawn(cli(&b, pb).args(["--json", "sync", "live", "--peer", &hub_addr]));
+    assert!(live.first["received"].is_u64(), "the first round: {}", live.first);
+    let list = run_json(cli(&a, pa).args(["--json", "customer", "list", "--limit", "2"]));
+    let (x, y) = (list[0]["id"].as_str().unwrap().to_string(), list[1]["id"].as_str().unwrap().to_string());
+    let city = |db: &Path, pass: &str, id: &str| {
+        run_json(cli(db, pass).args(["--json", "customer", "get", id]))["customer"]["city"].as_str().map(str::to_string)
+    };
+    // Waits (at most 20 s: a debug build, four processes on two cores) for `db` to show `want`.
+    let arrives = |db: &Path, pass: &str, id: &str, want: &str| {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::time::Instant::now() < until {
+            if city(db, pass, id).as_deref() == Some(want) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    };
+    // Made on the hub (another process writes its book while it serves): the laptop pulls it.
+    run_json(cli(&a, pa).args(["--json", "customer", "update", &x, "--city", "Salem"]));
+    assert!(arrives(&b, pb, &x, "Salem"), "the hub's change did not reach the laptop");
+    // Made on the laptop: it pushes it.
+    run_json(cli(&b, pb).args(["--json", "customer", "update", &y, "--city", "Concord"]));
+    assert!(arrives(&a, pa, &y, "Concord"), "the laptop's change did not reach the hub");
+    // One line per round, each of which moved something or answered news; none failed.
+    let _ = live.child.kill();
+    let _ = live.child.wait();
+    let _ = hub.child.kill();
+    let rounds: Vec<serde_json::Value> = std::io::BufRead::lines(&mut live.rest)
+        .map_while(Result::ok)
+        .map(|l| serde_json::from_str(&l).unwrap())
+        .collect();
+    assert!(rounds.iter().all(|r| r.get("error").is_none()), "{rounds:?}");
+    let moved: u64 = rounds.iter().map(|r| r["sent"].as_u64().unwrap() + r["received"].as_u64().unwrap()).sum();
+    assert!(moved >= 2, "{rounds:?}");
+}

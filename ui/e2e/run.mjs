@@ -852,6 +852,25 @@ async function syncSteps() {
       expect(onHub.customer.city === "Lexington", `the hub shows ${onHub.customer.city}`);
       expect(!(await byTest(b, "sync-waiting").isExisting()), "the sidebar still counts a decision");
     });
+    await step("staying in sync, a change made on the hub shows here without anyone asking", async () => {
+      await (await byTest(b, "sync-live")).click();
+      // The first live round runs at once; then the hub's change comes by itself.
+      await waitText(await byTest(b, "sync-round"), (t) => t.includes("received 0"), "live sync's first round");
+      hubCli("customer", "update", ruth, "--city", "Plymouth");
+      await waitText(await byTest(b, "sync-round"), (t) => t.includes("received 1"), "the hub's change pulled by itself");
+      await (await b.$('[data-nav="customers"]')).click();
+      await typeInto(await byTest(b, "customer-search"), "ruth");
+      await (await byTest(b, "customer-row")).click();
+      await waitPage(b, "Plymouth", "the hub's change in her record");
+      expect(hubCli("sync", "status").conflicts === 0, "live sync left a decision on the hub");
+      // And this desktop's own change goes up by itself.
+      await (await byTest(b, "record-edit")).click();
+      await typeInto(await byTest(b, "field-city"), "Newport");
+      await (await byTest(b, "form-save")).click();
+      await b.waitUntil(async () => hubCli("customer", "get", ruth).customer.city === "Newport", { timeout: 15_000, timeoutMsg: "this desktop's change did not reach the hub" });
+      await (await b.$('[data-nav="sync"]')).click();
+      await shot(b, "sync-live.en-US");
+    });
     await step("the sync screen lists the book's desktops and invites another with a code, in both languages", async () => {
       await waitText(await byTest(b, "sync-peers"), (t) => t.includes("office-hub") && t.includes("front-laptop") && t.includes("this desktop"), "both desktops listed");
       await (await byTest(b, "sync-invite")).click();

@@ -68,6 +68,13 @@ pub enum Frame {
     },
     /// A piece of the snapshot.
     Chunk(Vec<u8>),
+    /// Live sync: "tell me when you hold something beyond this vector" (the watcher's).
+    Watch(Vector),
+    /// Live sync: the watched side holds something the watcher lacks (it pulls with a round):
+    /// its vector now.
+    News(Vector),
+    /// Live sync: nothing new within the wait; the watcher asks again.
+    Quiet,
 }
 
 impl Frame {
@@ -83,6 +90,9 @@ impl Frame {
             Frame::Join { .. } => "Join",
             Frame::Book { .. } => "Book",
             Frame::Chunk(_) => "Chunk",
+            Frame::Watch(_) => "Watch",
+            Frame::News(_) => "News",
+            Frame::Quiet => "Quiet",
         }
     }
 }

@@ -24,7 +24,13 @@ pub trait Replica {
     fn changes(&self, since: &Vector, max: usize) -> std::result::Result<(Vec<u8>, u64, bool), String>;
     /// Applies a batch the peer sent; returns the field changes applied.
     fn apply(&self, payload: &[u8]) -> std::result::Result<u64, String>;
+    /// Waits up to `max` until this replica holds something `since` lacks; whether it does.
+    fn wait_news(&self, since: &Vector, max: std::time::Duration) -> std::result::Result<bool, String>;
 }
+
+/// How long a watched side waits before it says Quiet (and the watcher asks again): well under
+/// any idle timeout a router or firewall between them may have.
+pub const WATCH_FOR: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// What a round did.
 #[derive(Debug, Clone)]
@@ -48,8 +54,8 @@ fn refuse<S: Write>(s: &mut S, why: String) -> Error {
     Error::Refused(why)
 }
 
-/// Runs one round. `initiator` is the side that connected.
-pub fn run<S: Read + Write>(s: &mut S, me: &dyn Replica, initiator: bool) -> Result<Report> {
+/// Both sides' Hello; the peer's, once this side accepted it.
+fn greet<S: Read + Write>(s: &mut S, me: &dyn Replica, initiator: bool) -> Result<Hello> {
     let hello = me.hello().map_err(Error::Replica)?;
     let peer = if initiator {
         frame::write(s, &Frame::Hello(hello))?;
@@ -65,14 +71,70 @@ pub fn run<S: Read + Write>(s: &mut S, me: &dyn Replica, initiator: bool) -> Res
     if let Err(why) = me.accept(&peer) {
         return Err(refuse(s, why));
     }
+    Ok(peer)
+}
+
+/// Runs one round. `initiator` is the side that connected. The side that did not connect also
+/// answers a watcher (see [`watch`]) until it hangs up; that counts as a round of nothing.
+pub fn run<S: Read + Write>(s: &mut S, me: &dyn Replica, initiator: bool) -> Result<Report> {
+    let peer = greet(s, me, initiator)?;
     let (sent, received) = if initiator {
         let r = pull(s, me)?;
         (push(s, me)?, r)
     } else {
-        let t = push(s, me)?;
-        (t, pull(s, me)?)
+        match next(s)? {
+            Frame::Watch(v) => {
+                answer_watch(s, me, v)?;
+                return Ok(Report { peer, sent: 0, received: 0 });
+            }
+            Frame::Want(v) => {
+                let t = push_from(s, me, v)?;
+                (t, pull(s, me)?)
+            }
+            other => return Err(refuse(s, format!("expected Want, got {}", other.name()))),
+        }
     };
     Ok(Report { peer, sent, received })
+}
+
+/// Live sync, the watcher's side: after Hello, asks the peer to say when it holds something this
+/// replica lacks, and calls `news` each time it does (which runs a round on a connection of its
+/// own and says whether to go on watching). Returns when `news` says stop or the connection ends.
+pub fn watch<S: Read + Write>(s: &mut S, me: &dyn Replica, news: &mut dyn FnMut() -> bool) -> Result<Hello> {
+    let peer = greet(s, me, true)?;
+    loop {
+        frame::write(s, &Frame::Watch(me.vector().map_err(Error::Replica)?))?;
+        match next(s)? {
+            Frame::News(theirs) => {
+                // What the peer holds beyond the vector sent may be this side's own change that
+                // reached it meanwhile, or one a round here has pulled since: nothing to do then.
+                let now = me.vector().map_err(Error::Replica)?;
+                let lacking = theirs.iter().any(|(d, n)| now.get(d).copied().unwrap_or(0) < *n);
+                if lacking && !news() {
+                    return Ok(peer);
+                }
+            }
+            Frame::Quiet => {}
+            other => return Err(refuse(s, format!("expected News, got {}", other.name()))),
+        }
+    }
+}
+
+/// The watched side: answers each Watch with News as soon as it holds something the watcher's
+/// vector lacks, or Quiet after [`WATCH_FOR`], until the watcher hangs up.
+fn answer_watch<S: Read + Write>(s: &mut S, me: &dyn Replica, mut since: Vector) -> Result<()> {
+    loop {
+        let news = me.wait_news(&since, WATCH_FOR).map_err(Error::Replica)?;
+        frame::write(s, &if news { Frame::News(me.vector().map_err(Error::Replica)?) } else { Frame::Quiet })?;
+        since = match frame::read(s) {
+            Ok(Frame::Watch(v)) => v,
+            // The watcher hung up (it stops, or it goes on with a round of its own).
+            Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+            Ok(Frame::Refused(why)) => return Err(Error::PeerRefused(why)),
+            Ok(other) => return Err(refuse(s, format!("expected Watch, got {}", other.name()))),
+            Err(e) => return Err(e),
+        };
+    }
 }
 
 fn pull<S: Read + Write>(s: &mut S, me: &dyn Replica) -> Result<u64> {
@@ -96,10 +158,15 @@ fn pull<S: Read + Write>(s: &mut S, me: &dyn Replica) -> Result<u64> {
 }
 
 fn push<S: Read + Write>(s: &mut S, me: &dyn Replica) -> Result<u64> {
-    let mut want = match next(s)? {
+    let want = match next(s)? {
         Frame::Want(v) => v,
         other => return Err(refuse(s, format!("expected Want, got {}", other.name()))),
     };
+    push_from(s, me, want)
+}
+
+/// Sends what a peer whose vector is `want` lacks, batch by batch, each acknowledged.
+fn push_from<S: Read + Write>(s: &mut S, me: &dyn Replica, mut want: Vector) -> Result<u64> {
     let mut sent = 0;
     loop {
         let mut max = BATCH;

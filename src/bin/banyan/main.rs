@@ -475,6 +475,13 @@ enum SyncCmd {
         #[arg(long)]
         peer: Option<String>,
     },
+    /// Stays in sync with a desktop or hub until stopped: a round as soon as either side has
+    /// something new (one line each); a lost connection is tried again.
+    Live {
+        /// HOST:PORT of the desktop or hub; without it, the one this desktop last reached.
+        #[arg(long)]
+        peer: Option<String>,
+    },
     /// The book's desktops: name, code, fingerprint, who added them, removed ones.
     Peers,
     /// Remove a desktop from the book (a lost laptop): by its id or the start of it.
@@ -948,6 +955,32 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                         "seconds": (r.seconds * 1000.0).round() / 1000.0
                     }),
                 );
+            }
+            SyncCmd::Live { peer } => {
+                let json = ctx.json;
+                sync::live(&b, &caller, peer.as_deref(), &|| false, &mut |r| {
+                    let line = match r {
+                        Ok(r) if json => serde_json::json!({
+                            "peer": r.peer, "sent": r.sent, "received": r.received, "conflicts": r.conflicts,
+                            "seconds": (r.seconds * 1000.0).round() / 1000.0,
+                            "at": chrono::Utc::now().timestamp_millis(),
+                        })
+                        .to_string(),
+                        Ok(r) => b.localizer().format(
+                            "cli-sync-round",
+                            &[
+                                ("desktop", r.peer),
+                                ("sent", r.sent.to_string()),
+                                ("received", r.received.to_string()),
+                                ("conflicts", r.conflicts.to_string()),
+                            ],
+                        ),
+                        Err(e) if json => serde_json::json!({ "error": e.message, "code": e.code }).to_string(),
+                        Err(e) => e.message,
+                    };
+                    println!("{line}");
+                    let _ = std::io::Write::flush(&mut std::io::stdout());
+                })?;
             }
             SyncCmd::Peers => out.sync_peers(&b.sync_peers(&caller)?, &b.sync_hello()?.device),
             SyncCmd::Revoke { device } => {

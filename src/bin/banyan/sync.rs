@@ -138,6 +138,10 @@ impl Replica for Book<'_> {
     fn apply(&self, payload: &[u8]) -> Result<u64, String> {
         Ok(self.b.sync_apply_encoded(payload).map_err(|e| e.message)?.changes as u64)
     }
+
+    fn wait_news(&self, since: &frame::Vector, max: Duration) -> Result<bool, String> {
+        self.b.sync_wait_news(&banyan::sync::wire::Vector(since.clone()), max).map_err(|e| e.message)
+    }
 }
 
 /// What one round did, for the caller to print.
@@ -153,16 +157,21 @@ pub struct Round {
     pub conflicts: usize,
 }
 
+/// The peer to sync with: the one given, else the one this desktop last reached.
+fn peer_or_last(b: &Banyan, peer: Option<&str>) -> Result<String, ApiError> {
+    match peer.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Ok(p.to_string()),
+        None => b.sync_last_peer()?.ok_or_else(|| {
+            api::localize(b.localizer(), banyan::Error::field(banyan::FieldError::new("peer", "error-sync-no-peer")))
+        }),
+    }
+}
+
 /// `banyan sync now [--peer HOST:PORT]`: one round with a member desktop or hub (without a
 /// peer, the one this desktop last reached).
 pub fn now(b: &Banyan, caller: &Caller, peer: Option<&str>) -> Result<Round, ApiError> {
     let l = b.localizer();
-    let peer = match peer.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => p.to_string(),
-        None => b.sync_last_peer()?.ok_or_else(|| {
-            api::localize(l, banyan::Error::field(banyan::FieldError::new("peer", "error-sync-no-peer")))
-        })?,
-    };
+    let peer = peer_or_last(b, peer)?;
     let addr = address(&peer, l)?;
     let id = identity(b, l)?;
     let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
@@ -181,6 +190,107 @@ pub fn now(b: &Banyan, caller: &Caller, peer: Option<&str>) -> Result<Round, Api
         sent: report.sent,
         received: report.received,
         conflicts: b.sync_conflicts(caller)?.len(),
+    })
+}
+
+/// `banyan sync live [--peer HOST:PORT]`: stays in sync with a desktop or hub until `stop`
+/// says so. A connection of its own watches the peer (it says as soon as it holds something this
+/// desktop lacks); a commit here is noticed within milliseconds; either runs a round at once.
+/// Each round's outcome goes to `on_round`; a lost connection is tried again, less and less
+/// often (up to every 30 s), and the next round starts from what both sides hold.
+pub fn live(
+    b: &Banyan,
+    caller: &Caller,
+    peer: Option<&str>,
+    stop: &(dyn Fn() -> bool + Sync),
+    on_round: &mut dyn FnMut(Result<Round, ApiError>),
+) -> Result<(), ApiError> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let l = b.localizer();
+    let peer = peer_or_last(b, peer)?;
+    let addr = address(&peer, l)?;
+    let me = b.sync_hello()?.device;
+    // Set by the watcher when the peer has news, cleared when a round starts; `running` while
+    // one runs (the watcher asks again only after it, with the vector it left).
+    let pull = AtomicBool::new(true);
+    let running = AtomicBool::new(false);
+    // The watcher's socket, shut down when stopping so its wait for the peer ends at once.
+    let watching: std::sync::Mutex<Option<std::net::TcpStream>> = std::sync::Mutex::new(None);
+    // Set when this side stops (asked to, or a failure of the book itself).
+    let quit = AtomicBool::new(false);
+    let halted = || stop() || quit.load(Ordering::SeqCst);
+    let own = |b: &Banyan| -> Result<i64, ApiError> { Ok(b.sync_vector()?.get(&me)) };
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut wait = Duration::from_millis(200);
+            while !halted() {
+                let watched = (|| -> Result<(), ApiError> {
+                    let id = identity(b, l)?;
+                    let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
+                    let mut stream = tls::connect(addr, config).map_err(|e| net_error(l, e))?;
+                    *watching.lock().unwrap_or_else(|e| e.into_inner()) = stream.sock.try_clone().ok();
+                    if halted() {
+                        return Ok(());
+                    }
+                    session::watch(&mut stream, &Book { b }, &mut || {
+                        pull.store(true, Ordering::SeqCst);
+                        // Asked again only once the round has pulled what was new.
+                        while (pull.load(Ordering::SeqCst) || running.load(Ordering::SeqCst)) && !halted() {
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
+                        !halted()
+                    })
+                    .map_err(|e| net_error(l, e))?;
+                    Ok(())
+                })();
+                if watched.is_ok() {
+                    wait = Duration::from_millis(200);
+                    continue;
+                }
+                // The peer is away: the rounds below say so; watch again later.
+                pull.store(true, Ordering::SeqCst);
+                let until = Instant::now() + wait;
+                while Instant::now() < until && !halted() {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                wait = (wait * 2).min(Duration::from_secs(30));
+            }
+        });
+        let mut pushed = -1;
+        let mut retry_at = Instant::now();
+        let mut wait = Duration::from_millis(200);
+        let mut outcome = Ok(());
+        while !stop() {
+            let local = match own(b) {
+                Ok(n) => n,
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            };
+            if (pull.load(Ordering::SeqCst) || local != pushed) && Instant::now() >= retry_at {
+                running.store(true, Ordering::SeqCst);
+                pull.store(false, Ordering::SeqCst);
+                let r = now(b, caller, Some(&peer));
+                running.store(false, Ordering::SeqCst);
+                if r.is_ok() {
+                    pushed = local;
+                    wait = Duration::from_millis(200);
+                } else {
+                    retry_at = Instant::now() + wait;
+                    wait = (wait * 2).min(Duration::from_secs(30));
+                }
+                on_round(r);
+                continue;
+            }
+            // A commit here is seen within 5 ms (a vector is a few rows).
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        quit.store(true, Ordering::SeqCst);
+        if let Some(sock) = watching.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = sock.shutdown(std::net::Shutdown::Both);
+        }
+        outcome
     })
 }
 

@@ -762,7 +762,11 @@ peers: Array<Member>, conflicts: Array<SyncConflict>,
 /**
  * The address this desktop last reached (what "Sync now" offers).
  */
-lastPeer: string | null, lastRound: SyncRound | null, invite: InviteShown | null, };
+lastPeer: string | null, 
+/**
+ * Whether this desktop stays in sync with it (live sync).
+ */
+live: boolean, lastRound: SyncRound | null, invite: InviteShown | null, };
 
 export type SyncRound = { 
 /**
@@ -1108,6 +1112,10 @@ export function syncWaiting(): Promise<number> {
 
 export function syncNow(peer: string | null): Promise<SyncRound> {
   return invoke<SyncRound>("sync_now", { peer });
+}
+
+export function setSyncLive(on: boolean): Promise<null> {
+  return invoke<null>("set_sync_live", { on });
 }
 
 export function syncResolve(id: string, keep: string): Promise<null> {
