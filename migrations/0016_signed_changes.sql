@@ -15,3 +15,15 @@ CREATE TABLE sync_seen (
     at      INTEGER NOT NULL,
     address TEXT
 ) STRICT;
+
+-- A row deleted on one desktop and edited on another after it (by the clock: an edit stamped
+-- after the row's `deleted_at`): those edits, until someone restores the row or keeps it
+-- deleted (the sync inbox's "deleted here, edited there"). Derived from the log, the same on
+-- every desktop holding the same changes (src/store/replica.rs, `mark_deleted_edits`).
+CREATE TABLE sync_deleted_edits (
+    tbl    TEXT NOT NULL,
+    row_id ANY NOT NULL,
+    origin INTEGER NOT NULL REFERENCES origins (id),
+    seq    INTEGER NOT NULL,
+    PRIMARY KEY (tbl, row_id, origin, seq)
+) STRICT, WITHOUT ROWID;

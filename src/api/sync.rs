@@ -118,6 +118,15 @@ impl Banyan {
             if !self.may_touch_conflict(caller, &c, Action::Update)? {
                 return Err(Error::NotAllowed { entity: entity_of(&c.table), action: Action::Update });
             }
+            if c.kind == ConflictKind::DeletedEdited {
+                let keep = keep.trim().to_lowercase();
+                if keep != "restore" && keep != "deleted" {
+                    return Err(Error::field(
+                        FieldError::new("keep", "error-conflict-keep").arg("values", "restore, deleted"),
+                    ));
+                }
+                return self.store.sync_settle(&caller.actor(), &c, &keep);
+            }
             if c.kind != ConflictKind::Values {
                 return Err(Error::field(FieldError::new("keep", "error-conflict-duplicate").arg("value", &c.row_id)));
             }

@@ -243,7 +243,17 @@ impl Writer<'_> {
             | Change::Settle { table, id, .. }
             | Change::Erase { table, id, .. } => (*table, *id),
         };
+        let deletion = match &change {
+            Change::Delete { .. } | Change::Restore { .. } => true,
+            Change::Settle { field, .. } => *field == "deleted_at",
+            _ => false,
+        };
         let n = self.apply_row(change)?;
+        if deletion {
+            // A deletion decided here (restored, kept, deleted again) settles what was edited
+            // elsewhere after an earlier one.
+            super::replica::mark_deleted_edits(&self.tx, table, &row_key(id))?;
+        }
         self.touch(table, id)?;
         Ok(n)
     }

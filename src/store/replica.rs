@@ -334,6 +334,16 @@ impl Store {
                 (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
             h.update(format!("{t}\u{1f}{row:?}\u{1f}{f}\u{1f}{d}\u{1f}{s}\u{1f}{x}\x1e").as_bytes());
         }
+        let mut st = conn.prepare(
+            "SELECT m.tbl, m.row_id, o.device, m.seq FROM sync_deleted_edits m JOIN origins o ON o.id = m.origin
+             ORDER BY m.tbl, m.row_id, o.device, m.seq",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let row: Value = r.get(1)?;
+            let (t, d, s): (String, String, i64) = (r.get(0)?, r.get(2)?, r.get(3)?);
+            h.update(format!("deleted-edit\u{1f}{t}\u{1f}{row:?}\u{1f}{d}\u{1f}{s}\x1e").as_bytes());
+        }
         Ok(h.finalize().to_hex().to_string())
     }
 
@@ -663,10 +673,65 @@ fn apply_tx(
                 e.link,
                 (e.seq == tx.entries[tx.entries.len() - 1].seq).then_some(tx.sig.as_slice()),
             ])?;
+        if columns.get(&e.table).is_some_and(|c| c.iter().any(|n| n == "deleted_at")) {
+            let key = row_value(&e.row);
+            if fields.iter().any(|f| f.field == "deleted_at") {
+                mark_deleted_edits(w.conn(), &e.table, &key)?;
+            } else {
+                mark_if_after_deletion(w.conn(), &e.table, &key, (origin, e.seq), tx.hlc)?;
+            }
+        }
         changes += fields.len() as u32;
     }
     held.insert(origin, (tx.origin.clone(), end));
     Ok(Outcome::Applied { changes })
+}
+
+/// Brings a row's "deleted here, edited there" marks in line with the log: while the row is
+/// deleted, the update entries of its other fields stamped after its `deleted_at` (the deleting
+/// change's wall clock, the same on every desktop). Run whenever the row's deletion changes.
+pub(super) fn mark_deleted_edits(conn: &Connection, table: &str, key: &Value) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sync_deleted_edits WHERE tbl = ?1 AND row_id = ?2")?
+        .execute(params![table, key])?;
+    let Some(at) = deleted_at(conn, table, key)? else { return Ok(()) };
+    let after = Hlc::from_parts(at + 1, 0).raw();
+    let edits: Vec<(i64, i64, String)> = conn
+        .prepare_cached(
+            "SELECT origin, seq, fields FROM changes WHERE tbl = ?1 AND row_id = ?2 AND op = 'update' AND hlc >= ?3",
+        )?
+        .query_map(params![table, key, after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut put = conn.prepare_cached(
+        "INSERT OR IGNORE INTO sync_deleted_edits (tbl, row_id, origin, seq) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (origin, seq, fields) in edits {
+        if decode_fields(&fields).iter().any(|f| f.field != "deleted_at") {
+            put.execute(params![table, key, origin, seq])?;
+        }
+    }
+    Ok(())
+}
+
+/// Marks update entry `at` (stamped `hlc`) of a row if the row is deleted and the entry came
+/// after the deletion.
+fn mark_if_after_deletion(conn: &Connection, table: &str, key: &Value, at: ChangeAt, hlc: i64) -> Result<()> {
+    if let Some(deleted) = deleted_at(conn, table, key)?
+        && Hlc::from_raw(hlc).wall_ms() > deleted
+    {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO sync_deleted_edits (tbl, row_id, origin, seq) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![table, key, at.0, at.1])?;
+    }
+    Ok(())
+}
+
+fn deleted_at(conn: &Connection, table: &str, key: &Value) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT deleted_at FROM {table} WHERE id = ?1"))?
+        .query_row([row_id_text(key)], |r| r.get::<_, Option<i64>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// A leaf's rank and values, read from the log.
@@ -836,6 +901,9 @@ pub enum ConflictKind {
     DuplicateSku,
     /// One key given to custom fields defined on two desktops.
     DuplicateCustomKey,
+    /// A row deleted on one desktop and edited on another after it: restore it or keep it
+    /// deleted (`keep`: "restore" or "deleted").
+    DeletedEdited,
 }
 
 /// One side of a sync conflict.
@@ -854,6 +922,8 @@ pub struct ConflictSide {
     pub at: Hlc,
     /// Whether the book shows this one meanwhile.
     pub shown: bool,
+    /// For an edit of a deleted row, the fields it changed.
+    pub fields: Vec<String>,
 }
 
 /// A decision sync leaves to a person. The same on every desktop that holds the same changes.
@@ -913,11 +983,70 @@ impl Store {
                         user,
                         at: Hlc::from_raw(hlc),
                         shown: i == 0,
+                        fields: Vec::new(),
                     })
                     .collect(),
                 table,
                 row_id,
                 field,
+                label: None,
+            });
+        }
+        // Rows deleted on one desktop and edited on another after it.
+        let marked: Vec<(String, Value)> = conn
+            .prepare_cached("SELECT DISTINCT tbl, row_id FROM sync_deleted_edits ORDER BY tbl, row_id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (table, key) in marked {
+            let who = |at: ChangeAt| -> Result<(String, String, i64, Vec<String>)> {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT o.device, c.user_id, c.hlc, c.fields FROM changes c JOIN origins o ON o.id = c.origin
+                         WHERE c.origin = ?1 AND c.seq = ?2",
+                    )?
+                    .query_row([at.0, at.1], |r| {
+                        let fields: String = r.get(3)?;
+                        let names = decode_fields(&fields).into_iter().map(|f| f.field).filter(|f| f != "deleted_at");
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, names.collect()))
+                    })?)
+            };
+            let Some(deletion) = super::log::heads(&conn, &table, &key, &["deleted_at"])?.pop().flatten() else {
+                continue;
+            };
+            let (device, user, hlc, _) = who(deletion.at)?;
+            let mut sides = vec![ConflictSide {
+                value: "deleted".into(),
+                desktop: String::new(),
+                device,
+                user,
+                at: Hlc::from_raw(hlc),
+                shown: true,
+                fields: Vec::new(),
+            }];
+            let edits: Vec<ChangeAt> = conn
+                .prepare_cached("SELECT origin, seq FROM sync_deleted_edits WHERE tbl = ?1 AND row_id = ?2")?
+                .query_map(params![table, key], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for at in edits {
+                let (device, user, hlc, fields) = who(at)?;
+                sides.push(ConflictSide {
+                    value: "restore".into(),
+                    desktop: String::new(),
+                    device,
+                    user,
+                    at: Hlc::from_raw(hlc),
+                    shown: false,
+                    fields,
+                });
+            }
+            let row_id = row_id_text(&key);
+            out.push(SyncConflict {
+                id: format!("{table}/{row_id}/deleted_at"),
+                kind: ConflictKind::DeletedEdited,
+                table,
+                row_id,
+                field: "deleted_at".into(),
+                sides,
                 label: None,
             });
         }
@@ -969,6 +1098,7 @@ impl Store {
                             user,
                             at: Hlc::from_raw(hlc),
                             shown: i == 0,
+                            fields: Vec::new(),
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
@@ -994,6 +1124,23 @@ impl Store {
             .copied()
             .find(|t| *t == conflict.table)
             .ok_or_else(|| Error::NotFound { entity: "conflict", id: conflict.id.clone() })?;
+        if conflict.kind == ConflictKind::DeletedEdited {
+            return self.write(actor, |w| {
+                let id = conflict.row_id.as_str();
+                match value {
+                    "restore" => w.apply(super::gateway::Change::Restore { table, id })?,
+                    // Kept deleted: deleted again now, after every edit it was shown with.
+                    "deleted" => w.apply(super::gateway::Change::Settle {
+                        table,
+                        id,
+                        field: "deleted_at",
+                        value: Value::Integer(w.now_ms()),
+                    })?,
+                    _ => return Err(Error::NotFound { entity: "conflict", id: conflict.id.clone() }),
+                };
+                Ok(())
+            });
+        }
         if conflict.kind != ConflictKind::Values || !conflict.sides.iter().any(|s| s.value == value) {
             return Err(Error::NotFound { entity: "conflict", id: conflict.id.clone() });
         }

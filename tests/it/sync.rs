@@ -330,6 +330,63 @@ fn one_field_changed_on_two_desktops_shows_one_value_everywhere_and_waits_for_a_
 }
 
 #[test]
+fn a_customer_deleted_on_one_desktop_and_edited_on_another_after_waits_with_restore_then_settles_everywhere() {
+    use banyan::store::ConflictKind;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let id = find(&a, "Anna Müller");
+    let deleted = |d: &Desk| {
+        let f = CustomerFilter { include_deleted: true, ..Default::default() };
+        let all = d.b.customers(&d.who, &f).unwrap();
+        all.iter().find(|c| c.id.to_string() == id).map(|c| c.deleted)
+    };
+    let waiting = |d: &Desk| -> Vec<banyan::store::SyncConflict> {
+        d.b.sync_conflicts(&d.who).unwrap().into_iter().filter(|c| c.kind == ConflictKind::DeletedEdited).collect()
+    };
+    // A deletes her; B, not knowing, changes her city a moment later.
+    a.b.delete_customer(&a.who, &id).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    set_city(&b, &id, "Hamburg");
+    both_ways(&a, &b);
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+    for d in [&a, &b] {
+        assert_eq!(deleted(d), Some(true), "deleted meanwhile, on both");
+        let w = waiting(d);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].label.as_deref(), Some("Anna Müller"));
+        let values: Vec<&str> = w[0].sides.iter().map(|s| s.value.as_str()).collect();
+        assert_eq!(values, vec!["deleted", "restore"]);
+        assert_eq!(w[0].sides[1].fields, vec!["city".to_string()], "what was edited after the deletion");
+    }
+    // Restored on A: on both after a sync, with the edit made meanwhile; nothing waits.
+    let c = waiting(&a).remove(0);
+    let e = a.b.sync_resolve(&a.who, &c.id, "Hamburg").unwrap_err();
+    assert!(e.message.contains("restore, deleted"), "{}", e.message);
+    a.b.sync_resolve(&a.who, &c.id, "restore").unwrap();
+    both_ways(&a, &b);
+    for d in [&a, &b] {
+        assert_eq!(deleted(d), Some(false));
+        assert_eq!(city(d, &id), Some("Hamburg".into()));
+        assert!(waiting(d).is_empty());
+    }
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+    // The other way round, kept deleted on B: deleted on both, nothing waits.
+    b.b.delete_customer(&b.who, &id).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    set_city(&a, &id, "Bremen");
+    both_ways(&a, &b);
+    let c = waiting(&b).remove(0);
+    assert_eq!(waiting(&a).len(), 1);
+    b.b.sync_resolve(&b.who, &c.id, "deleted").unwrap();
+    both_ways(&a, &b);
+    for d in [&a, &b] {
+        assert_eq!(deleted(d), Some(true));
+        assert!(waiting(d).is_empty(), "{:?}", waiting(d));
+    }
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+}
+
+#[test]
 fn two_phones_added_on_two_desktops_are_both_kept_and_searchable_on_both() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = two(dir.path());

@@ -871,7 +871,36 @@ async function syncSteps() {
       await (await b.$('[data-nav="sync"]')).click();
       await shot(b, "sync-live.en-US");
     });
+    await step("a customer deleted here and changed on the hub afterwards waits with Restore, and Restore brings her back with the change", async () => {
+      // Not live for this one: the hub must not know of the deletion when it changes her.
+      await (await byTest(b, "sync-live")).click();
+      await b.waitUntil(async () => !(await (await byTest(b, "sync-live")).isSelected()), { timeout: 5_000, timeoutMsg: "live sync still on" });
+      await (await b.$('[data-nav="customers"]')).click();
+      await typeInto(await byTest(b, "customer-search"), "ruth");
+      await (await byTest(b, "customer-row")).click();
+      await (await byTest(b, "record-delete")).click();
+      await (await byTest(b, "confirm-ok")).click();
+      await b.waitUntil(async () => !(await byTest(b, "record-name").isExisting()), { timeout: 10_000, timeoutMsg: "her record still open after Delete" });
+      await b.pause(20);
+      hubCli("customer", "update", ruth, "--city", "Nantucket");
+      await (await b.$('[data-nav="sync"]')).click();
+      await (await byTest(b, "sync-now")).click();
+      const conflict = await byTest(b, "sync-conflict");
+      await waitText(conflict, (t) => t.includes("Ruth Quillfeather was deleted on one desktop") && t.includes("Changed afterwards: City"), "the deleted-and-changed decision");
+      await shot(b, "sync-deleted-edited.en-US");
+      await (await byTest(b, "sync-restore")).click();
+      await (await byTest(b, "sync-inbox-empty")).waitForDisplayed({ timeout: 10_000 });
+      await (await byTest(b, "sync-now")).click();
+      await b.waitUntil(async () => {
+        const r = hubCli("customer", "get", ruth);
+        return !r.customer.deleted && r.customer.city === "Nantucket";
+      }, { timeout: 15_000, timeoutMsg: "the hub does not show her restored with its change" });
+      await (await b.$('[data-nav="customers"]')).click();
+      await typeInto(await byTest(b, "customer-search"), "ruth");
+      await waitText(await byTest(b, "customer-row"), (t) => t.includes("Ruth Quillfeather"), "her back in the list");
+    });
     await step("the sync screen lists the book's desktops and invites another with a code, in both languages", async () => {
+      await (await b.$('[data-nav="sync"]')).click();
       await waitText(await byTest(b, "sync-peers"), (t) => t.includes("office-hub") && t.includes("front-laptop") && t.includes("this desktop"), "both desktops listed");
       await (await byTest(b, "sync-invite")).click();
       await waitText(await byTest(b, "sync-invite-code"), (t) => /^\d{3} \d{3}$/.test(t), "a 6-digit code");

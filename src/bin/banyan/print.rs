@@ -968,12 +968,15 @@ impl Out<'_> {
                     .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
                     .unwrap_or_default();
                 let shown = if side.shown { format!(" ({})", self.t("cli-sync-shown")) } else { String::new() };
+                // A deleted row edited elsewhere afterwards: what `--keep` takes, and what was edited.
+                let edited =
+                    if side.fields.is_empty() { String::new() } else { format!(" [{}]", side.fields.join(", ")) };
                 rows.push(vec![
                     if i == 0 { c.id.clone() } else { String::new() },
-                    format!("{}{shown}", side.value),
+                    format!("{}{shown}{edited}", side.value),
                     side.user.clone(),
                     when,
-                    side.device.chars().take(8).collect(),
+                    if side.desktop.is_empty() { side.device.chars().take(8).collect() } else { side.desktop.clone() },
                 ]);
             }
         }

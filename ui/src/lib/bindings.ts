@@ -159,7 +159,7 @@ export type Channel = "desktop" | "cli" | "rest" | "sync";
 
 export type ColumnMap = { column: string, target: Target, };
 
-export type ConflictKind = "values" | "duplicateSku" | "duplicateCustomKey";
+export type ConflictKind = "values" | "duplicateSku" | "duplicateCustomKey" | "deletedEdited";
 
 export type ConflictSide = { 
 /**
@@ -175,7 +175,11 @@ device: string, desktop: string, user: string, at: Hlc,
 /**
  * Whether the book shows this one meanwhile.
  */
-shown: boolean, };
+shown: boolean, 
+/**
+ * For an edit of a deleted row, the fields it changed.
+ */
+fields: Array<string>, };
 
 export type Consent = { id: string, customerId: string, purpose: string, 
 /**
