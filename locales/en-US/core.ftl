@@ -448,6 +448,7 @@ error-pairing-code = A pairing code is 6 digits, as the inviting desktop shows i
 error-invite-expired = Nobody typed the code within 5 minutes; the invitation has ended.
 error-sync-no-peer = This desktop has not synced with any desktop yet: give the address of one (HOST:PORT).
 error-invite-cancelled = The invitation was cancelled.
+error-invite-paused = Three codes typed here were wrong within 10 minutes: someone may be guessing. Invitations pause for { $minutes } more minutes.
 error-sync-network = The other desktop could not be reached or the connection broke: { $detail }
 error-sync-peer-refused = The other desktop refused: { $reason }
 error-sync-address = "{ $value }" is not an address to sync with: give HOST:PORT as the other desktop shows it.

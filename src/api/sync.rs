@@ -247,6 +247,24 @@ impl Banyan {
         }
     }
 
+    /// Notes a pairing here that failed its code (three within ten minutes pause invitations).
+    pub fn sync_pairing_failed(&self) -> ApiResult<()> {
+        self.store.note_pairing_failure().map_err(|e| self.err(e))
+    }
+
+    /// Refuses to invite while invitations are paused after three failed codes, saying until when.
+    pub fn sync_may_invite(&self) -> ApiResult<()> {
+        match self.store.invites_paused_until().map_err(|e| self.err(e))? {
+            None => Ok(()),
+            Some(until) => {
+                let minutes = ((until - self.store.now_ms()).max(0) + 59_999) / 60_000;
+                Err(self.err(Error::field(
+                    FieldError::new("pairing", "error-invite-paused").arg("minutes", minutes.to_string()),
+                )))
+            }
+        }
+    }
+
     /// The address of the desktop this one last reached (`sync now` without a peer goes there).
     pub fn sync_last_peer(&self) -> ApiResult<Option<String>> {
         self.store.last_peer_address().map_err(|e| self.err(e))

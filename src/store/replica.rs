@@ -49,6 +49,9 @@ const SYNCED: &[&str] = &[
     "members",
 ];
 
+/// Three pairing codes failing within this long pause invitations for as long again.
+const INVITE_PAUSE_MS: i64 = 10 * 60 * 1000;
+
 /// How far ahead of this desktop's wall clock a received change may move its clock.
 const MAX_AHEAD_MS: i64 = 5 * 60 * 1000;
 
@@ -1290,6 +1293,38 @@ impl Store {
         }
     }
 
+    /// Notes a pairing attempt that failed its code here, now (device-local; the last ten
+    /// minutes' are kept).
+    pub fn note_pairing_failure(&self) -> Result<()> {
+        let now = self.now_ms();
+        let mut recent = self.pairing_failures()?;
+        recent.retain(|t| now - t < INVITE_PAUSE_MS);
+        recent.push(now);
+        self.writer().execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('pairing_failures', ?1)",
+            [serde_json::to_string(&recent).unwrap_or_default()],
+        )?;
+        Ok(())
+    }
+
+    /// Until when invitations are paused here: three codes that failed within ten minutes pause
+    /// them for ten minutes from the third.
+    pub fn invites_paused_until(&self) -> Result<Option<i64>> {
+        let now = self.now_ms();
+        let mut recent = self.pairing_failures()?;
+        recent.retain(|t| now - t < INVITE_PAUSE_MS);
+        recent.sort_unstable();
+        Ok((recent.len() >= 3).then(|| recent[recent.len() - 1] + INVITE_PAUSE_MS))
+    }
+
+    fn pairing_failures(&self) -> Result<Vec<i64>> {
+        let text: Option<String> = self
+            .reader()
+            .query_row("SELECT value FROM meta WHERE key = 'pairing_failures'", [], |r| r.get(0))
+            .optional()?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default())
+    }
+
     pub fn set_sync_tls(&self, cert: &[u8], key: &[u8]) -> Result<()> {
         let conn = self.writer();
         let key = zeroize::Zeroizing::new(hex::encode(key));
@@ -1317,6 +1352,7 @@ impl Store {
         conn.execute_batch("PRAGMA secure_delete = ON;")?;
         conn.execute("DELETE FROM meta WHERE key IN ('tls_cert', 'tls_key')", [])?;
         conn.execute("DELETE FROM sync_seen", [])?;
+        conn.execute("DELETE FROM meta WHERE key = 'pairing_failures'", [])?;
         // Not this desktop's signing key: a throwaway one, until the joiner takes its identity.
         let throwaway = crate::security::chain::DeviceKey::random()?;
         conn.execute("UPDATE meta SET value = ?1 WHERE key = 'signing_key'", [throwaway.to_hex().as_str()])?;

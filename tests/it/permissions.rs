@@ -140,6 +140,10 @@ const WITHOUT_CALLER: &[&str] = &[
     // This desktop's own notes of when and where it last reached each member.
     "sync_note_seen",
     "sync_last_peer",
+    "sync_wait_news",
+    // Pairing: failed codes pause invitations on this desktop.
+    "sync_pairing_failed",
+    "sync_may_invite",
 ];
 
 const ROLES: [&str; 5] = ["admin", "manager", "sales", "support", "desk-lead"];

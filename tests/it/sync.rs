@@ -862,6 +862,22 @@ fn a_desktop_joins_with_a_code_and_syncs_with_a_hub_over_tls_between_processes()
     assert!(!c.exists(), "no book is made from a failed pairing");
     let mut invite = invite;
     assert_eq!(invite.child.wait().unwrap().code(), Some(7), "one wrong code ends the invitation");
+    // Two more wrong codes within ten minutes: invitations pause, saying why and how long.
+    for _ in 0..2 {
+        let mut invite = spawn(cli(&a, pa).args(["--json", "sync", "invite", "--listen", "127.0.0.1:0"]));
+        let shown = invite.first["code"].as_str().unwrap().to_string();
+        let typo = format!("{:06}", (shown.parse::<u32>().unwrap() + 7) % 1_000_000);
+        let out = cli(&c, "x")
+            .args(["--json", "sync", "pair", &typo, invite.first["address"].as_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(7));
+        assert_eq!(invite.child.wait().unwrap().code(), Some(7));
+    }
+    let paused = cli(&a, pa).args(["sync", "invite", "--listen", "127.0.0.1:0"]).output().unwrap();
+    assert!(!paused.status.success());
+    let said = String::from_utf8_lossy(&paused.stderr);
+    assert!(said.contains("Three codes typed here were wrong") && said.contains("10 more minutes"), "{said}");
 }
 
 #[test]

@@ -344,6 +344,7 @@ pub struct Invite {
 /// desktop that will type the code.
 pub fn invite(b: &Banyan, caller: &Caller, listen: Option<&str>, name: Option<&str>) -> Result<Invite, ApiError> {
     let l = b.localizer();
+    b.sync_may_invite()?;
     let id = identity(b, l)?;
     // Without a name given, a member keeps the one it has (the computer's name the first time).
     let me = b.sync_hello()?.device;
@@ -411,8 +412,14 @@ pub fn admit_joiner(b: &Banyan, caller: &Caller, invite: Invite, tcp: std::net::
     let mut s = tls::accept(tcp, config).map_err(|e| net_error(l, e))?;
     let joiner = tls::peer_fingerprint(&s.conn).ok_or_else(|| net_error(l, banyan_net::Error::PairingFailed))?;
     let exporter = tls::exporter(&s.conn).map_err(|e| net_error(l, e))?;
-    pair::confirm(&mut s, pair::Role::Inviter, &invite.code, &exporter, &invite.id.fingerprint(), &joiner)
-        .map_err(|e| net_error(l, e))?;
+    if let Err(e) =
+        pair::confirm(&mut s, pair::Role::Inviter, &invite.code, &exporter, &invite.id.fingerprint(), &joiner)
+    {
+        if matches!(e, banyan_net::Error::PairingFailed) {
+            b.sync_pairing_failed()?;
+        }
+        return Err(net_error(l, e));
+    }
     let (device, name, signing_key) = match frame::read(&mut s).map_err(|e| net_error(l, e))? {
         Frame::Join { device, name, signing_key } => (device, name, signing_key),
         other => return Err(net_error(l, banyan_net::Error::Malformed(other.name().into()))),
