@@ -449,6 +449,7 @@ error-invite-expired = Nobody typed the code within 5 minutes; the invitation ha
 error-sync-no-peer = This desktop has not synced with any desktop yet: give the address of one (HOST:PORT).
 error-invite-cancelled = The invitation was cancelled.
 error-invite-paused = Three codes typed here were wrong within 10 minutes: someone may be guessing. Invitations pause for { $minutes } more minutes.
+error-sync-removed = This desktop was removed from the book; it no longer syncs with its desktops.
 error-sync-network = The other desktop could not be reached or the connection broke: { $detail }
 error-sync-peer-refused = The other desktop refused: { $reason }
 error-sync-address = "{ $value }" is not an address to sync with: give HOST:PORT as the other desktop shows it.

@@ -259,6 +259,7 @@ error-invite-expired = 5 分钟内没有人输入配对码，邀请已结束。
 error-sync-no-peer = 本桌面还没有与任何桌面同步过：请填写一个桌面的地址（主机:端口）。
 error-invite-cancelled = 邀请已取消。
 error-invite-paused = 10 分钟内有三次输入的配对码错误，可能有人在尝试猜测。邀请将暂停 { $minutes } 分钟。
+error-sync-removed = 本桌面已被移出客户库，不再与其桌面同步。
 error-sync-network = 无法连接另一台桌面，或连接中断：{ $detail }
 error-sync-peer-refused = 另一台桌面拒绝了：{ $reason }
 error-sync-address = “{ $value }”不是可同步的地址：请按另一台桌面显示的 主机:端口 填写。

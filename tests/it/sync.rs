@@ -1144,3 +1144,33 @@ fn a_desktop_in_live_sync_gets_the_hubs_changes_and_sends_its_own_without_anyone
     let moved: u64 = rounds.iter().map(|r| r["sent"].as_u64().unwrap() + r["received"].as_u64().unwrap()).sum();
     assert!(moved >= 2, "{rounds:?}");
 }
+
+#[test]
+fn a_desktop_removed_from_the_book_is_cut_off_while_it_is_in_live_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = ("hub passphrase 7", "laptop passphrase 8");
+    let (a, b) = paired(dir.path(), pa, pb);
+    let mut hub = spawn(cli(&a, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let hub_addr = hub.first["listening"].as_str().unwrap().to_string();
+    let mut live = spawn(cli(&b, pb).args(["--json", "sync", "live", "--peer", &hub_addr]));
+    assert!(live.first["received"].is_u64(), "{}", live.first);
+    let laptop = run_json(cli(&b, pb).args(["--json", "sync", "status"]))["device"].as_str().unwrap().to_string();
+    // The laptop is lost: the hub removes it while its live connection is open.
+    run_json(cli(&a, pa).args(["--json", "sync", "revoke", &laptop]));
+    let list = run_json(cli(&a, pa).args(["--json", "customer", "list", "--limit", "1"]));
+    let x = list[0]["id"].as_str().unwrap().to_string();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    run_json(cli(&a, pa).args(["--json", "customer", "update", &x, "--city", "Nowhere"]));
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let got = run_json(cli(&b, pb).args(["--json", "customer", "get", &x]));
+    assert_ne!(got["customer"]["city"], "Nowhere", "a removed desktop still gets the book's changes");
+    let _ = live.child.kill();
+    let _ = live.child.wait();
+    let _ = hub.child.kill();
+    let lines: Vec<String> = std::io::BufRead::lines(&mut live.rest).map_while(Result::ok).collect();
+    assert!(lines.iter().any(|l| l.contains("\"error\"")), "the laptop was not told: {lines:?}");
+    // Its open watch connection was cut with the reason, not left to its next round.
+    let _ = hub.child.wait();
+    let served: Vec<String> = std::io::BufRead::lines(&mut hub.rest).map_while(Result::ok).collect();
+    assert!(served.iter().any(|l| l.contains("removed from the book")), "{served:?}");
+}

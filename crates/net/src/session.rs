@@ -26,6 +26,9 @@ pub trait Replica {
     fn apply(&self, payload: &[u8]) -> std::result::Result<u64, String>;
     /// Waits up to `max` until this replica holds something `since` lacks; whether it does.
     fn wait_news(&self, since: &Vector, max: std::time::Duration) -> std::result::Result<bool, String>;
+    /// Whether `device` is still a member (a removed one's open connections are cut), and if
+    /// not, what to tell it.
+    fn admits(&self, device: &str) -> std::result::Result<(), String>;
 }
 
 /// How long a watched side waits before it says Quiet (and the watcher asks again): well under
@@ -84,7 +87,7 @@ pub fn run<S: Read + Write>(s: &mut S, me: &dyn Replica, initiator: bool) -> Res
     } else {
         match next(s)? {
             Frame::Watch(v) => {
-                answer_watch(s, me, v)?;
+                answer_watch(s, me, &peer.device, v)?;
                 return Ok(Report { peer, sent: 0, received: 0 });
             }
             Frame::Want(v) => {
@@ -121,10 +124,23 @@ pub fn watch<S: Read + Write>(s: &mut S, me: &dyn Replica, news: &mut dyn FnMut(
 }
 
 /// The watched side: answers each Watch with News as soon as it holds something the watcher's
-/// vector lacks, or Quiet after [`WATCH_FOR`], until the watcher hangs up.
-fn answer_watch<S: Read + Write>(s: &mut S, me: &dyn Replica, mut since: Vector) -> Result<()> {
+/// vector lacks, or Quiet after [`WATCH_FOR`], until the watcher hangs up. A watcher removed from
+/// the book meanwhile is told so and cut off within a second.
+fn answer_watch<S: Read + Write>(s: &mut S, me: &dyn Replica, watcher: &str, mut since: Vector) -> Result<()> {
+    let slice = std::time::Duration::from_secs(1);
     loop {
-        let news = me.wait_news(&since, WATCH_FOR).map_err(Error::Replica)?;
+        let until = std::time::Instant::now() + WATCH_FOR;
+        let news = loop {
+            if let Err(why) = me.admits(watcher) {
+                return Err(refuse(s, why));
+            }
+            if me.wait_news(&since, slice).map_err(Error::Replica)? {
+                break true;
+            }
+            if std::time::Instant::now() >= until {
+                break false;
+            }
+        };
         frame::write(s, &if news { Frame::News(me.vector().map_err(Error::Replica)?) } else { Frame::Quiet })?;
         since = match frame::read(s) {
             Ok(Frame::Watch(v)) => v,

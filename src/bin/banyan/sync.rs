@@ -139,6 +139,14 @@ impl Replica for Book<'_> {
         Ok(self.b.sync_apply_encoded(payload).map_err(|e| e.message)?.changes as u64)
     }
 
+    fn admits(&self, device: &str) -> Result<(), String> {
+        let members = self.b.sync_members().map_err(|e| e.message)?;
+        match members.iter().find(|m| m.device == device) {
+            Some(m) if m.revoked_at.is_none() => Ok(()),
+            _ => Err(self.b.localizer().t("error-sync-removed")),
+        }
+    }
+
     fn wait_news(&self, since: &frame::Vector, max: Duration) -> Result<bool, String> {
         self.b.sync_wait_news(&banyan::sync::wire::Vector(since.clone()), max).map_err(|e| e.message)
     }
