@@ -10,6 +10,9 @@
 //! 4. Live sync, one change: committed on a desktop (this process, on that desktop's book while
 //!    its `banyan sync live` runs) until a search on another desktop's book finds it: straight
 //!    to a desktop that serves, and through the hub to a desktop in live sync with it.
+//! 5. The hub and five desktops, each with 5,000 field changes made offline (5 % on fields all
+//!    of them change), all starting `banyan sync live` at once: until every book holds every
+//!    change (one vector everywhere), then whether they hold one digest.
 //!
 //! Options: --customers N; --keep DIR (the hub's demo book is made once in DIR and copied).
 
@@ -253,6 +256,98 @@ fn main() {
             verdict(p99 <= 150.0)
         );
     }
+
+    // 5. A hub and five desktops reconnecting at once (475 customers of its own each).
+    if ids.len() >= 100 + 5 * 475 {
+        team(&hub, tmp.path(), &ids);
+    } else {
+        println!("(hub + 5 desktops: skipped, it needs 2,475 customers)");
+    }
+}
+
+/// Section 5: five desktops join the hub, work offline, then all reconnect at once.
+fn team(hub: &Path, dir: &Path, ids: &[String]) {
+    let desks: Vec<PathBuf> = (0..5).map(|i| dir.join(format!("team{i}/book.db"))).collect();
+    let t = Instant::now();
+    for (i, d) in desks.iter().enumerate() {
+        pair_with(hub, d, &format!("team{i}"));
+    }
+    println!("(five desktops joined the hub in {:.1} s)", t.elapsed().as_secs_f64());
+    // Offline: 475 customers of its own x 10 fields, and 250 changes of the city of 25 customers
+    // every desktop changes (5 %).
+    let shared = &ids[..25];
+    let t = Instant::now();
+    let mut made = 0;
+    for (i, d) in desks.iter().enumerate() {
+        let b = Banyan::open(&opts(d), &Unlock::passphrase(PASS)).unwrap();
+        let who = b.sign_in(ADMIN, PASSWORD, None, Channel::Cli).unwrap();
+        let before = b.sync_vector().unwrap();
+        for (k, id) in ids[100 + i * 475..100 + (i + 1) * 475].iter().enumerate() {
+            let patch = CustomerPatch {
+                company: Some(format!("Team {i} Co {k}")),
+                address: Some(format!("{k} Team {i} Road")),
+                city: Some(["苏州", "Austin", "Lyon"][k % 3].into()),
+                country: Some(["CN", "US", "FR"][k % 3].into()),
+                source: Some(format!("team {i}")),
+                notes: Some(format!("Offline on team desktop {i}, visit {k}")),
+                tags: Some(vec![format!("team-{i}")]),
+                emails: Some(vec![format!("team{i}.{k}@example.com")]),
+                phones: Some(vec![format!("+1415555{:04}", (i * 1000 + k) % 10_000)]),
+                name: Some(format!("Team {i} Customer {k}")),
+                ..Default::default()
+            };
+            b.update_customer(&who, id, &patch).unwrap();
+        }
+        for k in 0..250 {
+            let patch = CustomerPatch { city: Some(format!("Team {i} city {k}")), ..Default::default() };
+            b.update_customer(&who, &shared[k % 25], &patch).unwrap();
+        }
+        made += before.behind(&b.sync_vector().unwrap());
+    }
+    println!("(made {made} field changes offline on five desktops in {:.1} s)", t.elapsed().as_secs_f64());
+    let books: Vec<Banyan> = std::iter::once(hub)
+        .chain(desks.iter().map(PathBuf::as_path))
+        .map(|p| Banyan::open(&opts(p), &Unlock::passphrase(PASS)).unwrap())
+        .collect();
+    let hub_proc = Running::start(banyan(hub).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let addr = hub_proc.first["listening"].as_str().unwrap().to_string();
+    let t = Instant::now();
+    // All at once: spawned together, their output kept open while they run.
+    let mut lives: Vec<(std::process::Child, std::process::ChildStdout)> = desks
+        .iter()
+        .map(|d| {
+            let mut c = banyan(d)
+                .args(["--json", "sync", "live", "--peer", &addr])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let out = c.stdout.take().unwrap();
+            (c, out)
+        })
+        .collect();
+    let converged = loop {
+        let vectors: Vec<_> = books.iter().map(|b| b.sync_vector().unwrap()).collect();
+        if vectors.windows(2).all(|w| w[0] == w[1]) {
+            break t.elapsed().as_secs_f64();
+        }
+        assert!(t.elapsed().as_secs() < 300, "the team did not converge in 5 minutes");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    for (c, _) in &mut lives {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    drop(hub_proc);
+    let digests: std::collections::BTreeSet<String> = books.iter().map(|b| b.store().sync_digest().unwrap()).collect();
+    let conflicts = books[0].sync_status(&books[0].sign_in(ADMIN, PASSWORD, None, Channel::Cli).unwrap()).unwrap();
+    println!(
+        "hub + 5 desktops, {made} offline changes (5 % on shared fields), reconnecting at once: every book holds every \
+         change after {converged:.2} s, {} (target one hash everywhere <= 10 s: {}); {} decisions waiting, the same everywhere",
+        if digests.len() == 1 { "one digest" } else { "DIGESTS DIFFER" },
+        verdict(converged <= 10.0 && digests.len() == 1),
+        conflicts.conflicts
+    );
 }
 
 /// Makes the book at `desk` by pairing with `hub` (an invitation the hub's CLI shows).
