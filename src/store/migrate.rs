@@ -146,8 +146,18 @@ pub(crate) fn snapshot(src: &Connection, dest: &Path, key: Option<&DbKey>) -> Re
     crate::security::files::create_new(dest)?;
     let mut dst = super::connect(dest, key, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
     {
+        // Every page in one step: one read transaction of the source, so a write by another
+        // connection meanwhile does not restart the copy.
         let backup = rusqlite::backup::Backup::new(src, &mut dst)?;
-        backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+        loop {
+            match backup.step(-1)? {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::Busy | rusqlite::backup::StepResult::Locked => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                _ => {}
+            }
+        }
     }
     // The copy inherits WAL mode; fold it back into one self-contained file.
     dst.execute_batch("PRAGMA journal_mode = DELETE;")?;
