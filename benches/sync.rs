@@ -53,6 +53,7 @@ fn banyan(db: &Path) -> Command {
         .env("BANYAN_PASSPHRASE", PASS)
         .env("BANYAN_USER", ADMIN)
         .env("BANYAN_PASSWORD", PASSWORD)
+        .env("BANYAN_DISCOVERY", "loopback")
         .env_remove("BANYAN_TOTP");
     c
 }

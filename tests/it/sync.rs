@@ -644,6 +644,7 @@ fn conflicts_are_listed_and_settled_from_the_command_line() {
             .env("BANYAN_USER", ADMIN)
             .env("BANYAN_PASSWORD", ADMIN_PASSWORD)
             .env("LANG", "en_US.UTF-8")
+            .env("BANYAN_DISCOVERY", "loopback")
             .env_remove("LC_ALL")
             .env_remove("BANYAN_TOTP")
             .output()
@@ -719,6 +720,8 @@ fn cli(db: &Path, pass: &str) -> std::process::Command {
         .env("BANYAN_PASSWORD", ADMIN_PASSWORD)
         .env("BANYAN_NEW_PASSWORD", ADMIN_PASSWORD)
         .env("LANG", "en_US.UTF-8")
+        // Announcements and the search for them stay on this machine.
+        .env("BANYAN_DISCOVERY", "loopback")
         .env_remove("LC_ALL")
         .env_remove("BANYAN_TOTP");
     c
@@ -797,7 +800,8 @@ fn a_desktop_joins_with_a_code_and_syncs_with_a_hub_over_tls_between_processes()
     assert_eq!(peer_names, vec!["office-hub", "rep-laptop"]);
     let codes: BTreeSet<&str> = peers.as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
     assert_eq!(codes.len(), 2, "each desktop numbers orders under a code of its own");
-    // Without a peer, `sync now` goes to the last one reached: none yet.
+    // Without a peer, `sync now` goes to the last one reached (none yet), then to one of the
+    // book's announced on this network (none: the hub does not serve yet).
     let none = cli(&b, pb).args(["sync", "now"]).output().unwrap();
     assert!(!none.status.success());
     assert!(String::from_utf8_lossy(&none.stderr).contains("has not synced with any desktop yet"), "{none:?}");
@@ -1173,4 +1177,72 @@ fn a_desktop_removed_from_the_book_is_cut_off_while_it_is_in_live_sync() {
     let _ = hub.child.wait();
     let served: Vec<String> = std::io::BufRead::lines(&mut hub.rest).map_while(Result::ok).collect();
     assert!(served.iter().any(|l| l.contains("removed from the book")), "{served:?}");
+}
+
+#[test]
+fn a_desktop_finds_its_hub_by_announcement_and_a_spoofed_announcement_gets_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("hub/book.db"), dir.path().join("laptop/book.db"));
+    let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
+    run_json(cli(&a, pa).args(["--json", "init"]));
+    run_json(cli(&a, pa).args(["--json", "user", "add", ADMIN, "--name", "Hub Admin", "--role", "admin"]));
+    let mut invite =
+        spawn(cli(&a, pa).args(["--json", "sync", "invite", "--listen", "127.0.0.1:0", "--name", "office-hub"]));
+    let (code, address) = (invite.first["code"].as_str().unwrap(), invite.first["address"].as_str().unwrap());
+    run_json(cli(&b, pb).args(["--json", "sync", "pair", code, address, "--name", "rep-laptop"]));
+    assert!(invite.child.wait().unwrap().success());
+    let book = {
+        let hub = Banyan::open(&banyan::api::OpenOptions::new(&a), &Unlock::passphrase(pa)).unwrap();
+        hub.sync_hello().unwrap().book
+    };
+
+    // Someone on the network announces this book's tag (copied from a real announcement) at a
+    // listener of their own: the laptop tries it and the handshake fails on the fingerprint, before
+    // a byte of the book is sent either way.
+    let stranger = banyan_net::Identity::generate().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let spoof_addr = listener.local_addr().unwrap();
+    let attempts = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    {
+        let attempts = attempts.clone();
+        let config = banyan_net::tls::server_config(&stranger, std::sync::Arc::new(banyan_net::tls::AnyPeer)).unwrap();
+        std::thread::spawn(move || {
+            for tcp in listener.incoming() {
+                let Ok(tcp) = tcp else { continue };
+                let got =
+                    banyan_net::tls::accept(tcp, config.clone()).and_then(|mut s| banyan_net::frame::read(&mut s));
+                attempts.lock().unwrap().push(format!("{got:?}"));
+            }
+        });
+    }
+    let _spoof = banyan_net::discover::announce(&book, spoof_addr, banyan_net::discover::Scope::Loopback).unwrap();
+    run_json(cli(&b, pb).args(["--json", "customer", "add", "--kind", "person", "--name", "Li Lei"]));
+    let out = cli(&b, pb).args(["--json", "sync", "now"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stdout));
+    let tried = attempts.lock().unwrap().clone();
+    assert_eq!(tried.len(), 1, "the laptop tried the announced address once: {tried:?}");
+    assert!(tried[0].starts_with("Err("), "and the stranger got no frame: {tried:?}");
+
+    // The hub serves and announces itself; `sync now` without an address finds it past the spoof.
+    let hub = spawn(cli(&a, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let hub_addr = hub.first["listening"].as_str().unwrap().to_string();
+    let round = run_json(cli(&b, pb).args(["--json", "sync", "now"]));
+    assert_eq!((round["peer"].as_str(), round["address"].as_str()), (Some("office-hub"), Some(hub_addr.as_str())));
+    assert!(round["sent"].as_u64().is_some_and(|n| n >= 1), "{round}");
+    assert_eq!(names(&a, pa), vec!["Li Lei".to_string()]);
+
+    // The hub comes back on another port: the address last reached no longer answers, the
+    // announcement gives the new one.
+    drop(hub);
+    let hub = spawn(cli(&a, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let moved = hub.first["listening"].as_str().unwrap().to_string();
+    assert_ne!(moved, hub_addr);
+    run_json(cli(&a, pa).args(["--json", "customer", "add", "--kind", "person", "--name", "Han Meimei"]));
+    let round = run_json(cli(&b, pb).args(["--json", "sync", "now"]));
+    assert_eq!(round["address"].as_str(), Some(moved.as_str()), "{round}");
+    assert!(round["received"].as_u64().is_some_and(|n| n >= 1), "{round}");
+    let mut on_b = names(&b, pb);
+    on_b.sort();
+    assert_eq!(on_b, vec!["Han Meimei".to_string(), "Li Lei".to_string()]);
+    assert!(attempts.lock().unwrap().iter().all(|t| t.starts_with("Err(")), "the spoof never got a frame");
 }

@@ -346,6 +346,9 @@ fn test() -> Result {
         let mut c = cmd("cargo", &args);
         // The keyring test needs a session bus; dbus-run-session gives it a private one.
         c.env_remove("DBUS_SESSION_BUS_ADDRESS");
+        // Sync announcements stay on loopback (network tests target only it and their own
+        // namespaces).
+        c.env("BANYAN_DISCOVERY", "loopback");
         let (ok, text) = capture(c)?;
         let (p, f) = count(&text);
         totals.0 += p;
@@ -494,6 +497,7 @@ fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
         .env("BANYAN_CONFIG_DIR", work.join("config"))
         // Invitations from the window listen on loopback only, on a port of the system's choice.
         .env("BANYAN_SYNC_LISTEN", "127.0.0.1:0")
+        .env("BANYAN_DISCOVERY", "loopback")
         .env_remove("BANYAN_PASSPHRASE")
         .env("LANG", "en_US.UTF-8");
     // Its end printed when a step fails, so a window that died in CI says why.
@@ -502,7 +506,7 @@ fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let mut c = cmd("node", &["e2e/run.mjs"]);
     c.current_dir("ui").env("BANYAN_APP", app).env("BANYAN_SHOTS", &shots).env("BANYAN_E2E_DB", work.join("e2e.db"));
-    c.env("BANYAN_CLI", cli).env("DBUS_SESSION_BUS_ADDRESS", &bus);
+    c.env("BANYAN_CLI", cli).env("DBUS_SESSION_BUS_ADDRESS", &bus).env("BANYAN_DISCOVERY", "loopback");
     let r = capture(c);
     if !matches!(r, Ok((true, _))) {
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();
@@ -652,7 +656,7 @@ fn bench(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
         Some(name @ ("store" | "search" | "io" | "security" | "sync")) => {
             let mut c = cmd("cargo", &["bench", "--bench", name, "--"]);
-            c.args(&args[1..]);
+            c.args(&args[1..]).env("BANYAN_DISCOVERY", "loopback");
             must(c)
         }
         Some("ui") => bench_ui(&args[1..]),

@@ -8,9 +8,12 @@
 //! - [`frame`]: length-prefixed postcard frames, the length checked before anything is allocated.
 //! - [`pair`]: joining a book with a 6-digit code: SPAKE2 over the code inside TLS, both
 //!   confirmations covering the TLS exporter and both certificates, so a relay fails on both sides.
+//! - [`discover`]: announcing and finding a book's replicas on the local network (mDNS-SD); a hint,
+//!   never trust.
 //! - [`session`]: one round of sync between two replicas over a stream.
 
 pub mod cert;
+pub mod discover;
 pub mod frame;
 pub mod pair;
 pub mod session;

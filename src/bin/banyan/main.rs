@@ -471,14 +471,16 @@ enum SyncCmd {
     /// One round of sync with a desktop or hub of the book: both sides end with everything.
     Now {
         /// HOST:PORT of the desktop or hub (`banyan serve --sync`); without it, the one this
-        /// desktop last reached.
+        /// desktop last reached, else one the book's announcements show on this network, else
+        /// another member's last known address.
         #[arg(long)]
         peer: Option<String>,
     },
     /// Stays in sync with a desktop or hub until stopped: a round as soon as either side has
     /// something new (one line each); a lost connection is tried again.
     Live {
-        /// HOST:PORT of the desktop or hub; without it, the one this desktop last reached.
+        /// HOST:PORT of the desktop or hub; without it, the one this desktop last reached if it
+        /// answers, else one found on this network.
         #[arg(long)]
         peer: Option<String>,
     },

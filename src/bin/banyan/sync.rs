@@ -6,7 +6,7 @@ use banyan::i18n::Localizer;
 use banyan_net::frame::{self, Frame, Hello};
 use banyan_net::session::{self, Replica};
 use banyan_net::tls::{self, AnyPeer, Members};
-use banyan_net::{Identity, cert, pair};
+use banyan_net::{Identity, cert, discover, pair};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
@@ -165,22 +165,35 @@ pub struct Round {
     pub conflicts: usize,
 }
 
-/// The peer to sync with: the one given, else the one this desktop last reached.
-fn peer_or_last(b: &Banyan, peer: Option<&str>) -> Result<String, ApiError> {
-    match peer.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Ok(p.to_string()),
-        None => b.sync_last_peer()?.ok_or_else(|| {
-            api::localize(b.localizer(), banyan::Error::field(banyan::FieldError::new("peer", "error-sync-no-peer")))
-        }),
+/// Where announcements are made and looked for: every interface, unless `BANYAN_DISCOVERY` says
+/// `loopback` (tests: nothing leaves the machine) or `off`.
+pub fn discovery() -> Option<discover::Scope> {
+    match std::env::var("BANYAN_DISCOVERY").unwrap_or_default().trim() {
+        "off" => None,
+        "loopback" => Some(discover::Scope::Loopback),
+        _ => Some(discover::Scope::Network),
     }
 }
 
-/// `banyan sync now [--peer HOST:PORT]`: one round with a member desktop or hub (without a
-/// peer, the one this desktop last reached).
-pub fn now(b: &Banyan, caller: &Caller, peer: Option<&str>) -> Result<Round, ApiError> {
+/// How long `sync now` and `sync live` look for the book's announcements.
+const LOOK_FOR: Duration = Duration::from_secs(3);
+
+/// Announces on the local network that this book answers at `listen` (while the value lives). An
+/// announcement that cannot be made (no multicast here) is not an error: peers can still be
+/// given by address.
+pub fn announce(b: &Banyan, listen: SocketAddr) -> Option<discover::Announcement> {
+    let book = b.sync_hello().ok()?.book;
+    discover::announce(&book, listen, discovery()?).ok()
+}
+
+fn no_peer(b: &Banyan) -> ApiError {
+    api::localize(b.localizer(), banyan::Error::field(banyan::FieldError::new("peer", "error-sync-no-peer")))
+}
+
+/// One round with the peer at `peer` (HOST:PORT).
+fn round_at(b: &Banyan, caller: &Caller, peer: &str) -> Result<Round, ApiError> {
     let l = b.localizer();
-    let peer = peer_or_last(b, peer)?;
-    let addr = address(&peer, l)?;
+    let addr = address(peer, l)?;
     let id = identity(b, l)?;
     let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
     let started = Instant::now();
@@ -189,16 +202,101 @@ pub fn now(b: &Banyan, caller: &Caller, peer: Option<&str>) -> Result<Round, Api
     stream.conn.send_close_notify();
     let _ = stream.flush();
     let seconds = started.elapsed().as_secs_f64();
-    b.sync_note_seen(&report.peer.device, Some(&peer))?;
+    b.sync_note_seen(&report.peer.device, Some(peer))?;
     Ok(Round {
         peer: if report.peer.name.is_empty() { report.peer.device.clone() } else { report.peer.name },
         device: report.peer.device,
-        address: peer,
+        address: peer.to_string(),
         seconds,
         sent: report.sent,
         received: report.received,
         conflicts: b.sync_conflicts(caller)?.len(),
     })
+}
+
+/// The places a peer of this book may be, best first, for `sync now` and `sync live` without an
+/// address: the one last reached, then those the book's announcements give on this network (a
+/// hint: the TLS handshake still has to show a member), then the other members' last known
+/// addresses. `try_one` is called with each until it says to stop.
+fn candidates(b: &Banyan, try_one: &mut dyn FnMut(&str) -> bool) -> Result<(), ApiError> {
+    let mut tried: Vec<String> = Vec::new();
+    let mut go = |a: &str, tried: &mut Vec<String>| -> bool {
+        if tried.iter().any(|t| t == a) {
+            return true;
+        }
+        tried.push(a.to_string());
+        try_one(a)
+    };
+    if let Some(last) = b.sync_last_peer()?
+        && !go(&last, &mut tried)
+    {
+        return Ok(());
+    }
+    if let Some(scope) = discovery() {
+        let book = b.sync_hello()?.book;
+        let mut stopped = false;
+        let _ = discover::find(&book, LOOK_FOR, scope, &mut |addr| {
+            stopped = !go(&addr.to_string(), &mut tried);
+            !stopped
+        });
+        if stopped {
+            return Ok(());
+        }
+    }
+    let me = b.sync_hello()?.device;
+    for m in b.sync_members()? {
+        if m.device != me
+            && m.revoked_at.is_none()
+            && let Some(a) = m.address
+            && !go(&a, &mut tried)
+        {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// `banyan sync now [--peer HOST:PORT]`: one round with a member desktop or hub. Without a peer:
+/// the one this desktop last reached, else one found on this network (see [`candidates`]).
+pub fn now(b: &Banyan, caller: &Caller, peer: Option<&str>) -> Result<Round, ApiError> {
+    if let Some(p) = peer.map(str::trim).filter(|p| !p.is_empty()) {
+        return round_at(b, caller, p);
+    }
+    let mut outcome: Option<Result<Round, ApiError>> = None;
+    candidates(b, &mut |a| {
+        let r = round_at(b, caller, a);
+        let done = r.is_ok();
+        // The first failure is the one to tell (the peer last reached, as before).
+        if done || outcome.is_none() {
+            outcome = Some(r);
+        }
+        !done
+    })?;
+    outcome.unwrap_or_else(|| Err(no_peer(b)))
+}
+
+/// The peer `sync live` keeps to without an address: the one last reached if it answers, else
+/// the first found on this network that completes a handshake as a member, else the last one
+/// (tried again and again until it is back).
+fn live_peer(b: &Banyan, peer: Option<&str>) -> Result<String, ApiError> {
+    if let Some(p) = peer.map(str::trim).filter(|p| !p.is_empty()) {
+        return Ok(p.to_string());
+    }
+    let l = b.localizer();
+    let id = identity(b, l)?;
+    let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
+    let mut chosen = None;
+    candidates(b, &mut |a| {
+        let ok = address(a, l).is_ok_and(|addr| tls::connect(addr, config.clone()).is_ok());
+        if ok {
+            chosen = Some(a.to_string());
+        }
+        !ok
+    })?;
+    match chosen {
+        Some(c) => Ok(c),
+        None => b.sync_last_peer()?.ok_or_else(|| no_peer(b)),
+    }
 }
 
 /// `banyan sync live [--peer HOST:PORT]`: stays in sync with a desktop or hub until `stop`
@@ -215,7 +313,7 @@ pub fn live(
 ) -> Result<(), ApiError> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let l = b.localizer();
-    let peer = peer_or_last(b, peer)?;
+    let peer = live_peer(b, peer)?;
     let addr = address(&peer, l)?;
     let me = b.sync_hello()?.device;
     // Set by the watcher when the peer has news, cleared when a round starts; `running` while
@@ -313,8 +411,11 @@ pub fn serve(
     let book = b.clone();
     let l = book.localizer();
     let listener = TcpListener::bind(address(listen, l)?).map_err(|e| net_error(l, e.into()))?;
-    ready(listener.local_addr().map_err(|e| net_error(l, e.into()))?);
+    let bound = listener.local_addr().map_err(|e| net_error(l, e.into()))?;
+    ready(bound);
     let id = identity(&b, l)?;
+    // Withdrawn when serving ends.
+    let _announced = announce(&b, bound);
     for tcp in listener.incoming() {
         let Ok(tcp) = tcp else { continue };
         // The members as they are now: a desktop removed a moment ago is refused from here on.
