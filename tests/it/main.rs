@@ -15,6 +15,7 @@ mod keyring;
 mod leak;
 mod locales;
 mod migrate;
+mod netns;
 mod open_errors;
 mod orders;
 mod permissions;

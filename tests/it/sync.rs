@@ -727,7 +727,7 @@ fn cli(db: &Path, pass: &str) -> std::process::Command {
     c
 }
 
-fn run_json(c: &mut std::process::Command) -> serde_json::Value {
+pub(super) fn run_json(c: &mut std::process::Command) -> serde_json::Value {
     let out = c.output().unwrap();
     assert!(
         out.status.success(),
@@ -739,13 +739,13 @@ fn run_json(c: &mut std::process::Command) -> serde_json::Value {
 }
 
 /// A child process whose first line of output is JSON (an invitation, a hub's address).
-struct Running {
-    child: std::process::Child,
-    first: serde_json::Value,
-    rest: std::io::BufReader<std::process::ChildStdout>,
+pub(super) struct Running {
+    pub(super) child: std::process::Child,
+    pub(super) first: serde_json::Value,
+    pub(super) rest: std::io::BufReader<std::process::ChildStdout>,
 }
 
-fn spawn(c: &mut std::process::Command) -> Running {
+pub(super) fn spawn(c: &mut std::process::Command) -> Running {
     use std::io::BufRead;
     let mut child = c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     let mut rest = std::io::BufReader::new(child.stdout.take().unwrap());

@@ -10,7 +10,8 @@ use std::time::Instant;
 /// Secret Service backend links libdbus; the keyring test runs a real gnome-keyring in a private
 /// D-Bus session.
 /// The desktop shell needs WebKitGTK and friends; the end-to-end test runs the real window under
-/// Xvfb and drives it with WebKitWebDriver; CJK fonts make Chinese readable in it.
+/// Xvfb and drives it with WebKitWebDriver; CJK fonts make Chinese readable in it. The sync test
+/// over network namespaces makes them with iproute2 and captures its traffic with tcpdump.
 const SYSTEM_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -27,6 +28,8 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "fonts-noto-cjk",
+    "iproute2",
+    "tcpdump",
 ];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.
