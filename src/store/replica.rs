@@ -962,6 +962,7 @@ impl Store {
                 .query_map(params![table, key, field], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut sides = Vec::with_capacity(leaves.len());
+            let mut read = Vec::with_capacity(leaves.len());
             for at in leaves {
                 let leaf = read_leaf(&conn, at, &field)?;
                 let user: String = conn
@@ -970,8 +971,15 @@ impl Store {
                     )?
                     .query_row([at.0, at.1], |r| r.get(0))?;
                 sides.push((leaf.rank.clone(), leaf.new.to_string(), user));
+                read.push(leaf);
             }
-            sides.sort_by(|a, b| b.0.cmp(&a.0));
+            if read.is_empty() {
+                continue;
+            }
+            // The side the row shows first (the merge's value: paid over a later cancel), then
+            // the others, latest first.
+            let shows = merge::merge(merge::kind_of(&table, &field), &read).value.to_string();
+            sides.sort_by(|a, b| (b.1 == shows).cmp(&(a.1 == shows)).then_with(|| b.0.cmp(&a.0)));
             let row_id = row_id_text(&key);
             out.push(SyncConflict {
                 id: format!("{table}/{row_id}/{field}"),

@@ -9,6 +9,9 @@
 //!   other added: two phones added on two laptops are both kept, nothing needs a decision.
 //! - Custom values merge per key: a key changed on one desktop takes that change; a key changed on
 //!   several to different values takes the highest leaf's and needs a decision.
+//! - An order's status: the furthest step wins (draft → confirmed → fulfilled → paid), cancelled
+//!   beats every open state, and paid against cancelled shows paid and needs a decision (money
+//!   was taken for an order someone else called off).
 
 use serde_json::{Map, Value};
 
@@ -18,6 +21,7 @@ pub enum Kind {
     Plain,
     List,
     Keyed,
+    OrderStatus,
 }
 
 /// The merge kind of a synced column.
@@ -25,6 +29,7 @@ pub fn kind_of(table: &str, field: &str) -> Kind {
     match (table, field) {
         ("customers" | "contacts", "phones" | "emails") | ("customers", "tags") => Kind::List,
         ("customers", "custom") => Kind::Keyed,
+        ("orders", "status") => Kind::OrderStatus,
         _ => Kind::Plain,
     }
 }
@@ -67,8 +72,30 @@ pub fn merge(kind: Kind, leaves: &[Leaf]) -> Merged {
             let (value, decision) = merge_maps(leaves, &order);
             Merged { value, winner, decision }
         }
+        Kind::OrderStatus => {
+            let has = |s: &str| leaves.iter().any(|l| l.new.as_str() == Some(s));
+            let (paid, cancelled) = (has("paid"), has("cancelled"));
+            let value = if paid && cancelled {
+                Value::String("paid".into())
+            } else if cancelled {
+                Value::String("cancelled".into())
+            } else {
+                // The furthest step any leaf reached (a value this version does not know ranks
+                // below every step, so a known one wins over it).
+                order
+                    .iter()
+                    .map(|&i| &leaves[i].new)
+                    .max_by_key(|v| STEPS.iter().position(|s| v.as_str() == Some(s)).map_or(0, |p| p + 1))
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            };
+            Merged { value, winner, decision: paid && cancelled }
+        }
     }
 }
+
+/// An order's open steps, in order.
+const STEPS: [&str; 4] = ["draft", "confirmed", "fulfilled", "paid"];
 
 /// A list column's elements from its JSON text (none for a missing value).
 fn list(v: &Value) -> Vec<Value> {
@@ -180,6 +207,31 @@ mod tests {
         let a = leaf(10, "a", text(json!([])), text(json!(["vip"])));
         let b = leaf(9, "b", text(json!(["vip"])), text(json!([])));
         assert_eq!(merge(Kind::List, &[a, b]).value, text(json!(["vip"])));
+    }
+
+    #[test]
+    fn an_order_status_takes_the_furthest_step_cancelled_beats_open_states_and_paid_against_cancelled_needs_a_decision()
+    {
+        let st = |hlc: i64, to: &str, from: &str| leaf(hlc, "d", json!(to), json!(from));
+        let run = |leaves: &[Leaf]| {
+            let m = merge(Kind::OrderStatus, leaves);
+            let mut rev = leaves.to_vec();
+            rev.reverse();
+            assert_eq!(merge(Kind::OrderStatus, &rev).value, m.value, "the order of the leaves does not matter");
+            (m.value.as_str().unwrap().to_string(), m.decision)
+        };
+        // A later step made earlier in time still wins; nothing to decide.
+        assert_eq!(run(&[st(2, "confirmed", "draft"), st(1, "fulfilled", "confirmed")]), ("fulfilled".into(), false));
+        assert_eq!(run(&[st(1, "paid", "fulfilled"), st(2, "fulfilled", "confirmed")]), ("paid".into(), false));
+        // Cancelled beats open states, whichever came later.
+        assert_eq!(run(&[st(1, "cancelled", "draft"), st(2, "confirmed", "draft")]), ("cancelled".into(), false));
+        assert_eq!(
+            run(&[st(2, "cancelled", "confirmed"), st(1, "fulfilled", "confirmed")]),
+            ("cancelled".into(), false)
+        );
+        // Paid against cancelled: shown as paid, and a person decides.
+        assert_eq!(run(&[st(1, "paid", "fulfilled"), st(2, "cancelled", "fulfilled")]), ("paid".into(), true));
+        assert_eq!(run(&[st(2, "paid", "fulfilled"), st(1, "cancelled", "fulfilled")]), ("paid".into(), true));
     }
 
     #[test]

@@ -32,6 +32,21 @@ fn seed(dir: &Path) -> PathBuf {
         c.phones = vec!["+8613800138000".into()];
         b.add_customer(&who, &c).expect("seed customer");
     }
+    // Three draft orders for the schedules to move along (on several desktops at once).
+    let product = banyan::model::ProductInput {
+        sku: Some("TEA-LJ".into()),
+        name: Some("龙井".into()),
+        price: Some("19.99".into()),
+        tax_rate: Some("13".into()),
+        ..Default::default()
+    };
+    b.add_product(&who, &product).expect("seed product");
+    let first = b.customers(&who, &CustomerFilter::default()).unwrap()[0].id.to_string();
+    for _ in 0..3 {
+        let lines = vec![banyan::model::LineInput { sku: "TEA-LJ".into(), quantity: "2".into(), discount: None }];
+        let input = banyan::model::OrderInput { customer_id: first.clone(), lines, notes: None };
+        b.create_order(&who, &input).expect("seed order");
+    }
     // The desktops that will join, admitted as the inviting desktop admits them (each with the
     // key it signs its changes with), in a file beside the seed: one is taken per copy.
     let mut slots = Vec::new();
@@ -157,7 +172,29 @@ const CITIES: &[&str] = &["上海", "杭州", "Boston", "深圳"];
 
 /// One random change on one desktop (a change the book refuses, such as one to a customer
 /// deleted meanwhile, is no change). Phones added and removed are noted.
-fn act(rng: &mut StdRng, d: &Desk, added: &mut BTreeSet<(String, String)>, removed: &mut BTreeSet<(String, String)>) {
+/// What the schedules did: phones added and removed (per customer), statuses each order was
+/// moved to anywhere.
+#[derive(Default)]
+struct Done {
+    added: BTreeSet<(String, String)>,
+    removed: BTreeSet<(String, String)>,
+    statuses: std::collections::BTreeMap<String, BTreeSet<String>>,
+}
+
+fn act(rng: &mut StdRng, d: &Desk, done: &mut Done) {
+    let (added, removed) = (&mut done.added, &mut done.removed);
+    if rng.random_ratio(1, 8) {
+        // An order one step along, as this desktop knows it.
+        let orders = d.b.orders(&d.who, &Default::default()).unwrap();
+        let o = &orders[rng.random_range(0..orders.len())];
+        let next = o.status.next();
+        if !next.is_empty() {
+            let to = next[rng.random_range(0..next.len())];
+            d.b.set_order_status(&d.who, &o.number, to.as_str()).unwrap();
+            done.statuses.entry(o.number.clone()).or_default().insert(to.as_str().to_string());
+        }
+        return;
+    }
     let list = ids(d);
     if list.is_empty() || rng.random_ratio(1, 8) {
         let mut c = person(&format!("客户 {}", rng.random_range(0..10_000)));
@@ -202,11 +239,11 @@ fn act(rng: &mut StdRng, d: &Desk, added: &mut BTreeSet<(String, String)>, remov
 fn schedule(seed_book: &Path, dir: &Path, seed: u64, n: usize) {
     let mut rng = StdRng::seed_from_u64(seed);
     let desks: Vec<Desk> = (0..n).map(|i| join(seed_book, &dir.join(format!("d{i}")))).collect();
-    let (mut added, mut removed) = (BTreeSet::new(), BTreeSet::new());
+    let mut done = Done::default();
     for _ in 0..rng.random_range(6..24) {
         if rng.random_ratio(2, 3) {
             let who = rng.random_range(0..n);
-            act(&mut rng, &desks[who], &mut added, &mut removed);
+            act(&mut rng, &desks[who], &mut done);
         } else {
             let (a, b) = (rng.random_range(0..n), rng.random_range(0..n));
             if a != b {
@@ -218,8 +255,9 @@ fn schedule(seed_book: &Path, dir: &Path, seed: u64, n: usize) {
     settle(&desks);
     let conflicts: i64 = desks[0].b.store().sync_conflict_count().unwrap();
     eprintln!(
-        "seed {seed}: {n} desks, {} phones added, {conflicts} conflicts, vector {:?}",
-        added.len(),
+        "seed {seed}: {n} desks, {} phones added, {} orders moved, {conflicts} conflicts, vector {:?}",
+        done.added.len(),
+        done.statuses.len(),
         desks[0].b.store().sync_vector().unwrap().0.values().collect::<Vec<_>>()
     );
     let digests: Vec<String> = desks.iter().map(|d| d.b.store().sync_digest().unwrap()).collect();
@@ -227,11 +265,21 @@ fn schedule(seed_book: &Path, dir: &Path, seed: u64, n: usize) {
     let vectors: Vec<_> = desks.iter().map(|d| d.b.store().sync_vector().unwrap()).collect();
     assert!(vectors.iter().all(|v| *v == vectors[0]), "seed {seed}: vectors differ");
     // A phone someone added and nobody removed is on the customer everywhere.
-    for (id, phone) in added.difference(&removed) {
+    for (id, phone) in done.added.difference(&done.removed) {
         for d in &desks {
             if let Ok(c) = d.b.customer(&d.who, id) {
                 assert!(c.phones.contains(phone), "seed {seed}: {phone} added to {id} and lost: {:?}", c.phones);
             }
+        }
+    }
+    // An order paid anywhere shows paid everywhere (against a cancel too: that waits for a
+    // decision); else cancelled anywhere beats every open step; else the furthest step shows.
+    for (number, reached) in &done.statuses {
+        let expect =
+            ["paid", "cancelled", "fulfilled", "confirmed"].into_iter().find(|s| reached.contains(*s)).unwrap();
+        for d in &desks {
+            let shown = d.b.order(&d.who, number).unwrap().status;
+            assert_eq!(shown.as_str(), expect, "seed {seed}: order {number} moved to {reached:?}");
         }
     }
     // Search agrees with the rows: every live customer is found by its name on every desktop.
@@ -1245,4 +1293,47 @@ fn a_desktop_finds_its_hub_by_announcement_and_a_spoofed_announcement_gets_nothi
     on_b.sort();
     assert_eq!(on_b, vec!["Han Meimei".to_string(), "Li Lei".to_string()]);
     assert!(attempts.lock().unwrap().iter().all(|t| t.starts_with("Err(")), "the spoof never got a frame");
+}
+
+#[test]
+fn an_order_moved_on_two_desktops_takes_the_furthest_step_and_paid_against_cancelled_waits_for_a_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    // The seed's three drafts, on both desktops.
+    let numbers: Vec<String> = a.b.orders(&a.who, &Default::default()).unwrap().into_iter().map(|o| o.number).collect();
+    let [paid, cancelled, stepped] = <[String; 3]>::try_from(numbers).unwrap();
+    let moves = |d: &Desk, number: &str, steps: &[&str]| {
+        for s in steps {
+            d.b.set_order_status(&d.who, number, s).unwrap();
+        }
+    };
+    let status = |d: &Desk, number: &str| d.b.order(&d.who, number).unwrap().status.as_str().to_string();
+    // A takes payment while B, not knowing, calls the order off.
+    moves(&a, &paid, &["confirmed", "fulfilled", "paid"]);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    moves(&b, &paid, &["cancelled"]);
+    // B confirms an order A has already cancelled; A ships one B confirms later.
+    moves(&a, &cancelled, &["cancelled"]);
+    moves(&a, &stepped, &["confirmed", "fulfilled"]);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    moves(&b, &cancelled, &["confirmed"]);
+    moves(&b, &stepped, &["confirmed"]);
+    both_ways(&a, &b);
+    for d in [&a, &b] {
+        assert_eq!(status(d, &paid), "paid", "paid against cancelled shows paid");
+        assert_eq!(status(d, &cancelled), "cancelled", "cancelled beats an open state, though it came first");
+        assert_eq!(status(d, &stepped), "fulfilled", "the furthest step wins, though it came first");
+    }
+    let (ca, cb) = (a.b.sync_conflicts(&a.who).unwrap(), b.b.sync_conflicts(&b.who).unwrap());
+    assert_eq!(ca, cb);
+    assert_eq!(ca.len(), 1, "only paid against cancelled needs a decision: {ca:?}");
+    let sides: Vec<(&str, bool)> = ca[0].sides.iter().map(|s| (s.value.as_str(), s.shown)).collect();
+    assert_eq!(sides, vec![("\"paid\"", true), ("\"cancelled\"", false)], "the later cancel is listed second");
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+    // Settled as cancelled (the money goes back) on one desktop: cancelled on both.
+    b.b.sync_resolve(&b.who, &ca[0].id, "cancelled").unwrap();
+    both_ways(&a, &b);
+    assert_eq!((status(&a, &paid), status(&b, &paid)), ("cancelled".into(), "cancelled".into()));
+    assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
 }
