@@ -35,6 +35,7 @@ field-quantity = Quantity
 field-discount = Discount
 field-customer-id = Customer
 field-status = Status
+field-line_set = Lines
 field-key = Key
 field-label = Label
 field-choices = Choices

@@ -35,6 +35,7 @@ field-quantity = 数量
 field-discount = 折扣
 field-customer-id = 客户
 field-status = 状态
+field-line_set = 订单明细
 field-key = 键名
 field-label = 显示名称
 field-choices = 可选值

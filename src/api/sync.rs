@@ -98,6 +98,19 @@ impl Banyan {
                     {
                         c.label = Some(self.store.customer(id)?.name);
                     }
+                    if c.table == "orders" {
+                        c.label = self.store.order(&c.row_id).ok().map(|o| o.number);
+                    }
+                    if c.field == "line_set" {
+                        // Each side's lines, readable (the value is their ids).
+                        for side in &mut c.sides {
+                            let ids: Vec<String> = serde_json::from_str::<String>(&side.value)
+                                .ok()
+                                .and_then(|text| serde_json::from_str(&text).ok())
+                                .unwrap_or_default();
+                            side.fields = self.store.describe_lines(&ids)?;
+                        }
+                    }
                     out.push(c);
                 }
             }
@@ -163,8 +176,9 @@ impl Banyan {
     }
 }
 
-/// The oldest schema whose books this version exchanges changes with (0016: signed changes).
-pub const MIN_SYNC_SCHEMA: i64 = 16;
+/// The oldest schema whose books this version exchanges changes with (0017: an order's lines
+/// travel as one set; an older desktop would edit them without it).
+pub const MIN_SYNC_SCHEMA: i64 = 17;
 
 /// What a desktop says first on a sync session (the transport's Hello frame carries it).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -72,6 +72,8 @@ pub(crate) struct Writer<'t> {
     now_ms: i64,
     /// Customers whose search entry must be rebuilt before commit.
     dirty: std::collections::BTreeSet<String>,
+    /// Orders whose line rows and totals follow their line set before commit.
+    orders: std::collections::BTreeSet<String>,
     /// Match keys of customers indexed from derived data (imports), inserted before commit.
     new_keys: super::search::NewKeys,
     /// This device's audit chains, extended by every entry and event logged.
@@ -121,6 +123,7 @@ impl Store {
             now_ms: hlc.wall_ms(),
             tx,
             dirty: Default::default(),
+            orders: Default::default(),
             new_keys: Default::default(),
             chains: Default::default(),
             device_key: &self.device_key,
@@ -128,6 +131,9 @@ impl Store {
             last_entry: None,
         };
         let out = f(&mut w)?;
+        for order in std::mem::take(&mut w.orders) {
+            super::orders::realize_lines(&w.tx, &order)?;
+        }
         w.index_now()?;
         if commit {
             w.new_keys.flush(&w.tx)?;
@@ -217,7 +223,8 @@ impl Writer<'_> {
         }
     }
 
-    /// Marks the customer a changed row of `table` belongs to for re-indexing before commit.
+    /// Marks the customer a changed row of `table` belongs to for re-indexing before commit, and
+    /// an order whose row or lines changed for [`super::orders::realize_lines`].
     pub(super) fn touch(&mut self, table: &str, id: &str) -> Result<()> {
         match table {
             "customers" => {
@@ -227,6 +234,17 @@ impl Writer<'_> {
                 if let Some(owner) = super::search::owner_of(&self.tx, table, id)? {
                     self.dirty.insert(owner);
                 }
+            }
+            "orders" => {
+                self.orders.insert(id.to_string());
+            }
+            "order_lines" => {
+                let order: Option<String> = self
+                    .tx
+                    .prepare_cached("SELECT order_id FROM order_lines WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                self.orders.extend(order);
             }
             _ => {}
         }

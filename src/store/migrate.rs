@@ -79,10 +79,16 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0016_signed_changes.sql"),
         then: Some(super::replica::sign_own_transactions),
     },
+    Migration {
+        version: 17,
+        name: "0017_order_line_sets",
+        sql: include_str!("../../migrations/0017_order_line_sets.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 16;
+pub const LATEST: i64 = 17;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

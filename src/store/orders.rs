@@ -121,8 +121,10 @@ impl Store {
                 ("notes", notes.clone().map(Value::Text).unwrap_or(Value::Null)),
             ];
             values.extend(amount_values(&currency, &totals));
+            let lines = line_ids(w, priced.len());
+            values.push(("line_set", line_set(&lines)));
             w.apply(Change::Insert { table: "orders", id: &id.to_string(), values })?;
-            insert_lines(w, id, &priced)?;
+            insert_lines(w, id, &priced, &lines)?;
             Ok(())
         })?;
         self.order(&id.to_string())
@@ -175,9 +177,13 @@ impl Store {
             for line in &old {
                 w.apply(Change::Delete { table: "order_lines", id: line })?;
             }
-            insert_lines(w, order.id, &priced)?;
+            let lines = line_ids(w, priced.len());
+            insert_lines(w, order.id, &priced, &lines)?;
             let mut values = amount_values(&currency, &totals);
             values.push(("notes", notes.clone().map(Value::Text).unwrap_or(Value::Null)));
+            // The new set as one value: a concurrent edit of the same lines elsewhere is a
+            // conflict of this field, not a union of both sets.
+            values.push(("line_set", line_set(&lines)));
             w.apply(Change::Update { table: "orders", id: &order.id.to_string(), values })?;
             Ok(())
         })?;
@@ -337,11 +343,81 @@ fn amount_values(currency: &str, t: &Totals) -> Vec<(&'static str, Value)> {
     ]
 }
 
-fn insert_lines(w: &mut super::Writer<'_>, order: OrderId, priced: &[PricedLine]) -> Result<()> {
-    for (pos, p) in priced.iter().enumerate() {
+impl Store {
+    /// Lines by id, deleted ones too, as "3 × 龙井 (TEA-LJ)": the sides of a conflict over an
+    /// order's line set, in the set's order.
+    pub fn describe_lines(&self, ids: &[String]) -> Result<Vec<String>> {
+        let conn = self.reader();
+        let mut st = conn.prepare_cached("SELECT quantity, name, sku FROM order_lines WHERE id = ?1")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some((q, name, sku)) = st
+                .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+                .optional()?
+            {
+                out.push(format!("{q} × {name} ({sku})"));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Ids for `n` new lines.
+fn line_ids(w: &super::Writer<'_>, n: usize) -> Vec<String> {
+    (0..n).map(|_| OrderLineId::new(w.now_ms()).to_string()).collect()
+}
+
+/// An order's `line_set`: the ids of its lines, in position order (JSON).
+fn line_set(ids: &[String]) -> Value {
+    Value::Text(serde_json::to_string(ids).expect("strings serialize"))
+}
+
+/// Makes an order's line rows and totals follow its `line_set` (see migration 0017): a line in
+/// the set is live, any other line of the order is deleted (at its creation time, so every
+/// desktop writes the same row whatever it saw before), and the totals are summed again from
+/// the live lines. Derived state, not logged: it runs in every transaction that touches the order
+/// (a local edit, a synced change, a settled conflict), so every desktop holding the same log
+/// holds the same rows. An order without a set (lines unchanged since before 0017) is left as
+/// logged.
+pub(super) fn realize_lines(conn: &Connection, order: &str) -> Result<()> {
+    let set: Option<String> = conn
+        .prepare_cached("SELECT line_set FROM orders WHERE id = ?1")?
+        .query_row([order], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let Some(set) = set.filter(|s| serde_json::from_str::<Vec<String>>(s).is_ok()) else { return Ok(()) };
+    conn.prepare_cached(
+        "UPDATE order_lines SET deleted_at = CASE WHEN id IN (SELECT value FROM json_each(?2)) THEN NULL ELSE created_at END
+         WHERE order_id = ?1 AND deleted_at IS NOT (CASE WHEN id IN (SELECT value FROM json_each(?2)) THEN NULL ELSE created_at END)",
+    )?
+    .execute([order, &set])?;
+    let mut st = conn.prepare_cached(
+        "SELECT quantity, unit_price, discount_bp, tax_rate_bp FROM order_lines WHERE order_id = ?1 AND deleted_at IS NULL",
+    )?;
+    let amounts = st
+        .query_map([order], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+        })?
+        .map(|r| {
+            let (q, p, d, t) = r?;
+            Ok(line_amounts(q, p, d.clamp(0, 10_000) as u32, t.clamp(0, 10_000) as u32).ok())
+        })
+        .collect::<Result<Option<Vec<LineAmounts>>>>()?;
+    // Amounts too large to add up keep the totals as logged (the form refuses such lines).
+    if let Some(t) = amounts.and_then(|a| order_totals(a.iter()).ok()) {
+        conn.prepare_cached(
+            "UPDATE orders SET gross = ?2, discount = ?3, net = ?4, tax = ?5, total = ?6 WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![order, t.gross, t.discount, t.net, t.tax, t.total])?;
+    }
+    Ok(())
+}
+
+fn insert_lines(w: &mut super::Writer<'_>, order: OrderId, priced: &[PricedLine], ids: &[String]) -> Result<()> {
+    for ((pos, p), id) in priced.iter().enumerate().zip(ids) {
         w.apply(Change::Insert {
             table: "order_lines",
-            id: &OrderLineId::new(w.now_ms()).to_string(),
+            id,
             values: vec![
                 ("order_id", Value::Text(order.to_string())),
                 ("position", Value::Integer(pos as i64)),

@@ -925,7 +925,8 @@ pub struct ConflictSide {
     pub at: Hlc,
     /// Whether the book shows this one meanwhile.
     pub shown: bool,
-    /// For an edit of a deleted row, the fields it changed.
+    /// For an edit of a deleted row, the fields it changed; for an order's line set, its lines
+    /// ("3 × 龙井 (TEA-LJ)", filled in by the façade).
     pub fields: Vec<String>,
 }
 

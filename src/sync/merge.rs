@@ -9,6 +9,10 @@
 //!   other added: two phones added on two laptops are both kept, nothing needs a decision.
 //! - Custom values merge per key: a key changed on one desktop takes that change; a key changed on
 //!   several to different values takes the highest leaf's and needs a decision.
+//! - A deletion (`deleted_at`) made on several desktops is one deletion: the highest leaf's time
+//!   shows, nothing to decide (a deletion against a restore still needs a decision).
+//! - An order's totals are derived from its lines (see `store::orders::realize_lines`): the
+//!   highest leaf shows until they are summed again, never a decision.
 //! - An order's status: the furthest step wins (draft → confirmed → fulfilled → paid), cancelled
 //!   beats every open state, and paid against cancelled shows paid and needs a decision (money
 //!   was taken for an order someone else called off).
@@ -22,6 +26,8 @@ pub enum Kind {
     List,
     Keyed,
     OrderStatus,
+    Deletion,
+    Derived,
 }
 
 /// The merge kind of a synced column.
@@ -30,6 +36,8 @@ pub fn kind_of(table: &str, field: &str) -> Kind {
         ("customers" | "contacts", "phones" | "emails") | ("customers", "tags") => Kind::List,
         ("customers", "custom") => Kind::Keyed,
         ("orders", "status") => Kind::OrderStatus,
+        ("orders", "gross" | "discount" | "net" | "tax" | "total") => Kind::Derived,
+        (_, "deleted_at") => Kind::Deletion,
         _ => Kind::Plain,
     }
 }
@@ -67,6 +75,11 @@ pub fn merge(kind: Kind, leaves: &[Leaf]) -> Merged {
             let decision = leaves.iter().any(|l| l.new != leaves[winner].new);
             Merged { value: leaves[winner].new.clone(), winner, decision }
         }
+        Kind::Deletion => {
+            let decision = leaves.iter().any(|l| l.new.is_null() != leaves[winner].new.is_null());
+            Merged { value: leaves[winner].new.clone(), winner, decision }
+        }
+        Kind::Derived => Merged { value: leaves[winner].new.clone(), winner, decision: false },
         Kind::List => Merged { value: merge_lists(leaves, &order), winner, decision: false },
         Kind::Keyed => {
             let (value, decision) = merge_maps(leaves, &order);
@@ -232,6 +245,18 @@ mod tests {
         // Paid against cancelled: shown as paid, and a person decides.
         assert_eq!(run(&[st(1, "paid", "fulfilled"), st(2, "cancelled", "fulfilled")]), ("paid".into(), true));
         assert_eq!(run(&[st(2, "paid", "fulfilled"), st(1, "cancelled", "fulfilled")]), ("paid".into(), true));
+    }
+
+    #[test]
+    fn a_row_deleted_on_two_desktops_is_one_deletion_and_a_restore_against_a_deletion_is_a_decision() {
+        let both =
+            merge(Kind::Deletion, &[leaf(1, "a", json!(100), json!(null)), leaf(2, "b", json!(200), json!(null))]);
+        assert_eq!((both.value, both.decision), (json!(200), false));
+        let against =
+            merge(Kind::Deletion, &[leaf(1, "a", json!(null), json!(100)), leaf(2, "b", json!(300), json!(100))]);
+        assert_eq!((against.value, against.decision), (json!(300), true));
+        assert_eq!(kind_of("order_lines", "deleted_at"), Kind::Deletion);
+        assert_eq!(kind_of("orders", "total"), Kind::Derived);
     }
 
     #[test]

@@ -187,6 +187,18 @@ fn act(rng: &mut StdRng, d: &Desk, done: &mut Done) {
         // An order one step along, as this desktop knows it.
         let orders = d.b.orders(&d.who, &Default::default()).unwrap();
         let o = &orders[rng.random_range(0..orders.len())];
+        if o.status.lines_editable() && rng.random_ratio(1, 2) {
+            // A draft's lines replaced (on several desktops at once: one set shows).
+            let lines: Vec<banyan::model::LineInput> = (0..rng.random_range(1..3))
+                .map(|_| banyan::model::LineInput {
+                    sku: "TEA-LJ".into(),
+                    quantity: rng.random_range(1..10).to_string(),
+                    discount: None,
+                })
+                .collect();
+            d.b.update_order_lines(&d.who, &o.number, &lines, None).unwrap();
+            return;
+        }
         let next = o.status.next();
         if !next.is_empty() {
             let to = next[rng.random_range(0..next.len())];
@@ -280,6 +292,14 @@ fn schedule(seed_book: &Path, dir: &Path, seed: u64, n: usize) {
         for d in &desks {
             let shown = d.b.order(&d.who, number).unwrap().status;
             assert_eq!(shown.as_str(), expect, "seed {seed}: order {number} moved to {reached:?}");
+        }
+    }
+    // Every order's totals are its shown lines' sum.
+    for d in &desks {
+        for o in d.b.orders(&d.who, &Default::default()).unwrap() {
+            let o = d.b.order(&d.who, &o.number).unwrap();
+            let sum: i64 = o.lines.iter().map(|l| l.amounts.unwrap().total).sum();
+            assert_eq!(o.totals.unwrap().total, sum, "seed {seed}: order {} totals {:?}", o.number, o.lines);
         }
     }
     // Search agrees with the rows: every live customer is found by its name on every desktop.
@@ -1334,6 +1354,64 @@ fn an_order_moved_on_two_desktops_takes_the_furthest_step_and_paid_against_cance
     b.b.sync_resolve(&b.who, &ca[0].id, "cancelled").unwrap();
     both_ways(&a, &b);
     assert_eq!((status(&a, &paid), status(&b, &paid)), ("cancelled".into(), "cancelled".into()));
+    assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+}
+
+#[test]
+fn a_drafts_lines_changed_on_two_desktops_are_one_unit_the_later_set_shows_and_totals_follow_it() {
+    use banyan::model::LineInput;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let number = a.b.orders(&a.who, &Default::default()).unwrap()[0].number.clone();
+    let tea = |q: &str| vec![LineInput { sku: "TEA-LJ".into(), quantity: q.into(), discount: None }];
+    let split = vec![
+        LineInput { sku: "TEA-LJ".into(), quantity: "1".into(), discount: Some("10".into()) },
+        LineInput { sku: "TEA-LJ".into(), quantity: "4".into(), discount: None },
+    ];
+    // A makes it two lines; B, later and without seeing that, makes it seven of one.
+    a.b.update_order_lines(&a.who, &number, &split, None).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    b.b.update_order_lines(&b.who, &number, &tea("7"), None).unwrap();
+    both_ways(&a, &b);
+    let lines = |d: &Desk| -> Vec<(i64, u32)> {
+        d.b.order(&d.who, &number).unwrap().lines.iter().map(|l| (l.quantity, l.discount_bp.unwrap_or(0))).collect()
+    };
+    let totals = |d: &Desk| d.b.order(&d.who, &number).unwrap().totals.unwrap();
+    let priced = |l: &[LineInput]| a.b.preview_order(&a.who, l).unwrap().totals;
+    for d in [&a, &b] {
+        assert_eq!(lines(d), vec![(7, 0)], "the later set whole, not both sets' lines");
+        assert_eq!(totals(d), priced(&tea("7")), "totals summed from the lines shown");
+    }
+    // One decision, over the set; none over the totals or the lines both edits removed.
+    let ca = a.b.sync_conflicts(&a.who).unwrap();
+    assert_eq!(ca, b.b.sync_conflicts(&b.who).unwrap());
+    assert_eq!(ca.len(), 1, "{ca:?}");
+    assert_eq!((ca[0].field.as_str(), ca[0].label.as_deref()), ("line_set", Some(number.as_str())));
+    let sides: Vec<(Vec<String>, bool)> = ca[0].sides.iter().map(|s| (s.fields.clone(), s.shown)).collect();
+    assert_eq!(
+        sides,
+        vec![
+            (vec!["7 × 龙井 (TEA-LJ)".to_string()], true),
+            (vec!["1 × 龙井 (TEA-LJ)".to_string(), "4 × 龙井 (TEA-LJ)".to_string()], false)
+        ]
+    );
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+    // Keeping A's set brings its lines back and B's go, with the totals, on both.
+    let earlier = ca[0].sides[1].value.clone();
+    b.b.sync_resolve(&b.who, &ca[0].id, &earlier).unwrap();
+    both_ways(&a, &b);
+    for d in [&a, &b] {
+        assert_eq!(lines(d), vec![(1, 1000), (4, 0)]);
+        assert_eq!(totals(d), priced(&split));
+        assert!(d.b.sync_conflicts(&d.who).unwrap().is_empty());
+    }
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+    // A customer deleted on both desktops is deleted once: nothing to decide.
+    let gone = find(&a, "Anna Müller");
+    a.b.delete_customer(&a.who, &gone).unwrap();
+    b.b.delete_customer(&b.who, &gone).unwrap();
+    both_ways(&a, &b);
     assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
     assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
 }

@@ -1,0 +1,8 @@
+-- 0017: a draft's lines travel as one unit. Every change of an order's lines also sets
+-- `orders.line_set`, the ids of its lines (JSON, in position order), so two desktops changing one
+-- draft's lines without seeing each other leave two values of one field: the later set shows, the
+-- other waits in the inbox, and the line rows and the order's totals follow the set shown (derived
+-- in every transaction that touches the order, never taken from the log: src/store/orders.rs,
+-- `realize_lines`). NULL for an order whose lines have not changed since: its rows are as logged.
+-- Synced tables only gain columns.
+ALTER TABLE orders ADD COLUMN line_set TEXT;
