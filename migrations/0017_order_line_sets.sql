@@ -6,3 +6,8 @@
 -- `realize_lines`). NULL for an order whose lines have not changed since: its rows are as logged.
 -- Synced tables only gain columns.
 ALTER TABLE orders ADD COLUMN line_set TEXT;
+
+-- A synced change naming columns (or a table) this version lacks is applied but for those, which
+-- wait here, by name (JSON), until a migration adds them: the book re-applies them when it opens
+-- (src/store/replica.rs, `sync_reapply_held`). This desktop's own bookkeeping: never synced.
+ALTER TABLE sync_held ADD COLUMN waiting TEXT;

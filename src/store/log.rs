@@ -142,6 +142,18 @@ pub(super) fn to_json(v: &Value) -> serde_json::Value {
 /// head unless `sync_leaves` says otherwise (see `replica.rs`). Reads the row's entries newest
 /// first and stops once every field is found.
 pub(super) fn heads(conn: &Connection, table: &str, row_key: &Value, fields: &[&str]) -> Result<Vec<Option<Head>>> {
+    heads_skipping(conn, table, row_key, fields, &|_, _, _| false)
+}
+
+/// [`heads`], passing over the logged changes `skip` names by (origin, entry seq, field): those
+/// not in the rows yet (held sync entries, while they are re-applied).
+pub(super) fn heads_skipping(
+    conn: &Connection,
+    table: &str,
+    row_key: &Value,
+    fields: &[&str],
+    skip: &dyn Fn(i64, i64, &str) -> bool,
+) -> Result<Vec<Option<Head>>> {
     let mut out: Vec<Option<Head>> = vec![None; fields.len()];
     let mut st = conn.prepare_cached(
         "SELECT origin, seq, fields, hlc FROM changes WHERE tbl = ?1 AND row_id = ?2 ORDER BY hlc DESC, origin DESC, seq DESC",
@@ -158,6 +170,7 @@ pub(super) fn heads(conn: &Connection, table: &str, row_key: &Value, fields: &[&
         for (i, f) in changed.iter().enumerate().rev() {
             if let Some(at) = fields.iter().position(|x| *x == f.field)
                 && out[at].is_none()
+                && !skip(origin, seq, &f.field)
             {
                 out[at] = Some(Head { at: (origin, seq + i as i64), hlc });
                 missing -= 1;

@@ -311,7 +311,7 @@ impl Store {
         let device_key = audit::load_device_key(&write)?;
         let write = Arc::new(Mutex::new(write));
         let upkeep = upkeep::Upkeep::start(&write, path, key.as_ref())?;
-        Ok(Store {
+        let store = Store {
             upkeep: Some(upkeep),
             path: path.to_owned(),
             read: Mutex::new(read),
@@ -324,7 +324,10 @@ impl Store {
             snapshot,
             device_str: device.to_string(),
             device_key,
-        })
+        };
+        // Changes a newer desktop sent before this version had their columns: applied now.
+        store.sync_reapply_held()?;
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {

@@ -290,6 +290,143 @@ impl Store {
     }
 
     /// How many entries from elsewhere are kept but not applied.
+    /// Applies what held entries wait for now that this version has it (a migration added the
+    /// columns or table they name), oldest first: each field as if it had just arrived, so what
+    /// the row shows and any decision are what a desktop that knew the column all along has.
+    /// Returns the entries now wholly applied. Runs when the book opens; cheap when nothing waits.
+    pub fn sync_reapply_held(&self) -> Result<u32> {
+        let pending: Vec<(i64, i64, String)> = self
+            .reader()
+            .prepare(
+                "SELECT h.origin, h.seq, h.waiting FROM sync_held h JOIN changes c ON c.origin = h.origin AND c.seq = h.seq
+                 WHERE h.waiting IS NOT NULL ORDER BY c.hlc, h.origin, h.seq",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let actor = Actor { user: String::new(), batch: None };
+        self.write(&actor, |w| {
+            let mut waiting: HashMap<(i64, i64), Vec<String>> = pending
+                .iter()
+                .map(|(o, s, names)| ((*o, *s), serde_json::from_str(names).unwrap_or_default()))
+                .collect();
+            let mut columns = HashMap::new();
+            let mut done = 0;
+            for (origin, seq, _) in &pending {
+                let key = (*origin, *seq);
+                let only = waiting[&key].clone();
+                let (hlc, tx_no, user, batch, table, row, op, text, device): (
+                    i64,
+                    i64,
+                    String,
+                    Option<String>,
+                    String,
+                    Value,
+                    String,
+                    String,
+                    String,
+                ) = w.conn().query_row(
+                    "SELECT c.hlc, c.tx, c.user_id, c.batch_id, c.tbl, c.row_id, c.op, c.fields, o.device
+                     FROM changes c JOIN origins o ON o.id = c.origin WHERE c.origin = ?1 AND c.seq = ?2",
+                    [origin, seq],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                        ))
+                    },
+                )?;
+                let fields = decode_fields(&text);
+                // What each field change replaced, in this book's numbering of devices.
+                let mut preds = Vec::with_capacity(fields.len());
+                for f in &fields {
+                    let mut p = Vec::new();
+                    for (n, s) in f.replaces.iter().chain(f.also.iter()) {
+                        let d: i64 = w
+                            .conn()
+                            .prepare_cached("SELECT device FROM origin_numbers WHERE origin = ?1 AND number = ?2")?
+                            .query_row([origin, n], |r| r.get(0))
+                            .optional()?
+                            .ok_or_else(|| Error::Corrupt(format!("origin number {n} of {origin}")))?;
+                        p.push((d, *s));
+                    }
+                    preds.push(p);
+                }
+                let tx = Tx {
+                    origin: device,
+                    tx: tx_no,
+                    hlc,
+                    user,
+                    batch,
+                    numbers: Vec::new(),
+                    entries: Vec::new(),
+                    sig: Vec::new(),
+                };
+                let e = Entry {
+                    seq: *seq,
+                    table,
+                    row: row_of(row),
+                    op,
+                    fields: text,
+                    salt: None,
+                    sealed: None,
+                    link: Vec::new(),
+                };
+                let outcome = {
+                    let skip = |o: i64, s: i64, f: &str| waiting.get(&(o, s)).is_some_and(|w| w.iter().any(|x| x == f));
+                    effect(w, *origin, &tx, &e, &fields, &preds, &mut columns, Some(&only), &skip)?
+                };
+                match outcome {
+                    Effect::Applied => {
+                        w.conn()
+                            .prepare_cached("DELETE FROM sync_held WHERE origin = ?1 AND seq = ?2")?
+                            .execute([origin, seq])?;
+                        waiting.remove(&key);
+                        done += 1;
+                    }
+                    Effect::Partly(rest) | Effect::Held(_, Some(rest)) => {
+                        let reason = unknown_columns(&e.table, &rest);
+                        w.conn()
+                            .prepare_cached(
+                                "UPDATE sync_held SET reason = ?3, waiting = ?4 WHERE origin = ?1 AND seq = ?2",
+                            )?
+                            .execute(params![origin, seq, reason, serde_json::to_string(&rest).expect("strings")])?;
+                        waiting.insert(key, rest);
+                    }
+                    Effect::Held(reason, None) => {
+                        w.conn()
+                            .prepare_cached(
+                                "UPDATE sync_held SET reason = ?3, waiting = NULL WHERE origin = ?1 AND seq = ?2",
+                            )?
+                            .execute(params![origin, seq, reason])?;
+                        waiting.remove(&key);
+                    }
+                }
+            }
+            Ok(done)
+        })
+    }
+
+    /// Writes `values` to a row through the gateway as a desktop of a newer version would (a
+    /// column this version's screens do not know): this package's tests only.
+    #[cfg(feature = "test-support")]
+    #[doc(hidden)]
+    pub fn update_for_test(&self, table: &'static str, id: &str, values: Vec<(&'static str, Value)>) -> Result<()> {
+        self.write(&Actor { user: String::new(), batch: None }, |w| {
+            w.apply(super::gateway::Change::Update { table, id, values })?;
+            Ok(())
+        })
+    }
+
     pub fn sync_held_count(&self) -> Result<u32> {
         Ok(self.reader().query_row("SELECT count(*) FROM sync_held", [], |r| r.get(0))?)
     }
@@ -649,10 +786,18 @@ fn apply_tx(
     }
     let mut changes = 0u32;
     for ((e, fields), preds) in tx.entries.iter().zip(decoded).zip(preds) {
-        if let Some(reason) = effect(w, origin, tx, e, &fields, &preds, columns)? {
+        let held = match effect(w, origin, tx, e, &fields, &preds, columns, None, &|_, _, _| false)? {
+            Effect::Applied => None,
+            Effect::Partly(waiting) => Some((unknown_columns(&e.table, &waiting), Some(waiting))),
+            Effect::Held(reason, waiting) => Some((reason, waiting)),
+        };
+        if let Some((reason, waiting)) = held {
+            let waiting = waiting.map(|w| serde_json::to_string(&w).expect("strings serialize"));
             w.conn()
-                .prepare_cached("INSERT OR REPLACE INTO sync_held (origin, seq, reason) VALUES (?1, ?2, ?3)")?
-                .execute(params![origin, e.seq, reason])?;
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO sync_held (origin, seq, reason, waiting) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![origin, e.seq, reason, waiting])?;
             report.held += 1;
         }
         w.conn()
@@ -753,7 +898,26 @@ fn read_leaf(conn: &Connection, (origin, seq): (i64, i64), field: &str) -> Resul
     Ok(Leaf { rank: (hlc, device, seq), new: f.new, old: f.old })
 }
 
-/// Applies one entry's row change. Returns why it was held instead, if it was.
+/// What became of an entry's row change.
+enum Effect {
+    Applied,
+    /// Applied but for these fields, columns this version does not have yet: they wait in
+    /// `sync_held` for the migration that adds them ([`Store::sync_reapply_held`]).
+    Partly(Vec<String>),
+    /// Not applied, and why; the fields that wait for a newer schema (all of them, for a table
+    /// this version does not have), or none (a change that breaks a rule waits for no version).
+    Held(String, Option<Vec<String>>),
+}
+
+fn unknown_columns(table: &str, fields: &[String]) -> String {
+    let named: Vec<String> = fields.iter().map(|f| format!("{table}.{f}")).collect();
+    format!("unknown column {}", named.join(", "))
+}
+
+/// Applies one entry's row change: all its fields, or (`only`) those named. `skip` says which
+/// logged changes of a field are not in the rows yet (held ones, while re-applying), so they are
+/// not taken for the field's newest change.
+#[allow(clippy::too_many_arguments)]
 fn effect(
     w: &mut Writer<'_>,
     origin: i64,
@@ -762,10 +926,14 @@ fn effect(
     fields: &[FieldChange],
     preds: &[Vec<(i64, i64)>],
     columns: &mut HashMap<String, Vec<String>>,
-) -> Result<Option<String>> {
+    only: Option<&[String]>,
+    skip: &dyn Fn(i64, i64, &str) -> bool,
+) -> Result<Effect> {
     let table = e.table.as_str();
+    let wanted = |f: &FieldChange| only.is_none_or(|o| o.contains(&f.field));
     if !SYNCED.contains(&table) {
-        return Ok(Some(format!("unknown table {table}")));
+        let waiting = fields.iter().filter(|f| wanted(f)).map(|f| f.field.clone()).collect();
+        return Ok(Effect::Held(format!("unknown table {table}"), Some(waiting)));
     }
     if !columns.contains_key(table) {
         let names: Vec<String> = w
@@ -776,12 +944,13 @@ fn effect(
         columns.insert(table.to_string(), names);
     }
     let columns = &columns[table];
-    if let Some(f) = fields
-        .iter()
-        .find(|f| !columns.contains(&f.field) || matches!(f.field.as_str(), "id" | "created_at" | "updated_at"))
-    {
-        return Ok(Some(format!("unknown column {table}.{}", f.field)));
+    if let Some(f) = fields.iter().find(|f| matches!(f.field.as_str(), "id" | "created_at" | "updated_at")) {
+        return Ok(Effect::Held(format!("column {table}.{} is not synced", f.field), None));
     }
+    // The fields to write now; those this version lacks a column for wait.
+    let apply: Vec<bool> = fields.iter().map(|f| wanted(f) && columns.contains(&f.field)).collect();
+    let waiting: Vec<String> =
+        fields.iter().filter(|f| wanted(f) && !columns.contains(&f.field)).map(|f| f.field.clone()).collect();
     let key = row_value(&e.row);
     let id = row_id_text(&key);
     let wall = Hlc::from_raw(tx.hlc).wall_ms();
@@ -794,8 +963,9 @@ fn effect(
             .query_row([&id], |_| Ok(()))
             .optional()?
             .is_some();
+        let fields: Vec<(usize, &FieldChange)> = fields.iter().enumerate().filter(|(i, _)| apply[*i]).collect();
         if e.op == "insert" && !exists {
-            let cols: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+            let cols: Vec<&str> = fields.iter().map(|(_, f)| f.field.as_str()).collect();
             let marks: Vec<String> = (0..cols.len() + 3).map(|i| format!("?{}", i + 1)).collect();
             let sql = format!(
                 "INSERT INTO {table} (id, created_at, updated_at{}{}) VALUES ({})",
@@ -804,7 +974,7 @@ fn effect(
                 marks.join(", ")
             );
             let mut values = vec![Value::Text(id.clone()), Value::Integer(wall), Value::Integer(wall)];
-            values.extend(fields.iter().map(|f| sql_of(&f.new)));
+            values.extend(fields.iter().map(|(_, f)| sql_of(&f.new)));
             conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
             return Ok(None);
         }
@@ -812,8 +982,8 @@ fn effect(
             return Ok(Some(format!("the {table} row has not arrived")));
         }
         // Every field's newest change and stored leaves, read once for the entry.
-        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        let tops = super::log::heads(conn, table, &key, &names)?;
+        let names: Vec<&str> = fields.iter().map(|(_, f)| f.field.as_str()).collect();
+        let tops = super::log::heads_skipping(conn, table, &key, &names, skip)?;
         let mut stored_all: HashMap<String, Vec<ChangeAt>> = HashMap::new();
         {
             let mut st =
@@ -824,7 +994,8 @@ fn effect(
             }
         }
         let mut sets: Vec<(&str, Value)> = Vec::with_capacity(fields.len());
-        for (i, ((f, preds), top)) in fields.iter().zip(preds).zip(tops).enumerate() {
+        for ((i, f), top) in fields.iter().copied().zip(tops) {
+            let preds = &preds[i];
             let own = (origin, e.seq + i as i64);
             let stored = stored_all.remove(&f.field).unwrap_or_default();
             let mut leaves: Vec<(i64, i64)> =
@@ -877,17 +1048,17 @@ fn effect(
         Ok(None) => {
             w.conn().execute_batch("RELEASE sync_entry")?;
             w.touch(table, &id)?;
-            Ok(None)
+            Ok(if waiting.is_empty() { Effect::Applied } else { Effect::Partly(waiting) })
         }
         Ok(Some(reason)) => {
             w.conn().execute_batch("ROLLBACK TO sync_entry; RELEASE sync_entry")?;
-            Ok(Some(reason))
+            Ok(Effect::Held(reason, None))
         }
         Err(Error::Storage(err))
             if matches!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation)) =>
         {
             w.conn().execute_batch("ROLLBACK TO sync_entry; RELEASE sync_entry")?;
-            Ok(Some(err.to_string()))
+            Ok(Effect::Held(err.to_string(), None))
         }
         Err(other) => Err(other),
     }

@@ -1415,3 +1415,55 @@ fn a_drafts_lines_changed_on_two_desktops_are_one_unit_the_later_set_shows_and_t
     assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
     assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
 }
+
+/// Adds a column to the book at `path` as a later version's migration would (the book closed).
+fn add_column(path: &Path, table: &str, column: &str) {
+    let key = banyan::security::KeyStore::for_db(path).unlock(Some(PASS)).unwrap().0;
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str())).unwrap();
+    conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} TEXT;")).unwrap();
+}
+
+/// A desktop's book opened again (after an upgrade).
+fn reopen(path: &Path) -> Desk {
+    let b = Banyan::open(&opts(path), &Unlock::passphrase(PASS)).unwrap();
+    let who = admin(&b);
+    Desk { b, who }
+}
+
+#[test]
+fn a_newer_desktops_change_of_a_column_this_version_lacks_waits_and_applies_once_the_column_is_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let id = find(&a, "王芳");
+    // A runs a newer version: customers have a nickname. It sets one together with a city, then
+    // changes the nickname again.
+    let path = a.b.path().to_path_buf();
+    drop(a);
+    add_column(&path, "customers", "nickname");
+    let a = reopen(&path);
+    let text = |s: &str| rusqlite::types::Value::Text(s.into());
+    a.b.store().update_for_test("customers", &id, vec![("city", text("杭州")), ("nickname", text("芳芳"))]).unwrap();
+    a.b.store().update_for_test("customers", &id, vec![("nickname", text("小芳"))]).unwrap();
+    set_city(&a, &id, "苏州");
+    pull(&a, &b, 1_000, false);
+    // B does not know the column: the city arrives, the nickname changes wait, nothing stops.
+    assert_eq!(city(&b, &id), Some("苏州".into()));
+    assert_eq!(b.b.store().sync_held_count().unwrap(), 2);
+    assert_eq!(b.b.store().sync_vector().unwrap(), a.b.store().sync_vector().unwrap());
+    // B is upgraded (the migration adds the column): on opening, the changes that waited apply
+    // in order and B's book is A's, with nothing to decide.
+    let path = b.b.path().to_path_buf();
+    drop(b);
+    add_column(&path, "customers", "nickname");
+    let b = reopen(&path);
+    assert_eq!(b.b.store().sync_held_count().unwrap(), 0);
+    assert_eq!(city(&b, &id), Some("苏州".into()));
+    assert!(b.b.sync_conflicts(&b.who).unwrap().is_empty());
+    assert_eq!(b.b.store().sync_digest().unwrap(), a.b.store().sync_digest().unwrap());
+    // And later changes of the column flow as any other.
+    a.b.store().update_for_test("customers", &id, vec![("nickname", text("芳"))]).unwrap();
+    both_ways(&a, &b);
+    assert_eq!(b.b.store().sync_digest().unwrap(), a.b.store().sync_digest().unwrap());
+    assert_eq!(b.b.store().sync_held_count().unwrap(), 0);
+}
