@@ -11,3 +11,11 @@ ALTER TABLE orders ADD COLUMN line_set TEXT;
 -- wait here, by name (JSON), until a migration adds them: the book re-applies them when it opens
 -- (src/store/replica.rs, `sync_reapply_held`). This desktop's own bookkeeping: never synced.
 ALTER TABLE sync_held ADD COLUMN waiting TEXT;
+
+-- A merged customer records the customer it went into (`merged_into`), so what arrives later for
+-- it (a contact, an activity or an order made on a desktop that had not seen the merge) moves
+-- under the survivor, and two desktops that merged two customers into each other end with one of
+-- them holding both; `merge_note` keeps that in the inbox until someone has seen it
+-- (src/store/replica.rs, `repair_merges`).
+ALTER TABLE customers ADD COLUMN merged_into TEXT;
+ALTER TABLE customers ADD COLUMN merge_note TEXT;

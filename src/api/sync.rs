@@ -131,6 +131,13 @@ impl Banyan {
             if !self.may_touch_conflict(caller, &c, Action::Update)? {
                 return Err(Error::NotAllowed { entity: entity_of(&c.table), action: Action::Update });
             }
+            if c.kind == ConflictKind::MergedBothWays {
+                // Seen: the customer kept stays (merge it away like any other to undo).
+                if keep.trim() != c.row_id {
+                    return Err(Error::field(FieldError::new("keep", "error-conflict-keep").arg("values", &c.row_id)));
+                }
+                return self.store.sync_settle(&caller.actor(), &c, &c.row_id);
+            }
             if c.kind == ConflictKind::DeletedEdited {
                 let keep = keep.trim().to_lowercase();
                 if keep != "restore" && keep != "deleted" {

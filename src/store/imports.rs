@@ -329,6 +329,12 @@ impl Store {
                     })?;
                 }
             }
+            // Where it went: what arrives for it later from elsewhere follows it there.
+            w.apply(Change::Update {
+                table: "customers",
+                id: &loser.to_string(),
+                values: vec![("merged_into", Value::Text(survivor.to_string()))],
+            })?;
             w.apply(Change::Delete { table: "customers", id: &loser.to_string() })?;
             Ok(())
         })?;

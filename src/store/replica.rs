@@ -256,6 +256,7 @@ impl Store {
                 .spawn(|| txs.iter().map(|t| keys.get(&t.origin).map(|k| signed(k, t))).collect::<Vec<Option<bool>>>());
             self.write(&actor, |w| {
                 let (report, applied) = apply(w, &me, txs, now)?;
+                repair_merges(w, txs)?;
                 let verdicts = checked.join().map_err(|_| Error::Corrupt("signature check".into()))?;
                 for i in applied {
                     let tx = &txs[i];
@@ -289,7 +290,6 @@ impl Store {
         &self.device_code
     }
 
-    /// How many entries from elsewhere are kept but not applied.
     /// Applies what held entries wait for now that this version has it (a migration added the
     /// columns or table they name), oldest first: each field as if it had just arrived, so what
     /// the row shows and any decision are what a desktop that knew the column all along has.
@@ -427,6 +427,7 @@ impl Store {
         })
     }
 
+    /// How many entries from elsewhere are kept but not (wholly) applied.
     pub fn sync_held_count(&self) -> Result<u32> {
         Ok(self.reader().query_row("SELECT count(*) FROM sync_held", [], |r| r.get(0))?)
     }
@@ -835,6 +836,113 @@ fn apply_tx(
     Ok(Outcome::Applied { changes })
 }
 
+/// Where following a customer's merges ends.
+enum MergeEnd {
+    /// At a live customer.
+    Live(String),
+    /// At a customer deleted without being merged (what is moved goes there, as its own rows
+    /// stayed with it).
+    Gone(String),
+    /// Back where it started: customers merged into one another on several desktops.
+    Cycle(Vec<String>),
+}
+
+fn follow_merges(conn: &Connection, from: &str) -> Result<MergeEnd> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut at = from.to_string();
+    loop {
+        let row: Option<(Option<i64>, Option<String>)> = conn
+            .prepare_cached("SELECT deleted_at, merged_into FROM customers WHERE id = ?1")?
+            .query_row([&at], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            Some((None, _)) => return Ok(MergeEnd::Live(at)),
+            None => return Ok(MergeEnd::Gone(seen.pop().unwrap_or(at))),
+            Some((Some(_), None)) => return Ok(MergeEnd::Gone(at)),
+            Some((Some(_), Some(next))) => {
+                if let Some(i) = seen.iter().position(|s| *s == at) {
+                    return Ok(MergeEnd::Cycle(seen.split_off(i)));
+                }
+                seen.push(at);
+                at = next;
+            }
+        }
+    }
+}
+
+/// The live rows that belong to a customer.
+const CHILDREN: [&str; 3] = ["contacts", "activities", "orders"];
+
+/// After a batch from elsewhere: what it brought for a merged customer moves under the survivor,
+/// and customers merged into one another on several desktops (X into Y here, Y into X there) end
+/// as one: the one with the lowest id is restored holding what both merges gave it, the others'
+/// rows move under it, and its `merge_note` puts it in the inbox. Written as this desktop's own
+/// changes; every desktop that sees the same merges writes the same ones, which agree, so nothing
+/// needs a decision.
+fn repair_merges(w: &mut Writer<'_>, txs: &[Tx]) -> Result<()> {
+    let mut customers: BTreeSet<String> = BTreeSet::new();
+    for e in txs.iter().flat_map(|t| &t.entries) {
+        let id = row_id_text(&row_value(&e.row));
+        if e.table == "customers" {
+            customers.insert(id);
+        } else if CHILDREN.contains(&e.table.as_str()) {
+            let owner: Option<String> = w
+                .conn()
+                .prepare_cached(&format!("SELECT customer_id FROM {} WHERE id = ?1 AND deleted_at IS NULL", e.table))?
+                .query_row([&id], |r| r.get(0))
+                .optional()?;
+            customers.extend(owner);
+        }
+    }
+    for c in customers {
+        let merged: bool = w
+            .conn()
+            .prepare_cached("SELECT deleted_at IS NOT NULL AND merged_into IS NOT NULL FROM customers WHERE id = ?1")?
+            .query_row([&c], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false);
+        if !merged {
+            continue;
+        }
+        let (survivor, from) = match follow_merges(w.conn(), &c)? {
+            MergeEnd::Live(s) | MergeEnd::Gone(s) => (s, vec![c]),
+            MergeEnd::Cycle(mut ring) => {
+                ring.sort();
+                let survivor = ring.remove(0);
+                let tail = !ring.contains(&c) && c != survivor;
+                w.apply(super::gateway::Change::Restore { table: "customers", id: &survivor })?;
+                let note = serde_json::json!({ "with": ring }).to_string();
+                w.apply(super::gateway::Change::Update {
+                    table: "customers",
+                    id: &survivor,
+                    values: vec![("merged_into", Value::Null), ("merge_note", Value::Text(note))],
+                })?;
+                if tail {
+                    ring.push(c);
+                }
+                (survivor, ring)
+            }
+        };
+        for loser in from {
+            for table in CHILDREN {
+                let ids: Vec<String> = w
+                    .conn()
+                    .prepare_cached(&format!("SELECT id FROM {table} WHERE customer_id = ?1 AND deleted_at IS NULL"))?
+                    .query_map([&loser], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for id in ids {
+                    w.apply(super::gateway::Change::Update {
+                        table,
+                        id: &id,
+                        values: vec![("customer_id", Value::Text(survivor.clone()))],
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Brings a row's "deleted here, edited there" marks in line with the log: while the row is
 /// deleted, the update entries of its other fields stamped after its `deleted_at` (the deleting
 /// change's wall clock, the same on every desktop). Run whenever the row's deletion changes.
@@ -1078,6 +1186,9 @@ pub enum ConflictKind {
     /// A row deleted on one desktop and edited on another after it: restore it or keep it
     /// deleted (`keep`: "restore" or "deleted").
     DeletedEdited,
+    /// Customers merged into one another on several desktops, now one holding both: a note
+    /// until someone has seen it (`keep`: the kept customer's id).
+    MergedBothWays,
 }
 
 /// One side of a sync conflict.
@@ -1296,6 +1407,56 @@ impl Store {
                 });
             }
         }
+        // Customers merged into one another on several desktops, now one (see `repair_merges`):
+        // the one kept first, then the others, each with the merge that took it.
+        let noted: Vec<(String, String)> = conn
+            .prepare_cached(
+                "SELECT id, merge_note FROM customers WHERE merge_note IS NOT NULL AND deleted_at IS NULL ORDER BY id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (kept, note) in noted {
+            let with: Vec<String> = serde_json::from_str::<serde_json::Value>(&note)
+                .ok()
+                .and_then(|v| serde_json::from_value(v["with"].clone()).ok())
+                .unwrap_or_default();
+            let mut sides = Vec::with_capacity(with.len() + 1);
+            for (i, id) in std::iter::once(&kept).chain(&with).enumerate() {
+                let key = super::gateway::row_key(id);
+                let name: String = conn
+                    .prepare_cached("SELECT name FROM customers WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or_default();
+                let (device, user, hlc) = match super::log::heads(&conn, "customers", &key, &["merged_into"])?[0] {
+                    Some(h) => conn
+                        .prepare_cached(
+                            "SELECT o.device, c.user_id, c.hlc FROM changes c JOIN origins o ON o.id = c.origin
+                             WHERE c.origin = ?1 AND c.seq <= ?2 ORDER BY c.seq DESC LIMIT 1",
+                        )?
+                        .query_row([h.at.0, h.at.1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?,
+                    None => (String::new(), String::new(), 0),
+                };
+                sides.push(ConflictSide {
+                    value: id.clone(),
+                    desktop: String::new(),
+                    device,
+                    user,
+                    at: Hlc::from_raw(hlc),
+                    shown: i == 0,
+                    fields: vec![name],
+                });
+            }
+            out.push(SyncConflict {
+                id: format!("customers/{kept}/merge_note"),
+                kind: ConflictKind::MergedBothWays,
+                table: "customers".into(),
+                row_id: kept,
+                field: "merge_note".into(),
+                sides,
+                label: None,
+            });
+        }
         Ok(out)
     }
 
@@ -1321,6 +1482,17 @@ impl Store {
                     })?,
                     _ => return Err(Error::NotFound { entity: "conflict", id: conflict.id.clone() }),
                 };
+                Ok(())
+            });
+        }
+        if conflict.kind == ConflictKind::MergedBothWays {
+            return self.write(actor, |w| {
+                w.apply(super::gateway::Change::Settle {
+                    table: "customers",
+                    id: &conflict.row_id,
+                    field: "merge_note",
+                    value: Value::Null,
+                })?;
                 Ok(())
             });
         }

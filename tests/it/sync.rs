@@ -179,6 +179,8 @@ struct Done {
     added: BTreeSet<(String, String)>,
     removed: BTreeSet<(String, String)>,
     statuses: std::collections::BTreeMap<String, BTreeSet<String>>,
+    /// Customers deleted (not merged) somewhere.
+    deleted: BTreeSet<String>,
 }
 
 fn act(rng: &mut StdRng, d: &Desk, done: &mut Done) {
@@ -215,6 +217,14 @@ fn act(rng: &mut StdRng, d: &Desk, done: &mut Done) {
         return;
     }
     let id = list[rng.random_range(0..list.len())].clone();
+    if list.len() > 2 && rng.random_ratio(1, 10) {
+        // Two customers merged (maybe the other way round on another desktop).
+        let other = list[rng.random_range(0..list.len())].clone();
+        if other != id {
+            merge(d, &id, &other);
+        }
+        return;
+    }
     let Ok(now) = d.b.customer(&d.who, &id) else { return };
     let mut patch = CustomerPatch::default();
     match rng.random_range(0..10) {
@@ -240,6 +250,7 @@ fn act(rng: &mut StdRng, d: &Desk, done: &mut Done) {
         8 => patch.notes = Some(format!("note {}", rng.random_range(0..100))),
         _ => {
             let _ = d.b.delete_customer(&d.who, &id);
+            done.deleted.insert(id);
             return;
         }
     }
@@ -292,6 +303,18 @@ fn schedule(seed_book: &Path, dir: &Path, seed: u64, n: usize) {
         for d in &desks {
             let shown = d.b.order(&d.who, number).unwrap().status;
             assert_eq!(shown.as_str(), expect, "seed {seed}: order {number} moved to {reached:?}");
+        }
+    }
+    // Nothing is left under a merged customer: its orders went to the customer it went into.
+    for d in &desks {
+        for o in d.b.orders(&d.who, &Default::default()).unwrap() {
+            let owner = d.b.customer(&d.who, &o.customer_id.to_string()).unwrap();
+            assert!(
+                !owner.deleted || done.deleted.contains(&owner.id.to_string()),
+                "seed {seed}: order {} under {}, merged away",
+                o.number,
+                owner.name
+            );
         }
     }
     // Every order's totals are its shown lines' sum.
@@ -1466,4 +1489,85 @@ fn a_newer_desktops_change_of_a_column_this_version_lacks_waits_and_applies_once
     both_ways(&a, &b);
     assert_eq!(b.b.store().sync_digest().unwrap(), a.b.store().sync_digest().unwrap());
     assert_eq!(b.b.store().sync_held_count().unwrap(), 0);
+}
+
+fn merge(d: &Desk, survivor: &str, other: &str) {
+    let req =
+        banyan::api::MergeRequest { survivor_id: survivor.into(), other_id: other.into(), take: Default::default() };
+    d.b.merge(&d.who, &req).unwrap();
+}
+
+fn activities(d: &Desk, id: &str) -> Vec<String> {
+    d.b.customer_record(&d.who, id).unwrap().activities.into_iter().map(|x| x.text).collect()
+}
+
+fn live(d: &Desk, id: &str) -> bool {
+    !d.b.customer(&d.who, id).unwrap().deleted
+}
+
+#[test]
+fn two_customers_merged_into_each_other_on_two_desktops_end_as_one_holding_both_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let (wang, li) = (find(&a, "王芳"), find(&a, "李娜"));
+    let activity = |d: &Desk, id: &str, what: &str| {
+        let input = banyan::model::ActivityInput {
+            kind: Some("note".into()),
+            occurred_at: Some("2026-12-01".into()),
+            text: Some(what.into()),
+        };
+        d.b.add_activity(&d.who, id, &input).unwrap();
+    };
+    activity(&a, &wang, "met at the fair");
+    activity(&a, &li, "asked for a quote");
+    set_city(&a, &li, "北京");
+    both_ways(&a, &b);
+    // A keeps 王芳 with 李娜's; B, offline, keeps 李娜 with 王芳's.
+    merge(&a, &wang, &li);
+    merge(&b, &li, &wang);
+    both_ways(&a, &b);
+    let (kept, gone) = if wang < li { (&wang, &li) } else { (&li, &wang) };
+    for d in [&a, &b] {
+        assert!(live(d, kept) && !live(d, gone), "one of the two is kept, the same on both desktops");
+        let notes: Vec<String> = activities(d, kept);
+        assert_eq!(notes.len(), 2, "both customers' activities under the one kept: {notes:?}");
+    }
+    let ca = a.b.sync_conflicts(&a.who).unwrap();
+    assert_eq!(ca, b.b.sync_conflicts(&b.who).unwrap());
+    assert_eq!(ca.len(), 1, "only the note: {ca:?}");
+    assert_eq!(ca[0].kind, banyan::store::ConflictKind::MergedBothWays);
+    let names: Vec<(&str, bool)> = ca[0].sides.iter().map(|s| (s.fields[0].as_str(), s.shown)).collect();
+    let kept_name = a.b.customer(&a.who, kept).unwrap().name;
+    let gone_name = if kept_name == "王芳" { "李娜" } else { "王芳" };
+    assert_eq!(names, vec![(kept_name.as_str(), true), (gone_name, false)]);
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+    // Seen on one desktop: gone from both inboxes; the customers stay as they are.
+    a.b.sync_resolve(&a.who, &ca[0].id, kept).unwrap();
+    both_ways(&a, &b);
+    assert!(b.b.sync_conflicts(&b.who).unwrap().is_empty());
+    assert!(live(&b, kept) && !live(&b, gone));
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+}
+
+#[test]
+fn what_arrives_for_a_merged_customer_shows_under_the_survivor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let (anna, ruth) = (find(&a, "Anna Müller"), find(&a, "Ruth Quillfeather"));
+    merge(&a, &anna, &ruth);
+    // B has not seen the merge: it logs a call with Ruth.
+    let input = banyan::model::ActivityInput {
+        kind: Some("call".into()),
+        occurred_at: Some("2026-12-02".into()),
+        text: Some("wants a catalogue".into()),
+    };
+    b.b.add_activity(&b.who, &ruth, &input).unwrap();
+    both_ways(&a, &b);
+    for d in [&a, &b] {
+        assert!(!live(d, &ruth));
+        let bodies = activities(d, &anna);
+        assert_eq!(bodies, vec!["wants a catalogue".to_string()], "the call shows under the survivor");
+        assert!(d.b.sync_conflicts(&d.who).unwrap().is_empty());
+    }
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
 }

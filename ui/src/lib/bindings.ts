@@ -159,7 +159,7 @@ export type Channel = "desktop" | "cli" | "rest" | "sync";
 
 export type ColumnMap = { column: string, target: Target, };
 
-export type ConflictKind = "values" | "duplicateSku" | "duplicateCustomKey" | "deletedEdited";
+export type ConflictKind = "values" | "duplicateSku" | "duplicateCustomKey" | "deletedEdited" | "mergedBothWays";
 
 export type ConflictSide = { 
 /**
@@ -177,7 +177,8 @@ device: string, desktop: string, user: string, at: Hlc,
  */
 shown: boolean, 
 /**
- * For an edit of a deleted row, the fields it changed.
+ * For an edit of a deleted row, the fields it changed; for an order's line set, its lines
+ * ("3 × 龙井 (TEA-LJ)", filled in by the façade).
  */
 fields: Array<string>, };
 
