@@ -1571,3 +1571,54 @@ fn what_arrives_for_a_merged_customer_shows_under_the_survivor() {
     }
     assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
 }
+
+#[test]
+fn the_hubs_systemd_unit_verifies_and_its_command_serves_the_book_with_the_passphrase_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub data/book.db");
+    run_json(cli(&db, PASS).args(["--json", "init"]));
+    let out = cli(&db, PASS)
+        .args(["serve", "--sync", "--listen", "127.0.0.1:0", "--systemd-unit"])
+        .env_remove("BANYAN_PASSPHRASE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let unit = String::from_utf8(out.stdout).unwrap();
+    assert!(!unit.contains(PASS), "the passphrase is never in the unit");
+    let path = dir.path().join("banyan-hub.service");
+    std::fs::write(&path, &unit).unwrap();
+    // systemd's own check: the unit parses, every key is known, the binary is there.
+    let verify = std::process::Command::new("systemd-analyze").arg("verify").arg(&path).output().unwrap();
+    assert!(
+        verify.status.success() && verify.stderr.is_empty(),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    // Its command, as systemd would run it: the passphrase on standard input, from a file.
+    let exec = unit.lines().find_map(|l| l.strip_prefix("ExecStart=")).unwrap();
+    let mut argv: Vec<String> = Vec::new();
+    let (mut word, mut quoted) = (String::new(), false);
+    for ch in exec.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => argv.extend((!word.is_empty()).then(|| std::mem::take(&mut word))),
+            c => word.push(c),
+        }
+    }
+    argv.push(word);
+    assert!(unit.contains("StandardInput=file:/etc/banyan/hub.passphrase"));
+    let secret = dir.path().join("hub.passphrase");
+    std::fs::write(&secret, format!("{PASS}\n")).unwrap();
+    let mut hub = spawn(
+        std::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .arg("--json")
+            .env("BANYAN_DISCOVERY", "loopback")
+            .env_remove("BANYAN_PASSPHRASE")
+            .stdin(std::fs::File::open(&secret).unwrap()),
+    );
+    assert!(hub.first["listening"].as_str().is_some_and(|a| a.starts_with("127.0.0.1:")), "{}", hub.first);
+    assert!(hub.child.try_wait().unwrap().is_none(), "it keeps serving");
+}

@@ -11,7 +11,8 @@ use std::time::Instant;
 /// D-Bus session.
 /// The desktop shell needs WebKitGTK and friends; the end-to-end test runs the real window under
 /// Xvfb and drives it with WebKitWebDriver; CJK fonts make Chinese readable in it. The sync test
-/// over network namespaces makes them with iproute2 and captures its traffic with tcpdump.
+/// over network namespaces makes them with iproute2 and captures its traffic with tcpdump; the
+/// hub's systemd unit is checked by systemd-analyze.
 const SYSTEM_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -30,6 +31,7 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "fonts-noto-cjk",
     "iproute2",
     "tcpdump",
+    "systemd",
 ];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.

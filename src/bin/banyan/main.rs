@@ -148,6 +148,10 @@ enum Command {
         /// Where to listen (default 0.0.0.0:47615).
         #[arg(long)]
         listen: Option<String>,
+        /// Print a systemd unit that runs this hub (this binary, this book, this address) as a
+        /// service, instead of serving: `… serve --sync --systemd-unit > /etc/systemd/system/banyan-hub.service`.
+        #[arg(long)]
+        systemd_unit: bool,
     },
     /// Privacy (PIPL): consents per customer and purpose, the privacy notice, everything about
     /// one person for an access request, and erasing one person.
@@ -778,6 +782,14 @@ fn passphrases(cli_stdin: bool) -> (Option<Zeroizing<String>>, Option<Zeroizing<
 fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
     let mut opts = OpenOptions::new(cli.db.clone().unwrap_or_else(api::default_db_path));
     opts.lang = lang;
+    if let Command::Serve { sync: true, listen, systemd_unit: true } = &cli.command {
+        // Nothing is opened: the unit names the book and this binary by absolute path.
+        let exe = std::env::current_exe().map_err(|e| api::localize(&ctx.l10n, banyan::Error::Io(e)))?;
+        let db = std::path::absolute(&opts.path).map_err(|e| api::localize(&ctx.l10n, banyan::Error::Io(e)))?;
+        let listen = listen.clone().unwrap_or_else(|| format!("0.0.0.0:{}", sync::PORT));
+        print!("{}", sync::systemd_unit(&exe, &db, &listen));
+        return Ok(());
+    }
     let (pass, new_pass) = passphrases(cli.passphrase_stdin);
     let out = print::Out { json: ctx.json, l10n: &ctx.l10n };
 
@@ -864,7 +876,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         return Ok(());
     }
     // The hub answers desktops, not people: nobody signs in.
-    if let Command::Serve { sync: serve_sync, listen } = &cli.command {
+    if let Command::Serve { sync: serve_sync, listen, .. } = &cli.command {
         if !serve_sync {
             return Err(api::localize(
                 &ctx.l10n,

@@ -660,3 +660,64 @@ pub fn join(
     let _ = s.flush();
     Ok(b)
 }
+
+/// A systemd unit running `banyan serve --sync` for the book at `db` as a hardened service: its
+/// own system user, the passphrase handed over on standard input from a root-only file (never
+/// in the unit, the environment or a command line), write access to the book's folder only,
+/// restarted if it stops. The comments say what IT sets up once.
+pub fn systemd_unit(exe: &std::path::Path, db: &std::path::Path, listen: &str) -> String {
+    let folder = db.parent().unwrap_or(std::path::Path::new("/var/lib/banyan"));
+    // systemd takes paths with spaces quoted, and `%` doubled (it starts a specifier).
+    let quote =
+        |p: &std::path::Path| format!("\"{}\"", p.display().to_string().replace('%', "%%").replace('"', "\\\""));
+    format!(
+        "# Banyan CRM office hub: answers the book's member desktops' sync (banyan serve --sync).
+# Made by `banyan --db {db} serve --sync --systemd-unit`. Once, as root:
+#   useradd --system --home-dir {folder} --shell /usr/sbin/nologin banyan
+#   chown -R banyan: {folder}
+#   install -m 0600 -o root -g root /dev/stdin /etc/banyan/hub.passphrase   # the book's passphrase, one line
+#   systemctl daemon-reload && systemctl enable --now banyan-hub
+# Its output (one line per sync session, no customer data) is in `journalctl -u banyan-hub`.
+
+[Unit]
+Description=Banyan CRM office hub (sync)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=banyan
+Group=banyan
+ExecStart={exe} --db {dbq} serve --sync --listen {listen} --passphrase-stdin
+# systemd opens the passphrase file as root and hands it over on standard input.
+StandardInput=file:/etc/banyan/hub.passphrase
+StandardOutput=journal
+StandardError=journal
+Restart=on-failure
+RestartSec=5
+# Hardening: the book's folder is the only place it writes.
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+ReadWritePaths={folderq}
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK
+RestrictNamespaces=yes
+LockPersonality=yes
+MemoryDenyWriteExecute=yes
+UMask=0077
+
+[Install]
+WantedBy=multi-user.target
+",
+        db = db.display(),
+        folder = folder.display(),
+        exe = quote(exe),
+        dbq = quote(db),
+        folderq = quote(folder),
+    )
+}
