@@ -677,22 +677,29 @@ fn undo_row(w: &mut Writer<'_>, batch: &str, row: &BatchRow, report: &mut UndoRe
     let id = row_id_text(&row.row_id);
     // Later changes by others block the undo of a field; changes of batches that were undone
     // since (and those undos), and this very undo (resumed after it was cut short), do not count.
-    let entries: Vec<String> = w
+    // Every change of the row from outside the batch, newest first: those after the batch's
+    // last change block its fields; the newest of each field is what the field goes back to
+    // (from any desktop: a value synced in that the batch's change outranked comes back, not
+    // the value the batch replaced here).
+    let entries: Vec<(String, i64)> = w
         .conn()
         .prepare_cached(
-            "SELECT fields FROM changes WHERE tbl = ?1 AND row_id = ?2 AND hlc > ?3
-             AND (batch_id IS NULL OR (batch_id <> ?4 AND batch_id <> 'undo:' || ?4
+            "SELECT fields, hlc FROM changes WHERE tbl = ?1 AND row_id = ?2
+             AND (batch_id IS NULL OR (batch_id <> ?3 AND batch_id <> 'undo:' || ?3
                   AND batch_id NOT IN (SELECT id FROM imports WHERE status = 'undone')
-                  AND batch_id NOT IN (SELECT 'undo:' || id FROM imports WHERE status = 'undone')))",
+                  AND batch_id NOT IN (SELECT 'undo:' || id FROM imports WHERE status = 'undone')))
+             ORDER BY hlc DESC, origin DESC, seq DESC",
         )?
-        .query_map(params![row.table, row.row_id, row.last_hlc, batch], |r| r.get(0))?
+        .query_map(params![row.table, row.row_id, batch], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut touched: Vec<String> = Vec::new();
-    for e in &entries {
+    let mut latest: HashMap<String, String> = HashMap::new();
+    for (e, hlc) in &entries {
         for f in super::log::decode_fields(e) {
-            if !touched.contains(&f.field) {
-                touched.push(f.field);
+            if *hlc > row.last_hlc && !touched.contains(&f.field) {
+                touched.push(f.field.clone());
             }
+            latest.entry(f.field).or_insert_with(|| f.new.to_string());
         }
     }
     if row.created {
@@ -714,7 +721,7 @@ fn undo_row(w: &mut Writer<'_>, batch: &str, row: &BatchRow, report: &mut UndoRe
         if touched.contains(field) || touched.iter().any(|f| f == "deleted_at") {
             report.conflicts.push(UndoConflict { customer_id: id.clone(), name: String::new(), field: field.clone() });
         } else if let Some(col) = column_name(row.table, field) {
-            restore.push((col, value_from_json(old)));
+            restore.push((col, value_from_json(&latest.get(field).cloned().or_else(|| old.clone()))));
         }
     }
     if !restore.is_empty() {

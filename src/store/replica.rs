@@ -139,6 +139,27 @@ fn vector_of(conn: &Connection) -> Result<HashMap<i64, (String, i64)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Where this desktop's own changes stop travelling for now: the first change of an import (or
+/// an import's undo) still running here. An import goes out whole once it ends (peers never see
+/// half of it, and a cancelled one goes with its taking back); vectors stay gap-free, so what
+/// this desktop logs meanwhile waits behind it.
+fn staying_home(conn: &Connection, origin: i64) -> Result<Option<i64>> {
+    let running: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM imports WHERE status = 'running' UNION ALL SELECT 'undo:' || id FROM imports WHERE status = 'undoing'",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut first: Option<i64> = None;
+    let mut st = conn.prepare_cached("SELECT min(seq) FROM changes WHERE batch_id = ?1 AND origin = ?2")?;
+    for batch in running {
+        if let Some(seq) = st.query_row(params![batch, origin], |r| r.get::<_, Option<i64>>(0))? {
+            first = Some(first.map_or(seq, |f| f.min(seq)));
+        }
+    }
+    Ok(first)
+}
+
 /// The local number of device `device`, made if the book has not heard of it.
 fn origin_id(conn: &Connection, device: &str) -> Result<i64> {
     if uuid::Uuid::try_parse(device).is_err() {
@@ -159,7 +180,14 @@ impl Store {
     /// Per origin device, the last change this book holds.
     pub fn sync_vector(&self) -> Result<Vector> {
         let conn = self.reader();
-        Ok(Vector(vector_of(&conn)?.into_values().filter(|(_, s)| *s > 0).collect()))
+        let home = staying_home(&conn, self.origin)?;
+        Ok(Vector(
+            vector_of(&conn)?
+                .into_iter()
+                .map(|(o, (d, s))| (d, if o == self.origin { home.map_or(s, |h| s.min(h - 1)) } else { s }))
+                .filter(|(_, s)| *s > 0)
+                .collect(),
+        ))
     }
 
     /// The origin transactions `since` lacks, oldest first, about `max_changes` field changes of
@@ -176,11 +204,18 @@ impl Store {
             "SELECT seq, hlc, tx, batch_id, user_id, tbl, row_id, op, fields, salt, sealed, link, sig
              FROM changes WHERE origin = ?1 AND seq > ?2 ORDER BY seq",
         )?;
+        let home = staying_home(&conn, self.origin)?;
         for (origin, device) in &origins {
             let mut rows = st.query(params![origin, since.get(device)])?;
             let mut count = 0usize;
             let mut cur: Option<Tx> = None;
             while let Some(r) = rows.next()? {
+                let seq: i64 = r.get(0)?;
+                if *origin == self.origin && home.is_some_and(|h| seq >= h) {
+                    // A running import's (and whatever this desktop did after it began) goes
+                    // when it ends.
+                    break;
+                }
                 let tx_no: i64 = r.get(2)?;
                 if cur.as_ref().is_none_or(|t| t.tx != tx_no) {
                     if count >= max_changes {

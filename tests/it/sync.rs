@@ -1622,3 +1622,60 @@ fn the_hubs_systemd_unit_verifies_and_its_command_serves_the_book_with_the_passp
     assert!(hub.first["listening"].as_str().is_some_and(|a| a.starts_with("127.0.0.1:")), "{}", hub.first);
     assert!(hub.child.try_wait().unwrap().is_none(), "it keeps serving");
 }
+
+#[test]
+fn a_running_import_stays_home_until_it_ends_and_goes_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let wang = find(&a, "王芳");
+    set_city(&a, &wang, "杭州");
+    let csv = dir.path().join("leads.csv");
+    let mut text = String::from("name,phone\n");
+    for i in 0..12_000 {
+        text.push_str(&format!("Lead {i},+86 139 {:04} {:04}\n", i / 10_000, i % 10_000));
+    }
+    std::fs::write(&csv, text).unwrap();
+    // Once its first 10,000 rows are committed here, B syncs: it gets the city changed before
+    // the import began, none of the import.
+    let seen: std::cell::RefCell<Option<(usize, Option<String>)>> = std::cell::RefCell::new(None);
+    let count = |d: &Desk| d.b.customer_count(&d.who).unwrap() as usize;
+    let rejects = dir.path().join("rejects.csv");
+    a.b.import_file(&a.who, &csv, &Default::default(), Some(&rejects), &mut |_, _| {}, &|| {
+        if seen.borrow().is_none() && count(&a) > 4 {
+            pull(&a, &b, 100_000, false);
+            *seen.borrow_mut() = Some((count(&b), city(&b, &wang)));
+        }
+        false
+    })
+    .unwrap();
+    assert_eq!(seen.take(), Some((4, Some("杭州".into()))), "mid-import: the earlier change, none of the import");
+    pull(&a, &b, 100_000, false);
+    assert_eq!(count(&b), 12_004, "the import, whole, once it ended");
+    assert_eq!(b.b.store().sync_vector().unwrap(), a.b.store().sync_vector().unwrap());
+}
+
+#[test]
+fn undoing_an_import_brings_back_a_value_synced_from_another_desktop_not_the_one_it_replaced_here() {
+    use banyan::io::import::OnDuplicate;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let wang = find(&a, "王芳");
+    // B moves 王芳 to 深圳; A, not having seen that, imports a file that overwrites her city.
+    set_city(&b, &wang, "深圳");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let csv = dir.path().join("fair.csv");
+    std::fs::write(&csv, "name,phone,city\n王芳,+86 138 0013 8000,广州\n").unwrap();
+    let req = banyan::api::ImportRequest { on_duplicate: OnDuplicate::Overwrite, ..Default::default() };
+    let rejects = dir.path().join("rejects.csv");
+    let report = a.b.import_file(&a.who, &csv, &req, Some(&rejects), &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(report.counts.updated, 1, "{report:?}");
+    both_ways(&a, &b);
+    assert_eq!((city(&a, &wang), city(&b, &wang)), (Some("广州".into()), Some("广州".into())));
+    // A takes the import back: 王芳 is in 深圳, as B said, on both; nothing left to decide.
+    let batch = a.b.imports(&a.who).unwrap()[0].id.clone();
+    a.b.undo_import(&a.who, &batch, &mut |_, _| {}, &|| false).unwrap();
+    both_ways(&a, &b);
+    assert_eq!((city(&a, &wang), city(&b, &wang)), (Some("深圳".into()), Some("深圳".into())));
+    assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+}
