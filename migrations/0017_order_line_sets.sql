@@ -19,3 +19,12 @@ ALTER TABLE sync_held ADD COLUMN waiting TEXT;
 -- (src/store/replica.rs, `repair_merges`).
 ALTER TABLE customers ADD COLUMN merged_into TEXT;
 ALTER TABLE customers ADD COLUMN merge_note TEXT;
+
+-- Changes this desktop holds only as stubs (a receiver's scope left their values out: origin,
+-- sequence and the commitment to the values, in `changes` with the values null): logged, never
+-- applied, passed on as stubs. This desktop's own bookkeeping: never synced.
+CREATE TABLE sync_stubs (
+    origin INTEGER NOT NULL REFERENCES origins (id),
+    seq    INTEGER NOT NULL,
+    PRIMARY KEY (origin, seq)
+) STRICT, WITHOUT ROWID;

@@ -139,6 +139,21 @@ fn vector_of(conn: &Connection) -> Result<HashMap<i64, (String, i64)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// An entry as a stub: its fields without values, the commitment to them in `sealed`.
+fn stub_of(mut e: Entry) -> Entry {
+    if let Some(salt) = e.salt.take() {
+        e.sealed = Some(chain::commitment(&salt, &e.fields).to_vec());
+    }
+    let mut fields = decode_fields(&e.fields);
+    for f in &mut fields {
+        f.new = serde_json::Value::Null;
+        f.old = serde_json::Value::Null;
+    }
+    e.fields = super::log::encode_fields(&fields);
+    e.stub = true;
+    e
+}
+
 /// Where this desktop's own changes stop travelling for now: the first change of an import (or
 /// an import's undo) still running here. An import goes out whole once it ends (peers never see
 /// half of it, and a cancelled one goes with its taking back); vectors stay gap-free, so what
@@ -193,6 +208,18 @@ impl Store {
     /// The origin transactions `since` lacks, oldest first, about `max_changes` field changes of
     /// them (whole transactions: at least one), and whether more remain.
     pub fn sync_changes(&self, since: &Vector, max_changes: usize) -> Result<Batch> {
+        self.sync_changes_for(since, max_changes, &|_, _| true)
+    }
+
+    /// [`Store::sync_changes`] for a receiver that may see only some rows: the changes of a row
+    /// `visible` refuses (table, row) travel as stubs (see [`Entry::stub`]), as do those this
+    /// book holds only as stubs itself. The feed's filter point for per-user scopes.
+    pub fn sync_changes_for(
+        &self,
+        since: &Vector,
+        max_changes: usize,
+        visible: &dyn Fn(&str, &RowId) -> bool,
+    ) -> Result<Batch> {
         let conn = self.reader();
         let origins: Vec<(i64, String)> = conn
             .prepare_cached("SELECT id, device FROM origins")?
@@ -205,6 +232,7 @@ impl Store {
              FROM changes WHERE origin = ?1 AND seq > ?2 ORDER BY seq",
         )?;
         let home = staying_home(&conn, self.origin)?;
+        let any_stubs: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sync_stubs)", [], |r| r.get(0))?;
         for (origin, device) in &origins {
             let mut rows = st.query(params![origin, since.get(device)])?;
             let mut count = 0usize;
@@ -238,8 +266,8 @@ impl Store {
                 }
                 let fields: String = r.get(8)?;
                 count += fields_in(&fields) as usize;
-                let entry = Entry {
-                    seq: r.get(0)?,
+                let mut entry = Entry {
+                    seq,
                     table: r.get(5)?,
                     row: row_of(r.get(6)?),
                     op: r.get(7)?,
@@ -247,7 +275,17 @@ impl Store {
                     salt: r.get(9)?,
                     sealed: r.get(10)?,
                     link: r.get::<_, Option<Vec<u8>>>(11)?.unwrap_or_default(),
+                    stub: false,
                 };
+                let held_as_stub = any_stubs
+                    && conn
+                        .prepare_cached("SELECT 1 FROM sync_stubs WHERE origin = ?1 AND seq = ?2")?
+                        .query_row(params![origin, seq], |_| Ok(()))
+                        .optional()?
+                        .is_some();
+                if held_as_stub || !visible(&entry.table, &entry.row) {
+                    entry = stub_of(entry);
+                }
                 let tx = cur.as_mut().expect("started above");
                 // On the transaction's last entry.
                 if let Some(sig) = r.get::<_, Option<Vec<u8>>>(12)? {
@@ -415,6 +453,7 @@ impl Store {
                     salt: None,
                     sealed: None,
                     link: Vec::new(),
+                    stub: false,
                 };
                 let outcome = {
                     let skip = |o: i64, s: i64, f: &str| waiting.get(&(o, s)).is_some_and(|w| w.iter().any(|x| x == f));
@@ -822,7 +861,16 @@ fn apply_tx(
     }
     let mut changes = 0u32;
     for ((e, fields), preds) in tx.entries.iter().zip(decoded).zip(preds) {
-        let held = match effect(w, origin, tx, e, &fields, &preds, columns, None, &|_, _, _| false)? {
+        let outcome = if e.stub {
+            // Not for this desktop's eyes: logged (the vector stays gap-free), never applied.
+            w.conn()
+                .prepare_cached("INSERT OR IGNORE INTO sync_stubs (origin, seq) VALUES (?1, ?2)")?
+                .execute([origin, e.seq])?;
+            Effect::Applied
+        } else {
+            effect(w, origin, tx, e, &fields, &preds, columns, None, &|_, _, _| false)?
+        };
+        let held = match outcome {
             Effect::Applied => None,
             Effect::Partly(waiting) => Some((unknown_columns(&e.table, &waiting), Some(waiting))),
             Effect::Held(reason, waiting) => Some((reason, waiting)),
@@ -857,7 +905,7 @@ fn apply_tx(
                 e.link,
                 (e.seq == tx.entries[tx.entries.len() - 1].seq).then_some(tx.sig.as_slice()),
             ])?;
-        if columns.get(&e.table).is_some_and(|c| c.iter().any(|n| n == "deleted_at")) {
+        if !e.stub && columns.get(&e.table).is_some_and(|c| c.iter().any(|n| n == "deleted_at")) {
             let key = row_value(&e.row);
             if fields.iter().any(|f| f.field == "deleted_at") {
                 mark_deleted_edits(w.conn(), &e.table, &key)?;

@@ -49,6 +49,10 @@ pub struct Entry {
     pub sealed: Option<Vec<u8>>,
     /// The origin's audit chain link after this entry.
     pub link: Vec<u8>,
+    /// A stub: a change the receiver may not see. Its fields name what changed and what each
+    /// replaced, without values, and `sealed` holds the commitment, so the chain verifies and the
+    /// receiver's vector stays gap-free; it is logged there, never applied, and passed on as a stub.
+    pub stub: bool,
 }
 
 /// One transaction of an origin device: it applies whole or not at all.

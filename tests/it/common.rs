@@ -154,6 +154,7 @@ pub fn concurrent_change(b: &Banyan, customer: &str, field: &str, value: &str) -
         salt: Some(salt.to_vec()),
         sealed: None,
         link: link.to_vec(),
+        stub: false,
     };
     let sig = key.sign_tx(&device, 1, 1, &link).to_vec();
     let tx = Tx { origin: device, tx: 1, hlc, user, batch: None, numbers: vec![], entries: vec![entry], sig };

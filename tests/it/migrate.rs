@@ -264,7 +264,7 @@ fn a_book_from_before_signed_changes_has_its_own_transactions_signed_when_it_mig
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str())).unwrap();
     conn.execute_batch(
         "ALTER TABLE orders DROP COLUMN line_set; ALTER TABLE sync_held DROP COLUMN waiting;
-         ALTER TABLE customers DROP COLUMN merged_into; ALTER TABLE customers DROP COLUMN merge_note;
+         ALTER TABLE customers DROP COLUMN merged_into; ALTER TABLE customers DROP COLUMN merge_note; DROP TABLE sync_stubs;
          ALTER TABLE changes DROP COLUMN sig; ALTER TABLE members DROP COLUMN signing_key; DROP TABLE sync_seen;
          DROP TABLE sync_deleted_edits; PRAGMA user_version = 15;",
     )

@@ -1066,6 +1066,7 @@ fn a_hostile_member_is_cut_off_with_a_named_error_and_the_hub_serves_on_unchange
             salt: Some(vec![0; 16]),
             sealed: None,
             link: vec![0; 32],
+            stub: false,
         }],
         sig: vec![0; 64],
     };
@@ -1678,4 +1679,46 @@ fn undoing_an_import_brings_back_a_value_synced_from_another_desktop_not_the_one
     assert_eq!((city(&a, &wang), city(&b, &wang)), (Some("深圳".into()), Some("深圳".into())));
     assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
     assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+}
+
+#[test]
+fn changes_a_receiver_may_not_see_travel_as_stubs_that_keep_its_vector_whole_and_are_passed_on_as_stubs() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed_book = seed(dir.path());
+    let (a, b, c) = (
+        join(&seed_book, &dir.path().join("a")),
+        join(&seed_book, &dir.path().join("b")),
+        join(&seed_book, &dir.path().join("c")),
+    );
+    let (wang, li) = (find(&a, "王芳"), find(&a, "李娜"));
+    set_city(&a, &wang, "杭州");
+    let secret = CustomerPatch { notes: Some("VIP: 年底续约 200 万".into()), ..Default::default() };
+    a.b.update_customer(&a.who, &li, &secret).unwrap();
+    set_city(&a, &li, "天津");
+    // B may not see 李娜: A's feed to it leaves her changes' values out.
+    let li_key = banyan::sync::wire::RowId::Uuid(*uuid::Uuid::parse_str(&li).unwrap().as_bytes());
+    let hidden = |table: &str, row: &banyan::sync::wire::RowId| !(table == "customers" && *row == li_key);
+    let batch = a.b.store().sync_changes_for(&b.b.store().sync_vector().unwrap(), 1_000, &hidden).unwrap();
+    let stubs: Vec<&banyan::sync::wire::Entry> = batch.txs.iter().flat_map(|t| &t.entries).filter(|e| e.stub).collect();
+    assert_eq!(stubs.len(), 2, "her two changes, as stubs");
+    let wire = postcard::to_allocvec(&batch.txs).unwrap();
+    assert!(!wire.windows("年底续约".len()).any(|w| w == "年底续约".as_bytes()), "no value of hers on the wire");
+    assert!(!wire.windows("天津".len()).any(|w| w == "天津".as_bytes()));
+    b.b.store().sync_apply(&batch.txs).unwrap();
+    // B's vector is A's (nothing missing, nothing to ask for again); 王芳's change applied, 李娜
+    // as she was.
+    assert_eq!(b.b.store().sync_vector().unwrap(), a.b.store().sync_vector().unwrap());
+    assert_eq!(city(&b, &wang), Some("杭州".into()));
+    assert_eq!(city(&b, &li), Some("北京".into()));
+    assert_eq!(b.b.customer(&b.who, &li).unwrap().notes, None);
+    assert_eq!(b.b.store().sync_held_count().unwrap(), 0);
+    // B relays to C: the stubs go on as stubs (B never had more), checked against A's chain and
+    // signature on the way.
+    pull(&b, &c, 1_000, false);
+    assert_eq!(c.b.store().sync_vector().unwrap(), a.b.store().sync_vector().unwrap());
+    assert_eq!(city(&c, &li), Some("北京".into()));
+    assert_eq!(city(&c, &wang), Some("杭州".into()));
+    let again = b.b.store().sync_changes(&Default::default(), 10_000).unwrap();
+    let relayed = again.txs.iter().flat_map(|t| &t.entries).filter(|e| e.stub).count();
+    assert_eq!(relayed, 2);
 }

@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 pub const MAX_FRAME: u32 = 32 << 20;
 
 /// The protocol this build speaks.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 
 /// Per origin device, the last change a replica holds.
 pub type Vector = BTreeMap<String, i64>;
