@@ -356,6 +356,11 @@ fn desktops_that_exchange_changes_in_any_order_end_alike() {
     }
 }
 
+fn three(dir: &Path) -> (Desk, Desk, Desk) {
+    let seed_book = seed(dir);
+    (join(&seed_book, &dir.join("a")), join(&seed_book, &dir.join("b")), join(&seed_book, &dir.join("c")))
+}
+
 fn two(dir: &Path) -> (Desk, Desk) {
     let seed_book = seed(dir);
     (join(&seed_book, &dir.join("a")), join(&seed_book, &dir.join("b")))
@@ -574,12 +579,7 @@ fn a_change_altered_on_the_way_is_refused_whole_and_the_book_is_unchanged() {
 #[test]
 fn a_change_not_signed_by_the_desktop_it_names_is_refused_and_named_and_relays_pass_signatures_on() {
     let dir = tempfile::tempdir().unwrap();
-    let seed_book = seed(dir.path());
-    let (a, b, c) = (
-        join(&seed_book, &dir.path().join("a")),
-        join(&seed_book, &dir.path().join("b")),
-        join(&seed_book, &dir.path().join("c")),
-    );
+    let (a, b, c) = three(dir.path());
     let id = find(&a, "Anna Müller");
     set_city(&a, &id, "München");
     let a_device = a.b.store().device().to_string();
@@ -1684,12 +1684,7 @@ fn undoing_an_import_brings_back_a_value_synced_from_another_desktop_not_the_one
 #[test]
 fn changes_a_receiver_may_not_see_travel_as_stubs_that_keep_its_vector_whole_and_are_passed_on_as_stubs() {
     let dir = tempfile::tempdir().unwrap();
-    let seed_book = seed(dir.path());
-    let (a, b, c) = (
-        join(&seed_book, &dir.path().join("a")),
-        join(&seed_book, &dir.path().join("b")),
-        join(&seed_book, &dir.path().join("c")),
-    );
+    let (a, b, c) = three(dir.path());
     let (wang, li) = (find(&a, "王芳"), find(&a, "李娜"));
     set_city(&a, &wang, "杭州");
     let secret = CustomerPatch { notes: Some("VIP: 年底续约 200 万".into()), ..Default::default() };
