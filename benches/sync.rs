@@ -14,7 +14,8 @@
 //!    of them change), all starting `banyan sync live` at once: until every book holds every
 //!    change (one vector everywhere), then whether they hold one digest.
 //!
-//! Options: --customers N; --keep DIR (the hub's demo book is made once in DIR and copied).
+//! Options: --customers N; --keep DIR (the hub's demo book is made once in DIR and copied);
+//! --first-only (section 1 alone: the `--customers 1000000` report).
 
 use banyan::api::{Banyan, Caller, Channel, OpenOptions, Settings};
 use banyan::model::{CustomerPatch, UserInput};
@@ -202,6 +203,10 @@ fn main() {
         verdict(key99 <= 20.0),
         verdict(save99 <= 150.0)
     );
+
+    if std::env::args().any(|a| a == "--first-only") {
+        return;
+    }
 
     // 2. 100,000 field changes on the hub, pulled by the desktop in one round.
     let b = Banyan::open(&opts(&hub), &Unlock::passphrase(PASS)).unwrap();
