@@ -28,3 +28,10 @@ CREATE TABLE sync_stubs (
     seq    INTEGER NOT NULL,
     PRIMARY KEY (origin, seq)
 ) STRICT, WITHOUT ROWID;
+
+-- The import journal is synced once an import ends (while it runs its entry is this desktop's
+-- alone, and its changes stay home: src/store/replica.rs, `staying_home`), so any desktop lists it
+-- and can take it back; it gains the columns every synced row has.
+ALTER TABLE imports ADD COLUMN created_at INTEGER;
+ALTER TABLE imports ADD COLUMN updated_at INTEGER;
+ALTER TABLE imports ADD COLUMN deleted_at INTEGER;

@@ -161,31 +161,77 @@ impl Store {
                 let mut quiet = Progress { report: &mut |_, _| {}, cancelled: &|| false };
                 self.undo_batch(&Actor { user, batch: None }, &id, &mut quiet)?;
             }
-            self.writer().execute(
-                "UPDATE imports SET status = 'interrupted', finished_at = ?2 WHERE id = ?1",
-                params![id, self.now_ms()],
-            )?;
+            self.journal_end(&id, "interrupted", None)?;
             recovered.push(id);
         }
         Ok(recovered)
     }
 
     pub fn finish_import(&self, id: &str, status: &str, c: &ImportCounts) -> Result<()> {
-        self.writer().execute(
-            "UPDATE imports SET status = ?2, finished_at = ?3, rows_read = ?4, created = ?5, updated = ?6,
-             skipped = ?7, failed = ?8 WHERE id = ?1",
-            params![
+        self.journal_end(id, status, Some(c))
+    }
+
+    /// Writes how an import ended into its journal entry, which from then on is synced data: the
+    /// entry kept while it ran (this desktop's alone, never logged) becomes a logged row, so every
+    /// desktop of the book lists the import and can take it back.
+    fn journal_end(&self, id: &str, status: &str, c: Option<&ImportCounts>) -> Result<()> {
+        if !self.batch_has_changes(id)? {
+            // It wrote nothing (a dry run, a file refused, cancelled before its first commit):
+            // nothing for another desktop to list or take back.
+            let now = self.now_ms();
+            let conn = self.writer();
+            conn.execute("UPDATE imports SET status = ?2, finished_at = ?3 WHERE id = ?1", params![id, status, now])?;
+            if let Some(c) = c {
+                conn.execute(
+                    "UPDATE imports SET rows_read = ?2, created = ?3, updated = ?4, skipped = ?5, failed = ?6 WHERE id = ?1",
+                    params![id, c.rows_read as i64, c.created as i64, c.updated as i64, c.skipped as i64, c.failed as i64],
+                )?;
+            }
+            return Ok(());
+        }
+        let user: String = self
+            .reader()
+            .query_row("SELECT user_id FROM changes WHERE batch_id = ?1 LIMIT 1", [id], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default();
+        self.write(&Actor { user, batch: None }, |w| {
+            type Journal = (String, String, i64, i64, i64, i64, i64, i64);
+            let row: Option<Journal> = w
+                .conn()
+                .query_row(
+                    "SELECT file_name, format, started_at, rows_read, created, updated, skipped, failed FROM imports WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+                )
+                .optional()?;
+            let Some((file, format, started, mut rows_read, mut created, mut updated, mut skipped, mut failed)) = row
+            else {
+                return Ok(());
+            };
+            if let Some(c) = c {
+                (rows_read, created, updated, skipped, failed) =
+                    (c.rows_read as i64, c.created as i64, c.updated as i64, c.skipped as i64, c.failed as i64);
+            }
+            w.conn().execute("DELETE FROM imports WHERE id = ?1", [id])?;
+            let finished = w.now_ms();
+            w.apply(Change::Insert {
+                table: "imports",
                 id,
-                status,
-                self.now_ms(),
-                c.rows_read as i64,
-                c.created as i64,
-                c.updated as i64,
-                c.skipped as i64,
-                c.failed as i64
-            ],
-        )?;
-        Ok(())
+                values: vec![
+                    ("file_name", Value::Text(file)),
+                    ("format", Value::Text(format)),
+                    ("status", Value::Text(status.into())),
+                    ("started_at", Value::Integer(started)),
+                    ("finished_at", Value::Integer(finished)),
+                    ("rows_read", Value::Integer(rows_read)),
+                    ("created", Value::Integer(created)),
+                    ("updated", Value::Integer(updated)),
+                    ("skipped", Value::Integer(skipped)),
+                    ("failed", Value::Integer(failed)),
+                ],
+            })?;
+            Ok(())
+        })
     }
 
     /// The import journal, newest first.
@@ -269,9 +315,36 @@ impl Store {
         Ok(report)
     }
 
+    /// "undoing" stays on this desktop (another desktop must not take it for its own undo cut
+    /// short); "undone" is logged, so every desktop's journal says so, when the journal entry is
+    /// synced data (imports that ended since migration 0017).
     fn set_import_status(&self, batch: &str, status: &str) -> Result<()> {
-        self.writer().execute("UPDATE imports SET status = ?2 WHERE id = ?1", [batch, status])?;
-        Ok(())
+        let logged: bool = self.reader().query_row(
+            "SELECT EXISTS (SELECT 1 FROM changes WHERE tbl = 'imports' AND row_id = ?1)",
+            [super::gateway::row_key(batch)],
+            |r| r.get(0),
+        )?;
+        if status == "undoing" || !logged {
+            self.writer().execute("UPDATE imports SET status = ?2 WHERE id = ?1", [batch, status])?;
+            return Ok(());
+        }
+        let user: String = self
+            .reader()
+            .query_row(
+                "SELECT user_id FROM changes WHERE batch_id = ?1 LIMIT 1",
+                [format!("{UNDO_PREFIX}{batch}")],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default();
+        self.write(&Actor { user, batch: None }, |w| {
+            w.apply(Change::Update {
+                table: "imports",
+                id: batch,
+                values: vec![("status", Value::Text(status.into()))],
+            })?;
+            Ok(())
+        })
     }
 
     /// An import's journal entry.

@@ -47,6 +47,7 @@ const SYNCED: &[&str] = &[
     "consents",
     "erasures",
     "members",
+    "imports",
 ];
 
 /// Three pairing codes failing within this long pause invitations for as long again.

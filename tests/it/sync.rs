@@ -1717,3 +1717,30 @@ fn changes_a_receiver_may_not_see_travel_as_stubs_that_keep_its_vector_whole_and
     let relayed = again.txs.iter().flat_map(|t| &t.entries).filter(|e| e.stub).count();
     assert_eq!(relayed, 2);
 }
+
+#[test]
+fn an_import_is_listed_on_every_desktop_once_it_ends_and_any_of_them_can_take_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two(dir.path());
+    let csv = dir.path().join("expo.csv");
+    std::fs::write(&csv, "name,phone\nZhou Xun,+86 139 1000 0001\nLiu Yang,+86 139 1000 0002\n").unwrap();
+    let rejects = dir.path().join("rejects.csv");
+    let report = a.b.import_file(&a.who, &csv, &Default::default(), Some(&rejects), &mut |_, _| {}, &|| false).unwrap();
+    both_ways(&a, &b);
+    let journal = b.b.imports(&b.who).unwrap();
+    assert_eq!(journal.len(), 1, "{journal:?}");
+    assert_eq!(
+        (journal[0].id.as_str(), journal[0].status.as_str(), journal[0].created),
+        (report.batch_id.as_str(), "done", 2)
+    );
+    assert_eq!(journal[0].file_name, "expo.csv");
+    // B takes A's import back; both books lose its customers and both journals say so.
+    b.b.undo_import(&b.who, &report.batch_id, &mut |_, _| {}, &|| false).unwrap();
+    both_ways(&a, &b);
+    for d in [&a, &b] {
+        assert_eq!(d.b.customer_count(&d.who).unwrap(), 4);
+        assert_eq!(d.b.imports(&d.who).unwrap()[0].status, "undone");
+    }
+    assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
+    assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
+}
