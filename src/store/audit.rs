@@ -353,19 +353,16 @@ pub(super) fn seal_entries(
         .collect::<rusqlite::Result<_>>()?;
     let mut sealed = 0;
     for (origin, seq, text, salt) in rows {
-        let mut fields = super::log::decode_fields(&text);
         if let Some(only) = only_field
-            && !fields.iter().any(|f| f.field == only && !(f.new.is_null() && f.old.is_null()))
+            && !super::log::decode_fields(&text)
+                .iter()
+                .any(|f| f.field == only && !(f.new.is_null() && f.old.is_null()))
         {
             continue;
         }
         let commitment = chain::commitment(&salt, &text);
-        for f in &mut fields {
-            f.new = serde_json::Value::Null;
-            f.old = serde_json::Value::Null;
-        }
         conn.prepare_cached("UPDATE changes SET fields = ?3, salt = NULL, sealed = ?4 WHERE origin = ?1 AND seq = ?2")?
-            .execute(params![origin, seq, super::log::encode_fields(&fields), commitment.as_slice()])?;
+            .execute(params![origin, seq, super::log::without_values(&text), commitment.as_slice()])?;
         sealed += 1;
     }
     Ok(sealed)

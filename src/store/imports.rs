@@ -153,11 +153,7 @@ impl Store {
             if !still {
                 continue;
             }
-            let by: Option<String> = self
-                .reader()
-                .query_row("SELECT user_id FROM changes WHERE batch_id = ?1 LIMIT 1", [&id], |r| r.get(0))
-                .optional()?;
-            if let Some(user) = by {
+            if let Some(user) = self.batch_user(&id)? {
                 let mut quiet = Progress { report: &mut |_, _| {}, cancelled: &|| false };
                 self.undo_batch(&Actor { user, batch: None }, &id, &mut quiet)?;
             }
@@ -189,11 +185,7 @@ impl Store {
             }
             return Ok(());
         }
-        let user: String = self
-            .reader()
-            .query_row("SELECT user_id FROM changes WHERE batch_id = ?1 LIMIT 1", [id], |r| r.get(0))
-            .optional()?
-            .unwrap_or_default();
+        let user = self.batch_user(id)?.unwrap_or_default();
         self.write(&Actor { user, batch: None }, |w| {
             type Journal = (String, String, i64, i64, i64, i64, i64, i64);
             let row: Option<Journal> = w
@@ -328,15 +320,7 @@ impl Store {
             self.writer().execute("UPDATE imports SET status = ?2 WHERE id = ?1", [batch, status])?;
             return Ok(());
         }
-        let user: String = self
-            .reader()
-            .query_row(
-                "SELECT user_id FROM changes WHERE batch_id = ?1 LIMIT 1",
-                [format!("{UNDO_PREFIX}{batch}")],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_default();
+        let user = self.batch_user(&format!("{UNDO_PREFIX}{batch}"))?.unwrap_or_default();
         self.write(&Actor { user, batch: None }, |w| {
             w.apply(Change::Update {
                 table: "imports",
@@ -350,6 +334,14 @@ impl Store {
     /// An import's journal entry.
     pub fn import_record(&self, batch: &str) -> Result<Option<ImportRecord>> {
         Ok(self.imports()?.into_iter().find(|i| i.id == batch))
+    }
+
+    /// Who made the changes logged under `batch` (none logged: nobody).
+    fn batch_user(&self, batch: &str) -> Result<Option<String>> {
+        Ok(self
+            .reader()
+            .query_row("SELECT user_id FROM changes WHERE batch_id = ?1 LIMIT 1", [batch], |r| r.get(0))
+            .optional()?)
     }
 
     /// Whether any change was logged under `batch`.
@@ -388,20 +380,7 @@ impl Store {
                 id: &survivor.to_string(),
                 values: customer_values(&merged),
             })?;
-            for table in ["contacts", "activities", "orders"] {
-                let ids: Vec<String> = w
-                    .conn()
-                    .prepare(&format!("SELECT id FROM {table} WHERE customer_id = ?1 AND deleted_at IS NULL"))?
-                    .query_map([loser.to_string()], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                for id in ids {
-                    w.apply(Change::Update {
-                        table,
-                        id: &id,
-                        values: vec![("customer_id", Value::Text(survivor.to_string()))],
-                    })?;
-                }
-            }
+            w.move_children(&loser.to_string(), &survivor.to_string())?;
             // Where it went: what arrives for it later from elsewhere follows it there.
             w.apply(Change::Update {
                 table: "customers",
@@ -415,7 +394,25 @@ impl Store {
     }
 }
 
+/// The rows that belong to a customer and move with it when it is merged.
+pub(super) const CHILDREN: [&str; 3] = ["contacts", "activities", "orders"];
+
 impl Writer<'_> {
+    /// Moves a customer's live contacts, activities and orders to another customer (a merge).
+    pub(super) fn move_children(&mut self, from: &str, to: &str) -> Result<()> {
+        for table in CHILDREN {
+            let ids: Vec<String> = self
+                .conn()
+                .prepare_cached(&format!("SELECT id FROM {table} WHERE customer_id = ?1 AND deleted_at IS NULL"))?
+                .query_map([from], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                self.apply(Change::Update { table, id: &id, values: vec![("customer_id", Value::Text(to.into()))] })?;
+            }
+        }
+        Ok(())
+    }
+
     /// Inserts a new customer (with `id`, or a new one) and indexes it at once from `derived`,
     /// computed beforehand from the same values ([`Derived::of`]).
     pub fn insert_customer_derived(

@@ -61,6 +61,18 @@ pub(super) struct FieldChange {
     pub also: Vec<(i64, i64)>,
 }
 
+/// An entry's `fields` with every value dropped: what changed and what each change replaced,
+/// nothing of what it said (a sealed entry after an erasure, a stub for a receiver that may not
+/// see the row).
+pub(super) fn without_values(text: &str) -> String {
+    let mut fields = decode_fields(text);
+    for f in &mut fields {
+        f.new = serde_json::Value::Null;
+        f.old = serde_json::Value::Null;
+    }
+    encode_fields(&fields)
+}
+
 /// Decodes an entry's `fields` column.
 pub(super) fn decode_fields(text: &str) -> Vec<FieldChange> {
     let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(text) else {

@@ -145,12 +145,7 @@ fn stub_of(mut e: Entry) -> Entry {
     if let Some(salt) = e.salt.take() {
         e.sealed = Some(chain::commitment(&salt, &e.fields).to_vec());
     }
-    let mut fields = decode_fields(&e.fields);
-    for f in &mut fields {
-        f.new = serde_json::Value::Null;
-        f.old = serde_json::Value::Null;
-    }
-    e.fields = super::log::encode_fields(&fields);
+    e.fields = super::log::without_values(&e.fields);
     e.stub = true;
     e
 }
@@ -954,9 +949,6 @@ fn follow_merges(conn: &Connection, from: &str) -> Result<MergeEnd> {
     }
 }
 
-/// The live rows that belong to a customer.
-const CHILDREN: [&str; 3] = ["contacts", "activities", "orders"];
-
 /// After a batch from elsewhere: what it brought for a merged customer moves under the survivor,
 /// and customers merged into one another on several desktops (X into Y here, Y into X there) end
 /// as one: the one with the lowest id is restored holding what both merges gave it, the others'
@@ -969,7 +961,7 @@ fn repair_merges(w: &mut Writer<'_>, txs: &[Tx]) -> Result<()> {
         let id = row_id_text(&row_value(&e.row));
         if e.table == "customers" {
             customers.insert(id);
-        } else if CHILDREN.contains(&e.table.as_str()) {
+        } else if super::imports::CHILDREN.contains(&e.table.as_str()) {
             let owner: Option<String> = w
                 .conn()
                 .prepare_cached(&format!("SELECT customer_id FROM {} WHERE id = ?1 AND deleted_at IS NULL", e.table))?
@@ -1008,20 +1000,7 @@ fn repair_merges(w: &mut Writer<'_>, txs: &[Tx]) -> Result<()> {
             }
         };
         for loser in from {
-            for table in CHILDREN {
-                let ids: Vec<String> = w
-                    .conn()
-                    .prepare_cached(&format!("SELECT id FROM {table} WHERE customer_id = ?1 AND deleted_at IS NULL"))?
-                    .query_map([&loser], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                for id in ids {
-                    w.apply(super::gateway::Change::Update {
-                        table,
-                        id: &id,
-                        values: vec![("customer_id", Value::Text(survivor.clone()))],
-                    })?;
-                }
-            }
+            w.move_children(&loser, &survivor)?;
         }
     }
     Ok(())
