@@ -14,8 +14,13 @@
 //!    of them change), all starting `banyan sync live` at once: until every book holds every
 //!    change (one vector everywhere), then whether they hold one digest.
 //!
-//! Options: --customers N; --keep DIR (the hub's demo book is made once in DIR and copied);
-//! --first-only (section 1 alone: the `--customers 1000000` report).
+//! Beside 1, log replay: the same demo book's history pulled change by change (`banyan sync now`)
+//! by a desktop that joined while the book was still empty, the way a first sync would go without
+//! the snapshot (the floor the snapshot must beat).
+//!
+//! Options: --customers N; --keep DIR (the hub's demo book, and the replay's pair of books before
+//! the pull, are made once in DIR and copied); --first-only (section 1 and the replay: the
+//! `--customers 1000000` report); --no-replay.
 
 use banyan::api::{Banyan, Caller, Channel, OpenOptions, Settings};
 use banyan::model::{CustomerPatch, UserInput};
@@ -203,6 +208,16 @@ fn main() {
         verdict(key99 <= 20.0),
         verdict(save99 <= 150.0)
     );
+
+    if !std::env::args().any(|a| a == "--no-replay") {
+        let (replay_s, received, replay_mb) = log_replay(tmp.path(), n);
+        println!(
+            "  log replay beside it: the same {n} demo customers' history ({received} field changes) pulled \
+             change by change by a desktop that joined the empty book: {replay_s:.2} s, peak {replay_mb:.0} MB \
+             (the snapshot's first sync is {:.1}x faster)",
+            replay_s / first
+        );
+    }
 
     if std::env::args().any(|a| a == "--first-only") {
         return;
@@ -400,6 +415,63 @@ fn team(hub: &Path, dir: &Path, ids: &[String]) {
         verdict(converged <= 10.0 && digests.len() == 1),
         conflicts.conflicts
     );
+}
+
+/// Log replay: a hub's book made empty, a desktop joined to it, then `n` demo customers made
+/// on the hub and pulled by the desktop in one `banyan sync now`. Returns the whole pull's
+/// seconds (the process, opening included), the field changes it received and its peak MB.
+fn log_replay(dir: &Path, n: usize) -> (f64, u64, f64) {
+    let (hub, desk) = (dir.join("replay-hub/book.db"), dir.join("replay-desk/book.db"));
+    let kept = arg("--keep")
+        .map(PathBuf::from)
+        .map(|k| (k.join(format!("replay-hub-{n}.db")), k.join(format!("replay-desk-{n}.db"))));
+    let copy = |from: &Path, to: &Path| {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        for suffix in ["", ".key.json"] {
+            std::fs::copy(format!("{}{suffix}", from.display()), format!("{}{suffix}", to.display())).unwrap();
+        }
+    };
+    match kept.as_ref().filter(|(h, d)| h.exists() && d.exists()) {
+        Some((h, d)) => {
+            copy(h, &hub);
+            copy(d, &desk);
+        }
+        None => {
+            std::fs::create_dir_all(hub.parent().unwrap()).unwrap();
+            let b = Banyan::create(&opts(&hub), NewKey::Passphrase(PASS.into()), &Settings::default()).unwrap();
+            let input = UserInput {
+                login: Some(ADMIN.into()),
+                name: Some("Bench Admin".into()),
+                roles: vec!["admin".into()],
+                team: None,
+            };
+            b.create_first_admin(&input, PASSWORD, Channel::Cli).unwrap();
+            drop(b);
+            pair_with(&hub, &desk, "replay");
+            let b = Banyan::open(&opts(&hub), &Unlock::passphrase(PASS)).unwrap();
+            let admin = b.sign_in(ADMIN, PASSWORD, None, Channel::Cli).unwrap();
+            let t = Instant::now();
+            b.demo(&admin, n, 2026).unwrap();
+            println!("(made the replay's hub book of {n} customers in {:.1} s)", t.elapsed().as_secs_f64());
+            drop(b);
+            if let Some((h, d)) = &kept {
+                copy(&hub, h);
+                copy(&desk, d);
+            }
+        }
+    }
+    let serving = Running::start(banyan(&hub).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let mut now = banyan(&desk);
+    now.args(["--json", "sync", "now", "--peer", serving.first["listening"].as_str().unwrap()]);
+    let (secs, mb, out) = measured(now);
+    drop(serving);
+    let round: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut search = banyan(&desk);
+    search.args(["--json", "customer", "search", "wang", "--limit", "30"]);
+    let (_, _, hits) = measured(search);
+    let hits: serde_json::Value = serde_json::from_str(&hits).unwrap();
+    assert!(!hits.as_array().unwrap().is_empty(), "the replayed book finds no one");
+    (secs, round["received"].as_u64().unwrap(), mb)
 }
 
 /// Makes the book at `desk` by pairing with `hub` (an invitation the hub's CLI shows).

@@ -193,6 +193,17 @@ pub struct InviteEnded {
     pub error: Option<ApiError>,
 }
 
+/// How far joining the team's book has got, sent as the "join-progress" event while
+/// `join_book` runs: `step` is "preparing" (the other desktop copies the book), "receiving" or
+/// "checking"; `done` of `total` bytes (both 0 while checking).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinProgress {
+    pub step: String,
+    pub done: f64,
+    pub total: f64,
+}
+
 /// The first-run form's other way: joining the team's book with a code another desktop shows.
 #[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -685,7 +696,23 @@ commands! {
             KeyMode::Passphrase => NewKey::Passphrase(req.passphrase.clone().unwrap_or_default()),
             KeyMode::Shared => return Err(api::localize(&Localizer::new(state.lang()), banyan::Error::SharedDesktop)),
         };
-        let b = crate::peer::join(&state.options(), key, &req.code, &req.address, req.name.as_deref())?;
+        let app = state.app.clone();
+        let last = std::sync::Mutex::new(None::<(&'static str, std::time::Instant)>);
+        // Told for every 4 MB that arrives: the window hears at most ten a second of each step.
+        let progress = move |step: crate::peer::JoinStep| {
+            let (name, done, total) = match step {
+                crate::peer::JoinStep::Preparing { done, total } => ("preparing", done, total),
+                crate::peer::JoinStep::Receiving { done, total } => ("receiving", done, total),
+                crate::peer::JoinStep::Checking => ("checking", 0, 0),
+            };
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            if last.is_some_and(|(was, at)| was == name && at.elapsed() < std::time::Duration::from_millis(100)) {
+                return;
+            }
+            *last = Some((name, std::time::Instant::now()));
+            let _ = app.emit("join-progress", JoinProgress { step: name.into(), done: done as f64, total: total as f64 });
+        };
+        let b = crate::peer::join(&state.options(), key, &req.code, &req.address, req.name.as_deref(), &progress)?;
         *state.book_mut() = Some(b);
         state.warm_up_soon();
         Ok(status(&state))
@@ -835,6 +862,7 @@ mod bindings {
             SyncRound::decl(&cfg),
             InviteShown::decl(&cfg),
             InviteEnded::decl(&cfg),
+            JoinProgress::decl(&cfg),
             JoinBook::decl(&cfg),
             api::SyncStatus::decl(&cfg),
             banyan::store::Member::decl(&cfg),

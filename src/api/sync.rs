@@ -397,10 +397,16 @@ impl Banyan {
     }
 
     /// A copy of the book for a desktop that is joining, at `dest`, encrypted under a new key
-    /// (returned) and without this desktop's private keys (settings.update).
-    pub fn sync_snapshot(&self, caller: &Caller, dest: &std::path::Path) -> ApiResult<crate::security::keys::DbKey> {
+    /// (returned) and without this desktop's private keys (settings.update). `expected` is set
+    /// first to about the size the file will reach.
+    pub fn sync_snapshot(
+        &self,
+        caller: &Caller,
+        dest: &std::path::Path,
+        expected: &std::sync::atomic::AtomicU64,
+    ) -> ApiResult<crate::security::keys::DbKey> {
         self.may(caller, Entity::Settings, Action::Update)?;
-        self.store.snapshot_for_peer(dest).map_err(|e| self.err(e))
+        self.store.snapshot_for_peer(dest, expected).map_err(|e| self.err(e))
     }
 
     /// Makes the book at `opts.path` from a member's snapshot, received into `received` (a file
@@ -434,7 +440,7 @@ impl Banyan {
         let made = (|| -> crate::Result<()> {
             std::fs::rename(received, path)?;
             let mut store = crate::store::Store::open(path, &Unlock::Raw(once.clone()), opts.store.clone())?;
-            let problems = store.check()?;
+            let problems = store.check_received()?;
             if !problems.is_empty() {
                 return Err(Error::Corrupt(format!("the book received: {}", problems.join("; "))));
             }

@@ -423,6 +423,19 @@ impl Store {
     /// Full integrity check of the encrypted file: SQLite's b-tree check plus SQLCipher's
     /// per-page HMAC check. Returns the problems found (empty when the file is sound).
     pub fn check(&self) -> Result<Vec<String>> {
+        self.check_with(true)
+    }
+
+    /// The check of a book that has just arrived whole from a member (see `Banyan::join`):
+    /// SQLite's quick check, which reads every page (so SQLCipher verifies each page's HMAC as it
+    /// decrypts it) and checks each b-tree's structure, but not that every index agrees with its
+    /// table row by row; plus the foreign keys. On a 1,000,000-customer book it took 14.7 s
+    /// where the full check took 37.8 + 4.5 s (a throwaway timing, not a bench).
+    pub fn check_received(&self) -> Result<Vec<String>> {
+        self.check_with(false)
+    }
+
+    fn check_with(&self, full: bool) -> Result<Vec<String>> {
         // The file must hold still while its pages are read one by one (see pause_and_wait).
         let _still = self.upkeep.as_ref().map(|u| u.pause_and_wait());
         // On a connection of its own: FTS5's integrity check reads the segment layout a
@@ -431,14 +444,14 @@ impl Store {
         // file does not have (tests/it/sync.rs found it, killing sync rounds).
         let conn = self.side_reader(16)?;
         let mut problems: Vec<String> = Vec::new();
-        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+        let mut stmt = conn.prepare(if full { "PRAGMA integrity_check" } else { "PRAGMA quick_check" })?;
         for r in stmt.query_map([], |r| r.get::<_, String>(0))? {
             let r = r?;
             if r != "ok" {
                 problems.push(r);
             }
         }
-        if self.key.is_some() {
+        if full && self.key.is_some() {
             let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
             for r in stmt.query_map([], |r| r.get::<_, String>(0))? {
                 problems.push(r?);

@@ -306,7 +306,7 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         }
         "sync_snapshot" => {
             let dest = f.dir.join(format!("snapshot-{}.db", f.next()));
-            act!(b.sync_snapshot(who, &dest))
+            act!(b.sync_snapshot(who, &dest, &Default::default()))
         }
         "sync_conflicts" => act!(b.sync_conflicts(who)),
         "sync_resolve" => {

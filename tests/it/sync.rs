@@ -1765,3 +1765,49 @@ fn an_import_is_listed_on_every_desktop_once_it_ends_and_any_of_them_can_take_it
     assert!(a.b.sync_conflicts(&a.who).unwrap().is_empty());
     assert_eq!(a.b.store().sync_digest().unwrap(), b.b.store().sync_digest().unwrap());
 }
+
+/// The copy a joining desktop is sent: the whole book under a key of its own, opening at the
+/// same schema with the same customers and search, compact (no free page holding anything
+/// deleted earlier), and without the inviter's TLS key, signing key or device-local records.
+#[test]
+fn the_copy_a_joining_desktop_gets_is_the_book_without_the_inviters_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = seed(dir.path());
+    let b = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
+    let who = admin(&b);
+    b.store().set_sync_tls(b"inviter certificate", b"INVITER-PRIVATE-TLS-KEY").unwrap();
+    b.sync_pairing_failed().unwrap();
+    // Rows deleted before the copy: their pages are free in the book, never in the copy.
+    for i in 0..300 {
+        let c = person(&format!("Temporary Person {i}"));
+        let id = b.add_customer(&who, &c).unwrap().id.to_string();
+        b.delete_customer(&who, &id).unwrap();
+    }
+    let before = b.customers(&who, &CustomerFilter::default()).unwrap().len();
+    let dest = dir.path().join("copy.db");
+    let expected = std::sync::atomic::AtomicU64::new(0);
+    let once = b.sync_snapshot(&who, &dest, &expected).unwrap();
+    let size = std::fs::metadata(&dest).unwrap().len();
+    let expected = expected.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(size > 0 && size <= expected, "the copy ({size} bytes) grows to about what was expected ({expected})");
+    // Not the inviter's key: the book's own key does not open the copy.
+    let (own, _) = banyan::security::keys::KeyStore::for_db(&path).unlock(Some(PASS)).unwrap();
+    assert!(Store::open(&dest, &Unlock::Raw(own), fast()).is_err(), "the inviter's key opens the copy");
+    let raw = std::fs::read(&dest).unwrap();
+    for needle in ["Ruth Quillfeather".as_bytes(), b"INVITER-PRIVATE-TLS-KEY", b"SQLite format 3"] {
+        assert!(!raw.windows(needle.len()).any(|w| w == needle), "clear text in the copy");
+    }
+
+    let copy = Store::open(&dest, &Unlock::Raw(once.clone()), fast()).unwrap();
+    assert!(copy.sync_tls().unwrap().is_none(), "the inviter's TLS identity went along");
+    assert_ne!(copy.signing_public_key(), b.store().signing_public_key(), "the inviter's signing key went along");
+    assert_eq!(copy.schema_version().unwrap(), b.store().schema_version().unwrap());
+    assert_eq!(copy.space().unwrap().free_bytes, 0, "free pages in the copy");
+    assert!(copy.check().unwrap().is_empty() && copy.check_received().unwrap().is_empty());
+    let all = banyan::store::Reach::All;
+    assert_eq!(copy.customer_count(&all).unwrap() as usize, before);
+    let hits = copy.search("Ruth Quill", &SearchFilter::default(), 10, &all).unwrap();
+    assert_eq!(hits.len(), 1, "the copy's search finds the customer");
+    assert!(copy.search("Temporary Person", &SearchFilter::default(), 10, &all).unwrap().is_empty());
+    assert_eq!(copy.sync_vector().unwrap(), b.store().sync_vector().unwrap(), "the copy holds every change");
+}

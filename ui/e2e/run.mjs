@@ -800,9 +800,20 @@ async function syncSteps() {
       await (await byTest(b, "passphrase")).setValue("joined passphrase 2026");
       await (await byTest(b, "passphrase-confirm")).setValue("joined passphrase 2026");
       await shot(b, "first-run-join.en-US");
+      // Every step the join shows on its way (a small book passes them in a second or two).
+      await b.execute(() => {
+        window.__joinSteps = [];
+        new MutationObserver(() => {
+          const el = document.querySelector('[data-testid="join-progress"]');
+          const t = el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+          if (t && window.__joinSteps.at(-1) !== t) window.__joinSteps.push(t);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
       await (await byTest(b, "join-book")).click();
       // The team's book has its people: they sign in with their accounts there.
       await (await byTest(b, "sign-in")).waitForDisplayed({ timeout: 60_000 });
+      const steps = await b.execute(() => window.__joinSteps);
+      expect(steps.some((t) => t.startsWith("Checking the book")), `the join showed its steps: ${JSON.stringify(steps)}`);
       await signIn(b, "admin", HUB_ADMIN_PASSWORD);
       await typeInto(await byTest(b, "customer-search"), "ruth");
       await waitText(await byTest(b, "customer-row"), (t) => t.includes("Ruth Quillfeather"), "the hub's customer found here");

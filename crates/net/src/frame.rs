@@ -75,6 +75,14 @@ pub enum Frame {
     News(Vector),
     /// Live sync: nothing new within the wait; the watcher asks again.
     Quiet,
+    /// Pairing: "still at it", sent every few seconds while one side works before its next frame
+    /// (the inviter making the snapshot, the joiner checking what it received), so the other
+    /// side's idle timeout never ends a join of a large book; `done` of `total` bytes (0 of 0
+    /// when the work has no measure).
+    Progress {
+        done: u64,
+        total: u64,
+    },
 }
 
 impl Frame {
@@ -93,6 +101,7 @@ impl Frame {
             Frame::Watch(_) => "Watch",
             Frame::News(_) => "News",
             Frame::Quiet => "Quiet",
+            Frame::Progress { .. } => "Progress",
         }
     }
 }

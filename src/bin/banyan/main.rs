@@ -819,7 +819,30 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             Some(ModeArg::Passphrase) => NewKey::Passphrase(String::new()),
             None => NewKey::Keyring,
         };
-        let b = sync::join(&opts, key, code, address, name.as_deref())?;
+        // A large book takes a while: the other desktop copies it, it arrives, it is checked.
+        let bar = progress_bar(ctx);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg} {bar:30.cyan/blue} {percent:>3}%  {elapsed_precise}")
+                .expect("static template"),
+        );
+        let stage = std::sync::Mutex::new(None::<&'static str>);
+        let shown = |step: sync::JoinStep| {
+            let (id, done, total) = match step {
+                sync::JoinStep::Preparing { done, total } => ("cli-join-preparing", done, total),
+                sync::JoinStep::Receiving { done, total } => ("cli-join-receiving", done, total),
+                sync::JoinStep::Checking => ("cli-join-checking", 1, 1),
+            };
+            let mut was = stage.lock().unwrap_or_else(|e| e.into_inner());
+            if *was != Some(id) {
+                *was = Some(id);
+                bar.set_message(ctx.l10n.t(id));
+            }
+            bar.set_length(total.max(1));
+            bar.set_position(done);
+        };
+        let joined = sync::join(&opts, key, code, address, name.as_deref(), &shown);
+        bar.finish_and_clear();
+        let b = joined?;
         let customers = b.sync_vector()?.0.values().sum::<i64>();
         out.message(
             "cli-sync-joined",

@@ -24,6 +24,55 @@ const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
 /// Bytes of the snapshot per frame.
 const CHUNK: usize = 4 << 20;
 
+/// How often a side that is busy before its next pairing frame tells the other it is still at it
+/// (well inside the other side's idle timeout, `tls::IDLE`).
+const STILL_AT_IT: Duration = Duration::from_secs(2);
+
+/// How far joining a book has got: the command line draws it, the window shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinStep {
+    /// The inviting desktop is making the copy: `done` bytes of about `total`.
+    Preparing { done: u64, total: u64 },
+    /// The copy is arriving.
+    Receiving { done: u64, total: u64 },
+    /// The whole copy is here; checking it and opening it.
+    Checking,
+}
+
+/// Runs `work` on a thread of its own while telling the peer on `s`, every [`STILL_AT_IT`], how
+/// far it has got (`measure`), so that the peer's idle timeout does not end a pairing while one
+/// side copies or checks a large book. A broken connection stops the telling, not the work: the
+/// next frame reports it.
+fn still_at_it<S: Write, T: Send>(s: &mut S, measure: impl Fn() -> (u64, u64), work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(work);
+        let mut telling = true;
+        let mut last = Instant::now();
+        while !worker.is_finished() {
+            std::thread::sleep(Duration::from_millis(20));
+            if telling && last.elapsed() >= STILL_AT_IT {
+                let (done, total) = measure();
+                telling = frame::write(s, &Frame::Progress { done, total }).is_ok();
+                last = Instant::now();
+            }
+        }
+        match worker.join() {
+            Ok(t) => t,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// Reads the next frame that is not a [`Frame::Progress`], telling `step` of each one read.
+fn read_past_progress<S: Read>(s: &mut S, step: &mut dyn FnMut(u64, u64)) -> banyan_net::Result<Frame> {
+    loop {
+        match frame::read(s)? {
+            Frame::Progress { done, total } => step(done, total),
+            other => return Ok(other),
+        }
+    }
+}
+
 /// A transport failure as the CLI reports it.
 pub fn net_error(l: &Localizer, e: banyan_net::Error) -> ApiError {
     let (code, message) = match e {
@@ -538,7 +587,15 @@ pub fn admit_joiner(b: &Banyan, caller: &Caller, invite: Invite, tcp: std::net::
     let tmp = b.path().with_extension(format!("join-{}.db", &device[..8.min(device.len())]));
     let _ = std::fs::remove_file(&tmp);
     let sent = (|| -> Result<(), ApiError> {
-        let once = b.sync_snapshot(caller, &tmp)?;
+        // A large book takes a while to copy (a million customers: about 15 s); the joiner is
+        // told how far it has got meanwhile.
+        let expected = std::sync::atomic::AtomicU64::new(0);
+        let measure = || {
+            let done = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
+            let total = expected.load(std::sync::atomic::Ordering::Relaxed);
+            (done.min(total), total)
+        };
+        let once = still_at_it(&mut s, measure, || b.sync_snapshot(caller, &tmp, &expected))?;
         let mut file = std::fs::File::open(&tmp).map_err(|e| net_error(l, e.into()))?;
         let size = file.metadata().map_err(|e| net_error(l, e.into()))?.len();
         let key = zeroize::Zeroizing::new(hex_bytes(&once.to_hex()));
@@ -551,7 +608,8 @@ pub fn admit_joiner(b: &Banyan, caller: &Caller, invite: Invite, tcp: std::net::
             }
             frame::write(&mut s, &Frame::Chunk(buf[..n].to_vec())).map_err(|e| net_error(l, e))?;
         }
-        match frame::read(&mut s).map_err(|e| net_error(l, e))? {
+        // The joiner checks the copy whole before it answers, telling how it goes meanwhile.
+        match read_past_progress(&mut s, &mut |_, _| {}).map_err(|e| net_error(l, e))? {
             Frame::Ack(_) => Ok(()),
             Frame::Refused(why) => Err(net_error(l, banyan_net::Error::PeerRefused(why))),
             other => Err(net_error(l, banyan_net::Error::Malformed(other.name().into()))),
@@ -573,13 +631,15 @@ fn hex_bytes(h: &str) -> Vec<u8> {
 }
 
 /// `banyan sync pair CODE HOST:PORT`: joins the book the desktop at `peer` invites to, making
-/// the book at `opts.path` (which must not exist yet) under `protect`.
+/// the book at `opts.path` (which must not exist yet) under `protect`. `progress` is told how
+/// far it has got.
 pub fn join(
     opts: &api::OpenOptions,
     protect: banyan::store::NewKey,
     code: &str,
     peer: &str,
     name: Option<&str>,
+    progress: &(dyn Fn(JoinStep) + Sync),
 ) -> Result<Banyan, ApiError> {
     let l = Localizer::new(opts.lang);
     let code = pair::normalize(code).ok_or_else(|| {
@@ -602,7 +662,8 @@ pub fn join(
         .map_err(|e| net_error(&l, e))?;
     frame::write(&mut s, &Frame::Join { device: device.clone(), name, signing_key: signing_key.clone() })
         .map_err(|e| net_error(&l, e))?;
-    let (key, my_code, size) = match frame::read(&mut s).map_err(|e| net_error(&l, e))? {
+    let preparing = &mut |done, total| progress(JoinStep::Preparing { done, total });
+    let (key, my_code, size) = match read_past_progress(&mut s, preparing).map_err(|e| net_error(&l, e))? {
         Frame::Book { key, code, size } => (zeroize::Zeroizing::new(key), code, size),
         Frame::Refused(why) => return Err(net_error(&l, banyan_net::Error::PeerRefused(why))),
         other => return Err(net_error(&l, banyan_net::Error::Malformed(other.name().into()))),
@@ -624,6 +685,7 @@ pub fn join(
                 Frame::Chunk(c) if got + c.len() as u64 <= size => {
                     file.write_all(&c).map_err(io)?;
                     got += c.len() as u64;
+                    progress(JoinStep::Receiving { done: got, total: size });
                 }
                 other => return Err(net_error(&l, banyan_net::Error::Malformed(other.name().into()))),
             }
@@ -636,15 +698,24 @@ pub fn join(
     }
     let key: [u8; 32] =
         key.as_slice().try_into().map_err(|_| net_error(&l, banyan_net::Error::Malformed("key".into())))?;
-    let b = banyan::api::Banyan::join(
-        opts,
-        &received,
-        banyan::security::keys::DbKey::from_bytes(key),
-        protect,
-        &device,
-        &my_code,
-        signing,
-        (&id.cert, &id.key),
+    progress(JoinStep::Checking);
+    // Checking a large copy takes a while (a million customers: about 15 s): the inviter hears
+    // that this side is still at it.
+    let b = still_at_it(
+        &mut s,
+        || (0, 0),
+        || {
+            banyan::api::Banyan::join(
+                opts,
+                &received,
+                banyan::security::keys::DbKey::from_bytes(key),
+                protect,
+                &device,
+                &my_code,
+                signing,
+                (&id.cert, &id.key),
+            )
+        },
     )?;
     // The book must name the desktop that sent it, and this one (with the key it signs with),
     // as members.
@@ -720,4 +791,45 @@ WantedBy=multi-user.target
         dbq = quote(db),
         folderq = quote(folder),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A side that works longer than the other side's idle timeout would allow keeps telling it
+    /// so, and the reader passes those frames on to its progress and returns the next real one.
+    #[test]
+    fn a_long_step_of_a_join_keeps_the_connection_talking() {
+        let mut wire: Vec<u8> = Vec::new();
+        let started = Instant::now();
+        let answer = still_at_it(
+            &mut wire,
+            || (7, 10),
+            || {
+                std::thread::sleep(STILL_AT_IT * 2 + Duration::from_millis(500));
+                42
+            },
+        );
+        assert_eq!(answer, 42);
+        assert!(started.elapsed() >= STILL_AT_IT * 2);
+        frame::write(&mut wire, &Frame::Ack(Default::default())).unwrap();
+
+        let mut told = Vec::new();
+        let mut r = std::io::Cursor::new(wire);
+        let next = read_past_progress(&mut r, &mut |done, total| told.push((done, total))).unwrap();
+        assert_eq!(next, Frame::Ack(Default::default()));
+        // One every STILL_AT_IT, never a gap as long as the idle timeout.
+        assert_eq!(told, vec![(7, 10), (7, 10)]);
+        assert!(STILL_AT_IT * 10 < tls::IDLE);
+    }
+
+    /// Work that fails still ends the telling and hands back its error.
+    #[test]
+    fn a_failed_step_reports_its_error() {
+        let mut wire: Vec<u8> = Vec::new();
+        let got: Result<(), &str> = still_at_it(&mut wire, || (0, 0), || Err("disk full"));
+        assert_eq!(got, Err("disk full"));
+        assert!(wire.is_empty());
+    }
 }

@@ -475,6 +475,8 @@ address: string,
  */
 name: string | null, keyMode: KeyMode, passphrase: string | null, };
 
+export type JoinProgress = { step: string, done: number, total: number, };
+
 export type KeyMode = "keyring" | "passphrase" | "shared";
 
 export type Lang = "en-US" | "zh-CN";
