@@ -89,6 +89,9 @@ pub enum ErrorCode {
     /// Pairing failed: the code was wrong, expired, or the connection was not the one the other
     /// desktop shows.
     PairingFailed,
+    /// This desktop was removed from the book: the other desktop refuses it (trying again does
+    /// not help; an admin can invite it again).
+    Removed,
 }
 
 /// One field's localized complaint.

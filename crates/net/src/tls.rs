@@ -18,6 +18,12 @@ use std::time::Duration;
 /// Which peer certificates a side accepts.
 pub trait Pins: Send + Sync + std::fmt::Debug {
     fn allows(&self, fp: &Fingerprint) -> bool;
+
+    /// Whether a certificate not allowed is one that was allowed once (a removed member): the
+    /// peer is then told so (TLS alert `certificate_revoked`), and stops trying.
+    fn removed(&self, _fp: &Fingerprint) -> bool {
+        false
+    }
 }
 
 /// Any certificate: only for pairing, where the code's confirmation (covering both certificates)
@@ -41,6 +47,36 @@ impl Pins for Members {
     }
 }
 
+/// A book's members as a side reads them when a connection starts: the live ones, and the ones
+/// removed (refused as such).
+#[derive(Debug, Default, Clone)]
+pub struct Roster {
+    pub live: Members,
+    pub removed: std::collections::BTreeSet<Fingerprint>,
+}
+
+impl Pins for Roster {
+    fn allows(&self, fp: &Fingerprint) -> bool {
+        self.live.allows(fp)
+    }
+
+    fn removed(&self, fp: &Fingerprint) -> bool {
+        !self.live.allows(fp) && self.removed.contains(fp)
+    }
+}
+
+/// Whether `e` is the other side saying this side's certificate belongs to a removed member.
+pub fn told_removed(e: &Error) -> bool {
+    let revoked =
+        |t: &rustls::Error| matches!(t, rustls::Error::AlertReceived(rustls::AlertDescription::CertificateRevoked));
+    match e {
+        Error::Tls(t) => revoked(t),
+        // The stream's handshake I/O hands rustls's error over inside an io::Error.
+        Error::Io(io) => io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()).is_some_and(revoked),
+        _ => false,
+    }
+}
+
 /// The ring provider, as the sync design names it (builds everywhere the desktop builds, no
 /// cmake or nasm). rustls 0.23.48 deprecates it for lacking post-quantum key exchange; moving to
 /// aws-lc-rs (X25519MLKEM768) waits for the installers' toolchains (their issue).
@@ -57,8 +93,11 @@ struct Pinned {
 
 impl Pinned {
     fn check(&self, cert: &CertificateDer<'_>) -> std::result::Result<(), rustls::Error> {
-        if self.pins.allows(&fingerprint(cert)) {
+        let fp = fingerprint(cert);
+        if self.pins.allows(&fp) {
             Ok(())
+        } else if self.pins.removed(&fp) {
+            Err(rustls::Error::InvalidCertificate(CertificateError::Revoked))
         } else {
             Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
         }
@@ -185,32 +224,60 @@ pub type ServerStream = StreamOwned<ServerConnection, TcpStream>;
 /// How long a peer may stay silent before the connection is dropped.
 pub const IDLE: Duration = Duration::from_secs(60);
 
+/// How long the TLS handshake may take, all of it: a connection that opens and then sends
+/// nothing, or trickles its hello a byte at a time, is dropped after this rather than held for
+/// [`IDLE`] after every byte.
+pub const HANDSHAKE: Duration = Duration::from_secs(10);
+
 /// Connects to `addr` and completes the handshake.
 pub fn connect(addr: SocketAddr, config: Arc<ClientConfig>) -> Result<ClientStream> {
     let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
-    tcp.set_read_timeout(Some(IDLE))?;
     tcp.set_write_timeout(Some(IDLE))?;
     tcp.set_nodelay(true)?;
     let name = ServerName::try_from(crate::cert::NAME).map_err(|e| Error::Malformed(e.to_string()))?;
     let conn = ClientConnection::new(config, name)?;
     let mut stream = StreamOwned::new(conn, tcp);
-    while stream.conn.is_handshaking() {
-        stream.conn.complete_io(&mut stream.sock)?;
-    }
+    within_handshake(&stream.sock.try_clone()?, || {
+        if stream.conn.is_handshaking() {
+            stream.conn.complete_io(&mut stream.sock)?;
+        }
+        Ok(stream.conn.is_handshaking())
+    })?;
     Ok(stream)
 }
 
 /// Completes the handshake of an accepted connection.
 pub fn accept(tcp: TcpStream, config: Arc<ServerConfig>) -> Result<ServerStream> {
-    tcp.set_read_timeout(Some(IDLE))?;
     tcp.set_write_timeout(Some(IDLE))?;
     tcp.set_nodelay(true)?;
     let conn = ServerConnection::new(config)?;
     let mut stream = StreamOwned::new(conn, tcp);
-    while stream.conn.is_handshaking() {
-        stream.conn.complete_io(&mut stream.sock)?;
-    }
+    within_handshake(&stream.sock.try_clone()?, || {
+        if stream.conn.is_handshaking() {
+            stream.conn.complete_io(&mut stream.sock)?;
+        }
+        Ok(stream.conn.is_handshaking())
+    })?;
     Ok(stream)
+}
+
+/// Runs `step` (one round of handshake I/O; true while the handshake goes on) until it is done or
+/// [`HANDSHAKE`] has passed, each read waiting no longer than what is left; then gives the
+/// socket its [`IDLE`] timeout for the session.
+fn within_handshake(sock: &TcpStream, mut step: impl FnMut() -> Result<bool>) -> Result<()> {
+    let deadline = std::time::Instant::now() + HANDSHAKE;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(Error::Io(std::io::ErrorKind::TimedOut.into()));
+        }
+        sock.set_read_timeout(Some(left))?;
+        if !step()? {
+            break;
+        }
+    }
+    sock.set_read_timeout(Some(IDLE))?;
+    Ok(())
 }
 
 /// The fingerprint of the certificate the peer presented.

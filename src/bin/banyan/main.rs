@@ -728,7 +728,10 @@ impl Ctx {
             | api::ErrorCode::SignInRequired => 4,
             api::ErrorCode::Forbidden => 5,
             api::ErrorCode::HistoryAltered => 6,
-            api::ErrorCode::Network | api::ErrorCode::PairingFailed | api::ErrorCode::PeerRefused => 7,
+            api::ErrorCode::Network
+            | api::ErrorCode::PairingFailed
+            | api::ErrorCode::PeerRefused
+            | api::ErrorCode::Removed => 7,
             _ => 1,
         })
     }

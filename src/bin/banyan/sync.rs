@@ -5,7 +5,7 @@ use banyan::api::{self, ApiError, Banyan, Caller, ErrorCode};
 use banyan::i18n::Localizer;
 use banyan_net::frame::{self, Frame, Hello};
 use banyan_net::session::{self, Replica};
-use banyan_net::tls::{self, AnyPeer, Members};
+use banyan_net::tls::{self, AnyPeer};
 use banyan_net::{Identity, cert, discover, pair};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
@@ -76,6 +76,7 @@ fn read_past_progress<S: Read>(s: &mut S, step: &mut dyn FnMut(u64, u64)) -> ban
 /// A transport failure as the CLI reports it.
 pub fn net_error(l: &Localizer, e: banyan_net::Error) -> ApiError {
     let (code, message) = match e {
+        e if tls::told_removed(&e) => (ErrorCode::Removed, l.t("error-sync-removed")),
         banyan_net::Error::PairingFailed => (ErrorCode::PairingFailed, l.t("error-pairing-failed")),
         banyan_net::Error::Replica(m) => (ErrorCode::PeerRefused, m),
         banyan_net::Error::PeerRefused(why) => {
@@ -113,15 +114,19 @@ pub fn identity(b: &Banyan, l: &Localizer) -> Result<Identity, ApiError> {
     Ok(id)
 }
 
-/// The fingerprints of the book's live members: the only certificates a sync session accepts.
-fn members(b: &Banyan) -> Result<Members, ApiError> {
-    Ok(Members(
-        b.sync_members()?
-            .into_iter()
-            .filter(|m| m.revoked_at.is_none())
-            .filter_map(|m| cert::unhex(&m.fingerprint).and_then(|f| f.try_into().ok()))
-            .collect(),
-    ))
+/// The fingerprints of the book's live members, the only certificates a sync session accepts,
+/// and of its removed ones, which are told so.
+fn members(b: &Banyan) -> Result<tls::Roster, ApiError> {
+    let mut roster = tls::Roster::default();
+    for m in b.sync_members()? {
+        let Some(fp) = cert::unhex(&m.fingerprint).and_then(|f| f.try_into().ok()) else { continue };
+        if m.revoked_at.is_none() {
+            roster.live.0.insert(fp);
+        } else {
+            roster.removed.insert(fp);
+        }
+    }
+    Ok(roster)
 }
 
 fn address(text: &str, l: &Localizer) -> Result<SocketAddr, ApiError> {
@@ -398,9 +403,17 @@ pub fn live(
                     .map_err(|e| net_error(l, e))?;
                     Ok(())
                 })();
-                if watched.is_ok() {
-                    wait = Duration::from_millis(200);
-                    continue;
+                match &watched {
+                    Ok(()) => {
+                        wait = Duration::from_millis(200);
+                        continue;
+                    }
+                    // Removed from the book: the rounds below hear it too, and stop.
+                    Err(e) if e.code == ErrorCode::Removed => {
+                        pull.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                    Err(_) => {}
                 }
                 // The peer is away: the rounds below say so; watch again later.
                 pull.store(true, Ordering::SeqCst);
@@ -428,6 +441,7 @@ pub fn live(
                 pull.store(false, Ordering::SeqCst);
                 let r = now(b, caller, Some(&peer));
                 running.store(false, Ordering::SeqCst);
+                let removed = r.as_ref().err().filter(|e| e.code == ErrorCode::Removed).cloned();
                 if r.is_ok() {
                     pushed = local;
                     wait = Duration::from_millis(200);
@@ -436,6 +450,11 @@ pub fn live(
                     wait = (wait * 2).min(Duration::from_secs(30));
                 }
                 on_round(r);
+                // Trying again would never help: live sync ends, saying why.
+                if let Some(e) = removed {
+                    outcome = Err(e);
+                    break;
+                }
                 continue;
             }
             // A commit here is seen within 5 ms (a vector is a few rows).
@@ -465,8 +484,12 @@ pub fn serve(
     let id = identity(&b, l)?;
     // Withdrawn when serving ends.
     let _announced = announce(&b, bound);
+    let gate = Arc::new(Gate::default());
     for tcp in listener.incoming() {
         let Ok(tcp) = tcp else { continue };
+        // Over the limits the connection is closed at once, before TLS: the desktop tries again
+        // later, as after any broken connection.
+        let Some(pass) = tcp.peer_addr().ok().and_then(|a| gate.enter(a.ip())) else { continue };
         // The members as they are now: a desktop removed a moment ago is refused from here on.
         let config = match members(&b).and_then(|m| tls::server_config(&id, Arc::new(m)).map_err(|e| net_error(l, e))) {
             Ok(c) => c,
@@ -474,6 +497,7 @@ pub fn serve(
         };
         let (b, served) = (b.clone(), served.clone());
         std::thread::spawn(move || {
+            let _pass = pass;
             let outcome = tls::accept(tcp, config).and_then(|mut s| {
                 let r = session::run(&mut s, &Book { b: &b }, false);
                 s.conn.send_close_notify();
@@ -487,6 +511,49 @@ pub fn serve(
         });
     }
     Ok(())
+}
+
+/// Sessions a hub serves at once, and from one address. A desktop in live sync holds one
+/// connection to watch and opens one per round; a stranger that opens connections and never
+/// completes them holds at most [`MAX_FROM_ONE`] threads, each for [`tls::HANDSHAKE`].
+const MAX_SESSIONS: usize = 256;
+const MAX_FROM_ONE: usize = 8;
+
+/// The connections being served, per remote address.
+#[derive(Default)]
+struct Gate {
+    open: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+}
+
+/// One connection's place at the [`Gate`], given back when it ends.
+struct Pass {
+    gate: Arc<Gate>,
+    ip: std::net::IpAddr,
+}
+
+impl Gate {
+    fn enter(self: &Arc<Self>, ip: std::net::IpAddr) -> Option<Pass> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let total: usize = open.values().sum();
+        let mine = open.entry(ip).or_default();
+        if total >= MAX_SESSIONS || *mine >= MAX_FROM_ONE {
+            return None;
+        }
+        *mine += 1;
+        Some(Pass { gate: self.clone(), ip })
+    }
+}
+
+impl Drop for Pass {
+    fn drop(&mut self) {
+        let mut open = self.gate.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// An open invitation: the code to show and the address to pair with.
@@ -822,6 +889,26 @@ mod tests {
         // One every STILL_AT_IT, never a gap as long as the idle timeout.
         assert_eq!(told, vec![(7, 10), (7, 10)]);
         assert!(STILL_AT_IT * 10 < tls::IDLE);
+    }
+
+    /// One address gets so many places at the gate, everyone together so many; a place is given
+    /// back when its connection ends.
+    #[test]
+    fn the_hubs_gate_bounds_connections_per_address_and_in_all() {
+        let gate = Arc::new(Gate::default());
+        let ip = |n: u32| std::net::IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + n));
+        let mut stranger: Vec<Pass> = (0..MAX_FROM_ONE).map(|_| gate.enter(ip(1)).unwrap()).collect();
+        assert!(gate.enter(ip(1)).is_none(), "one address past its share");
+        let member = gate.enter(ip(2)).expect("another address still gets in");
+        stranger.pop();
+        assert!(gate.enter(ip(1)).is_some(), "a place given back is taken again");
+        drop((stranger, member));
+        assert!(gate.open.lock().unwrap().is_empty(), "every place given back");
+        let all: Vec<Pass> =
+            (0..MAX_SESSIONS).map(|i| gate.enter(ip(100 + (i / MAX_FROM_ONE) as u32)).unwrap()).collect();
+        assert!(gate.enter(ip(1)).is_none(), "past the hub's whole limit");
+        drop(all);
+        assert!(gate.enter(ip(1)).is_some());
     }
 
     /// Work that fails still ends the telling and hands back its error.
