@@ -359,6 +359,13 @@ impl Store {
         &self.device_code
     }
 
+    /// The held changes that wait for a column, in clock order. Run at every open, so it must cost
+    /// nothing when none wait: `CROSS JOIN` keeps SQLite's planner from walking the whole log by its
+    /// row index to save the sort (it did: 2.2 s and 270 MB of cache at each open of a
+    /// 1,000,000-customer book, found by a throwaway timing).
+    const HELD_WAITING: &str = "SELECT h.origin, h.seq, h.waiting FROM sync_held h CROSS JOIN changes c
+         ON c.origin = h.origin AND c.seq = h.seq WHERE h.waiting IS NOT NULL ORDER BY c.hlc, h.origin, h.seq";
+
     /// Applies what held entries wait for now that this version has it (a migration added the
     /// columns or table they name), oldest first: each field as if it had just arrived, so what
     /// the row shows and any decision are what a desktop that knew the column all along has.
@@ -366,10 +373,7 @@ impl Store {
     pub fn sync_reapply_held(&self) -> Result<u32> {
         let pending: Vec<(i64, i64, String)> = self
             .reader()
-            .prepare(
-                "SELECT h.origin, h.seq, h.waiting FROM sync_held h JOIN changes c ON c.origin = h.origin AND c.seq = h.seq
-                 WHERE h.waiting IS NOT NULL ORDER BY c.hlc, h.origin, h.seq",
-            )?
+            .prepare(Self::HELD_WAITING)?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         if pending.is_empty() {
@@ -1822,5 +1826,24 @@ impl Store {
         made?;
         std::fs::File::open(dest)?.sync_all()?;
         Ok(once)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every open asks whether held changes wait for a column. That question reads the held
+    /// rows (a handful, usually none) and looks each one up in the log; it never walks the log,
+    /// which on a million-customer book cost every open 2.2 s and 270 MB.
+    #[test]
+    fn the_question_every_open_asks_reads_the_held_rows_not_the_whole_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::super::unit_test_store(dir.path());
+        let reader = store.reader();
+        let mut st = reader.prepare(&format!("EXPLAIN QUERY PLAN {}", Store::HELD_WAITING)).unwrap();
+        let plan: Vec<String> = st.query_map([], |r| r.get::<_, String>(3)).unwrap().map(|p| p.unwrap()).collect();
+        assert!(plan.iter().any(|p| p.starts_with("SCAN h")), "{plan:?}");
+        assert!(plan.iter().all(|p| !p.starts_with("SCAN c")), "the log is walked: {plan:?}");
     }
 }
