@@ -102,9 +102,7 @@ fn hub_book(dir: &Path, n: usize) -> PathBuf {
     let made = keep.as_ref().map(|k| k.join(format!("hub-{n}.db")));
     if let Some(m) = made.as_ref().filter(|m| m.exists()) {
         let to = dir.join("hub.db");
-        for suffix in ["", ".key.json"] {
-            std::fs::copy(format!("{}{suffix}", m.display()), format!("{}{suffix}", to.display())).unwrap();
-        }
+        copy_book(m, &to);
         return to;
     }
     let path = made.clone().unwrap_or_else(|| dir.join("hub.db"));
@@ -112,14 +110,7 @@ fn hub_book(dir: &Path, n: usize) -> PathBuf {
         std::fs::create_dir_all(p).unwrap();
     }
     let t = Instant::now();
-    let b = Banyan::create(&opts(&path), NewKey::Passphrase(PASS.into()), &Settings::default()).unwrap();
-    let input = UserInput {
-        login: Some(ADMIN.into()),
-        name: Some("Bench Admin".into()),
-        roles: vec!["admin".into()],
-        team: None,
-    };
-    let admin = b.create_first_admin(&input, PASSWORD, Channel::Cli).unwrap();
+    let (b, admin) = new_book(&path);
     b.demo(&admin, n, 2026).unwrap();
     println!("(made the hub's book of {n} customers in {:.1} s)", t.elapsed().as_secs_f64());
     drop(b);
@@ -417,6 +408,29 @@ fn team(hub: &Path, dir: &Path, ids: &[String]) {
     );
 }
 
+/// A new encrypted book at `path` with its first admin, signed in.
+fn new_book(path: &Path) -> (Banyan, Caller) {
+    let b = Banyan::create(&opts(path), NewKey::Passphrase(PASS.into()), &Settings::default()).unwrap();
+    let input = UserInput {
+        login: Some(ADMIN.into()),
+        name: Some("Bench Admin".into()),
+        roles: vec!["admin".into()],
+        team: None,
+    };
+    let admin = b.create_first_admin(&input, PASSWORD, Channel::Cli).unwrap();
+    (b, admin)
+}
+
+/// Copies a closed book and its key file to `to` (its folder made if need be).
+fn copy_book(from: &Path, to: &Path) {
+    if let Some(p) = to.parent() {
+        std::fs::create_dir_all(p).unwrap();
+    }
+    for suffix in ["", ".key.json"] {
+        std::fs::copy(format!("{}{suffix}", from.display()), format!("{}{suffix}", to.display())).unwrap();
+    }
+}
+
 /// Log replay: a hub's book made empty, a desktop joined to it, then `n` demo customers made
 /// on the hub and pulled by the desktop in one `banyan sync now`. Returns the whole pull's
 /// seconds (the process, opening included), the field changes it received and its peak MB.
@@ -425,28 +439,14 @@ fn log_replay(dir: &Path, n: usize) -> (f64, u64, f64) {
     let kept = arg("--keep")
         .map(PathBuf::from)
         .map(|k| (k.join(format!("replay-hub-{n}.db")), k.join(format!("replay-desk-{n}.db"))));
-    let copy = |from: &Path, to: &Path| {
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        for suffix in ["", ".key.json"] {
-            std::fs::copy(format!("{}{suffix}", from.display()), format!("{}{suffix}", to.display())).unwrap();
-        }
-    };
     match kept.as_ref().filter(|(h, d)| h.exists() && d.exists()) {
         Some((h, d)) => {
-            copy(h, &hub);
-            copy(d, &desk);
+            copy_book(h, &hub);
+            copy_book(d, &desk);
         }
         None => {
             std::fs::create_dir_all(hub.parent().unwrap()).unwrap();
-            let b = Banyan::create(&opts(&hub), NewKey::Passphrase(PASS.into()), &Settings::default()).unwrap();
-            let input = UserInput {
-                login: Some(ADMIN.into()),
-                name: Some("Bench Admin".into()),
-                roles: vec!["admin".into()],
-                team: None,
-            };
-            b.create_first_admin(&input, PASSWORD, Channel::Cli).unwrap();
-            drop(b);
+            drop(new_book(&hub));
             pair_with(&hub, &desk, "replay");
             let b = Banyan::open(&opts(&hub), &Unlock::passphrase(PASS)).unwrap();
             let admin = b.sign_in(ADMIN, PASSWORD, None, Channel::Cli).unwrap();
@@ -455,8 +455,8 @@ fn log_replay(dir: &Path, n: usize) -> (f64, u64, f64) {
             println!("(made the replay's hub book of {n} customers in {:.1} s)", t.elapsed().as_secs_f64());
             drop(b);
             if let Some((h, d)) = &kept {
-                copy(&hub, h);
-                copy(&desk, d);
+                copy_book(&hub, h);
+                copy_book(&desk, d);
             }
         }
     }

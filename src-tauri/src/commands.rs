@@ -700,11 +700,7 @@ commands! {
         let last = std::sync::Mutex::new(None::<(&'static str, std::time::Instant)>);
         // Told for every 4 MB that arrives: the window hears at most ten a second of each step.
         let progress = move |step: crate::peer::JoinStep| {
-            let (name, done, total) = match step {
-                crate::peer::JoinStep::Preparing { done, total } => ("preparing", done, total),
-                crate::peer::JoinStep::Receiving { done, total } => ("receiving", done, total),
-                crate::peer::JoinStep::Checking => ("checking", 0, 0),
-            };
+            let (name, done, total) = step.parts();
             let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
             if last.is_some_and(|(was, at)| was == name && at.elapsed() < std::time::Duration::from_millis(100)) {
                 return;

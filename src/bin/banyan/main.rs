@@ -830,18 +830,15 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         );
         let stage = std::sync::Mutex::new(None::<&'static str>);
         let shown = |step: sync::JoinStep| {
-            let (id, done, total) = match step {
-                sync::JoinStep::Preparing { done, total } => ("cli-join-preparing", done, total),
-                sync::JoinStep::Receiving { done, total } => ("cli-join-receiving", done, total),
-                sync::JoinStep::Checking => ("cli-join-checking", 1, 1),
-            };
+            let (name, done, total) = step.parts();
             let mut was = stage.lock().unwrap_or_else(|e| e.into_inner());
-            if *was != Some(id) {
-                *was = Some(id);
-                bar.set_message(ctx.l10n.t(id));
+            if *was != Some(name) {
+                *was = Some(name);
+                bar.set_message(ctx.l10n.t(&format!("cli-join-{name}")));
             }
+            // A step without a measure (checking) shows full.
             bar.set_length(total.max(1));
-            bar.set_position(done);
+            bar.set_position(if total == 0 { 1 } else { done });
         };
         let joined = sync::join(&opts, key, code, address, name.as_deref(), &shown);
         bar.finish_and_clear();

@@ -39,6 +39,18 @@ pub enum JoinStep {
     Checking,
 }
 
+impl JoinStep {
+    /// The step's name ("preparing", "receiving", "checking": the window's and the command
+    /// line's messages are named after it) and its bytes done of total (0 of 0 while checking).
+    pub fn parts(self) -> (&'static str, u64, u64) {
+        match self {
+            JoinStep::Preparing { done, total } => ("preparing", done, total),
+            JoinStep::Receiving { done, total } => ("receiving", done, total),
+            JoinStep::Checking => ("checking", 0, 0),
+        }
+    }
+}
+
 /// Runs `work` on a thread of its own while telling the peer on `s`, every [`STILL_AT_IT`], how
 /// far it has got (`measure`), so that the peer's idle timeout does not end a pairing while one
 /// side copies or checks a large book. A broken connection stops the telling, not the work: the
