@@ -99,6 +99,13 @@ pub enum Error {
     /// which rule they broke, `device` whose changes they were.
     #[error("changes from {device} refused: {fault:?}")]
     PeerRefused { device: String, fault: PeerFault },
+    /// A backup could not be made, read, verified or restored: the message id says why (wrong
+    /// passphrase, another book's backup, truncated, altered, target missing or full, ...).
+    #[error("backup: {} {:?}", .0.msg_id, .0.args)]
+    Backup(FieldError),
+    /// Another process has the book open, so it cannot be swapped for a backup now.
+    #[error("the book is open elsewhere")]
+    BookInUse,
     #[error("storage error: {0}")]
     Storage(rusqlite::Error),
     #[error("i/o error: {0}")]

@@ -4,6 +4,7 @@
 //! never know who called them.
 
 pub mod api;
+pub mod backup;
 pub mod demo;
 pub mod error;
 pub mod i18n;

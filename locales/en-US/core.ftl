@@ -480,3 +480,30 @@ privacy-notice =
     We keep your name, contact details, the notes of our conversations and your orders to serve you as our customer. They are stored encrypted on our staff's computers and our office server, and are not sent abroad or to third parties without your separate consent. You may ask at any time to see everything we hold about you, to correct it, to withdraw a consent, or to have it erased; we answer within 15 working days. Contact our privacy officer.
 error-not-service-account = { $value } is a person's account, not a service account: only service accounts have tokens.
 error-service-account-password = A service account has no password: it signs in with its token (banyan user token LOGIN makes a new one).
+
+## Backups and restores
+error-backup-wrong-passphrase = The backup passphrase is wrong: it does not open this backup's key.
+error-backup-wrong-recovery-key = This recovery key is not the one this backup's key was sealed to.
+error-backup-recovery-key = The recovery key is not a valid key (64 hexadecimal characters, or the file `banyan backup recovery-key new` wrote).
+error-backup-key-needed = This backup was made under another key: give its backup passphrase (BANYAN_BACKUP_PASSPHRASE) or the company's recovery key (--recovery-key).
+error-backup-no-passphrase-wrap = This backup's key was not sealed under a backup passphrase: use the company's recovery key (--recovery-key).
+error-backup-no-recovery-wrap = This backup's key was not sealed to a recovery key: use its backup passphrase.
+error-backup-no-wrap = No backup made: set a backup passphrase (`banyan backup passphrase`) or the company's recovery key first, so the backup can be opened without this desktop.
+error-backup-passphrase-stale = No backup made: the book's key changed since the backup passphrase was set. Set the backup passphrase again.
+error-backup-other-book = This backup is of another book, not of the one open here. Nothing was changed.
+error-backup-missing = The backup { $file } is not there.
+error-backup-no-manifest = The backup { $file } has no manifest beside it, so it cannot be checked or restored.
+error-backup-manifest-altered = The backup's manifest was altered (its signature does not match): the backup cannot be trusted.
+error-backup-truncated = The backup file is truncated: it is shorter than its manifest says.
+error-backup-damaged = The backup file is damaged: its contents do not match the hash in its manifest.
+error-backup-unsound = The backup failed its full check: { $detail }
+error-backup-newer-format = This backup was made by a newer version of Banyan. Update Banyan to use it.
+error-backup-target-missing = The backup folder { $folder } is not available (a drive unplugged, or a share offline). Connect it, or choose another folder.
+error-backup-target-full = The backup folder { $folder } is full. Free space there, or choose another folder.
+error-backup-target-failed = Writing to the backup folder { $folder } failed: { $detail }
+error-backup-target-readback = The backup written to { $folder } did not read back the same, and was removed. The drive or share may be failing.
+error-backup-book-disk-full = Not enough free space on the book's disk: { $need } MB needed, { $free } MB free.
+error-backup-none = No backup of this book was found in the backup folder.
+error-backup-nothing-to-undo = There is no restore to undo.
+error-restore-confirm = A restore replaces the book: run it again with --yes (or --dry-run to see what it would do).
+error-book-in-use = The book is open in another Banyan window or command. Close it and try again. Nothing was changed.

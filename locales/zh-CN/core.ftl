@@ -290,3 +290,30 @@ privacy-notice =
     为向您提供服务，我们保存您的姓名、联系方式、沟通记录和订单。这些信息加密存储在我们员工的电脑和公司服务器上，未经您单独同意，不会向境外或第三方提供。您可以随时要求查阅、更正我们保存的您的全部信息，撤回同意，或要求删除；我们将在 15 个工作日内答复。请联系我们的个人信息保护负责人。
 error-not-service-account = { $value } 是个人账户，不是服务账户：只有服务账户才有令牌。
 error-service-account-password = 服务账户没有密码：它用令牌登录（用 banyan user token 登录名 生成新令牌）。
+
+## 备份与恢复
+error-backup-wrong-passphrase = 备份密码错误：无法打开此备份的密钥。
+error-backup-wrong-recovery-key = 此恢复密钥不是该备份密钥所封装的那一个。
+error-backup-recovery-key = 恢复密钥无效（应为 64 位十六进制字符，或 `banyan backup recovery-key new` 生成的文件）。
+error-backup-key-needed = 此备份使用的是另一个密钥：请提供它的备份密码（BANYAN_BACKUP_PASSPHRASE）或公司的恢复密钥（--recovery-key）。
+error-backup-no-passphrase-wrap = 此备份的密钥没有用备份密码封装：请使用公司的恢复密钥（--recovery-key）。
+error-backup-no-recovery-wrap = 此备份的密钥没有封装给恢复密钥：请使用它的备份密码。
+error-backup-no-wrap = 未进行备份：请先设置备份密码（`banyan backup passphrase`）或公司的恢复密钥，这样离开这台桌面也能打开备份。
+error-backup-passphrase-stale = 未进行备份：设置备份密码之后客户库的密钥已更换。请重新设置备份密码。
+error-backup-other-book = 此备份属于另一个客户库，而不是这里打开的客户库。未做任何更改。
+error-backup-missing = 备份 { $file } 不存在。
+error-backup-no-manifest = 备份 { $file } 旁边没有清单文件，因此无法检查或恢复。
+error-backup-manifest-altered = 备份清单已被篡改（签名不符）：该备份不可信。
+error-backup-truncated = 备份文件不完整：比清单所记录的短。
+error-backup-damaged = 备份文件已损坏：内容与清单中的哈希值不符。
+error-backup-unsound = 备份未通过完整检查：{ $detail }
+error-backup-newer-format = 此备份由更新版本的 Banyan 创建。请先更新 Banyan。
+error-backup-target-missing = 备份文件夹 { $folder } 不可用（驱动器已拔出或共享离线）。请连接它，或选择其他文件夹。
+error-backup-target-full = 备份文件夹 { $folder } 已满。请释放空间，或选择其他文件夹。
+error-backup-target-failed = 写入备份文件夹 { $folder } 失败：{ $detail }
+error-backup-target-readback = 写入 { $folder } 的备份读回后不一致，已删除。该驱动器或共享可能有故障。
+error-backup-book-disk-full = 客户库所在磁盘空间不足：需要 { $need } MB，可用 { $free } MB。
+error-backup-none = 备份文件夹中没有找到此客户库的备份。
+error-backup-nothing-to-undo = 没有可撤销的恢复。
+error-restore-confirm = 恢复会替换整个客户库：请加上 --yes 再次运行（或用 --dry-run 查看将会发生什么）。
+error-book-in-use = 客户库正在另一个 Banyan 窗口或命令中打开。请先关闭后重试。未做任何更改。

@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 mod audit;
+mod backup;
 mod fields;
 pub use fields::RULE_FIELDS;
 mod history;
@@ -24,6 +25,7 @@ mod scope;
 mod sync;
 mod users;
 pub use audit::AuditReport;
+pub use backup::{BackupEntry, BackupReport, BackupSettings, LostDay, RestorePreview, RestoreReport, VerifyReport};
 pub use history::{HistoryEntry, Revert};
 pub use io::*;
 pub use privacy::{
@@ -92,6 +94,19 @@ pub enum ErrorCode {
     /// This desktop was removed from the book: the other desktop refuses it (trying again does
     /// not help; an admin can invite it again).
     Removed,
+    /// The backup's key could not be opened: wrong backup passphrase or recovery key, or none
+    /// given (or, when making one, no passphrase or recovery key to wrap it for).
+    BackupKey,
+    /// The backup is another book's.
+    BackupOtherBook,
+    /// The backup is missing, truncated, damaged, or its manifest altered (the message says which).
+    BackupDamaged,
+    /// The backup folder is missing (a drive pulled, a share offline), full or failing.
+    BackupTarget,
+    /// Anything else about backups and restores (nothing to undo, no backup yet, ...).
+    Backup,
+    /// Another program has the book open: close it first (a restore swaps the file).
+    BookInUse,
 }
 
 /// One field's localized complaint.
@@ -176,6 +191,9 @@ pub struct Banyan {
     langs: Langs,
     /// The Argon2id cost of users' passwords (the store's key cost).
     kdf: KdfParams,
+    /// The device ids this book had before a restore in this process gave it a new one: who
+    /// signed in here before stays signed in.
+    former_devices: Vec<String>,
 }
 
 struct Langs {
@@ -210,7 +228,7 @@ impl Banyan {
         })?;
         let currency = Currency::parse(&settings.currency, "currency").map_err(|e| fail(Error::field(e)))?;
         let store = Store::create(&opts.path, key, opts.store.clone()).map_err(fail)?;
-        let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf };
+        let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf, former_devices: Vec::new() };
         // The book's first settings, made before it has users.
         let creator = Actor { user: String::new(), batch: None };
         b.store.set_setting(&creator, "phone_region", &region.code()).map_err(|e| b.err(e))?;
@@ -233,7 +251,7 @@ impl Banyan {
         };
         match opened {
             Ok(store) => {
-                let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf };
+                let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf, former_devices: Vec::new() };
                 // An import whose process died part-way is taken back now, so the book never stays
                 // half-imported. Should that fail (a full disk), the import stays "running" and
                 // is taken back at a later open; the book itself opens either way.
@@ -734,6 +752,33 @@ pub fn not_open(l: &Localizer) -> ApiError {
 }
 
 /// Turns a core error into what a user reads.
+/// The code of a backup error, by its message id.
+fn backup_code(msg_id: &str) -> ErrorCode {
+    match msg_id {
+        "error-backup-wrong-passphrase"
+        | "error-backup-wrong-recovery-key"
+        | "error-backup-recovery-key"
+        | "error-backup-key-needed"
+        | "error-backup-no-passphrase-wrap"
+        | "error-backup-no-recovery-wrap"
+        | "error-backup-no-wrap" => ErrorCode::BackupKey,
+        "error-backup-other-book" => ErrorCode::BackupOtherBook,
+        "error-backup-missing"
+        | "error-backup-no-manifest"
+        | "error-backup-manifest-altered"
+        | "error-backup-truncated"
+        | "error-backup-damaged"
+        | "error-backup-unsound"
+        | "error-backup-newer-format" => ErrorCode::BackupDamaged,
+        "error-backup-target-missing"
+        | "error-backup-target-full"
+        | "error-backup-target-failed"
+        | "error-backup-target-readback"
+        | "error-backup-book-disk-full" => ErrorCode::BackupTarget,
+        _ => ErrorCode::Backup,
+    }
+}
+
 pub fn localize(l: &Localizer, e: Error) -> ApiError {
     let msg = |id: &str, args: &[(&str, String)]| l.format(id, args);
     let simple = |code, id: &str, args: &[(&str, String)]| ApiError {
@@ -798,6 +843,11 @@ pub fn localize(l: &Localizer, e: Error) -> ApiError {
             let args: Vec<(&str, String)> = f.args.iter().map(|(k, v)| (*k, v.clone())).collect();
             simple(ErrorCode::BadFile, f.msg_id, &args)
         }
+        Error::Backup(f) => {
+            let args: Vec<(&str, String)> = f.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+            simple(backup_code(f.msg_id), f.msg_id, &args)
+        }
+        Error::BookInUse => simple(ErrorCode::BookInUse, "error-book-in-use", &[]),
         Error::Cancelled => simple(ErrorCode::Cancelled, "error-cancelled", &[]),
         Error::SignInFailed => simple(ErrorCode::SignInFailed, "error-sign-in-failed", &[]),
         Error::Locked { until_ms } => {

@@ -426,7 +426,7 @@ impl Banyan {
     /// customers. Every façade method that reads or writes the book starts with it.
     pub(crate) fn may(&self, caller: &Caller, entity: Entity, action: Action) -> ApiResult<Scope> {
         // A caller signed in to another book (its device id is that book's) is nobody here.
-        if caller.device != self.store.device().to_string() {
+        if caller.device != self.store.device().to_string() && !self.former_devices.contains(&caller.device) {
             return Err(self.err(Error::SignInRequired));
         }
         if caller.mfa_setup_needed {
@@ -620,7 +620,7 @@ impl Banyan {
     /// [`Banyan::confirm_mfa`] has taken a code, the same session gets the caller's grants. A
     /// caller who needed no set-up is returned as is.
     pub fn finish_mfa_setup(&self, caller: &Caller) -> ApiResult<Caller> {
-        if caller.device != self.store.device().to_string() {
+        if caller.device != self.store.device().to_string() && !self.former_devices.contains(&caller.device) {
             return Err(self.err(Error::SignInRequired));
         }
         if !caller.mfa_setup_needed {

@@ -234,6 +234,11 @@ impl DeviceKey {
         self.0.sign(&tx_message(origin, tx, seq, link)).to_bytes()
     }
 
+    /// Signs a backup manifest's signed bytes; the signature in hex.
+    pub fn sign_manifest(&self, bytes: &[u8]) -> String {
+        hex::encode(self.0.sign(&manifest_message(bytes)).to_bytes())
+    }
+
     pub fn sign(&self, origin: &str, chain: Chain, seq: i64, link: &Hash, at_ms: i64) -> Checkpoint {
         let sig = self.0.sign(&checkpoint_message(origin, chain, seq, link, at_ms));
         Checkpoint {
@@ -246,6 +251,19 @@ impl DeviceKey {
             signature: hex::encode(sig.to_bytes()),
         }
     }
+}
+
+fn manifest_message(bytes: &[u8]) -> Hash {
+    let mut h = Framed::new("banyan 2026-12 backup manifest");
+    h.bytes(bytes);
+    h.finish()
+}
+
+/// Whether `sig_hex` is `public_hex`'s signature of a backup manifest's signed bytes.
+pub fn verify_manifest(public_hex: &str, bytes: &[u8], sig_hex: &str) -> bool {
+    let (Some(key), Ok(sig)) = (PublicKey::from_hex(public_hex), hex::decode(sig_hex)) else { return false };
+    let Ok(sig) = <[u8; 64]>::try_from(sig.as_slice()) else { return false };
+    key.0.verify_strict(&manifest_message(bytes), &Signature::from_bytes(&sig)).is_ok()
 }
 
 impl Checkpoint {

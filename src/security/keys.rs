@@ -53,6 +53,11 @@ impl DbKey {
         Zeroizing::new(format!("\"x'{}'\"", hex::encode(self.0.as_ref())))
     }
 
+    /// The key's bytes, to wrap it for a backup.
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The key in hex, for tools that key a SQLCipher connection themselves (and tests that
     /// simulate them). Wiped when dropped.
     pub fn to_hex(&self) -> Zeroizing<String> {
@@ -544,7 +549,7 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-fn sync_dir(path: &Path) {
+pub(crate) fn sync_dir(path: &Path) {
     // Makes the rename durable on Linux/macOS; directories cannot be opened this way on Windows.
     #[cfg(unix)]
     if let Some(dir) = path.parent() {

@@ -2,6 +2,7 @@
 //! module of queries per aggregate. Only this module speaks SQL.
 
 mod audit;
+pub(crate) mod backup;
 mod customers;
 mod duplicates;
 mod gateway;
@@ -20,6 +21,7 @@ mod upkeep;
 mod users;
 
 pub use audit::{AuditEvent, AuditProblem, CHECKPOINT_EVERY, ChainReport};
+pub use backup::LostChanges;
 pub use customers::{CustomerFilter, CustomerSort};
 pub use gateway::Actor;
 pub(crate) use gateway::{Change, Writer};
@@ -106,6 +108,8 @@ pub struct Store {
     /// The device's id as text (what the audit chain's digests name) and its signing key.
     device_str: String,
     device_key: crate::security::chain::DeviceKey,
+    /// As opened (a restore opens the swapped-in file with the same).
+    opts: StoreOptions,
 }
 
 impl Drop for Store {
@@ -311,19 +315,21 @@ impl Store {
         let device_key = audit::load_device_key(&write)?;
         let write = Arc::new(Mutex::new(write));
         let upkeep = upkeep::Upkeep::start(&write, path, key.as_ref())?;
+        let clock = opts.clock.clone();
         let store = Store {
             upkeep: Some(upkeep),
             path: path.to_owned(),
             read: Mutex::new(read),
             write,
             key,
-            clock: opts.clock,
+            clock,
             device,
             origin,
             device_code,
             snapshot,
             device_str: device.to_string(),
             device_key,
+            opts,
         };
         // Changes a newer desktop sent before this version had their columns: applied now.
         store.sync_reapply_held()?;

@@ -524,42 +524,7 @@ impl Store {
     /// local number). Tests and the sync bench compare it across desktops.
     #[doc(hidden)]
     pub fn sync_digest(&self) -> Result<String> {
-        let conn = self.reader();
-        let mut h = blake3::Hasher::new();
-        for table in SYNCED {
-            let mut st = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
-            let n = st.column_count();
-            let mut rows = st.query([])?;
-            while let Some(r) = rows.next()? {
-                for i in 0..n {
-                    let v: Value = r.get(i)?;
-                    h.update(format!("{v:?}\u{1f}").as_bytes());
-                }
-                h.update(b"\x1e");
-            }
-        }
-        let mut st = conn.prepare(
-            "SELECT l.tbl, l.row_id, l.field, o.device, l.seq, l.decision FROM sync_leaves l JOIN origins o ON o.id = l.origin
-             ORDER BY l.tbl, l.row_id, l.field, o.device, l.seq",
-        )?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let row: Value = r.get(1)?;
-            let (t, f, d, s, x): (String, String, String, i64, i64) =
-                (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-            h.update(format!("{t}\u{1f}{row:?}\u{1f}{f}\u{1f}{d}\u{1f}{s}\u{1f}{x}\x1e").as_bytes());
-        }
-        let mut st = conn.prepare(
-            "SELECT m.tbl, m.row_id, o.device, m.seq FROM sync_deleted_edits m JOIN origins o ON o.id = m.origin
-             ORDER BY m.tbl, m.row_id, o.device, m.seq",
-        )?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let row: Value = r.get(1)?;
-            let (t, d, s): (String, String, i64) = (r.get(0)?, r.get(2)?, r.get(3)?);
-            h.update(format!("deleted-edit\u{1f}{t}\u{1f}{row:?}\u{1f}{d}\u{1f}{s}\x1e").as_bytes());
-        }
-        Ok(h.finalize().to_hex().to_string())
+        digest_of(&self.reader())
     }
 
     /// Makes this book a new device: a copied file or a restored backup must not reuse the
@@ -1827,6 +1792,45 @@ impl Store {
         std::fs::File::open(dest)?.sync_all()?;
         Ok(once)
     }
+}
+
+/// The digest of [`Store::sync_digest`] over any connection to a book (a backup's copy too).
+pub(crate) fn digest_of(conn: &Connection) -> Result<String> {
+    let mut h = blake3::Hasher::new();
+    for table in SYNCED {
+        let mut st = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
+        let n = st.column_count();
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            for i in 0..n {
+                let v: Value = r.get(i)?;
+                h.update(format!("{v:?}\u{1f}").as_bytes());
+            }
+            h.update(b"\x1e");
+        }
+    }
+    let mut st = conn.prepare(
+        "SELECT l.tbl, l.row_id, l.field, o.device, l.seq, l.decision FROM sync_leaves l JOIN origins o ON o.id = l.origin
+         ORDER BY l.tbl, l.row_id, l.field, o.device, l.seq",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let row: Value = r.get(1)?;
+        let (t, f, d, s, x): (String, String, String, i64, i64) =
+            (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        h.update(format!("{t}\u{1f}{row:?}\u{1f}{f}\u{1f}{d}\u{1f}{s}\u{1f}{x}\x1e").as_bytes());
+    }
+    let mut st = conn.prepare(
+        "SELECT m.tbl, m.row_id, o.device, m.seq FROM sync_deleted_edits m JOIN origins o ON o.id = m.origin
+         ORDER BY m.tbl, m.row_id, o.device, m.seq",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let row: Value = r.get(1)?;
+        let (t, d, s): (String, String, i64) = (r.get(0)?, r.get(2)?, r.get(3)?);
+        h.update(format!("deleted-edit\u{1f}{t}\u{1f}{row:?}\u{1f}{d}\u{1f}{s}\x1e").as_bytes());
+    }
+    Ok(h.finalize().to_hex().to_string())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Integration tests of the core, one binary (see ARCHITECTURE.md, "Tests").
 
 mod audit;
+mod backup;
 mod cli;
 mod common;
 mod crash;

@@ -6,6 +6,7 @@
 
 use crate::common::*;
 use banyan::api::{Banyan, Caller, Channel, ErrorCode, ImportRequest, MergeRequest};
+use banyan::backup::BackupUnlock;
 use banyan::io::export::ExportFormat;
 use banyan::model::*;
 use banyan::security::grants::{Action, Entity, Grant, Revoke, RoleChange, Scope};
@@ -66,6 +67,18 @@ const TABLE: &[(&str, &str)] = &[
     ("rekey", "+ - - - -"),
     ("make_shared", "+ - - - -"),
     ("demo", "+ + - - -"),
+    // backups and restores
+    ("backup_settings", "+ + + + +"),
+    ("set_backup_folder", "+ - - - -"),
+    ("set_backup_passphrase", "+ - - - -"),
+    ("set_recovery_key", "+ - - - -"),
+    ("backup_now", "+ - - - -"),
+    ("backups", "+ - - - -"),
+    ("latest_backup", "+ - - - -"),
+    ("verify_backup", "+ - - - -"),
+    ("restore_preview", "+ - - - -"),
+    ("restore", "+ - - - -"),
+    ("undo_restore", "+ - - - -"),
     // import, export, duplicates
     ("import_preview", "+ + - - -"),
     ("import_file", "+ + - - -"),
@@ -115,6 +128,10 @@ const TABLE: &[(&str, &str)] = &[
 const WITHOUT_CALLER: &[&str] = &[
     "create",
     "open",
+    // A book onto a new desktop, or over one that no longer opens, from a backup: holding the
+    // backup's key (and the damaged book's) is what allows it; nobody can sign in yet.
+    "restore_new",
+    "restore_over",
     "lang",
     "set_lang",
     "localizer",
@@ -149,6 +166,7 @@ const WITHOUT_CALLER: &[&str] = &[
 const ROLES: [&str; 5] = ["admin", "manager", "sales", "support", "desk-lead"];
 const CHANNELS: [Channel; 4] = [Channel::Desktop, Channel::Cli, Channel::Rest, Channel::Sync];
 const PW: &str = "Willow-parchment-93";
+const BACKUP_PASS: &str = "table backup passphrase";
 /// In every customer fixture's name; a refusal's message must not contain it.
 const SECRET_NAME: &str = "Quillfeather";
 
@@ -234,6 +252,11 @@ impl Fixture<'_> {
     fn order(&mut self, b: &Banyan, owner: &Caller) -> String {
         let input = OrderInput { customer_id: self.customer(b, owner), lines: vec![line()], notes: None };
         b.create_order(&self.admin, &input).unwrap().id.to_string()
+    }
+
+    /// A backup of the book as it is now, by the admin, in the fixture's folder.
+    fn backup(&mut self, b: &Banyan) -> std::path::PathBuf {
+        b.backup_now(&self.admin, Some(self.dir), Some(BACKUP_PASS)).unwrap().file.into()
     }
 
     fn csv(&mut self) -> std::path::PathBuf {
@@ -422,6 +445,37 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         "set_currency" => act!(b.set_currency(who, "CNY")),
         "space" => act!(b.space(who)),
         "check" => act!(b.check(who)),
+        "backup_settings" => act!(b.backup_settings(who)),
+        "set_backup_folder" => act!(b.set_backup_folder(who, Some(&f.dir.join("backups")))),
+        "set_backup_passphrase" => act!(b.set_backup_passphrase(who, BACKUP_PASS)),
+        "set_recovery_key" => act!(b.set_recovery_key(who, Some(&"42".repeat(32)))),
+        "backup_now" => {
+            b.set_backup_passphrase(&f.admin, BACKUP_PASS).unwrap();
+            act!(b.backup_now(who, Some(f.dir), None))
+        }
+        "backups" => act!(b.backups(who, Some(f.dir))),
+        "latest_backup" => {
+            f.backup(b);
+            act!(b.latest_backup(who, Some(f.dir)))
+        }
+        "verify_backup" => {
+            let file = f.backup(b);
+            act!(b.verify_backup(who, &file, false, &BackupUnlock::ThisBook))
+        }
+        "restore_preview" => {
+            let file = f.backup(b);
+            act!(b.restore_preview(who, &file, &BackupUnlock::ThisBook))
+        }
+        "restore" => {
+            let file = f.backup(b);
+            act!(b.restore(who, &file, &BackupUnlock::ThisBook))
+        }
+        "undo_restore" => {
+            // A restore to take back, made by the admin.
+            let file = f.backup(b);
+            b.restore(&f.admin, &file, &BackupUnlock::ThisBook).unwrap();
+            act!(b.undo_restore(who))
+        }
         "reindex" => act!(b.reindex(who, quiet)),
         "rekey" => act!(b.rekey(who, KeyMode::Passphrase, Some(PASS), false, KdfParams { m_kib: 1024, t: 1, p: 1 })),
         // The book stays open on its new key (the table's book becomes a shared desktop's).

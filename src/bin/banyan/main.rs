@@ -5,6 +5,7 @@ mod print;
 mod sync;
 
 use banyan::api::{self, ApiError, Banyan, Caller, Channel, OpenOptions, Settings};
+use banyan::backup::BackupUnlock;
 use banyan::i18n::{Lang, Localizer};
 use banyan::model::*;
 use banyan::security::keys::{KdfParams, KeyMode, Unlock};
@@ -12,7 +13,7 @@ use banyan::store::{CustomerFilter, CustomerSort, NewKey, OrderFilter};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zeroize::Zeroizing;
 
@@ -179,6 +180,38 @@ enum Command {
         desktop: Option<String>,
         #[arg(long)]
         batch: Option<String>,
+    },
+    /// Backups of the book: make one now, list them, verify one; where they go, the backup
+    /// passphrase (BANYAN_BACKUP_PASSPHRASE or standard input) and the company's recovery key.
+    #[command(subcommand)]
+    Backup(BackupCmd),
+    /// Restore the book from a backup: FILE, or the newest with --latest. Shows what comes back
+    /// and what is lost, then (with --yes, or after asking) saves the book as it is and swaps the
+    /// backup in. --undo takes the last restore back. Where no book exists yet (a new desktop),
+    /// the backup becomes this desktop's book; its key opens with BANYAN_BACKUP_PASSPHRASE or
+    /// --recovery-key, and is then kept in the keyring or behind BANYAN_PASSPHRASE.
+    #[command(group = clap::ArgGroup::new("which").required(true).args(["file", "latest", "undo"]))]
+    Restore {
+        file: Option<PathBuf>,
+        /// The newest backup of this book in the backup folder (or --from).
+        #[arg(long)]
+        latest: bool,
+        /// With --latest: the folder to look in.
+        #[arg(long, requires = "latest")]
+        from: Option<PathBuf>,
+        /// Show what would come back and what would be lost; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do it without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Bring back the book as it was before the last restore.
+        #[arg(long, conflicts_with_all = ["file", "latest", "dry_run"])]
+        undo: bool,
+        /// The company's recovery key file (from `backup recovery-key new`), instead of the backup
+        /// passphrase.
+        #[arg(long)]
+        recovery_key: Option<PathBuf>,
     },
     /// Merge the second customer into the first; contacts, activities and orders move along.
     Merge {
@@ -495,6 +528,58 @@ enum SyncCmd {
 }
 
 #[derive(Subcommand)]
+enum BackupCmd {
+    /// Back the book up now (to --to DIR, else the backup folder). The key is wrapped under the
+    /// backup passphrase (BANYAN_BACKUP_PASSPHRASE sets it) and/or the company's recovery key.
+    Now {
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+    /// The backup settings and the backups in the folder (or --dir), newest first.
+    List {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Check a backup (default: the newest): its manifest's signature and the file's hash; with
+    /// --full also open it (backup passphrase, recovery key, or this book's own key) and check
+    /// every page, the search index and the content against the manifest. Exits 1 on a problem.
+    Verify {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        full: bool,
+        #[arg(long)]
+        recovery_key: Option<PathBuf>,
+    },
+    /// Set the folder backups go to on this desktop (a second disk, a USB drive, a share);
+    /// --default puts them beside the book again.
+    Folder {
+        #[arg(required_unless_present = "default")]
+        dir: Option<PathBuf>,
+        #[arg(long, conflicts_with = "dir")]
+        default: bool,
+    },
+    /// Set the backup passphrase (from BANYAN_BACKUP_PASSPHRASE or standard input).
+    Passphrase,
+    /// The company's recovery key: every backup's key is also sealed to it.
+    #[command(subcommand)]
+    RecoveryKey(RecoveryKeyCmd),
+}
+
+#[derive(Subcommand)]
+enum RecoveryKeyCmd {
+    /// Make a new recovery key pair: the secret half goes to --out (keep it offline, e.g. in a
+    /// safe), the public half becomes the book's recovery key.
+    New {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Use a recovery public key (hex) made elsewhere.
+    Set { public_key: String },
+    /// Stop sealing backups' keys to a recovery key.
+    Clear,
+}
+
+#[derive(Subcommand)]
 enum AuditCmd {
     /// Check every desktop's history in the book: each entry's digest and link, gap-free
     /// sequences, the signed checkpoints, and (with --checkpoints) checkpoints kept elsewhere.
@@ -725,7 +810,8 @@ impl Ctx {
             | api::ErrorCode::UserDisabled
             | api::ErrorCode::MfaSetupRequired
             | api::ErrorCode::NoUsers
-            | api::ErrorCode::SignInRequired => 4,
+            | api::ErrorCode::SignInRequired
+            | api::ErrorCode::BackupKey => 4,
             api::ErrorCode::Forbidden => 5,
             api::ErrorCode::HistoryAltered => 6,
             api::ErrorCode::Network
@@ -852,6 +938,23 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         return Ok(());
     }
 
+    // A new desktop: no book yet, and the backup becomes it.
+    if let Command::Restore { file, latest: false, dry_run: false, undo: false, recovery_key, .. } = &cli.command
+        && !opts.path.exists()
+        && !banyan::security::KeyStore::for_db(&opts.path).exists()
+    {
+        let file = file.clone().expect("clap requires a file without --latest or --undo");
+        let unlock = backup_unlock(recovery_key.as_deref(), &ctx.l10n)?;
+        let key = match &pass {
+            Some(p) => NewKey::Passphrase(p.to_string()),
+            None => NewKey::Keyring,
+        };
+        let (b, report) = Banyan::restore_new(&opts, &file, &unlock, key)?;
+        out.restored(&report);
+        drop(b);
+        return Ok(());
+    }
+
     // A book made by an older version is migrated as it opens (after a snapshot); a large one
     // takes a while, so say how far it has got.
     // Its search index, when an older version made it, is rebuilt before it opens: the same.
@@ -878,7 +981,26 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         (true, _, _) => return Err(api::localize(&ctx.l10n, banyan::Error::SharedDesktop)),
         (false, _, _) => Unlock::KeyFile { passphrase: pass },
     };
-    let mut b = Banyan::open(&opts, &unlock)?;
+    let opened = Banyan::open(&opts, &unlock);
+    // A book that no longer opens (damaged, truncated, deleted) can still be restored over: its
+    // key, and the backup's, are what allow it.
+    if let (Err(e), Command::Restore { file: Some(file), undo: false, dry_run: false, recovery_key, .. }) =
+        (&opened, &cli.command)
+        && matches!(
+            e.code,
+            api::ErrorCode::DbCorrupt
+                | api::ErrorCode::DbTruncated
+                | api::ErrorCode::DbMissing
+                | api::ErrorCode::WrongKey
+        )
+    {
+        let backup = backup_unlock(recovery_key.as_deref(), &ctx.l10n)?;
+        let (b, report) = Banyan::restore_over(&opts, &unlock, file, &backup)?;
+        out.restored(&report);
+        drop(b);
+        return Ok(());
+    }
+    let mut b = opened?;
     // Who acts: the user signed in from the environment. A book without users knows nobody yet;
     // the only thing it does is make its first admin.
     if let Command::User(UserCmd::Add { login, name, roles, team, service: false }) = &cli.command
@@ -941,6 +1063,36 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         b.warm_up();
         return sync::serve(std::sync::Arc::new(b), &listen, &ready, served);
     }
+    let damaged = |e: &ApiError| {
+        matches!(e.code, api::ErrorCode::DbCorrupt | api::ErrorCode::DbTruncated | api::ErrorCode::WrongKey)
+    };
+    if let Command::Restore { file: Some(file), undo: false, dry_run: false, yes, recovery_key, .. } = &cli.command {
+        // The book opened, but may be too damaged to read what a restore reads first: then it is
+        // restored over like one that does not open.
+        let done = sign_in(&b).and_then(|caller| {
+            let args = RestoreArgs {
+                file: Some(file.clone()),
+                latest: false,
+                from: None,
+                dry_run: false,
+                yes: *yes,
+                undo: false,
+                recovery_key: recovery_key.clone(),
+            };
+            restore_cmd(&mut b, &caller, args, &out)
+        });
+        return match done {
+            Err(e) if damaged(&e) && *yes => {
+                drop(b);
+                let backup = backup_unlock(recovery_key.as_deref(), &ctx.l10n)?;
+                let (b, report) = Banyan::restore_over(&opts, &unlock, file, &backup)?;
+                out.restored(&report);
+                drop(b);
+                Ok(())
+            }
+            other => other,
+        };
+    }
     let caller = sign_in(&b)?;
     match cli.command {
         Command::Init { .. } => unreachable!("handled above"),
@@ -948,6 +1100,10 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         Command::Mfa(cmd) => mfa_cmd(&b, &caller, cmd, &out)?,
         Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,
         Command::Audit(cmd) => audit_cmd(&b, &caller, cmd, &out)?,
+        Command::Backup(cmd) => backup_cmd(&b, &caller, cmd, &out)?,
+        Command::Restore { file, latest, from, dry_run, yes, undo, recovery_key } => {
+            restore_cmd(&mut b, &caller, RestoreArgs { file, latest, from, dry_run, yes, undo, recovery_key }, &out)?
+        }
         Command::Sync(cmd) => match cmd {
             SyncCmd::Status => out.sync_status(&b.sync_status(&caller)?),
             SyncCmd::Conflicts => out.sync_conflicts(&b.sync_conflicts(&caller)?),
@@ -1305,6 +1461,145 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             }
         }
     }
+    Ok(())
+}
+
+/// The backup passphrase: BANYAN_BACKUP_PASSPHRASE, else a line of standard input when it is not
+/// a terminal (a script's pipe).
+fn backup_passphrase() -> Option<Zeroizing<String>> {
+    use std::io::IsTerminal;
+    if let Some(p) = env_secret("BANYAN_BACKUP_PASSPHRASE") {
+        return Some(p);
+    }
+    if std::io::stdin().is_terminal() {
+        return None;
+    }
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    Some(Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string())).filter(|l| !l.is_empty())
+}
+
+/// How to open a backup's key: the recovery key file given, else the backup passphrase, else
+/// this book's own key.
+fn backup_unlock(recovery_key: Option<&Path>, l10n: &Localizer) -> Result<BackupUnlock, ApiError> {
+    if let Some(path) = recovery_key {
+        let text = std::fs::read_to_string(path).map_err(|e| api::localize(l10n, banyan::Error::Io(e)))?;
+        return Ok(BackupUnlock::Recovery(Zeroizing::new(text)));
+    }
+    Ok(match backup_passphrase() {
+        Some(p) => BackupUnlock::Passphrase(p),
+        None => BackupUnlock::ThisBook,
+    })
+}
+
+fn backup_cmd(b: &Banyan, caller: &Caller, cmd: BackupCmd, out: &print::Out<'_>) -> Result<(), ApiError> {
+    match cmd {
+        BackupCmd::Now { to } => {
+            let pass = env_secret("BANYAN_BACKUP_PASSPHRASE");
+            out.backup_made(&b.backup_now(caller, to.as_deref(), pass.as_ref().map(|p| p.as_str()))?)
+        }
+        BackupCmd::List { dir } => {
+            let settings = b.backup_settings(caller)?;
+            out.backups(&settings, &b.backups(caller, dir.as_deref())?)
+        }
+        BackupCmd::Verify { file, full, recovery_key } => {
+            let file = match file {
+                Some(f) => f,
+                None => b.latest_backup(caller, None)?,
+            };
+            let unlock =
+                if full { backup_unlock(recovery_key.as_deref(), b.localizer())? } else { BackupUnlock::ThisBook };
+            let report = b.verify_backup(caller, &file, full, &unlock)?;
+            out.backup_verified(&report);
+            if !report.ok {
+                return Err(api::localize(
+                    b.localizer(),
+                    banyan::Error::Backup(
+                        banyan::FieldError::new("backup", "error-backup-unsound")
+                            .arg("detail", report.problems.join("; ")),
+                    ),
+                ));
+            }
+        }
+        BackupCmd::Folder { dir, .. } => out.backup_settings(&b.set_backup_folder(caller, dir.as_deref())?),
+        BackupCmd::Passphrase => {
+            let pass = backup_passphrase().ok_or_else(|| {
+                api::localize(
+                    b.localizer(),
+                    banyan::Error::field(banyan::FieldError::new("passphrase", "error-required")),
+                )
+            })?;
+            out.backup_settings(&b.set_backup_passphrase(caller, &pass)?)
+        }
+        BackupCmd::RecoveryKey(RecoveryKeyCmd::New { out: path }) => {
+            let (secret, public) = banyan::backup::new_recovery_key();
+            let io = |e: std::io::Error| api::localize(b.localizer(), banyan::Error::Io(e));
+            // Written first and owner-only: a key pair whose secret half was lost would seal every
+            // later backup to nobody.
+            let mut f = banyan::security::files::create_new(&path).map_err(io)?;
+            std::io::Write::write_all(&mut f, secret.as_bytes()).and_then(|_| f.sync_all()).map_err(io)?;
+            let settings = b.set_recovery_key(caller, Some(&public))?;
+            out.message(
+                "cli-backup-recovery-made",
+                &[("path", path.display().to_string()), ("key", public.clone())],
+                serde_json::json!({ "secretKeyFile": path, "publicKey": public, "settings": settings }),
+            );
+        }
+        BackupCmd::RecoveryKey(RecoveryKeyCmd::Set { public_key }) => {
+            out.backup_settings(&b.set_recovery_key(caller, Some(&public_key))?)
+        }
+        BackupCmd::RecoveryKey(RecoveryKeyCmd::Clear) => out.backup_settings(&b.set_recovery_key(caller, None)?),
+    }
+    Ok(())
+}
+
+struct RestoreArgs {
+    file: Option<PathBuf>,
+    latest: bool,
+    from: Option<PathBuf>,
+    dry_run: bool,
+    yes: bool,
+    undo: bool,
+    recovery_key: Option<PathBuf>,
+}
+
+fn restore_cmd(b: &mut Banyan, caller: &Caller, a: RestoreArgs, out: &print::Out<'_>) -> Result<(), ApiError> {
+    use std::io::IsTerminal;
+    if a.undo {
+        let kept = b.undo_restore(caller)?;
+        out.message(
+            "cli-restore-undone",
+            &[("path", kept.display().to_string())],
+            serde_json::json!({ "undone": true, "restoredBookKeptAt": kept }),
+        );
+        return Ok(());
+    }
+    let file = match (a.file, a.latest) {
+        (Some(f), _) => f,
+        (None, _) => b.latest_backup(caller, a.from.as_deref())?,
+    };
+    let unlock = backup_unlock(a.recovery_key.as_deref(), b.localizer())?;
+    if a.dry_run {
+        out.restore_preview(&b.restore_preview(caller, &file, &unlock)?);
+        return Ok(());
+    }
+    if !a.yes {
+        let preview = b.restore_preview(caller, &file, &unlock)?;
+        if out.json || !std::io::stdin().is_terminal() {
+            return Err(api::localize(
+                b.localizer(),
+                banyan::Error::Backup(banyan::FieldError::new("backup", "error-restore-confirm")),
+            ));
+        }
+        out.restore_preview(&preview);
+        eprint!("{} ", b.localizer().t("cli-restore-ask"));
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "是" | "是的") {
+            return Err(api::localize(b.localizer(), banyan::Error::Cancelled));
+        }
+    }
+    out.restored(&b.restore(caller, &file, &unlock)?);
     Ok(())
 }
 

@@ -558,6 +558,149 @@ impl Out<'_> {
         println!("{}", self.f("cli-demo-done", &args));
     }
 
+    fn when(ms: i64) -> String {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default()
+    }
+
+    fn counts_line(&self, c: &banyan::backup::Counts) -> String {
+        self.f(
+            "cli-backup-counts",
+            &[
+                ("customers", c.customers.to_string()),
+                ("contacts", c.contacts.to_string()),
+                ("activities", c.activities.to_string()),
+                ("orders", c.orders.to_string()),
+                ("products", c.products.to_string()),
+                ("users", c.users.to_string()),
+                ("changes", c.changes.to_string()),
+            ],
+        )
+    }
+
+    pub fn backup_made(&self, r: &api::BackupReport) {
+        if self.json {
+            return self.json(r);
+        }
+        let mb = format!("{:.1}", r.size as f64 / 1e6);
+        println!(
+            "{}",
+            self.f(
+                "cli-backup-done",
+                &[("file", r.file.clone()), ("mb", mb), ("seconds", format!("{:.1}", r.seconds))]
+            )
+        );
+        println!("  {}", self.counts_line(&r.counts));
+        println!("  {}", self.f("cli-backup-wraps", &[("wraps", r.wraps.join(", "))]));
+        if r.same_disk {
+            eprintln!("{}", self.t("cli-backup-same-disk"));
+        }
+    }
+
+    pub fn backup_settings(&self, s: &api::BackupSettings) {
+        if self.json {
+            return self.json(s);
+        }
+        println!("{}", self.f("cli-backup-folder", &[("folder", s.folder.clone())]));
+        if s.same_disk {
+            println!("  {}", self.t("cli-backup-same-disk"));
+        }
+        println!(
+            "{}",
+            self.t(if s.passphrase_set { "cli-backup-passphrase-set" } else { "cli-backup-passphrase-unset" })
+        );
+        match &s.recovery_key {
+            Some(k) if !k.is_empty() => println!("{}", self.f("cli-backup-recovery-set", &[("key", k.clone())])),
+            _ => println!("{}", self.t("cli-backup-recovery-unset")),
+        }
+        match s.last_backup_ms {
+            Some(ms) => println!("{}", self.f("cli-backup-last", &[("when", Self::when(ms))])),
+            None => println!("{}", self.t("cli-backup-never")),
+        }
+    }
+
+    pub fn backups(&self, s: &api::BackupSettings, list: &[api::BackupEntry]) {
+        if self.json {
+            return self.json(&serde_json::json!({ "settings": s, "backups": list }));
+        }
+        self.backup_settings(s);
+        if list.is_empty() {
+            println!("{}", self.t("cli-backup-none-here"));
+        }
+        for b in list {
+            match (&b.problem, b.created_at_ms) {
+                (Some(p), _) => println!("  {}  {}", b.file, p),
+                (None, Some(ms)) => println!(
+                    "  {}  {}  {:.1} MB  {}{}",
+                    Self::when(ms),
+                    b.device_code.clone().unwrap_or_default(),
+                    b.size as f64 / 1e6,
+                    b.file,
+                    if b.this_book { String::new() } else { format!("  ({})", self.t("cli-backup-other-book")) }
+                ),
+                (None, None) => println!("  {}", b.file),
+            }
+        }
+    }
+
+    pub fn backup_verified(&self, r: &api::VerifyReport) {
+        if self.json {
+            return self.json(r);
+        }
+        let id = match (r.ok, r.full) {
+            (true, true) => "cli-backup-verified-full",
+            (true, false) => "cli-backup-verified-quick",
+            (false, _) => "cli-backup-verify-failed",
+        };
+        println!("{}", self.f(id, &[("file", r.file.clone()), ("when", Self::when(r.created_at_ms))]));
+        for p in &r.problems {
+            println!("  {p}");
+        }
+    }
+
+    pub fn restore_preview(&self, p: &api::RestorePreview) {
+        if self.json {
+            return self.json(p);
+        }
+        println!(
+            "{}",
+            self.f(
+                "cli-restore-preview",
+                &[("file", p.file.clone()), ("when", Self::when(p.created_at_ms)), ("desktop", p.device_code.clone())]
+            )
+        );
+        if p.migrates {
+            println!("  {}", self.f("cli-restore-migrates", &[("version", p.schema_version.to_string())]));
+        }
+        println!("  {}: {}", self.t("cli-restore-then"), self.counts_line(&p.counts_then));
+        println!("  {}: {}", self.t("cli-restore-now"), self.counts_line(&p.counts_now));
+        if p.lost.is_empty() {
+            println!("  {}", self.t("cli-restore-loses-nothing"));
+        } else {
+            println!("  {}", self.f("cli-restore-loses", &[("count", p.lost_total.to_string())]));
+            for l in &p.lost {
+                println!("    {}  {:<32} {:>8}", l.day, l.user, l.changes);
+            }
+        }
+    }
+
+    pub fn restored(&self, r: &api::RestoreReport) {
+        if self.json {
+            return self.json(r);
+        }
+        println!(
+            "{}",
+            self.f("cli-restore-done", &[("file", r.preview.file.clone()), ("seconds", format!("{:.1}", r.seconds))])
+        );
+        if let Some(s) = &r.snapshot {
+            println!("  {}", self.f("cli-restore-snapshot", &[("path", s.clone())]));
+        }
+        if r.erased_again > 0 {
+            println!("  {}", self.f("cli-restore-erased-again", &[("count", r.erased_again.to_string())]));
+        }
+    }
+
     pub fn space(&self, s: &banyan::store::Space) {
         if self.json {
             return self.json(s);

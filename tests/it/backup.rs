@@ -1,0 +1,449 @@
+//! Backups and restores: a backup is a whole, checked, signed copy that opens without this
+//! desktop; a restore brings back exactly what was backed up, says first what it loses, keeps the
+//! book it replaces, and can be undone; damage to a backup or its manifest is caught.
+
+use crate::common::*;
+use banyan::api::{Banyan, ErrorCode};
+use banyan::backup::BackupUnlock;
+use banyan::model::CustomerPatch;
+use banyan::security::Unlock;
+use banyan::store::NewKey;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use zeroize::Zeroizing;
+
+const BACKUP_PASS: &str = "backup passphrase 2026";
+
+fn pass() -> BackupUnlock {
+    BackupUnlock::Passphrase(Zeroizing::new(BACKUP_PASS.into()))
+}
+
+/// A book with `n` demo customers and a backup folder of its own (another directory).
+fn book_with_demo(dir: &Path, n: usize) -> (Banyan, PathBuf, PathBuf) {
+    let (b, path) = new_book(dir);
+    let admin = admin(&b);
+    if n > 0 {
+        b.demo(&admin, n, 7).unwrap();
+    }
+    let folder = dir.join("usb");
+    std::fs::create_dir(&folder).unwrap();
+    b.set_backup_folder(&admin, Some(&folder)).unwrap();
+    (b, path, folder)
+}
+
+/// A kind of damage, and how to do it.
+type Harm<'a> = (&'static str, Box<dyn Fn() + 'a>);
+
+fn flip(path: &Path, offset: u64) {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new().read(true).write(true).open(path).unwrap();
+    let mut byte = [0u8; 1];
+    f.seek(SeekFrom::Start(offset)).unwrap();
+    f.read_exact(&mut byte).unwrap();
+    f.seek(SeekFrom::Start(offset)).unwrap();
+    f.write_all(&[byte[0] ^ 0x5a]).unwrap();
+}
+
+fn cli(db: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_banyan"));
+    c.arg("--db")
+        .arg(db)
+        .env("BANYAN_PASSPHRASE", PASS)
+        .env("BANYAN_USER", ADMIN)
+        .env("BANYAN_PASSWORD", ADMIN_PASSWORD)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("BANYAN_TOTP")
+        .env_remove("BANYAN_BACKUP_PASSPHRASE")
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(c: &mut Command) -> (bool, String) {
+    let out = c.output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn the_restore_drill_brings_back_exactly_the_backed_up_book_after_each_kind_of_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path, folder) = book_with_demo(dir.path(), 10_000);
+    let admin = admin(&b);
+    let at_backup = b.store().sync_digest().unwrap();
+    let report = b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap();
+    assert_eq!(report.counts.customers, 10_000);
+    assert!(Path::new(&report.file).starts_with(&folder), "{}", report.file);
+    assert_eq!(report.wraps, vec!["passphrase".to_string()]);
+    let backup = PathBuf::from(&report.file);
+    // Work after the backup, which each restore below loses.
+    let hit = b.search_customers(&admin, "a", &Default::default(), 1).unwrap();
+    let id = hit.first().map(|h| h.customer.id.to_string()).expect("a customer to change");
+    b.update_customer(&admin, &id, &CustomerPatch { city: Some("拉萨".into()), ..Default::default() }).unwrap();
+    drop(b);
+
+    let page = 4096u64;
+    let size = std::fs::metadata(&path).unwrap().len();
+    let damage: [Harm; 4] = [
+        (
+            "three pages with flipped bytes",
+            Box::new(|| {
+                for n in [size / page / 4, size / page / 2, size / page * 3 / 4] {
+                    flip(&path, n * page + 100);
+                }
+            }),
+        ),
+        (
+            "the file truncated",
+            Box::new(|| {
+                let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+                f.set_len(size / 3 + 17).unwrap();
+            }),
+        ),
+        (
+            "the write-ahead log deleted mid-write",
+            Box::new(|| {
+                // A process writing (demo data) killed mid-write, then its write-ahead log lost.
+                let mut child = cli(&path)
+                    .args(["demo", "--customers", "20000", "--seed", "9"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(2_500));
+                let _ = child.kill();
+                let _ = child.wait();
+                for suffix in ["-wal", "-shm"] {
+                    let mut p = path.as_os_str().to_owned();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+            }),
+        ),
+        ("the file deleted", Box::new(|| std::fs::remove_file(&path).unwrap())),
+    ];
+    for (what, harm) in damage {
+        harm();
+        // `banyan check` says so (or the book no longer opens at all).
+        let (ok, text) = run(cli(&path).arg("check"));
+        if what != "the write-ahead log deleted mid-write" {
+            assert!(!ok, "{what}: check passed: {text}");
+        }
+        let (ok, text) =
+            run(cli(&path).args(["restore", "--yes"]).arg(&backup).env("BANYAN_BACKUP_PASSPHRASE", BACKUP_PASS));
+        assert!(ok, "{what}: {text}");
+        assert!(text.contains("Restored from"), "{what}: {text}");
+        let b = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
+        assert_eq!(b.store().sync_digest().unwrap(), at_backup, "{what}: the restored book differs from the backup");
+        let admin = b.sign_in(ADMIN, ADMIN_PASSWORD, None, banyan::api::Channel::Cli).unwrap();
+        assert_eq!(b.customer_count(&admin).unwrap(), 10_000, "{what}");
+        assert!(
+            !b.search_customers(&admin, "a", &Default::default(), 5).unwrap().is_empty(),
+            "{what}: search finds nothing"
+        );
+        assert!(b.check(&admin).unwrap().is_empty(), "{what}");
+        drop(b);
+        // What it replaced is kept, never deleted.
+        let kept: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.contains(".pre-restore-") || n.contains(".damaged-"))
+            .collect();
+        assert!(!kept.is_empty() || what == "the file deleted", "{what}: nothing kept of the replaced book");
+    }
+}
+
+#[test]
+fn verify_catches_a_flipped_byte_a_truncated_file_an_edited_manifest_and_another_books_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _path, folder) = book_with_demo(dir.path(), 300);
+    let admin = admin(&b);
+    let made = b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap();
+    let good = PathBuf::from(&made.file);
+    let full = b.verify_backup(&admin, &good, true, &pass()).unwrap();
+    assert!(full.ok && full.full, "{:?}", full.problems);
+    // The same key opens it without the passphrase on the desktop that made it.
+    assert!(b.verify_backup(&admin, &good, true, &BackupUnlock::ThisBook).unwrap().ok);
+
+    let copy = |name: &str| {
+        let to = folder.join(format!("{name}.bkp"));
+        std::fs::copy(&good, &to).unwrap();
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(banyan::backup::manifest_path(&good)).unwrap()).unwrap();
+        m["file"] = serde_json::Value::String(format!("{name}.bkp"));
+        (to, m)
+    };
+    let expect = |file: &Path, full: bool, code: ErrorCode, msg: &str| {
+        let e = b.verify_backup(&admin, file, full, &pass()).unwrap_err();
+        assert_eq!(e.code, code, "{}: {}", file.display(), e.message);
+        assert!(e.message.contains(msg), "{}: {}", file.display(), e.message);
+    };
+    // A renamed copy whose manifest names it but keeps the old signature: altered.
+    let (renamed, m) = copy("renamed");
+    std::fs::write(banyan::backup::manifest_path(&renamed), serde_json::to_vec(&m).unwrap()).unwrap();
+    expect(&renamed, false, ErrorCode::BackupDamaged, "altered");
+
+    let (flipped, _) = copy("flipped");
+    std::fs::copy(banyan::backup::manifest_path(&good), banyan::backup::manifest_path(&flipped)).unwrap();
+    // The manifest names the original file: the copy's own name differs, so re-point it by
+    // making the flipped copy the original's name in a folder of its own.
+    let other_dir = dir.path().join("other");
+    std::fs::create_dir(&other_dir).unwrap();
+    let flipped_file = other_dir.join(good.file_name().unwrap());
+    std::fs::rename(&flipped, &flipped_file).unwrap();
+    std::fs::copy(banyan::backup::manifest_path(&good), banyan::backup::manifest_path(&flipped_file)).unwrap();
+    flip(&flipped_file, 4096 * 3 + 9);
+    expect(&flipped_file, false, ErrorCode::BackupDamaged, "damaged");
+
+    let trunc_dir = dir.path().join("trunc");
+    std::fs::create_dir(&trunc_dir).unwrap();
+    let truncated = trunc_dir.join(good.file_name().unwrap());
+    std::fs::copy(&good, &truncated).unwrap();
+    std::fs::copy(banyan::backup::manifest_path(&good), banyan::backup::manifest_path(&truncated)).unwrap();
+    let len = std::fs::metadata(&truncated).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&truncated).unwrap().set_len(len - 4096).unwrap();
+    expect(&truncated, false, ErrorCode::BackupDamaged, "truncated");
+
+    // An edited manifest: a count changed, the signature left as it was.
+    let edit_dir = dir.path().join("edit");
+    std::fs::create_dir(&edit_dir).unwrap();
+    let edited = edit_dir.join(good.file_name().unwrap());
+    std::fs::copy(&good, &edited).unwrap();
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(banyan::backup::manifest_path(&good)).unwrap()).unwrap();
+    m["counts"]["customers"] = serde_json::json!(299);
+    std::fs::write(banyan::backup::manifest_path(&edited), serde_json::to_vec(&m).unwrap()).unwrap();
+    expect(&edited, false, ErrorCode::BackupDamaged, "altered");
+
+    // Another book's backup verifies as itself, but this book will not restore it.
+    let other = tempfile::tempdir().unwrap();
+    let (ob, _, _) = book_with_demo(other.path(), 5);
+    let theirs = PathBuf::from(ob.backup_now(&crate::common::admin(&ob), None, Some(BACKUP_PASS)).unwrap().file);
+    let e = b.restore_preview(&admin, &theirs, &pass()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::BackupOtherBook, "{}", e.message);
+    // A wrong backup passphrase is its own error, and so is a missing manifest.
+    let e = b.verify_backup(&admin, &good, true, &BackupUnlock::Passphrase(Zeroizing::new("not it at all".into())));
+    assert_eq!(e.unwrap_err().code, ErrorCode::BackupKey);
+    std::fs::remove_file(banyan::backup::manifest_path(&flipped_file)).unwrap();
+    expect(&flipped_file, false, ErrorCode::BackupDamaged, "no manifest");
+    // The list shows them all, the broken ones with what is wrong.
+    let list = b.backups(&admin, Some(&folder)).unwrap();
+    assert!(list.iter().any(|e| e.file == made.file && e.this_book && e.problem.is_none()));
+}
+
+#[test]
+fn a_new_desktop_gets_the_book_back_from_the_backup_passphrase_alone_or_from_the_recovery_key_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path, _folder) = book_with_demo(dir.path(), 500);
+    let admin = admin(&b);
+    let (secret, public) = banyan::backup::new_recovery_key();
+    b.set_recovery_key(&admin, Some(&public)).unwrap();
+    // Nothing is made until the key can be opened without this desktop.
+    let e = b.backup_now(&admin, None, None);
+    assert!(e.is_ok(), "a recovery key alone is enough: {e:?}");
+    let both = b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap();
+    assert_eq!(both.wraps, vec!["passphrase".to_string(), "recovery".to_string()]);
+    let digest = b.store().sync_digest().unwrap();
+    let old_device = b.store().device().to_string();
+    drop(b);
+    std::fs::remove_file(&path).unwrap();
+    std::fs::remove_file(banyan::security::KeyStore::for_db(&path).path()).unwrap();
+
+    for (n, unlock) in [pass(), BackupUnlock::Recovery(secret.clone())].into_iter().enumerate() {
+        let laptop = dir.path().join(format!("new-laptop-{n}/banyan.db"));
+        let (restored, report) = Banyan::restore_new(
+            &opts(&laptop),
+            Path::new(&both.file),
+            &unlock,
+            NewKey::Passphrase(format!("{PASS} on the new laptop")),
+        )
+        .unwrap();
+        assert_eq!(report.preview.counts_now.customers, 500);
+        assert_eq!(restored.store().sync_digest().unwrap(), digest);
+        // A new desktop: sequence numbers the old one used are never reused.
+        assert_ne!(restored.store().device().to_string(), old_device);
+        drop(restored);
+        // It opens again from its own key file, under the new passphrase, and the users sign in.
+        let again = Banyan::open(&opts(&laptop), &Unlock::passphrase(format!("{PASS} on the new laptop"))).unwrap();
+        let admin = again.sign_in(ADMIN, ADMIN_PASSWORD, None, banyan::api::Channel::Cli).unwrap();
+        assert_eq!(again.customer_count(&admin).unwrap(), 500);
+    }
+    // Without either, nothing is made and nothing is left.
+    let laptop = dir.path().join("third/banyan.db");
+    let e = Banyan::restore_new(
+        &opts(&laptop),
+        Path::new(&both.file),
+        &BackupUnlock::Passphrase(Zeroizing::new("a wrong passphrase".into())),
+        NewKey::Passphrase(PASS.into()),
+    )
+    .err()
+    .expect("a wrong passphrase restores nothing");
+    assert_eq!(e.code, ErrorCode::BackupKey, "{}", e.message);
+    assert!(!laptop.exists());
+}
+
+#[test]
+fn the_preview_lists_what_a_restore_loses_and_undo_brings_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut b, _path, _folder) = book_with_demo(dir.path(), 50);
+    let admin = admin(&b);
+    let rep = user_with_role(&b, &admin, "rep", "sales", banyan::api::Channel::Cli);
+    let backup = PathBuf::from(b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap().file);
+    let at_backup = b.store().sync_digest().unwrap();
+    // The admin adds a customer (its fields are changes); the rep changes one field of it.
+    let before = b.store().change_count().unwrap();
+    let c = b.add_customer(&rep, &person("Made after the backup")).unwrap();
+    b.update_customer(&rep, &c.id.to_string(), &CustomerPatch { city: Some("成都".into()), ..Default::default() })
+        .unwrap();
+    b.update_customer(&admin, &c.id.to_string(), &CustomerPatch { city: Some("重庆".into()), ..Default::default() })
+        .unwrap();
+    let after = b.store().change_count().unwrap();
+    let preview = b.restore_preview(&admin, &backup, &pass()).unwrap();
+    // Exactly the field changes made since, each counted once, by whom.
+    let history = b.history(&admin, &c.id.to_string()).unwrap();
+    assert_eq!(preview.lost_total, history.len() as i64, "{preview:?}");
+    assert_eq!(preview.lost_total, after - before);
+    let by = |login: &str| history.iter().filter(|h| h.login.as_deref() == Some(login)).count() as i64;
+    let lost_by =
+        |needle: &str| preview.lost.iter().filter(|l| l.user.contains(needle)).map(|l| l.changes).sum::<i64>();
+    assert_eq!(lost_by("(rep)"), by("rep"), "{preview:?}");
+    assert_eq!(lost_by(&format!("({ADMIN})")), by(ADMIN), "{preview:?}");
+    assert!(by("rep") > 0 && by(ADMIN) > 0);
+    assert_eq!(preview.counts_now.customers, 51);
+    assert_eq!(preview.counts_then.customers, 50);
+    // The dry run changed nothing.
+    assert_eq!(b.store().change_count().unwrap(), after);
+
+    let done = b.restore(&admin, &backup, &pass()).unwrap();
+    assert_eq!(b.store().sync_digest().unwrap(), at_backup);
+    let gone = b.customer(&admin, &c.id.to_string()).unwrap_err();
+    assert_eq!(gone.code, ErrorCode::NotFound, "the customer made after the backup: {}", gone.message);
+    let snapshot = PathBuf::from(done.snapshot.clone().unwrap());
+    assert!(snapshot.exists());
+    // Nothing made since then is left to lose.
+    assert_eq!(b.restore_preview(&admin, &backup, &pass()).unwrap().lost_total, 0);
+    // Undo: the customer and both edits are back.
+    b.undo_restore(&admin).unwrap();
+    let back = b.customer(&admin, &c.id.to_string()).unwrap();
+    assert_eq!(back.city.as_deref(), Some("重庆"));
+    let e = b.undo_restore(&admin).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Backup, "{}", e.message);
+}
+
+#[test]
+fn a_restore_erases_again_who_was_erased_after_the_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut b, _path, _folder) = book_with_demo(dir.path(), 0);
+    let admin = admin(&b);
+    let c = b.add_customer(&admin, &person("Erase Me Later")).unwrap();
+    let backup = PathBuf::from(b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap().file);
+    b.erase_person(&admin, &c.id.to_string(), "access request 42").unwrap();
+    let report = b.restore(&admin, &backup, &pass()).unwrap();
+    assert_eq!(report.erased_again, 1);
+    assert!(
+        b.search_customers(&admin, "Erase Me", &Default::default(), 5).unwrap().is_empty(),
+        "the erased person is back"
+    );
+}
+
+#[test]
+fn no_backup_is_made_that_only_this_desktop_could_open_nor_into_a_missing_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _path, folder) = book_with_demo(dir.path(), 3);
+    let admin = admin(&b);
+    let e = b.backup_now(&admin, None, None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::BackupKey, "{}", e.message);
+    assert!(std::fs::read_dir(&folder).unwrap().next().is_none(), "something was written");
+    // The drive is pulled: a clear error naming the folder, nothing under a final name.
+    let pulled = dir.path().join("usb-pulled");
+    let e = b.backup_now(&admin, Some(&pulled), Some(BACKUP_PASS)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::BackupTarget, "{}", e.message);
+    assert!(e.message.contains("usb-pulled"), "{}", e.message);
+    // And nothing is left beside the book.
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_backup_taken_while_another_desktop_process_writes_holds_every_earlier_commit_and_no_half() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path, _folder) = book_with_demo(dir.path(), 2_000);
+    let admin = admin(&b);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let committed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    // A second handle on the book (as the desktop app beside a scheduled backup) writes batches
+    // of two customers per transaction as fast as it can.
+    let writer = {
+        let (stop, committed, path) = (stop.clone(), committed.clone(), path.clone());
+        std::thread::spawn(move || {
+            let w = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
+            let admin = crate::common::admin(&w);
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                w.add_customer(&admin, &person(&format!("Written during the backup {n}"))).unwrap();
+                n += 1;
+                committed.store(n, std::sync::atomic::Ordering::SeqCst);
+            }
+            n
+        })
+    };
+    while committed.load(std::sync::atomic::Ordering::SeqCst) < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let before = committed.load(std::sync::atomic::Ordering::SeqCst);
+    let made = b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap();
+    let during = committed.load(std::sync::atomic::Ordering::SeqCst);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let total = writer.join().unwrap();
+    assert!(during > before, "no write committed while the backup ran");
+    let got = made.counts.customers - 2_000;
+    assert!(got >= before as i64 && got <= during as i64, "backup holds {got}, {before} before, {during} after");
+    let full = b.verify_backup(&admin, Path::new(&made.file), true, &pass()).unwrap();
+    assert!(full.ok, "{:?}", full.problems);
+    assert!(total >= during);
+}
+
+#[test]
+fn a_backup_killed_at_any_moment_leaves_the_book_whole_and_nothing_half_under_a_final_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path, folder) = book_with_demo(dir.path(), 3_000);
+    b.set_backup_passphrase(&admin(&b), BACKUP_PASS).unwrap();
+    drop(b);
+    // The command line's first sign-in rehashes the password at its own cost (a change to the
+    // users table): done once before the book is fingerprinted.
+    let (ok, text) = run(cli(&path).args(["backup", "list"]));
+    assert!(ok, "{text}");
+    let digest = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap().store().sync_digest().unwrap();
+    let mut rng = 0x9e37_79b9_u64;
+    for round in 0..24 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let mut child = cli(&path).args(["backup", "now"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng % 1_500));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Every backup under a final name with a manifest is whole.
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let p = entry.unwrap().path();
+            if p.extension().and_then(|e| e.to_str()) == Some("bkp") && banyan::backup::manifest_path(&p).exists() {
+                banyan::backup::quick_verify(&p).unwrap_or_else(|e| panic!("round {round}: {}: {e}", p.display()));
+            }
+        }
+    }
+    // The kills landed both before and after backups finished.
+    let whole = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().to_string_lossy().ends_with(".bkp.manifest.json"))
+        .count();
+    assert!((1..24).contains(&whole), "{whole} of 24 backups finished");
+    let b = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
+    let admin = admin(&b);
+    assert!(b.check(&admin).unwrap().is_empty());
+    assert_eq!(b.store().sync_digest().unwrap(), digest, "the book changed");
+    let made = b.backup_now(&admin, None, None).unwrap();
+    assert!(b.verify_backup(&admin, Path::new(&made.file), true, &pass()).unwrap().ok);
+}
