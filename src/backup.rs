@@ -518,6 +518,90 @@ pub struct Config {
     pub last_ms: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_file: Option<PathBuf>,
+    /// How many daily, weekly and monthly backups to keep (default 7, 4, 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep: Option<Keep>,
+}
+
+/// Retention, as restic's `--keep-daily/--keep-weekly/--keep-monthly`: for each of the last
+/// `daily` days that have a backup, its newest; likewise per ISO week and per month. A backup any
+/// rule keeps stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Keep {
+    pub daily: u32,
+    pub weekly: u32,
+    pub monthly: u32,
+}
+
+impl Default for Keep {
+    fn default() -> Self {
+        Keep { daily: 7, weekly: 4, monthly: 12 }
+    }
+}
+
+/// A day's bucket under one rule: its day, ISO week or month.
+type Bucket = dyn Fn(chrono::NaiveDate) -> (i32, u32);
+
+/// Which of `backups` (their times, Unix ms) `keep` keeps, by index; days, weeks and months are
+/// counted in the time zone `tz` (the desktop's). The newest is always kept.
+pub fn retained(backups: &[i64], keep: Keep, tz: chrono::FixedOffset) -> std::collections::BTreeSet<usize> {
+    use chrono::Datelike;
+    let mut order: Vec<usize> = (0..backups.len()).collect();
+    // Newest first (a tie keeps the later index first, so exactly one is newest).
+    order.sort_by(|&a, &b| backups[b].cmp(&backups[a]).then(b.cmp(&a)));
+    let mut kept = std::collections::BTreeSet::new();
+    if let Some(&newest) = order.first() {
+        kept.insert(newest);
+    }
+    let rules: [(u32, &Bucket); 3] = [
+        (keep.daily, &|d| (d.year(), d.ordinal())),
+        (keep.weekly, &|d| (d.iso_week().year(), d.iso_week().week())),
+        (keep.monthly, &|d| (d.year(), d.month())),
+    ];
+    for (n, bucket) in rules {
+        let mut seen = Vec::new();
+        for &i in &order {
+            if seen.len() >= n as usize {
+                break;
+            }
+            let date =
+                chrono::DateTime::from_timestamp_millis(backups[i]).unwrap_or_default().with_timezone(&tz).date_naive();
+            let b = bucket(date);
+            if !seen.contains(&b) {
+                // The first met of a bucket is its newest.
+                seen.push(b);
+                kept.insert(i);
+            }
+        }
+    }
+    kept
+}
+
+/// Removes from `dir` the backups of book `book_id` that `keep` no longer keeps: only files with
+/// a readable manifest of this book (anything else in the folder is not ours), file and manifest.
+/// Called only once a new backup was written and read back. Returns the files removed.
+pub fn prune(dir: &Path, book_id: &str, keep: Keep, tz: chrono::FixedOffset) -> Result<Vec<PathBuf>> {
+    let ours: Vec<(PathBuf, i64)> = list_dir(dir)?
+        .into_iter()
+        .filter_map(|f| match f.manifest {
+            Ok(m) if m.book_id == book_id => Some((f.path, m.created_at_ms)),
+            _ => None,
+        })
+        .collect();
+    let times: Vec<i64> = ours.iter().map(|(_, t)| *t).collect();
+    let kept = retained(&times, keep, tz);
+    let mut removed = Vec::new();
+    for (i, (path, _)) in ours.into_iter().enumerate() {
+        if kept.contains(&i) {
+            continue;
+        }
+        // The manifest first: a backup without one is never taken for a whole one.
+        std::fs::remove_file(manifest_path(&path))?;
+        std::fs::remove_file(&path)?;
+        removed.push(path);
+    }
+    Ok(removed)
 }
 
 impl Config {
@@ -602,6 +686,52 @@ mod tests {
         assert!(matches!(wrong, Err(Error::Backup(f)) if f.msg_id == "error-backup-wrong-recovery-key"));
         let none = unwrap(&m, &BackupUnlock::Passphrase(Zeroizing::new("whatever 123".into())), None);
         assert!(matches!(none, Err(Error::Backup(f)) if f.msg_id == "error-backup-no-passphrase-wrap"));
+    }
+
+    /// The kept set after a backup every day at 12:30 for 400 days, pruned after each one, is
+    /// exactly: the last 7 days, the newest of each of the last 4 ISO weeks and of the last 12
+    /// months (worked out here by dates, not by the function under test).
+    #[test]
+    fn retention_over_400_days_keeps_the_last_days_weeks_and_months() {
+        use chrono::{Datelike, NaiveDate, TimeZone};
+        let tz = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        let start = NaiveDate::from_ymd_opt(2025, 11, 3).unwrap();
+        let at = |d: NaiveDate| tz.from_local_datetime(&d.and_hms_opt(12, 30, 0).unwrap()).unwrap().timestamp_millis();
+        let mut folder: Vec<NaiveDate> = Vec::new();
+        for day in 0..400 {
+            folder.push(start + chrono::Days::new(day));
+            let times: Vec<i64> = folder.iter().map(|d| at(*d)).collect();
+            let kept = retained(&times, Keep::default(), tz);
+            folder = folder.iter().enumerate().filter(|(i, _)| kept.contains(i)).map(|(_, d)| *d).collect();
+        }
+        let last = start + chrono::Days::new(399);
+        let mut expected: std::collections::BTreeSet<NaiveDate> = (0..7).map(|n| last - chrono::Days::new(n)).collect();
+        // One backup a day, so the newest of a week is its Sunday (or the last day, this week),
+        // and of a month its last day (or the last day, this month).
+        for w in 0..4 {
+            let in_week = last - chrono::Days::new(7 * w);
+            let sunday = in_week + chrono::Days::new(6 - in_week.weekday().num_days_from_monday() as u64);
+            expected.insert(sunday.min(last));
+        }
+        let mut month = NaiveDate::from_ymd_opt(last.year(), last.month(), 1).unwrap();
+        for _ in 0..12 {
+            let next = month + chrono::Months::new(1);
+            expected.insert((next - chrono::Days::new(1)).min(last));
+            month = month - chrono::Months::new(1);
+        }
+        let got: std::collections::BTreeSet<NaiveDate> = folder.into_iter().collect();
+        assert_eq!(got, expected);
+        // The last day (a Monday) closes no week yet: this week's and last week's newest are
+        // among the 7 days, and this month's is the last day.
+        assert_eq!(got.len(), 7 + 2 + 11, "{got:?}");
+    }
+
+    #[test]
+    fn the_newest_backup_is_kept_whatever_the_rules_say() {
+        let tz = chrono::FixedOffset::east_opt(0).unwrap();
+        let none = Keep { daily: 0, weekly: 0, monthly: 0 };
+        assert_eq!(retained(&[1_000, 3_000, 2_000], none, tz).into_iter().collect::<Vec<_>>(), vec![1]);
+        assert!(retained(&[], Keep::default(), tz).is_empty());
     }
 
     #[test]

@@ -382,3 +382,5 @@ cli-restore-done = Restored from { $file } in { $seconds } s.
 cli-restore-snapshot = The book as it was is kept at { $path } (`banyan restore --undo` brings it back).
 cli-restore-erased-again = { $count } customers erased since the backup were erased again.
 cli-restore-undone = The restore was taken back; the restored book is kept at { $path }.
+cli-backup-removed = { $count } older backups the retention rules no longer keep were removed.
+cli-backup-keep = Keeps the newest backup of each of the last { $daily } days, { $weekly } weeks and { $monthly } months.

@@ -507,3 +507,4 @@ error-backup-none = No backup of this book was found in the backup folder.
 error-backup-nothing-to-undo = There is no restore to undo.
 error-restore-confirm = A restore replaces the book: run it again with --yes (or --dry-run to see what it would do).
 error-book-in-use = The book is open in another Banyan window or command. Close it and try again. Nothing was changed.
+error-backup-keep-nothing = Keeping no backups at all is not a choice: keep at least one day, week or month.

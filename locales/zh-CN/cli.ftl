@@ -237,3 +237,5 @@ cli-restore-done = 已从 { $file } 恢复，用时 { $seconds } 秒。
 cli-restore-snapshot = 恢复前的客户库保存在 { $path }（`banyan restore --undo` 可还原）。
 cli-restore-erased-again = 备份之后被删除的 { $count } 个客户已再次删除。
 cli-restore-undone = 已撤销恢复；恢复后的客户库保存在 { $path }。
+cli-backup-removed = 已删除 { $count } 个按保留规则不再保留的旧备份。
+cli-backup-keep = 保留最近 { $daily } 天、{ $weekly } 周和 { $monthly } 个月中每个时段的最新备份。

@@ -317,3 +317,4 @@ error-backup-none = 备份文件夹中没有找到此客户库的备份。
 error-backup-nothing-to-undo = 没有可撤销的恢复。
 error-restore-confirm = 恢复会替换整个客户库：请加上 --yes 再次运行（或用 --dry-run 查看将会发生什么）。
 error-book-in-use = 客户库正在另一个 Banyan 窗口或命令中打开。请先关闭后重试。未做任何更改。
+error-backup-keep-nothing = 不能一个备份都不保留：至少保留一天、一周或一个月。

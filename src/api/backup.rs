@@ -29,6 +29,8 @@ pub struct BackupSettings {
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub last_backup_ms: Option<i64>,
     pub last_backup_file: Option<String>,
+    /// How many daily, weekly and monthly backups are kept.
+    pub keep: bk::Keep,
 }
 
 /// A backup just made (and read back from its folder).
@@ -48,6 +50,8 @@ pub struct BackupReport {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub wal_growth: u64,
     pub same_disk: bool,
+    /// Older backups the retention rules no longer keep, removed after this one was verified.
+    pub removed: Vec<String>,
 }
 
 /// A backup in a folder.
@@ -293,6 +297,7 @@ impl Banyan {
             recovery_key: self.store.setting("backup_recovery_key")?,
             last_backup_ms: cfg.last_ms,
             last_backup_file: cfg.last_file.map(|f| f.display().to_string()),
+            keep: cfg.keep.unwrap_or_default(),
         })
     }
 
@@ -305,6 +310,21 @@ impl Banyan {
                 Some(f) => Some(std::path::absolute(f)?),
                 None => None,
             };
+            cfg.save(self.store.path())?;
+            self.backup_settings_now()
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Sets how many daily, weekly and monthly backups this desktop keeps in its folder.
+    pub fn set_backup_keep(&self, caller: &Caller, keep: bk::Keep) -> ApiResult<BackupSettings> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        let run = || -> crate::Result<BackupSettings> {
+            if keep.daily + keep.weekly + keep.monthly == 0 {
+                return Err(Error::invalid("keep", "error-backup-keep-nothing"));
+            }
+            let mut cfg = bk::Config::load(self.store.path());
+            cfg.keep = Some(keep);
             cfg.save(self.store.path())?;
             self.backup_settings_now()
         };
@@ -440,6 +460,8 @@ impl Banyan {
         }
         let (_, wal_after) = self.store.file_sizes();
         self.store.request_upkeep();
+        // Only now that this one is whole and read back do older ones go.
+        let removed = bk::prune(&folder, &m.book_id, cfg.keep.unwrap_or_default(), *chrono::Local::now().offset())?;
         cfg.last_ms = Some(now);
         cfg.last_file = Some(dest.clone());
         cfg.save(&book)?;
@@ -464,6 +486,7 @@ impl Banyan {
             seconds: started.elapsed().as_secs_f64(),
             wal_growth: wal_after.saturating_sub(wal_before),
             same_disk: bk::same_disk(&folder, &book),
+            removed: removed.iter().map(|p| p.display().to_string()).collect(),
         })
     }
 

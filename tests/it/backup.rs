@@ -447,3 +447,33 @@ fn a_backup_killed_at_any_moment_leaves_the_book_whole_and_nothing_half_under_a_
     let made = b.backup_now(&admin, None, None).unwrap();
     assert!(b.verify_backup(&admin, Path::new(&made.file), true, &pass()).unwrap().ok);
 }
+
+#[test]
+fn older_backups_go_by_the_retention_rules_once_a_new_one_is_whole_and_nothing_else_in_the_folder_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _path, folder) = book_with_demo(dir.path(), 3);
+    let admin = admin(&b);
+    b.set_backup_passphrase(&admin, BACKUP_PASS).unwrap();
+    // Today's newest only (one day with backups, no weeks or months kept beyond it).
+    let keep = banyan::backup::Keep { daily: 2, weekly: 0, monthly: 0 };
+    assert_eq!(b.set_backup_keep(&admin, keep).unwrap().keep, keep);
+    // Files that are not this book's backups.
+    std::fs::write(folder.join("holiday-photos.bkp"), b"not a backup").unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let (ob, _, _) = book_with_demo(other.path(), 1);
+    let theirs =
+        PathBuf::from(ob.backup_now(&crate::common::admin(&ob), Some(&folder), Some(BACKUP_PASS)).unwrap().file);
+    let mut made = Vec::new();
+    for _ in 0..4 {
+        let r = b.backup_now(&admin, None, None).unwrap();
+        made.push(PathBuf::from(r.file));
+    }
+    for (i, m) in made.iter().enumerate() {
+        assert_eq!(m.exists(), i == 3, "backup {i}");
+        assert_eq!(banyan::backup::manifest_path(m).exists(), i == 3, "manifest {i}");
+    }
+    assert!(folder.join("holiday-photos.bkp").exists());
+    assert!(theirs.exists() && banyan::backup::manifest_path(&theirs).exists());
+    let e = b.set_backup_keep(&admin, banyan::backup::Keep { daily: 0, weekly: 0, monthly: 0 }).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Invalid, "{}", e.message);
+}

@@ -72,6 +72,7 @@ const TABLE: &[(&str, &str)] = &[
     ("set_backup_folder", "+ - - - -"),
     ("set_backup_passphrase", "+ - - - -"),
     ("set_recovery_key", "+ - - - -"),
+    ("set_backup_keep", "+ - - - -"),
     ("backup_now", "+ - - - -"),
     ("backups", "+ - - - -"),
     ("latest_backup", "+ - - - -"),
@@ -454,6 +455,7 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
             act!(b.backup_now(who, Some(f.dir), None))
         }
         "backups" => act!(b.backups(who, Some(f.dir))),
+        "set_backup_keep" => act!(b.set_backup_keep(who, banyan::backup::Keep { daily: 3, weekly: 4, monthly: 12 })),
         "latest_backup" => {
             f.backup(b);
             act!(b.latest_backup(who, Some(f.dir)))

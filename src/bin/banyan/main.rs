@@ -560,6 +560,16 @@ enum BackupCmd {
     },
     /// Set the backup passphrase (from BANYAN_BACKUP_PASSPHRASE or standard input).
     Passphrase,
+    /// How many backups to keep: the newest of each of the last N days, weeks and months (as
+    /// restic's keep-daily/weekly/monthly; default 7, 4, 12). Older ones go after each backup.
+    Keep {
+        #[arg(long, default_value_t = 7)]
+        daily: u32,
+        #[arg(long, default_value_t = 4)]
+        weekly: u32,
+        #[arg(long, default_value_t = 12)]
+        monthly: u32,
+    },
     /// The company's recovery key: every backup's key is also sealed to it.
     #[command(subcommand)]
     RecoveryKey(RecoveryKeyCmd),
@@ -1547,6 +1557,9 @@ fn backup_cmd(b: &Banyan, caller: &Caller, cmd: BackupCmd, out: &print::Out<'_>)
         }
         BackupCmd::RecoveryKey(RecoveryKeyCmd::Set { public_key }) => {
             out.backup_settings(&b.set_recovery_key(caller, Some(&public_key))?)
+        }
+        BackupCmd::Keep { daily, weekly, monthly } => {
+            out.backup_settings(&b.set_backup_keep(caller, banyan::backup::Keep { daily, weekly, monthly })?)
         }
         BackupCmd::RecoveryKey(RecoveryKeyCmd::Clear) => out.backup_settings(&b.set_recovery_key(caller, None)?),
     }

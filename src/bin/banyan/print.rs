@@ -593,6 +593,9 @@ impl Out<'_> {
         );
         println!("  {}", self.counts_line(&r.counts));
         println!("  {}", self.f("cli-backup-wraps", &[("wraps", r.wraps.join(", "))]));
+        if !r.removed.is_empty() {
+            println!("  {}", self.f("cli-backup-removed", &[("count", r.removed.len().to_string())]));
+        }
         if r.same_disk {
             eprintln!("{}", self.t("cli-backup-same-disk"));
         }
@@ -614,6 +617,17 @@ impl Out<'_> {
             Some(k) if !k.is_empty() => println!("{}", self.f("cli-backup-recovery-set", &[("key", k.clone())])),
             _ => println!("{}", self.t("cli-backup-recovery-unset")),
         }
+        println!(
+            "{}",
+            self.f(
+                "cli-backup-keep",
+                &[
+                    ("daily", s.keep.daily.to_string()),
+                    ("weekly", s.keep.weekly.to_string()),
+                    ("monthly", s.keep.monthly.to_string())
+                ]
+            )
+        );
         match s.last_backup_ms {
             Some(ms) => println!("{}", self.f("cli-backup-last", &[("when", Self::when(ms))])),
             None => println!("{}", self.t("cli-backup-never")),
