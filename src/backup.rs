@@ -521,7 +521,56 @@ pub struct Config {
     /// How many daily, weekly and monthly backups to keep (default 7, 4, 12).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep: Option<Keep>,
+    /// After how many hours without a backup health warns (default [`DEFAULT_MAX_AGE_HOURS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_hours: Option<u32>,
+    /// The last full integrity check of the book here: when, and whether it passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_check_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_check_ok: Option<bool>,
+    /// When the daily backup runs, local time `HH:MM` (default [`DEFAULT_SCHEDULE`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// The last scheduled attempt, and why it failed (a message in the language of that
+    /// moment; cleared by a backup that succeeds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempt_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
 }
+
+/// The daily backup's default time: lunch, when a desktop is on and little is typed.
+pub const DEFAULT_SCHEDULE: &str = "12:30";
+
+/// A failed scheduled backup (a USB drive out, a share offline) is tried again after this long.
+pub const RETRY_MS: i64 = 3_600_000;
+
+/// `HH:MM` as hours and minutes, if it is a time of day.
+pub fn parse_schedule(text: &str) -> Option<(u32, u32)> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
+    (h < 24 && m < 60).then_some((h, m))
+}
+
+/// Whether the scheduled backup is due at `now`: no backup since the last scheduled time (today's
+/// if it has passed, else yesterday's), so a run missed while the PC was off happens at its next
+/// start; but not within an hour of a failed attempt.
+pub fn due(cfg: &Config, now_ms: i64, tz: chrono::FixedOffset) -> bool {
+    use chrono::TimeZone;
+    if cfg.last_error.is_some() && cfg.last_attempt_ms.is_some_and(|t| now_ms - t < RETRY_MS) {
+        return false;
+    }
+    let (h, m) = cfg.schedule.as_deref().and_then(parse_schedule).unwrap_or((12, 30));
+    let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().with_timezone(&tz);
+    let today = now.date_naive().and_hms_opt(h, m, 0).expect("valid time of day");
+    let today = tz.from_local_datetime(&today).single().map(|t| t.timestamp_millis()).unwrap_or(now_ms);
+    let last_slot = if today <= now_ms { today } else { today - 86_400_000 };
+    cfg.last_ms.is_none_or(|last| last < last_slot)
+}
+
+/// Two days: a desktop off over a weekend makes up its missed backup at its next start.
+pub const DEFAULT_MAX_AGE_HOURS: u32 = 48;
 
 /// Retention, as restic's `--keep-daily/--keep-weekly/--keep-monthly`: for each of the last
 /// `daily` days that have a backup, its newest; likewise per ISO week and per month. A backup any
@@ -732,6 +781,35 @@ mod tests {
         let none = Keep { daily: 0, weekly: 0, monthly: 0 };
         assert_eq!(retained(&[1_000, 3_000, 2_000], none, tz).into_iter().collect::<Vec<_>>(), vec![1]);
         assert!(retained(&[], Keep::default(), tz).is_empty());
+    }
+
+    #[test]
+    fn the_daily_backup_is_due_after_its_time_once_a_missed_one_at_the_next_start_and_hourly_after_a_failure() {
+        use chrono::TimeZone;
+        let tz = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        let at = |d: u32, h: u32, m: u32| tz.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap().timestamp_millis();
+        let mut cfg = Config::default();
+        // Never backed up: due at once.
+        assert!(due(&cfg, at(7, 9, 0), tz));
+        cfg.last_ms = Some(at(7, 9, 1));
+        assert!(!due(&cfg, at(7, 12, 29), tz));
+        assert!(due(&cfg, at(7, 12, 30), tz));
+        cfg.last_ms = Some(at(7, 12, 31));
+        assert!(!due(&cfg, at(8, 8, 0), tz), "the next one is tomorrow at 12:30");
+        // The PC was off from Friday evening to Monday morning: due at its start.
+        cfg.last_ms = Some(at(4, 12, 30));
+        assert!(due(&cfg, at(7, 8, 5), tz));
+        // That attempt failed (the USB drive is out): not again for an hour.
+        cfg.last_attempt_ms = Some(at(7, 8, 5));
+        cfg.last_error = Some("the backup folder is not available".into());
+        assert!(!due(&cfg, at(7, 9, 4), tz));
+        assert!(due(&cfg, at(7, 9, 5), tz));
+        // Another time set by the user or IT.
+        let evening = Config { schedule: Some("18:00".into()), last_ms: Some(at(7, 12, 31)), ..Config::default() };
+        assert!(!due(&evening, at(7, 17, 59), tz));
+        assert!(due(&evening, at(7, 18, 0), tz));
+        assert_eq!(parse_schedule("24:00"), None);
+        assert_eq!(parse_schedule("7:05"), Some((7, 5)));
     }
 
     #[test]

@@ -508,3 +508,13 @@ error-backup-nothing-to-undo = There is no restore to undo.
 error-restore-confirm = A restore replaces the book: run it again with --yes (or --dry-run to see what it would do).
 error-book-in-use = The book is open in another Banyan window or command. Close it and try again. Nothing was changed.
 error-backup-keep-nothing = Keeping no backups at all is not a choice: keep at least one day, week or month.
+
+## Health
+health-no-backup = This book has never been backed up on this desktop.
+health-backup-old = The last backup is { $hours } hours old.
+health-backup-missing = The last backup is no longer in the backup folder, or it is damaged.
+health-check-failed = The last integrity check of the book found problems: restore the latest verified backup.
+health-book-disk-low = The book's disk has less free space than the book itself takes: a backup cannot be made there.
+error-backup-max-age = The warning needs at least one hour.
+error-backup-schedule = “{ $value }” is not a time of day: use HH:MM, for example 12:30.
+health-backup-failing = The scheduled backup is failing: { $error }

@@ -318,3 +318,13 @@ error-backup-nothing-to-undo = 没有可撤销的恢复。
 error-restore-confirm = 恢复会替换整个客户库：请加上 --yes 再次运行（或用 --dry-run 查看将会发生什么）。
 error-book-in-use = 客户库正在另一个 Banyan 窗口或命令中打开。请先关闭后重试。未做任何更改。
 error-backup-keep-nothing = 不能一个备份都不保留：至少保留一天、一周或一个月。
+
+## 健康状况
+health-no-backup = 此客户库从未在这台桌面上备份过。
+health-backup-old = 上次备份已是 { $hours } 小时前。
+health-backup-missing = 上次的备份已不在备份文件夹中，或已损坏。
+health-check-failed = 上次完整性检查发现客户库有问题：请恢复最近一次通过校验的备份。
+health-book-disk-low = 客户库所在磁盘的可用空间小于客户库本身：无法在此进行备份。
+error-backup-max-age = 警告时间至少为一小时。
+error-backup-schedule = “{ $value }”不是有效的时间：请使用 HH:MM 格式，例如 12:30。
+health-backup-failing = 自动备份失败：{ $error }

@@ -32,6 +32,15 @@ fn main() {
             std::thread::spawn(move || handle.state::<AppState>().open_at_start());
             menu::install(app.handle(), lang)?;
             oslock::watch(app.handle());
+            // The daily backup: checked a minute after start (a run missed while the PC was off
+            // happens now) and every minute after, whether or not anyone is signed in.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(60));
+                    handle.state::<AppState>().backup_if_due();
+                }
+            });
             if std::env::var_os("BANYAN_BENCH").is_some() {
                 println!("BENCH setup-done {:.2}", started.elapsed().as_secs_f64() * 1000.0);
             }

@@ -150,6 +150,17 @@ impl AppState {
         std::thread::spawn(move || app.state::<AppState>().warm_up());
     }
 
+    /// Makes the daily backup if it is due and the book is open. Never waits: a book being
+    /// opened, closed or restored is tried again at the next check. A failure is kept for
+    /// health and the main screen (see [`Banyan::backup_if_due`]).
+    pub fn backup_if_due(&self) {
+        if let Ok(book) = self.book.try_read()
+            && let Some(b) = book.as_ref()
+        {
+            let _ = b.backup_if_due();
+        }
+    }
+
     /// Waits for the opening at start, if it is still running.
     fn opened(&self) {
         let mut busy = self.opening.0.lock().unwrap_or_else(|e| e.into_inner());

@@ -31,6 +31,10 @@ pub struct BackupSettings {
     pub last_backup_file: Option<String>,
     /// How many daily, weekly and monthly backups are kept.
     pub keep: bk::Keep,
+    /// When the daily backup runs (local `HH:MM`).
+    pub schedule: String,
+    /// Why the last scheduled backup failed, if it did (it is tried again within the hour).
+    pub last_error: Option<String>,
 }
 
 /// A backup just made (and read back from its folder).
@@ -298,6 +302,8 @@ impl Banyan {
             last_backup_ms: cfg.last_ms,
             last_backup_file: cfg.last_file.map(|f| f.display().to_string()),
             keep: cfg.keep.unwrap_or_default(),
+            schedule: cfg.schedule.clone().unwrap_or_else(|| bk::DEFAULT_SCHEDULE.into()),
+            last_error: cfg.last_error.clone(),
         })
     }
 
@@ -325,6 +331,21 @@ impl Banyan {
             }
             let mut cfg = bk::Config::load(self.store.path());
             cfg.keep = Some(keep);
+            cfg.save(self.store.path())?;
+            self.backup_settings_now()
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Sets after how many hours without a backup health warns (and the main screen says so).
+    pub fn set_backup_max_age(&self, caller: &Caller, hours: u32) -> ApiResult<BackupSettings> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        let run = || -> crate::Result<BackupSettings> {
+            if hours == 0 {
+                return Err(Error::invalid("hours", "error-backup-max-age"));
+            }
+            let mut cfg = bk::Config::load(self.store.path());
+            cfg.max_age_hours = Some(hours);
             cfg.save(self.store.path())?;
             self.backup_settings_now()
         };
@@ -373,10 +394,42 @@ impl Banyan {
     /// made: a backup only this desktop's keyring could open would die with it.
     pub fn backup_now(&self, caller: &Caller, to: Option<&Path>, passphrase: Option<&str>) -> ApiResult<BackupReport> {
         self.may(caller, Entity::Settings, Action::Update)?;
-        self.make_backup(caller, to, passphrase).map_err(|e| self.err(e))
+        self.make_backup(&caller.actor(), to, passphrase).map_err(|e| self.err(e))
     }
 
-    fn make_backup(&self, caller: &Caller, to: Option<&Path>, passphrase: Option<&str>) -> crate::Result<BackupReport> {
+    /// The scheduled backup, when it is due (see [`bk::due`]): the desktop's and the hub's own
+    /// doing, so no one signs in for it. A failure is kept for health (and tried again in an
+    /// hour) and returned.
+    pub fn backup_if_due(&self) -> ApiResult<Option<BackupReport>> {
+        let book = self.store.path().to_owned();
+        let now = self.store.now_ms();
+        if !bk::due(&bk::Config::load(&book), now, *chrono::Local::now().offset()) {
+            return Ok(None);
+        }
+        let device = Actor { user: String::new(), batch: None };
+        let made = self.make_backup(&device, None, None).map_err(|e| self.err(e));
+        let mut cfg = bk::Config::load(&book);
+        cfg.last_attempt_ms = Some(now);
+        cfg.last_error = made.as_ref().err().map(|e| e.message.clone());
+        cfg.save(&book).map_err(|e| self.err(e))?;
+        made.map(Some)
+    }
+
+    /// Sets when the daily backup runs on this desktop (`HH:MM`, local time).
+    pub fn set_backup_schedule(&self, caller: &Caller, at: &str) -> ApiResult<BackupSettings> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        let run = || -> crate::Result<BackupSettings> {
+            let (h, m) = bk::parse_schedule(at)
+                .ok_or_else(|| Error::field(FieldError::new("schedule", "error-backup-schedule").arg("value", at)))?;
+            let mut cfg = bk::Config::load(self.store.path());
+            cfg.schedule = Some(format!("{h:02}:{m:02}"));
+            cfg.save(self.store.path())?;
+            self.backup_settings_now()
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    fn make_backup(&self, actor: &Actor, to: Option<&Path>, passphrase: Option<&str>) -> crate::Result<BackupReport> {
         let started = Instant::now();
         let book = self.store.path().to_owned();
         let key = self.store.key().ok_or_else(|| bk::err("error-backup-no-wrap"))?.clone();
@@ -464,6 +517,7 @@ impl Banyan {
         let removed = bk::prune(&folder, &m.book_id, cfg.keep.unwrap_or_default(), *chrono::Local::now().offset())?;
         cfg.last_ms = Some(now);
         cfg.last_file = Some(dest.clone());
+        cfg.last_error = None;
         cfg.save(&book)?;
         let mut wrap_names = Vec::new();
         if m.wraps.passphrase.is_some() {
@@ -473,7 +527,7 @@ impl Banyan {
             wrap_names.push("recovery".to_string());
         }
         self.store.record_event(
-            &caller.actor(),
+            actor,
             "backup",
             &serde_json::json!({ "file": name, "size": size, "customers": m.counts.customers, "wraps": wrap_names }),
         )?;

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 mod audit;
 mod backup;
 mod fields;
+mod health;
 pub use fields::RULE_FIELDS;
 mod history;
 mod io;
@@ -26,6 +27,7 @@ mod sync;
 mod users;
 pub use audit::AuditReport;
 pub use backup::{BackupEntry, BackupReport, BackupSettings, LostDay, RestorePreview, RestoreReport, VerifyReport};
+pub use health::{Health, HealthWarning};
 pub use history::{HistoryEntry, Revert};
 pub use io::*;
 pub use privacy::{
@@ -107,6 +109,8 @@ pub enum ErrorCode {
     Backup,
     /// Another program has the book open: close it first (a restore swaps the file).
     BookInUse,
+    /// `banyan health` found a threshold crossed (the message lists them).
+    Unhealthy,
 }
 
 /// One field's localized complaint.
@@ -677,7 +681,17 @@ impl Banyan {
     /// Integrity check of the encrypted file; the problems found, empty when sound.
     pub fn check(&self, caller: &Caller) -> ApiResult<Vec<String>> {
         self.may(caller, Entity::Settings, Action::Update)?;
-        self.store.check().map_err(|e| self.err(e))
+        // A page too damaged for the check to go on is a problem it found, not a failure to check.
+        let problems = match self.store.check() {
+            Err(Error::Corrupt(detail)) => vec![detail],
+            other => other.map_err(|e| self.err(e))?,
+        };
+        // Health shows when the book was last checked in full, and how it went.
+        let mut cfg = crate::backup::Config::load(self.store.path());
+        cfg.last_check_ms = Some(self.store.now_ms());
+        cfg.last_check_ok = Some(problems.is_empty());
+        cfg.save(self.store.path()).map_err(|e| self.err(e))?;
+        Ok(problems)
     }
 
     /// Changes how the key is kept. With `new_key`, the database is also re-encrypted under a new

@@ -53,6 +53,16 @@ impl Store {
         )?)
     }
 
+    /// Bytes on free pages, change-log entries, and when this desktop last reached another
+    /// (Unix ms; none before its first sync): for health.
+    pub fn health_facts(&self) -> Result<(u64, i64, Option<i64>)> {
+        let conn = self.reader();
+        let free: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let entries: i64 = conn.query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?;
+        let synced: Option<i64> = conn.query_row("SELECT max(at) FROM sync_seen", [], |r| r.get(0))?;
+        Ok((free as u64 * super::CIPHER_PAGE_SIZE, entries, synced))
+    }
+
     /// The book's rows now.
     pub fn counts(&self) -> Result<Counts> {
         counts_of(&self.reader())

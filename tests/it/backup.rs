@@ -477,3 +477,130 @@ fn older_backups_go_by_the_retention_rules_once_a_new_one_is_whole_and_nothing_e
     let e = b.set_backup_keep(&admin, banyan::backup::Keep { daily: 0, weekly: 0, monthly: 0 }).unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid, "{}", e.message);
 }
+
+struct Clock(std::sync::atomic::AtomicI64);
+
+impl banyan::sync::hlc::Clock for Clock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn health_warns_until_a_backup_is_made_and_again_once_it_is_too_old_and_after_a_failed_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(Clock(std::sync::atomic::AtomicI64::new(1_790_000_000_000)));
+    let path = dir.path().join("book.db");
+    let mut o = opts(&path);
+    o.store.clock = clock.clone();
+    let b = Banyan::create(&o, NewKey::Passphrase(PASS.into()), &Default::default()).unwrap();
+    let admin = admin(&b);
+    let codes = |b: &Banyan| b.health(&admin).unwrap().warnings.into_iter().map(|w| w.code).collect::<Vec<_>>();
+    assert_eq!(codes(&b), vec!["no-backup"]);
+    b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap();
+    let h = b.health(&admin).unwrap();
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+    assert!(h.last_backup_present && h.last_backup_ms == Some(1_790_000_000_000));
+    assert_eq!(h.backup_max_age_hours, 48);
+    b.set_backup_max_age(&admin, 24).unwrap();
+    clock.0.fetch_add(23 * 3_600_000, std::sync::atomic::Ordering::SeqCst);
+    assert!(codes(&b).is_empty());
+    clock.0.fetch_add(2 * 3_600_000, std::sync::atomic::Ordering::SeqCst);
+    let h = b.health(&admin).unwrap();
+    assert_eq!(h.warnings.iter().map(|w| w.code.as_str()).collect::<Vec<_>>(), vec!["backup-old"]);
+    assert!(h.warnings[0].message.contains("25 hours"), "{}", h.warnings[0].message);
+    // The backup file taken away: said so, once a new backup is not yet due.
+    b.backup_now(&admin, None, None).unwrap();
+    let last = PathBuf::from(b.health(&admin).unwrap().last_backup_file.unwrap());
+    std::fs::remove_file(&last).unwrap();
+    assert_eq!(codes(&b), vec!["backup-missing"]);
+    b.backup_now(&admin, None, None).unwrap();
+    assert!(b.check(&admin).unwrap().is_empty());
+    let h = b.health(&admin).unwrap();
+    assert_eq!(h.last_check_ok, Some(true));
+    assert!(h.warnings.is_empty());
+    drop(b);
+    // A page damaged: the next full check finds it, and health says so until one passes.
+    // (A page the open and the sign-in do not read: one flipped that they do is put back.)
+    let pages = std::fs::metadata(&path).unwrap().len() / 4096;
+    let (b, admin) = (1..pages)
+        .rev()
+        .find_map(|page| {
+            flip(&path, page * 4096 + 200);
+            let opened = Banyan::open(&o, &Unlock::passphrase(PASS)).ok().and_then(|b| {
+                let admin = b.sign_in(ADMIN, ADMIN_PASSWORD, None, banyan::api::Channel::Cli).ok()?;
+                Some((b, admin))
+            });
+            if opened.is_none() {
+                flip(&path, page * 4096 + 200);
+            }
+            opened
+        })
+        .expect("a page to damage");
+    assert!(!b.check(&admin).unwrap().is_empty());
+    assert_eq!(
+        b.health(&admin).unwrap().warnings.iter().map(|w| w.code.as_str()).collect::<Vec<_>>(),
+        vec!["check-failed"]
+    );
+    drop(b);
+    // On the command line: exit 0 when healthy, 1 with the warning when not.
+    let (ok, text) = run(cli(&path).arg("health"));
+    assert!(!ok, "the command line's clock is the real one, a year on: {text}");
+    assert!(text.contains("hours old"), "{text}");
+    let out = cli(&path).args(["--json", "health"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // The health, then the error: two JSON values.
+    let first: serde_json::Value =
+        serde_json::Deserializer::from_slice(&out.stdout).into_iter().next().unwrap().unwrap();
+    assert_eq!(first["warnings"][0]["code"], "backup-old");
+}
+
+#[test]
+fn the_daily_backup_runs_by_itself_and_a_failing_one_shows_in_health_and_is_tried_again_hourly() {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().unwrap();
+    // 09:00 local time on some day: the book was never backed up, so the first check makes one.
+    let nine = chrono::Local.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap().timestamp_millis();
+    let clock = std::sync::Arc::new(Clock(std::sync::atomic::AtomicI64::new(nine)));
+    let advance = |minutes: i64| clock.0.fetch_add(minutes * 60_000, std::sync::atomic::Ordering::SeqCst);
+    let path = dir.path().join("book.db");
+    let mut o = opts(&path);
+    o.store.clock = clock.clone();
+    let b = Banyan::create(&o, NewKey::Passphrase(PASS.into()), &Default::default()).unwrap();
+    let admin = admin(&b);
+    // Nothing to seal the key with yet: the attempt fails, is kept, and waits an hour.
+    let e = b.backup_if_due().unwrap_err();
+    assert_eq!(e.code, ErrorCode::BackupKey);
+    let h = b.health(&admin).unwrap();
+    assert!(h.warnings.iter().any(|w| w.code == "backup-failing" && w.message.contains("backup passphrase")));
+    b.set_backup_passphrase(&admin, BACKUP_PASS).unwrap();
+    advance(30);
+    assert!(b.backup_if_due().unwrap().is_none(), "tried again within the hour");
+    advance(31);
+    let first = b.backup_if_due().unwrap().expect("due an hour after the failure");
+    assert!(b.health(&admin).unwrap().warnings.is_empty());
+    assert!(b.backup_if_due().unwrap().is_none());
+    // 12:30 the same day: the daily one.
+    advance(12 * 60 + 30 - 10 * 60 - 1 - 1);
+    assert!(b.backup_if_due().unwrap().is_none(), "before 12:30");
+    advance(1);
+    let noon = b.backup_if_due().unwrap().expect("due at 12:30");
+    assert_ne!(noon.file, first.file);
+    // The USB drive is pulled: the failure names the folder and health says so.
+    let usb = dir.path().join("usb");
+    std::fs::create_dir(&usb).unwrap();
+    b.set_backup_folder(&admin, Some(&usb)).unwrap();
+    std::fs::remove_dir(&usb).unwrap();
+    advance(24 * 60);
+    let e = b.backup_if_due().unwrap_err();
+    assert_eq!(e.code, ErrorCode::BackupTarget);
+    let h = b.health(&admin).unwrap();
+    assert!(h.warnings.iter().any(|w| w.code == "backup-failing" && w.message.contains("usb")), "{:?}", h.warnings);
+    // Plugged back in: the next hourly try makes it.
+    std::fs::create_dir(&usb).unwrap();
+    advance(59);
+    assert!(b.backup_if_due().unwrap().is_none());
+    advance(1);
+    assert!(b.backup_if_due().unwrap().is_some());
+    assert!(b.health(&admin).unwrap().warnings.is_empty());
+}

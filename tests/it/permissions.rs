@@ -73,6 +73,9 @@ const TABLE: &[(&str, &str)] = &[
     ("set_backup_passphrase", "+ - - - -"),
     ("set_recovery_key", "+ - - - -"),
     ("set_backup_keep", "+ - - - -"),
+    ("set_backup_max_age", "+ - - - -"),
+    ("set_backup_schedule", "+ - - - -"),
+    ("health", "+ + + + +"),
     ("backup_now", "+ - - - -"),
     ("backups", "+ - - - -"),
     ("latest_backup", "+ - - - -"),
@@ -133,6 +136,8 @@ const WITHOUT_CALLER: &[&str] = &[
     // backup's key (and the damaged book's) is what allows it; nobody can sign in yet.
     "restore_new",
     "restore_over",
+    // The daily backup, the desktop's and the hub's own doing.
+    "backup_if_due",
     "lang",
     "set_lang",
     "localizer",
@@ -455,6 +460,9 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
             act!(b.backup_now(who, Some(f.dir), None))
         }
         "backups" => act!(b.backups(who, Some(f.dir))),
+        "set_backup_max_age" => act!(b.set_backup_max_age(who, 72)),
+        "set_backup_schedule" => act!(b.set_backup_schedule(who, "18:45")),
+        "health" => act!(b.health(who)),
         "set_backup_keep" => act!(b.set_backup_keep(who, banyan::backup::Keep { daily: 3, weekly: 4, monthly: 12 })),
         "latest_backup" => {
             f.backup(b);

@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | setup>"
             );
             Err("unknown command".into())
         }
@@ -659,13 +659,13 @@ fn fuzz_readers(limit: FuzzLimit) -> Result<(bool, String)> {
 fn bench(args: &[String]) -> Result {
     setup()?;
     match args.first().map(String::as_str) {
-        Some(name @ ("store" | "search" | "io" | "security" | "sync")) => {
+        Some(name @ ("store" | "search" | "io" | "security" | "sync" | "ops")) => {
             let mut c = cmd("cargo", &["bench", "--bench", name, "--"]);
             c.args(&args[1..]).env("BANYAN_DISCOVERY", "loopback");
             must(c)
         }
         Some("ui") => bench_ui(&args[1..]),
-        other => Err(format!("unknown benchmark {other:?}; available: store, search, io, security, sync, ui")),
+        other => Err(format!("unknown benchmark {other:?}; available: store, search, io, security, sync, ops, ui")),
     }
 }
 

@@ -185,6 +185,9 @@ enum Command {
     /// passphrase (BANYAN_BACKUP_PASSPHRASE or standard input) and the company's recovery key.
     #[command(subcommand)]
     Backup(BackupCmd),
+    /// The book's health on this desktop: sizes, the last backup and check, the last sync, free
+    /// space. Exits 1 when a threshold is crossed (for monitoring scripts).
+    Health,
     /// Restore the book from a backup: FILE, or the newest with --latest. Shows what comes back
     /// and what is lost, then (with --yes, or after asking) saves the book as it is and swaps the
     /// backup in. --undo takes the last restore back. Where no book exists yet (a new desktop),
@@ -560,6 +563,12 @@ enum BackupCmd {
     },
     /// Set the backup passphrase (from BANYAN_BACKUP_PASSPHRASE or standard input).
     Passphrase,
+    /// After how many hours without a backup `banyan health` (and the main screen) warns.
+    MaxAge { hours: u32 },
+    /// When the daily backup runs on this desktop (local time, HH:MM; default 12:30): the
+    /// desktop app and `banyan serve` make it, and one missed while the PC was off at the next
+    /// start.
+    Schedule { at: String },
     /// How many backups to keep: the newest of each of the last N days, weeks and months (as
     /// restic's keep-daily/weekly/monthly; default 7, 4, 12). Older ones go after each backup.
     Keep {
@@ -1071,7 +1080,17 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             let _ = std::io::Write::flush(&mut std::io::stdout());
         });
         b.warm_up();
-        return sync::serve(std::sync::Arc::new(b), &listen, &ready, served);
+        let b = std::sync::Arc::new(b);
+        // The hub makes the daily backup too (it runs all day): checked every minute.
+        let hub = std::sync::Arc::downgrade(&b);
+        std::thread::spawn(move || {
+            while let Some(b) = hub.upgrade() {
+                let _ = b.backup_if_due();
+                drop(b);
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+        });
+        return sync::serve(b, &listen, &ready, served);
     }
     let damaged = |e: &ApiError| {
         matches!(e.code, api::ErrorCode::DbCorrupt | api::ErrorCode::DbTruncated | api::ErrorCode::WrongKey)
@@ -1111,6 +1130,18 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,
         Command::Audit(cmd) => audit_cmd(&b, &caller, cmd, &out)?,
         Command::Backup(cmd) => backup_cmd(&b, &caller, cmd, &out)?,
+        Command::Health => {
+            let h = b.health(&caller)?;
+            out.health(&h);
+            if !h.warnings.is_empty() {
+                return Err(ApiError {
+                    code: api::ErrorCode::Unhealthy,
+                    message: h.warnings.iter().map(|w| w.message.as_str()).collect::<Vec<_>>().join("\n"),
+                    field: None,
+                    fields: vec![],
+                });
+            }
+        }
         Command::Restore { file, latest, from, dry_run, yes, undo, recovery_key } => {
             restore_cmd(&mut b, &caller, RestoreArgs { file, latest, from, dry_run, yes, undo, recovery_key }, &out)?
         }
@@ -1558,6 +1589,8 @@ fn backup_cmd(b: &Banyan, caller: &Caller, cmd: BackupCmd, out: &print::Out<'_>)
         BackupCmd::RecoveryKey(RecoveryKeyCmd::Set { public_key }) => {
             out.backup_settings(&b.set_recovery_key(caller, Some(&public_key))?)
         }
+        BackupCmd::Schedule { at } => out.backup_settings(&b.set_backup_schedule(caller, &at)?),
+        BackupCmd::MaxAge { hours } => out.backup_settings(&b.set_backup_max_age(caller, hours)?),
         BackupCmd::Keep { daily, weekly, monthly } => {
             out.backup_settings(&b.set_backup_keep(caller, banyan::backup::Keep { daily, weekly, monthly })?)
         }

@@ -628,9 +628,13 @@ impl Out<'_> {
                 ]
             )
         );
+        println!("{}", self.f("cli-backup-schedule", &[("at", s.schedule.clone())]));
         match s.last_backup_ms {
             Some(ms) => println!("{}", self.f("cli-backup-last", &[("when", Self::when(ms))])),
             None => println!("{}", self.t("cli-backup-never")),
+        }
+        if let Some(e) = &s.last_error {
+            println!("{}", self.f("cli-backup-last-error", &[("error", e.clone())]));
         }
     }
 
@@ -712,6 +716,52 @@ impl Out<'_> {
         }
         if r.erased_again > 0 {
             println!("  {}", self.f("cli-restore-erased-again", &[("count", r.erased_again.to_string())]));
+        }
+    }
+
+    pub fn health(&self, h: &api::Health) {
+        if self.json {
+            return self.json(h);
+        }
+        let mb = |b: u64| format!("{:.1}", b as f64 / 1e6);
+        let opt_mb = |b: Option<u64>| b.map(mb).unwrap_or_else(|| "?".into());
+        let when = |ms: Option<i64>| ms.map(Self::when).unwrap_or_else(|| self.t("cli-health-never"));
+        let lines = [
+            self.f("cli-health-book", &[("path", h.book.clone()), ("mb", mb(h.book_bytes)), ("wal", mb(h.wal_bytes))]),
+            self.f(
+                "cli-health-contents",
+                &[
+                    ("customers", h.customers.to_string()),
+                    ("entries", h.change_entries.to_string()),
+                    ("free", mb(h.free_page_bytes)),
+                ],
+            ),
+            self.f("cli-health-backup", &[("when", when(h.last_backup_ms)), ("folder", h.backup_folder.clone())]),
+            self.f(
+                "cli-health-check",
+                &[
+                    ("when", when(h.last_check_ms)),
+                    (
+                        "result",
+                        match h.last_check_ok {
+                            Some(true) => self.t("cli-health-check-ok"),
+                            Some(false) => self.t("cli-health-check-bad"),
+                            None => String::new(),
+                        },
+                    ),
+                ],
+            ),
+            self.f("cli-health-sync", &[("when", when(h.last_sync_ms))]),
+            self.f("cli-health-disks", &[("book", opt_mb(h.book_disk_free)), ("backup", opt_mb(h.backup_disk_free))]),
+        ];
+        for l in lines {
+            println!("{l}");
+        }
+        if h.warnings.is_empty() {
+            println!("{}", self.t("cli-health-ok"));
+        }
+        for w in &h.warnings {
+            println!("! {}", w.message);
         }
     }
 

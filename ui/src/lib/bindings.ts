@@ -335,7 +335,7 @@ snapshotsRemoved: Array<string>,
  */
 walPurged: boolean, };
 
-export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open" | "sign-in-failed" | "locked" | "mfa-required" | "mfa-replayed" | "clock-off" | "user-disabled" | "mfa-setup-required" | "no-users" | "sign-in-required" | "forbidden" | "history-altered" | "peer-refused" | "network" | "pairing-failed" | "removed";
+export type ErrorCode = "invalid" | "not-found" | "wrong-passphrase" | "wrong-key" | "passphrase-required" | "key-missing" | "keyring-unavailable" | "db-truncated" | "db-corrupt" | "db-newer" | "db-missing" | "db-exists" | "key-file" | "migration-failed" | "disk-full" | "storage" | "io" | "bad-file" | "cancelled" | "not-open" | "sign-in-failed" | "locked" | "mfa-required" | "mfa-replayed" | "clock-off" | "user-disabled" | "mfa-setup-required" | "no-users" | "sign-in-required" | "forbidden" | "history-altered" | "peer-refused" | "network" | "pairing-failed" | "removed" | "backup-key" | "backup-other-book" | "backup-damaged" | "backup-target" | "backup" | "book-in-use" | "unhealthy";
 
 export type ExportFormat = "csv" | "csvExcel" | "csvGbk" | "csvGb18030" | "xlsx" | "json" | "xml" | "vcard";
 

@@ -1,0 +1,117 @@
+//! Health: the figures IT monitors (`banyan health`, Settings → Health) and the thresholds that
+//! make it warn: no good backup for too long, a failed integrity check, too little room to back up.
+
+use super::{ApiResult, Banyan, Caller};
+use crate::backup as bk;
+use crate::security::grants::{Action, Entity};
+use serde::Serialize;
+
+/// One threshold crossed: a stable code for scripts and the message for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct HealthWarning {
+    pub code: String,
+    pub message: String,
+}
+
+/// The book's health on this desktop.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    pub book: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub book_bytes: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub wal_bytes: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub free_page_bytes: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub change_entries: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub customers: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub last_backup_ms: Option<i64>,
+    pub last_backup_file: Option<String>,
+    /// The last backup's file is still there, whole as its manifest says (size and signature).
+    pub last_backup_present: bool,
+    pub backup_folder: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub backup_max_age_hours: u32,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub last_check_ms: Option<i64>,
+    pub last_check_ok: Option<bool>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub last_sync_ms: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub book_disk_free: Option<u64>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub backup_disk_free: Option<u64>,
+    /// Thresholds crossed (empty when healthy).
+    pub warnings: Vec<HealthWarning>,
+}
+
+impl Banyan {
+    /// The book's health here, with any threshold crossed.
+    pub fn health(&self, caller: &Caller) -> ApiResult<Health> {
+        self.may(caller, Entity::Settings, Action::Read)?;
+        self.health_now().map_err(|e| self.err(e))
+    }
+
+    pub(crate) fn health_now(&self) -> crate::Result<Health> {
+        let book = self.store.path();
+        let cfg = bk::Config::load(book);
+        let folder = cfg.dir_for(book);
+        let (book_bytes, wal_bytes) = self.store.file_sizes();
+        let (free_page_bytes, change_entries, last_sync_ms) = self.store.health_facts()?;
+        let max_age = cfg.max_age_hours.unwrap_or(bk::DEFAULT_MAX_AGE_HOURS);
+        let present = cfg.last_file.as_deref().is_some_and(|f| {
+            bk::read_manifest(f)
+                .is_ok_and(|m| m.signature_holds() && std::fs::metadata(f).is_ok_and(|md| md.len() == m.file_size))
+        });
+        let book_disk_free = bk::free_space(book);
+        let l = self.l10n();
+        let mut warnings = Vec::new();
+        let mut warn = |code: &str, args: &[(&str, String)]| {
+            warnings.push(HealthWarning { code: code.into(), message: l.format(&format!("health-{code}"), args) });
+        };
+        let now = self.store.now_ms();
+        match cfg.last_ms {
+            None => warn("no-backup", &[]),
+            Some(ms) if now - ms > i64::from(max_age) * 3_600_000 => {
+                warn("backup-old", &[("hours", ((now - ms) / 3_600_000).to_string())])
+            }
+            Some(_) if !present => warn("backup-missing", &[]),
+            Some(_) => {}
+        }
+        if let Some(why) = &cfg.last_error {
+            warn("backup-failing", &[("error", why.clone())]);
+        }
+        if cfg.last_check_ok == Some(false) {
+            warn("check-failed", &[]);
+        }
+        if book_disk_free.is_some_and(|free| free < book_bytes + wal_bytes) {
+            warn("book-disk-low", &[]);
+        }
+        Ok(Health {
+            book: book.display().to_string(),
+            book_bytes,
+            wal_bytes,
+            free_page_bytes,
+            change_entries,
+            customers: self.store.counts()?.customers,
+            last_backup_ms: cfg.last_ms,
+            last_backup_file: cfg.last_file.as_ref().map(|f| f.display().to_string()),
+            last_backup_present: present,
+            backup_disk_free: bk::free_space(&folder),
+            backup_folder: folder.display().to_string(),
+            backup_max_age_hours: max_age,
+            last_check_ms: cfg.last_check_ms,
+            last_check_ok: cfg.last_check_ok,
+            last_sync_ms,
+            book_disk_free,
+            warnings,
+        })
+    }
+}
