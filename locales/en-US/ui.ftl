@@ -726,3 +726,25 @@ sync-merge-ok = OK
 sync-merge-seen = Noted: { $row } stays, holding both (merge another duplicate into it as usual).
 sync-restored = { $row } is restored, with the changes made after the deletion, on every desktop after its next sync.
 sync-kept-deleted = { $row } stays deleted on every desktop after its next sync (the later changes are kept with it, should it be restored).
+
+## Backups and health
+app-health-open = Backups…
+backup-title = Backups
+backup-last = Last backup: { $when }
+backup-never = Never backed up on this computer.
+backup-schedule = Backs up by itself every day at { $at }
+backup-folder = Backup folder (a second disk, a USB drive or a network share)
+backup-folder-saved = Backups go to this folder from now on.
+backup-same-disk = This folder is on the same disk as the book: a backup here protects from mistakes, not from the disk failing.
+backup-passphrase = Backup passphrase
+backup-passphrase-change = New backup passphrase
+backup-passphrase-saved = Backup passphrase saved.
+backup-passphrase-set = A backup passphrase is set: with it, a backup opens on any computer.
+backup-passphrase-why = Set a backup passphrase: it is what opens a backup on another computer if this one is lost. Backups are not made without it (or the company's recovery key).
+backup-now = Back up now
+backup-running = Backing up…
+backup-done = Backed up: { $customers } customers, { $mb } MB, read back and verified.
+backup-when = Made
+backup-desktop = Desktop
+backup-size = Size
+backup-customers = Customers

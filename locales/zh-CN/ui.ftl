@@ -566,3 +566,25 @@ sync-merge-ok = 知道了
 sync-merge-seen = 已确认：保留{ $row }，两者的信息都在其中（其他重复客户可照常合并进来）。
 sync-restored = { $row }已恢复（含删除后的修改），各桌面在下次同步后都会显示。
 sync-kept-deleted = { $row }在各桌面下次同步后仍为删除状态（之后的修改随之保留，日后恢复时可见）。
+
+## 备份与健康状况
+app-health-open = 备份…
+backup-title = 备份
+backup-last = 上次备份：{ $when }
+backup-never = 这台电脑上从未备份过。
+backup-schedule = 每天 { $at } 自动备份
+backup-folder = 备份文件夹（第二块磁盘、U 盘或网络共享）
+backup-folder-saved = 今后备份将保存到此文件夹。
+backup-same-disk = 此文件夹与客户库在同一磁盘上：备份能防止误操作，但不能防止磁盘损坏。
+backup-passphrase = 备份密码
+backup-passphrase-change = 新的备份密码
+backup-passphrase-saved = 备份密码已保存。
+backup-passphrase-set = 已设置备份密码：凭它可在任何电脑上打开备份。
+backup-passphrase-why = 请设置备份密码：如果这台电脑丢失，凭它才能在另一台电脑上打开备份。没有它（或公司的恢复密钥）就不会进行备份。
+backup-now = 立即备份
+backup-running = 正在备份…
+backup-done = 已备份：{ $customers } 个客户，{ $mb } MB，已读回并校验。
+backup-when = 时间
+backup-desktop = 桌面
+backup-size = 大小
+backup-customers = 客户数

@@ -557,6 +557,23 @@ commands! {
     /// The latest audit events, newest first.
     fn audit_events(state, limit: u32) -> Vec<banyan::store::AuditEvent> { with(&state, |b, c| b.audit_events(c, limit)) }
 
+    /// The book's health here: the main screen warns with it (no backup for too long, a failing
+    /// one, a failed check), Settings shows it whole.
+    fn health(state) -> api::Health { with(&state, |b, c| b.health(c)) }
+    /// This desktop's backup settings.
+    fn backup_settings(state) -> api::BackupSettings { with(&state, |b, c| b.backup_settings(c)) }
+    /// Where backups go (a second disk, a USB drive, a share); empty: beside the book.
+    fn set_backup_folder(state, folder: String) -> api::BackupSettings {
+        let folder = folder.trim().to_string();
+        with(&state, |b, c| b.set_backup_folder(c, (!folder.is_empty()).then(|| Path::new(&folder))))
+    }
+    /// The backup passphrase: what opens a backup on another computer.
+    fn set_backup_passphrase(state, passphrase: String) -> api::BackupSettings { with(&state, |b, c| b.set_backup_passphrase(c, &passphrase)) }
+    /// A backup now, to the folder set.
+    fn backup_now(state) -> api::BackupReport { with(&state, |b, c| b.backup_now(c, None, None)) }
+    /// The backups in the folder, newest first.
+    fn backups(state) -> Vec<api::BackupEntry> { with(&state, |b, c| b.backups(c, None)) }
+
     /// Makes a role require an authenticator app, or not.
     fn set_role_mfa(state, name: String, required: bool) -> RoleView { with(&state, |b, c| b.set_role_mfa(c, &name, required)) }
     /// The fields a role's rules can name (the Roles screen lists these, not a copy of its own).
@@ -867,6 +884,13 @@ mod bindings {
             banyan::store::ConflictKind::decl(&cfg),
             banyan::sync::wire::Vector::decl(&cfg),
             banyan::sync::Hlc::decl(&cfg),
+            api::Health::decl(&cfg),
+            api::HealthWarning::decl(&cfg),
+            api::BackupSettings::decl(&cfg),
+            api::BackupReport::decl(&cfg),
+            api::BackupEntry::decl(&cfg),
+            banyan::backup::Counts::decl(&cfg),
+            banyan::backup::Keep::decl(&cfg),
         ];
         decls.sort();
         let mut out = String::from(

@@ -150,7 +150,7 @@ impl AppState {
         std::thread::spawn(move || app.state::<AppState>().warm_up());
     }
 
-    /// Makes the daily backup if it is due and the book is open. Never waits: a book being
+    /// Makes the daily backup and the weekly full check if they are due and the book is open. Never waits: a book being
     /// opened, closed or restored is tried again at the next check. A failure is kept for
     /// health and the main screen (see [`Banyan::backup_if_due`]).
     pub fn backup_if_due(&self) {
@@ -158,6 +158,7 @@ impl AppState {
             && let Some(b) = book.as_ref()
         {
             let _ = b.backup_if_due();
+            let _ = b.check_if_due();
         }
     }
 

@@ -166,7 +166,7 @@ impl RestorePreview {
             device: m.device.clone(),
             device_code: m.device_code.clone(),
             schema_version: m.schema_version,
-            migrates: m.schema_version < crate::store::migrate::latest_version(),
+            migrates: m.schema_version < crate::store::migrate::LATEST,
             counts_then: m.counts.clone(),
             counts_now,
             lost_total: lost.iter().map(|l| l.changes).sum(),
@@ -179,7 +179,7 @@ impl RestorePreview {
 fn usable(file: &Path) -> crate::Result<(PathBuf, Manifest)> {
     let file = bk::backup_path(file);
     let m = bk::quick_verify(&file)?;
-    let latest = crate::store::migrate::latest_version();
+    let latest = crate::store::migrate::LATEST;
     if m.schema_version > latest {
         return Err(Error::NewerSchema { found: m.schema_version, supported: latest });
     }

@@ -52,7 +52,35 @@ pub struct Health {
     pub warnings: Vec<HealthWarning>,
 }
 
+/// How often the book is checked in full by itself.
+const CHECK_EVERY_MS: i64 = 7 * 86_400_000;
+
 impl Banyan {
+    /// The full integrity check (on a connection of its own, see `Store::check`), its outcome
+    /// kept for health. A page too damaged for the check to go on is a problem it found, not a
+    /// failure to check.
+    pub(crate) fn full_check(&self) -> crate::Result<Vec<String>> {
+        let problems = match self.store.check() {
+            Err(crate::Error::Corrupt(detail)) => vec![detail],
+            other => other?,
+        };
+        let mut cfg = bk::Config::load(self.store.path());
+        cfg.last_check_ms = Some(self.store.now_ms());
+        cfg.last_check_ok = Some(problems.is_empty());
+        cfg.save(self.store.path())?;
+        Ok(problems)
+    }
+
+    /// The weekly full check, when a week has passed since the last (or there was none): the
+    /// desktop's and the hub's own doing, beside the daily backup. The problems found, if it ran.
+    pub fn check_if_due(&self) -> ApiResult<Option<Vec<String>>> {
+        let last = bk::Config::load(self.store.path()).last_check_ms;
+        if last.is_some_and(|t| self.store.now_ms() - t < CHECK_EVERY_MS) {
+            return Ok(None);
+        }
+        self.full_check().map(Some).map_err(|e| self.err(e))
+    }
+
     /// The book's health here, with any threshold crossed.
     pub fn health(&self, caller: &Caller) -> ApiResult<Health> {
         self.may(caller, Entity::Settings, Action::Read)?;

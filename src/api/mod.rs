@@ -681,17 +681,7 @@ impl Banyan {
     /// Integrity check of the encrypted file; the problems found, empty when sound.
     pub fn check(&self, caller: &Caller) -> ApiResult<Vec<String>> {
         self.may(caller, Entity::Settings, Action::Update)?;
-        // A page too damaged for the check to go on is a problem it found, not a failure to check.
-        let problems = match self.store.check() {
-            Err(Error::Corrupt(detail)) => vec![detail],
-            other => other.map_err(|e| self.err(e))?,
-        };
-        // Health shows when the book was last checked in full, and how it went.
-        let mut cfg = crate::backup::Config::load(self.store.path());
-        cfg.last_check_ms = Some(self.store.now_ms());
-        cfg.last_check_ok = Some(problems.is_empty());
-        cfg.save(self.store.path()).map_err(|e| self.err(e))?;
-        Ok(problems)
+        self.full_check().map_err(|e| self.err(e))
     }
 
     /// Changes how the key is kept. With `new_key`, the database is also re-encrypted under a new

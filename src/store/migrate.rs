@@ -22,11 +22,6 @@ pub struct Migration {
     pub then: Option<MigrationStep>,
 }
 
-/// The newest schema version this program knows.
-pub fn latest_version() -> i64 {
-    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
-}
-
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_initial", sql: include_str!("../../migrations/0001_initial.sql"), then: None },
     Migration { version: 2, name: "0002_search", sql: include_str!("../../migrations/0002_search.sql"), then: None },

@@ -556,7 +556,8 @@ fn health_warns_until_a_backup_is_made_and_again_once_it_is_too_old_and_after_a_
 }
 
 #[test]
-fn the_daily_backup_runs_by_itself_and_a_failing_one_shows_in_health_and_is_tried_again_hourly() {
+fn the_daily_backup_and_the_weekly_check_run_by_themselves_and_a_failing_backup_shows_in_health_and_is_tried_again_hourly()
+ {
     use chrono::TimeZone;
     let dir = tempfile::tempdir().unwrap();
     // 09:00 local time on some day: the book was never backed up, so the first check makes one.
@@ -603,4 +604,12 @@ fn the_daily_backup_runs_by_itself_and_a_failing_one_shows_in_health_and_is_trie
     advance(1);
     assert!(b.backup_if_due().unwrap().is_some());
     assert!(b.health(&admin).unwrap().warnings.is_empty());
+    // The weekly full check, beside it: never done, so now; then in a week.
+    assert_eq!(b.check_if_due().unwrap(), Some(vec![]));
+    assert_eq!(b.health(&admin).unwrap().last_check_ok, Some(true));
+    assert_eq!(b.check_if_due().unwrap(), None);
+    advance(7 * 24 * 60 - 1);
+    assert_eq!(b.check_if_due().unwrap(), None);
+    advance(1);
+    assert_eq!(b.check_if_due().unwrap(), Some(vec![]));
 }

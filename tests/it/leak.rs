@@ -85,6 +85,12 @@ fn no_customer_data_in_clear_on_disk() {
     assert!(scan(dir.path(), "open") >= 3, "expected database, WAL, shm and key file");
     b.store().backup_to(&dir.path().join("backup.db")).unwrap();
     let who = admin(&b);
+    // A backup as users make it (file and manifest, in a folder beside the book) and its
+    // settings file.
+    let backups = dir.path().join("backups");
+    let made = b.backup_now(&who, Some(dir.path()), Some("leak test backup passphrase")).unwrap();
+    assert!(std::path::Path::new(&made.file).exists() && std::path::Path::new(&made.manifest).exists());
+    assert!(!backups.exists());
     scan(dir.path(), "after backup");
     drop(b);
     scan(dir.path(), "closed");

@@ -138,6 +138,7 @@ const WITHOUT_CALLER: &[&str] = &[
     "restore_over",
     // The daily backup, the desktop's and the hub's own doing.
     "backup_if_due",
+    "check_if_due",
     "lang",
     "set_lang",
     "localizer",

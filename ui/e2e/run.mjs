@@ -296,6 +296,38 @@ async function main() {
       expect(Array.isArray(JSON.parse(listed)), `the script signs in with the token: ${listed}`);
     });
 
+    await step("the main screen warns that the book was never backed up; the admin sets a folder and a backup passphrase, backs up, and the warning goes", async () => {
+      await (await b.$('[data-nav="customers"]')).click();
+      await waitText(await byTest(b, "health-banner"), (t) => t.includes("never been backed up"), "the warning that there is no backup");
+      await (await b.$('[data-nav="settings"]')).click();
+      await (await byTest(b, "backups-panel")).scrollIntoView();
+      const folder = join(SHOTS, "backups");
+      rmSync(folder, { recursive: true, force: true });
+      mkdirSync(folder, { recursive: true });
+      await typeInto(await byTest(b, "backup-folder"), folder);
+      await (await byTest(b, "backup-folder-save")).click();
+      await waitText(await byTest(b, "backup-note"), (t) => t.includes("from now on"), "the folder saved");
+      await (await byTest(b, "backup-now")).click();
+      await waitText(await byTest(b, "backup-error"), (t) => t.includes("backup passphrase"), "no backup without a way to open it elsewhere");
+      await typeInto(await byTest(b, "backup-passphrase"), "short");
+      await (await byTest(b, "backup-passphrase-save")).click();
+      await (await b.$('[data-testid="backups-panel"] .field-error')).waitForDisplayed({ timeout: 10_000 });
+      await typeInto(await byTest(b, "backup-passphrase"), "e2e backup passphrase");
+      await (await byTest(b, "backup-passphrase-save")).click();
+      await waitText(await byTest(b, "backup-note"), (t) => t.includes("passphrase saved"), "the backup passphrase saved");
+      await (await byTest(b, "backup-now")).click();
+      await waitText(await byTest(b, "backup-note"), (t) => t.startsWith("Backed up:"), "the backup made and verified", 60_000);
+      const rows = await b.$$('[data-testid="backup-list"] tbody tr');
+      expect(rows.length >= 1, "the backup listed");
+      const files = readdirSync(folder);
+      expect(files.some((f) => f.endsWith(".bkp")) && files.some((f) => f.endsWith(".bkp.manifest.json")), `the backup and its manifest in the folder: ${files}`);
+      expect(!(await byTest(b, "health-warnings").isExisting()), "health still warns after the backup");
+      await (await byTest(b, "backups-panel")).scrollIntoView();
+      await shot(b, "settings-backups.en-US");
+      await (await b.$('[data-nav="customers"]')).click();
+      await b.waitUntil(async () => !(await (await byTest(b, "health-banner")).isExisting()), { timeout: 10_000, timeoutMsg: "the warning stays after the backup" });
+    });
+
     await step("a file with bad rows is previewed with each problem marked, imported, and undone", async () => {
       await (await b.$('[data-nav="data"]')).click();
       await typeInto(await byTest(b, "import-path"), join(FIXTURES, "bad-rows.csv"));

@@ -1081,11 +1081,12 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         });
         b.warm_up();
         let b = std::sync::Arc::new(b);
-        // The hub makes the daily backup too (it runs all day): checked every minute.
+        // The hub makes the daily backup and the weekly full check too (it runs all day).
         let hub = std::sync::Arc::downgrade(&b);
         std::thread::spawn(move || {
             while let Some(b) = hub.upgrade() {
                 let _ = b.backup_if_due();
+                let _ = b.check_if_due();
                 drop(b);
                 std::thread::sleep(std::time::Duration::from_secs(60));
             }

@@ -96,6 +96,64 @@ intact: boolean, chains: Array<ChainReport>,
  */
 heldGiven: number, };
 
+export type BackupEntry = { file: string, size: number, createdAtMs: number | null, deviceCode: string | null, schemaVersion: number | null, counts: Counts | null, 
+/**
+ * The backup is this book's.
+ */
+thisBook: boolean, 
+/**
+ * Why its manifest could not be read (missing, altered), if so: listed, not skipped.
+ */
+problem: string | null, };
+
+export type BackupReport = { file: string, manifest: string, size: number, counts: Counts, 
+/**
+ * How the key is wrapped: "passphrase", "recovery".
+ */
+wraps: Array<string>, seconds: number, 
+/**
+ * How much the book's write-ahead log grew while the copy was made (writes go on meanwhile).
+ */
+walGrowth: number, sameDisk: boolean, 
+/**
+ * Older backups the retention rules no longer keep, removed after this one was verified.
+ */
+removed: Array<string>, };
+
+export type BackupSettings = { 
+/**
+ * Where backups go (the folder set, or `backups` beside the book).
+ */
+folder: string, 
+/**
+ * The folder is on the book's own disk: a backup there survives mistakes, not the disk.
+ */
+sameDisk: boolean, 
+/**
+ * A backup passphrase is set (for this book key).
+ */
+passphraseSet: boolean, 
+/**
+ * The company's recovery public key every backup's key is also sealed to (hex), if set.
+ */
+recoveryKey: string | null, 
+/**
+ * The last backup made and verified here, in Unix ms.
+ */
+lastBackupMs: number | null, lastBackupFile: string | null, 
+/**
+ * How many daily, weekly and monthly backups are kept.
+ */
+keep: Keep, 
+/**
+ * When the daily backup runs (local `HH:MM`).
+ */
+schedule: string, 
+/**
+ * Why the last scheduled backup failed, if it did (it is tried again within the hour).
+ */
+lastError: string | null, };
+
 export type Caller = { user: UserId, login: string, name: string, roles: Array<string>, team: string | null, channel: Channel, 
 /**
  * The desktop the session runs on (its device id).
@@ -225,6 +283,12 @@ export type Contact = { id: ContactId, customerId: CustomerId, name: string, tit
 export type ContactId = string;
 
 export type ContactInput = { name: string | null, title: string | null, phones: Array<string>, emails: Array<string>, notes: string | null, };
+
+export type Counts = { customers: number, contacts: number, activities: number, orders: number, products: number, users: number, 
+/**
+ * Change-log entries (each one row change, of one or more fields).
+ */
+changes: number, };
 
 export type CreateBook = { keyMode: KeyMode, passphrase: string | null, phoneRegion: string, currency: string, 
 /**
@@ -362,6 +426,18 @@ export type FieldRule = { field: string, access: FieldAccess, };
 
 export type Grant = { entity: Entity, actions: Array<Action>, scope: Scope, };
 
+export type Health = { book: string, bookBytes: number, walBytes: number, freePageBytes: number, changeEntries: number, customers: number, lastBackupMs: number | null, lastBackupFile: string | null, 
+/**
+ * The last backup's file is still there, whole as its manifest says (size and signature).
+ */
+lastBackupPresent: boolean, backupFolder: string, backupMaxAgeHours: number, lastCheckMs: number | null, lastCheckOk: boolean | null, lastSyncMs: number | null, bookDiskFree: number | null, backupDiskFree: number | null, 
+/**
+ * Thresholds crossed (empty when healthy).
+ */
+warnings: Array<HealthWarning>, };
+
+export type HealthWarning = { code: string, message: string, };
+
 export type HistoryEntry = { 
 /**
  * Unix ms of the change (its clock's wall time).
@@ -476,6 +552,8 @@ address: string,
 name: string | null, keyMode: KeyMode, passphrase: string | null, };
 
 export type JoinProgress = { step: string, done: number, total: number, };
+
+export type Keep = { daily: number, weekly: number, monthly: number, };
 
 export type KeyMode = "keyring" | "passphrase" | "shared";
 
@@ -1063,6 +1141,30 @@ export function writeCheckpoints(path: string): Promise<number> {
 
 export function auditEvents(limit: number): Promise<Array<AuditEvent>> {
   return invoke<Array<AuditEvent>>("audit_events", { limit });
+}
+
+export function health(): Promise<Health> {
+  return invoke<Health>("health");
+}
+
+export function backupSettings(): Promise<BackupSettings> {
+  return invoke<BackupSettings>("backup_settings");
+}
+
+export function setBackupFolder(folder: string): Promise<BackupSettings> {
+  return invoke<BackupSettings>("set_backup_folder", { folder });
+}
+
+export function setBackupPassphrase(passphrase: string): Promise<BackupSettings> {
+  return invoke<BackupSettings>("set_backup_passphrase", { passphrase });
+}
+
+export function backupNow(): Promise<BackupReport> {
+  return invoke<BackupReport>("backup_now");
+}
+
+export function backups(): Promise<Array<BackupEntry>> {
+  return invoke<Array<BackupEntry>>("backups");
 }
 
 export function setRoleMfa(name: string, required: boolean): Promise<RoleView> {
