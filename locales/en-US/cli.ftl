@@ -396,3 +396,4 @@ cli-health-never = never
 cli-health-ok = Healthy.
 cli-backup-schedule = Daily backup at { $at } (one missed while this PC was off is made at its next start).
 cli-backup-last-error = The last scheduled backup failed: { $error } (it is tried again within the hour).
+cli-diagnostics-done = Diagnostics written to { $path } ({ $files }). It holds no customer data and no secret.

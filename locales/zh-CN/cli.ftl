@@ -251,3 +251,4 @@ cli-health-never = 从未
 cli-health-ok = 状况良好。
 cli-backup-schedule = 每天 { $at } 自动备份（电脑关机时错过的备份会在下次启动时补做）。
 cli-backup-last-error = 上次自动备份失败：{ $error }（一小时内会重试）。
+cli-diagnostics-done = 诊断信息已写入 { $path }（{ $files }）。其中不含客户数据，也不含任何密钥或密码。

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 mod audit;
 mod backup;
+mod diagnostics;
 mod fields;
 mod health;
 pub use fields::RULE_FIELDS;
@@ -27,6 +28,7 @@ mod sync;
 mod users;
 pub use audit::AuditReport;
 pub use backup::{BackupEntry, BackupReport, BackupSettings, LostDay, RestorePreview, RestoreReport, VerifyReport};
+pub use diagnostics::DiagnosticsReport;
 pub use health::{Health, HealthWarning};
 pub use history::{HistoryEntry, Revert};
 pub use io::*;

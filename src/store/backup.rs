@@ -63,6 +63,14 @@ impl Store {
         Ok((free as u64 * super::CIPHER_PAGE_SIZE, entries, synced))
     }
 
+    /// SQLite's and SQLCipher's versions, as the book's connection reports them.
+    pub fn engine_versions(&self) -> Result<(String, String)> {
+        let conn = self.reader();
+        let sqlite: String = conn.query_row("SELECT sqlite_version()", [], |r| r.get(0))?;
+        let cipher: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).optional()?;
+        Ok((sqlite, cipher.unwrap_or_default()))
+    }
+
     /// The book's rows now.
     pub fn counts(&self) -> Result<Counts> {
         counts_of(&self.reader())

@@ -613,3 +613,44 @@ fn the_daily_backup_and_the_weekly_check_run_by_themselves_and_a_failing_backup_
     advance(1);
     assert_eq!(b.check_if_due().unwrap(), Some(vec![]));
 }
+
+#[test]
+fn the_diagnostics_zip_lists_what_support_needs_with_no_customer_data_no_secret_and_home_as_tilde() {
+    let home = tempfile::tempdir().unwrap();
+    let (b, path, folder) = book_with_demo(home.path(), 0);
+    let admin = admin(&b);
+    let names = ["诊断客户甲", "Quentin Diagnostica"];
+    for n in names {
+        b.add_customer(&admin, &person(n)).unwrap();
+    }
+    let made = b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap();
+    let key_hex = {
+        let (k, _) = banyan::security::KeyStore::for_db(&path).unlock(Some(PASS)).unwrap();
+        k.to_hex().to_string()
+    };
+    drop(b);
+    let zip_path = home.path().join("diag.zip");
+    let (ok, text) = run(cli(&path).env("HOME", home.path()).args(["diagnostics", "--out"]).arg(&zip_path));
+    assert!(ok, "{text}");
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut all = String::new();
+    let mut files = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        files.push(f.name().unwrap().to_string());
+        std::io::Read::read_to_string(&mut f, &mut all).unwrap();
+    }
+    for want in ["versions.json", "settings.json", "health.json", "backups.json", "book.json", "manifest.json"] {
+        assert!(files.iter().any(|f| f == want), "{want} missing: {files:?}");
+    }
+    for needle in [names[0], names[1], PASS, BACKUP_PASS, ADMIN_PASSWORD, key_hex.as_str()] {
+        assert!(!all.contains(needle), "{needle} in the diagnostics");
+    }
+    let home_text = home.path().display().to_string();
+    assert!(!all.contains(&home_text), "the home folder in the diagnostics");
+    assert!(all.contains("\"~/book.db\""), "the book's path from ~");
+    let made_name = Path::new(&made.file).file_name().unwrap().to_string_lossy().to_string();
+    assert!(all.contains(&made_name) && all.contains("\"signed\": true"), "the backup and its state");
+    assert!(all.contains("SQLCipher") || all.contains("\"sqlcipher\": \"4"), "{all}");
+    assert!(folder.exists());
+}

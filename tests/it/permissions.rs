@@ -76,6 +76,7 @@ const TABLE: &[(&str, &str)] = &[
     ("set_backup_max_age", "+ - - - -"),
     ("set_backup_schedule", "+ - - - -"),
     ("health", "+ + + + +"),
+    ("diagnostics", "+ + + + +"),
     ("backup_now", "+ - - - -"),
     ("backups", "+ - - - -"),
     ("latest_backup", "+ - - - -"),
@@ -464,6 +465,10 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
         "set_backup_max_age" => act!(b.set_backup_max_age(who, 72)),
         "set_backup_schedule" => act!(b.set_backup_schedule(who, "18:45")),
         "health" => act!(b.health(who)),
+        "diagnostics" => {
+            let out = f.dir.join(format!("diagnostics-{}.zip", f.next()));
+            act!(b.diagnostics(who, &out))
+        }
         "set_backup_keep" => act!(b.set_backup_keep(who, banyan::backup::Keep { daily: 3, weekly: 4, monthly: 12 })),
         "latest_backup" => {
             f.backup(b);

@@ -185,6 +185,13 @@ enum Command {
     /// passphrase (BANYAN_BACKUP_PASSPHRASE or standard input) and the company's recovery key.
     #[command(subcommand)]
     Backup(BackupCmd),
+    /// A zip for support: versions, settings and where each comes from, health, the last check,
+    /// the backups and their state, key mode (never the key), schema and counts. No customer
+    /// data, no secret; paths under your home folder start with ~.
+    Diagnostics {
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The book's health on this desktop: sizes, the last backup and check, the last sync, free
     /// space. Exits 1 when a threshold is crossed (for monitoring scripts).
     Health,
@@ -1131,6 +1138,14 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,
         Command::Audit(cmd) => audit_cmd(&b, &caller, cmd, &out)?,
         Command::Backup(cmd) => backup_cmd(&b, &caller, cmd, &out)?,
+        Command::Diagnostics { out: path } => {
+            let r = b.diagnostics(&caller, &path)?;
+            out.message(
+                "cli-diagnostics-done",
+                &[("path", r.file.clone()), ("files", r.entries.join(", "))],
+                serde_json::to_value(&r).unwrap_or_default(),
+            );
+        }
         Command::Health => {
             let h = b.health(&caller)?;
             out.health(&h);

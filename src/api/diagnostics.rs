@@ -1,0 +1,150 @@
+//! Diagnostics for support (`banyan diagnostics --out FILE.zip`): what a support engineer needs to
+//! see about this desktop's book, with no customer data and no secret. Every file in the zip is
+//! built from fields chosen here (an allowlist), never a copy of something redacted afterwards:
+//! redacting after the fact is how other products shipped passwords. Paths under the user's home
+//! folder are shown from `~`.
+
+use super::{ApiResult, Banyan, Caller};
+use crate::backup as bk;
+use crate::security::grants::{Action, Entity};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// A diagnostics zip written: where, and the files in it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticsReport {
+    pub file: String,
+    pub entries: Vec<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+}
+
+/// `path` with the user's home folder shown as `~`.
+fn tilde(path: &str) -> String {
+    let home = std::env::var("HOME").or_else(|_| std::env::var("USERPROFILE")).unwrap_or_default();
+    match path.strip_prefix(home.as_str()) {
+        Some(rest) if !home.is_empty() => format!("~{rest}"),
+        _ => path.to_string(),
+    }
+}
+
+/// The OS's name and version as it tells them, where it does (no user or host names).
+fn os_release() -> String {
+    let pretty = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|t| t.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string())));
+    format!("{} {} {}", std::env::consts::OS, std::env::consts::ARCH, pretty.unwrap_or_default()).trim().to_string()
+}
+
+impl Banyan {
+    /// Writes the diagnostics zip to `out`: versions, the backup settings (each value with where
+    /// it comes from), health, the last integrity check, the backups and their verify state,
+    /// the key mode (never the key), schema and counts, and a manifest of its files.
+    pub fn diagnostics(&self, caller: &Caller, out: &Path) -> ApiResult<DiagnosticsReport> {
+        self.may(caller, Entity::Settings, Action::Read)?;
+        self.write_diagnostics(out).map_err(|e| self.err(e))
+    }
+
+    fn write_diagnostics(&self, out: &Path) -> crate::Result<DiagnosticsReport> {
+        let book = self.store.path();
+        let cfg = bk::Config::load(book);
+        let health = self.health_now()?;
+        let (sqlite, sqlcipher) = self.store.engine_versions()?;
+        let versions = serde_json::json!({
+            "app": env!("CARGO_PKG_VERSION"),
+            "sqlite": sqlite,
+            "sqlcipher": sqlcipher,
+            "os": os_release(),
+        });
+        let source = |set: bool| if set { "this desktop" } else { "default" };
+        let keep = cfg.keep.unwrap_or_default();
+        let settings = serde_json::json!({
+            "backupFolder": { "value": tilde(&cfg.dir_for(book).display().to_string()), "source": source(cfg.dir.is_some()) },
+            "backupSchedule": { "value": cfg.schedule.clone().unwrap_or_else(|| bk::DEFAULT_SCHEDULE.into()), "source": source(cfg.schedule.is_some()) },
+            "backupKeep": { "value": { "daily": keep.daily, "weekly": keep.weekly, "monthly": keep.monthly }, "source": source(cfg.keep.is_some()) },
+            "backupMaxAgeHours": { "value": cfg.max_age_hours.unwrap_or(bk::DEFAULT_MAX_AGE_HOURS), "source": source(cfg.max_age_hours.is_some()) },
+            "backupPassphrase": { "value": if cfg.passphrase_wrap.is_some() { "set" } else { "not set" } },
+            "recoveryKey": { "value": if self.store.setting("backup_recovery_key")?.is_some_and(|k| !k.is_empty()) { "set" } else { "not set" }, "source": "book" },
+            // No managed policy is read yet; when one is, its values and errors go here.
+            "policyErrors": [],
+        });
+        let health_json = serde_json::json!({
+            "book": tilde(&health.book),
+            "bookBytes": health.book_bytes,
+            "walBytes": health.wal_bytes,
+            "freePageBytes": health.free_page_bytes,
+            "changeEntries": health.change_entries,
+            "customers": health.customers,
+            "lastBackupMs": health.last_backup_ms,
+            "lastBackupPresent": health.last_backup_present,
+            "backupFolder": tilde(&health.backup_folder),
+            "lastCheckMs": health.last_check_ms,
+            "lastCheckOk": health.last_check_ok,
+            "lastSyncMs": health.last_sync_ms,
+            "bookDiskFree": health.book_disk_free,
+            "backupDiskFree": health.backup_disk_free,
+            "warnings": health.warnings.iter().map(|w| w.code.clone()).collect::<Vec<_>>(),
+            "lastBackupError": cfg.last_error.is_some(),
+        });
+        let backups: Vec<serde_json::Value> = bk::list_dir(&cfg.dir_for(book))?
+            .into_iter()
+            .map(|f| {
+                let name = f.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                match f.manifest {
+                    Ok(m) => serde_json::json!({
+                        "file": name, "size": f.size, "createdAtMs": m.created_at_ms, "schema": m.schema_version,
+                        "signed": m.signature_holds(), "sizeMatches": f.size == m.file_size,
+                        "counts": m.counts, "wraps": { "passphrase": m.wraps.passphrase.is_some(), "recovery": m.wraps.recovery.is_some() },
+                    }),
+                    Err(e) => serde_json::json!({ "file": name, "size": f.size, "problem": super::localize(self.l10n(), e).code }),
+                }
+            })
+            .collect();
+        let counts = self.store.counts()?;
+        let book_json = serde_json::json!({
+            "keyMode": crate::security::KeyStore::for_db(book).mode().ok(),
+            "schema": crate::store::migrate::LATEST,
+            "deviceCode": self.store.device_code(),
+            "counts": counts,
+            "syncHeld": self.store.sync_held_count()?,
+        });
+        let files: Vec<(&str, serde_json::Value)> = vec![
+            ("versions.json", versions),
+            ("settings.json", settings),
+            ("health.json", health_json),
+            ("backups.json", serde_json::Value::Array(backups)),
+            ("book.json", book_json),
+            ("log.json", serde_json::json!({ "note": "this version writes no log file" })),
+        ];
+        let zipped = (|| -> zip::result::ZipResult<Vec<String>> {
+            let file = crate::security::files::create(out)?;
+            let mut z = zip::ZipWriter::new(file);
+            let options = zip::write::SimpleFileOptions::default();
+            let mut manifest = Vec::new();
+            for (name, value) in &files {
+                let bytes = serde_json::to_vec_pretty(value).expect("json serializes");
+                manifest.push(serde_json::json!({ "file": name, "bytes": bytes.len(), "blake3": blake3::hash(&bytes).to_hex().to_string() }));
+                z.start_file(*name, options)?;
+                z.write_all(&bytes)?;
+            }
+            z.start_file("manifest.json", options)?;
+            z.write_all(&serde_json::to_vec_pretty(&manifest).expect("json serializes"))?;
+            z.finish()?.sync_all()?;
+            let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
+            names.push("manifest.json".into());
+            Ok(names)
+        })();
+        let entries = zipped.map_err(|e| match e {
+            zip::result::ZipError::Io(io) => crate::Error::Io(io),
+            other => crate::Error::Io(std::io::Error::other(other.to_string())),
+        })?;
+        Ok(DiagnosticsReport {
+            file: out.display().to_string(),
+            size: std::fs::metadata(out).map(|m| m.len()).unwrap_or(0),
+            entries,
+        })
+    }
+}
