@@ -536,6 +536,9 @@ audit-event-privacy-export = Personal data exported
 audit-event-erasure = Person erased
 audit-event-consent-given = Consent given
 audit-event-consent-withdrawn = Consent withdrawn
+audit-event-backup = Backup made
+audit-event-restore = Book restored from a backup
+audit-event-restore-undone = Restore taken back
 # Variables:
 #   $book (Number) - checkpoints in the book
 #   $held (Number) - of those, also in the file kept elsewhere

@@ -654,3 +654,27 @@ fn the_diagnostics_zip_lists_what_support_needs_with_no_customer_data_no_secret_
     assert!(all.contains("SQLCipher") || all.contains("\"sqlcipher\": \"4"), "{all}");
     assert!(folder.exists());
 }
+
+#[test]
+fn on_the_command_line_a_new_desktop_restores_its_book_from_a_backup_and_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _path, _folder) = book_with_demo(dir.path(), 40);
+    let made = b.backup_now(&admin(&b), None, Some(BACKUP_PASS)).unwrap();
+    drop(b);
+    let laptop = dir.path().join("new-laptop/banyan.db");
+    // Without the backup passphrase: refused, and nothing is made.
+    let (ok, text) = run(cli(&laptop).arg("restore").arg(&made.file));
+    assert!(!ok && text.contains("backup"), "{text}");
+    assert!(!laptop.exists());
+    let (ok, text) =
+        run(cli(&laptop).arg("restore").arg(&made.file).env("BANYAN_BACKUP_PASSPHRASE", "not the passphrase"));
+    assert!(!ok && text.contains("backup passphrase is wrong"), "{text}");
+    assert!(!laptop.exists());
+    let (ok, text) = run(cli(&laptop).arg("restore").arg(&made.file).env("BANYAN_BACKUP_PASSPHRASE", BACKUP_PASS));
+    assert!(ok, "{text}");
+    // The book opens with BANYAN_PASSPHRASE (its key is now kept behind it) and holds the customers.
+    let out = cli(&laptop).args(["--json", "customer", "list", "--limit", "100"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().map(|a| a.len()), Some(40));
+}
