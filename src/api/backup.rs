@@ -246,7 +246,7 @@ fn checked_copy(book: &Path, file: &Path, m: &Manifest, key: &crate::security::D
     if hash != m.file_blake3 {
         return Err(bk::err("error-backup-damaged"));
     }
-    if let Some(first) = crate::store::backup::full_check(&tmp.0, key, m)?.first() {
+    if let Some(first) = crate::store::backup::full_check(&tmp.0, key, m, false)?.first() {
         return Err(Error::Backup(FieldError::new("backup", "error-backup-unsound").arg("detail", first.clone())));
     }
     Ok(tmp)
@@ -622,7 +622,7 @@ impl Banyan {
                 if hash != m.file_blake3 {
                     return Err(bk::err("error-backup-damaged"));
                 }
-                problems.extend(crate::store::backup::full_check(&tmp.0, &key, &m)?);
+                problems.extend(crate::store::backup::full_check(&tmp.0, &key, &m, true)?);
             }
             Ok(VerifyReport {
                 file: file.display().to_string(),
@@ -702,32 +702,18 @@ impl Banyan {
     ) -> crate::Result<(PathBuf, u64)> {
         let book = self.store.path().to_owned();
         let key = self.store.key().ok_or_else(|| bk::err("error-backup-no-wrap"))?.clone();
-        let (book_size, wal) = self.store.file_sizes();
-        room_for(&book, m.file_size + book_size + wal)?;
+        // The copy beside the book; the book itself becomes the snapshot by a rename.
+        room_for(&book, m.file_size)?;
         let tmp = checked_copy(&book, Path::new(&preview.file), m, backup_key)?;
         if bk::key_id(backup_key) != bk::key_id(&key) {
             crate::store::backup::rekey_file(&tmp.0, backup_key, &key)?;
         }
         let now = self.store.now_ms();
         let snapshot = kept_name(&book, "pre-restore", now, ".db");
-        match self.store.backup_to(&snapshot) {
-            Ok(()) => {}
-            // A damaged book cannot be read page by page: its files are kept as they are.
-            Err(Error::Corrupt(_)) => {
-                std::fs::copy(&book, &snapshot)?;
-                let (mut wal, mut to) = (book.as_os_str().to_owned(), snapshot.as_os_str().to_owned());
-                wal.push("-wal");
-                to.push("-wal");
-                if Path::new(&wal).exists() {
-                    std::fs::copy(&wal, &to)?;
-                }
-            }
-            Err(e) => return Err(e),
-        }
         let erasures = self.store.erasures_with_reasons()?;
         let hlc = self.store.hlc_raw()?;
         let device = self.store.device().to_string();
-        self.store.replace_file(&tmp.0)?;
+        self.store.replace_file(&tmp.0, &snapshot)?;
         self.former_devices.push(device);
         let actor = caller.actor();
         let again = self.store.after_restore(&actor, hlc, &erasures)?;
@@ -758,15 +744,13 @@ impl Banyan {
                 .and_then(|t| serde_json::from_slice(&t).ok())
                 .filter(|n: &RestoreNote| n.snapshot.exists())
                 .ok_or_else(|| bk::err("error-backup-nothing-to-undo"))?;
-            let (book_size, wal) = b.store.file_sizes();
-            room_for(&book, 2 * (book_size + wal))?;
+            room_for(&book, std::fs::metadata(&note.snapshot)?.len())?;
             let tmp = TempFile(beside(&book, "undo"));
             std::fs::copy(&note.snapshot, &tmp.0)?;
             let now = b.store.now_ms();
             let kept = kept_name(&book, "undone-restore", now, ".db");
-            b.store.backup_to(&kept)?;
             let device = b.store.device().to_string();
-            b.store.replace_file(&tmp.0)?;
+            b.store.replace_file(&tmp.0, &kept)?;
             b.former_devices.push(device);
             let _ = std::fs::remove_file(note_path(&book));
             b.store.record_event(

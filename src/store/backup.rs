@@ -126,12 +126,13 @@ impl Store {
     }
 
     /// Swaps the book's file for `with` (a closed book file under the same key, on the same
-    /// disk) and opens it in this store's place, migrating it if an older version made it. The
+    /// disk) and opens it in this store's place, migrating it if an older version made it; the
+    /// book as it was is kept at `keep_old_as`. The
     /// book is closed first (the WAL checkpointed into the file); if another process has it open
     /// the swap is refused ([`Error::BookInUse`]) and the book reopens as it was. Windows cannot
     /// rename over an open file and Unix would leave the other process on the old one: either way
     /// nobody else may hold it.
-    pub fn replace_file(&mut self, with: &Path) -> Result<()> {
+    pub fn replace_file(&mut self, with: &Path, keep_old_as: &Path) -> Result<()> {
         let _ = self.seal_chains();
         self.upkeep = None;
         self.writer().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
@@ -149,11 +150,22 @@ impl Store {
                 });
             }
             drop(probe);
-            std::fs::rename(with, &self.path)?;
+            // The book as it was, whole now that the WAL is in it, becomes the snapshot (a rename:
+            // no copy of a large book to wait for).
+            std::fs::rename(&self.path, keep_old_as)?;
+            if let Err(e) = std::fs::rename(with, &self.path) {
+                let _ = std::fs::rename(keep_old_as, &self.path);
+                return Err(e.into());
+            }
+            // Whatever the old file still had beside it goes with it (normally nothing: closing
+            // the last connection checkpointed the WAL into it).
             for suffix in ["-wal", "-shm"] {
-                let mut p = self.path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(Path::new(&p));
+                let (mut from, mut to) = (self.path.as_os_str().to_owned(), keep_old_as.as_os_str().to_owned());
+                from.push(suffix);
+                to.push(suffix);
+                if Path::new(&from).exists() {
+                    std::fs::rename(&from, &to)?;
+                }
             }
             crate::security::keys::sync_dir(&self.path);
             Ok(())
@@ -215,6 +227,24 @@ fn counts_of(conn: &Connection) -> Result<Counts> {
     })
 }
 
+/// Each desktop's last sequence number held, through the primary key (an entry of k fields
+/// holds sequence numbers seq .. seq + k - 1).
+fn heads_of(conn: &Connection) -> Result<BTreeMap<String, i64>> {
+    let mut heads = BTreeMap::new();
+    let mut st = conn.prepare(
+        "SELECT o.device, (SELECT c.seq + max(json_array_length(c.fields), 1) - 1 FROM changes c
+                            WHERE c.origin = o.id ORDER BY c.seq DESC LIMIT 1)
+         FROM origins o",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        if let Some(head) = r.get::<_, Option<i64>>(1)? {
+            heads.insert(r.get::<_, String>(0)?, head);
+        }
+    }
+    Ok(heads)
+}
+
 /// A book's facts, read through `conn` (one snapshot): `device` names the desktop whose last
 /// checkpoint goes with them.
 pub(crate) fn facts_of(conn: &Connection, device: &str) -> Result<BookFacts> {
@@ -225,21 +255,7 @@ pub(crate) fn facts_of(conn: &Connection, device: &str) -> Result<BookFacts> {
         };
         let book_id = meta("book_id")?.ok_or_else(|| Error::Corrupt("meta book_id missing".into()))?;
         let schema_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        // Each desktop's last entry through the primary key: an entry of k fields holds
-        // sequence numbers seq .. seq + k - 1.
-        let mut heads = BTreeMap::new();
-        let mut st = conn.prepare(
-            "SELECT o.device, (SELECT c.seq + max(json_array_length(c.fields), 1) - 1 FROM changes c
-                                WHERE c.origin = o.id ORDER BY c.seq DESC LIMIT 1)
-             FROM origins o",
-        )?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            if let Some(head) = r.get::<_, Option<i64>>(1)? {
-                heads.insert(r.get::<_, String>(0)?, head);
-            }
-        }
-        drop(rows);
+        let heads = heads_of(conn)?;
         let checkpoint = conn
             .query_row(
                 "SELECT o.device, coalesce(o.public_key, ''), c.seq, c.link, c.at, c.signature
@@ -273,10 +289,14 @@ pub(crate) fn facts_of(conn: &Connection, device: &str) -> Result<BookFacts> {
     facts
 }
 
-/// The full check of a backup's file (a copy on the book's disk, opened read-write so FTS5 can
-/// check itself): SQLite's integrity check, SQLCipher's page check, each search table's own
-/// check, and the facts against the manifest's. The problems found, each named.
-pub(crate) fn full_check(path: &Path, key: &DbKey, m: &crate::backup::Manifest) -> Result<Vec<String>> {
+/// The check of a backup's file (a copy on the book's disk, opened read-write so FTS5 can check
+/// itself). `thorough` (`backup verify --full`): SQLite's integrity check, SQLCipher's page
+/// check, each search table's own check, and the facts (content hash, counts, heads) computed
+/// again against the manifest's. Otherwise (a restore, whose copy already matched the signed
+/// manifest's BLAKE3 byte for byte): SQLite's quick check, which reads every page of every tree
+/// (each page's HMAC verified as it is decrypted) and checks their structure, and the book id and
+/// heads. Both check the signer is a desktop of the book. The problems found, each named.
+pub(crate) fn full_check(path: &Path, key: &DbKey, m: &crate::backup::Manifest, thorough: bool) -> Result<Vec<String>> {
     let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     let mut problems = Vec::new();
     let texts = |sql: &str| -> Result<Vec<String>> {
@@ -290,31 +310,36 @@ pub(crate) fn full_check(path: &Path, key: &DbKey, m: &crate::backup::Manifest) 
             .collect();
         Ok(rows)
     };
-    for line in texts("PRAGMA integrity_check")? {
+    for line in texts(if thorough { "PRAGMA integrity_check" } else { "PRAGMA quick_check" })? {
         if line != "ok" {
             problems.push(format!("integrity: {line}"));
         }
     }
-    for line in texts("PRAGMA cipher_integrity_check")? {
-        problems.push(format!("cipher: {line}"));
-    }
-    let fts: Vec<String> = texts("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%USING fts5%'")?;
-    for t in fts {
-        if let Err(e) = conn.execute(&format!("INSERT INTO \"{t}\"(\"{t}\") VALUES ('integrity-check')"), []) {
-            problems.push(format!("search index {t}: {e}"));
+    if thorough {
+        for line in texts("PRAGMA cipher_integrity_check")? {
+            problems.push(format!("cipher: {line}"));
+        }
+        let fts: Vec<String> =
+            texts("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%USING fts5%'")?;
+        for t in fts {
+            if let Err(e) = conn.execute(&format!("INSERT INTO \"{t}\"(\"{t}\") VALUES ('integrity-check')"), []) {
+                problems.push(format!("search index {t}: {e}"));
+            }
+        }
+        let facts = facts_of(&conn, &m.device)?;
+        if facts.content_hash != m.content_hash {
+            problems.push("content differs from the manifest's hash".into());
+        }
+        if facts.counts != m.counts {
+            problems.push(format!("counts {:?} differ from the manifest's {:?}", facts.counts, m.counts));
         }
     }
-    let facts = facts_of(&conn, &m.device)?;
-    if facts.book_id != m.book_id {
+    let book_id: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'book_id'", [], |r| r.get(0)).optional()?;
+    if book_id.as_deref() != Some(m.book_id.as_str()) {
         problems.push("book id differs from the manifest".into());
     }
-    if facts.content_hash != m.content_hash {
-        problems.push("content differs from the manifest's hash".into());
-    }
-    if facts.counts != m.counts {
-        problems.push(format!("counts {:?} differ from the manifest's {:?}", facts.counts, m.counts));
-    }
-    if facts.heads != m.heads {
+    if heads_of(&conn)? != m.heads {
         problems.push("change-log heads differ from the manifest's".into());
     }
     // The manifest's signer must be a desktop of the book it describes.
