@@ -436,7 +436,7 @@ impl Banyan {
         if let Some(p) = passphrase {
             self.store_passphrase_wrap(p)?;
         }
-        let mut cfg = bk::Config::load(&book);
+        let cfg = bk::Config::load(&book);
         let book_id = self.store.book_id()?;
         let key_id = bk::key_id(&key);
         let mut wraps = bk::Wraps::default();
@@ -515,6 +515,9 @@ impl Banyan {
         self.store.request_upkeep();
         // Only now that this one is whole and read back do older ones go.
         let removed = bk::prune(&folder, &m.book_id, cfg.keep.unwrap_or_default(), *chrono::Local::now().offset())?;
+        // Read again: a setting changed while the copy was made (the window's, another
+        // command's) is kept.
+        let mut cfg = bk::Config::load(&book);
         cfg.last_ms = Some(now);
         cfg.last_file = Some(dest.clone());
         cfg.last_error = None;
