@@ -309,13 +309,22 @@ impl Banyan {
 
     /// Sets the folder backups go to on this desktop (`None`: `backups` beside the book).
     pub fn set_backup_folder(&self, caller: &Caller, folder: Option<&Path>) -> ApiResult<BackupSettings> {
+        self.change_backup_config(caller, |cfg| {
+            cfg.dir = folder.map(std::path::absolute).transpose()?;
+            Ok(())
+        })
+    }
+
+    /// Changes this desktop's backup settings with `change` (which may refuse) and returns them.
+    fn change_backup_config(
+        &self,
+        caller: &Caller,
+        change: impl FnOnce(&mut bk::Config) -> crate::Result<()>,
+    ) -> ApiResult<BackupSettings> {
         self.may(caller, Entity::Settings, Action::Update)?;
         let run = || -> crate::Result<BackupSettings> {
             let mut cfg = bk::Config::load(self.store.path());
-            cfg.dir = match folder {
-                Some(f) => Some(std::path::absolute(f)?),
-                None => None,
-            };
+            change(&mut cfg)?;
             cfg.save(self.store.path())?;
             self.backup_settings_now()
         };
@@ -324,32 +333,24 @@ impl Banyan {
 
     /// Sets how many daily, weekly and monthly backups this desktop keeps in its folder.
     pub fn set_backup_keep(&self, caller: &Caller, keep: bk::Keep) -> ApiResult<BackupSettings> {
-        self.may(caller, Entity::Settings, Action::Update)?;
-        let run = || -> crate::Result<BackupSettings> {
+        self.change_backup_config(caller, |cfg| {
             if keep.daily + keep.weekly + keep.monthly == 0 {
                 return Err(Error::invalid("keep", "error-backup-keep-nothing"));
             }
-            let mut cfg = bk::Config::load(self.store.path());
             cfg.keep = Some(keep);
-            cfg.save(self.store.path())?;
-            self.backup_settings_now()
-        };
-        run().map_err(|e| self.err(e))
+            Ok(())
+        })
     }
 
     /// Sets after how many hours without a backup health warns (and the main screen says so).
     pub fn set_backup_max_age(&self, caller: &Caller, hours: u32) -> ApiResult<BackupSettings> {
-        self.may(caller, Entity::Settings, Action::Update)?;
-        let run = || -> crate::Result<BackupSettings> {
+        self.change_backup_config(caller, |cfg| {
             if hours == 0 {
                 return Err(Error::invalid("hours", "error-backup-max-age"));
             }
-            let mut cfg = bk::Config::load(self.store.path());
             cfg.max_age_hours = Some(hours);
-            cfg.save(self.store.path())?;
-            self.backup_settings_now()
-        };
-        run().map_err(|e| self.err(e))
+            Ok(())
+        })
     }
 
     /// Sets the backup passphrase: the book key is sealed under it for every backup from now on
@@ -417,16 +418,12 @@ impl Banyan {
 
     /// Sets when the daily backup runs on this desktop (`HH:MM`, local time).
     pub fn set_backup_schedule(&self, caller: &Caller, at: &str) -> ApiResult<BackupSettings> {
-        self.may(caller, Entity::Settings, Action::Update)?;
-        let run = || -> crate::Result<BackupSettings> {
+        self.change_backup_config(caller, |cfg| {
             let (h, m) = bk::parse_schedule(at)
                 .ok_or_else(|| Error::field(FieldError::new("schedule", "error-backup-schedule").arg("value", at)))?;
-            let mut cfg = bk::Config::load(self.store.path());
             cfg.schedule = Some(format!("{h:02}:{m:02}"));
-            cfg.save(self.store.path())?;
-            self.backup_settings_now()
-        };
-        run().map_err(|e| self.err(e))
+            Ok(())
+        })
     }
 
     fn make_backup(&self, actor: &Actor, to: Option<&Path>, passphrase: Option<&str>) -> crate::Result<BackupReport> {
