@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod io;
+pub mod logging;
 pub mod model;
 pub mod quality;
 pub mod search;

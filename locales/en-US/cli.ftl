@@ -392,6 +392,7 @@ cli-health-check-ok = (sound)
 cli-health-check-bad = (problems found)
 cli-health-sync = Last sync: { $when }
 cli-health-disks = Free space: { $book } MB on the book's disk, { $backup } MB on the backup folder's
+cli-health-log = Log: { $mb } MB in { $folder }
 cli-health-never = never
 cli-health-ok = Healthy.
 cli-backup-schedule = Daily backup at { $at } (one missed while this PC was off is made at its next start).

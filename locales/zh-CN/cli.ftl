@@ -247,6 +247,7 @@ cli-health-check-ok = （完好）
 cli-health-check-bad = （发现问题）
 cli-health-sync = 上次同步：{ $when }
 cli-health-disks = 可用空间：客户库所在磁盘 { $book } MB，备份文件夹所在磁盘 { $backup } MB
+cli-health-log = 日志：{ $mb } MB，位于 { $folder }
 cli-health-never = 从未
 cli-health-ok = 状况良好。
 cli-backup-schedule = 每天 { $at } 自动备份（电脑关机时错过的备份会在下次启动时补做）。

@@ -20,6 +20,12 @@ use tauri::Manager;
 
 fn main() {
     let started = std::time::Instant::now();
+    // The log first, so a panic anywhere after is in it (see `banyan::logging`; the folder is
+    // Tauri's `app_log_dir`). A log that cannot start never keeps the window from opening.
+    if let Some(opts) = banyan::logging::LogOptions::from_env("desktop") {
+        let _ = banyan::logging::init(&opts);
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "desktop started");
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {

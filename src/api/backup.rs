@@ -531,6 +531,14 @@ impl Banyan {
             "backup",
             &serde_json::json!({ "file": name, "size": size, "customers": m.counts.customers, "wraps": wrap_names }),
         )?;
+        tracing::info!(
+            bytes = size,
+            ms = started.elapsed().as_millis() as u64,
+            wal_growth = wal_after.saturating_sub(wal_before),
+            removed = removed.len(),
+            customers = m.counts.customers,
+            "backup made"
+        );
         Ok(BackupReport {
             file: dest.display().to_string(),
             manifest: bk::manifest_path(&dest).display().to_string(),
@@ -730,6 +738,13 @@ impl Banyan {
                 "lostChanges": preview.lost_total, "erasedAgain": again,
             }),
         )?;
+        tracing::info!(
+            backup_device = %m.device,
+            backup_at_ms = m.created_at_ms,
+            lost_changes = preview.lost_total,
+            erased_again = again,
+            "restored"
+        );
         Ok((snapshot, again as u64))
     }
 
@@ -758,6 +773,7 @@ impl Banyan {
                 "restore-undone",
                 &serde_json::json!({ "backup": note.backup, "restoredAtMs": note.at_ms }),
             )?;
+            tracing::info!(restored_at_ms = note.at_ms, "restore undone");
             Ok(kept)
         };
         run(self).map_err(|e| self.err(e))

@@ -42,7 +42,8 @@ fn os_release() -> String {
 impl Banyan {
     /// Writes the diagnostics zip to `out`: versions, the backup settings (each value with where
     /// it comes from), health, the last integrity check, the backups and their verify state,
-    /// the key mode (never the key), schema and counts, and a manifest of its files.
+    /// the key mode (never the key), schema and counts, the last 7 days of log, and a manifest of its
+    /// files.
     pub fn diagnostics(&self, caller: &Caller, out: &Path) -> ApiResult<DiagnosticsReport> {
         self.may(caller, Entity::Settings, Action::Read)?;
         self.write_diagnostics(out).map_err(|e| self.err(e))
@@ -111,29 +112,54 @@ impl Banyan {
             "counts": counts,
             "syncHeld": self.store.sync_held_count()?,
         });
-        let files: Vec<(&str, serde_json::Value)> = vec![
+        // The last 7 days of log, as written: the log holds nothing but allowlisted events
+        // (see `crate::logging`).
+        let log_dir = crate::logging::dir();
+        let since = (chrono::Utc::now() - chrono::Duration::days(7)).format("%Y-%m-%d").to_string();
+        let logs: Vec<(String, std::path::PathBuf)> = log_dir
+            .as_deref()
+            .map(crate::logging::files)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(day, _)| *day >= since)
+            .filter_map(|(_, p)| Some((format!("logs/{}", p.file_name()?.to_string_lossy()), p)))
+            .collect();
+        let log_json = serde_json::json!({
+            "folder": log_dir.as_ref().map(|d| tilde(&d.display().to_string())),
+            "bytes": log_dir.as_deref().map(crate::logging::total_size).unwrap_or(0),
+            "included": logs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+        });
+        let mut files: Vec<(String, Vec<u8>)> = [
             ("versions.json", versions),
             ("settings.json", settings),
             ("health.json", health_json),
             ("backups.json", serde_json::Value::Array(backups)),
             ("book.json", book_json),
-            ("log.json", serde_json::json!({ "note": "this version writes no log file" })),
-        ];
+            ("log.json", log_json),
+        ]
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), serde_json::to_vec_pretty(&v).expect("json serializes")))
+        .collect();
+        for (name, path) in logs {
+            // A file rotated away meanwhile is left out.
+            if let Ok(bytes) = std::fs::read(&path) {
+                files.push((name, bytes));
+            }
+        }
         let zipped = (|| -> zip::result::ZipResult<Vec<String>> {
             let file = crate::security::files::create(out)?;
             let mut z = zip::ZipWriter::new(file);
             let options = zip::write::SimpleFileOptions::default();
             let mut manifest = Vec::new();
-            for (name, value) in &files {
-                let bytes = serde_json::to_vec_pretty(value).expect("json serializes");
-                manifest.push(serde_json::json!({ "file": name, "bytes": bytes.len(), "blake3": blake3::hash(&bytes).to_hex().to_string() }));
-                z.start_file(*name, options)?;
-                z.write_all(&bytes)?;
+            for (name, bytes) in &files {
+                manifest.push(serde_json::json!({ "file": name, "bytes": bytes.len(), "blake3": blake3::hash(bytes).to_hex().to_string() }));
+                z.start_file(name.as_str(), options)?;
+                z.write_all(bytes)?;
             }
             z.start_file("manifest.json", options)?;
             z.write_all(&serde_json::to_vec_pretty(&manifest).expect("json serializes"))?;
             z.finish()?.sync_all()?;
-            let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
+            let mut names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
             names.push("manifest.json".into());
             Ok(names)
         })();

@@ -48,6 +48,10 @@ pub struct Health {
     pub book_disk_free: Option<u64>,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub backup_disk_free: Option<u64>,
+    /// This program's log folder, and the size of the logs in it.
+    pub log_folder: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub log_bytes: u64,
     /// Thresholds crossed (empty when healthy).
     pub warnings: Vec<HealthWarning>,
 }
@@ -60,6 +64,7 @@ impl Banyan {
     /// kept for health. A page too damaged for the check to go on is a problem it found, not a
     /// failure to check.
     pub(crate) fn full_check(&self) -> crate::Result<Vec<String>> {
+        let started = std::time::Instant::now();
         let problems = match self.store.check() {
             Err(crate::Error::Corrupt(detail)) => vec![detail],
             other => other?,
@@ -68,6 +73,12 @@ impl Banyan {
         cfg.last_check_ms = Some(self.store.now_ms());
         cfg.last_check_ok = Some(problems.is_empty());
         cfg.save(self.store.path())?;
+        let ms = started.elapsed().as_millis() as u64;
+        if problems.is_empty() {
+            tracing::info!(ms, "full check passed");
+        } else {
+            tracing::error!(ms, problems = problems.len(), "full check found damage");
+        }
         Ok(problems)
     }
 
@@ -139,6 +150,8 @@ impl Banyan {
             last_check_ok: cfg.last_check_ok,
             last_sync_ms,
             book_disk_free,
+            log_folder: crate::logging::dir().map(|d| d.display().to_string()),
+            log_bytes: crate::logging::dir().map(|d| crate::logging::total_size(&d)).unwrap_or(0),
             warnings,
         })
     }

@@ -18,6 +18,7 @@ use crate::store::{DuplicatePair, ImportCounts, ImportRecord, SearchFilter, Undo
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// How to import a file, as the user set it up.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -313,8 +314,21 @@ impl Banyan {
             sink = sink.with_fallback(&book_dir);
         }
         let mut progress = Progress { report, cancelled };
+        let started = Instant::now();
         let out = import::run(&self.store, path, &opts, &ctx, &caller.actor().user, &mut sink, &mut progress)
             .map_err(|e| self.err(e))?;
+        tracing::info!(
+            batch = %out.batch_id,
+            format = %out.info.format,
+            rows = out.counts.rows_read,
+            created = out.counts.created,
+            updated = out.counts.updated,
+            skipped = out.counts.skipped,
+            failed = out.counts.failed,
+            rolled_back = out.rolled_back,
+            ms = started.elapsed().as_millis() as u64,
+            "import finished"
+        );
         // A job title is a contact's field; without a contact person it is kept as a note.
         let has_contact = out.mapping.columns.iter().any(|c| c.target == Target::Contact);
         Ok(ImportReport {

@@ -243,6 +243,7 @@ impl Banyan {
     }
 
     pub fn open(opts: &OpenOptions, unlock: &Unlock) -> ApiResult<Banyan> {
+        let started = std::time::Instant::now();
         let l10n = Localizer::new(opts.lang);
         let opened = match unlock {
             // A shared desktop: the sign-in opens the key slot, counted toward the lockout like
@@ -262,6 +263,12 @@ impl Banyan {
                 // half-imported. Should that fail (a full disk), the import stays "running" and
                 // is taken back at a later open; the book itself opens either way.
                 let _ = b.store.recover_imports();
+                tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    device = %b.store.device(),
+                    migrated = b.store.migration_snapshot().is_some(),
+                    "book opened"
+                );
                 Ok(b)
             }
             Err(e) => Err(localize(&l10n, e)),
@@ -786,6 +793,63 @@ fn backup_code(msg_id: &str) -> ErrorCode {
 }
 
 pub fn localize(l: &Localizer, e: Error) -> ApiError {
+    let logged = log_fields(&e);
+    let out = localize_quiet(l, e);
+    let code = serde_json::to_value(out.code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    if logged.expected {
+        tracing::info!(code, msg_id = %logged.msg_id, fields = %logged.fields, "refused");
+    } else {
+        tracing::warn!(code, msg_id = %logged.msg_id, fields = %logged.fields, "failed");
+    }
+    out
+}
+
+/// What the log says of an error: its message id and the names of the fields it is about, never
+/// a value, a path or a detail (those can quote data).
+struct LoggedError {
+    msg_id: String,
+    fields: String,
+    /// Bad input, a refusal, a cancel: the program did its job. Anything else is a warning.
+    expected: bool,
+}
+
+fn log_fields(e: &Error) -> LoggedError {
+    let (msg_id, fields, expected) = match e {
+        Error::Invalid(list) => (
+            list.iter().map(|f| f.msg_id).collect::<Vec<_>>().join(","),
+            list.iter().map(|f| f.field.as_str()).collect::<Vec<_>>().join(","),
+            true,
+        ),
+        // A file's own column names are its content: only the message id.
+        Error::Input(f) => (f.msg_id.to_string(), String::new(), true),
+        Error::Backup(f) => (f.msg_id.to_string(), String::new(), false),
+        Error::FieldNotAllowed { field } => ("error-field-not-allowed".into(), field.clone(), true),
+        Error::NotFound { entity, .. } => ("error-not-found".into(), entity.to_string(), true),
+        Error::PeerRefused { fault, .. } => (fault.name().into(), String::new(), false),
+        Error::Cancelled
+        | Error::SignInFailed
+        | Error::Locked { .. }
+        | Error::MfaRequired
+        | Error::MfaReplayed
+        | Error::ClockOff { .. }
+        | Error::UserDisabled
+        | Error::MfaSetupRequired
+        | Error::NoUsers
+        | Error::SignInRequired
+        | Error::SharedDesktop
+        | Error::Forbidden { .. }
+        | Error::NotAllowed { .. }
+        | Error::WrongPassphrase
+        | Error::PassphraseRequired
+        | Error::DbExists(_) => (String::new(), String::new(), true),
+        _ => (String::new(), String::new(), false),
+    };
+    LoggedError { msg_id, fields, expected }
+}
+
+/// [`localize`] without the log line, for errors that are not failures of an operation (a probe
+/// whose "no" is the answer).
+pub fn localize_quiet(l: &Localizer, e: Error) -> ApiError {
     let msg = |id: &str, args: &[(&str, String)]| l.format(id, args);
     let simple = |code, id: &str, args: &[(&str, String)]| ApiError {
         code,

@@ -335,6 +335,7 @@ impl Banyan {
             "mfaSetupNeeded": caller.mfa_setup_needed,
         });
         self.audit(&uid, "sign-in", detail)?;
+        tracing::info!(user = %uid, channel = ?channel, with = how, "signed in");
         Ok(caller)
     }
 

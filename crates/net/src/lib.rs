@@ -50,4 +50,21 @@ pub enum Error {
     Replica(String),
 }
 
+impl Error {
+    /// The kind of error, for logs: never the detail (it can quote what the peer sent).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io(_) => "io",
+            Error::Tls(_) => "tls",
+            Error::Cert(_) => "certificate",
+            Error::TooLarge(_) => "too-large",
+            Error::Malformed(_) => "malformed",
+            Error::PeerRefused(_) => "peer-refused",
+            Error::Refused(_) => "refused",
+            Error::PairingFailed => "pairing-failed",
+            Error::Replica(_) => "replica",
+        }
+    }
+}
+
 pub type Result<T> = std::result::Result<T, Error>;

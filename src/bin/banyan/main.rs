@@ -816,13 +816,13 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn fail(&self, e: &ApiError) -> ExitCode {
+    fn fail(&self, e: &ApiError) -> u8 {
         if self.json {
             println!("{}", serde_json::json!({ "error": e }));
         } else {
             eprintln!("{}", self.l10n.format("cli-error", &[("message", e.message.clone())]));
         }
-        ExitCode::from(match e.code {
+        match e.code {
             api::ErrorCode::Invalid => 2,
             api::ErrorCode::NotFound => 3,
             api::ErrorCode::WrongPassphrase
@@ -845,12 +845,36 @@ impl Ctx {
             | api::ErrorCode::PeerRefused
             | api::ErrorCode::Removed => 7,
             _ => 1,
-        })
+        }
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    // The log (see `banyan::logging`): never a reason for a command to fail.
+    let program = if matches.subcommand_name() == Some("serve") { "hub" } else { "cli" };
+    if let Some(opts) = banyan::logging::LogOptions::from_env(program) {
+        let _ = banyan::logging::init(&opts);
+    }
+    // The command's name only (`customer search`), never its arguments: they are typed input.
+    let mut command = Vec::new();
+    let mut m = &matches;
+    while let Some((name, sub)) = m.subcommand() {
+        command.push(name);
+        m = sub;
+    }
+    let command = command.join(" ");
+    let started = std::time::Instant::now();
+    let code = main_inner(cli);
+    tracing::info!(command, ms = started.elapsed().as_millis() as u64, exit = code, "command finished");
+    ExitCode::from(code)
+}
+
+fn main_inner(cli: Cli) -> u8 {
     let lang = match cli.lang.as_deref() {
         None => Lang::from_env(),
         Some(l) => match Lang::parse(l) {
@@ -868,7 +892,7 @@ fn main() -> ExitCode {
     };
     let ctx = Ctx { json: cli.json, l10n: Localizer::new(lang) };
     match run(cli, lang, &ctx) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => ctx.fail(&e),
     }
 }

@@ -753,6 +753,10 @@ impl Out<'_> {
             ),
             self.f("cli-health-sync", &[("when", when(h.last_sync_ms))]),
             self.f("cli-health-disks", &[("book", opt_mb(h.book_disk_free)), ("backup", opt_mb(h.backup_disk_free))]),
+            self.f(
+                "cli-health-log",
+                &[("mb", mb(h.log_bytes)), ("folder", h.log_folder.clone().unwrap_or_else(|| "?".into()))],
+            ),
         ];
         for l in lines {
             println!("{l}");

@@ -268,6 +268,13 @@ fn round_at(b: &Banyan, caller: &Caller, peer: &str) -> Result<Round, ApiError> 
     stream.conn.send_close_notify();
     let _ = stream.flush();
     let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(
+        peer = %report.peer.device,
+        sent = report.sent,
+        received = report.received,
+        ms = (seconds * 1000.0) as u64,
+        "sync round"
+    );
     b.sync_note_seen(&report.peer.device, Some(peer))?;
     Ok(Round {
         peer: if report.peer.name.is_empty() { report.peer.device.clone() } else { report.peer.name },
@@ -516,8 +523,12 @@ pub fn serve(
                 let _ = s.flush();
                 r
             });
-            if let Ok(r) = &outcome {
-                let _ = b.sync_note_seen(&r.peer.device, None);
+            match &outcome {
+                Ok(r) => {
+                    tracing::info!(peer = %r.peer.device, sent = r.sent, received = r.received, "sync served");
+                    let _ = b.sync_note_seen(&r.peer.device, None);
+                }
+                Err(e) => tracing::warn!(error = e.kind(), "sync session failed"),
             }
             served(outcome);
         });

@@ -432,6 +432,10 @@ export type Health = { book: string, bookBytes: number, walBytes: number, freePa
  */
 lastBackupPresent: boolean, backupFolder: string, backupMaxAgeHours: number, lastCheckMs: number | null, lastCheckOk: boolean | null, lastSyncMs: number | null, bookDiskFree: number | null, backupDiskFree: number | null, 
 /**
+ * This program's log folder, and the size of the logs in it.
+ */
+logFolder: string | null, logBytes: number, 
+/**
  * Thresholds crossed (empty when healthy).
  */
 warnings: Array<HealthWarning>, };
