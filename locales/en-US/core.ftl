@@ -7,6 +7,8 @@
 field-kind = Type
 field-pairing = Pairing code
 field-peer = Desktop address
+field-to = Rewind to
+field-user = User
 field-device = Desktop
 field-sync = What to serve
 entity-desktop = desktop
@@ -218,6 +220,7 @@ entity-order = order
 entity-order-line = order line
 entity-custom-field = custom field
 entity-record = record
+entity-setting = setting
 
 # An error about one field.
 # Variables:
@@ -505,6 +508,8 @@ error-backup-target-readback = The backup written to { $folder } did not read ba
 error-backup-book-disk-full = Not enough free space on the book's disk: { $need } MB needed, { $free } MB free.
 error-backup-none = No backup of this book was found in the backup folder.
 error-backup-nothing-to-undo = There is no restore to undo.
+error-rewind-time = “{ $value }” is not a moment to rewind to: type a date and time such as 2026-12-07 14:59.
+error-rewind-user = No user is called “{ $value }”: give a login or a full name.
 error-restore-confirm = A restore replaces the book: run it again with --yes (or --dry-run to see what it would do).
 error-book-in-use = The book is open in another Banyan window or command. Close it and try again. Nothing was changed.
 error-backup-keep-nothing = Keeping no backups at all is not a choice: keep at least one day, week or month.

@@ -7,6 +7,8 @@
 field-kind = 类型
 field-pairing = 配对码
 field-peer = 桌面地址
+field-to = 回退到
+field-user = 用户
 field-device = 桌面
 field-sync = 服务内容
 entity-desktop = 桌面
@@ -118,6 +120,7 @@ entity-order = 订单
 entity-order-line = 订单明细
 entity-custom-field = 自定义字段
 entity-record = 记录
+entity-setting = 设置
 
 field-error = { $field }：{ $message }
 field-phone-region = 电话默认地区
@@ -315,6 +318,8 @@ error-backup-target-readback = 写入 { $folder } 的备份读回后不一致，
 error-backup-book-disk-full = 客户库所在磁盘空间不足：需要 { $need } MB，可用 { $free } MB。
 error-backup-none = 备份文件夹中没有找到此客户库的备份。
 error-backup-nothing-to-undo = 没有可撤销的恢复。
+error-rewind-time = “{ $value }”不是可回退到的时间：请输入日期和时间，例如 2026-12-07 14:59。
+error-rewind-user = 没有名为“{ $value }”的用户：请输入登录名或全名。
 error-restore-confirm = 恢复会替换整个客户库：请加上 --yes 再次运行（或用 --dry-run 查看将会发生什么）。
 error-book-in-use = 客户库正在另一个 Banyan 窗口或命令中打开。请先关闭后重试。未做任何更改。
 error-backup-keep-nothing = 不能一个备份都不保留：至少保留一天、一周或一个月。

@@ -22,6 +22,7 @@ pub use fields::RULE_FIELDS;
 mod history;
 mod io;
 mod privacy;
+mod rewind;
 mod roles;
 mod scope;
 mod sync;
@@ -35,6 +36,7 @@ pub use io::*;
 pub use privacy::{
     CONSENT_CHANNELS, ConsentInput, ErasureReport, NOTICE_VERSION, PersonData, PrivacyExport, PrivacyNotice,
 };
+pub use rewind::{RewindItem, RewindKept, RewindPreview, RewindReport, parse_moment};
 pub use roles::RoleView;
 pub use scope::{LikelyDuplicate, OwnerChoice};
 pub use sync::SyncStatus;

@@ -629,7 +629,8 @@ impl Writer<'_> {
     }
 }
 
-fn entity_of(table: &str) -> &'static str {
+/// A table as the entity people call it (`order_lines` → `order-line`), for messages.
+pub(crate) fn entity_of(table: &str) -> &'static str {
     match table {
         "customers" => "customer",
         "contacts" => "contact",
@@ -640,6 +641,7 @@ fn entity_of(table: &str) -> &'static str {
         "custom_fields" => "custom-field",
         "users" => "user",
         "roles" => "role",
+        "settings" => "setting",
         _ => "record",
     }
 }

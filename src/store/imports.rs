@@ -688,7 +688,7 @@ struct BatchRow {
     fields: Vec<(String, Option<String>)>,
 }
 
-fn value_from_json(s: &Option<String>) -> Value {
+pub(super) fn value_from_json(s: &Option<String>) -> Value {
     let Some(s) = s else { return Value::Null };
     match serde_json::from_str::<serde_json::Value>(s) {
         Ok(serde_json::Value::String(t)) => Value::Text(t),
@@ -699,7 +699,7 @@ fn value_from_json(s: &Option<String>) -> Value {
     }
 }
 
-fn table_name(t: &str) -> Option<&'static str> {
+pub(super) fn table_name(t: &str) -> Option<&'static str> {
     ["customers", "contacts", "activities", "products", "orders", "order_lines", "settings", "custom_fields"]
         .into_iter()
         .find(|x| *x == t)
@@ -787,11 +787,28 @@ fn undo_row(w: &mut Writer<'_>, batch: &str, row: &BatchRow, report: &mut UndoRe
         return Ok(());
     }
     let mut restore = Vec::new();
+    // A row the batch removed (a merge's other customer, a rewind's) or brought back.
+    let mut deleted_before = None;
     for (field, old) in &row.fields {
         if touched.contains(field) || touched.iter().any(|f| f == "deleted_at") {
             report.conflicts.push(UndoConflict { customer_id: id.clone(), name: String::new(), field: field.clone() });
+        } else if field == "deleted_at" && REVERTIBLE.contains(&row.table) {
+            deleted_before = Some(old.as_deref().is_some_and(|o| o != "null"));
         } else if let Some(col) = column_name(row.table, field) {
             restore.push((col, value_from_json(&latest.get(field).cloned().or_else(|| old.clone()))));
+        }
+    }
+    if let Some(deleted) = deleted_before {
+        let change = if deleted {
+            Change::Delete { table: row.table, id: &id }
+        } else {
+            Change::Restore { table: row.table, id: &id }
+        };
+        match w.apply(change) {
+            Ok(_) => report.restored += 1,
+            // Already as it was before the batch (a resumed undo).
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
         }
     }
     if !restore.is_empty() {
@@ -802,7 +819,7 @@ fn undo_row(w: &mut Writer<'_>, batch: &str, row: &BatchRow, report: &mut UndoRe
 }
 
 /// The static column name a logged field stands for (the gateway only takes static names).
-fn column_name(table: &str, field: &str) -> Option<&'static str> {
+pub(super) fn column_name(table: &str, field: &str) -> Option<&'static str> {
     const CUSTOMER: &[&str] = &[
         "kind", "name", "company", "phones", "emails", "address", "city", "country", "tags", "owner", "source",
         "notes", "custom",
@@ -823,7 +840,7 @@ pub enum RevertTarget {
 
 /// The tables whose rows a revert removes or brings back, and whose fields it restores (plus the
 /// move of an order to another customer): a customer's own records, as an import's undo.
-const REVERTIBLE: [&str; 3] = ["customers", "contacts", "activities"];
+pub(super) const REVERTIBLE: [&str; 3] = ["customers", "contacts", "activities"];
 
 /// A field change a revert reads: its row, operation, field, old value and clock.
 struct Reverted {
@@ -1021,7 +1038,7 @@ impl Store {
     }
 
     /// Names the customers of the fields an undo or revert kept, as the report shows them.
-    fn name_conflicts(&self, report: &mut UndoReport) {
+    pub(super) fn name_conflicts(&self, report: &mut UndoReport) {
         let conn = self.reader();
         for c in &mut report.conflicts {
             if let Ok(cid) = c.customer_id.parse::<CustomerId>()

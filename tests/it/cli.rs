@@ -886,3 +886,34 @@ fn a_service_account_signs_in_with_its_token() {
         .count();
     assert_eq!(token_sign_ins, 3);
 }
+
+#[test]
+fn rewind_previews_then_takes_back_everything_after_a_moment() {
+    let cli = Cli::new();
+    let kept = cli.json(&["customer", "add", "--kind", "person", "--name", "Before Moment"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let moment = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    cli.json(&["customer", "add", "--kind", "person", "--name", "After Moment"]);
+    let id = kept["id"].as_str().unwrap();
+    cli.json(&["customer", "update", id, "--city", "杭州"]);
+
+    let preview = cli.json(&["rewind", "--to", &moment, "--dry-run"]);
+    assert_eq!(preview["items"].as_array().unwrap().len(), 2, "{preview}");
+    let out = cli.run(&["rewind", "--to", &moment, "--dry-run"]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("After Moment") && shown.contains("city"), "{shown}");
+    assert_eq!(cli.json(&["customer", "list"]).as_array().unwrap().len(), 2, "a dry run changes nothing");
+
+    let done = cli.json(&["rewind", "--to", &moment]);
+    assert!(done["batchId"].as_str().unwrap().starts_with("rewind-"), "{done}");
+    let list = cli.json(&["customer", "list"]);
+    let names: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Before Moment"]);
+    assert!(cli.json(&["customer", "get", id])["city"].is_null());
+
+    let out = cli.run(&["--json", "rewind", "--to", "last tuesday"]);
+    assert_eq!(out.status.code(), Some(2));
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["error"]["field"], "to", "{e}");
+}

@@ -22,6 +22,7 @@ mod orders;
 mod permissions;
 mod phones;
 mod privacy;
+mod rewind;
 mod scope;
 mod search;
 mod shared;

@@ -84,6 +84,8 @@ const TABLE: &[(&str, &str)] = &[
     ("restore_preview", "+ - - - -"),
     ("restore", "+ - - - -"),
     ("undo_restore", "+ - - - -"),
+    ("rewind_preview", "+ - - - -"),
+    ("rewind", "+ - - - -"),
     // import, export, duplicates
     ("import_preview", "+ + - - -"),
     ("import_file", "+ + - - -"),
@@ -492,6 +494,8 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
             b.restore(&f.admin, &file, &BackupUnlock::ThisBook).unwrap();
             act!(b.undo_restore(who))
         }
+        "rewind_preview" => act!(b.rewind_preview(who, "2026-01-01", None)),
+        "rewind" => act!(b.rewind(who, "2099-01-01", None)),
         "reindex" => act!(b.reindex(who, quiet)),
         "rekey" => act!(b.rekey(who, KeyMode::Passphrase, Some(PASS), false, KdfParams { m_kib: 1024, t: 1, p: 1 })),
         // The book stays open on its new key (the table's book becomes a shared desktop's).

@@ -223,6 +223,22 @@ enum Command {
         #[arg(long)]
         recovery_key: Option<PathBuf>,
     },
+    /// Take back every change made after --to (everyone's, or one --user's) as one new batch: a
+    /// record made since is removed, one removed since comes back, fields get their values of
+    /// then. Fields someone else changed since are kept and listed; products, orders and settings
+    /// are kept. --dry-run lists what would change. `revert --batch` takes a rewind back.
+    Rewind {
+        /// The moment: "2026-12-07 14:59" (local time, seconds optional), a date (its midnight),
+        /// or RFC 3339.
+        #[arg(long)]
+        to: String,
+        /// Only this user's changes (login or name).
+        #[arg(long)]
+        user: Option<String>,
+        /// Show what would be taken back; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Merge the second customer into the first; contacts, activities and orders move along.
     Merge {
         survivor: String,
@@ -1532,6 +1548,13 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 _ => unreachable!("clap requires one of them"),
             };
             out.undo(&b.revert(&caller, &what)?);
+        }
+        Command::Rewind { to, user, dry_run } => {
+            if dry_run {
+                out.rewind_preview(&b.rewind_preview(&caller, &to, user.as_deref())?);
+            } else {
+                out.rewound(&b.rewind(&caller, &to, user.as_deref())?);
+            }
         }
         Command::Space => out.space(&b.space(&caller)?),
         Command::Check => {

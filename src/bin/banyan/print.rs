@@ -851,6 +851,67 @@ impl Out<'_> {
         }
     }
 
+    pub fn rewind_preview(&self, p: &api::RewindPreview) {
+        if self.json {
+            return self.json(p);
+        }
+        self.rewind_lines(p, "cli-rewind-preview");
+    }
+
+    pub fn rewound(&self, r: &api::RewindReport) {
+        if self.json {
+            return self.json(r);
+        }
+        self.rewind_lines(&r.preview, "cli-rewind-done");
+        println!("{}", self.f("cli-rewind-batch", &[("batch", r.batch_id.clone())]));
+    }
+
+    /// The head line, each record (at most [`SHOWN`] of them), what was kept and why.
+    fn rewind_lines(&self, p: &api::RewindPreview, head: &str) {
+        const SHOWN: usize = 200;
+        println!(
+            "{}",
+            self.f(
+                head,
+                &[
+                    ("when", Self::when(p.to_ms)),
+                    ("user", p.user.clone().unwrap_or_else(|| self.t("cli-rewind-everyone"))),
+                    ("changes", p.changes.to_string()),
+                    ("records", p.items.len().to_string()),
+                ]
+            )
+        );
+        for i in p.items.iter().take(SHOWN) {
+            let what = match i.action.as_str() {
+                "fields" => i.fields.join(", "),
+                other => self.t(&format!("cli-rewind-{other}")),
+            };
+            let extra = if i.action != "fields" && !i.fields.is_empty() {
+                format!(" + {}", i.fields.join(", "))
+            } else {
+                String::new()
+            };
+            println!(
+                "  {}  {:<10} {:<28} {what}{extra}  ({})",
+                Self::when(i.last_ms),
+                self.t(&format!("entity-{}", i.entity)),
+                i.customer,
+                i.by.join(", ")
+            );
+        }
+        if p.items.len() > SHOWN {
+            println!("  {}", self.f("cli-rewind-more", &[("count", (p.items.len() - SHOWN).to_string())]));
+        }
+        for c in &p.conflicts {
+            println!("  {}", self.f("cli-rewind-kept", &[("name", c.name.clone()), ("field", c.field.clone())]));
+        }
+        for k in &p.kept {
+            let id = format!("entity-{}", k.entity);
+            let entity = if self.l10n.has(&id) { self.t(&id) } else { k.entity.clone() };
+            println!("  {}", self.f("cli-rewind-kept-other", &[("entity", entity), ("count", k.changes.to_string())]));
+        }
+    }
+
     pub fn imports(&self, list: &[banyan::store::ImportRecord]) {
         if self.json {
             return self.json(list);
