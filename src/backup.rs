@@ -529,6 +529,10 @@ pub struct Config {
     pub last_check_ms: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_check_ok: Option<bool>,
+    /// The last quick check at start (see `Banyan::quick_check_if_due`), when it passed; one
+    /// that fails is recorded as a failed check above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_quick_check_ms: Option<i64>,
     /// When the daily backup runs, local time `HH:MM` (default [`DEFAULT_SCHEDULE`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,

@@ -134,6 +134,10 @@ impl AppState {
         *self.opening.0.lock().unwrap_or_else(|e| e.into_inner()) = false;
         self.opening.1.notify_all();
         self.warm_up();
+        // The check at start, once search is warm (see `Banyan::quick_check_if_due`).
+        if let Some(b) = self.book.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let _ = b.quick_check_if_due();
+        }
     }
 
     /// Warms the book's search (see [`Banyan::warm_up`]) once it is open.

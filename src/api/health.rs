@@ -92,6 +92,46 @@ impl Banyan {
         self.full_check().map(Some).map_err(|e| self.err(e))
     }
 
+    /// The check at the desktop's start (never the CLI's, whose commands must stay quick; the hub
+    /// runs the full check itself as it starts when one is due): SQLite's quick check of every page and b-tree, on a connection of its own, when the
+    /// last full check is over a week old or there was none, and no quick check passed since the
+    /// last full one in the last day. A problem is recorded as a failed check, which health and the
+    /// main screen show at once; the weekly full check follows within the minute either way.
+    /// The problems found, if it ran.
+    pub fn quick_check_if_due(&self) -> ApiResult<Option<Vec<String>>> {
+        let run = || -> crate::Result<Option<Vec<String>>> {
+            let book = self.store.path();
+            let cfg = bk::Config::load(book);
+            let now = self.store.now_ms();
+            let full_due = cfg.last_check_ms.is_none_or(|t| now - t >= CHECK_EVERY_MS);
+            let quick_recent = cfg.last_quick_check_ms.is_some_and(|t| now - t < 86_400_000);
+            if !full_due || quick_recent {
+                return Ok(None);
+            }
+            let started = std::time::Instant::now();
+            let problems = match self.store.check_received() {
+                Err(crate::Error::Corrupt(detail)) => vec![detail],
+                other => other?,
+            };
+            let mut cfg = bk::Config::load(book);
+            if problems.is_empty() {
+                cfg.last_quick_check_ms = Some(now);
+                tracing::info!(ms = started.elapsed().as_millis() as u64, "quick check passed");
+            } else {
+                cfg.last_check_ms = Some(now);
+                cfg.last_check_ok = Some(false);
+                tracing::error!(
+                    ms = started.elapsed().as_millis() as u64,
+                    problems = problems.len(),
+                    "quick check found damage"
+                );
+            }
+            cfg.save(book)?;
+            Ok(Some(problems))
+        };
+        run().map_err(|e| self.err(e))
+    }
+
     /// The book's health here, with any threshold crossed.
     pub fn health(&self, caller: &Caller) -> ApiResult<Health> {
         self.may(caller, Entity::Settings, Action::Read)?;

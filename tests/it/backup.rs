@@ -678,3 +678,34 @@ fn on_the_command_line_a_new_desktop_restores_its_book_from_a_backup_and_the_pas
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list.as_array().map(|a| a.len()), Some(40));
 }
+
+#[test]
+fn the_check_at_start_finds_a_damaged_page_when_no_full_check_is_recent_and_health_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path, _) = book_with_demo(dir.path(), 2_000);
+    let admin = admin(&b);
+    // A sound book, never checked: the quick check runs and passes, then not again that day.
+    assert_eq!(b.quick_check_if_due().unwrap(), Some(vec![]));
+    assert_eq!(b.quick_check_if_due().unwrap(), None);
+    assert!(!b.health(&admin).unwrap().warnings.iter().any(|w| w.code == "check-failed"));
+    // After a full check it waits for the next week's.
+    let other = tempfile::tempdir().unwrap();
+    let (c, _, _) = book_with_demo(other.path(), 10);
+    assert!(c.check(&crate::common::admin(&c)).unwrap().is_empty());
+    assert_eq!(c.quick_check_if_due().unwrap(), None);
+    drop(b);
+
+    // A page of the book damaged while it was closed; a new desktop start (no quick check today
+    // recorded in this book's settings) finds it.
+    let mut cfg = banyan::backup::Config::load(&path);
+    cfg.last_quick_check_ms = None;
+    cfg.save(&path).unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    flip(&path, size / 4096 / 2 * 4096 + 200);
+    let b = Banyan::open(&opts(&path), &banyan::security::Unlock::passphrase(PASS)).unwrap();
+    let problems = b.quick_check_if_due().unwrap().expect("it ran");
+    assert!(!problems.is_empty(), "the flipped page is found");
+    let admin = b.sign_in(ADMIN, ADMIN_PASSWORD, None, banyan::api::Channel::Cli).unwrap();
+    let warnings: Vec<String> = b.health(&admin).unwrap().warnings.into_iter().map(|w| w.code).collect();
+    assert!(warnings.contains(&"check-failed".to_string()), "{warnings:?}");
+}
