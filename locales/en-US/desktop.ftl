@@ -20,3 +20,5 @@ menu-customers = Customers
 menu-orders = Orders
 menu-products = Products
 menu-data = Import, export & duplicates
+menu-help = Help
+menu-save-diagnostics = Save diagnostics…

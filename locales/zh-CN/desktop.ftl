@@ -20,3 +20,5 @@ menu-customers = 客户
 menu-orders = 订单
 menu-products = 商品
 menu-data = 导入导出与查重
+menu-help = 帮助
+menu-save-diagnostics = 保存诊断信息…

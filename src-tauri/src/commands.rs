@@ -258,6 +258,31 @@ fn with<T>(state: &AppState, f: impl FnOnce(&Banyan, &Caller) -> R<T>) -> R<T> {
     f(b, &caller)
 }
 
+/// [`with`] for what swaps the book's file (a restore): nothing else holds it meanwhile, and live
+/// sync, which holds it shared, lets go for it and goes on after.
+fn with_book_mut<T>(state: &AppState, f: impl FnOnce(&mut Banyan, &Caller) -> R<T>) -> R<T> {
+    let caller = state.session().caller.clone();
+    state.stop_live();
+    let done = {
+        let mut book = state.book_mut();
+        match (book.as_mut(), caller) {
+            (None, _) => Err(api::not_open(&Localizer::new(state.lang()))),
+            (Some(b), None) => Err(api::localize(b.localizer(), banyan::Error::SignInRequired)),
+            (Some(b), Some(c)) => f(b, &c),
+        }
+    };
+    state.start_live();
+    done
+}
+
+/// The key a backup opens with: this book's, or the backup passphrase typed.
+fn backup_unlock(passphrase: Option<String>) -> banyan::backup::BackupUnlock {
+    match passphrase.filter(|p| !p.is_empty()) {
+        Some(p) => banyan::backup::BackupUnlock::Passphrase(zeroize::Zeroizing::new(p)),
+        None => banyan::backup::BackupUnlock::ThisBook,
+    }
+}
+
 /// The open book for the sign-in screens (no one signed in yet).
 fn with_book<T>(state: &AppState, f: impl FnOnce(&Banyan) -> R<T>) -> R<T> {
     match state.book().as_ref() {
@@ -573,6 +598,27 @@ commands! {
     fn backup_now(state) -> api::BackupReport { with(&state, |b, c| b.backup_now(c, None, None)) }
     /// The backups in the folder, newest first.
     fn backups(state) -> Vec<api::BackupEntry> { with(&state, |b, c| b.backups(c, None)) }
+    /// What restoring `file` brings back and what it loses. A backup made on another desktop
+    /// opens with the backup passphrase.
+    fn restore_preview(state, file: String, passphrase: Option<String>) -> api::RestorePreview {
+        let unlock = backup_unlock(passphrase);
+        with(&state, |b, c| b.restore_preview(c, Path::new(&file), &unlock))
+    }
+    /// Restores `file` (see `Banyan::restore`): the book as it was is kept as a snapshot first.
+    fn restore(state, file: String, passphrase: Option<String>) -> api::RestoreReport {
+        let unlock = backup_unlock(passphrase);
+        with_book_mut(&state, |b, c| b.restore(c, Path::new(&file), &unlock))
+    }
+    /// Takes the last restore back.
+    fn undo_restore(state) -> String {
+        with_book_mut(&state, |b, c| b.undo_restore(c).map(|p| p.display().to_string()))
+    }
+    /// The files a diagnostics zip would hold, listed before it is saved.
+    fn diagnostics_preview(state) -> Vec<api::DiagnosticsEntry> { with(&state, |b, c| b.diagnostics_preview(c)) }
+    /// Writes the diagnostics zip to `path`.
+    fn save_diagnostics(state, path: String) -> api::DiagnosticsReport {
+        with(&state, |b, c| b.diagnostics(c, Path::new(path.trim())))
+    }
 
     /// Makes a role require an authenticator app, or not.
     fn set_role_mfa(state, name: String, required: bool) -> RoleView { with(&state, |b, c| b.set_role_mfa(c, &name, required)) }
@@ -889,6 +935,11 @@ mod bindings {
             api::BackupSettings::decl(&cfg),
             api::BackupReport::decl(&cfg),
             api::BackupEntry::decl(&cfg),
+            api::RestorePreview::decl(&cfg),
+            api::RestoreReport::decl(&cfg),
+            api::LostDay::decl(&cfg),
+            api::DiagnosticsEntry::decl(&cfg),
+            api::DiagnosticsReport::decl(&cfg),
             banyan::backup::Counts::decl(&cfg),
             banyan::backup::Keep::decl(&cfg),
         ];

@@ -49,7 +49,9 @@ pub fn install(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let products = MenuItem::with_id(app, "go-products", l.t("menu-products"), true, Some("CmdOrCtrl+3"))?;
     let data = MenuItem::with_id(app, "go-data", l.t("menu-data"), true, Some("CmdOrCtrl+4"))?;
     let view = Submenu::with_items(app, l.t("menu-view"), true, &[&customers, &orders, &products, &data])?;
-    let menu = Menu::with_items(app, &[&file, &edit, &view])?;
+    let diagnostics = MenuItem::with_id(app, "save-diagnostics", l.t("menu-save-diagnostics"), true, None::<&str>)?;
+    let help = Submenu::with_items(app, l.t("menu-help"), true, &[&diagnostics])?;
+    let menu = Menu::with_items(app, &[&file, &edit, &view, &help])?;
     app.set_menu(menu)?;
     Ok(())
 }

@@ -150,6 +150,87 @@ struct RestoreNote {
     at_ms: i64,
 }
 
+/// A restore between swapping the file in and finishing (a new identity for this desktop, the
+/// clock kept past the replaced book's, erasures made again): written before the swap, removed
+/// after, so a restore cut short (the process killed, the PC off) is finished at the next open
+/// ([`finish_restore`]) and a restored book never goes on under the identity of the desktop the
+/// backup came from (peers hold its later changes).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PendingRestore {
+    /// The book as it was (same key), when a working book was replaced: its clock and erasures
+    /// carry over; if the swap stopped half-way (no book), it is put back.
+    snapshot: Option<PathBuf>,
+    hlc: i64,
+    backup: String,
+    at_ms: i64,
+}
+
+fn pending_path(book: &Path) -> PathBuf {
+    let mut p = book.as_os_str().to_owned();
+    p.push(".restore-pending.json");
+    PathBuf::from(p)
+}
+
+fn read_pending(book: &Path) -> Option<PendingRestore> {
+    std::fs::read(pending_path(book)).ok().and_then(|t| serde_json::from_slice(&t).ok())
+}
+
+fn write_pending(book: &Path, p: &PendingRestore) -> crate::Result<()> {
+    crate::security::keys::write_atomic(&pending_path(book), &serde_json::to_string_pretty(p).expect("serializes"))?;
+    Ok(())
+}
+
+fn clear_pending(book: &Path) {
+    let _ = std::fs::remove_file(pending_path(book));
+    crate::security::keys::sync_dir(book);
+}
+
+/// Before the book opens: a restore stopped between its two renames left no book and the old one
+/// under its snapshot's name; it goes back, and the restore did not happen.
+pub(crate) fn undo_half_swap(book: &Path) {
+    if let Some(p) = read_pending(book)
+        && !book.exists()
+        && let Some(snapshot) = p.snapshot.filter(|s| s.exists())
+        && std::fs::rename(&snapshot, book).is_ok()
+    {
+        clear_pending(book);
+    }
+}
+
+/// After the book opened: finishes a restore that was cut short after its swap (see
+/// [`PendingRestore`]); one cut short before it leaves nothing to do. Whether one was finished.
+pub(crate) fn finish_restore(store: &mut Store) -> crate::Result<bool> {
+    let book = store.path().to_owned();
+    let Some(p) = read_pending(&book) else { return Ok(false) };
+    let swapped = match &p.snapshot {
+        Some(s) => s.exists(),
+        // A restore over a damaged book, or onto a new desktop: the book that opened is the backup.
+        None => true,
+    };
+    if !swapped {
+        clear_pending(&book);
+        return Ok(false);
+    }
+    let erasures = match (&p.snapshot, store.key()) {
+        (Some(s), Some(key)) => crate::store::backup::erasures_in(s, key).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let nobody = Actor { user: String::new(), batch: None };
+    store.after_restore(&nobody, p.hlc, &erasures)?;
+    if let Some(snapshot) = &p.snapshot {
+        let note = RestoreNote { snapshot: snapshot.clone(), backup: p.backup.clone(), at_ms: p.at_ms };
+        crate::security::keys::write_atomic(
+            &note_path(&book),
+            &serde_json::to_string_pretty(&note).expect("serializes"),
+        )?;
+    }
+    store.record_event(&nobody, "restore-finished", &serde_json::json!({ "backup": p.backup, "atMs": p.at_ms }))?;
+    tracing::warn!(at_ms = p.at_ms, "a restore cut short was finished");
+    clear_pending(&book);
+    Ok(true)
+}
+
 fn note_path(book: &Path) -> PathBuf {
     let mut p = book.as_os_str().to_owned();
     p.push(".restore.json");
@@ -190,6 +271,25 @@ fn usable(file: &Path) -> crate::Result<(PathBuf, Manifest)> {
 fn beside(book: &Path, what: &str) -> PathBuf {
     let name = book.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "banyan.db".into());
     book.with_file_name(format!(".{name}.{what}-{}", uuid::Uuid::new_v4().simple()))
+}
+
+/// Removes what a backup, verify, restore or undo killed part-way left beside the book (its
+/// copies under their hidden temporary names, encrypted like the book), once a day old: one that
+/// young may belong to a backup running now in another process.
+fn remove_stale_temps(book: &Path) {
+    let Some(name) = book.file_name().map(|n| n.to_string_lossy().to_string()) else { return };
+    let dir = book.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let prefix = format!(".{name}.");
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let file = e.file_name().to_string_lossy().to_string();
+        let Some(rest) = file.strip_prefix(&prefix) else { continue };
+        let ours = ["backup-", "verify-", "restore-", "undo-"].iter().any(|w| rest.starts_with(w));
+        let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < day_ago);
+        if ours && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 fn stamp(ms: i64) -> String {
@@ -427,6 +527,7 @@ impl Banyan {
     }
 
     fn make_backup(&self, actor: &Actor, to: Option<&Path>, passphrase: Option<&str>) -> crate::Result<BackupReport> {
+        remove_stale_temps(self.store.path());
         let started = Instant::now();
         let book = self.store.path().to_owned();
         let key = self.store.key().ok_or_else(|| bk::err("error-backup-no-wrap"))?.clone();
@@ -721,7 +822,12 @@ impl Banyan {
         let erasures = self.store.erasures_with_reasons()?;
         let hlc = self.store.hlc_raw()?;
         let device = self.store.device().to_string();
-        self.store.replace_file(&tmp.0, &snapshot)?;
+        let pending = PendingRestore { snapshot: Some(snapshot.clone()), hlc, backup: m.file.clone(), at_ms: now };
+        write_pending(&book, &pending)?;
+        if let Err(e) = self.store.replace_file(&tmp.0, &snapshot) {
+            clear_pending(&book);
+            return Err(e);
+        }
         self.former_devices.push(device);
         let actor = caller.actor();
         let again = self.store.after_restore(&actor, hlc, &erasures)?;
@@ -730,6 +836,7 @@ impl Banyan {
             &note_path(&book),
             &serde_json::to_string_pretty(&note).expect("serializes"),
         )?;
+        clear_pending(&book);
         self.store.record_event(
             &actor,
             "restore",
@@ -819,6 +926,8 @@ impl Banyan {
                 }
                 NewKey::PlaintextForBenchmark => return Err(bk::err("error-backup-no-wrap")),
             };
+            let now = opts.store.clock.now_ms();
+            write_pending(book, &PendingRestore { snapshot: None, hlc: 0, backup: m.file.clone(), at_ms: now })?;
             let placed = std::fs::rename(&tmp.0, book).map_err(Error::Io).and_then(|_| {
                 crate::security::keys::sync_dir(book);
                 Store::open(book, &crate::security::Unlock::Raw(key), opts.store.clone())
@@ -829,10 +938,15 @@ impl Banyan {
                     let _ = std::fs::remove_file(book);
                     let _ = keys.forget();
                     let _ = std::fs::remove_file(keys.path());
+                    clear_pending(book);
                     return Err(e);
                 }
             };
-            opened_restored(opts, store, &file, &m, "new-desktop", None, started)
+            let done = opened_restored(opts, store, &file, &m, "new-desktop", None, started);
+            if done.is_ok() {
+                clear_pending(book);
+            }
+            done
         };
         run().map_err(|e| localize(&l10n, e))
     }
@@ -875,6 +989,7 @@ impl Banyan {
             }
             let now = opts.store.clock.now_ms();
             let aside = kept_name(book, "damaged", now, "");
+            write_pending(book, &PendingRestore { snapshot: None, hlc: 0, backup: m.file.clone(), at_ms: now })?;
             let mut kept = None;
             for suffix in ["", "-wal", "-shm"] {
                 let (mut from, mut to) = (book.as_os_str().to_owned(), aside.as_os_str().to_owned());
@@ -890,7 +1005,11 @@ impl Banyan {
             std::fs::rename(&tmp.0, book)?;
             crate::security::keys::sync_dir(book);
             let store = Store::open(book, &Unlock::Raw(key), opts.store.clone())?;
-            opened_restored(opts, store, &file, &m, "over-damaged", kept, started)
+            let done = opened_restored(opts, store, &file, &m, "over-damaged", kept, started);
+            if done.is_ok() {
+                clear_pending(book);
+            }
+            done
         };
         run().map_err(|e| localize(&l10n, e))
     }

@@ -11,6 +11,16 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
 
+/// A file of the diagnostics zip, before it is written.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticsEntry {
+    pub file: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes: u64,
+}
+
 /// A diagnostics zip written: where, and the files in it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -49,7 +59,46 @@ impl Banyan {
         self.write_diagnostics(out).map_err(|e| self.err(e))
     }
 
+    /// What [`Banyan::diagnostics`] would put in the zip: each file and its size (the window
+    /// lists them before saving).
+    pub fn diagnostics_preview(&self, caller: &Caller) -> ApiResult<Vec<DiagnosticsEntry>> {
+        self.may(caller, Entity::Settings, Action::Read)?;
+        let files = self.diagnostics_files().map_err(|e| self.err(e))?;
+        Ok(files.into_iter().map(|(file, bytes)| DiagnosticsEntry { file, bytes: bytes.len() as u64 }).collect())
+    }
+
     fn write_diagnostics(&self, out: &Path) -> crate::Result<DiagnosticsReport> {
+        let files = self.diagnostics_files()?;
+        let zipped = (|| -> zip::result::ZipResult<Vec<String>> {
+            let file = crate::security::files::create(out)?;
+            let mut z = zip::ZipWriter::new(file);
+            let options = zip::write::SimpleFileOptions::default();
+            let mut manifest = Vec::new();
+            for (name, bytes) in &files {
+                manifest.push(serde_json::json!({ "file": name, "bytes": bytes.len(), "blake3": blake3::hash(bytes).to_hex().to_string() }));
+                z.start_file(name.as_str(), options)?;
+                z.write_all(bytes)?;
+            }
+            z.start_file("manifest.json", options)?;
+            z.write_all(&serde_json::to_vec_pretty(&manifest).expect("json serializes"))?;
+            z.finish()?.sync_all()?;
+            let mut names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+            names.push("manifest.json".into());
+            Ok(names)
+        })();
+        let entries = zipped.map_err(|e| match e {
+            zip::result::ZipError::Io(io) => crate::Error::Io(io),
+            other => crate::Error::Io(std::io::Error::other(other.to_string())),
+        })?;
+        Ok(DiagnosticsReport {
+            file: out.display().to_string(),
+            size: std::fs::metadata(out).map(|m| m.len()).unwrap_or(0),
+            entries,
+        })
+    }
+
+    /// The zip's files, built from allowlisted fields (and the log, which holds nothing else).
+    fn diagnostics_files(&self) -> crate::Result<Vec<(String, Vec<u8>)>> {
         let book = self.store.path();
         let cfg = bk::Config::load(book);
         let health = self.health_now()?;
@@ -146,31 +195,6 @@ impl Banyan {
                 files.push((name, bytes));
             }
         }
-        let zipped = (|| -> zip::result::ZipResult<Vec<String>> {
-            let file = crate::security::files::create(out)?;
-            let mut z = zip::ZipWriter::new(file);
-            let options = zip::write::SimpleFileOptions::default();
-            let mut manifest = Vec::new();
-            for (name, bytes) in &files {
-                manifest.push(serde_json::json!({ "file": name, "bytes": bytes.len(), "blake3": blake3::hash(bytes).to_hex().to_string() }));
-                z.start_file(name.as_str(), options)?;
-                z.write_all(bytes)?;
-            }
-            z.start_file("manifest.json", options)?;
-            z.write_all(&serde_json::to_vec_pretty(&manifest).expect("json serializes"))?;
-            z.finish()?.sync_all()?;
-            let mut names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-            names.push("manifest.json".into());
-            Ok(names)
-        })();
-        let entries = zipped.map_err(|e| match e {
-            zip::result::ZipError::Io(io) => crate::Error::Io(io),
-            other => crate::Error::Io(std::io::Error::other(other.to_string())),
-        })?;
-        Ok(DiagnosticsReport {
-            file: out.display().to_string(),
-            size: std::fs::metadata(out).map(|m| m.len()).unwrap_or(0),
-            entries,
-        })
+        Ok(files)
     }
 }

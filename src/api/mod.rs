@@ -29,7 +29,7 @@ mod sync;
 mod users;
 pub use audit::AuditReport;
 pub use backup::{BackupEntry, BackupReport, BackupSettings, LostDay, RestorePreview, RestoreReport, VerifyReport};
-pub use diagnostics::DiagnosticsReport;
+pub use diagnostics::{DiagnosticsEntry, DiagnosticsReport};
 pub use health::{Health, HealthWarning};
 pub use history::{HistoryEntry, Revert};
 pub use io::*;
@@ -247,6 +247,7 @@ impl Banyan {
     pub fn open(opts: &OpenOptions, unlock: &Unlock) -> ApiResult<Banyan> {
         let started = std::time::Instant::now();
         let l10n = Localizer::new(opts.lang);
+        backup::undo_half_swap(&opts.path);
         let opened = match unlock {
             // A shared desktop: the sign-in opens the key slot, counted toward the lockout like
             // any sign-in (the book is not open yet, so a refusal is not in its audit trail).
@@ -259,7 +260,11 @@ impl Banyan {
             _ => Store::open(&opts.path, unlock, opts.store.clone()),
         };
         match opened {
-            Ok(store) => {
+            Ok(mut store) => {
+                // A restore cut short is finished before anything else (see `finish_restore`).
+                if let Err(e) = backup::finish_restore(&mut store) {
+                    return Err(localize(&l10n, e));
+                }
                 let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf, former_devices: Vec::new() };
                 // An import whose process died part-way is taken back now, so the book never stays
                 // half-imported. Should that fail (a full disk), the import stays "running" and

@@ -119,6 +119,7 @@ impl Store {
     }
 
     /// The book's hybrid clock as last written.
+    /// (See also [`erasures_in`], the same list read from a book file that is not open.)
     pub fn hlc_raw(&self) -> Result<i64> {
         let v: Option<String> =
             self.reader().query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0)).optional()?;
@@ -394,4 +395,12 @@ pub(crate) fn user_names(store: &Store) -> Result<HashMap<String, String>> {
         out.insert(id, if name.trim().is_empty() { login } else { format!("{name} ({login})") });
     }
     Ok(out)
+}
+
+/// The erasures a closed book file holds (a restore's snapshot, under the same key), as
+/// [`Store::erasures_with_reasons`] reads them from the open book.
+pub(crate) fn erasures_in(path: &Path, key: &DbKey) -> Result<Vec<(String, String)>> {
+    let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut st = conn.prepare("SELECT id, reason FROM erasures WHERE deleted_at IS NULL ORDER BY created_at")?;
+    Ok(st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
 }

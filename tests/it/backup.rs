@@ -709,3 +709,94 @@ fn the_check_at_start_finds_a_damaged_page_when_no_full_check_is_recent_and_heal
     let warnings: Vec<String> = b.health(&admin).unwrap().warnings.into_iter().map(|w| w.code).collect();
     assert!(warnings.contains(&"check-failed".to_string()), "{warnings:?}");
 }
+
+/// The customers in the book and this desktop's id in it.
+fn count_and_device(path: &Path) -> (i64, String) {
+    let b = Banyan::open(&opts(path), &Unlock::passphrase(PASS)).unwrap();
+    let admin = b.sign_in(ADMIN, ADMIN_PASSWORD, None, banyan::api::Channel::Cli).unwrap();
+    assert!(b.check(&admin).unwrap().is_empty(), "the book is sound");
+    (b.customer_count(&admin).unwrap(), b.sync_status(&admin).unwrap().device)
+}
+
+fn pending(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.restore-pending.json", path.display()))
+}
+
+#[test]
+fn a_restore_killed_at_any_moment_leaves_a_sound_book_never_under_the_backups_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path, _) = book_with_demo(dir.path(), 3_000);
+    let admin = admin(&b);
+    let made = b.backup_now(&admin, None, Some(BACKUP_PASS)).unwrap();
+    let backup_device = b.sync_status(&admin).unwrap().device;
+    b.demo(&admin, 50, 11).unwrap();
+    drop(b);
+    let (after, _) = count_and_device(&path);
+    assert_eq!(after, 3_050);
+
+    // Killed at random moments: each time the book opens sound, either as it was or restored,
+    // and restored only under a new identity.
+    // How long a whole restore takes here (then taken back), so the kills spread over it.
+    let timed = std::time::Instant::now();
+    let (ok, text) = run(cli(&path).args(["restore", &made.file, "--yes"]));
+    let whole = timed.elapsed().as_millis() as u64;
+    assert!(ok, "{text}");
+    let (ok, text) = run(cli(&path).args(["restore", "--undo"]));
+    assert!(ok, "{text}");
+    let mut rng = 0x2545_f491_u64;
+    let (mut restored, mut kept) = (0, 0);
+    for round in 0..16 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let mut child = cli(&path)
+            .args(["restore", &made.file, "--yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng % (whole + whole / 5)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let (n, device) = count_and_device(&path);
+        assert!(!pending(&path).exists(), "round {round}: the open finished what the restore left");
+        if n == 3_000 {
+            assert_ne!(device, backup_device, "round {round}: restored under the backup's identity");
+            restored += 1;
+            let (ok, text) = run(cli(&path).args(["restore", "--undo"]));
+            assert!(ok, "round {round}: {text}");
+        } else {
+            assert_eq!(n, 3_050, "round {round}");
+            kept += 1;
+        }
+    }
+    assert!(
+        restored > 0 && kept > 0,
+        "the kills landed before and after restores finished: {restored} restored, {kept} kept"
+    );
+
+    // The two moments a kill rarely hits, made on purpose: after the book became the snapshot
+    // and before the backup took its place; and after the swap, before the new identity.
+    let snapshot = dir.path().join("book.db.pre-restore-kill.db");
+    let marker = |snapshot: &Path| {
+        let json = serde_json::json!({ "snapshot": snapshot, "hlc": 0, "backup": "b.bkp", "atMs": 1 });
+        std::fs::write(pending(&path), json.to_string()).unwrap();
+    };
+    marker(&snapshot);
+    std::fs::rename(&path, &snapshot).unwrap();
+    assert_eq!(count_and_device(&path).0, 3_050, "the book put back: the restore did not happen");
+    assert!(!snapshot.exists() && !pending(&path).exists());
+
+    let (_, before) = count_and_device(&path);
+    marker(&snapshot);
+    std::fs::rename(&path, &snapshot).unwrap();
+    std::fs::copy(&made.file, &path).unwrap();
+    let (n, device) = count_and_device(&path);
+    assert_eq!(n, 3_000, "the backup's content");
+    assert!(device != backup_device && device != before, "a new identity, taken at the open");
+    assert!(!pending(&path).exists());
+    // And the restore note it left lets the restore be taken back.
+    let (ok, text) = run(cli(&path).args(["restore", "--undo"]));
+    assert!(ok, "{text}");
+    assert_eq!(count_and_device(&path).0, 3_050);
+}

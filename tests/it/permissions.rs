@@ -77,6 +77,7 @@ const TABLE: &[(&str, &str)] = &[
     ("set_backup_schedule", "+ - - - -"),
     ("health", "+ + + + +"),
     ("diagnostics", "+ + + + +"),
+    ("diagnostics_preview", "+ + + + +"),
     ("backup_now", "+ - - - -"),
     ("backups", "+ - - - -"),
     ("latest_backup", "+ - - - -"),
@@ -142,6 +143,7 @@ const WITHOUT_CALLER: &[&str] = &[
     // The daily backup, the desktop's and the hub's own doing.
     "backup_if_due",
     "check_if_due",
+    "quick_check_if_due",
     "lang",
     "set_lang",
     "localizer",
@@ -494,6 +496,7 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
             b.restore(&f.admin, &file, &BackupUnlock::ThisBook).unwrap();
             act!(b.undo_restore(who))
         }
+        "diagnostics_preview" => act!(b.diagnostics_preview(who)),
         "rewind_preview" => act!(b.rewind_preview(who, "2026-01-01", None)),
         "rewind" => act!(b.rewind(who, "2099-01-01", None)),
         "reindex" => act!(b.reindex(who, quiet)),

@@ -5,7 +5,7 @@ import { remote } from "webdriverio";
 import * as OTPAuth from "otpauth";
 import { execFileSync, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -326,6 +326,44 @@ async function main() {
       await shot(b, "settings-backups.en-US");
       await (await b.$('[data-nav="customers"]')).click();
       await b.waitUntil(async () => !(await (await byTest(b, "health-banner")).isExisting()), { timeout: 10_000, timeoutMsg: "the warning stays after the backup" });
+    });
+
+    await step("a restore from Settings says what it will lose, loses it, and is undone; Help → Save diagnostics lists its files and saves them", async () => {
+      const cliEnv = { ...process.env, BANYAN_PASSPHRASE: PASSPHRASE, BANYAN_USER: ADMIN, BANYAN_PASSWORD: ADMIN_PASSWORD };
+      const names = () => JSON.parse(execFileSync(CLI, ["--db", DB, "--json", "customer", "list"], { env: cliEnv }).toString()).map((c) => c.name);
+      execFileSync(CLI, ["--db", DB, "customer", "add", "--kind", "person", "--name", "Restore Probe"], { env: cliEnv });
+      await (await b.$('[data-nav="settings"]')).click();
+      await (await byTest(b, "backups-panel")).scrollIntoView();
+      await (await byTest(b, "backup-restore")).click();
+      await waitText(await byTest(b, "restore-loses"), (t) => /\d+ changes made since the backup would be lost/.test(t), "what the restore would lose");
+      await (await byTest(b, "restore-preview")).scrollIntoView();
+      await shot(b, "settings-restore-preview.en-US");
+      await (await byTest(b, "restore-confirm")).click();
+      await waitText(await byTest(b, "restore-note"), (t) => t.startsWith("Restored the backup"), "the restore done", 60_000);
+      expect(!names().includes("Restore Probe"), "the customer made after the backup is gone");
+      await (await byTest(b, "restore-undo")).click();
+      await waitText(await byTest(b, "restore-note"), (t) => t.includes("undone"), "the restore undone", 60_000);
+      expect(names().includes("Restore Probe"), "the undo brings the customer back");
+
+      await (await byTest(b, "diagnostics-open")).click();
+      const listed = await text(await byTest(b, "diagnostics-entries"));
+      expect(listed.includes("versions.json") && listed.includes("health.json") && listed.includes("logs/desktop."), `the files listed before saving: ${listed}`);
+      await shot(b, "diagnostics.en-US");
+      const zip = join(SHOTS, "diagnostics.zip");
+      rmSync(zip, { force: true });
+      await typeInto(await byTest(b, "diagnostics-path"), zip);
+      await (await byTest(b, "diagnostics-save")).click();
+      await waitText(await byTest(b, "diagnostics-saved"), (t) => t.includes(zip), "the zip saved");
+      const bytes = readFileSync(zip);
+      // A zip's central directory names its files in clear.
+      expect(bytes.includes("logs/desktop.") && bytes.includes("manifest.json"), "the zip holds the window's log and its manifest");
+      expect(!bytes.includes(NAME) && !bytes.includes("Restore Probe"), "no customer in the diagnostics");
+      await (await byTest(b, "diagnostics-close")).click();
+      // The window's log, in the folder IT finds it in: what happened, no customer.
+      const logs = process.env.BANYAN_E2E_LOGS;
+      const log = readdirSync(logs).filter((f) => f.startsWith("desktop.")).map((f) => readFileSync(join(logs, f), "utf8")).join("");
+      expect(log.includes('"message":"desktop started"') && log.includes('"message":"restored"'), "the log tells the start and the restore");
+      expect(!log.includes(NAME) && !log.includes("Restore Probe"), "no customer in the log");
     });
 
     await step("a file with bad rows is previewed with each problem marked, imported, and undone", async () => {

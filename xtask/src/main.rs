@@ -503,6 +503,7 @@ fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
         // Invitations from the window listen on loopback only, on a port of the system's choice.
         .env("BANYAN_SYNC_LISTEN", "127.0.0.1:0")
         .env("BANYAN_DISCOVERY", "loopback")
+        .env("BANYAN_LOG_DIR", work.join("logs"))
         .env_remove("BANYAN_PASSPHRASE")
         .env("LANG", "en_US.UTF-8");
     // Its end printed when a step fails, so a window that died in CI says why.
@@ -512,6 +513,7 @@ fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
     let mut c = cmd("node", &["e2e/run.mjs"]);
     c.current_dir("ui").env("BANYAN_APP", app).env("BANYAN_SHOTS", &shots).env("BANYAN_E2E_DB", work.join("e2e.db"));
     c.env("BANYAN_CLI", cli).env("DBUS_SESSION_BUS_ADDRESS", &bus).env("BANYAN_DISCOVERY", "loopback");
+    c.env("BANYAN_E2E_LOGS", work.join("logs")).env("BANYAN_LOG_DIR", work.join("logs"));
     let r = capture(c);
     if !matches!(r, Ok((true, _))) {
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();

@@ -354,6 +354,10 @@ export type CustomerSort = "name" | "updated" | "created";
 
 export type DemoSummary = { customers: number, contacts: number, activities: number, products: number, orders: number, };
 
+export type DiagnosticsEntry = { file: string, bytes: number, };
+
+export type DiagnosticsReport = { file: string, entries: Array<string>, size: number, };
+
 export type DuplicateNote = { row: number, existingId: string, existingName: string, score: number, reasons: Array<Reason>, };
 
 export type DuplicatePair = { a: Customer, b: Customer, score: number, reasons: Array<Reason>, };
@@ -597,6 +601,8 @@ quantity: string,
  */
 discount: string | null, };
 
+export type LostDay = { user: string, day: string, changes: number, };
+
 export type Mapping = { columns: Array<ColumnMap>, };
 
 export type MatchField = "name" | "company" | "contacts" | "emails" | "phones" | "city" | "tags" | "notes";
@@ -741,6 +747,26 @@ price: string | null, currency: string | null,
 taxRate: string | null, active: boolean | null, };
 
 export type Reason = "same-phone" | "same-email" | "same-name" | "similar-name" | "same-company" | "same-address" | "same-city";
+
+export type RestorePreview = { file: string, createdAtMs: number, device: string, deviceCode: string, schemaVersion: number, 
+/**
+ * The backup is from an older version: it is migrated (after its own snapshot) as it opens.
+ */
+migrates: boolean, countsThen: Counts, countsNow: Counts, 
+/**
+ * Changes made since the backup (here or received from others) that the restore loses.
+ */
+lost: Array<LostDay>, lostTotal: number, };
+
+export type RestoreReport = { preview: RestorePreview, 
+/**
+ * The book as it was before the restore (`restore --undo` brings it back).
+ */
+snapshot: string | null, 
+/**
+ * Customers erased since the backup, erased again.
+ */
+erasedAgain: number, seconds: number, };
 
 export type Revoke = { entity: Entity, actions: Array<Action>, };
 
@@ -1169,6 +1195,26 @@ export function backupNow(): Promise<BackupReport> {
 
 export function backups(): Promise<Array<BackupEntry>> {
   return invoke<Array<BackupEntry>>("backups");
+}
+
+export function restorePreview(file: string, passphrase: string | null): Promise<RestorePreview> {
+  return invoke<RestorePreview>("restore_preview", { file, passphrase });
+}
+
+export function restore(file: string, passphrase: string | null): Promise<RestoreReport> {
+  return invoke<RestoreReport>("restore", { file, passphrase });
+}
+
+export function undoRestore(): Promise<string> {
+  return invoke<string>("undo_restore");
+}
+
+export function diagnosticsPreview(): Promise<Array<DiagnosticsEntry>> {
+  return invoke<Array<DiagnosticsEntry>>("diagnostics_preview");
+}
+
+export function saveDiagnostics(path: string): Promise<DiagnosticsReport> {
+  return invoke<DiagnosticsReport>("save_diagnostics", { path });
 }
 
 export function setRoleMfa(name: string, required: boolean): Promise<RoleView> {
