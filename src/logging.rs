@@ -78,6 +78,29 @@ pub fn dir() -> Option<PathBuf> {
 /// a folder that cannot be made leaves it without a log (the error says why, for the caller to
 /// show or ignore). Call once; a second call changes nothing.
 pub fn init(opts: &LogOptions) -> std::io::Result<()> {
+    if tracing::dispatcher::set_global_default(dispatch(opts)?).is_err() {
+        return Ok(());
+    }
+    let _ = DIR.set(opts.dir.clone());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let said = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        let thread = std::thread::current().name().unwrap_or("unnamed").to_string();
+        tracing::error!(target: "banyan::panic", %location, %thread, said = %scrub_panic(&said), "panic");
+        previous(info);
+    }));
+    Ok(())
+}
+
+/// The log as [`init`] installs it, for one scope instead of the whole process
+/// (`tracing::dispatcher::with_default`; the benchmark compares an import with and without it).
+pub fn dispatch(opts: &LogOptions) -> std::io::Result<tracing::Dispatch> {
     std::fs::create_dir_all(&opts.dir)?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
@@ -105,24 +128,7 @@ pub fn init(opts: &LogOptions) -> std::io::Result<()> {
             .with_span_list(false)
             .with_writer(Mutex::new(capped)),
     );
-    if tracing::subscriber::set_global_default(subscriber).is_err() {
-        return Ok(());
-    }
-    let _ = DIR.set(opts.dir.clone());
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let said = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        let thread = std::thread::current().name().unwrap_or("unnamed").to_string();
-        tracing::error!(target: "banyan::panic", %location, %thread, said = %scrub_panic(&said), "panic");
-        previous(info);
-    }));
-    Ok(())
+    Ok(tracing::Dispatch::new(subscriber))
 }
 
 /// The log files in `dir` (ours only: `<program>.<YYYY-MM-DD>.log`) with their day, oldest first.

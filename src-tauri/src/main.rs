@@ -25,7 +25,9 @@ fn main() {
     if let Some(opts) = banyan::logging::LogOptions::from_env("desktop") {
         let _ = banyan::logging::init(&opts);
     }
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "desktop started");
+    let webview = tauri::webview_version().unwrap_or_default();
+    banyan::api::set_shell(&format!("WebView {webview}"));
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), webview, "desktop started");
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {

@@ -32,6 +32,16 @@ pub struct DiagnosticsReport {
     pub size: u64,
 }
 
+/// The program around the core, as the desktop reports it at start (its WebView's version): the
+/// core cannot ask the shell, and a diagnostics zip names it.
+static SHELL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records the shell's description for diagnostics (the desktop: "WebView 2.44.0"); the first
+/// call counts.
+pub fn set_shell(description: &str) {
+    let _ = SHELL.set(description.to_string());
+}
+
 /// `path` with the user's home folder shown as `~`.
 fn tilde(path: &str) -> String {
     let home = std::env::var("HOME").or_else(|_| std::env::var("USERPROFILE")).unwrap_or_default();
@@ -108,6 +118,7 @@ impl Banyan {
             "sqlite": sqlite,
             "sqlcipher": sqlcipher,
             "os": os_release(),
+            "webview": SHELL.get(),
         });
         let source = |set: bool| if set { "this desktop" } else { "default" };
         let keep = cfg.keep.unwrap_or_default();

@@ -29,7 +29,7 @@ mod sync;
 mod users;
 pub use audit::AuditReport;
 pub use backup::{BackupEntry, BackupReport, BackupSettings, LostDay, RestorePreview, RestoreReport, VerifyReport};
-pub use diagnostics::{DiagnosticsEntry, DiagnosticsReport};
+pub use diagnostics::{DiagnosticsEntry, DiagnosticsReport, set_shell};
 pub use health::{Health, HealthWarning};
 pub use history::{HistoryEntry, Revert};
 pub use io::*;

@@ -362,7 +362,7 @@ async function main() {
       // The window's log, in the folder IT finds it in: what happened, no customer.
       const logs = process.env.BANYAN_E2E_LOGS;
       const log = readdirSync(logs).filter((f) => f.startsWith("desktop.")).map((f) => readFileSync(join(logs, f), "utf8")).join("");
-      expect(log.includes('"message":"desktop started"') && log.includes('"message":"restored"'), "the log tells the start and the restore");
+      expect(log.includes('"message":"desktop started"') && log.includes('"webview":"') && log.includes('"message":"restored"'), "the log tells the start (with the WebView's version) and the restore");
       expect(!log.includes(NAME) && !log.includes("Restore Probe"), "no customer in the log");
     });
 
