@@ -367,6 +367,7 @@ cli-backup-last = Last backup: { $when }
 cli-backup-never = Last backup: never.
 cli-backup-none-here = No backups in this folder.
 cli-backup-other-book = another book
+cli-backup-snapshot = the book before an update, version { $version }; restored like a backup
 cli-backup-verified-quick = { $file } ({ $when }): the manifest is signed and the file matches it.
 cli-backup-verified-full = { $file } ({ $when }): opened and checked in full: every page, the search index, and its contents match the manifest.
 cli-backup-verify-failed = { $file } ({ $when }) has problems:

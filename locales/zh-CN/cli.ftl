@@ -222,6 +222,7 @@ cli-backup-last = 上次备份：{ $when }
 cli-backup-never = 上次备份：从未。
 cli-backup-none-here = 此文件夹中没有备份。
 cli-backup-other-book = 其他客户库
+cli-backup-snapshot = 升级前的客户库，版本 { $version }；可像备份一样恢复
 cli-backup-verified-quick = { $file }（{ $when }）：清单签名有效，文件与清单一致。
 cli-backup-verified-full = { $file }（{ $when }）：已打开并完整检查：所有页面、搜索索引，内容与清单一致。
 cli-backup-verify-failed = { $file }（{ $when }）存在问题：

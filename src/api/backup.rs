@@ -74,6 +74,10 @@ pub struct BackupEntry {
     pub counts: Option<Counts>,
     /// The backup is this book's.
     pub this_book: bool,
+    /// `backup` (a file and its manifest in the folder), or `snapshot`: the book as it was before
+    /// an update of Banyan changed its schema, kept beside it (restored like a backup, with this
+    /// book's key, and updated again after).
+    pub kind: String,
     /// Why its manifest could not be read (missing, altered), if so: listed, not skipped.
     pub problem: Option<String>,
 }
@@ -257,6 +261,39 @@ impl RestorePreview {
 }
 
 /// The backup a path names and its manifest, quickly verified, from a version this one reads.
+/// A pre-migration snapshot beside the book: `<book>.v<schema>-before-v<newer>-<UTC time>.snapshot`.
+struct Snapshot {
+    path: PathBuf,
+    schema: i64,
+    at_ms: i64,
+}
+
+/// What `file` is, if it is one of `book`'s pre-migration snapshots.
+fn snapshot_at(book: &Path, file: &Path) -> Option<Snapshot> {
+    let name = book.file_name()?.to_string_lossy().to_string();
+    let rest =
+        file.file_name()?.to_string_lossy().strip_prefix(&format!("{name}.v"))?.strip_suffix(".snapshot")?.to_string();
+    let (schema, rest) = rest.split_once("-before-v")?;
+    let (_, stamp) = rest.split_once('-')?;
+    let same_folder = match (std::path::absolute(book).ok()?.parent(), std::path::absolute(file).ok()?.parent()) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    };
+    let stamp = stamp.split_once('-').map(|(s, _)| s).unwrap_or(stamp);
+    let at = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S").ok()?.and_utc().timestamp_millis();
+    let schema = schema.parse().ok()?;
+    (same_folder && file.is_file()).then(|| Snapshot { path: file.to_path_buf(), schema, at_ms: at })
+}
+
+/// The book's pre-migration snapshots, newest first.
+fn snapshots_of(book: &Path) -> Vec<Snapshot> {
+    let dir = book.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut out: Vec<Snapshot> =
+        std::fs::read_dir(dir).into_iter().flatten().flatten().filter_map(|e| snapshot_at(book, &e.path())).collect();
+    out.sort_by_key(|s| std::cmp::Reverse(s.at_ms));
+    out
+}
+
 fn usable(file: &Path) -> crate::Result<(PathBuf, Manifest)> {
     let file = bk::backup_path(file);
     let m = bk::quick_verify(&file)?;
@@ -346,7 +383,13 @@ fn checked_copy(book: &Path, file: &Path, m: &Manifest, key: &crate::security::D
     if hash != m.file_blake3 {
         return Err(bk::err("error-backup-damaged"));
     }
-    if let Some(first) = crate::store::backup::full_check(&tmp.0, key, m, false)?.first() {
+    // A pre-migration snapshot has no manifest to hold it to: its pages and b-trees only.
+    let problems = if snapshot_at(book, file).is_some() {
+        crate::store::backup::quick_check_file(&tmp.0, key)?
+    } else {
+        crate::store::backup::full_check(&tmp.0, key, m, false)?
+    };
+    if let Some(first) = problems.first() {
         return Err(Error::Backup(FieldError::new("backup", "error-backup-unsound").arg("detail", first.clone())));
     }
     Ok(tmp)
@@ -675,6 +718,7 @@ impl Banyan {
                             this_book: m.book_id == book_id,
                             counts: Some(m.counts),
                             problem: None,
+                            kind: "backup".into(),
                         },
                         Err(e) => BackupEntry {
                             file,
@@ -685,9 +729,21 @@ impl Banyan {
                             counts: None,
                             this_book: false,
                             problem: Some(localize(self.l10n(), e).message),
+                            kind: "backup".into(),
                         },
                     }
                 })
+                .chain(snapshots_of(book).into_iter().map(|s| BackupEntry {
+                    size: std::fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0),
+                    file: s.path.display().to_string(),
+                    created_at_ms: Some(s.at_ms),
+                    device_code: Some(self.store.device_code().to_string()),
+                    schema_version: Some(s.schema),
+                    counts: None,
+                    this_book: true,
+                    problem: None,
+                    kind: "snapshot".into(),
+                }))
                 .collect())
         };
         run().map_err(|e| self.err(e))
@@ -697,7 +753,7 @@ impl Banyan {
     pub fn latest_backup(&self, caller: &Caller, folder: Option<&Path>) -> ApiResult<PathBuf> {
         let list = self.backups(caller, folder)?;
         list.into_iter()
-            .find(|b| b.this_book && b.problem.is_none())
+            .find(|b| b.this_book && b.problem.is_none() && b.kind == "backup")
             .map(|b| PathBuf::from(b.file))
             .ok_or_else(|| self.err(bk::err("error-backup-none")))
     }
@@ -757,15 +813,56 @@ impl Banyan {
         file: &Path,
         unlock: &BackupUnlock,
     ) -> crate::Result<(RestorePreview, Manifest, crate::security::DbKey)> {
+        if let Some(s) = snapshot_at(self.store.path(), file) {
+            return self.snapshot_preview(&s);
+        }
         let (file, m) = usable(file)?;
         if m.book_id != self.store.book_id()? {
             return Err(bk::err("error-backup-other-book"));
         }
         let key = bk::unwrap(&m, unlock, self.store.key())?;
+        let lost = self.lost_days(self.store.changes_beyond(&m.heads)?)?;
+        let preview = RestorePreview::of(&file, &m, self.store.counts()?, lost);
+        Ok((preview, m, key))
+    }
+
+    /// A pre-migration snapshot as a restore sees a backup: its facts read with the book's key
+    /// (it has no manifest; its hash is taken now, and the restore's copy must match it).
+    fn snapshot_preview(&self, s: &Snapshot) -> crate::Result<(RestorePreview, Manifest, crate::security::DbKey)> {
+        let key = self.store.key().ok_or_else(|| bk::err("error-backup-no-wrap"))?.clone();
+        let (counts, heads) = crate::store::backup::snapshot_facts(&s.path, &key)?;
+        let m = Manifest {
+            format: 1,
+            book_id: self.store.book_id()?,
+            device: self.store.device().to_string(),
+            device_code: self.store.device_code().to_string(),
+            created_at_ms: s.at_ms,
+            app_version: String::new(),
+            schema_version: s.schema,
+            counts,
+            heads: heads.clone().unwrap_or_default(),
+            checkpoint: None,
+            content_hash: String::new(),
+            file: s.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+            file_size: std::fs::metadata(&s.path)?.len(),
+            file_blake3: bk::hash_file(&s.path)?,
+            key_id: bk::key_id(&key),
+            wraps: Default::default(),
+            public_key: String::new(),
+            signature: String::new(),
+        };
+        let lost = match heads {
+            Some(h) => self.store.changes_beyond(&h)?,
+            None => self.store.changes_after_ms(s.at_ms)?,
+        };
+        let preview = RestorePreview::of(&s.path, &m, self.store.counts()?, self.lost_days(lost)?);
+        Ok((preview, m, key))
+    }
+
+    /// Lost changes with their users' names.
+    fn lost_days(&self, lost: Vec<crate::store::LostChanges>) -> crate::Result<Vec<LostDay>> {
         let names = crate::store::backup::user_names(&self.store)?;
-        let lost: Vec<LostDay> = self
-            .store
-            .changes_beyond(&m.heads)?
+        Ok(lost
             .into_iter()
             .map(|l| LostDay {
                 user: names
@@ -775,9 +872,7 @@ impl Banyan {
                 day: l.day,
                 changes: l.changes,
             })
-            .collect();
-        let preview = RestorePreview::of(&file, &m, self.store.counts()?, lost);
-        Ok((preview, m, key))
+            .collect())
     }
 
     /// Restores `file` in place of the book: previewed and fully checked first (a copy beside the

@@ -110,6 +110,23 @@ impl Store {
         Ok(by.into_iter().map(|((user_id, day), changes)| LostChanges { user_id, day, changes }).collect())
     }
 
+    /// The changes made after `ms` (wall time), per user and day: what restoring a snapshot taken
+    /// then loses, where the snapshot's log cannot say which changes it held.
+    pub fn changes_after_ms(&self, ms: i64) -> Result<Vec<LostChanges>> {
+        let conn = self.reader();
+        let after = crate::sync::hlc::Hlc::from_parts(ms, u16::MAX).raw();
+        let mut st = conn.prepare("SELECT user_id, hlc, json_array_length(fields) FROM changes WHERE hlc > ?1")?;
+        let mut by: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut rows = st.query([after])?;
+        while let Some(r) = rows.next()? {
+            let (user, hlc, n): (String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let ms = crate::sync::hlc::Hlc::from_raw(hlc).wall_ms();
+            let day = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m-%d").to_string();
+            *by.entry((user, day)).or_default() += n.max(1);
+        }
+        Ok(by.into_iter().map(|((user_id, day), changes)| LostChanges { user_id, day, changes }).collect())
+    }
+
     /// The customers erased in this book, with their reasons (a restored older backup erases
     /// them again).
     pub fn erasures_with_reasons(&self) -> Result<Vec<(String, String)>> {
@@ -403,4 +420,30 @@ pub(crate) fn erasures_in(path: &Path, key: &DbKey) -> Result<Vec<(String, Strin
     let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let mut st = conn.prepare("SELECT id, reason FROM erasures WHERE deleted_at IS NULL ORDER BY created_at")?;
     Ok(st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What a pre-migration snapshot holds, read with the book's key: its counts (0 for a table its
+/// older schema lacks) and its heads (none when its change log predates them).
+pub(crate) fn snapshot_facts(path: &Path, key: &DbKey) -> Result<(Counts, Option<BTreeMap<String, i64>>)> {
+    let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let n = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0) };
+    let counts = Counts {
+        customers: n("SELECT count(*) FROM customers WHERE deleted_at IS NULL"),
+        contacts: n("SELECT count(*) FROM contacts WHERE deleted_at IS NULL"),
+        activities: n("SELECT count(*) FROM activities WHERE deleted_at IS NULL"),
+        orders: n("SELECT count(*) FROM orders WHERE deleted_at IS NULL"),
+        products: n("SELECT count(*) FROM products WHERE deleted_at IS NULL"),
+        users: n("SELECT count(*) FROM users"),
+        changes: n("SELECT count(*) FROM changes"),
+    };
+    Ok((counts, heads_of(&conn).ok()))
+}
+
+/// SQLite's quick check of a closed book file (every page decrypted and its HMAC checked, every
+/// b-tree's structure): a pre-migration snapshot's check before it is restored.
+pub(crate) fn quick_check_file(path: &Path, key: &DbKey) -> Result<Vec<String>> {
+    let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut st = conn.prepare("PRAGMA quick_check")?;
+    let lines: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(lines.into_iter().filter(|l| l != "ok").map(|l| format!("integrity: {l}")).collect())
 }

@@ -110,9 +110,14 @@ pub fn run(
     }
     let snapshot = if current > 0 {
         let stamp = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().format("%Y%m%dT%H%M%S");
-        let mut p = path.as_os_str().to_owned();
-        p.push(format!(".v{current}-before-v{latest}-{stamp}.snapshot"));
-        let p = PathBuf::from(p);
+        // Never over an earlier one (a snapshot restored and updated again within the second).
+        let named = |n: u32| {
+            let mut p = path.as_os_str().to_owned();
+            let again = if n > 1 { format!("-{n}") } else { String::new() };
+            p.push(format!(".v{current}-before-v{latest}-{stamp}{again}.snapshot"));
+            PathBuf::from(p)
+        };
+        let p = (1..).map(named).find(|p| !p.exists()).expect("a free name");
         snapshot(conn, &p, key)?;
         Some(p)
     } else {

@@ -800,3 +800,40 @@ fn a_restore_killed_at_any_moment_leaves_a_sound_book_never_under_the_backups_id
     assert!(ok, "{text}");
     assert_eq!(count_and_device(&path).0, 3_050);
 }
+
+/// The snapshot an update of Banyan took of the book (schema 5's fixture, migrated as it opens)
+/// is listed with the backups and restores like one: what it holds, what is lost since, then the
+/// book as it was, updated again.
+#[test]
+fn a_snapshot_taken_before_an_update_is_listed_and_restores_like_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/books/v5");
+    for f in ["book.db", "book.db.key.json"] {
+        std::fs::copy(fixture.join(f), dir.path().join(f)).unwrap();
+    }
+    let path = dir.path().join("book.db");
+    let mut b = Banyan::open(&opts(&path), &Unlock::passphrase(PASS)).unwrap();
+    let snapshot = b.migration_snapshot().expect("the update took a snapshot").to_owned();
+    let admin = admin(&b);
+    let customers_then = b.customer_count(&admin).unwrap();
+    b.add_customer(&admin, &person("Added After The Update")).unwrap();
+
+    let list = b.backups(&admin, None).unwrap();
+    let listed = list.iter().find(|e| e.kind == "snapshot").expect("the snapshot is listed");
+    assert_eq!((Path::new(&listed.file), listed.schema_version), (snapshot.as_path(), Some(5)));
+    assert!(listed.this_book && listed.problem.is_none());
+    assert!(b.latest_backup(&admin, None).is_err(), "a snapshot is not the latest backup");
+
+    let p = b.restore_preview(&admin, &snapshot, &BackupUnlock::ThisBook).unwrap();
+    assert_eq!(p.counts_then.customers, customers_then);
+    assert_eq!(p.counts_now.customers, customers_then + 1);
+    assert!(p.migrates, "it is updated again once restored");
+    assert!(p.lost_total >= 2, "the new customer and the first admin are lost: {:?}", p.lost);
+
+    let r = b.restore(&admin, &snapshot, &BackupUnlock::ThisBook).unwrap();
+    assert!(r.snapshot.is_some());
+    let counts = b.store().counts().unwrap();
+    assert_eq!(counts.customers, customers_then, "the book as it was before the update");
+    assert_eq!(counts.users, 0, "schema 5 had no users: the book asks for its first admin again");
+    assert!(b.store().check().unwrap().is_empty());
+}

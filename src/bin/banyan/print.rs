@@ -655,7 +655,16 @@ impl Out<'_> {
                     b.device_code.clone().unwrap_or_default(),
                     b.size as f64 / 1e6,
                     b.file,
-                    if b.this_book { String::new() } else { format!("  ({})", self.t("cli-backup-other-book")) }
+                    if b.kind == "snapshot" {
+                        format!(
+                            "  ({})",
+                            self.f("cli-backup-snapshot", &[("version", b.schema_version.unwrap_or(0).to_string())])
+                        )
+                    } else if b.this_book {
+                        String::new()
+                    } else {
+                        format!("  ({})", self.t("cli-backup-other-book"))
+                    }
                 ),
                 (None, None) => println!("  {}", b.file),
             }

@@ -102,6 +102,12 @@ export type BackupEntry = { file: string, size: number, createdAtMs: number | nu
  */
 thisBook: boolean, 
 /**
+ * `backup` (a file and its manifest in the folder), or `snapshot`: the book as it was before
+ * an update of Banyan changed its schema, kept beside it (restored like a backup, with this
+ * book's key, and updated again after).
+ */
+kind: string, 
+/**
  * Why its manifest could not be read (missing, altered), if so: listed, not skipped.
  */
 problem: string | null, };
