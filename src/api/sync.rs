@@ -183,9 +183,10 @@ impl Banyan {
     }
 }
 
-/// The oldest schema whose books this version exchanges changes with (0017: an order's lines
-/// travel as one set; an older desktop would edit them without it).
-pub const MIN_SYNC_SCHEMA: i64 = 17;
+/// The oldest schema whose books this version exchanges changes with (0018: a restored desktop's
+/// member row carries its former identity's vouch, which an older desktop would hold back and
+/// then refuse the desktop for; 0017: an order's lines travel as one set).
+pub const MIN_SYNC_SCHEMA: i64 = 18;
 
 /// What a desktop says first on a sync session (the transport's Hello frame carries it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,6 +297,34 @@ impl Banyan {
         self.store.sync_tls().map_err(|e| self.err(e))
     }
 
+    /// The TLS identity peers are shown: the former one while a restored book's new identity has
+    /// reached no peer yet (see `Store::take_vouched_identity`), else this desktop's.
+    pub fn sync_tls_for_peers(&self) -> ApiResult<Option<crate::store::TlsIdentity>> {
+        self.store.sync_tls_for_peers().map_err(|e| self.err(e))
+    }
+
+    /// A round finished: peers know this desktop's own identity now; the former one's TLS
+    /// certificate, if a restore left one in use, is dropped.
+    pub fn sync_identity_known(&self) -> ApiResult<bool> {
+        self.store.sync_identity_known().map_err(|e| self.err(e))
+    }
+
+    /// This desktop's certificate is `fingerprint` now: its member row, if it has one, says so
+    /// (a restored book's new identity gets its own certificate before its first round).
+    pub fn sync_own_fingerprint(&self, fingerprint: &str) -> ApiResult<()> {
+        let run = || -> crate::Result<()> {
+            let device = self.store.device().to_string();
+            let Some(mut me) = self.store.members()?.into_iter().find(|m| m.device == device) else { return Ok(()) };
+            if me.fingerprint == fingerprint {
+                return Ok(());
+            }
+            me.fingerprint = fingerprint.to_string();
+            me.vouch = None;
+            self.store.put_member(&crate::store::Actor { user: String::new(), batch: None }, &me)
+        };
+        run().map_err(|e| self.err(e))
+    }
+
     pub fn set_sync_tls(&self, cert: &[u8], key: &[u8]) -> ApiResult<()> {
         self.store.set_sync_tls(cert, key).map_err(|e| self.err(e))
     }
@@ -314,6 +343,7 @@ impl Banyan {
             added_at: 0,
             revoked_at: None,
             signing_key: Some(self.store.signing_public_key()),
+            vouch: None,
             last_seen: None,
             address: None,
         };
@@ -358,6 +388,7 @@ impl Banyan {
                 added_at: 0,
                 revoked_at: None,
                 signing_key: Some(signing_key.to_string()),
+                vouch: None,
                 last_seen: None,
                 address: None,
             };

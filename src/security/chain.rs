@@ -196,6 +196,14 @@ impl PublicKey {
         VerifyingKey::from_bytes(&b).ok().map(PublicKey)
     }
 
+    /// Whether `sig_hex` is this key's vouch for `device` of `book` with signing key `public_key`
+    /// and order code `code` (made by [`DeviceKey::sign_vouch`]).
+    pub fn vouched(&self, sig_hex: &str, book: &str, device: &str, public_key: &str, code: &str) -> bool {
+        let Ok(sig) = hex::decode(sig_hex.trim()) else { return false };
+        let Ok(sig) = <[u8; 64]>::try_from(sig.as_slice()) else { return false };
+        self.0.verify_strict(&vouch_message(book, device, public_key, code), &Signature::from_bytes(&sig)).is_ok()
+    }
+
     /// Whether `sig` is this key's signature of transaction `tx` of device `origin`, whose last
     /// entry is `seq` with chain link `link` (the link commits to everything the origin logged
     /// before it). Strict: a signature of another message under a weak key does not pass.
@@ -234,6 +242,11 @@ impl DeviceKey {
         self.0.sign(&tx_message(origin, tx, seq, link)).to_bytes()
     }
 
+    /// Vouches for the identity this desktop takes next (see [`vouch_message`]); hex.
+    pub fn sign_vouch(&self, book: &str, device: &str, public_key: &str, code: &str) -> String {
+        hex::encode(self.0.sign(&vouch_message(book, device, public_key, code)).to_bytes())
+    }
+
     /// Signs a backup manifest's signed bytes; the signature in hex.
     pub fn sign_manifest(&self, bytes: &[u8]) -> String {
         hex::encode(self.0.sign(&manifest_message(bytes)).to_bytes())
@@ -251,6 +264,14 @@ impl DeviceKey {
             signature: hex::encode(sig.to_bytes()),
         }
     }
+}
+
+/// What a desktop's former identity signs for its next one: the book, the new device id, its
+/// signing key and order code (domain-separated from every other signature).
+fn vouch_message(book: &str, device: &str, public_key: &str, code: &str) -> Hash {
+    let mut h = Framed::new("banyan 2026-12 identity vouch");
+    h.bytes(book.as_bytes()).bytes(device.as_bytes()).bytes(public_key.as_bytes()).bytes(code.as_bytes());
+    h.finish()
 }
 
 fn manifest_message(bytes: &[u8]) -> Hash {

@@ -205,7 +205,6 @@ impl Store {
     /// book's, so later edits stay later), and every customer erased in `erasures` (the replaced
     /// book's) and not erased here is erased again, with the same reason. Returns how many.
     pub fn after_restore(&mut self, actor: &super::Actor, hlc: i64, erasures: &[(String, String)]) -> Result<usize> {
-        self.take_new_identity()?;
         {
             let conn = self.writer();
             conn.execute(
@@ -213,6 +212,8 @@ impl Store {
                 [hlc],
             )?;
         }
+        // After the clock floor: the new member row is a change of now.
+        self.take_vouched_identity()?;
         let erased_here: std::collections::HashSet<String> = self.erased_ids()?.into_iter().collect();
         let mut again = 0;
         for (id, reason) in erasures {

@@ -85,10 +85,16 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0017_order_line_sets.sql"),
         then: None,
     },
+    Migration {
+        version: 18,
+        name: "0018_vouched_members",
+        sql: include_str!("../../migrations/0018_vouched_members.sql"),
+        then: None,
+    },
 ];
 
 /// The schema version this program writes.
-pub const LATEST: i64 = 17;
+pub const LATEST: i64 = 18;
 
 /// Runs the pending migrations; returns the snapshot taken, if any.
 pub fn run(

@@ -320,6 +320,7 @@ impl Store {
         let me = self.device_str.clone();
         let now = self.now_ms();
         let keys = member_keys(&self.reader())?;
+        let book = self.book_id()?;
         std::thread::scope(|scope| {
             let checked = scope
                 .spawn(|| txs.iter().map(|t| keys.get(&t.origin).map(|k| signed(k, t))).collect::<Vec<Option<bool>>>());
@@ -333,8 +334,8 @@ impl Store {
                         Some(ok) => ok,
                         // A member admitted earlier in this batch: its key is in the book now.
                         None => match member_keys(w.conn())?.get(&tx.origin) {
-                            Some(k) => signed(k, tx),
-                            None => {
+                            Some(k) if admitted(w.conn(), &tx.origin, &keys, &book)? => signed(k, tx),
+                            _ => {
                                 return Err(Error::PeerRefused {
                                     device: tx.origin.chars().take(40).collect(),
                                     fault: PeerFault::NotMember,
@@ -535,6 +536,60 @@ impl Store {
         self.take_identity(device, super::device_code(), crate::security::chain::DeviceKey::random()?)
     }
 
+    /// [`Store::take_new_identity`] for a book restored from a backup: if its former identity was
+    /// a member of the book, that identity vouches for the new one. The new desktop writes its own
+    /// member row (the former one's name and certificate fingerprint, its new signing key and
+    /// code) with the former key's signature over them; members accept a member row a desktop
+    /// wrote for itself only with such a signature by a live member (`admitted_by_vouch`). Until
+    /// a round has carried that row to a peer, this desktop presents its former TLS certificate,
+    /// which peers know (`sync_tls_for_peers`); its changes are its new identity's all along.
+    pub fn take_vouched_identity(&mut self) -> Result<()> {
+        let former = self.device_str.clone();
+        let member = self.members()?.into_iter().find(|m| m.device == former && m.revoked_at.is_none());
+        let former_key = chain::DeviceKey::from_hex(&self.device_key.to_hex()).expect("a key's own hex");
+        let tls = self.sync_tls()?;
+        self.take_new_identity()?;
+        let Some(member) = member else { return Ok(()) };
+        if let Some((cert, key)) = tls {
+            let conn = self.writer();
+            let key = zeroize::Zeroizing::new(hex::encode(key.as_slice()));
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tls_cert_prev', ?1)", [hex::encode(cert)])?;
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tls_key_prev', ?1)", [key.as_str()])?;
+        }
+        let public = self.signing_public_key();
+        let vouch = former_key.sign_vouch(&self.book_id()?, &self.device_str, &public, &self.device_code);
+        let me = Member {
+            device: self.device_str.clone(),
+            name: member.name,
+            fingerprint: member.fingerprint,
+            code: self.device_code.clone(),
+            added_by: Some(former),
+            added_at: 0,
+            revoked_at: None,
+            signing_key: Some(public),
+            vouch: Some(vouch),
+            last_seen: None,
+            address: None,
+        };
+        self.put_member(&Actor { user: String::new(), batch: None }, &me)
+    }
+
+    /// The TLS identity to show peers: the former one while a restored book's new identity has not
+    /// reached any peer yet (see [`Store::take_vouched_identity`]), else this desktop's.
+    pub fn sync_tls_for_peers(&self) -> Result<Option<TlsIdentity>> {
+        match self.tls_in("tls_cert_prev", "tls_key_prev")? {
+            Some(prev) => Ok(Some(prev)),
+            None => self.sync_tls(),
+        }
+    }
+
+    /// A round finished: a peer holds this desktop's member row now, so the former TLS identity
+    /// is dropped. Whether there was one.
+    pub fn sync_identity_known(&self) -> Result<bool> {
+        let n = self.writer().execute("DELETE FROM meta WHERE key IN ('tls_cert_prev', 'tls_key_prev')", [])?;
+        Ok(n > 0)
+    }
+
     /// Makes this book device `device` with order-number code `code` and signing key `key` (a
     /// joining desktop takes the id, code and key its member row was written with); the TLS
     /// identity of the device it was copied from is dropped.
@@ -642,6 +697,33 @@ enum Outcome {
     Applied { changes: u32 },
     Repeat,
     Wait,
+}
+
+/// Whether a desktop first met in this batch is a member: its member row was written by another
+/// desktop (the member that invited it), or by itself with its former identity's vouch (a book
+/// restored from a backup, see `Store::take_vouched_identity`): the signature of a member still
+/// live, checked with the key that member had before this batch.
+fn admitted(conn: &Connection, device: &str, keys: &HashMap<String, chain::PublicKey>, book: &str) -> Result<bool> {
+    let writer: Option<String> = conn
+        .prepare_cached(
+            "SELECT o.device FROM changes c JOIN origins o ON o.id = c.origin
+             WHERE c.tbl = 'members' AND c.row_id = ?1 AND c.op = 'insert' ORDER BY c.hlc LIMIT 1",
+        )?
+        .query_row([super::gateway::row_key(device)], |r| r.get(0))
+        .optional()?;
+    if writer.as_deref() != Some(device) {
+        return Ok(true);
+    }
+    type Row = (Option<String>, Option<String>, Option<String>, String);
+    let row: Option<Row> = conn
+        .prepare_cached("SELECT added_by, vouch, signing_key, code FROM members WHERE id = ?1")?
+        .query_row([device], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let Some((Some(by), Some(vouch), Some(public), code)) = row else { return Ok(false) };
+    let live: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM members WHERE id = ?1 AND deleted_at IS NULL)")?
+        .query_row([&by], |r| r.get(0))?;
+    Ok(live && keys.get(&by).is_some_and(|k| k.vouched(&vouch, book, device, &public, &code)))
 }
 
 /// Every member's signing key, by device id.
@@ -1573,6 +1655,10 @@ pub struct Member {
     pub revoked_at: Option<i64>,
     /// Hex Ed25519 public key its changes are signed with.
     pub signing_key: Option<String>,
+    /// For a desktop that wrote its own member row (a book restored there took a new identity):
+    /// the signature of its former identity's key vouching for it (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vouch: Option<String>,
     /// When this desktop last finished a round with it, and the address it reached it at (if
     /// this desktop connected), as this desktop knows it.
     pub last_seen: Option<i64>,
@@ -1585,7 +1671,7 @@ impl Store {
         let conn = self.reader();
         let mut st = conn.prepare_cached(
             "SELECT m.id, m.name, m.fingerprint, m.code, m.added_by, m.created_at, m.deleted_at, m.signing_key,
-                    s.at, s.address
+                    s.at, s.address, m.vouch
              FROM members m LEFT JOIN sync_seen s ON s.device = m.id ORDER BY m.created_at, m.id",
         )?;
         let rows = st.query_map([], |r| {
@@ -1600,6 +1686,7 @@ impl Store {
                 signing_key: r.get(7)?,
                 last_seen: r.get(8)?,
                 address: r.get(9)?,
+                vouch: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -1620,6 +1707,10 @@ impl Store {
                 ("code", Value::Text(m.code.clone())),
                 ("signing_key", m.signing_key.clone().map(Value::Text).unwrap_or(Value::Null)),
             ];
+            let mut values = values;
+            if let Some(v) = &m.vouch {
+                values.push(("vouch", Value::Text(v.clone())));
+            }
             if exists {
                 w.apply(super::gateway::Change::Update { table: "members", id: &m.device, values })?;
             } else {
@@ -1662,13 +1753,17 @@ impl Store {
 
     /// This desktop's TLS certificate and key (DER), kept in the encrypted book.
     pub fn sync_tls(&self) -> Result<Option<TlsIdentity>> {
+        self.tls_in("tls_cert", "tls_key")
+    }
+
+    fn tls_in(&self, cert_key: &str, key_key: &str) -> Result<Option<TlsIdentity>> {
         let conn = self.reader();
         let get = |k: &str| -> Result<Option<zeroize::Zeroizing<String>>> {
             let v: Option<String> =
                 conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).optional()?;
             Ok(v.map(zeroize::Zeroizing::new))
         };
-        let (Some(cert), Some(key)) = (get("tls_cert")?, get("tls_key")?) else {
+        let (Some(cert), Some(key)) = (get(cert_key)?, get(key_key)?) else {
             return Ok(None);
         };
         match (hex::decode(cert.as_bytes()), hex::decode(key.as_bytes())) {

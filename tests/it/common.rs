@@ -124,6 +124,7 @@ pub fn concurrent_change(b: &Banyan, customer: &str, field: &str, value: &str) -
         added_at: 0,
         revoked_at: None,
         signing_key: Some(key.public_hex()),
+        vouch: None,
         last_seen: None,
         address: None,
     };

@@ -267,6 +267,7 @@ fn a_book_from_before_signed_changes_has_its_own_transactions_signed_when_it_mig
          ALTER TABLE customers DROP COLUMN merged_into; ALTER TABLE customers DROP COLUMN merge_note; DROP TABLE sync_stubs;
          ALTER TABLE imports DROP COLUMN created_at; ALTER TABLE imports DROP COLUMN updated_at;
          ALTER TABLE imports DROP COLUMN deleted_at;
+         ALTER TABLE members DROP COLUMN vouch;
          ALTER TABLE changes DROP COLUMN sig; ALTER TABLE members DROP COLUMN signing_key; DROP TABLE sync_seen;
          DROP TABLE sync_deleted_edits; PRAGMA user_version = 15;",
     )

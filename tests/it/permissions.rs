@@ -166,6 +166,9 @@ const WITHOUT_CALLER: &[&str] = &[
     "sync_members",
     "sync_tls",
     "set_sync_tls",
+    "sync_tls_for_peers",
+    "sync_identity_known",
+    "sync_own_fingerprint",
     // This desktop's own notes of when and where it last reached each member.
     "sync_note_seen",
     "sync_last_peer",

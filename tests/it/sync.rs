@@ -696,6 +696,80 @@ fn a_copied_book_that_kept_its_identity_is_refused_until_it_takes_a_new_one() {
     assert_eq!(city(&a, &other), Some("天津".into()));
 }
 
+/// A book restored from a backup takes a new identity its former one vouches for: members admit
+/// it with nobody pairing it again. A desktop that writes its own member row without that vouch,
+/// or with one its former identity did not sign, is refused whole.
+#[test]
+fn a_new_identity_vouched_for_by_the_former_one_is_admitted_and_an_unvouched_one_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed_book = seed(dir.path());
+    let a = join(&seed_book, &dir.path().join("a"));
+    let c = join(&seed_book, &dir.path().join("c"));
+    both_ways(&a, &c);
+    let c_path = dir.path().join("c/book.db");
+    let copy = |name: &str| {
+        let to = dir.path().join(name);
+        std::fs::create_dir_all(&to).unwrap();
+        for f in ["book.db", "book.db.key.json"] {
+            std::fs::copy(dir.path().join("c").join(f), to.join(f)).unwrap();
+        }
+        to.join("book.db")
+    };
+    drop(c);
+    let (unvouched, forged) = (copy("unvouched"), copy("forged"));
+    let member_of = |s: &Store, device: &str| s.members().unwrap().into_iter().find(|m| m.device == device).unwrap();
+    let who = banyan::store::Actor { user: String::new(), batch: None };
+
+    // Vouched: admitted, and its changes arrive.
+    let mut s = Store::open(&c_path, &Unlock::passphrase(PASS), fast()).unwrap();
+    let former = s.device().to_string();
+    s.take_vouched_identity().unwrap();
+    let me = member_of(&s, &s.device().to_string());
+    assert_eq!((me.added_by.as_deref(), me.vouch.is_some()), (Some(former.as_str()), true));
+    drop(s);
+    let cb = Banyan::open(&opts(&c_path), &Unlock::passphrase(PASS)).unwrap();
+    let c = Desk { who: cb.sign_in(ADMIN, ADMIN_PASSWORD, None, banyan::api::Channel::Cli).unwrap(), b: cb };
+    let id = find(&c, "李娜");
+    set_city(&c, &id, "天津");
+    let batch = c.b.store().sync_changes(&a.b.store().sync_vector().unwrap(), 1_000).unwrap();
+    a.b.store().sync_apply(&batch.txs).unwrap();
+    assert_eq!(city(&a, &id), Some("天津".into()));
+    assert!(a.b.store().members().unwrap().iter().any(|m| m.device == c.b.store().device().to_string()));
+
+    // Not vouched, and vouched by a key that is not the former identity's: refused whole.
+    for (path, how) in [(unvouched, "none"), (forged, "another key")] {
+        let mut s = Store::open(&path, &Unlock::passphrase(PASS), fast()).unwrap();
+        let former = member_of(&s, &s.device().to_string());
+        s.take_new_identity().unwrap();
+        let vouch = (how != "none").then(|| {
+            let stranger = banyan::security::chain::DeviceKey::random().unwrap();
+            stranger.sign_vouch(
+                &s.book_id().unwrap(),
+                &s.device().to_string(),
+                &s.signing_public_key(),
+                s.device_code(),
+            )
+        });
+        let me = banyan::store::Member {
+            device: s.device().to_string(),
+            code: s.device_code().to_string(),
+            added_by: Some(former.device.clone()),
+            signing_key: Some(s.signing_public_key()),
+            vouch,
+            ..former
+        };
+        s.put_member(&who, &me).unwrap();
+        let batch = s.sync_changes(&a.b.store().sync_vector().unwrap(), 1_000).unwrap();
+        let before = a.b.store().sync_digest().unwrap();
+        let err = a.b.store().sync_apply(&batch.txs).unwrap_err();
+        assert!(
+            matches!(err, banyan::Error::PeerRefused { fault: banyan::error::PeerFault::NotMember, .. }),
+            "{how}: {err:?}"
+        );
+        assert_eq!(a.b.store().sync_digest().unwrap(), before, "{how}: nothing of it applied");
+    }
+}
+
 #[test]
 fn a_peer_whose_clock_runs_two_hours_ahead_is_flagged_and_does_not_drag_this_clock_or_win_over_a_later_edit() {
     let dir = tempfile::tempdir().unwrap();
@@ -1117,6 +1191,57 @@ fn paired(dir: &Path, pa: &str, pb: &str) -> (PathBuf, PathBuf) {
     run_json(cli(&b, pb).args(["--json", "sync", "pair", &code, &address]));
     assert!(invite.child.wait().unwrap().success());
     (a, b)
+}
+
+/// A laptop restores its book from a backup and syncs with the hub over TLS at once, no pairing
+/// again: its new identity, vouched for by the one it had, is admitted; the changes it made after
+/// the backup come back from the hub; what it does next reaches the hub.
+#[test]
+fn a_desktop_restored_from_a_backup_syncs_with_its_hub_without_pairing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
+    let (hub, laptop) = paired(dir.path(), pa, pb);
+    let mut serving = spawn(cli(&hub, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let addr = serving.first["listening"].as_str().unwrap().to_string();
+    let now = |db: &Path, pass: &str| run_json(cli(db, pass).args(["--json", "sync", "now", "--peer", &addr]));
+    let add =
+        |name: &str| run_json(cli(&laptop, pb).args(["--json", "customer", "add", "--kind", "person", "--name", name]));
+    add("Before Backup");
+    now(&laptop, pb);
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    let made = run_json(
+        cli(&laptop, pb)
+            .args(["--json", "backup", "now", "--to", backups.to_str().unwrap()])
+            .env("BANYAN_BACKUP_PASSPHRASE", "laptop backup passphrase"),
+    );
+    add("After Backup");
+    now(&laptop, pb);
+    let device = |db: &Path, pass: &str| run_json(cli(db, pass).args(["--json", "sync", "status"]))["device"].clone();
+    let before = device(&laptop, pb);
+
+    run_json(cli(&laptop, pb).args(["--json", "restore", made["file"].as_str().unwrap(), "--yes"]));
+    assert!(!names(&laptop, pb).contains(&"After Backup".to_string()), "the restore took it back here");
+    let after = device(&laptop, pb);
+    assert_ne!(before, after, "a restored book is a new desktop");
+
+    let round = now(&laptop, pb);
+    assert!(round["received"].as_u64().unwrap() >= 1, "{round}");
+    assert!(names(&laptop, pb).contains(&"After Backup".to_string()), "its own lost change came back from the hub");
+    add("After Restore");
+    let again = now(&laptop, pb);
+    assert!(again["sent"].as_u64().unwrap() >= 1, "{again}");
+    assert!(names(&hub, pa).contains(&"After Restore".to_string()));
+    let peers = run_json(cli(&hub, pa).args(["--json", "sync", "peers"]));
+    let row = peers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["device"] == after)
+        .expect("the hub lists the new identity")
+        .clone();
+    assert_eq!(row["addedBy"], before, "{row}");
+    let _ = serving.child.kill();
 }
 
 /// Every customer as (id, name, city, phones), sorted: what both desktops must agree on.

@@ -126,6 +126,19 @@ pub fn identity(b: &Banyan, l: &Localizer) -> Result<Identity, ApiError> {
     Ok(id)
 }
 
+/// The identity shown to peers when syncing: this desktop's own (made first, and named in its
+/// member row, so a restored book's new certificate travels with the round), or, until a round
+/// has carried a restored book's new identity to a peer, the former one they know (see
+/// `Banyan::sync_tls_for_peers`).
+pub fn peer_identity(b: &Banyan, l: &Localizer) -> Result<Identity, ApiError> {
+    let own = identity(b, l)?;
+    b.sync_own_fingerprint(&cert::hex(&own.fingerprint()))?;
+    match b.sync_tls_for_peers()? {
+        Some((cert, key)) => Ok(Identity { cert, key }),
+        None => Ok(own),
+    }
+}
+
 /// The fingerprints of the book's live members, the only certificates a sync session accepts,
 /// and of its removed ones, which are told so.
 fn members(b: &Banyan) -> Result<tls::Roster, ApiError> {
@@ -260,7 +273,7 @@ fn no_peer(b: &Banyan) -> ApiError {
 fn round_at(b: &Banyan, caller: &Caller, peer: &str) -> Result<Round, ApiError> {
     let l = b.localizer();
     let addr = address(peer, l)?;
-    let id = identity(b, l)?;
+    let id = peer_identity(b, l)?;
     let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
     let started = Instant::now();
     let mut stream = tls::connect(addr, config).map_err(|e| net_error(l, e))?;
@@ -276,6 +289,8 @@ fn round_at(b: &Banyan, caller: &Caller, peer: &str) -> Result<Round, ApiError> 
         "sync round"
     );
     b.sync_note_seen(&report.peer.device, Some(peer))?;
+    // The peer holds this desktop's member row now: a restored book's former certificate goes.
+    b.sync_identity_known()?;
     Ok(Round {
         peer: if report.peer.name.is_empty() { report.peer.device.clone() } else { report.peer.name },
         device: report.peer.device,
@@ -356,7 +371,7 @@ fn live_peer(b: &Banyan, peer: Option<&str>) -> Result<String, ApiError> {
         return Ok(p.to_string());
     }
     let l = b.localizer();
-    let id = identity(b, l)?;
+    let id = peer_identity(b, l)?;
     let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
     let mut chosen = None;
     candidates(b, &mut |a| {
@@ -404,7 +419,7 @@ pub fn live(
             let mut wait = Duration::from_millis(200);
             while !halted() {
                 let watched = (|| -> Result<(), ApiError> {
-                    let id = identity(b, l)?;
+                    let id = peer_identity(b, l)?;
                     let config = tls::client_config(&id, Arc::new(members(b)?)).map_err(|e| net_error(l, e))?;
                     let mut stream = tls::connect(addr, config).map_err(|e| net_error(l, e))?;
                     *watching.lock().unwrap_or_else(|e| e.into_inner()) = stream.sock.try_clone().ok();
@@ -500,7 +515,7 @@ pub fn serve(
     let listener = TcpListener::bind(address(listen, l)?).map_err(|e| net_error(l, e.into()))?;
     let bound = listener.local_addr().map_err(|e| net_error(l, e.into()))?;
     ready(bound);
-    let id = identity(&b, l)?;
+    let id = peer_identity(&b, l)?;
     // Withdrawn when serving ends.
     let _announced = announce(&b, bound);
     let gate = Arc::new(Gate::default());
@@ -527,6 +542,11 @@ pub fn serve(
                 Ok(r) => {
                     tracing::info!(peer = %r.peer.device, sent = r.sent, received = r.received, "sync served");
                     let _ = b.sync_note_seen(&r.peer.device, None);
+                    // Something went to the peer: all it lacked, this desktop's member row with it
+                    // (a watcher's answer sends nothing and proves nothing).
+                    if r.sent > 0 {
+                        let _ = b.sync_identity_known();
+                    }
                 }
                 Err(e) => tracing::warn!(error = e.kind(), "sync session failed"),
             }

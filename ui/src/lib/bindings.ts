@@ -633,6 +633,11 @@ revokedAt: number | null,
  */
 signingKey: string | null, 
 /**
+ * For a desktop that wrote its own member row (a book restored there took a new identity):
+ * the signature of its former identity's key vouching for it (hex).
+ */
+vouch?: string | null, 
+/**
  * When this desktop last finished a round with it, and the address it reached it at (if
  * this desktop connected), as this desktop knows it.
  */
