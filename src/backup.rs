@@ -17,6 +17,7 @@
 //! façade puts them together (`api/backup.rs`).
 
 use crate::error::{Error, FieldError, Result};
+use crate::policy::Source;
 use crate::security::chain::Checkpoint;
 use crate::security::keys::{DbKey, KdfParams, Sealed, open_with_password, seal_with_password};
 use serde::{Deserialize, Serialize};
@@ -565,7 +566,7 @@ pub fn due(cfg: &Config, now_ms: i64, tz: chrono::FixedOffset) -> bool {
     if cfg.last_error.is_some() && cfg.last_attempt_ms.is_some_and(|t| now_ms - t < RETRY_MS) {
         return false;
     }
-    let (h, m) = cfg.schedule.as_deref().and_then(parse_schedule).unwrap_or((12, 30));
+    let (h, m) = parse_schedule(&cfg.schedule_in_force().0).unwrap_or((12, 30));
     let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().with_timezone(&tz);
     let today = now.date_naive().and_hms_opt(h, m, 0).expect("valid time of day");
     let today = tz.from_local_datetime(&today).single().map(|t| t.timestamp_millis()).unwrap_or(now_ms);
@@ -676,8 +677,39 @@ impl Config {
     }
 
     /// Where backups go: the folder set, else `backups` beside the book.
+    /// The backup folder in force: policy `BackupDirectory`, else the user's, else the
+    /// recommended one, else `backups` beside the book.
     pub fn dir_for(&self, book: &Path) -> PathBuf {
-        self.dir.clone().unwrap_or_else(|| book.parent().unwrap_or(Path::new(".")).join("backups"))
+        self.dir_in_force().0.unwrap_or_else(|| book.parent().unwrap_or(Path::new(".")).join("backups"))
+    }
+
+    /// The folder set (by policy or the user), and where it comes from.
+    pub fn dir_in_force(&self) -> (Option<PathBuf>, Source) {
+        crate::policy::current().pick("BackupDirectory", self.dir.clone(), |v| v.as_str().map(PathBuf::from))
+    }
+
+    /// When the daily backup runs (`BackupSchedule`, default [`DEFAULT_SCHEDULE`]).
+    pub fn schedule_in_force(&self) -> (String, Source) {
+        let (v, s) = crate::policy::current().pick("BackupSchedule", self.schedule.clone(), |v| {
+            v.as_str().filter(|s| parse_schedule(s).is_some()).map(str::to_string)
+        });
+        (v.unwrap_or_else(|| DEFAULT_SCHEDULE.into()), s)
+    }
+
+    /// How many backups are kept (`BackupKeep`).
+    pub fn keep_in_force(&self) -> (Keep, Source) {
+        let (v, s) = crate::policy::current().pick("BackupKeep", self.keep, |v| {
+            let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).map(|n| n as u32);
+            Some(Keep { daily: n("daily")?, weekly: n("weekly")?, monthly: n("monthly")? })
+        });
+        (v.unwrap_or_default(), s)
+    }
+
+    /// After how many hours without a backup health warns (`BackupMaxAgeHours`).
+    pub fn max_age_in_force(&self) -> (u32, Source) {
+        let (v, s) =
+            crate::policy::current().pick("BackupMaxAgeHours", self.max_age_hours, |v| v.as_u64().map(|n| n as u32));
+        (v.unwrap_or(DEFAULT_MAX_AGE_HOURS), s)
     }
 }
 

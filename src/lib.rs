@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod io;
 pub mod logging;
 pub mod model;
+pub mod policy;
 pub mod quality;
 pub mod search;
 pub mod security;

@@ -41,16 +41,26 @@ pub struct LogOptions {
 }
 
 impl LogOptions {
-    /// The OS's log folder (or `BANYAN_LOG_DIR`), the level from `BANYAN_LOG` (default `info`;
-    /// `off` turns the log off: `None`).
+    /// The OS's log folder (or `BANYAN_LOG_DIR`), the level [`level_in_force`] says (`off`
+    /// turns the log off: `None`).
     pub fn from_env(program: &'static str) -> Option<LogOptions> {
-        let level = match std::env::var("BANYAN_LOG").ok().map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-            Some("off") => return None,
-            Some(l) => l.parse().unwrap_or(tracing::Level::INFO),
-            None => tracing::Level::INFO,
+        let level = match level_in_force().0.as_str() {
+            "off" => return None,
+            l => l.parse().unwrap_or(tracing::Level::INFO),
         };
         Some(LogOptions { dir: default_dir()?, program, level, max_total_bytes: MAX_TOTAL_BYTES })
     }
+}
+
+/// The log's level: policy `LogLevel` (mandatory), else `BANYAN_LOG`, else the recommended
+/// policy, else `info`; with where it comes from.
+pub fn level_in_force() -> (String, crate::policy::Source) {
+    let env = std::env::var("BANYAN_LOG")
+        .ok()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| ["off", "error", "warn", "info", "debug", "trace"].contains(&s.as_str()));
+    let (v, s) = crate::policy::current().pick("LogLevel", env, |v| v.as_str().map(str::to_string));
+    (v.unwrap_or_else(|| "info".into()), s)
 }
 
 /// Where logs go: `BANYAN_LOG_DIR`, else the folder Tauri's `app_log_dir` gives the desktop app
@@ -82,6 +92,10 @@ pub fn init(opts: &LogOptions) -> std::io::Result<()> {
         return Ok(());
     }
     let _ = DIR.set(opts.dir.clone());
+    // What the policy file got wrong, once per start (read before the log was there).
+    for problem in &crate::policy::current().problems {
+        tracing::warn!(target: "banyan::policy", problem = %problem, "policy ignored");
+    }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let said = info

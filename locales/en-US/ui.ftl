@@ -751,6 +751,7 @@ backup-when = Made
 backup-desktop = Desktop
 backup-size = Size
 backup-customers = Customers
+policy-managed = Managed by your organization: { $policies }
 backup-snapshot = Before an update (version { $version })
 restore-choose = Restore…
 restore-title = Restore the backup of { $when }

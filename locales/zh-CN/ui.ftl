@@ -591,6 +591,7 @@ backup-when = 时间
 backup-desktop = 桌面
 backup-size = 大小
 backup-customers = 客户数
+policy-managed = 由您的组织管理：{ $policies }
 backup-snapshot = 升级前（版本 { $version }）
 restore-choose = 恢复…
 restore-title = 恢复 { $when } 的备份

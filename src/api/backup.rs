@@ -35,6 +35,12 @@ pub struct BackupSettings {
     pub schedule: String,
     /// Why the last scheduled backup failed, if it did (it is tried again within the hour).
     pub last_error: Option<String>,
+    /// After how many hours without a backup health warns.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub max_age_hours: u32,
+    /// The settings IT's policy sets (`BackupDirectory`, `BackupSchedule`, `BackupKeep`,
+    /// `BackupMaxAgeHours`): shown locked, and refused when changed.
+    pub managed: Vec<String>,
 }
 
 /// A backup just made (and read back from its folder).
@@ -443,29 +449,42 @@ impl Banyan {
             passphrase_set: cfg.passphrase_wrap.is_some() && cfg.key_id.is_some() && cfg.key_id == key_id,
             recovery_key: self.store.setting("backup_recovery_key")?,
             last_backup_ms: cfg.last_ms,
-            last_backup_file: cfg.last_file.map(|f| f.display().to_string()),
-            keep: cfg.keep.unwrap_or_default(),
-            schedule: cfg.schedule.clone().unwrap_or_else(|| bk::DEFAULT_SCHEDULE.into()),
+            last_backup_file: cfg.last_file.as_ref().map(|f| f.display().to_string()),
+            keep: cfg.keep_in_force().0,
+            schedule: cfg.schedule_in_force().0,
             last_error: cfg.last_error.clone(),
+            max_age_hours: cfg.max_age_in_force().0,
+            managed: crate::policy::KEYS
+                .iter()
+                .filter(|k| k.starts_with("Backup") && crate::policy::current().enforces(k))
+                .map(|k| k.to_string())
+                .collect(),
         })
     }
 
     /// Sets the folder backups go to on this desktop (`None`: `backups` beside the book).
     pub fn set_backup_folder(&self, caller: &Caller, folder: Option<&Path>) -> ApiResult<BackupSettings> {
-        self.change_backup_config(caller, |cfg| {
+        self.change_backup_config(caller, "BackupDirectory", "folder", |cfg| {
             cfg.dir = folder.map(std::path::absolute).transpose()?;
             Ok(())
         })
     }
 
     /// Changes this desktop's backup settings with `change` (which may refuse) and returns them.
+    /// A setting a mandatory policy (`policy`) sets is refused, naming the policy (`field` is the
+    /// form's field).
     fn change_backup_config(
         &self,
         caller: &Caller,
+        policy: &str,
+        field: &str,
         change: impl FnOnce(&mut bk::Config) -> crate::Result<()>,
     ) -> ApiResult<BackupSettings> {
         self.may(caller, Entity::Settings, Action::Update)?;
         let run = || -> crate::Result<BackupSettings> {
+            if crate::policy::current().enforces(policy) {
+                return Err(Error::field(FieldError::new(field, "error-policy-managed").arg("policy", policy)));
+            }
             let mut cfg = bk::Config::load(self.store.path());
             change(&mut cfg)?;
             cfg.save(self.store.path())?;
@@ -476,7 +495,7 @@ impl Banyan {
 
     /// Sets how many daily, weekly and monthly backups this desktop keeps in its folder.
     pub fn set_backup_keep(&self, caller: &Caller, keep: bk::Keep) -> ApiResult<BackupSettings> {
-        self.change_backup_config(caller, |cfg| {
+        self.change_backup_config(caller, "BackupKeep", "keep", |cfg| {
             if keep.daily + keep.weekly + keep.monthly == 0 {
                 return Err(Error::invalid("keep", "error-backup-keep-nothing"));
             }
@@ -487,7 +506,7 @@ impl Banyan {
 
     /// Sets after how many hours without a backup health warns (and the main screen says so).
     pub fn set_backup_max_age(&self, caller: &Caller, hours: u32) -> ApiResult<BackupSettings> {
-        self.change_backup_config(caller, |cfg| {
+        self.change_backup_config(caller, "BackupMaxAgeHours", "hours", |cfg| {
             if hours == 0 {
                 return Err(Error::invalid("hours", "error-backup-max-age"));
             }
@@ -561,7 +580,7 @@ impl Banyan {
 
     /// Sets when the daily backup runs on this desktop (`HH:MM`, local time).
     pub fn set_backup_schedule(&self, caller: &Caller, at: &str) -> ApiResult<BackupSettings> {
-        self.change_backup_config(caller, |cfg| {
+        self.change_backup_config(caller, "BackupSchedule", "schedule", |cfg| {
             let (h, m) = bk::parse_schedule(at)
                 .ok_or_else(|| Error::field(FieldError::new("schedule", "error-backup-schedule").arg("value", at)))?;
             cfg.schedule = Some(format!("{h:02}:{m:02}"));
@@ -598,7 +617,7 @@ impl Banyan {
             Some(d) => d.to_owned(),
             None => cfg.dir_for(&book),
         };
-        if to.is_none() && cfg.dir.is_none() {
+        if to.is_none() && cfg.dir_in_force().0.is_none() {
             crate::security::files::create_dir_all(&folder)?;
         }
         if !folder.is_dir() {
@@ -655,7 +674,7 @@ impl Banyan {
         let (_, wal_after) = self.store.file_sizes();
         self.store.request_upkeep();
         // Only now that this one is whole and read back do older ones go.
-        let removed = bk::prune(&folder, &m.book_id, cfg.keep.unwrap_or_default(), *chrono::Local::now().offset())?;
+        let removed = bk::prune(&folder, &m.book_id, cfg.keep_in_force().0, *chrono::Local::now().offset())?;
         // Read again: a setting changed while the copy was made (the window's, another
         // command's) is kept.
         let mut cfg = bk::Config::load(&book);

@@ -120,17 +120,24 @@ impl Banyan {
             "os": os_release(),
             "webview": SHELL.get(),
         });
-        let source = |set: bool| if set { "this desktop" } else { "default" };
-        let keep = cfg.keep.unwrap_or_default();
+        // Each value with where it comes from (policy, user, recommended, default), as Firefox's
+        // about:policies shows them, and what the policy file got wrong.
+        let (_, folder_source) = cfg.dir_in_force();
+        let (schedule, schedule_source) = cfg.schedule_in_force();
+        let (keep, keep_source) = cfg.keep_in_force();
+        let (max_age, max_age_source) = cfg.max_age_in_force();
+        let policies = crate::policy::current();
         let settings = serde_json::json!({
-            "backupFolder": { "value": tilde(&cfg.dir_for(book).display().to_string()), "source": source(cfg.dir.is_some()) },
-            "backupSchedule": { "value": cfg.schedule.clone().unwrap_or_else(|| bk::DEFAULT_SCHEDULE.into()), "source": source(cfg.schedule.is_some()) },
-            "backupKeep": { "value": { "daily": keep.daily, "weekly": keep.weekly, "monthly": keep.monthly }, "source": source(cfg.keep.is_some()) },
-            "backupMaxAgeHours": { "value": cfg.max_age_hours.unwrap_or(bk::DEFAULT_MAX_AGE_HOURS), "source": source(cfg.max_age_hours.is_some()) },
+            "backupFolder": { "value": tilde(&cfg.dir_for(book).display().to_string()), "source": folder_source },
+            "backupSchedule": { "value": schedule, "source": schedule_source },
+            "backupKeep": { "value": { "daily": keep.daily, "weekly": keep.weekly, "monthly": keep.monthly }, "source": keep_source },
+            "backupMaxAgeHours": { "value": max_age, "source": max_age_source },
+            "logLevel": { "value": crate::logging::level_in_force().0, "source": crate::logging::level_in_force().1 },
+            "policyFile": policies.file.as_ref().map(|f| tilde(&f.display().to_string())),
+            "policyKeys": policies.mandatory.keys().chain(policies.recommended.keys()).collect::<Vec<_>>(),
             "backupPassphrase": { "value": if cfg.passphrase_wrap.is_some() { "set" } else { "not set" } },
             "recoveryKey": { "value": if self.store.setting("backup_recovery_key")?.is_some_and(|k| !k.is_empty()) { "set" } else { "not set" }, "source": "book" },
-            // No managed policy is read yet; when one is, its values and errors go here.
-            "policyErrors": [],
+            "policyErrors": policies.problems,
         });
         let health_json = serde_json::json!({
             "book": tilde(&health.book),

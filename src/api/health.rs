@@ -144,7 +144,7 @@ impl Banyan {
         let folder = cfg.dir_for(book);
         let (book_bytes, wal_bytes) = self.store.file_sizes();
         let (free_page_bytes, change_entries, last_sync_ms) = self.store.health_facts()?;
-        let max_age = cfg.max_age_hours.unwrap_or(bk::DEFAULT_MAX_AGE_HOURS);
+        let max_age = cfg.max_age_in_force().0;
         let present = cfg.last_file.as_deref().is_some_and(|f| {
             bk::read_manifest(f)
                 .is_ok_and(|m| m.signature_holds() && std::fs::metadata(f).is_ok_and(|md| md.len() == m.file_size))

@@ -837,3 +837,71 @@ fn a_snapshot_taken_before_an_update_is_listed_and_restores_like_a_backup() {
     assert_eq!(counts.users, 0, "schema 5 had no users: the book asks for its first admin again");
     assert!(b.store().check().unwrap().is_empty());
 }
+
+/// IT's policy file sets the backup folder (mandatory) and the warning's age (recommended): the
+/// folder is locked and backups go there, the user's own age wins over the recommended one,
+/// a misspelt key is ignored and named, and diagnostics say where each value comes from.
+#[test]
+fn backup_policies_set_what_the_user_may_not_and_suggest_what_they_may() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, path, _) = book_with_demo(dir.path(), 0);
+    b.set_backup_passphrase(&admin(&b), BACKUP_PASS).unwrap();
+    drop(b);
+    let managed = dir.path().join("it-managed");
+    std::fs::create_dir(&managed).unwrap();
+    let policy = dir.path().join("policies.json");
+    std::fs::write(
+        &policy,
+        serde_json::json!({
+            "policies": { "BackupDirectory": managed, "BackupKeep": { "daily": 2, "weekly": 0, "monthly": 0 }, "BackupSchedul": "01:00" },
+            "recommended": { "BackupMaxAgeHours": 24, "LogLevel": "debug" },
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let logs = dir.path().join("logs");
+    let with_policy = |args: &[&str]| {
+        let mut c = cli(&path);
+        c.args(args).env("BANYAN_POLICY_FILE", &policy).env("BANYAN_LOG_DIR", &logs).env_remove("BANYAN_LOG");
+        c.output().unwrap()
+    };
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = with_policy(&all);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let s = json(&["backup", "list"])["settings"].clone();
+    assert_eq!(s["folder"], managed.display().to_string());
+    assert_eq!(s["managed"], serde_json::json!(["BackupDirectory", "BackupKeep"]));
+    assert_eq!(s["maxAgeHours"], 24, "the recommended age until the user sets one");
+    let refused = with_policy(&["--json", "backup", "folder", dir.path().to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    let e: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(e["error"]["field"], "folder", "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("BackupDirectory"), "{e}");
+    assert_eq!(json(&["backup", "max-age", "6"])["maxAgeHours"], 6, "the user's own age wins over a recommendation");
+    let made = json(&["backup", "now"]);
+    assert!(Path::new(made["file"].as_str().unwrap()).starts_with(&managed), "{made}");
+
+    let shown = json(&["policy", "show"]);
+    assert_eq!(shown["mandatory"]["BackupDirectory"], managed.display().to_string());
+    assert!(shown["problems"][0].as_str().unwrap().contains("did you mean BackupSchedule?"), "{shown}");
+    let checked = with_policy(&["policy", "check", policy.to_str().unwrap()]);
+    assert_eq!(checked.status.code(), Some(2), "a file with a problem fails its check");
+    let zip_path = dir.path().join("diag.zip");
+    json(&["diagnostics", "--out", zip_path.to_str().unwrap()]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("settings.json").unwrap(), &mut text).unwrap();
+    let settings: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(settings["backupFolder"]["source"], "policy");
+    assert_eq!(settings["backupMaxAgeHours"]["source"], "user");
+    assert_eq!(settings["backupSchedule"]["source"], "default");
+    assert_eq!(settings["logLevel"], serde_json::json!({ "value": "debug", "source": "recommended" }));
+    assert!(settings["policyErrors"][0].as_str().unwrap().contains("BackupSchedul"), "{settings}");
+    let log: String =
+        std::fs::read_dir(&logs).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    assert!(log.contains("policy ignored") && log.contains("BackupSchedul"), "the problem logged: {log}");
+}

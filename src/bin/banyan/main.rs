@@ -223,6 +223,11 @@ enum Command {
         #[arg(long)]
         recovery_key: Option<PathBuf>,
     },
+    /// The policies IT set for this computer (/etc/banyan/policies.json): `show` lists each one
+    /// in force and what was ignored and why; `check FILE` checks a policy file before rollout
+    /// (exit 2 when something in it would be ignored).
+    #[command(subcommand)]
+    Policy(PolicyCmd),
     /// Take back every change made after --to (everyone's, or one --user's) as one new batch: a
     /// record made since is removed, one removed since comes back, fields get their values of
     /// then. Fields someone else changed since are kept and listed; products, orders and settings
@@ -551,6 +556,14 @@ enum SyncCmd {
     Peers,
     /// Remove a desktop from the book (a lost laptop): by its id or the start of it.
     Revoke { device: String },
+}
+
+#[derive(Subcommand)]
+enum PolicyCmd {
+    /// Each policy in force (mandatory or recommended), and each problem of the file.
+    Show,
+    /// Checks a policy file: what would apply and what would be ignored.
+    Check { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -945,6 +958,29 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         print!("{}", sync::systemd_unit(&exe, &db, &listen));
         return Ok(());
     }
+    if let Command::Policy(sub) = &cli.command {
+        // Nothing is opened: policies are the computer's, not the book's.
+        let out = print::Out { json: ctx.json, l10n: &ctx.l10n };
+        let (p, checking) = match sub {
+            PolicyCmd::Show => (banyan::policy::current().clone(), false),
+            PolicyCmd::Check { file } => {
+                if !file.is_file() {
+                    return Err(api::localize(&ctx.l10n, banyan::Error::DbMissing(file.clone())));
+                }
+                (banyan::policy::read(file), true)
+            }
+        };
+        out.policies(&p);
+        if checking && !p.problems.is_empty() {
+            return Err(api::localize(
+                &ctx.l10n,
+                banyan::Error::field(
+                    banyan::FieldError::new("file", "error-policy-file").arg("count", p.problems.len().to_string()),
+                ),
+            ));
+        }
+        return Ok(());
+    }
     let (pass, new_pass) = passphrases(cli.passphrase_stdin);
     let out = print::Out { json: ctx.json, l10n: &ctx.l10n };
 
@@ -1172,7 +1208,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
     }
     let caller = sign_in(&b)?;
     match cli.command {
-        Command::Init { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Policy(_) => unreachable!("handled above"),
         Command::User(cmd) => user_cmd(&b, &caller, cmd, new_pass.as_ref(), cli.passphrase_stdin, &out)?,
         Command::Mfa(cmd) => mfa_cmd(&b, &caller, cmd, &out)?,
         Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,

@@ -860,6 +860,24 @@ impl Out<'_> {
         }
     }
 
+    pub fn policies(&self, p: &banyan::policy::Policies) {
+        if self.json {
+            return self.json(p);
+        }
+        match &p.file {
+            None => println!("{}", self.t("cli-policy-none")),
+            Some(f) => println!("{}", self.f("cli-policy-file", &[("file", f.display().to_string())])),
+        }
+        for (level, values) in [("cli-policy-mandatory", &p.mandatory), ("cli-policy-recommended", &p.recommended)] {
+            for (k, v) in values {
+                println!("  {k} = {v}  ({})", self.t(level));
+            }
+        }
+        for problem in &p.problems {
+            println!("  ! {problem}");
+        }
+    }
+
     pub fn rewind_preview(&self, p: &api::RewindPreview) {
         if self.json {
             return self.json(p);

@@ -158,7 +158,16 @@ schedule: string,
 /**
  * Why the last scheduled backup failed, if it did (it is tried again within the hour).
  */
-lastError: string | null, };
+lastError: string | null, 
+/**
+ * After how many hours without a backup health warns.
+ */
+maxAgeHours: number, 
+/**
+ * The settings IT's policy sets (`BackupDirectory`, `BackupSchedule`, `BackupKeep`,
+ * `BackupMaxAgeHours`): shown locked, and refused when changed.
+ */
+managed: Array<string>, };
 
 export type Caller = { user: UserId, login: string, name: string, roles: Array<string>, team: string | null, channel: Channel, 
 /**
