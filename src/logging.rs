@@ -131,7 +131,6 @@ pub fn dispatch(opts: &LogOptions) -> std::io::Result<tracing::Dispatch> {
         .with_default(tracing::Level::WARN)
         .with_target("banyan", own)
         .with_target("banyan_desktop", own)
-        .with_target("banyan_net", own)
         .with_target("banyan_read", own);
     use tracing_subscriber::layer::SubscriberExt;
     let subscriber = tracing_subscriber::registry().with(targets).with(
