@@ -820,9 +820,24 @@ fn undo_row(w: &mut Writer<'_>, batch: &str, row: &BatchRow, report: &mut UndoRe
 
 /// The static column name a logged field stands for (the gateway only takes static names).
 pub(super) fn column_name(table: &str, field: &str) -> Option<&'static str> {
+    // `merged_into` and `merge_note` too: a merge taken back (an undo, a rewind) must not leave
+    // the customer it brought back pointing at the survivor (synced changes for it would follow).
     const CUSTOMER: &[&str] = &[
-        "kind", "name", "company", "phones", "emails", "address", "city", "country", "tags", "owner", "source",
-        "notes", "custom",
+        "kind",
+        "name",
+        "company",
+        "phones",
+        "emails",
+        "address",
+        "city",
+        "country",
+        "tags",
+        "owner",
+        "source",
+        "notes",
+        "custom",
+        "merged_into",
+        "merge_note",
     ];
     const MOVABLE: &[&str] = &["customer_id"];
     let list: &[&str] = if table == "customers" { CUSTOMER } else { MOVABLE };

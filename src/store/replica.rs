@@ -334,7 +334,7 @@ impl Store {
                         Some(ok) => ok,
                         // A member admitted earlier in this batch: its key is in the book now.
                         None => match member_keys(w.conn())?.get(&tx.origin) {
-                            Some(k) if admitted(w.conn(), &tx.origin, &keys, &book)? => signed(k, tx),
+                            Some(k) if admitted(w.conn(), &tx.origin, &book)? => signed(k, tx),
                             _ => {
                                 return Err(Error::PeerRefused {
                                     device: tx.origin.chars().take(40).collect(),
@@ -702,8 +702,10 @@ enum Outcome {
 /// Whether a desktop first met in this batch is a member: its member row was written by another
 /// desktop (the member that invited it), or by itself with its former identity's vouch (a book
 /// restored from a backup, see `Store::take_vouched_identity`): the signature of a member still
-/// live, checked with the key that member had before this batch.
-fn admitted(conn: &Connection, device: &str, keys: &HashMap<String, chain::PublicKey>, book: &str) -> Result<bool> {
+/// live. That member may itself have arrived earlier in this batch (its row written by the
+/// member that invited it, whose transaction was checked before this one): its key is read from
+/// the book as the batch has made it so far.
+fn admitted(conn: &Connection, device: &str, book: &str) -> Result<bool> {
     let writer: Option<String> = conn
         .prepare_cached(
             "SELECT o.device FROM changes c JOIN origins o ON o.id = c.origin
@@ -723,6 +725,7 @@ fn admitted(conn: &Connection, device: &str, keys: &HashMap<String, chain::Publi
     let live: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM members WHERE id = ?1 AND deleted_at IS NULL)")?
         .query_row([&by], |r| r.get(0))?;
+    let keys = member_keys(conn)?;
     Ok(live && keys.get(&by).is_some_and(|k| k.vouched(&vouch, book, device, &public, &code)))
 }
 

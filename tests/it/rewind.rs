@@ -330,3 +330,55 @@ fn moments_are_read_as_people_type_them() {
     assert_eq!(parse_moment("14:59"), None);
     assert_eq!(parse_moment("2026-13-01"), None);
 }
+
+/// A merge rewound brings the other customer back as a customer of its own: no longer marked as
+/// merged into the survivor (synced changes for it would go to the survivor), its contacts back.
+#[test]
+fn a_rewound_merge_leaves_no_pointer_to_the_survivor() {
+    let bk = Book::new();
+    let admin = bk.admin.clone();
+    let b = &bk.b;
+    bk.tick();
+    let keep = b
+        .add_customer(
+            &admin,
+            &CustomerInput { kind: Some("company".into()), name: Some("Survivor Co".into()), ..Default::default() },
+        )
+        .unwrap()
+        .id
+        .to_string();
+    bk.tick();
+    let gone = b
+        .add_customer(
+            &admin,
+            &CustomerInput { kind: Some("company".into()), name: Some("Merged Co".into()), ..Default::default() },
+        )
+        .unwrap()
+        .id
+        .to_string();
+    bk.tick();
+    b.add_contact(&admin, &gone, &ContactInput { name: Some("王经理".into()), ..Default::default() }).unwrap();
+    bk.tick();
+    let moment = bk.now();
+    bk.tick();
+    b.merge(&admin, &MergeRequest { survivor_id: keep.clone(), other_id: gone.clone(), take: Default::default() })
+        .unwrap();
+    let merged_into = |id: &str| -> Option<String> {
+        b.store()
+            .changes(Some(id), banyan::sync::Hlc::ZERO, u32::MAX)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .find(|e| e.field == "merged_into")
+            .and_then(|e| e.value)
+            .filter(|v| v != "null")
+    };
+    assert!(merged_into(&gone).is_some(), "the merge marked it");
+    bk.tick();
+    b.rewind(&admin, &Book::rfc3339(moment), None).unwrap();
+    assert!(merged_into(&gone).is_none(), "the rewind took the mark back");
+    let r = b.customer_record(&admin, &gone).unwrap();
+    assert!(!r.customer.deleted);
+    assert_eq!(r.contacts.len(), 1, "its contact is its own again");
+    assert!(b.customer_record(&admin, &keep).unwrap().contacts.is_empty());
+}

@@ -736,6 +736,36 @@ fn a_new_identity_vouched_for_by_the_former_one_is_admitted_and_an_unvouched_one
     assert_eq!(city(&a, &id), Some("天津".into()));
     assert!(a.b.store().members().unwrap().iter().any(|m| m.device == c.b.store().device().to_string()));
 
+    // A desktop that never met the former identity gets its member row (written by the member
+    // that invited it) and the vouched new one in one batch: admitted.
+    let x_key = banyan::security::chain::DeviceKey::random().unwrap();
+    let x_device = banyan::model::DeviceId::new(chrono::Utc::now().timestamp_millis());
+    let x_code =
+        a.b.sync_admit(&a.who, &x_device.to_string(), "laptop x", &"ef".repeat(32), &x_key.public_hex()).unwrap();
+    // A consistent copy of A (its WAL holds the admission), as a file copied to the laptop.
+    let x_path = {
+        let to = dir.path().join("x");
+        std::fs::create_dir_all(&to).unwrap();
+        a.b.store().backup_to(&to.join("book.db")).unwrap();
+        std::fs::copy(dir.path().join("a/book.db.key.json"), to.join("book.db.key.json")).unwrap();
+        to.join("book.db")
+    };
+    let mut x = Store::open(&x_path, &Unlock::passphrase(PASS), fast()).unwrap();
+    x.take_identity(x_device, x_code, x_key).unwrap();
+    x.take_vouched_identity().unwrap();
+    let x_now = x.device().to_string();
+    drop(x);
+    let x = Banyan::open(&opts(&x_path), &Unlock::passphrase(PASS)).unwrap();
+    let d = join(&seed_book, &dir.path().join("d"));
+    let batch = x.store().sync_changes(&d.b.store().sync_vector().unwrap(), 100_000).unwrap();
+    assert!(!batch.more);
+    d.b.store().sync_apply(&batch.txs).unwrap();
+    let on_d = d.b.store().members().unwrap();
+    assert!(
+        on_d.iter().any(|m| m.device == x_now && m.added_by == Some(x_device.to_string())),
+        "the vouched row arrived"
+    );
+
     // Not vouched, and vouched by a key that is not the former identity's: refused whole.
     for (path, how) in [(unvouched, "none"), (forged, "another key")] {
         let mut s = Store::open(&path, &Unlock::passphrase(PASS), fast()).unwrap();
