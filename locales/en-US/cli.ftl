@@ -403,6 +403,7 @@ cli-rewind-remove-again = removed again (brought back since)
 cli-rewind-more = … and { $count } more (--json lists them all).
 cli-rewind-kept = Kept { $name } › { $field }: changed since by someone else.
 cli-rewind-kept-other = Kept { $count } changes of { $entity } records (a rewind takes back customers, contacts and activities).
+cli-sync-new-identity = This book is desktop { $device } from now on; its former identity vouches for it, so its peers admit it at the next sync.
 cli-policy-none = No policy file: every setting is the user's or the default.
 cli-policy-file = Policies from { $file }:
 cli-policy-mandatory = mandatory

@@ -460,6 +460,7 @@ error-sync-address = "{ $value }" is not an address to sync with: give HOST:PORT
 error-sync-update-peer = Update Banyan on { $desktop }: it is too old to sync with this desktop.
 error-sync-update-here = Update Banyan on this desktop: { $desktop } is too new to sync with it.
 error-sync-other-book = { $desktop } holds another book.
+error-sync-stale-copy = { $desktop } holds more of this desktop's changes than this book does: this book is a copy, or was restored outside Banyan. Give it a new identity (`banyan sync new-identity`), then sync: its own later changes come back.
 error-sync-clocks = The clocks of this desktop and { $desktop } are { $minutes } minutes apart: set both right, then sync.
 error-device-id = Not a desktop id.
 error-signing-key = Not a desktop's signing key.

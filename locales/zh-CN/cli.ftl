@@ -258,6 +258,7 @@ cli-rewind-remove-again = 再次删除（之后被恢复）
 cli-rewind-more = ……另有 { $count } 条（--json 列出全部）。
 cli-rewind-kept = 已保留 { $name } › { $field }：之后被他人修改过。
 cli-rewind-kept-other = 已保留{ $entity }记录的 { $count } 项更改（回退只撤回客户、联系人和活动）。
+cli-sync-new-identity = 此客户库从现在起是桌面 { $device }；原来的身份为它担保，下次同步时其他桌面会接受它。
 cli-policy-none = 没有策略文件：所有设置由用户决定或使用默认值。
 cli-policy-file = 策略来自 { $file }：
 cli-policy-mandatory = 强制

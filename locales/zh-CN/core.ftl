@@ -270,6 +270,7 @@ error-sync-address = “{ $value }”不是可同步的地址：请按另一台�
 error-sync-update-peer = 请更新 { $desktop } 上的 Banyan：其版本过旧，无法与本桌面同步。
 error-sync-update-here = 请更新本桌面的 Banyan：{ $desktop } 的版本较新，无法与本桌面同步。
 error-sync-other-book = { $desktop } 上是另一个客户库。
+error-sync-stale-copy = { $desktop } 持有的本桌面更改比此客户库还多：此客户库是副本，或是在 Banyan 之外恢复的。请先为它换一个新身份（`banyan sync new-identity`），再同步：它之后的更改会同步回来。
 error-sync-clocks = 本桌面与 { $desktop } 的时钟相差 { $minutes } 分钟：请先校准两边的时间再同步。
 error-device-id = 不是有效的桌面标识。
 error-signing-key = 不是有效的桌面签名密钥。

@@ -297,6 +297,18 @@ impl Banyan {
         self.store.sync_tls().map_err(|e| self.err(e))
     }
 
+    /// Gives this book a new identity its former one vouches for (see
+    /// `Store::take_vouched_identity`): for a book copied to another computer or restored outside
+    /// Banyan, which its peers refuse (they hold more of its changes than it does). Its peers then
+    /// admit it, and its own changes it lacks come back from them.
+    pub fn sync_new_identity(&mut self, caller: &Caller) -> ApiResult<String> {
+        self.may(caller, Entity::Settings, Action::Update)?;
+        let former = self.store.device().to_string();
+        self.store.take_vouched_identity().map_err(|e| self.err(e))?;
+        self.former_devices.push(former);
+        Ok(self.store.device().to_string())
+    }
+
     /// The TLS identity peers are shown: the former one while a restored book's new identity has
     /// reached no peer yet (see `Store::take_vouched_identity`), else this desktop's.
     pub fn sync_tls_for_peers(&self) -> ApiResult<Option<crate::store::TlsIdentity>> {

@@ -46,6 +46,7 @@ const TABLE: &[(&str, &str)] = &[
     ("sync_admit", "+ - - - -"),
     ("sync_revoke", "+ - - - -"),
     ("sync_snapshot", "+ - - - -"),
+    ("sync_new_identity", "+ - - - -"),
     // products and orders
     ("add_product", "+ + - - -"),
     ("update_product", "+ + - - -"),
@@ -331,6 +332,7 @@ fn call(f: &mut Fixture, b: &mut Banyan, who: &Caller, method: &str) -> Outcome 
             act!(b.revert(who, &banyan::api::Revert::Change(spec)))
         }
         "sync_status" => act!(b.sync_status(who)),
+        "sync_new_identity" => act!(b.sync_new_identity(who)),
         "sync_peers" => act!(b.sync_peers(who)),
         "sync_enrol_self" => act!(b.sync_enrol_self(who, "office-hub", &format!("{:064x}", f.next()))),
         "sync_admit" => {

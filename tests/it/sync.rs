@@ -1274,6 +1274,46 @@ fn a_desktop_restored_from_a_backup_syncs_with_its_hub_without_pairing_again() {
     let _ = serving.child.kill();
 }
 
+/// A laptop's book copied to a second computer (or put back from a file-level backup) while the
+/// laptop syncs on: the copy is refused with a message saying what it is and what to do, takes a
+/// vouched new identity with `sync new-identity`, and then syncs, getting back the changes the
+/// original made after the copy.
+#[test]
+fn a_copied_book_is_told_to_take_a_new_identity_and_then_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
+    let (hub, laptop) = paired(dir.path(), pa, pb);
+    let mut serving = spawn(cli(&hub, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let addr = serving.first["listening"].as_str().unwrap().to_string();
+    let add = |db: &Path, name: &str| {
+        run_json(cli(db, pb).args(["--json", "customer", "add", "--kind", "person", "--name", name]));
+    };
+    add(&laptop, "Before Copy");
+    run_json(cli(&laptop, pb).args(["--json", "sync", "now", "--peer", &addr]));
+    let copy = dir.path().join("copy/book.db");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    for f in ["", ".key.json"] {
+        std::fs::copy(format!("{}{f}", laptop.display()), format!("{}{f}", copy.display())).unwrap();
+    }
+    add(&laptop, "After Copy");
+    run_json(cli(&laptop, pb).args(["--json", "sync", "now", "--peer", &addr]));
+
+    let refused = cli(&copy, pb).args(["--json", "sync", "now", "--peer", &addr]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(7), "{}", String::from_utf8_lossy(&refused.stdout));
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("this book is a copy") && said.contains("sync new-identity"), "{said}");
+    assert!(!names(&copy, pb).contains(&"After Copy".to_string()));
+
+    run_json(cli(&copy, pb).args(["--json", "sync", "new-identity"]));
+    let round = run_json(cli(&copy, pb).args(["--json", "sync", "now", "--peer", &addr]));
+    assert!(round["received"].as_u64().unwrap() >= 1, "{round}");
+    assert!(names(&copy, pb).contains(&"After Copy".to_string()), "the original's later change arrives");
+    add(&copy, "From The Copy");
+    run_json(cli(&copy, pb).args(["--json", "sync", "now", "--peer", &addr]));
+    assert!(names(&hub, pa).contains(&"From The Copy".to_string()));
+    let _ = serving.child.kill();
+}
+
 /// Every customer as (id, name, city, phones), sorted: what both desktops must agree on.
 fn book_of(b: &Banyan, who: &Caller) -> Vec<(String, String, Option<String>, Vec<String>)> {
     let f = CustomerFilter { include_deleted: true, limit: Some(100_000), ..Default::default() };

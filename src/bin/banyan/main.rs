@@ -499,6 +499,9 @@ enum PrivacyCmd {
 
 #[derive(Subcommand)]
 enum SyncCmd {
+    /// A new identity for this book, vouched for by the one it had: for a book copied to another
+    /// computer or restored outside Banyan, which its peers refuse until it takes one.
+    NewIdentity,
     /// This desktop's id and code, the changes it holds from each desktop, and how many
     /// decisions and held changes wait.
     Status,
@@ -1239,6 +1242,14 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
         }
         Command::Sync(cmd) => match cmd {
             SyncCmd::Status => out.sync_status(&b.sync_status(&caller)?),
+            SyncCmd::NewIdentity => {
+                let device = b.sync_new_identity(&caller)?;
+                out.message(
+                    "cli-sync-new-identity",
+                    &[("device", device.clone())],
+                    serde_json::json!({ "device": device }),
+                );
+            }
             SyncCmd::Conflicts => out.sync_conflicts(&b.sync_conflicts(&caller)?),
             SyncCmd::Resolve { id, keep } => {
                 b.sync_resolve(&caller, &id, &keep)?;

@@ -203,6 +203,12 @@ impl Replica for Book<'_> {
         if apart > MAX_SKEW_MS {
             return Err(l.format("error-sync-clocks", &[("desktop", who), ("minutes", (apart / 60_000).to_string())]));
         }
+        // The peer holds more of this desktop's own changes than this book does: this book is a
+        // copy, or was restored outside Banyan; going on would reuse sequence numbers the peer has.
+        let mine = me.vector.get(&me.device).copied().unwrap_or(0);
+        if peer.vector.get(&me.device).copied().unwrap_or(0) > mine {
+            return Err(l.format("error-sync-stale-copy", &[("desktop", who)]));
+        }
         Ok(())
     }
 
