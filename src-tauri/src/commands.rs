@@ -703,6 +703,15 @@ commands! {
     }
     /// Keeps one value of a conflict, everywhere.
     fn sync_resolve(state, id: String, keep: String) -> () { with(&state, |b, c| b.sync_resolve(c, &id, &keep)) }
+    /// Gives this desktop a new identity its former one vouches for: for a book copied from
+    /// another desktop (or restored outside Banyan), which its peers refuse until then. Returns
+    /// the new order-number code; the next round settles the rest.
+    fn sync_new_identity(state) -> String {
+        with_book_mut(&state, |b, c| {
+            b.sync_new_identity(c)?;
+            b.sync_status(c).map(|s| s.device_code)
+        })
+    }
     /// Removes a desktop from the book (a lost laptop).
     fn sync_revoke(state, device: String) -> banyan::store::Member { with(&state, |b, c| b.sync_revoke(c, &device)) }
     /// Shows a code for a desktop to join with, for 5 minutes (one at a time: a new one ends the

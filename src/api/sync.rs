@@ -198,6 +198,8 @@ pub struct SyncHello {
     /// An opaque tag of the book: the same on every desktop of the team, telling nothing else.
     pub book: [u8; 32],
     pub vector: Vector,
+    /// Per device of `vector`, the chain link its number ends at (see `Banyan::sync_meet`).
+    pub tips: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 /// The device-level seam the transport calls once a peer has proved, by its TLS certificate, that
@@ -214,16 +216,30 @@ impl Banyan {
             let device = self.store.device().to_string();
             let name =
                 self.store.members()?.into_iter().find(|m| m.device == device).map(|m| m.name).unwrap_or_default();
+            let vector = self.store.sync_vector()?;
             Ok(SyncHello {
                 device,
                 name,
                 schema: self.store.schema_version()?,
                 min_schema: MIN_SYNC_SCHEMA,
                 book: blake3::derive_key("banyan 2026-12 book tag", self.store.book_id()?.as_bytes()),
-                vector: self.store.sync_vector()?,
+                tips: self.store.sync_tips(&vector)?,
+                vector,
             })
         };
         run().map_err(|e| self.err(e))
+    }
+
+    /// What a peer's Hello (`vector`, `tips`) says of this book's own identity, before anything
+    /// moves: a copy of another desktop's book (or one restored outside Banyan) is told here, and
+    /// a copy that took a new identity settles its former one's changes as far as the peer shows
+    /// (see `Store::sync_meet`).
+    pub fn sync_meet(
+        &self,
+        vector: &Vector,
+        tips: &std::collections::BTreeMap<String, Vec<u8>>,
+    ) -> ApiResult<crate::store::PeerView> {
+        self.store.sync_meet(vector, tips).map_err(|e| self.err(e))
     }
 
     /// What `since` lacks, encoded for the wire: (bytes, field changes, whether more remain).
@@ -304,7 +320,7 @@ impl Banyan {
     pub fn sync_new_identity(&mut self, caller: &Caller) -> ApiResult<String> {
         self.may(caller, Entity::Settings, Action::Update)?;
         let former = self.store.device().to_string();
-        self.store.take_vouched_identity().map_err(|e| self.err(e))?;
+        self.store.take_identity_for_copy().map_err(|e| self.err(e))?;
         self.former_devices.push(former);
         Ok(self.store.device().to_string())
     }

@@ -518,20 +518,40 @@ impl Writer<'_> {
     /// takes one sequence number per field and extends this device's audit chain. Returns the
     /// number of fields logged.
     fn log(&mut self, table: &str, id: &str, op: &str, fields: Vec<FieldChange>) -> Result<usize> {
+        let actor = self.actor;
+        self.log_as(&actor.user, actor.batch.as_deref(), table, row_key(id), op, fields)
+    }
+
+    /// The sequence number the next entry this transaction logs takes.
+    pub(super) fn next_seq(&self) -> i64 {
+        self.next_seq
+    }
+
+    /// Logs again, as this desktop's own change in this transaction, a change another identity of
+    /// this book made (see `replica::rebase_former`): its user and batch (an import's undo finds
+    /// it) kept, its `fields` as given.
+    pub(super) fn log_as(
+        &mut self,
+        user: &str,
+        batch: Option<&str>,
+        table: &str,
+        row: Value,
+        op: &str,
+        fields: Vec<FieldChange>,
+    ) -> Result<usize> {
         if fields.is_empty() {
             return Ok(0);
         }
         let seq = self.next_seq;
         self.next_seq += fields.len() as i64;
-        let row = row_key(id);
         let text = encode_fields(&fields);
         let header = crate::security::chain::EntryHeader {
             origin: self.device,
             seq,
             hlc: self.hlc.raw(),
             tx: self.tx_no,
-            batch: self.actor.batch.as_deref(),
-            user: &self.actor.user,
+            batch,
+            user,
             table,
             row: match &row {
                 Value::Blob(b) => crate::security::chain::RowKey::Blob(b),
@@ -558,8 +578,8 @@ impl Writer<'_> {
                 seq,
                 self.hlc.raw(),
                 self.tx_no,
-                self.actor.batch,
-                self.actor.user,
+                batch,
+                user,
                 table,
                 row,
                 op,

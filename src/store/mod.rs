@@ -32,7 +32,7 @@ pub use log::{ChangeEntry, ChangeRef};
 pub use orders::{CurrencyTotal, OrderFilter, OrderSummary};
 pub use privacy::{Consent, ErasureCounts, ValidConsent};
 pub use reach::Reach;
-pub use replica::{ConflictKind, ConflictSide, Member, SyncConflict, TlsIdentity};
+pub use replica::{ConflictKind, ConflictSide, Member, PeerView, SyncConflict, TlsIdentity};
 pub use rewind::{RewindAction, RewindPlan, RewindStep};
 pub use roles::CustomRole;
 pub use search::{Derived, SearchFilter, SearchHit};

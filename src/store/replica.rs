@@ -187,15 +187,178 @@ fn origin_id(conn: &Connection, device: &str) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// Meta key: the last of this desktop's own changes a peer was seen holding as they are (what a
+/// copy of the book surely shares with its original).
+const OWN_HELD: &str = "own_held";
+
+/// Meta key: a former identity of this book still to be settled with its original desktop
+/// (`<origin number>:<cut>`, see [`Store::take_identity_for_copy`]).
+const FORMER: &str = "former_unsettled";
+
+/// A former identity of a copied book whose changes after `cut` may not be its original
+/// desktop's: the copy made them, or the original made others with the same numbers. Until a
+/// peer shows which, this book neither passes them on nor claims them (its vector says `cut`).
+#[derive(Debug, Clone, Copy)]
+struct Former {
+    origin: i64,
+    cut: i64,
+}
+
+fn former_of(conn: &Connection) -> Result<Option<Former>> {
+    let v: Option<String> =
+        conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([FORMER], |r| r.get(0)).optional()?;
+    Ok(v.and_then(|v| {
+        let (o, c) = v.split_once(':')?;
+        Some(Former { origin: o.parse().ok()?, cut: c.parse().ok()? })
+    }))
+}
+
+fn own_held(conn: &Connection) -> Result<i64> {
+    let v: Option<String> =
+        conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([OWN_HELD], |r| r.get(0)).optional()?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// The chain link of `origin`'s entry that ends at sequence number `top` (none when no entry
+/// ends there): two books whose links agree there hold the same changes of `origin` up to it.
+fn link_at(conn: &Connection, origin: i64, top: i64) -> Result<Option<Vec<u8>>> {
+    let last: Option<(i64, String, Option<Vec<u8>>)> = conn
+        .prepare_cached(
+            "SELECT seq, fields, link FROM changes WHERE origin = ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([origin, top], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(last.and_then(|(seq, fields, link)| (seq + fields_in(&fields) - 1 == top).then_some(link).flatten()))
+}
+
+/// The link of `origin`'s entry that starts at `seq`.
+fn link_of(conn: &Connection, origin: i64, seq: i64) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .prepare_cached("SELECT link FROM changes WHERE origin = ?1 AND seq = ?2")?
+        .query_row([origin, seq], |r| r.get::<_, Option<Vec<u8>>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// What a peer's Hello says of this book's own identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeerView {
+    Fine,
+    /// The peer holds more of this desktop's changes than this book does: a copy, or a book
+    /// restored outside Banyan.
+    StaleCopy,
+    /// The peer holds other changes under this desktop's numbers: this book and another were
+    /// both used under one identity (a copy, and the desktop it was copied from).
+    Diverged,
+}
+
+/// Logs again, as this desktop's own, the changes a former identity of this book made from
+/// sequence number `from` on (a copy's, which its original never made: see
+/// [`Store::take_identity_for_copy`]), then takes them out of the former identity's log, which
+/// then ends where this book and the original agree. Each keeps its row, fields, values, user and
+/// batch (an import's undo still finds it); a field change that replaced one of them names its
+/// new number. They take this transaction's clock: made without seeing what the original did
+/// meanwhile, they meet its changes of the same fields as concurrent ones (the inbox, where the
+/// values differ).
+fn rebase_former(w: &mut Writer<'_>, former: i64, from: i64) -> Result<()> {
+    type Row = (i64, Option<String>, String, String, Value, String, String);
+    let (me, _) = w.this_tx();
+    let rows: Vec<Row> = w
+        .conn()
+        .prepare("SELECT seq, batch_id, user_id, tbl, row_id, op, fields FROM changes WHERE origin = ?1 AND seq >= ?2 ORDER BY seq")?
+        .query_map([former, from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut moved: HashMap<i64, i64> = HashMap::new();
+    // A peer gives a row the times of the change it applies: those logged again here are now's.
+    let wall = w.now_ms();
+    for (seq, batch, user, table, row, op, text) in rows {
+        if SYNCED.contains(&table.as_str()) {
+            let created = if op == "insert" { ", created_at = ?1" } else { "" };
+            w.conn().execute(
+                &format!("UPDATE {table} SET updated_at = max(updated_at, ?1){created} WHERE id = ?2"),
+                params![wall, row_id_text(&row)],
+            )?;
+        }
+        let first = w.next_seq();
+        let mut fields = decode_fields(&text);
+        let remap = |at: &mut ChangeAt, moved: &HashMap<i64, i64>| {
+            if at.0 == former
+                && let Some(n) = moved.get(&at.1)
+            {
+                *at = (me, *n);
+            }
+        };
+        for f in &mut fields {
+            if let Some(r) = f.replaces.as_mut() {
+                remap(r, &moved);
+            }
+            for a in &mut f.also {
+                remap(a, &moved);
+            }
+        }
+        let n = w.log_as(&user, batch.as_deref(), &table, row, &op, fields)? as i64;
+        for i in 0..n {
+            moved.insert(seq + i, first + i);
+        }
+    }
+    let conn = w.conn();
+    conn.execute("DELETE FROM changes WHERE origin = ?1 AND seq >= ?2", [former, from])?;
+    conn.execute("DELETE FROM checkpoints WHERE origin = ?1 AND chain = 'changes' AND seq >= ?2", [former, from])?;
+    for table in ["sync_leaves", "sync_deleted_edits", "sync_held", "sync_stubs"] {
+        let at: Vec<i64> = conn
+            .prepare(&format!("SELECT DISTINCT seq FROM {table} WHERE origin = ?1 AND seq >= ?2"))?
+            .query_map([former, from], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for seq in at {
+            match moved.get(&seq) {
+                Some(n) => conn.execute(
+                    &format!("UPDATE {table} SET origin = ?1, seq = ?2 WHERE origin = ?3 AND seq = ?4"),
+                    [me, *n, former, seq],
+                )?,
+                None => conn.execute(&format!("DELETE FROM {table} WHERE origin = ?1 AND seq = ?2"), [former, seq])?,
+            };
+        }
+    }
+    // The former identity's numbering of devices was this book's when it was copied; numbers this
+    // copy gave devices since (it may have met some) are not the original's, whose changes name
+    // devices by its own: only those its remaining changes use stay.
+    let mut used: BTreeSet<i64> = BTreeSet::new();
+    {
+        let mut st = conn.prepare("SELECT fields FROM changes WHERE origin = ?1")?;
+        let mut rows = st.query([former])?;
+        while let Some(r) = rows.next()? {
+            for f in decode_fields(&r.get::<_, String>(0)?) {
+                used.extend(f.replaces.iter().chain(f.also.iter()).map(|(n, _)| *n));
+            }
+        }
+    }
+    let numbers: Vec<i64> = conn
+        .prepare("SELECT number FROM origin_numbers WHERE origin = ?1")?
+        .query_map([former], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for n in numbers.into_iter().filter(|n| !used.contains(n)) {
+        conn.execute("DELETE FROM origin_numbers WHERE origin = ?1 AND number = ?2", [former, n])?;
+    }
+    conn.execute("DELETE FROM meta WHERE key = ?1", [FORMER])?;
+    Ok(())
+}
+
 impl Store {
     /// Per origin device, the last change this book holds.
     pub fn sync_vector(&self) -> Result<Vector> {
         let conn = self.reader();
         let home = staying_home(&conn, self.origin)?;
+        let former = former_of(&conn)?;
         Ok(Vector(
             vector_of(&conn)?
                 .into_iter()
-                .map(|(o, (d, s))| (d, if o == self.origin { home.map_or(s, |h| s.min(h - 1)) } else { s }))
+                .map(|(o, (d, s))| {
+                    let s = match former {
+                        Some(f) if f.origin == o => s.min(f.cut),
+                        _ => s,
+                    };
+                    (d, if o == self.origin { home.map_or(s, |h| s.min(h - 1)) } else { s })
+                })
                 .filter(|(_, s)| *s > 0)
                 .collect(),
         ))
@@ -228,6 +391,7 @@ impl Store {
              FROM changes WHERE origin = ?1 AND seq > ?2 ORDER BY seq",
         )?;
         let home = staying_home(&conn, self.origin)?;
+        let former = former_of(&conn)?;
         let any_stubs: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sync_stubs)", [], |r| r.get(0))?;
         for (origin, device) in &origins {
             let mut rows = st.query(params![origin, since.get(device)])?;
@@ -238,6 +402,10 @@ impl Store {
                 if *origin == self.origin && home.is_some_and(|h| seq >= h) {
                     // A running import's (and whatever this desktop did after it began) goes
                     // when it ends.
+                    break;
+                }
+                if former.is_some_and(|f| f.origin == *origin && seq > f.cut) {
+                    // Maybe a copy's own, under its former identity: not passed on as that.
                     break;
                 }
                 let tx_no: i64 = r.get(2)?;
@@ -574,6 +742,86 @@ impl Store {
         self.put_member(&Actor { user: String::new(), batch: None }, &me)
     }
 
+    /// [`Store::take_vouched_identity`] for a book copied from another desktop that may have
+    /// gone on using the same identity (see [`Store::sync_meet`]): the former identity's changes
+    /// after the last of them a peer was seen holding may be the copy's alone, or the original
+    /// may have made others under the same numbers. This book passes none of them on, and its
+    /// vector claims none, until a peer shows where the two parted: the copy's own from there are
+    /// then logged again as this desktop's (`rebase_former`), and the original's come in.
+    pub fn take_identity_for_copy(&mut self) -> Result<()> {
+        let (former, cut, unsettled) = {
+            let conn = self.reader();
+            (self.origin, own_held(&conn)?, former_of(&conn)?.is_some())
+        };
+        self.take_vouched_identity()?;
+        if !unsettled {
+            // (A copy of a copy that has not met a peer since settles the first one first.)
+            self.writer().execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                [FORMER.to_string(), format!("{former}:{cut}")],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Per device of `vector`, the chain link of the change its number ends at: a peer whose
+    /// link differs holds other changes under the same numbers.
+    pub fn sync_tips(&self, vector: &Vector) -> Result<std::collections::BTreeMap<String, Vec<u8>>> {
+        let conn = self.reader();
+        let mut out = std::collections::BTreeMap::new();
+        for (device, top) in &vector.0 {
+            let origin: Option<i64> = conn
+                .prepare_cached("SELECT id FROM origins WHERE device = ?1")?
+                .query_row([device], |r| r.get(0))
+                .optional()?;
+            if let Some(link) = origin.map(|o| link_at(&conn, o, *top)).transpose()?.flatten() {
+                out.insert(device.clone(), link);
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a peer's Hello (its vector and [`Store::sync_tips`]) says of this book's own
+    /// identity, before anything moves. When it is fine, notes how much of this desktop's log the
+    /// peer holds, and settles a former identity of a copied book as far as the peer shows: when
+    /// the peer holds its changes as this book does up to where the peer's end, those this book
+    /// holds after that are the copy's own, logged again as this desktop's now.
+    pub fn sync_meet(&self, peer: &Vector, tips: &std::collections::BTreeMap<String, Vec<u8>>) -> Result<PeerView> {
+        let same = |conn: &Connection, origin: i64, device: &str, top: i64| -> Result<bool> {
+            Ok(top == 0 || link_at(conn, origin, top)?.as_deref() == tips.get(device).map(|t| t.as_slice()))
+        };
+        let (held, settle) = {
+            let conn = self.reader();
+            let tops = vector_of(&conn)?;
+            let top_of = |o: i64| tops.get(&o).map_or(0, |(_, s)| *s);
+            let held = peer.get(&self.device_str);
+            if held > top_of(self.origin) {
+                return Ok(PeerView::StaleCopy);
+            }
+            if !same(&conn, self.origin, &self.device_str, held)? {
+                return Ok(PeerView::Diverged);
+            }
+            let settle = match (former_of(&conn)?, own_held(&conn)?) {
+                (Some(f), _) => {
+                    let device = tops.get(&f.origin).map(|(d, _)| d.clone()).unwrap_or_default();
+                    let theirs = peer.get(&device);
+                    (theirs >= f.cut && theirs <= top_of(f.origin) && same(&conn, f.origin, &device, theirs)?)
+                        .then_some((f.origin, theirs + 1))
+                }
+                _ => None,
+            };
+            (held.max(own_held(&conn)?), settle)
+        };
+        self.writer().execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            [OWN_HELD.to_string(), held.to_string()],
+        )?;
+        if let Some((former, from)) = settle {
+            self.write(&Actor { user: String::new(), batch: None }, |w| rebase_former(w, former, from))?;
+        }
+        Ok(PeerView::Fine)
+    }
+
     /// The TLS identity to show peers: the former one while a restored book's new identity has not
     /// reached any peer yet (see [`Store::take_vouched_identity`]), else this desktop's.
     pub fn sync_tls_for_peers(&self) -> Result<Option<TlsIdentity>> {
@@ -611,7 +859,7 @@ impl Store {
             tx.execute("INSERT INTO origins (device) VALUES (?1)", [device.to_string()])?;
             let origin = tx.last_insert_rowid();
             super::audit::give_device_key(&tx, origin, &key)?;
-            tx.execute("DELETE FROM meta WHERE key IN ('tls_cert', 'tls_key')", [])?;
+            tx.execute("DELETE FROM meta WHERE key IN ('tls_cert', 'tls_key', ?1)", [OWN_HELD])?;
             for (k, v) in [
                 ("device_id", device.to_string()),
                 ("device_code", code.clone()),
@@ -759,13 +1007,14 @@ fn apply(w: &mut Writer<'_>, me: &str, txs: &[Tx], now: i64) -> Result<(Applied,
     let mut pending: Vec<(usize, &Tx)> = txs.iter().enumerate().collect();
     let mut latest = Hlc::ZERO;
     let mut columns: HashMap<String, Vec<String>> = HashMap::new();
+    let mut former = former_of(w.conn())?;
     // A transaction can wait for one later in the batch (a clock stamped ahead broke the order):
     // passes go on while one of them gets somewhere.
     loop {
         let mut next = Vec::new();
         let mut progress = false;
         for (i, tx) in pending {
-            match apply_tx(w, me, tx, &mut held, &mut report, &mut columns)? {
+            match apply_tx(w, me, tx, &mut held, &mut report, &mut columns, &mut former)? {
                 Outcome::Applied { changes } => {
                     applied.push(i);
                     progress = true;
@@ -804,13 +1053,43 @@ fn apply_tx(
     held: &mut HashMap<i64, (String, i64)>,
     report: &mut Applied,
     columns: &mut HashMap<String, Vec<String>>,
+    former: &mut Option<Former>,
 ) -> Result<Outcome> {
     let refuse = |fault| Error::PeerRefused { device: tx.origin.chars().take(40).collect(), fault };
     let Some(first) = tx.entries.first() else { return Err(refuse(PeerFault::Malformed)) };
-    let conn = w.conn();
-    let origin = origin_id(conn, &tx.origin)?;
-    let have = held.get(&origin).map(|(_, s)| *s).unwrap_or(0);
+    let origin = origin_id(w.conn(), &tx.origin)?;
+    let mut have = held.get(&origin).map(|(_, s)| *s).unwrap_or(0);
     let (start, end) = (first.seq, tx.last_seq());
+    if let Some(f) = former.filter(|f| f.origin == origin) {
+        if start <= have {
+            // A former identity of this copied book (its vector said `cut`): the first of the
+            // peer's changes this book holds otherwise is where the copy and its original parted.
+            let mut parted = None;
+            for e in tx.entries.iter().filter(|e| e.seq <= have) {
+                if link_of(w.conn(), origin, e.seq)?.as_deref() != Some(e.link.as_slice()) {
+                    parted = Some(e.seq);
+                    break;
+                }
+            }
+            match parted {
+                None if end <= have => return Ok(Outcome::Repeat),
+                Some(seq) if seq == start && seq > f.cut => {
+                    rebase_former(w, origin, seq)?;
+                    *former = None;
+                    have = seq - 1;
+                    held.insert(origin, (tx.origin.clone(), have));
+                    held.insert(w.this_tx().0, (me.to_string(), w.next_seq() - 1));
+                }
+                _ => return Err(refuse(PeerFault::TwoContents)),
+            }
+        } else if start == have + 1 {
+            // The peer holds every change of it this book holds, as they are, and more: none of
+            // them is the copy's alone.
+            w.conn().execute("DELETE FROM meta WHERE key = ?1", [FORMER])?;
+            *former = None;
+        }
+    }
+    let conn = w.conn();
     if end <= have {
         // Held already: the same change must have the same content (its chain link says so).
         let last = tx.entries.last().expect("not empty");

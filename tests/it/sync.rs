@@ -1142,6 +1142,7 @@ fn a_hostile_member_is_cut_off_with_a_named_error_and_the_hub_serves_on_unchange
             device: h.device,
             name: h.name,
             vector: h.vector.0,
+            tips: h.tips,
             wall_ms: chrono::Utc::now().timestamp_millis(),
         })
     };
@@ -1228,11 +1229,8 @@ fn paired(dir: &Path, pa: &str, pb: &str) -> (PathBuf, PathBuf) {
 /// the backup come back from the hub; what it does next reaches the hub.
 #[test]
 fn a_desktop_restored_from_a_backup_syncs_with_its_hub_without_pairing_again() {
-    let dir = tempfile::tempdir().unwrap();
     let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
-    let (hub, laptop) = paired(dir.path(), pa, pb);
-    let mut serving = spawn(cli(&hub, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
-    let addr = serving.first["listening"].as_str().unwrap().to_string();
+    let Team { dir, hub, laptop, mut serving, addr } = team(pa, pb);
     let now = |db: &Path, pass: &str| run_json(cli(db, pass).args(["--json", "sync", "now", "--peer", &addr]));
     let add =
         |name: &str| run_json(cli(&laptop, pb).args(["--json", "customer", "add", "--kind", "person", "--name", name]));
@@ -1274,27 +1272,53 @@ fn a_desktop_restored_from_a_backup_syncs_with_its_hub_without_pairing_again() {
     let _ = serving.child.kill();
 }
 
+/// A hub serving sync (`banyan serve --sync`, at `addr`) and a laptop paired with it, in `dir`.
+struct Team {
+    dir: tempfile::TempDir,
+    hub: PathBuf,
+    laptop: PathBuf,
+    serving: Running,
+    addr: String,
+}
+
+fn team(pa: &str, pb: &str) -> Team {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub, laptop) = paired(dir.path(), pa, pb);
+    let serving = spawn(cli(&hub, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
+    let addr = serving.first["listening"].as_str().unwrap().to_string();
+    Team { dir, hub, laptop, serving, addr }
+}
+
+/// Adds a person named `name` with the CLI; their id.
+fn add_person(db: &Path, pass: &str, name: &str) -> String {
+    let c = run_json(cli(db, pass).args(["--json", "customer", "add", "--kind", "person", "--name", name]));
+    c["id"].as_str().unwrap().to_string()
+}
+
+/// A copy of the book at `db` (and its key file) in folder `to`, as a file copy to another PC.
+fn copy_of(db: &Path, to: &Path) -> PathBuf {
+    let copy = to.join("book.db");
+    std::fs::create_dir_all(to).unwrap();
+    for f in ["", ".key.json"] {
+        std::fs::copy(format!("{}{f}", db.display()), format!("{}{f}", copy.display())).unwrap();
+    }
+    copy
+}
+
 /// A laptop's book copied to a second computer (or put back from a file-level backup) while the
 /// laptop syncs on: the copy is refused with a message saying what it is and what to do, takes a
 /// vouched new identity with `sync new-identity`, and then syncs, getting back the changes the
 /// original made after the copy.
 #[test]
 fn a_copied_book_is_told_to_take_a_new_identity_and_then_syncs() {
-    let dir = tempfile::tempdir().unwrap();
     let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
-    let (hub, laptop) = paired(dir.path(), pa, pb);
-    let mut serving = spawn(cli(&hub, pa).args(["--json", "serve", "--sync", "--listen", "127.0.0.1:0"]));
-    let addr = serving.first["listening"].as_str().unwrap().to_string();
+    let Team { dir, hub, laptop, mut serving, addr } = team(pa, pb);
     let add = |db: &Path, name: &str| {
-        run_json(cli(db, pb).args(["--json", "customer", "add", "--kind", "person", "--name", name]));
+        add_person(db, pb, name);
     };
     add(&laptop, "Before Copy");
     run_json(cli(&laptop, pb).args(["--json", "sync", "now", "--peer", &addr]));
-    let copy = dir.path().join("copy/book.db");
-    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
-    for f in ["", ".key.json"] {
-        std::fs::copy(format!("{}{f}", laptop.display()), format!("{}{f}", copy.display())).unwrap();
-    }
+    let copy = copy_of(&laptop, &dir.path().join("copy"));
     add(&laptop, "After Copy");
     run_json(cli(&laptop, pb).args(["--json", "sync", "now", "--peer", &addr]));
 
@@ -1312,6 +1336,136 @@ fn a_copied_book_is_told_to_take_a_new_identity_and_then_syncs() {
     run_json(cli(&copy, pb).args(["--json", "sync", "now", "--peer", &addr]));
     assert!(names(&hub, pa).contains(&"From The Copy".to_string()));
     let _ = serving.child.kill();
+}
+
+/// The desktop-wide state sync must make equal: the book's sync digest and its open decisions.
+fn digest_of(db: &Path, pass: &str) -> String {
+    let b = Banyan::open(&banyan::api::OpenOptions::new(db), &Unlock::passphrase(pass)).unwrap();
+    b.store().sync_digest().unwrap()
+}
+
+/// The city the customer named `name` shows, through the CLI.
+fn city_of(db: &Path, pass: &str, name: &str) -> String {
+    let list = run_json(cli(db, pass).args(["--json", "customer", "list"]));
+    let c = list.as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("{name} in {list}"));
+    c["city"].as_str().unwrap_or_default().to_string()
+}
+
+/// A laptop's book copied to a second computer, and both used before the copy syncs: the copy is
+/// told (it holds other changes under the laptop's identity), takes a new identity, and its next
+/// round keeps everything: the laptop's changes come in, the copy's go out under its new
+/// identity, a field both changed is a decision in the inbox on every desktop, and all three
+/// end with one digest. The laptop syncs on afterwards as if nothing happened.
+#[test]
+fn a_copy_used_alongside_its_original_keeps_both_sides_changes_after_a_new_identity() {
+    let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
+    let Team { dir, hub, laptop, mut serving, addr } = team(pa, pb);
+    let add = |db: &Path, name: &str| add_person(db, pb, name);
+    let set_city = |db: &Path, id: &str, city: &str| {
+        run_json(cli(db, pb).args(["--json", "customer", "update", id, "--city", city]));
+    };
+    let shared = add(&laptop, "Shared Customer");
+    let sync = |db: &Path, pass: &str| run_json(cli(db, pass).args(["--json", "sync", "now", "--peer", &addr]));
+    sync(&laptop, pb);
+    let copy = copy_of(&laptop, &dir.path().join("copy"));
+    // Both go on: the laptop (and syncs), the copy (more changes than the laptop made).
+    set_city(&laptop, &shared, "Laptop City");
+    add(&laptop, "After Copy On Laptop");
+    sync(&laptop, pb);
+    set_city(&copy, &shared, "Copy City");
+    let copy_made: Vec<String> = (1..=3).map(|i| format!("Made On Copy {i}")).collect();
+    for n in &copy_made {
+        add(&copy, n);
+    }
+
+    let refused = cli(&copy, pb).args(["--json", "sync", "now", "--peer", &addr]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(7), "{}", String::from_utf8_lossy(&refused.stdout));
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("were both used") && said.contains("sync new-identity"), "{said}");
+    assert!(!names(&hub, pa).contains(&copy_made[0]), "nothing moved");
+
+    run_json(cli(&copy, pb).args(["--json", "sync", "new-identity"]));
+    let round = sync(&copy, pb);
+    assert!(round["received"].as_u64().unwrap() >= 1 && round["sent"].as_u64().unwrap() >= 3, "{round}");
+    let on_copy = names(&copy, pb);
+    assert!(on_copy.contains(&"After Copy On Laptop".to_string()), "the laptop's change came in: {on_copy:?}");
+    for n in &copy_made {
+        assert!(on_copy.contains(n), "the copy keeps {n}");
+    }
+    sync(&laptop, pb);
+    let on_laptop = names(&laptop, pb);
+    for n in &copy_made {
+        assert!(on_laptop.contains(n), "the copy's {n} reached the laptop through the hub");
+    }
+    // The city both changed: one value everywhere, and a decision in the inbox everywhere.
+    for (db, pass) in [(&hub, pa), (&laptop, pb), (&copy, pb)] {
+        let inbox = run_json(cli(db, pass).args(["--json", "sync", "conflicts"]));
+        let about: Vec<&serde_json::Value> =
+            inbox.as_array().unwrap().iter().filter(|c| c["rowId"] == shared).collect();
+        assert_eq!(about.len(), 1, "{} {inbox}", db.display());
+        let values: Vec<String> =
+            about[0]["sides"].as_array().unwrap().iter().map(|s| s["value"].to_string()).collect();
+        assert!(
+            values.iter().any(|v| v.contains("Laptop City")) && values.iter().any(|v| v.contains("Copy City")),
+            "{values:?}"
+        );
+    }
+    assert_eq!(city_of(&laptop, pb, "Shared Customer"), city_of(&copy, pb, "Shared Customer"));
+    // The laptop, still the original identity, syncs on; so does the copy.
+    add(&laptop, "Laptop Later");
+    sync(&laptop, pb);
+    add(&copy, "Copy Later");
+    sync(&copy, pb);
+    sync(&laptop, pb);
+    assert!(names(&copy, pb).contains(&"Laptop Later".to_string()));
+    assert!(names(&laptop, pb).contains(&"Copy Later".to_string()));
+    let _ = serving.child.kill();
+    let _ = serving.child.wait();
+    let (h, l, c) = (digest_of(&hub, pa), digest_of(&laptop, pb), digest_of(&copy, pb));
+    assert_eq!(h, l, "hub and laptop");
+    assert_eq!(h, c, "hub and copy");
+    for (db, pass) in [(&hub, pa), (&laptop, pb), (&copy, pb)] {
+        for check in [&["--json", "check"][..], &["--json", "audit", "verify"][..]] {
+            let v = cli(db, pass).args(check).output().unwrap();
+            assert!(v.status.success(), "{} {check:?}: {}", db.display(), String::from_utf8_lossy(&v.stdout));
+        }
+    }
+}
+
+/// The other order: the copy syncs first, so its changes travel under the shared identity, and
+/// the laptop it came from is the one told when it next syncs. After a new identity the laptop's
+/// own change made meanwhile is kept (logged again under it) and the copy's come in.
+#[test]
+fn when_the_copy_syncs_first_the_original_is_told_and_keeps_its_changes() {
+    let (pa, pb) = ("hub passphrase 1", "laptop passphrase 2");
+    let Team { dir, hub, laptop, mut serving, addr } = team(pa, pb);
+    let add = |db: &Path, name: &str| {
+        add_person(db, pb, name);
+    };
+    let sync = |db: &Path| cli(db, pb).args(["--json", "sync", "now", "--peer", &addr]).output().unwrap();
+    add(&laptop, "Before Copy");
+    assert!(sync(&laptop).status.success());
+    let copy = copy_of(&laptop, &dir.path().join("copy"));
+    add(&copy, "Copy First");
+    add(&copy, "Copy Second");
+    assert!(sync(&copy).status.success(), "the copy is not told: nothing it holds disagrees with the hub");
+    add(&laptop, "Laptop Meanwhile");
+    let told = sync(&laptop);
+    assert_eq!(told.status.code(), Some(7), "{}", String::from_utf8_lossy(&told.stdout));
+    assert!(String::from_utf8_lossy(&told.stdout).contains("new-identity"));
+    run_json(cli(&laptop, pb).args(["--json", "sync", "new-identity"]));
+    assert!(sync(&laptop).status.success());
+    let on_laptop = names(&laptop, pb);
+    for n in ["Copy First", "Copy Second", "Laptop Meanwhile"] {
+        assert!(on_laptop.contains(&n.to_string()), "{n}: {on_laptop:?}");
+    }
+    assert!(names(&hub, pa).contains(&"Laptop Meanwhile".to_string()), "the laptop's change went out");
+    assert!(sync(&copy).status.success());
+    assert!(names(&copy, pb).contains(&"Laptop Meanwhile".to_string()));
+    let _ = serving.child.kill();
+    let _ = serving.child.wait();
+    assert_eq!(digest_of(&hub, pa), digest_of(&laptop, pb));
+    assert_eq!(digest_of(&hub, pa), digest_of(&copy, pb));
 }
 
 /// Every customer as (id, name, city, phones), sorted: what both desktops must agree on.

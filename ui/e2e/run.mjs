@@ -995,6 +995,53 @@ async function syncSteps() {
       await (await byTest(b, "sync-invite-cancel")).click();
       await (await byTest(b, "sync-invite")).waitForDisplayed({ timeout: 10_000 });
     });
+    await step("a copy of this desktop's book is told so by the hub, takes a new identity from the sync screen, and then syncs", async () => {
+      // The window closes its book; the file is copied (a new PC set up from the old one's disk),
+      // and the original goes on: a change, synced, so the hub holds more of it than the copy.
+      await b.deleteSession().catch(() => {});
+      const COPY = join(dir, "copied.db");
+      for (const ext of ["", ".key.json"]) copyFileSync(`${JOINED}${ext}`, `${COPY}${ext}`);
+      const joinedEnv = { ...process.env, BANYAN_PASSPHRASE: "joined passphrase 2026", BANYAN_USER: "admin", BANYAN_PASSWORD: HUB_ADMIN_PASSWORD, LANG: "en_US.UTF-8" };
+      const original = (...args) => JSON.parse(execFileSync(CLI, ["--db", JOINED, "--json", ...args], { env: joinedEnv }).toString());
+      original("customer", "add", "--kind", "person", "--name", "Added On The Original");
+      original("sync", "now", "--peer", hubAddress);
+      const c = await remote({
+        hostname: "127.0.0.1",
+        port: 4444,
+        logLevel: "error",
+        connectionRetryTimeout: 120_000,
+        capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args: ["--db", COPY] } },
+      });
+      try {
+        await unlockBook(c, "joined passphrase 2026");
+        await signIn(c, "admin", HUB_ADMIN_PASSWORD);
+        await (await c.$('[data-nav="sync"]')).waitForDisplayed({ timeout: 30_000 });
+        await (await c.$('[data-nav="sync"]')).click();
+        await typeInto(await byTest(c, "sync-peer"), hubAddress);
+        await (await byTest(c, "sync-now")).click();
+        await waitText(await byTest(c, "sync-error"), (t) => t.includes("this book is a copy") && t.includes("New identity"), "the copy told what it is and what to do");
+        await shot(c, "sync-copy-told.en-US");
+        const before = await text(await byTest(c, "sync-me"));
+        await setLang(c, "zh-CN");
+        await (await byTest(c, "sync-new-identity")).click();
+        await waitText(await byTest(c, "confirm-dialog"), (t) => t.includes("新身份"), "the dialog in Chinese");
+        await shot(c, "sync-new-identity.zh-CN");
+        await (await byTest(c, "confirm-ok")).click();
+        await waitText(await byTest(c, "sync-note"), (t) => t.includes("新身份"), "the new identity confirmed");
+        await setLang(c, "en-US");
+        const after = await text(await byTest(c, "sync-me"));
+        expect(after !== before, `the order code is new: ${before} / ${after}`);
+        await (await byTest(c, "sync-now")).click();
+        await waitText(await byTest(c, "sync-round"), (t) => t.includes("With office-hub") && t.includes("received"), "the round after the new identity");
+        await (await c.$('[data-nav="customers"]')).click();
+        await typeInto(await byTest(c, "customer-search"), "added on the original");
+        await waitText(await byTest(c, "customer-row"), (t) => t.includes("Added On The Original"), "the original's later change arrived");
+        const peers = hubCli("sync", "peers");
+        expect(JSON.stringify(peers).includes("front-laptop"), `the hub lists the copy under the former name: ${JSON.stringify(peers)}`);
+      } finally {
+        await c.deleteSession().catch(() => {});
+      }
+    });
   } finally {
     await b.deleteSession().catch(() => {});
     hub?.child.kill();

@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 pub const MAX_FRAME: u32 = 32 << 20;
 
 /// The protocol this build speaks.
-pub const PROTOCOL: u32 = 3;
+pub const PROTOCOL: u32 = 4;
 
 /// Per origin device, the last change a replica holds.
 pub type Vector = BTreeMap<String, i64>;
@@ -29,6 +29,9 @@ pub struct Hello {
     pub device: String,
     pub name: String,
     pub vector: Vector,
+    /// Per device of `vector`, the chain link of the change its number ends at: a side whose
+    /// link differs holds other changes under the same numbers (a copied book used on).
+    pub tips: BTreeMap<String, Vec<u8>>,
     /// This side's wall clock, Unix ms.
     pub wall_ms: i64,
 }

@@ -72,7 +72,9 @@ fn greet<S: Read + Write>(s: &mut S, me: &dyn Replica, initiator: bool) -> Resul
         return Err(refuse(s, format!("expected Hello, got {}", peer.name())));
     };
     if let Err(why) = me.accept(&peer) {
-        return Err(refuse(s, why));
+        // The peer is told why; this side's caller gets the replica's own words as they are.
+        let _ = refuse(s, why.clone());
+        return Err(Error::Replica(why));
     }
     Ok(peer)
 }

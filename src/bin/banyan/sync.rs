@@ -182,6 +182,7 @@ impl Replica for Book<'_> {
             device: h.device,
             name: h.name,
             vector: h.vector.0,
+            tips: h.tips,
             wall_ms: now_ms(),
         })
     }
@@ -203,13 +204,15 @@ impl Replica for Book<'_> {
         if apart > MAX_SKEW_MS {
             return Err(l.format("error-sync-clocks", &[("desktop", who), ("minutes", (apart / 60_000).to_string())]));
         }
-        // The peer holds more of this desktop's own changes than this book does: this book is a
-        // copy, or was restored outside Banyan; going on would reuse sequence numbers the peer has.
-        let mine = me.vector.get(&me.device).copied().unwrap_or(0);
-        if peer.vector.get(&me.device).copied().unwrap_or(0) > mine {
-            return Err(l.format("error-sync-stale-copy", &[("desktop", who)]));
+        // Whether this book is a copy of another desktop's (or was restored outside Banyan):
+        // going on would reuse sequence numbers the peer holds other changes under.
+        let view =
+            self.b.sync_meet(&banyan::sync::wire::Vector(peer.vector.clone()), &peer.tips).map_err(|e| e.message)?;
+        match view {
+            banyan::store::PeerView::Fine => Ok(()),
+            banyan::store::PeerView::StaleCopy => Err(l.format("error-sync-stale-copy", &[("desktop", who)])),
+            banyan::store::PeerView::Diverged => Err(l.format("error-sync-diverged-copy", &[("desktop", who)])),
         }
-        Ok(())
     }
 
     fn vector(&self) -> Result<frame::Vector, String> {

@@ -1301,6 +1301,10 @@ export function syncResolve(id: string, keep: string): Promise<null> {
   return invoke<null>("sync_resolve", { id, keep });
 }
 
+export function syncNewIdentity(): Promise<string> {
+  return invoke<string>("sync_new_identity");
+}
+
 export function syncRevoke(device: string): Promise<Member> {
   return invoke<Member>("sync_revoke", { device });
 }
