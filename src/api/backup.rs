@@ -310,8 +310,31 @@ fn usable(file: &Path) -> crate::Result<(PathBuf, Manifest)> {
     Ok((file, m))
 }
 
+/// What a temporary copy beside the book is for (its name says it; see [`remove_stale_temps`]).
+#[derive(Clone, Copy)]
+enum Temp {
+    Backup,
+    Verify,
+    Restore,
+    Undo,
+}
+
+impl Temp {
+    const ALL: [Temp; 4] = [Temp::Backup, Temp::Verify, Temp::Restore, Temp::Undo];
+
+    fn name(self) -> &'static str {
+        match self {
+            Temp::Backup => "backup",
+            Temp::Verify => "verify",
+            Temp::Restore => "restore",
+            Temp::Undo => "undo",
+        }
+    }
+}
+
 /// A file beside the book (same disk, so the final rename is atomic).
-fn beside(book: &Path, what: &str) -> PathBuf {
+fn beside(book: &Path, what: Temp) -> PathBuf {
+    let what = what.name();
     let name = book.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "banyan.db".into());
     book.with_file_name(format!(".{name}.{what}-{}", uuid::Uuid::new_v4().simple()))
 }
@@ -327,7 +350,7 @@ fn remove_stale_temps(book: &Path) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let file = e.file_name().to_string_lossy().to_string();
         let Some(rest) = file.strip_prefix(&prefix) else { continue };
-        let ours = ["backup-", "verify-", "restore-", "undo-"].iter().any(|w| rest.starts_with(w));
+        let ours = Temp::ALL.iter().any(|w| rest.strip_prefix(w.name()).is_some_and(|r| r.starts_with('-')));
         let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < day_ago);
         if ours && old {
             let _ = std::fs::remove_file(e.path());
@@ -384,7 +407,7 @@ fn room_for(book: &Path, need: u64) -> crate::Result<()> {
 /// Copies the backup `file` beside `book` and checks the copy in full under `key`: what a
 /// restore swaps in is exactly what was checked.
 fn checked_copy(book: &Path, file: &Path, m: &Manifest, key: &crate::security::DbKey) -> crate::Result<TempFile> {
-    let tmp = TempFile(beside(book, "restore"));
+    let tmp = TempFile(beside(book, Temp::Restore));
     let (_, hash) = bk::copy_to_target(file, &tmp.0)?;
     if hash != m.file_blake3 {
         return Err(bk::err("error-backup-damaged"));
@@ -627,7 +650,7 @@ impl Banyan {
         }
         let (book_size, wal_before) = self.store.file_sizes();
         room_for(&book, book_size + wal_before)?;
-        let tmp = TempFile(beside(&book, "backup"));
+        let tmp = TempFile(beside(&book, Temp::Backup));
         let facts = self.store.backup_copy(&tmp.0)?;
         // Never over an existing backup: two in one millisecond take the next one.
         let mut now = self.store.now_ms();
@@ -801,7 +824,7 @@ impl Banyan {
             if full {
                 let key = bk::unwrap(&m, unlock, self.store.key())?;
                 room_for(self.store.path(), m.file_size)?;
-                let tmp = TempFile(beside(self.store.path(), "verify"));
+                let tmp = TempFile(beside(self.store.path(), Temp::Verify));
                 let (_, hash) = bk::copy_to_target(&file, &tmp.0)?;
                 if hash != m.file_blake3 {
                     return Err(bk::err("error-backup-damaged"));
@@ -981,7 +1004,7 @@ impl Banyan {
                 .filter(|n: &RestoreNote| n.snapshot.exists())
                 .ok_or_else(|| bk::err("error-backup-nothing-to-undo"))?;
             room_for(&book, std::fs::metadata(&note.snapshot)?.len())?;
-            let tmp = TempFile(beside(&book, "undo"));
+            let tmp = TempFile(beside(&book, Temp::Undo));
             std::fs::copy(&note.snapshot, &tmp.0)?;
             let now = b.store.now_ms();
             let kept = kept_name(&book, "undone-restore", now, ".db");

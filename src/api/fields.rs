@@ -169,6 +169,12 @@ pub(crate) fn unwritable(g: &Grants) -> Vec<String> {
     customer_rules(g, FieldAccess::Read).into_iter().map(|(f, _)| f).collect()
 }
 
+/// Of `unwritable` (see [`unwritable`]), the field that forbids writing logged customer field
+/// `field` back: custom values are logged together, so any locked custom field blocks the map.
+pub(crate) fn blocking<'a>(unwritable: &'a [String], field: &str) -> Option<&'a String> {
+    unwritable.iter().find(|u| **u == field || (field == "custom" && u.starts_with("custom.")))
+}
+
 /// The customer fields `g` may not read, by the customer's own names.
 pub(crate) fn unreadable(g: &Grants) -> Vec<String> {
     customer_rules(g, FieldAccess::Hidden).into_iter().map(|(f, _)| f).collect()

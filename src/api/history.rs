@@ -179,9 +179,7 @@ impl Banyan {
             return Ok(());
         }
         for f in self.store.revert_customer_fields(target).map_err(|e| self.err(e))? {
-            // Custom values are logged together: any locked custom field blocks the whole map.
-            let blocked = unwritable.iter().find(|u| **u == f || (f == "custom" && u.starts_with("custom.")));
-            if let Some(u) = blocked {
+            if let Some(u) = fields::blocking(&unwritable, &f) {
                 return Err(self.err(Error::FieldNotAllowed { field: u.clone() }));
             }
         }

@@ -116,12 +116,14 @@ impl Banyan {
         self.may(caller, Entity::Settings, Action::Update)?;
         let (to_ms, user) = self.rewind_args(to, user)?;
         let uid = user.as_ref().map(|u| u.0.clone());
-        let plan = self.store.rewind_plan(to_ms, uid.as_deref()).map_err(|e| self.err(e))?;
-        self.rewind_fields_allowed(caller, &plan)?;
         let batch_id = format!("rewind-{}", uuid::Uuid::now_v7());
         let actor = Actor { user: caller.actor().user, batch: Some(batch_id.clone()) };
         let started = std::time::Instant::now();
-        let (report, plan) = self.store.rewind(&actor, to_ms, uid.as_deref()).map_err(|e| self.err(e))?;
+        let unwritable = fields::unwritable(caller.grants());
+        let (report, plan) = self
+            .store
+            .rewind(&actor, to_ms, uid.as_deref(), &|p| blocked_in(&unwritable, p))
+            .map_err(|e| self.err(e))?;
         let preview = self.rewind_view(to_ms, user.map(|u| u.1), &plan)?;
         self.store
             .record_event(
@@ -170,15 +172,7 @@ impl Banyan {
     /// A value written back is a write of that field: refused whole if the caller's field rules
     /// forbid one (as an import's undo).
     fn rewind_fields_allowed(&self, caller: &Caller, plan: &RewindPlan) -> ApiResult<()> {
-        let unwritable = fields::unwritable(caller.grants());
-        for step in plan.steps.iter().filter(|s| s.table == "customers") {
-            for (f, _) in &step.fields {
-                if let Some(u) = unwritable.iter().find(|u| **u == *f || (f == "custom" && u.starts_with("custom."))) {
-                    return Err(self.err(Error::FieldNotAllowed { field: u.clone() }));
-                }
-            }
-        }
-        Ok(())
+        blocked_in(&fields::unwritable(caller.grants()), plan).map_err(|e| self.err(e))
     }
 
     fn rewind_view(&self, to_ms: i64, user: Option<String>, plan: &RewindPlan) -> ApiResult<RewindPreview> {
@@ -214,4 +208,17 @@ impl Banyan {
             kept: plan.kept.iter().map(|(t, n)| RewindKept { entity: entity_of(t), changes: *n }).collect(),
         })
     }
+}
+
+/// Refuses a rewind that would write back a customer field in `unwritable` (see
+/// [`fields::unwritable`]): an old value written back is a write of that field.
+fn blocked_in(unwritable: &[String], plan: &RewindPlan) -> crate::Result<()> {
+    for step in plan.steps.iter().filter(|s| s.table == "customers") {
+        for (f, _) in &step.fields {
+            if let Some(u) = fields::blocking(unwritable, f) {
+                return Err(Error::FieldNotAllowed { field: u.clone() });
+            }
+        }
+    }
+    Ok(())
 }

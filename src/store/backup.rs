@@ -98,14 +98,7 @@ impl Store {
         let mut by: BTreeMap<(String, String), i64> = BTreeMap::new();
         for (origin, device) in origins {
             let head = heads.get(&device).copied().unwrap_or(0);
-            let mut rows = st.query(rusqlite::params![origin, head])?;
-            while let Some(r) = rows.next()? {
-                let (user, hlc, n): (String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-                let ms = crate::sync::hlc::Hlc::from_raw(hlc).wall_ms();
-                let day =
-                    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m-%d").to_string();
-                *by.entry((user, day)).or_default() += n.max(1);
-            }
+            by_user_and_day(&mut st.query(rusqlite::params![origin, head])?, &mut by)?;
         }
         Ok(by.into_iter().map(|((user_id, day), changes)| LostChanges { user_id, day, changes }).collect())
     }
@@ -117,22 +110,14 @@ impl Store {
         let after = crate::sync::hlc::Hlc::from_parts(ms, u16::MAX).raw();
         let mut st = conn.prepare("SELECT user_id, hlc, json_array_length(fields) FROM changes WHERE hlc > ?1")?;
         let mut by: BTreeMap<(String, String), i64> = BTreeMap::new();
-        let mut rows = st.query([after])?;
-        while let Some(r) = rows.next()? {
-            let (user, hlc, n): (String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let ms = crate::sync::hlc::Hlc::from_raw(hlc).wall_ms();
-            let day = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m-%d").to_string();
-            *by.entry((user, day)).or_default() += n.max(1);
-        }
+        by_user_and_day(&mut st.query([after])?, &mut by)?;
         Ok(by.into_iter().map(|((user_id, day), changes)| LostChanges { user_id, day, changes }).collect())
     }
 
     /// The customers erased in this book, with their reasons (a restored older backup erases
     /// them again).
     pub fn erasures_with_reasons(&self) -> Result<Vec<(String, String)>> {
-        let conn = self.reader();
-        let mut st = conn.prepare("SELECT id, reason FROM erasures WHERE deleted_at IS NULL ORDER BY created_at")?;
-        Ok(st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+        erasures_of(&self.reader())
     }
 
     /// The book's hybrid clock as last written.
@@ -234,16 +219,37 @@ impl Store {
 
 /// The rows of a book.
 fn counts_of(conn: &Connection) -> Result<Counts> {
-    let n = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    counts_with(conn, &|conn: &Connection, sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) })
+}
+
+/// [`counts_of`] with each count read by `n` (an older schema's snapshot lacks some tables).
+fn counts_with(conn: &Connection, n: &dyn Fn(&Connection, &str) -> Result<i64>) -> Result<Counts> {
     Ok(Counts {
-        customers: n("SELECT count(*) FROM customers WHERE deleted_at IS NULL")?,
-        contacts: n("SELECT count(*) FROM contacts WHERE deleted_at IS NULL")?,
-        activities: n("SELECT count(*) FROM activities WHERE deleted_at IS NULL")?,
-        orders: n("SELECT count(*) FROM orders WHERE deleted_at IS NULL")?,
-        products: n("SELECT count(*) FROM products WHERE deleted_at IS NULL")?,
-        users: n("SELECT count(*) FROM users")?,
-        changes: n("SELECT count(*) FROM changes")?,
+        customers: n(conn, "SELECT count(*) FROM customers WHERE deleted_at IS NULL")?,
+        contacts: n(conn, "SELECT count(*) FROM contacts WHERE deleted_at IS NULL")?,
+        activities: n(conn, "SELECT count(*) FROM activities WHERE deleted_at IS NULL")?,
+        orders: n(conn, "SELECT count(*) FROM orders WHERE deleted_at IS NULL")?,
+        products: n(conn, "SELECT count(*) FROM products WHERE deleted_at IS NULL")?,
+        users: n(conn, "SELECT count(*) FROM users")?,
+        changes: n(conn, "SELECT count(*) FROM changes")?,
     })
+}
+
+/// The customers erased in a book, with their reasons.
+fn erasures_of(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut st = conn.prepare("SELECT id, reason FROM erasures WHERE deleted_at IS NULL ORDER BY created_at")?;
+    Ok(st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Changes by user and UTC day of their clock, from rows of (user, hlc, fields changed).
+fn by_user_and_day(rows: &mut rusqlite::Rows<'_>, by: &mut BTreeMap<(String, String), i64>) -> Result<()> {
+    while let Some(r) = rows.next()? {
+        let (user, hlc, n): (String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let ms = crate::sync::hlc::Hlc::from_raw(hlc).wall_ms();
+        let day = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m-%d").to_string();
+        *by.entry((user, day)).or_default() += n.max(1);
+    }
+    Ok(())
 }
 
 /// Each desktop's last sequence number held, through the primary key (an entry of k fields
@@ -418,25 +424,16 @@ pub(crate) fn user_names(store: &Store) -> Result<HashMap<String, String>> {
 /// The erasures a closed book file holds (a restore's snapshot, under the same key), as
 /// [`Store::erasures_with_reasons`] reads them from the open book.
 pub(crate) fn erasures_in(path: &Path, key: &DbKey) -> Result<Vec<(String, String)>> {
-    let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let mut st = conn.prepare("SELECT id, reason FROM erasures WHERE deleted_at IS NULL ORDER BY created_at")?;
-    Ok(st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+    erasures_of(&connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?)
 }
 
 /// What a pre-migration snapshot holds, read with the book's key: its counts (0 for a table its
 /// older schema lacks) and its heads (none when its change log predates them).
 pub(crate) fn snapshot_facts(path: &Path, key: &DbKey) -> Result<(Counts, Option<BTreeMap<String, i64>>)> {
     let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let n = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0) };
-    let counts = Counts {
-        customers: n("SELECT count(*) FROM customers WHERE deleted_at IS NULL"),
-        contacts: n("SELECT count(*) FROM contacts WHERE deleted_at IS NULL"),
-        activities: n("SELECT count(*) FROM activities WHERE deleted_at IS NULL"),
-        orders: n("SELECT count(*) FROM orders WHERE deleted_at IS NULL"),
-        products: n("SELECT count(*) FROM products WHERE deleted_at IS NULL"),
-        users: n("SELECT count(*) FROM users"),
-        changes: n("SELECT count(*) FROM changes"),
-    };
+    let counts = counts_with(&conn, &|conn: &Connection, sql: &str| -> Result<i64> {
+        Ok(conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0))
+    })?;
     Ok((counts, heads_of(&conn).ok()))
 }
 

@@ -260,7 +260,11 @@ pub enum PeerView {
 /// new number. They take this transaction's clock: made without seeing what the original did
 /// meanwhile, they meet its changes of the same fields as concurrent ones (the inbox, where the
 /// values differ).
-fn rebase_former(w: &mut Writer<'_>, former: i64, from: i64) -> Result<()> {
+///
+/// An order the copy made took the next number under the code it shared with the original, which
+/// the original may have given an order of its own: it is numbered anew under this desktop's
+/// `code` (its row too), or every peer would hold it back on the duplicate number.
+fn rebase_former(w: &mut Writer<'_>, former: i64, from: i64, code: &str) -> Result<()> {
     type Row = (i64, Option<String>, String, String, Value, String, String);
     let (me, _) = w.this_tx();
     let rows: Vec<Row> = w
@@ -281,6 +285,14 @@ fn rebase_former(w: &mut Writer<'_>, former: i64, from: i64) -> Result<()> {
         }
         let first = w.next_seq();
         let mut fields = decode_fields(&text);
+        if table == "orders"
+            && op == "insert"
+            && let Some(f) = fields.iter_mut().find(|f| f.field == "number")
+        {
+            let number = format!("{code}-{:06}", w.next_counter("order_seq")?);
+            w.conn().execute("UPDATE orders SET number = ?1 WHERE id = ?2", params![number, row_id_text(&row)])?;
+            f.new = serde_json::Value::String(number);
+        }
         let remap = |at: &mut ChangeAt, moved: &HashMap<i64, i64>| {
             if at.0 == former
                 && let Some(n) = moved.get(&at.1)
@@ -486,6 +498,7 @@ impl Store {
     pub fn sync_apply(&self, txs: &[Tx]) -> Result<Applied> {
         let actor = Actor { user: String::new(), batch: None };
         let me = self.device_str.clone();
+        let code = self.device_code.clone();
         let now = self.now_ms();
         let keys = member_keys(&self.reader())?;
         let book = self.book_id()?;
@@ -493,7 +506,7 @@ impl Store {
             let checked = scope
                 .spawn(|| txs.iter().map(|t| keys.get(&t.origin).map(|k| signed(k, t))).collect::<Vec<Option<bool>>>());
             self.write(&actor, |w| {
-                let (report, applied) = apply(w, &me, txs, now)?;
+                let (report, applied) = apply(w, &me, &code, txs, now)?;
                 repair_merges(w, txs)?;
                 let verdicts = checked.join().map_err(|_| Error::Corrupt("signature check".into()))?;
                 for i in applied {
@@ -810,14 +823,19 @@ impl Store {
                 }
                 _ => None,
             };
-            (held.max(own_held(&conn)?), settle)
+            let known = own_held(&conn)?;
+            ((held > known).then_some(held), settle)
         };
-        self.writer().execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-            [OWN_HELD.to_string(), held.to_string()],
-        )?;
+        if let Some(held) = held {
+            // Written only when it grows: a hub meets its peers many times a minute.
+            self.writer().execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                [OWN_HELD.to_string(), held.to_string()],
+            )?;
+        }
         if let Some((former, from)) = settle {
-            self.write(&Actor { user: String::new(), batch: None }, |w| rebase_former(w, former, from))?;
+            let code = self.device_code.clone();
+            self.write(&Actor { user: String::new(), batch: None }, |w| rebase_former(w, former, from, &code))?;
         }
         Ok(PeerView::Fine)
     }
@@ -1000,7 +1018,7 @@ fn signed(key: &chain::PublicKey, tx: &Tx) -> bool {
 }
 
 /// Applies what it can of `txs`; returns the report and the indices of the transactions applied.
-fn apply(w: &mut Writer<'_>, me: &str, txs: &[Tx], now: i64) -> Result<(Applied, Vec<usize>)> {
+fn apply(w: &mut Writer<'_>, me: &str, code: &str, txs: &[Tx], now: i64) -> Result<(Applied, Vec<usize>)> {
     let mut held: HashMap<i64, (String, i64)> = vector_of(w.conn())?;
     let mut report = Applied::default();
     let mut applied = Vec::new();
@@ -1014,7 +1032,7 @@ fn apply(w: &mut Writer<'_>, me: &str, txs: &[Tx], now: i64) -> Result<(Applied,
         let mut next = Vec::new();
         let mut progress = false;
         for (i, tx) in pending {
-            match apply_tx(w, me, tx, &mut held, &mut report, &mut columns, &mut former)? {
+            match apply_tx(w, me, code, tx, &mut held, &mut report, &mut columns, &mut former)? {
                 Outcome::Applied { changes } => {
                     applied.push(i);
                     progress = true;
@@ -1046,9 +1064,11 @@ fn apply(w: &mut Writer<'_>, me: &str, txs: &[Tx], now: i64) -> Result<(Applied,
     Ok((report, applied))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply_tx(
     w: &mut Writer<'_>,
     me: &str,
+    code: &str,
     tx: &Tx,
     held: &mut HashMap<i64, (String, i64)>,
     report: &mut Applied,
@@ -1074,7 +1094,7 @@ fn apply_tx(
             match parted {
                 None if end <= have => return Ok(Outcome::Repeat),
                 Some(seq) if seq == start && seq > f.cut => {
-                    rebase_former(w, origin, seq)?;
+                    rebase_former(w, origin, seq, code)?;
                     *former = None;
                     have = seq - 1;
                     held.insert(origin, (tx.origin.clone(), have));

@@ -309,11 +309,19 @@ impl Store {
     /// Takes back every change after `to_ms` (by `user` alone when given) as one batch (the
     /// actor's): the plan is made again inside the write, so a change made since the preview is
     /// taken back too. Returns the report and the plan it followed.
-    pub fn rewind(&self, actor: &Actor, to_ms: i64, user: Option<&str>) -> Result<(UndoReport, RewindPlan)> {
+    pub fn rewind(
+        &self,
+        actor: &Actor,
+        to_ms: i64,
+        user: Option<&str>,
+        allowed: &dyn Fn(&RewindPlan) -> Result<()>,
+    ) -> Result<(UndoReport, RewindPlan)> {
         let after = Hlc::from_parts(to_ms, u16::MAX).raw();
         let mut report = UndoReport::default();
         let plan = self.write(actor, |w| {
+            // The plan made inside the write is the one carried out, and the one checked.
             let plan = plan(w.conn(), after, user)?;
+            allowed(&plan)?;
             for step in &plan.steps {
                 apply(w, step, &mut report)?;
             }

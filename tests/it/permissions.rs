@@ -164,6 +164,7 @@ const WITHOUT_CALLER: &[&str] = &[
     "sync_hello",
     "sync_changes_encoded",
     "sync_apply_encoded",
+    "sync_meet",
     "sync_members",
     "sync_tls",
     "set_sync_tls",

@@ -1377,6 +1377,15 @@ fn a_copy_used_alongside_its_original_keeps_both_sides_changes_after_a_new_ident
     for n in &copy_made {
         add(&copy, n);
     }
+    // An order on each: both numbered next under the laptop's code.
+    let order = |db: &Path| -> String {
+        let o =
+            run_json(cli(db, pb).args(["--json", "order", "create", "--customer", &shared, "--line", "TEA-LJ-250:2"]));
+        o["number"].as_str().unwrap().to_string()
+    };
+    let (on_laptop_no, on_copy_no) = (order(&laptop), order(&copy));
+    assert_eq!(on_laptop_no, on_copy_no, "the copy numbers orders as its original does");
+    sync(&laptop, pb);
 
     let refused = cli(&copy, pb).args(["--json", "sync", "now", "--peer", &addr]).output().unwrap();
     assert_eq!(refused.status.code(), Some(7), "{}", String::from_utf8_lossy(&refused.stdout));
@@ -1411,6 +1420,16 @@ fn a_copy_used_alongside_its_original_keeps_both_sides_changes_after_a_new_ident
         );
     }
     assert_eq!(city_of(&laptop, pb, "Shared Customer"), city_of(&copy, pb, "Shared Customer"));
+    // Both orders everywhere, the copy's under a number of its own (nothing held back).
+    for (db, pass) in [(&hub, pa), (&laptop, pb), (&copy, pb)] {
+        let list = run_json(cli(db, pass).args(["--json", "order", "list", "--customer", &shared]));
+        let numbers: BTreeSet<String> =
+            list.as_array().unwrap().iter().map(|o| o["number"].as_str().unwrap().to_string()).collect();
+        assert_eq!(numbers.len(), 2, "{}: {list}", db.display());
+        assert!(numbers.contains(&on_laptop_no), "{numbers:?}");
+        let status = run_json(cli(db, pass).args(["--json", "sync", "status"]));
+        assert_eq!(status["held"], 0, "{}: {status}", db.display());
+    }
     // The laptop, still the original identity, syncs on; so does the copy.
     add(&laptop, "Laptop Later");
     sync(&laptop, pb);
