@@ -85,6 +85,9 @@ pub enum Error {
     /// of the book's chains (the report says where).
     #[error("history altered in {chains} chain(s)")]
     HistoryAltered { chains: usize },
+    /// A policy turns this feature off (`policy` names it), for every user.
+    #[error("turned off by policy {policy}")]
+    TurnedOff { policy: &'static str },
     /// The caller may not do this; `what` names the action or the field (a message id's argument).
     #[error("forbidden: {what}")]
     Forbidden { what: String },

@@ -25,7 +25,39 @@ pub enum Source {
 }
 
 /// The keys read, with what each takes.
-pub const KEYS: &[&str] = &["BackupDirectory", "BackupSchedule", "BackupKeep", "BackupMaxAgeHours", "LogLevel"];
+pub const KEYS: &[&str] = &[
+    "BackupDirectory",
+    "BackupSchedule",
+    "BackupKeep",
+    "BackupMaxAgeHours",
+    "LogLevel",
+    "ImportEnabled",
+    "ExportEnabled",
+    "DemoDataEnabled",
+    "IdleLockMinutes",
+];
+
+/// A feature a policy can turn off (`…Enabled: false`): the façade refuses it whoever asks, and
+/// the window greys it out naming the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    Import,
+    Export,
+    DemoData,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 3] = [Feature::Import, Feature::Export, Feature::DemoData];
+
+    /// The policy that turns it off.
+    pub fn policy(self) -> &'static str {
+        match self {
+            Feature::Import => "ImportEnabled",
+            Feature::Export => "ExportEnabled",
+            Feature::DemoData => "DemoDataEnabled",
+        }
+    }
+}
 
 /// The policies in force, and what was wrong with the file.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -154,6 +186,14 @@ fn check(key: &str, value: &Value) -> Result<(), &'static str> {
             Some("off" | "error" | "warn" | "info" | "debug" | "trace") => Ok(()),
             _ => Err("one of off, error, warn, info, debug, trace"),
         },
+        "ImportEnabled" | "ExportEnabled" | "DemoDataEnabled" => match value {
+            Value::Bool(_) => Ok(()),
+            _ => Err("true or false"),
+        },
+        "IdleLockMinutes" => match value.as_u64() {
+            Some(1..=1440) => Ok(()),
+            _ => Err("a whole number of minutes from 1 to 1440"),
+        },
         _ => Err("a known policy"),
     }
 }
@@ -182,6 +222,23 @@ impl Policies {
     /// Whether a mandatory policy sets `key` (the user cannot change it then).
     pub fn enforces(&self, key: &str) -> bool {
         self.mandatory.contains_key(key)
+    }
+
+    /// Whether a policy turns `feature` off. There is no user setting to weigh a recommended
+    /// value against, so a recommended `false` turns it off as well (its default, in effect).
+    pub fn turns_off(&self, feature: Feature) -> bool {
+        self.pick(feature.policy(), None, Value::as_bool).0 == Some(false)
+    }
+
+    /// The features policies turn off.
+    pub fn turned_off(&self) -> Vec<Feature> {
+        Feature::ALL.into_iter().filter(|f| self.turns_off(*f)).collect()
+    }
+
+    /// The longest a desktop may sit unused before it locks, in minutes, if a policy sets it
+    /// (a maximum: the user may choose less).
+    pub fn idle_lock_max_minutes(&self) -> Option<u32> {
+        self.pick("IdleLockMinutes", None, |v| v.as_u64().map(|n| n as u32)).0
     }
 }
 
@@ -222,6 +279,23 @@ mod tests {
         assert!(p.problems[0].contains("not JSON at line 1"), "{:?}", p.problems);
         let none = read(Path::new("/nonexistent/banyan/policies.json"));
         assert!(none.file.is_none() && none.problems.is_empty() && none.mandatory.is_empty());
+    }
+
+    #[test]
+    fn features_are_turned_off_by_false_only_and_a_wrong_type_is_ignored() {
+        let (_d, path) = file(
+            r#"{"policies": {"ExportEnabled": false, "ImportEnabled": "no", "IdleLockMinutes": 5},
+                "recommended": {"DemoDataEnabled": false, "IdleLockMinutes": 0}}"#,
+        );
+        let p = read(&path);
+        assert_eq!(p.turned_off(), vec![Feature::Export, Feature::DemoData]);
+        assert!(!p.turns_off(Feature::Import), "\"no\" is not false: ignored, not guessed");
+        assert_eq!(p.idle_lock_max_minutes(), Some(5));
+        let said = p.problems.join("\n");
+        assert!(said.contains("ImportEnabled: \"no\" is not true or false"), "{said}");
+        assert!(said.contains("IdleLockMinutes: 0 is not a whole number of minutes from 1 to 1440"), "{said}");
+        let (_d, path) = file(r#"{"policies": {"ExportEnabled": true}}"#);
+        assert!(read(&path).turned_off().is_empty());
     }
 
     #[test]

@@ -513,6 +513,7 @@ error-backup-nothing-to-undo = There is no restore to undo.
 error-rewind-time = “{ $value }” is not a moment to rewind to: type a date and time such as 2026-12-07 14:59.
 error-policy-file = { $count } of this file's policies would be ignored (listed above).
 error-policy-managed = Managed by your organization: policy { $policy } sets this.
+error-policy-turned-off = Turned off by your organization (policy { $policy }).
 error-rewind-user = No user is called “{ $value }”: give a login or a full name.
 error-restore-confirm = A restore replaces the book: run it again with --yes (or --dry-run to see what it would do).
 error-book-in-use = The book is open in another Banyan window or command. Close it and try again. Nothing was changed.

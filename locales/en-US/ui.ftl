@@ -756,6 +756,7 @@ backup-desktop = Desktop
 backup-size = Size
 backup-customers = Customers
 policy-managed = Managed by your organization: { $policies }
+policy-turned-off = Turned off by your organization (policy { $policy }).
 backup-snapshot = Before an update (version { $version })
 restore-choose = Restore…
 restore-title = Restore the backup of { $when }

@@ -323,6 +323,7 @@ error-backup-nothing-to-undo = 没有可撤销的恢复。
 error-rewind-time = “{ $value }”不是可回退到的时间：请输入日期和时间，例如 2026-12-07 14:59。
 error-policy-file = 此文件中有 { $count } 项策略将被忽略（见上文）。
 error-policy-managed = 由您的组织管理：策略 { $policy } 设定了此项。
+error-policy-turned-off = 已被您的组织关闭（策略 { $policy }）。
 error-rewind-user = 没有名为“{ $value }”的用户：请输入登录名或全名。
 error-restore-confirm = 恢复会替换整个客户库：请加上 --yes 再次运行（或用 --dry-run 查看将会发生什么）。
 error-book-in-use = 客户库正在另一个 Banyan 窗口或命令中打开。请先关闭后重试。未做任何更改。

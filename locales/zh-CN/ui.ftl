@@ -596,6 +596,7 @@ backup-desktop = 桌面
 backup-size = 大小
 backup-customers = 客户数
 policy-managed = 由您的组织管理：{ $policies }
+policy-turned-off = 已被您的组织关闭（策略 { $policy }）。
 backup-snapshot = 升级前（版本 { $version }）
 restore-choose = 恢复…
 restore-title = 恢复 { $when } 的备份

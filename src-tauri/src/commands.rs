@@ -55,6 +55,9 @@ pub struct AppStatus {
     /// When this open updated a book made by an older version: where the snapshot of the book as
     /// it was went (shown once, so the user knows the old version is kept).
     pub updated_snapshot: Option<String>,
+    /// The policies that turn a feature off on this desktop (`ImportEnabled`, `ExportEnabled`,
+    /// `DemoDataEnabled`): the window greys the feature out, naming the policy.
+    pub turned_off: Vec<String>,
 }
 
 /// The first-run form.
@@ -113,6 +116,7 @@ fn status(state: &AppState) -> AppStatus {
         error: state.open_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         currencies: banyan::model::currency_digits(),
         updated_snapshot,
+        turned_off: banyan::policy::current().turned_off().into_iter().map(|f| f.policy().to_string()).collect(),
     }
 }
 

@@ -110,6 +110,7 @@ impl AppState {
             opening: (Mutex::new(false), Condvar::new()),
             session: Mutex::new(Session::default()),
             idle_lock_max_seconds: idle_policy()
+                .or_else(|| banyan::policy::current().idle_lock_max_minutes().map(|m| m * 60))
                 .map_or(DEFAULT_IDLE_LOCK_SECONDS, |p| p.clamp(5, DEFAULT_IDLE_LOCK_SECONDS)),
             pending_demo: Mutex::new(0),
             invite: Mutex::new(None),

@@ -263,6 +263,7 @@ impl Banyan {
     /// The first rows of a file as they would import, with the suggested (or given) mapping.
     pub fn import_preview(&self, caller: &Caller, path: &Path, req: &ImportRequest) -> ApiResult<ImportPreview> {
         self.may(caller, Entity::Customer, Action::Import)?;
+        self.policy_allows(crate::policy::Feature::Import)?;
         self.outside_book(path, "file")?;
         let opts = self.import_options(caller, req)?;
         let ctx = self.ctx()?;
@@ -303,6 +304,7 @@ impl Banyan {
         cancelled: &dyn Fn() -> bool,
     ) -> ApiResult<ImportReport> {
         self.may(caller, Entity::Customer, Action::Import)?;
+        self.policy_allows(crate::policy::Feature::Import)?;
         self.outside_book(path, "file")?;
         let opts = self.import_options(caller, req)?;
         let ctx = self.ctx()?;
@@ -428,6 +430,7 @@ impl Banyan {
         cancelled: &dyn Fn() -> bool,
     ) -> ApiResult<ExportReport> {
         let reach = self.reach(caller, Entity::Customer, Action::Export)?;
+        self.policy_allows(crate::policy::Feature::Export)?;
         self.outside_book(out, "out")?;
         // What the caller's roles hide is neither in the rows nor a column of the file.
         let g = caller.grants();

@@ -726,8 +726,17 @@ impl Banyan {
     /// The demo data is one batch in the import journal ("Demo data"), so it leaves the book as
     /// an import does: undoing that entry removes all of it, and what a user changed since is
     /// kept.
+    /// Refuses what a policy turns off (`ImportEnabled` and the like), whoever asks.
+    pub(crate) fn policy_allows(&self, feature: crate::policy::Feature) -> ApiResult<()> {
+        if crate::policy::current().turns_off(feature) {
+            return Err(self.err(Error::TurnedOff { policy: feature.policy() }));
+        }
+        Ok(())
+    }
+
     pub fn demo(&self, caller: &Caller, customers: usize, seed: u64) -> ApiResult<DemoSummary> {
         self.may(caller, Entity::Customer, Action::Import)?;
+        self.policy_allows(crate::policy::Feature::DemoData)?;
         let (ctx, currency) = (self.ctx()?, self.book_settings()?.currency);
         let batch = uuid::Uuid::now_v7().to_string();
         let run = || -> crate::Result<DemoSummary> {
@@ -845,6 +854,7 @@ fn log_fields(e: &Error) -> LoggedError {
         | Error::SignInRequired
         | Error::SharedDesktop
         | Error::Forbidden { .. }
+        | Error::TurnedOff { .. }
         | Error::NotAllowed { .. }
         | Error::WrongPassphrase
         | Error::PassphraseRequired
@@ -948,6 +958,9 @@ pub fn localize_quiet(l: &Localizer, e: Error) -> ApiError {
         Error::SharedDesktop => simple(ErrorCode::SignInRequired, "error-shared-desktop", &[]),
         Error::SharingUnfinished => simple(ErrorCode::PassphraseRequired, "error-sharing-unfinished", &[]),
         Error::Forbidden { what } => simple(ErrorCode::Forbidden, "error-forbidden", &[("what", msg(&what, &[]))]),
+        Error::TurnedOff { policy } => {
+            simple(ErrorCode::Forbidden, "error-policy-turned-off", &[("policy", policy.into())])
+        }
         Error::FieldNotAllowed { field } => {
             let message = msg("error-field-not-allowed", &[("field", field_label(l, &field))]);
             ApiError {

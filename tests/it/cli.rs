@@ -917,3 +917,58 @@ fn rewind_previews_then_takes_back_everything_after_a_moment() {
     let e: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(e["error"]["field"], "to", "{e}");
 }
+
+/// IT turns export, import and demo data off by policy: the CLI refuses each (exit 5, naming the
+/// policy, in Chinese too), writes nothing, and `policy show` lists them; what stays on works.
+#[test]
+fn features_a_policy_turns_off_are_refused_by_the_cli_naming_the_policy() {
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policies.json");
+    std::fs::write(
+        &policy,
+        r#"{"policies": {"ExportEnabled": false, "ImportEnabled": false}, "recommended": {"DemoDataEnabled": false}}"#,
+    )
+    .unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/bad-rows.csv");
+    let out = dir.path().join("all.xlsx");
+    let with_policy = |args: &[&str], lang: &str| {
+        let mut c = cli.cmd(args);
+        c.env("BANYAN_POLICY_FILE", &policy).env("LANG", lang);
+        c.output().unwrap()
+    };
+    cli.json(&["customer", "add", "--kind", "person", "--name", "Kept Customer"]);
+    for (args, key) in [
+        (vec!["--json", "export", "--format", "xlsx", "--out", out.to_str().unwrap()], "ExportEnabled"),
+        (vec!["--json", "import", fixture.to_str().unwrap()], "ImportEnabled"),
+        (vec!["--json", "demo", "--customers", "10"], "DemoDataEnabled"),
+    ] {
+        let r = with_policy(&args, "en_US.UTF-8");
+        assert_eq!(r.status.code(), Some(5), "{args:?}: {}", String::from_utf8_lossy(&r.stdout));
+        let e: Value = serde_json::from_slice(&r.stdout).unwrap();
+        assert_eq!(e["error"]["code"], "forbidden", "{e}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("Turned off by your organization (policy {key})")),
+            "{e}"
+        );
+        let zh = with_policy(&args, "zh_CN.UTF-8");
+        assert!(
+            String::from_utf8_lossy(&zh.stdout).contains("已被您的组织关闭"),
+            "{}",
+            String::from_utf8_lossy(&zh.stdout)
+        );
+    }
+    assert!(!out.exists(), "nothing exported");
+    let list = cli.json(&["customer", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1, "nothing imported or added: {list}");
+    let shown: Value =
+        serde_json::from_slice(&with_policy(&["--json", "policy", "show"], "en_US.UTF-8").stdout).unwrap();
+    assert_eq!(shown["mandatory"]["ExportEnabled"], false, "{shown}");
+    assert_eq!(shown["recommended"]["DemoDataEnabled"], false, "{shown}");
+    // Without the policy, the same export works.
+    cli.json(&["export", "--format", "xlsx", "--out", out.to_str().unwrap()]);
+    assert!(out.exists());
+}

@@ -67,7 +67,12 @@ currencies: Array<CurrencyDigits>,
  * When this open updated a book made by an older version: where the snapshot of the book as
  * it was went (shown once, so the user knows the old version is kept).
  */
-updatedSnapshot: string | null, };
+updatedSnapshot: string | null, 
+/**
+ * The policies that turn a feature off on this desktop (`ImportEnabled`, `ExportEnabled`,
+ * `DemoDataEnabled`): the window greys the feature out, naming the policy.
+ */
+turnedOff: Array<string>, };
 
 export type AuditEvent = { origin: string, seq: number, atMs: number, 
 /**

@@ -7,7 +7,18 @@ export const session = $state({
   hidden: [] as string[],
   /** Customer fields the user may not change (the hidden ones included). */
   locked: [] as string[],
+  /** The policies that turn a feature off on this desktop (`ImportEnabled`, ...). */
+  turnedOff: [] as string[],
 });
+
+export function setTurnedOff(list: string[] | null | undefined): void {
+  session.turnedOff = list ?? [];
+}
+
+/** The policy turning this feature off (`ImportEnabled`), if one does. */
+export function turnedOff(policy: string): boolean {
+  return session.turnedOff.includes(policy);
+}
 
 export function setAllowed(list: string[] | null | undefined): void {
   session.allowed = list ?? [];
