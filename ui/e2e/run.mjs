@@ -5,7 +5,7 @@ import { remote } from "webdriverio";
 import * as OTPAuth from "otpauth";
 import { execFileSync, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -1040,6 +1040,38 @@ async function syncSteps() {
         expect(JSON.stringify(peers).includes("front-laptop"), `the hub lists the copy under the former name: ${JSON.stringify(peers)}`);
       } finally {
         await c.deleteSession().catch(() => {});
+      }
+    });
+    await step("import and export turned off by IT's policy are greyed out with the policy named, in both languages", async () => {
+      // Read by each window at its start: written before this one opens, removed after.
+      const POLICY = join(dir, "policies.json");
+      writeFileSync(POLICY, JSON.stringify({ policies: { ImportEnabled: false, ExportEnabled: false } }));
+      const p = await remote({
+        hostname: "127.0.0.1",
+        port: 4444,
+        logLevel: "error",
+        connectionRetryTimeout: 120_000,
+        capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args: ["--db", join(dir, "copied.db")] } },
+      });
+      try {
+        await unlockBook(p, "joined passphrase 2026");
+        await signIn(p, "admin", HUB_ADMIN_PASSWORD);
+        await (await p.$('[data-nav="data"]')).waitForDisplayed({ timeout: 30_000 });
+        await (await p.$('[data-nav="data"]')).click();
+        await (await p.$('[data-tab="import"]')).click();
+        await waitText(await byTest(p, "import-off"), (t) => t.includes("Turned off by your organization") && t.includes("ImportEnabled"), "import turned off, naming the policy");
+        expect(!(await byTest(p, "import-path").isExisting()), "the import form is still offered");
+        await (await p.$('[data-tab="export"]')).click();
+        await waitText(await byTest(p, "export-off"), (t) => t.includes("ExportEnabled"), "export turned off, naming the policy");
+        expect(!(await (await byTest(p, "export-run")).isEnabled()), "Export can still be clicked");
+        await shot(p, "policy-export-off.en-US");
+        await setLang(p, "zh-CN");
+        await waitText(await byTest(p, "export-off"), (t) => t.includes("已被您的组织关闭"), "the lock in Chinese");
+        await shot(p, "policy-export-off.zh-CN");
+        await setLang(p, "en-US");
+      } finally {
+        await p.deleteSession().catch(() => {});
+        rmSync(POLICY, { force: true });
       }
     });
   } finally {

@@ -504,6 +504,9 @@ fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
         .env("BANYAN_SYNC_LISTEN", "127.0.0.1:0")
         .env("BANYAN_DISCOVERY", "loopback")
         .env("BANYAN_LOG_DIR", work.join("logs"))
+        // Where the app looks for IT's policies (none unless a step writes the file; debug
+        // builds only): a step turns features off by policy and starts a new window.
+        .env("BANYAN_POLICY_FILE", work.join("policies.json"))
         .env_remove("BANYAN_PASSPHRASE")
         .env("LANG", "en_US.UTF-8");
     // Its end printed when a step fails, so a window that died in CI says why.
