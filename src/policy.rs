@@ -35,6 +35,7 @@ pub const KEYS: &[&str] = &[
     "ExportEnabled",
     "DemoDataEnabled",
     "IdleLockMinutes",
+    "Locale",
 ];
 
 /// A feature a policy can turn off (`…Enabled: false`): the façade refuses it whoever asks, and
@@ -190,6 +191,10 @@ fn check(key: &str, value: &Value) -> Result<(), &'static str> {
             Value::Bool(_) => Ok(()),
             _ => Err("true or false"),
         },
+        "Locale" => match value.as_str().and_then(crate::i18n::Lang::parse) {
+            Some(l) if value.as_str() == Some(l.tag()) => Ok(()),
+            _ => Err("\"en-US\" or \"zh-CN\""),
+        },
         "IdleLockMinutes" => match value.as_u64() {
             Some(1..=1440) => Ok(()),
             _ => Err("a whole number of minutes from 1 to 1440"),
@@ -233,6 +238,17 @@ impl Policies {
     /// The features policies turn off.
     pub fn turned_off(&self) -> Vec<Feature> {
         Feature::ALL.into_iter().filter(|f| self.turns_off(*f)).collect()
+    }
+
+    /// The language in force over the one the user chose (`chosen`: the desktop's saved choice,
+    /// the CLI's `--lang`): a mandatory `Locale`, the user's, a recommended `Locale`, else the
+    /// system's (LC_ALL, LC_MESSAGES, LANG).
+    pub fn language(&self, chosen: Option<crate::i18n::Lang>) -> (crate::i18n::Lang, Source) {
+        let parse = |v: &Value| v.as_str().and_then(crate::i18n::Lang::parse);
+        match self.pick("Locale", chosen, parse) {
+            (Some(l), source) => (l, source),
+            (None, source) => (crate::i18n::Lang::from_env(), source),
+        }
     }
 
     /// The longest a desktop may sit unused before it locks, in minutes, if a policy sets it
@@ -296,6 +312,21 @@ mod tests {
         assert!(said.contains("IdleLockMinutes: 0 is not a whole number of minutes from 1 to 1440"), "{said}");
         let (_d, path) = file(r#"{"policies": {"ExportEnabled": true}}"#);
         assert!(read(&path).turned_off().is_empty());
+    }
+
+    #[test]
+    fn a_mandatory_locale_beats_the_users_choice_and_a_recommended_one_does_not() {
+        use crate::i18n::Lang;
+        let (_d, path) = file(r#"{"recommended": {"Locale": "zh-CN"}}"#);
+        let p = read(&path);
+        assert_eq!(p.language(None), (Lang::ZhCn, Source::Recommended));
+        assert_eq!(p.language(Some(Lang::EnUs)), (Lang::EnUs, Source::User));
+        let (_d, path) = file(r#"{"policies": {"Locale": "zh-CN"}}"#);
+        assert_eq!(read(&path).language(Some(Lang::EnUs)), (Lang::ZhCn, Source::Policy));
+        let (_d, path) = file(r#"{"policies": {"Locale": "fr-FR"}}"#);
+        let p = read(&path);
+        assert_eq!(p.language(Some(Lang::EnUs)), (Lang::EnUs, Source::User));
+        assert!(p.problems[0].contains("Locale: \"fr-FR\" is not \"en-US\" or \"zh-CN\""), "{:?}", p.problems);
     }
 
     #[test]

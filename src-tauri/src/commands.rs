@@ -58,6 +58,9 @@ pub struct AppStatus {
     /// The policies that turn a feature off on this desktop (`ImportEnabled`, `ExportEnabled`,
     /// `DemoDataEnabled`): the window greys the feature out, naming the policy.
     pub turned_off: Vec<String>,
+    /// The settings a mandatory policy sets on this desktop (by policy name, `Locale`): the
+    /// window shows them locked.
+    pub managed: Vec<String>,
 }
 
 /// The first-run form.
@@ -117,6 +120,7 @@ fn status(state: &AppState) -> AppStatus {
         currencies: banyan::model::currency_digits(),
         updated_snapshot,
         turned_off: banyan::policy::current().turned_off().into_iter().map(|f| f.policy().to_string()).collect(),
+        managed: banyan::policy::current().mandatory.keys().cloned().collect(),
     }
 }
 

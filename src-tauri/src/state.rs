@@ -254,8 +254,10 @@ impl AppState {
         }
     }
 
+    /// The window's language: IT's mandatory `Locale`, else the user's choice, else a
+    /// recommended `Locale`, else the system's.
     pub fn lang(&self) -> Lang {
-        self.prefs.lock().unwrap_or_else(|e| e.into_inner()).lang.unwrap_or_else(Lang::from_env)
+        banyan::policy::current().language(self.prefs.lock().unwrap_or_else(|e| e.into_inner()).lang).0
     }
 
     /// Seconds without input before Banyan locks: the user's choice, never more than the policy's.
@@ -286,7 +288,8 @@ impl AppState {
         // Shared, not exclusive: an import running meanwhile holds the book shared, and waiting
         // for it here queued every other command behind this one (the window froze).
         if let Some(b) = self.book().as_ref() {
-            b.set_lang(lang);
+            // What is in force: a mandatory Locale outranks the choice just saved.
+            b.set_lang(self.lang());
         }
         Ok(())
     }

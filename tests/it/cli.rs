@@ -972,3 +972,29 @@ fn features_a_policy_turns_off_are_refused_by_the_cli_naming_the_policy() {
     cli.json(&["export", "--format", "xlsx", "--out", out.to_str().unwrap()]);
     assert!(out.exists());
 }
+
+/// IT's Locale policy: a mandatory one holds the CLI's language whatever `--lang` says; a
+/// recommended one is the language unless the user asks for another.
+#[test]
+fn a_locale_policy_sets_the_language_of_messages() {
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policies.json");
+    let said = |text: &str, args: &[&str]| -> String {
+        std::fs::write(&policy, text).unwrap();
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["customer", "get", "00000000-0000-7000-8000-000000000000"]);
+        let out = cli.cmd(&all).env("BANYAN_POLICY_FILE", &policy).env("LANG", "en_US.UTF-8").output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
+        let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+        e["error"]["message"].as_str().unwrap().to_string()
+    };
+    let chinese = |m: &str| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let recommended = r#"{"recommended": {"Locale": "zh-CN"}}"#;
+    assert!(chinese(&said(recommended, &[])), "a recommended Locale over the system's language");
+    assert!(!chinese(&said(recommended, &["--lang", "en-US"])), "the user's --lang over a recommended Locale");
+    let mandatory = r#"{"policies": {"Locale": "zh-CN"}}"#;
+    assert!(chinese(&said(mandatory, &["--lang", "en-US"])), "a mandatory Locale over --lang");
+    assert!(!chinese(&said("{}", &[])), "no policy: the system's language");
+}

@@ -907,10 +907,11 @@ fn main() -> ExitCode {
 }
 
 fn main_inner(cli: Cli) -> u8 {
+    // IT's Locale policy: a mandatory one beats --lang, a recommended one the system's.
     let lang = match cli.lang.as_deref() {
-        None => Lang::from_env(),
+        None => banyan::policy::current().language(None).0,
         Some(l) => match Lang::parse(l) {
-            Some(l) => l,
+            Some(l) => banyan::policy::current().language(Some(l)).0,
             None => {
                 let ctx = Ctx { json: cli.json, l10n: Localizer::new(Lang::EnUs) };
                 let l10n = Localizer::new(Lang::EnUs);

@@ -72,7 +72,12 @@ updatedSnapshot: string | null,
  * The policies that turn a feature off on this desktop (`ImportEnabled`, `ExportEnabled`,
  * `DemoDataEnabled`): the window greys the feature out, naming the policy.
  */
-turnedOff: Array<string>, };
+turnedOff: Array<string>, 
+/**
+ * The settings a mandatory policy sets on this desktop (by policy name, `Locale`): the
+ * window shows them locked.
+ */
+managed: Array<string>, };
 
 export type AuditEvent = { origin: string, seq: number, atMs: number, 
 /**
