@@ -10,9 +10,10 @@ use std::io::{Read, Write};
 
 /// Field changes per batch, at most: a batch is applied in one transaction, and on an encrypted
 /// book a commit's cost is mostly the pages it writes, many of them shared by the batch's
-/// customers (100,000 changes in batches of 5,000: 5.3 s; of 25,000: 3.7 s; `cargo xtask bench
+/// customers (100,000 changes in batches of 5,000: 5.3 s; of 25,000: 3.7 s; of 50,000: 3.07 s and
+/// of 100,000: 2.84 s at stop 43, the receiver's peak 272 MB either way; `cargo xtask bench
 /// sync`). A batch whose encoding would pass [`frame::MAX_FRAME`] is cut smaller.
-pub const BATCH: usize = 50_000;
+pub const BATCH: usize = 100_000;
 
 /// What a replica offers a session. Errors are the replica's own, as text the peer may see.
 pub trait Replica {
