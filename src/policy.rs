@@ -24,19 +24,56 @@ pub enum Source {
     Default,
 }
 
-/// The keys read, with what each takes.
-pub const KEYS: &[&str] = &[
-    "BackupDirectory",
-    "BackupSchedule",
-    "BackupKeep",
-    "BackupMaxAgeHours",
-    "LogLevel",
-    "ImportEnabled",
-    "ExportEnabled",
-    "DemoDataEnabled",
-    "IdleLockMinutes",
-    "Locale",
-];
+/// The policies' schema (`packaging/policy/policies.schema.json`): every value is checked against
+/// it, and `cargo xtask policy` generates the Group Policy templates, the sample profile and file
+/// and the reference page from it, so what IT can set and what the app takes never differ.
+pub const SCHEMA: &str = include_str!("../packaging/policy/policies.schema.json");
+
+/// One key of the schema: its name, the part of the schema its value must meet, and what a
+/// problem message says it takes.
+pub struct KeySpec {
+    pub name: String,
+    /// Its schema (`$defs.keys.properties.<name>`), with Banyan's `x-*` annotations.
+    pub schema: Value,
+    pub expected: String,
+    validator: jsonschema::Validator,
+}
+
+impl KeySpec {
+    /// Whether `value` is what the key takes.
+    pub fn accepts(&self, value: &Value) -> bool {
+        self.validator.is_valid(value)
+    }
+
+    /// The JSON type its value has (`boolean`, `integer`, `string`, `object`).
+    pub fn kind(&self) -> &str {
+        self.schema.get("type").and_then(Value::as_str).unwrap_or("string")
+    }
+}
+
+/// The keys of the schema, in its order. The schema is part of the binary, and a test reads it,
+/// so a broken one never ships.
+pub fn keys() -> &'static [KeySpec] {
+    static KEYS: OnceLock<Vec<KeySpec>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let schema: Value = serde_json::from_str(SCHEMA).expect("the policy schema is JSON");
+        let props = schema["$defs"]["keys"]["properties"].as_object().expect("the schema lists its keys");
+        props
+            .iter()
+            .map(|(name, schema)| KeySpec {
+                name: name.clone(),
+                expected: schema["x-expected"].as_str().unwrap_or("what the schema says").to_string(),
+                validator: jsonschema::validator_for(schema).expect("each key's schema compiles"),
+                schema: schema.clone(),
+            })
+            .collect()
+    })
+}
+
+/// The key named `name`, if the schema has it.
+pub fn key(name: &str) -> Option<&'static KeySpec> {
+    keys().iter().find(|k| k.name == name)
+}
 
 /// A feature a policy can turn off (`…Enabled: false`): the façade refuses it whoever asks, and
 /// the window greys it out naming the policy.
@@ -127,83 +164,123 @@ pub fn read(path: &Path) -> Policies {
             return p;
         }
     };
-    for (section, level) in [("policies", true), ("recommended", false)] {
+    for (section, mandatory) in [("policies", true), ("recommended", false)] {
         let Some(values) = doc.get(section) else { continue };
         let Some(values) = values.as_object() else {
             p.problems.push(format!("\"{section}\" must be an object; ignored"));
             continue;
         };
-        for (key, value) in values {
-            if !KEYS.contains(&key.as_str()) {
-                let nearest = KEYS.iter().max_by(|a, b| {
-                    strsim::jaro_winkler(&a.to_lowercase(), &key.to_lowercase())
-                        .total_cmp(&strsim::jaro_winkler(&b.to_lowercase(), &key.to_lowercase()))
-                });
-                p.problems.push(match nearest {
-                    Some(n) if strsim::jaro_winkler(&n.to_lowercase(), &key.to_lowercase()) > 0.8 => {
-                        format!("{key}: unknown policy; did you mean {n}?")
-                    }
-                    _ => format!("{key}: unknown policy"),
-                });
-                continue;
+        p.take(values.iter().map(|(k, v)| (k.clone(), v.clone())), mandatory);
+    }
+    p
+}
+
+/// Whether `value` is what `key` takes; if not, what it takes. The schema decides, then what it
+/// cannot say: a folder absolute on this system.
+fn check(key: &KeySpec, value: &Value) -> Result<(), String> {
+    let fits = key.accepts(value)
+        && match key.name.as_str() {
+            "BackupDirectory" => value.as_str().is_some_and(|s| Path::new(s).is_absolute()),
+            "BackupSchedule" => value.as_str().and_then(crate::backup::parse_schedule).is_some(),
+            _ => true,
+        };
+    if fits { Ok(()) } else { Err(key.expected.clone()) }
+}
+
+/// A value as a policy source other than the file holds it: the Windows registry (DWORD, QWORD,
+/// REG_SZ) or a macOS configuration profile (a property list's boolean, integer, string or
+/// dictionary).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Bool(bool),
+    Int(i64),
+    Text(String),
+    Dict(Vec<(String, Raw)>),
+}
+
+/// Turns the values one source holds (registry values of `Software\Policies\BanyanCRM\Banyan`
+/// or its `Recommended` subkey, or one profile's keys) into the file's JSON, by what each key
+/// takes: a DWORD of 0 or 1 for a true/false key (the ADMX writes those; any other number stays
+/// a number, which the check then refuses rather than guess), an object's fields as
+/// `Key.field` values (the ADMX writes one DWORD each), everything else as it is. What comes out
+/// is checked like the file's values.
+pub fn from_raw(values: impl IntoIterator<Item = (String, Raw)>) -> Vec<(String, Value)> {
+    fn json(kind: &str, raw: Raw) -> Value {
+        match (kind, raw) {
+            ("boolean", Raw::Int(n @ (0 | 1))) => Value::Bool(n == 1),
+            (_, Raw::Bool(b)) => Value::Bool(b),
+            (_, Raw::Int(n)) => Value::from(n),
+            (_, Raw::Text(t)) => Value::String(t),
+            (_, Raw::Dict(d)) => Value::Object(d.into_iter().map(|(k, v)| (k, json("", v))).collect()),
+        }
+    }
+    let mut out: Vec<(String, Value)> = Vec::new();
+    for (name, raw) in values {
+        if let Some((parent, field)) = name.split_once('.')
+            && key(parent).is_some_and(|k| k.kind() == "object")
+        {
+            let v = json("", raw);
+            match out.iter_mut().find(|(n, _)| n == parent) {
+                Some((_, Value::Object(o))) => {
+                    o.insert(field.to_string(), v);
+                }
+                _ => out.push((parent.to_string(), Value::Object([(field.to_string(), v)].into_iter().collect()))),
             }
-            if let Err(expected) = check(key, value) {
-                p.problems.push(format!("{key}: {value} is not {expected}; ignored"));
-                continue;
+            continue;
+        }
+        let kind = key(&name).map(KeySpec::kind).unwrap_or("");
+        out.push((name, json(kind, raw)));
+    }
+    out
+}
+
+/// One source's values as [`from_raw`] makes them: its name (for problems), mandatory ones and
+/// recommended ones.
+pub type SourceValues = (String, Vec<(String, Value)>, Vec<(String, Value)>);
+
+/// Policies from sources other than the file: each source's mandatory and recommended values
+/// (as [`from_raw`] makes them), strongest first. The first source that sets a key decides it at
+/// its level (HKLM before HKCU).
+/// Each problem names the source (`HKLM\…\Banyan`, a profile's domain).
+pub fn from_sources(sources: Vec<SourceValues>) -> Policies {
+    let mut p = Policies::default();
+    for (name, mandatory, recommended) in sources {
+        for (values, level) in [(mandatory, true), (recommended, false)] {
+            let have = if level { &p.mandatory } else { &p.recommended };
+            let fresh: Vec<(String, Value)> = values.into_iter().filter(|(k, _)| !have.contains_key(k)).collect();
+            let before = p.problems.len();
+            p.take(fresh, level);
+            for problem in &mut p.problems[before..] {
+                *problem = format!("{name}: {problem}");
             }
-            let into = if level { &mut p.mandatory } else { &mut p.recommended };
-            into.insert(key.clone(), value.clone());
         }
     }
     p
 }
 
-/// Whether `value` is what `key` takes; if not, what it takes.
-fn check(key: &str, value: &Value) -> Result<(), &'static str> {
-    match key {
-        "BackupDirectory" => match value.as_str() {
-            Some(s) if Path::new(s).is_absolute() => Ok(()),
-            _ => Err("an absolute folder path"),
-        },
-        "BackupSchedule" => match value.as_str().and_then(crate::backup::parse_schedule) {
-            Some(_) => Ok(()),
-            None => Err("a time of day as HH:MM"),
-        },
-        "BackupKeep" => {
-            let n = |k: &str| value.get(k).and_then(Value::as_u64).filter(|n| *n <= 1000);
-            let keys_ok = value
-                .as_object()
-                .is_some_and(|o| o.keys().all(|k| ["daily", "weekly", "monthly"].contains(&k.as_str())));
-            match (keys_ok, n("daily"), n("weekly"), n("monthly")) {
-                (true, Some(d), Some(w), Some(m)) if d + w + m > 0 => Ok(()),
-                _ => Err("{\"daily\": N, \"weekly\": N, \"monthly\": N} with N from 0 to 1000, not all 0"),
-            }
-        }
-        "BackupMaxAgeHours" => match value.as_u64() {
-            Some(1..=8760) => Ok(()),
-            _ => Err("a whole number of hours from 1 to 8760"),
-        },
-        "LogLevel" => match value.as_str() {
-            Some("off" | "error" | "warn" | "info" | "debug" | "trace") => Ok(()),
-            _ => Err("one of off, error, warn, info, debug, trace"),
-        },
-        "ImportEnabled" | "ExportEnabled" | "DemoDataEnabled" => match value {
-            Value::Bool(_) => Ok(()),
-            _ => Err("true or false"),
-        },
-        "Locale" => match value.as_str().and_then(crate::i18n::Lang::parse) {
-            Some(l) if value.as_str() == Some(l.tag()) => Ok(()),
-            _ => Err("\"en-US\" or \"zh-CN\""),
-        },
-        "IdleLockMinutes" => match value.as_u64() {
-            Some(1..=1440) => Ok(()),
-            _ => Err("a whole number of minutes from 1 to 1440"),
-        },
-        _ => Err("a known policy"),
-    }
-}
-
 impl Policies {
+    /// Takes `values` at one level: an unknown key is named with the nearest known one, a value
+    /// that is not what its key takes is named with what it takes; both are ignored.
+    fn take(&mut self, values: impl IntoIterator<Item = (String, Value)>, mandatory: bool) {
+        for (name, value) in values {
+            let Some(spec) = key(&name) else {
+                let score = |k: &KeySpec| strsim::jaro_winkler(&k.name.to_lowercase(), &name.to_lowercase());
+                let nearest = keys().iter().max_by(|a, b| score(a).total_cmp(&score(b)));
+                self.problems.push(match nearest {
+                    Some(n) if score(n) > 0.8 => format!("{name}: unknown policy; did you mean {}?", n.name),
+                    _ => format!("{name}: unknown policy"),
+                });
+                continue;
+            };
+            if let Err(expected) = check(spec, &value) {
+                self.problems.push(format!("{name}: {value} is not {expected}; ignored"));
+                continue;
+            }
+            let into = if mandatory { &mut self.mandatory } else { &mut self.recommended };
+            into.insert(name, value);
+        }
+    }
+
     /// The value in force for `key` over what the user set (`user`): the mandatory policy's,
     /// the user's, the recommended one, else none (the built-in default), with where it came from.
     pub fn pick<T: Clone>(
@@ -340,5 +417,108 @@ mod tests {
         p.mandatory.insert("BackupMaxAgeHours".into(), Value::from(72));
         assert_eq!(p.pick("BackupMaxAgeHours", Some(12), n), (Some(72), Source::Policy));
         assert!(p.enforces("BackupMaxAgeHours") && !p.enforces("BackupSchedule"));
+    }
+
+    #[test]
+    fn the_schema_compiles_and_every_key_in_it_is_read_by_the_code() {
+        let names: Vec<&str> = keys().iter().map(|k| k.name.as_str()).collect();
+        assert!(names.len() >= 10, "{names:?}");
+        // "No key without code reading it": each key's name appears in the code (this file's
+        // tests aside).
+        let mut code = String::new();
+        let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    let end = if p.ends_with("policy.rs") { text.find("#[cfg(test)]").unwrap() } else { text.len() };
+                    code.push_str(&text[..end]);
+                }
+            }
+        }
+        for k in keys() {
+            assert!(code.contains(&format!("\"{}\"", k.name)), "{}: in the schema, but nothing reads it", k.name);
+            assert!(k.schema.get("x-since").is_some() && k.schema.get("x-category").is_some(), "{}", k.name);
+            assert!(k.accepts(&k.schema["x-example"]), "{}: its own example is refused", k.name);
+        }
+    }
+
+    /// Registry values as the ADMX templates write them, through the parser every source shares:
+    /// one row per case of the "bad policy input".
+    #[test]
+    fn registry_values_are_read_by_what_each_key_takes_and_bad_ones_are_named() {
+        let reg = |v: &[(&str, Raw)]| from_raw(v.iter().map(|(n, r)| (n.to_string(), r.clone())));
+        let hklm = reg(&[
+            ("ImportEnabled", Raw::Int(0)),
+            ("ExportEnabled", Raw::Int(2)),
+            ("Locale", Raw::Text("zh-CN".into())),
+            ("IdleLockMinutes", Raw::Text("10".into())),
+            ("BackupKeep.daily", Raw::Int(3)),
+            ("BackupKeep.weekly", Raw::Int(0)),
+            ("BackupKeep.monthly", Raw::Int(1)),
+            ("LogLevel", Raw::Text("verbose".into())),
+            ("DemoDataEnable", Raw::Int(0)),
+        ]);
+        let hkcu = reg(&[("Locale", Raw::Text("en-US".into())), ("IdleLockMinutes", Raw::Int(5))]);
+        let hklm_rec = reg(&[("BackupMaxAgeHours", Raw::Int(24)), ("BackupSchedule", Raw::Text("1:30".into()))]);
+        let p = from_sources(vec![
+            ("HKLM".into(), hklm, hklm_rec),
+            ("HKCU".into(), hkcu, reg(&[("BackupKeep.daily", Raw::Int(5))])),
+        ]);
+        assert_eq!(p.turned_off(), vec![Feature::Import], "DWORD 0 is false; 2 is neither and is ignored");
+        assert_eq!(p.language(None), (crate::i18n::Lang::ZhCn, Source::Policy), "HKLM before HKCU");
+        assert_eq!(p.idle_lock_max_minutes(), Some(5), "HKLM's text was ignored, HKCU's DWORD applies");
+        assert_eq!(
+            p.mandatory.get("BackupKeep"),
+            Some(&serde_json::json!({"daily": 3, "weekly": 0, "monthly": 1})),
+            "an object's fields, one value each"
+        );
+        assert_eq!(p.recommended.get("BackupMaxAgeHours"), Some(&Value::from(24)));
+        assert_eq!(p.recommended.get("BackupSchedule"), Some(&Value::from("1:30")));
+        assert!(!p.mandatory.contains_key("LogLevel") && !p.recommended.contains_key("BackupKeep"));
+        let said = p.problems.join("\n");
+        for expected in [
+            "HKLM: ExportEnabled: 2 is not true or false; ignored",
+            "HKLM: IdleLockMinutes: \"10\" is not a whole number of minutes from 1 to 1440",
+            "HKLM: LogLevel: \"verbose\" is not one of off, error, warn, info, debug, trace",
+            "HKLM: DemoDataEnable: unknown policy; did you mean DemoDataEnabled?",
+            "HKCU: BackupKeep: {\"daily\":5} is not {\"daily\": N",
+        ] {
+            assert!(said.contains(expected), "missing {expected:?} in:\n{said}");
+        }
+        assert_eq!(p.problems.len(), 5, "{said}");
+    }
+
+    /// A macOS profile's keys (CFPreferences: forced ones are mandatory, the rest recommended)
+    /// through the same parser.
+    #[test]
+    fn profile_values_are_read_like_the_file_and_forced_ones_are_mandatory() {
+        let forced = from_raw([
+            ("ExportEnabled".to_string(), Raw::Bool(false)),
+            ("DemoDataEnabled".to_string(), Raw::Int(0)),
+            (
+                "BackupKeep".to_string(),
+                Raw::Dict(vec![
+                    ("daily".into(), Raw::Int(0)),
+                    ("weekly".into(), Raw::Int(0)),
+                    ("monthly".into(), Raw::Int(0)),
+                ]),
+            ),
+        ]);
+        let set = from_raw([
+            ("Locale".to_string(), Raw::Text("zh-CN".into())),
+            ("BackupDirectory".to_string(), Raw::Text("relative/folder".into())),
+        ]);
+        let p = from_sources(vec![("com.banyancrm.desktop".into(), forced, set)]);
+        assert_eq!(p.turned_off(), vec![Feature::Export, Feature::DemoData]);
+        assert_eq!(p.language(Some(crate::i18n::Lang::EnUs)).1, Source::User, "a recommended one yields");
+        assert_eq!(p.language(None), (crate::i18n::Lang::ZhCn, Source::Recommended));
+        let said = p.problems.join("\n");
+        assert!(said.contains("com.banyancrm.desktop: BackupKeep: {"), "{said}");
+        assert!(said.contains("not all 0"), "{said}");
+        assert!(said.contains("BackupDirectory: \"relative/folder\" is not an absolute folder path"), "{said}");
     }
 }

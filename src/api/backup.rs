@@ -477,10 +477,10 @@ impl Banyan {
             schedule: cfg.schedule_in_force().0,
             last_error: cfg.last_error.clone(),
             max_age_hours: cfg.max_age_in_force().0,
-            managed: crate::policy::KEYS
+            managed: crate::policy::keys()
                 .iter()
-                .filter(|k| k.starts_with("Backup") && crate::policy::current().enforces(k))
-                .map(|k| k.to_string())
+                .filter(|k| k.name.starts_with("Backup") && crate::policy::current().enforces(&k.name))
+                .map(|k| k.name.clone())
                 .collect(),
         })
     }

@@ -52,9 +52,11 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::EnUs, "core.ftl", include_str!("../../locales/en-US/core.ftl")),
     (Lang::EnUs, "cli.ftl", include_str!("../../locales/en-US/cli.ftl")),
     (Lang::EnUs, "desktop.ftl", include_str!("../../locales/en-US/desktop.ftl")),
+    (Lang::EnUs, "policy.ftl", include_str!("../../locales/en-US/policy.ftl")),
     (Lang::ZhCn, "core.ftl", include_str!("../../locales/zh-CN/core.ftl")),
     (Lang::ZhCn, "cli.ftl", include_str!("../../locales/zh-CN/cli.ftl")),
     (Lang::ZhCn, "desktop.ftl", include_str!("../../locales/zh-CN/desktop.ftl")),
+    (Lang::ZhCn, "policy.ftl", include_str!("../../locales/zh-CN/policy.ftl")),
 ];
 
 pub struct Localizer {

@@ -32,6 +32,8 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "iproute2",
     "tcpdump",
     "systemd",
+    // xmllint: the policy templates' test checks the generated ADMX/ADML are well-formed.
+    "libxml2-utils",
 ];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("fuzz") => fuzz(&args[1..]),
         Some("bindings") => bindings(),
+        Some("policy") => policy(&args[1..]),
         Some("sync-props") => sync_props(&args[1..]),
         Some("e2e") => e2e().and_then(|(ok, detail)| {
             println!("{detail}");
@@ -62,7 +65,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | setup>"
             );
             Err("unknown command".into())
         }
@@ -741,6 +744,15 @@ fn bench_ui(args: &[String]) -> Result {
     c.current_dir("ui").env("BANYAN_APP", &app).env("BANYAN_BENCH_CUSTOMERS", customers.to_string());
     c.env("BANYAN_BENCH_LOGIN", DEV_ADMIN).env("BANYAN_BENCH_PASSWORD", DEV_ADMIN_PASSWORD);
     must(c)
+}
+
+/// Regenerates the policy templates (ADMX/ADML, sample .mobileconfig and policies.json, the
+/// reference page) from packaging/policy/policies.schema.json and locales/*/policy.ftl;
+/// `--check` lists the committed ones that differ instead (the tests fail on those too).
+fn policy(args: &[String]) -> Result {
+    let mut a = vec!["run", "-q", "-p", "banyan-policy-templates", "--"];
+    a.extend(args.iter().map(String::as_str));
+    must(cmd("cargo", &a))
 }
 
 /// Regenerates ui/src/lib/bindings.ts from the Rust types and commands.

@@ -1,0 +1,63 @@
+# Policies: the names and explanations IT reads in Group Policy (the ADML templates), in the
+# reference page and in the app's list of active policies. `cargo xtask policy` generates the
+# templates from these and packaging/policy/policies.schema.json; each key of the schema has
+# policy-name-KEY, policy-explain-KEY and, when it takes a value, policy-label-KEY; each enum value
+# policy-value-KEY-VALUE.
+
+policy-templates-title = Banyan CRM
+policy-templates-description = Policies for Banyan CRM desktops: mandatory ones the user cannot change, recommended ones that apply until the user sets their own.
+#   $version (String) - the first version that reads the policies
+policy-templates-supported = Banyan CRM { $version } and later
+policy-category-Banyan = Banyan CRM
+policy-category-Recommended = Banyan CRM - recommended (users can change these)
+policy-category-General = General
+policy-category-Data = Data
+policy-category-Security = Security
+policy-category-Backups = Backups
+
+policy-name-Locale = Language
+policy-explain-Locale = The language of Banyan's windows and of its command-line tool's messages. As a mandatory policy the language switch is locked; as a recommended one it applies until the user picks another language. Not set: the system's language.
+policy-label-Locale = Language:
+policy-value-Locale-en-US = English (United States)
+policy-value-Locale-zh-CN = Chinese (Simplified)
+
+policy-name-LogLevel = Log level
+policy-explain-LogLevel = How much Banyan writes to its log (never customer data or secrets): off, errors only, warnings, events (the default), or the detail support may ask for.
+policy-label-LogLevel = Level:
+policy-value-LogLevel-off = Off
+policy-value-LogLevel-error = Errors
+policy-value-LogLevel-warn = Warnings
+policy-value-LogLevel-info = Events (default)
+policy-value-LogLevel-debug = Debug
+policy-value-LogLevel-trace = Trace
+
+policy-name-ImportEnabled = Allow imports
+policy-explain-ImportEnabled = Disabled: nobody can import files into the customer book, in the window or with `banyan import`; the window shows import greyed out with the policy's name. Enabled or not configured: roles decide who may import.
+
+policy-name-ExportEnabled = Allow exports
+policy-explain-ExportEnabled = Disabled: nobody can export customers, in the window or with `banyan export`; the window shows export greyed out with the policy's name. Enabled or not configured: roles decide who may export, and how many rows.
+
+policy-name-DemoDataEnabled = Allow demo data
+policy-explain-DemoDataEnabled = Disabled: the first start does not offer to fill a new book with demo customers, and `banyan demo` refuses.
+
+policy-name-IdleLockMinutes = Lock after minutes unused
+policy-explain-IdleLockMinutes = The longest Banyan may sit unused before it locks and asks for the password again, from 1 to 1440 minutes. Users may choose a shorter time, not a longer one. Not set: 10 minutes, which users may change.
+policy-label-IdleLockMinutes = Minutes:
+
+policy-name-BackupDirectory = Backup folder
+policy-explain-BackupDirectory = The folder daily backups are written to, as an absolute path (a local folder or a mounted share). Not set: the backups folder beside the book.
+policy-label-BackupDirectory = Folder:
+
+policy-name-BackupSchedule = Backup time
+policy-explain-BackupSchedule = The time of day of the daily backup, as HH:MM (24 hours). A backup missed while the PC was off is made at the next start. Not set: 12:30.
+policy-label-BackupSchedule = Time (HH:MM):
+
+policy-name-BackupKeep = Backups to keep
+policy-explain-BackupKeep = How many daily, weekly and monthly backups are kept (each from 0 to 1000, not all 0); older ones are deleted after each backup. Not set: 7 daily, 4 weekly, 12 monthly.
+policy-label-BackupKeep-daily = Daily backups:
+policy-label-BackupKeep-weekly = Weekly backups:
+policy-label-BackupKeep-monthly = Monthly backups:
+
+policy-name-BackupMaxAgeHours = Warn when the last backup is older than
+policy-explain-BackupMaxAgeHours = Hours after the last good backup at which Banyan warns on its main screen and in its health report, from 1 to 8760. Not set: 48 hours.
+policy-label-BackupMaxAgeHours = Hours:

@@ -1,0 +1,60 @@
+# 策略：IT 在组策略（ADML 模板）、参考页面和应用的“生效策略”列表中看到的名称与说明。
+# `cargo xtask policy` 依据本文件和 packaging/policy/policies.schema.json 生成模板。
+
+policy-templates-title = Banyan CRM
+policy-templates-description = Banyan CRM 桌面端的策略：强制策略用户无法更改；推荐策略在用户自行设置前生效。
+#   $version (String) - 开始读取这些策略的版本
+policy-templates-supported = Banyan CRM { $version } 及更高版本
+policy-category-Banyan = Banyan CRM
+policy-category-Recommended = Banyan CRM - 推荐（用户可更改）
+policy-category-General = 常规
+policy-category-Data = 数据
+policy-category-Security = 安全
+policy-category-Backups = 备份
+
+policy-name-Locale = 语言
+policy-explain-Locale = Banyan 窗口及命令行工具消息的语言。作为强制策略时语言切换被锁定；作为推荐策略时在用户选择其他语言前生效。未配置：使用系统语言。
+policy-label-Locale = 语言：
+policy-value-Locale-en-US = 英语（美国）
+policy-value-Locale-zh-CN = 简体中文
+
+policy-name-LogLevel = 日志级别
+policy-explain-LogLevel = Banyan 写入日志的详细程度（绝不包含客户数据或密钥）：关闭、仅错误、警告、事件（默认），或技术支持可能要求的详细信息。
+policy-label-LogLevel = 级别：
+policy-value-LogLevel-off = 关闭
+policy-value-LogLevel-error = 错误
+policy-value-LogLevel-warn = 警告
+policy-value-LogLevel-info = 事件（默认）
+policy-value-LogLevel-debug = 调试
+policy-value-LogLevel-trace = 跟踪
+
+policy-name-ImportEnabled = 允许导入
+policy-explain-ImportEnabled = 已禁用：任何人都不能向客户库导入文件（窗口中及 `banyan import` 均不可）；窗口中导入显示为灰色并注明策略名称。已启用或未配置：由角色决定谁可以导入。
+
+policy-name-ExportEnabled = 允许导出
+policy-explain-ExportEnabled = 已禁用：任何人都不能导出客户（窗口中及 `banyan export` 均不可）；窗口中导出显示为灰色并注明策略名称。已启用或未配置：由角色决定谁可以导出及可导出的行数。
+
+policy-name-DemoDataEnabled = 允许演示数据
+policy-explain-DemoDataEnabled = 已禁用：首次启动时不提供用演示客户填充新客户库，`banyan demo` 也会拒绝。
+
+policy-name-IdleLockMinutes = 闲置多少分钟后锁定
+policy-explain-IdleLockMinutes = Banyan 闲置多久后锁定并重新要求输入密码，1 至 1440 分钟。用户可以选择更短的时间，不能更长。未配置：10 分钟，用户可更改。
+policy-label-IdleLockMinutes = 分钟：
+
+policy-name-BackupDirectory = 备份文件夹
+policy-explain-BackupDirectory = 每日备份写入的文件夹，须为绝对路径（本地文件夹或已挂载的共享）。未配置：客户库旁的备份文件夹。
+policy-label-BackupDirectory = 文件夹：
+
+policy-name-BackupSchedule = 备份时间
+policy-explain-BackupSchedule = 每日备份的时间，格式为 HH:MM（24 小时制）。电脑关机期间错过的备份会在下次启动时进行。未配置：12:30。
+policy-label-BackupSchedule = 时间（HH:MM）：
+
+policy-name-BackupKeep = 保留的备份数
+policy-explain-BackupKeep = 保留多少份每日、每周和每月备份（各 0 至 1000，不能全为 0）；每次备份后删除更早的备份。未配置：每日 7 份、每周 4 份、每月 12 份。
+policy-label-BackupKeep-daily = 每日备份：
+policy-label-BackupKeep-weekly = 每周备份：
+policy-label-BackupKeep-monthly = 每月备份：
+
+policy-name-BackupMaxAgeHours = 上次备份超过多少小时后警告
+policy-explain-BackupMaxAgeHours = 距上次成功备份多少小时后，Banyan 在主界面和健康报告中发出警告，1 至 8760。未配置：48 小时。
+policy-label-BackupMaxAgeHours = 小时：
