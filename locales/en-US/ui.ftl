@@ -791,3 +791,18 @@ diagnostics-kind-manifest = The list of files with their hashes
 diagnostics-path = Save as
 diagnostics-save = Save
 diagnostics-saved = Saved { $count } files to { $path }.
+
+## Settings: the policies IT set on this computer
+policies-title = Set by your organization
+policies-intro = These settings come from your organization's policies. Mandatory ones cannot be changed here; recommended ones apply until you change the setting.
+policies-col-policy = Policy
+policies-col-value = Value
+policies-col-level = Level
+policies-mandatory = Mandatory
+policies-recommended = Recommended
+policies-overridden = Recommended (a mandatory value applies)
+policies-allowed = Allowed
+policies-off = Turned off
+policies-ignored = Ignored (ask your IT department to correct these)
+#   $file (String) - the policy file's path
+policies-file = Read from { $file }

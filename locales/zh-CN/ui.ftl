@@ -631,3 +631,18 @@ diagnostics-kind-manifest = 文件清单及其哈希值
 diagnostics-path = 另存为
 diagnostics-save = 保存
 diagnostics-saved = 已将 { $count } 个文件保存到 { $path }。
+
+## 设置：IT 在本机设置的策略
+policies-title = 由您的组织设置
+policies-intro = 这些设置来自您组织的策略。强制策略在此无法更改；推荐策略在您更改该设置前生效。
+policies-col-policy = 策略
+policies-col-value = 值
+policies-col-level = 级别
+policies-mandatory = 强制
+policies-recommended = 推荐
+policies-overridden = 推荐（已由强制值取代）
+policies-allowed = 允许
+policies-off = 已关闭
+policies-ignored = 已忽略（请联系 IT 部门更正）
+#   $file (String) - 策略文件的路径
+policies-file = 读取自 { $file }

@@ -95,6 +95,7 @@ fn status(state: &AppState) -> AppStatus {
         }
     };
     let session = state.session();
+    let policies = api::policies();
     let st = match (open, has_users) {
         (true, false) => "no-users",
         (true, true) if session.caller.is_none() => "signed-out",
@@ -119,8 +120,8 @@ fn status(state: &AppState) -> AppStatus {
         error: state.open_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         currencies: banyan::model::currency_digits(),
         updated_snapshot,
-        turned_off: banyan::policy::current().turned_off().into_iter().map(|f| f.policy().to_string()).collect(),
-        managed: banyan::policy::current().mandatory.keys().cloned().collect(),
+        turned_off: policies.turned_off,
+        managed: policies.managed,
     }
 }
 
@@ -382,6 +383,11 @@ macro_rules! commands {
 commands! {
     /// Which screen to start on.
     fn app_status(state) -> AppStatus { Ok(status(&state)) }
+    /// What IT set on this computer and what was ignored (Settings lists them).
+    fn policies(state) -> api::PolicyView {
+        let _ = &state;
+        Ok(api::policies())
+    }
 
     /// Creates the encrypted book (first run), optionally with demo data, and opens it.
     fn create_book(state, req: CreateBook) -> AppStatus {
@@ -956,6 +962,8 @@ mod bindings {
             api::RestoreReport::decl(&cfg),
             api::LostDay::decl(&cfg),
             api::DiagnosticsEntry::decl(&cfg),
+            api::PolicyEntry::decl(&cfg),
+            api::PolicyView::decl(&cfg),
             api::DiagnosticsReport::decl(&cfg),
             banyan::backup::Counts::decl(&cfg),
             banyan::backup::Keep::decl(&cfg),

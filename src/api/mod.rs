@@ -21,6 +21,7 @@ mod health;
 pub use fields::RULE_FIELDS;
 mod history;
 mod io;
+mod policies;
 mod privacy;
 mod rewind;
 mod roles;
@@ -33,6 +34,7 @@ pub use diagnostics::{DiagnosticsEntry, DiagnosticsReport, set_shell};
 pub use health::{Health, HealthWarning};
 pub use history::{HistoryEntry, Revert};
 pub use io::*;
+pub use policies::{PolicyEntry, PolicyView, policies};
 pub use privacy::{
     CONSENT_CHANNELS, ConsentInput, ErasureReport, NOTICE_VERSION, PersonData, PrivacyExport, PrivacyNotice,
 };

@@ -1045,7 +1045,7 @@ async function syncSteps() {
     await step("IT's policy turns import and export off and holds the language: the window greys them out naming the policy, in Chinese, its language switch locked", async () => {
       // Read by each window at its start: written before this one opens, removed after.
       const POLICY = join(dir, "policies.json");
-      writeFileSync(POLICY, JSON.stringify({ policies: { ImportEnabled: false, ExportEnabled: false, Locale: "zh-CN" } }));
+      writeFileSync(POLICY, JSON.stringify({ policies: { ImportEnabled: false, ExportEnabled: false, Locale: "zh-CN", IdleLockMinutes: 0 }, recommended: { BackupSchedule: "02:00" } }));
       const p = await remote({
         hostname: "127.0.0.1",
         port: 4444,
@@ -1066,6 +1066,21 @@ async function syncSteps() {
         await waitText(await byTest(p, "export-off"), (t) => t.includes("ExportEnabled"), "export turned off, naming the policy");
         expect(!(await (await byTest(p, "export-run")).isEnabled()), "Export can still be clicked");
         await shot(p, "policy-export-off.zh-CN");
+        // Settings lists what IT set, by the names the Group Policy templates use, and the value
+        // that was ignored, with why.
+        await (await p.$('[data-nav="settings"]')).click();
+        const panel = await byTest(p, "policies-panel");
+        await panel.waitForDisplayed({ timeout: 10_000 });
+        const texts = [];
+        for (const r of await p.$$('[data-testid="policy-row"]')) texts.push(await r.getText());
+        const row = (key) => texts.find((x) => x.includes(key)) ?? "";
+        expect(row("ExportEnabled").includes("允许导出") && row("ExportEnabled").includes("已关闭") && row("ExportEnabled").includes("强制"), `export's row: ${row("ExportEnabled")}`);
+        expect(row("Locale").includes("简体中文"), `the language's row: ${row("Locale")}`);
+        expect(row("BackupSchedule").includes("02:00") && row("BackupSchedule").includes("推荐"), `the recommended backup time: ${row("BackupSchedule")}`);
+        expect(!row("IdleLockMinutes"), "a value that was ignored is listed as in force");
+        await waitText(await byTest(p, "policy-problems"), (t) => t.includes("IdleLockMinutes: 0 is not a whole number of minutes from 1 to 1440"), "the ignored value, with why");
+        await panel.scrollIntoView();
+        await shot(p, "policy-settings.zh-CN");
       } finally {
         await p.deleteSession().catch(() => {});
         rmSync(POLICY, { force: true });

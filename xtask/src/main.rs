@@ -32,8 +32,11 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "iproute2",
     "tcpdump",
     "systemd",
-    // xmllint: the policy templates' test checks the generated ADMX/ADML are well-formed.
+    // The packaging tests: xmllint (the policy templates' ADMX/ADML), appstreamcli and
+    // desktop-file-validate (the Linux packages' metainfo and desktop entry).
     "libxml2-utils",
+    "appstream",
+    "desktop-file-utils",
 ];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&args[1..]),
         Some("bindings") => bindings(),
         Some("policy") => policy(&args[1..]),
+        Some("dist") => dist(&args[1..]),
         Some("sync-props") => sync_props(&args[1..]),
         Some("e2e") => e2e().and_then(|(ok, detail)| {
             println!("{detail}");
@@ -65,7 +69,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | dist | setup>"
             );
             Err("unknown command".into())
         }
@@ -750,9 +754,149 @@ fn bench_ui(args: &[String]) -> Result {
 /// reference page) from packaging/policy/policies.schema.json and locales/*/policy.ftl;
 /// `--check` lists the committed ones that differ instead (the tests fail on those too).
 fn policy(args: &[String]) -> Result {
-    let mut a = vec!["run", "-q", "-p", "banyan-policy-templates", "--"];
+    let mut a = vec!["run", "-q", "-p", "banyan-packaging", "--", "policy"];
     a.extend(args.iter().map(String::as_str));
     must(cmd("cargo", &a))
+}
+
+/// `cargo xtask dist`: the Linux packages. The UI, then one stripped release build of the app and
+/// the CLI (in target/dist-build, apart from the benches' release builds), then the metadata
+/// (AppStream metainfo and Debian changelog from CHANGELOG.md, the desktop entry, the man page
+/// from `banyan man`), the dependencies read off the binaries (dpkg-shlibdeps for the .deb, the
+/// libraries they link as rpm's soname requirements), and `tauri bundle` for .deb and .rpm with
+/// no relink. Prints each package's file, size and SHA-256, and the build's time.
+fn dist(args: &[String]) -> Result {
+    if let Some(a) = args.first() {
+        return Err(format!("dist: unknown argument {a}"));
+    }
+    setup()?;
+    let started = std::time::Instant::now();
+    let root = std::env::current_dir().map_err(|e| e.to_string())?;
+    let build_dir = root.join("target/dist-build");
+    let out = root.join("target/dist");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(out.join("meta")).map_err(|e| e.to_string())?;
+    let mut ui = cmd("npm", &["run", "build"]);
+    ui.current_dir("ui");
+    must(ui)?;
+    let mut build = cmd(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "banyan-desktop",
+            "-p",
+            "banyan",
+            "--features",
+            "banyan-desktop/custom-protocol",
+            "--bin",
+            "banyan-desktop",
+            "--bin",
+            "banyan",
+        ],
+    );
+    // What users install carries no debug info and no symbols (the benches' release builds keep
+    // theirs, for perf).
+    build.env("CARGO_TARGET_DIR", &build_dir);
+    build.env("CARGO_PROFILE_RELEASE_DEBUG", "0").env("CARGO_PROFILE_RELEASE_STRIP", "symbols");
+    must(build)?;
+    let built = std::time::Instant::now();
+    let bins = [build_dir.join("release/banyan-desktop"), build_dir.join("release/banyan")];
+    let meta = out.join("meta");
+    let man = Command::new(&bins[1]).arg("man").output().map_err(|e| format!("banyan man: {e}"))?;
+    if !man.status.success() {
+        return Err("banyan man failed".into());
+    }
+    std::fs::write(meta.join("banyan.1"), &man.stdout).map_err(|e| e.to_string())?;
+    must(cmd("gzip", &["-9nf", &meta.join("banyan.1").display().to_string()]))?;
+    std::fs::write(meta.join("deb-depends"), deb_depends(&bins)?.join("\n")).map_err(|e| e.to_string())?;
+    std::fs::write(meta.join("rpm-requires"), rpm_requires(&bins)?.join("\n")).map_err(|e| e.to_string())?;
+    // The metainfo, changelog, desktop entry and the bundler's configuration (with the files
+    // above and the CLI), written by banyan-packaging.
+    let (meta_s, cli_s) = (meta.display().to_string(), bins[1].display().to_string());
+    must(cmd(
+        "cargo",
+        &["run", "-q", "-p", "banyan-packaging", "--", "linux", &meta_s, "banyan", "Banyan.desktop", &cli_s],
+    ))?;
+    let config_path = meta.join("tauri.dist.json");
+    let tauri = root.join("ui/node_modules/.bin/tauri");
+    let mut bundle = Command::new(&tauri);
+    bundle.args(["bundle", "--bundles", "deb,rpm", "--features", "custom-protocol", "--config"]).arg(&config_path);
+    bundle.current_dir("src-tauri").env("CARGO_TARGET_DIR", &build_dir);
+    must(bundle)?;
+    let bundled = build_dir.join("release/bundle");
+    let mut packages = Vec::new();
+    for kind in ["deb", "rpm"] {
+        for e in std::fs::read_dir(bundled.join(kind)).map_err(|e| format!("{kind}: {e}"))? {
+            let p = e.map_err(|e| e.to_string())?.path();
+            if p.extension().is_some_and(|x| x == kind) {
+                let to = out.join(p.file_name().expect("a file"));
+                std::fs::copy(&p, &to).map_err(|e| e.to_string())?;
+                packages.push(to);
+            }
+        }
+    }
+    println!("\n{:<44} {:>10}  SHA-256", "package", "bytes");
+    for p in &packages {
+        let bytes = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let sum = Command::new("sha256sum").arg(p).output().map_err(|e| e.to_string())?;
+        let sum = String::from_utf8_lossy(&sum.stdout).split_whitespace().next().unwrap_or("").to_string();
+        println!("{:<44} {:>10}  {sum}", p.strip_prefix(&root).unwrap_or(p).display(), bytes);
+    }
+    for b in &bins {
+        println!(
+            "{:<44} {:>10}",
+            b.strip_prefix(&root).unwrap_or(b).display(),
+            std::fs::metadata(b).map(|m| m.len()).unwrap_or(0)
+        );
+    }
+    println!(
+        "release build {:.0} s, packages {:.0} s (2 cores: {} available)",
+        (built - started).as_secs_f64(),
+        built.elapsed().as_secs_f64(),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    Ok(())
+}
+
+/// The .deb's Depends, as dpkg-shlibdeps reads them off the binaries (the packages of the
+/// libraries they link, at the versions whose symbols they use).
+fn deb_depends(bins: &[PathBuf]) -> Result<Vec<String>> {
+    let dir = std::env::temp_dir().join(format!("banyan-shlibdeps-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("debian")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("debian/control"), "Source: banyan\n\nPackage: banyan\nArchitecture: any\n")
+        .map_err(|e| e.to_string())?;
+    let mut c = Command::new("dpkg-shlibdeps");
+    c.arg("-O").args(bins.iter().map(|b| format!("-e{}", b.display()))).current_dir(&dir);
+    let out = c.output().map_err(|e| format!("dpkg-shlibdeps: {e}"))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if !out.status.success() {
+        return Err(format!("dpkg-shlibdeps: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line =
+        text.lines().find_map(|l| l.strip_prefix("shlibs:Depends=")).ok_or("dpkg-shlibdeps printed no Depends")?;
+    Ok(line.split(", ").map(str::to_string).collect())
+}
+
+/// The .rpm's Requires: each library the binaries link, by soname, the way rpm's own dependency
+/// generator names them (`libgtk-3.so.0()(64bit)`), so any distribution's packages that provide
+/// them satisfy it.
+fn rpm_requires(bins: &[PathBuf]) -> Result<Vec<String>> {
+    let mut out = std::collections::BTreeSet::new();
+    for b in bins {
+        let dump = Command::new("objdump").arg("-p").arg(b).output().map_err(|e| format!("objdump: {e}"))?;
+        for line in String::from_utf8_lossy(&dump.stdout).lines() {
+            if let Some(lib) = line.trim().strip_prefix("NEEDED") {
+                out.insert(format!("{}()(64bit)", lib.trim()));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("objdump found no linked libraries".into());
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// Regenerates ui/src/lib/bindings.ts from the Rust types and commands.

@@ -228,6 +228,10 @@ enum Command {
     /// (exit 2 when something in it would be ignored).
     #[command(subcommand)]
     Policy(PolicyCmd),
+    /// Print this tool's manual page (roff), for packagers: the .deb and .rpm carry it as
+    /// banyan(1), made from the same definitions as --help.
+    #[command(hide = true)]
+    Man,
     /// Take back every change made after --to (everyone's, or one --user's) as one new batch: a
     /// record made since is removed, one removed since comes back, fields get their values of
     /// then. Fields someone else changed since are kept and listed; products, orders and settings
@@ -883,6 +887,15 @@ impl Ctx {
 
 fn main() -> ExitCode {
     let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    if matches.subcommand_name() == Some("man") {
+        let mut page = <Cli as clap::CommandFactory>::command();
+        // The hidden page is not a command a user looks up in it.
+        page = page.mut_subcommand("man", |c| c.hide(true));
+        return match clap_mangen::Man::new(page).render(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
     let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => e.exit(),
@@ -1222,7 +1235,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
     }
     let caller = sign_in(&b)?;
     match cli.command {
-        Command::Init { .. } | Command::Policy(_) => unreachable!("handled above"),
+        Command::Init { .. } | Command::Policy(_) | Command::Man => unreachable!("handled above"),
         Command::User(cmd) => user_cmd(&b, &caller, cmd, new_pass.as_ref(), cli.passphrase_stdin, &out)?,
         Command::Mfa(cmd) => mfa_cmd(&b, &caller, cmd, &out)?,
         Command::Role(cmd) => role_cmd(&b, &caller, cmd, &out)?,

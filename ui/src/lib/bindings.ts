@@ -744,6 +744,47 @@ redacted: Array<string>, };
 
 export type OwnerChoice = { login: string, name: string, team: string | null, };
 
+export type PolicyEntry = { 
+/**
+ * The key (`ExportEnabled`); its name and explanation are `policy-name-KEY` and
+ * `policy-explain-KEY` of policy.ftl.
+ */
+key: string, 
+/**
+ * Mandatory (the user cannot change it), else recommended.
+ */
+mandatory: boolean, 
+/**
+ * The value as JSON text (`false`, `"zh-CN"`, `{"daily":7,…}`).
+ */
+value: string, 
+/**
+ * False for a recommended value a mandatory one of the same key overrides.
+ */
+applies: boolean, };
+
+export type PolicyView = { 
+/**
+ * Where they were read from (none without a policy file).
+ */
+file: string | null, 
+/**
+ * Mandatory ones first, each in the schema's order.
+ */
+entries: Array<PolicyEntry>, 
+/**
+ * What was ignored and why (key, value and the expected form; in English, for IT).
+ */
+problems: Array<string>, 
+/**
+ * The keys a mandatory policy sets (their controls are locked).
+ */
+managed: Array<string>, 
+/**
+ * The `…Enabled` policies that turn a feature off.
+ */
+turnedOff: Array<string>, };
+
 export type PreviewLine = { sku: string, name: string, quantity: number, unitPrice: number, discountBp: number, taxRateBp: number, amounts: LineAmounts, };
 
 export type PreviewRowView = { row: number, cells: Array<string>, issues: Array<RowIssue>, duplicate: DuplicateNote | null, };
@@ -977,6 +1018,10 @@ export type Vector = { [key in string]: number };
 
 export function appStatus(): Promise<AppStatus> {
   return invoke<AppStatus>("app_status");
+}
+
+export function policies(): Promise<PolicyView> {
+  return invoke<PolicyView>("policies");
 }
 
 export function createBook(req: CreateBook): Promise<AppStatus> {

@@ -3,13 +3,16 @@
 import { FluentBundle, FluentResource, type FluentVariable } from "@fluent/bundle";
 import enCore from "../../../locales/en-US/core.ftl?raw";
 import enUi from "../../../locales/en-US/ui.ftl?raw";
+import enPolicy from "../../../locales/en-US/policy.ftl?raw";
 import zhCore from "../../../locales/zh-CN/core.ftl?raw";
 import zhUi from "../../../locales/zh-CN/ui.ftl?raw";
+import zhPolicy from "../../../locales/zh-CN/policy.ftl?raw";
 
 export type LangTag = "en-US" | "zh-CN";
 export const LANGS: LangTag[] = ["en-US", "zh-CN"];
 
-export const SOURCES: Record<LangTag, string[]> = { "en-US": [enCore, enUi], "zh-CN": [zhCore, zhUi] };
+// policy.ftl: the policies' names and explanations, the same the Group Policy templates show.
+export const SOURCES: Record<LangTag, string[]> = { "en-US": [enCore, enUi, enPolicy], "zh-CN": [zhCore, zhUi, zhPolicy] };
 
 function bundle(lang: LangTag): FluentBundle {
   const b = new FluentBundle(lang, { useIsolating: false });

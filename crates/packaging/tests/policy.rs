@@ -3,7 +3,7 @@
 //! reaches the app's own parser as valid values.
 
 use banyan::policy::{Raw, from_raw, from_sources, keys, read};
-use banyan_policy_templates::{DOMAIN, generate};
+use banyan_packaging::policy::{DOMAIN, generate};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::Value;

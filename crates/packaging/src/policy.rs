@@ -1,4 +1,4 @@
-//! What IT deploys policies with, generated from the one source the app itself checks values
+//! The policy templates: what IT deploys policies with, generated from the one source the app itself checks values
 //! against (`packaging/policy/policies.schema.json`, embedded in the core as `policy::SCHEMA`) and
 //! the policies' names and explanations in `locales/*/policy.ftl`:
 //!
@@ -13,6 +13,7 @@
 //! The files are committed; a test fails when they differ from what this generates (drift), so a
 //! key added to the schema reaches every template in the same change.
 
+use crate::nest;
 use banyan::i18n::{Lang, Localizer};
 use banyan::policy::{KeySpec, keys};
 use quick_xml::Writer;
@@ -105,7 +106,7 @@ pub fn admx() -> io::Result<String> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     start(&mut w)?;
     w.create_element("policyDefinitions").with_attributes(ROOT_ATTRIBUTES).write_inner_content(|w| {
-        w.create_element("policyNamespaces").write_inner_content(|w| {
+        nest(w, "policyNamespaces", |w| {
             w.create_element("target")
                 .with_attributes([("prefix", "banyan"), ("namespace", NAMESPACE)])
                 .write_empty()?;
@@ -115,8 +116,8 @@ pub fn admx() -> io::Result<String> {
             Ok(())
         })?;
         w.create_element("resources").with_attribute(("minRequiredRevision", "1.0")).write_empty()?;
-        w.create_element("supportedOn").write_inner_content(|w| {
-            w.create_element("definitions").write_inner_content(|w| {
+        nest(w, "supportedOn", |w| {
+            nest(w, "definitions", |w| {
                 for v in versions() {
                     let id = supported_id(v);
                     w.create_element("definition")
@@ -127,7 +128,7 @@ pub fn admx() -> io::Result<String> {
             })?;
             Ok(())
         })?;
-        w.create_element("categories").write_inner_content(|w| {
+        nest(w, "categories", |w| {
             for (top, prefix) in [("Banyan", ""), ("Recommended", "Recommended_")] {
                 w.create_element("category")
                     .with_attributes([("name", top), ("displayName", &format!("$(string.Cat_{top})"))])
@@ -144,7 +145,7 @@ pub fn admx() -> io::Result<String> {
             }
             Ok(())
         })?;
-        w.create_element("policies").write_inner_content(|w| {
+        nest(w, "policies", |w| {
             for recommended in [false, true] {
                 for k in keys() {
                     policy(w, k, recommended)?;
@@ -190,7 +191,7 @@ fn policy(w: &mut Writer<Vec<u8>>, k: &KeySpec, recommended: bool) -> io::Result
             w.create_element("disabledValue").write_inner_content(|w| decimal(w, "0"))?;
             return Ok(());
         }
-        w.create_element("elements").write_inner_content(|w| {
+        nest(w, "elements", |w| {
             let number = |w: &mut Writer<Vec<u8>>, id: &str, value_name: &str, schema: &Value| -> io::Result<()> {
                 let min = schema["minimum"].as_u64().unwrap_or(0).to_string();
                 let max = schema["maximum"].as_u64().unwrap_or(u32::MAX as u64).to_string();
@@ -223,7 +224,7 @@ fn policy(w: &mut Writer<Vec<u8>>, k: &KeySpec, recommended: bool) -> io::Result
                                         format!("$(string.{}_{})", k.name, gp_id(v)).as_str(),
                                     ))
                                     .write_inner_content(|w| {
-                                        w.create_element("value").write_inner_content(|w| {
+                                        nest(w, "value", |w| {
                                             w.create_element("string").write_text_content(BytesText::new(v))?;
                                             Ok(())
                                         })?;
@@ -322,8 +323,8 @@ pub fn adml(lang: Lang) -> Result<String, String> {
         w.create_element("policyDefinitionResources").with_attributes(ROOT_ATTRIBUTES).write_inner_content(|w| {
             w.create_element("displayName").write_text_content(BytesText::new(&title))?;
             w.create_element("description").write_text_content(BytesText::new(&description))?;
-            w.create_element("resources").write_inner_content(|w| {
-                w.create_element("stringTable").write_inner_content(|w| {
+            nest(w, "resources", |w| {
+                nest(w, "stringTable", |w| {
                     for (id, text) in &strings {
                         w.create_element("string")
                             .with_attribute(("id", id.as_str()))
@@ -331,7 +332,7 @@ pub fn adml(lang: Lang) -> Result<String, String> {
                     }
                     Ok(())
                 })?;
-                w.create_element("presentationTable").write_inner_content(|w| {
+                nest(w, "presentationTable", |w| {
                     for (id, boxes) in &presentations {
                         w.create_element("presentation").with_attribute(("id", id.as_str())).write_inner_content(
                             |w| {

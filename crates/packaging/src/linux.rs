@@ -1,0 +1,230 @@
+//! The Linux packages' metadata, generated at `cargo xtask dist` time: the AppStream metainfo
+//! (name, summary and description in en-US and zh-CN from `locales/*/desktop.ftl`, releases from
+//! `CHANGELOG.md`) and the Debian changelog. The desktop entry and the copyright file are static
+//! (`packaging/linux/`).
+
+use crate::nest;
+use banyan::i18n::{Lang, Localizer};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use std::io;
+
+/// The app's id: its AppStream id, bundle identifier and macOS preference domain.
+pub const APP_ID: &str = "com.banyancrm.desktop";
+/// Who answers for the packages (the Debian `Maintainer`, the changelog's signer).
+pub const MAINTAINER: &str = "Banyan CRM Packaging <packages@banyancrm.com>";
+pub const HOMEPAGE: &str = "https://banyancrm.com";
+
+/// One release of CHANGELOG.md.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub version: String,
+    /// YYYY-MM-DD.
+    pub date: String,
+    pub items: Vec<String>,
+}
+
+/// The releases of a changelog in its `## VERSION (YYYY-MM-DD)` form, newest first; an error
+/// names the line that does not follow it.
+pub fn releases(changelog: &str) -> Result<Vec<Release>, String> {
+    let mut out: Vec<Release> = Vec::new();
+    for (n, line) in changelog.lines().enumerate() {
+        if let Some(head) = line.strip_prefix("## ") {
+            let parsed = head.split_once(" (").and_then(|(v, d)| Some((v.trim(), d.strip_suffix(')')?)));
+            let Some((version, date)) =
+                parsed.filter(|(v, d)| !v.is_empty() && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+            else {
+                return Err(format!("CHANGELOG.md line {}: not `## VERSION (YYYY-MM-DD)`: {line}", n + 1));
+            };
+            out.push(Release { version: version.into(), date: date.into(), items: Vec::new() });
+        } else if let Some(item) = line.strip_prefix("- ") {
+            match out.last_mut() {
+                Some(r) => r.items.push(item.trim().to_string()),
+                None => return Err(format!("CHANGELOG.md line {}: an item before any release", n + 1)),
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("CHANGELOG.md has no release".into());
+    }
+    Ok(out)
+}
+
+fn text(w: &mut Writer<Vec<u8>>, tag: &str, lang: Option<&str>, body: &str) -> io::Result<()> {
+    let mut el = w.create_element(tag);
+    if let Some(l) = lang {
+        el = el.with_attribute(("xml:lang", l));
+    }
+    el.write_text_content(BytesText::new(body))?;
+    Ok(())
+}
+
+/// The AppStream metainfo (`/usr/share/metainfo/com.banyancrm.desktop.metainfo.xml`) for a
+/// package whose desktop entry is `desktop_file`.
+pub fn metainfo(desktop_file: &str, releases: &[Release]) -> Result<String, String> {
+    let l10n: Vec<(Option<&str>, Localizer)> =
+        vec![(None, Localizer::new(Lang::EnUs)), (Some(Lang::ZhCn.tag()), Localizer::new(Lang::ZhCn))];
+    for (_, l) in &l10n {
+        for id in ["app-name", "app-summary", "app-description-1", "app-description-2"] {
+            if !l.has(id) {
+                return Err(format!("locales/{}/desktop.ftl has no {id}", l.lang().tag()));
+            }
+        }
+    }
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let written = (|| -> io::Result<()> {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        w.create_element("component").with_attribute(("type", "desktop-application")).write_inner_content(|w| {
+            text(w, "id", None, APP_ID)?;
+            text(w, "metadata_license", None, "CC0-1.0")?;
+            text(w, "project_license", None, "LicenseRef-proprietary")?;
+            for (lang, l) in &l10n {
+                text(w, "name", *lang, &l.t("app-name"))?;
+            }
+            for (lang, l) in &l10n {
+                text(w, "summary", *lang, &l.t("app-summary"))?;
+            }
+            nest(w, "description", |w| {
+                for (lang, l) in &l10n {
+                    for id in ["app-description-1", "app-description-2"] {
+                        text(w, "p", *lang, &l.t(id))?;
+                    }
+                }
+                Ok(())
+            })?;
+            w.create_element("launchable")
+                .with_attribute(("type", "desktop-id"))
+                .write_text_content(BytesText::new(desktop_file))?;
+            w.create_element("url")
+                .with_attribute(("type", "homepage"))
+                .write_text_content(BytesText::new(HOMEPAGE))?;
+            text(w, "developer_name", None, "Banyan CRM")?;
+            w.create_element("content_rating").with_attribute(("type", "oars-1.1")).write_empty()?;
+            nest(w, "provides", |w| {
+                text(w, "binary", None, "banyan")?;
+                text(w, "binary", None, "banyan-desktop")?;
+                Ok(())
+            })?;
+            nest(w, "releases", |w| {
+                for r in releases {
+                    w.create_element("release")
+                        .with_attributes([("version", r.version.as_str()), ("date", r.date.as_str())])
+                        .write_inner_content(|w| {
+                            nest(w, "description", |w| {
+                                nest(w, "ul", |w| {
+                                    for item in &r.items {
+                                        text(w, "li", None, item)?;
+                                    }
+                                    Ok(())
+                                })?;
+                                Ok(())
+                            })?;
+                            Ok(())
+                        })?;
+                }
+                Ok(())
+            })?;
+            Ok(())
+        })?;
+        Ok(())
+    })();
+    written.map_err(|e| e.to_string())?;
+    let mut out = String::from_utf8(w.into_inner()).map_err(|e| e.to_string())?;
+    out.push('\n');
+    Ok(out)
+}
+
+/// The Debian changelog of `package` (`/usr/share/doc/PACKAGE/changelog.gz`), one entry per
+/// release, signed by [`MAINTAINER`] at noon UTC of the release's day.
+pub fn debian_changelog(package: &str, releases: &[Release]) -> String {
+    let mut out = String::new();
+    for r in releases {
+        let day = chrono::NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").expect("checked by releases()");
+        let when = day.and_hms_opt(12, 0, 0).expect("noon exists").and_utc().to_rfc2822();
+        out.push_str(&format!("{package} ({}) unstable; urgency=medium\n\n", r.version));
+        for item in &r.items {
+            out.push_str(&format!("  * {item}\n"));
+        }
+        out.push_str(&format!("\n -- {MAINTAINER}  {when}\n\n"));
+    }
+    out
+}
+
+/// The desktop entry as Tauri's bundler takes it (`bundle.linux.{deb,rpm}.desktopTemplate`: it
+/// fills `{{exec}}` and `{{icon}}`), its names and comment in both languages from desktop.ftl.
+pub fn desktop_entry() -> String {
+    let en = Localizer::new(Lang::EnUs);
+    let zh = Localizer::new(Lang::ZhCn);
+    format!(
+        "[Desktop Entry]\n\
+         Type=Application\n\
+         Name={}\n\
+         Name[zh_CN]={}\n\
+         GenericName=Customer relationship management\n\
+         GenericName[zh_CN]=客户关系管理\n\
+         Comment={}\n\
+         Comment[zh_CN]={}\n\
+         Exec={{{{exec}}}}\n\
+         Icon={{{{icon}}}}\n\
+         StartupWMClass={{{{exec}}}}\n\
+         Terminal=false\n\
+         Categories=Office;ContactManagement;\n\
+         Keywords=CRM;customers;sales;contacts;orders;\n\
+         Keywords[zh_CN]=CRM;客户;销售;联系人;订单;\n",
+        en.t("app-name"),
+        zh.t("app-name"),
+        en.t("app-summary"),
+        zh.t("app-summary")
+    )
+}
+
+/// What goes into the .deb and .rpm beside the app.
+pub struct Bundle<'a> {
+    pub package: &'a str,
+    /// Where the metainfo, changelog, desktop entry and man page were written.
+    pub dir: &'a std::path::Path,
+    /// The `banyan` CLI binary.
+    pub cli: &'a std::path::Path,
+    pub copyright: &'a std::path::Path,
+    pub deb_depends: Vec<String>,
+    pub rpm_requires: Vec<String>,
+}
+
+/// The configuration `tauri bundle --config` merges into the app's for the Linux packages: who
+/// publishes it, the computed dependencies, the Debian changelog, the desktop entry and the
+/// files beside the app (the CLI in /usr/bin, its man page, the metainfo, the copyright file).
+pub fn tauri_config(b: &Bundle) -> serde_json::Value {
+    let at = |name: &str| b.dir.join(name).display().to_string();
+    let files = |doc: String| {
+        serde_json::json!({
+            "/usr/bin/banyan": b.cli.display().to_string(),
+            "/usr/share/man/man1/banyan.1.gz": at("banyan.1.gz"),
+            format!("/usr/share/metainfo/{APP_ID}.metainfo.xml"): at(&format!("{APP_ID}.metainfo.xml")),
+            format!("{doc}/copyright"): b.copyright.display().to_string(),
+        })
+    };
+    serde_json::json!({
+        "bundle": {
+            "publisher": "Banyan CRM",
+            "homepage": HOMEPAGE,
+            "copyright": "Copyright 2026 Banyan CRM",
+            "longDescription": Localizer::new(Lang::EnUs).t("app-description-1"),
+            "linux": {
+                "deb": {
+                    "depends": b.deb_depends,
+                    "section": "misc",
+                    "priority": "optional",
+                    "changelog": at("changelog"),
+                    "desktopTemplate": at("banyan.desktop"),
+                    "files": files(format!("/usr/share/doc/{}", b.package)),
+                },
+                "rpm": {
+                    "depends": b.rpm_requires,
+                    "release": "1",
+                    "desktopTemplate": at("banyan.desktop"),
+                    "files": files(format!("/usr/share/licenses/{}", b.package)),
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,70 @@
+//! The Linux packages' metadata passes the tools distributions check it with (appstreamcli,
+//! desktop-file-validate), and the changelog has the version being packaged.
+
+use banyan_packaging::linux::{self, APP_ID};
+use std::path::Path;
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn releases() -> Vec<linux::Release> {
+    linux::releases(&std::fs::read_to_string(root().join("CHANGELOG.md")).unwrap()).unwrap()
+}
+
+/// Runs a validator the tests' setup installs (`cargo xtask test` installs appstream and
+/// desktop-file-utils); its output when it refuses.
+fn validate(tool: &str, args: &[&str], file: &Path) {
+    let out = Command::new(tool).args(args).arg(file).output().unwrap_or_else(|e| panic!("{tool}: {e}"));
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{tool} refused {}:\n{said}", file.display());
+}
+
+#[test]
+fn the_changelog_has_the_version_the_packages_carry_and_its_releases_are_newest_first() {
+    let cargo = std::fs::read_to_string(root().join("src-tauri/Cargo.toml")).unwrap();
+    let version = cargo.lines().find_map(|l| l.strip_prefix("version = ")).unwrap().trim_matches('"');
+    let r = releases();
+    assert_eq!(r[0].version, version, "CHANGELOG.md's newest release is not the app's version");
+    assert!(r.windows(2).all(|w| w[0].date >= w[1].date), "releases are newest first");
+    assert!(r.iter().all(|r| !r.items.is_empty()), "a release with nothing in it");
+    let bad = linux::releases("# Changelog\n\n## 0.2.0 - 2026-13-01\n- x\n").unwrap_err();
+    assert!(bad.contains("line 3"), "{bad}");
+}
+
+#[test]
+fn the_metainfo_passes_appstream_validation_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{APP_ID}.metainfo.xml"));
+    let text = linux::metainfo("Banyan.desktop", &releases()).unwrap();
+    assert!(text.contains("<name xml:lang=\"zh-CN\">Banyan 客户管理</name>"), "{text}");
+    assert!(text.contains(&format!("<release version=\"{}\"", releases()[0].version)), "{text}");
+    std::fs::write(&path, text).unwrap();
+    validate("appstreamcli", &["validate", "--no-net"], &path);
+}
+
+#[test]
+fn the_desktop_entry_passes_desktop_file_validate_once_the_bundler_fills_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Banyan.desktop");
+    let entry = linux::desktop_entry().replace("{{exec}}", "banyan-desktop").replace("{{icon}}", "banyan-desktop");
+    assert!(entry.contains("Name[zh_CN]=Banyan 客户管理"), "{entry}");
+    std::fs::write(&path, entry).unwrap();
+    validate("desktop-file-validate", &[], &path);
+}
+
+#[test]
+fn the_debian_changelog_is_in_debians_form() {
+    let text = linux::debian_changelog("banyan", &releases());
+    let first = text.lines().next().unwrap();
+    assert_eq!(first, format!("banyan ({}) unstable; urgency=medium", releases()[0].version));
+    assert!(text.contains(&format!(" -- {}  ", linux::MAINTAINER)), "{text}");
+    // dpkg-parsechangelog reads it as Debian's tools will.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("changelog"), &text).unwrap();
+    let out = Command::new("dpkg-parsechangelog").arg("-l").arg(dir.path().join("changelog")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let parsed = String::from_utf8_lossy(&out.stdout);
+    assert!(parsed.contains(&format!("Version: {}", releases()[0].version)), "{parsed}");
+}
