@@ -176,12 +176,14 @@ pub fn read(path: &Path) -> Policies {
 }
 
 /// Whether `value` is what `key` takes; if not, what it takes. The schema decides, then what it
-/// cannot say: a folder absolute on this system.
+/// cannot say: a folder absolute on this system, a region or currency that exists.
 fn check(key: &KeySpec, value: &Value) -> Result<(), String> {
     let fits = key.accepts(value)
         && match key.name.as_str() {
             "BackupDirectory" => value.as_str().is_some_and(|s| Path::new(s).is_absolute()),
             "BackupSchedule" => value.as_str().and_then(crate::backup::parse_schedule).is_some(),
+            "PhoneRegion" => value.as_str().and_then(crate::quality::phone::Region::parse).is_some(),
+            "Currency" => value.as_str().is_some_and(|c| crate::model::Currency::parse(c, "currency").is_ok()),
             _ => true,
         };
     if fits { Ok(()) } else { Err(key.expected.clone()) }

@@ -31,6 +31,14 @@ policy-value-LogLevel-info = Events (default)
 policy-value-LogLevel-debug = Debug
 policy-value-LogLevel-trace = Trace
 
+policy-name-PhoneRegion = Phone region
+policy-explain-PhoneRegion = The region phone numbers typed without a country code belong to, as a two-letter code (CN, US, DE…). Mandatory: this computer reads and checks phone numbers with it whatever the book's setting says, and nobody can change it here. Recommended: new books start with it. Not set: the book's own setting.
+policy-label-PhoneRegion = Region code:
+
+policy-name-Currency = Currency
+policy-explain-Currency = The currency new products are priced in, as a three-letter code (CNY, USD, EUR…). Mandatory: this computer uses it whatever the book's setting says, and nobody can change it here. Recommended: new books start with it. Not set: the book's own setting.
+policy-label-Currency = Currency code:
+
 policy-name-ImportEnabled = Allow imports
 policy-explain-ImportEnabled = Disabled: nobody can import files into the customer book, in the window or with `banyan import`; the window shows import greyed out with the policy's name. Enabled or not configured: roles decide who may import.
 

@@ -28,6 +28,14 @@ policy-value-LogLevel-info = 事件（默认）
 policy-value-LogLevel-debug = 调试
 policy-value-LogLevel-trace = 跟踪
 
+policy-name-PhoneRegion = 电话区域
+policy-explain-PhoneRegion = 未带国家代码的电话号码所属区域，使用两个字母的代码（CN、US、DE 等）。强制：本机按此区域识别和校验电话号码，不论客户库的设置如何，且在本机无法更改。推荐：新建的客户库以此为初始值。未配置：使用客户库自身的设置。
+policy-label-PhoneRegion = 区域代码：
+
+policy-name-Currency = 货币
+policy-explain-Currency = 新商品使用的货币，使用三个字母的代码（CNY、USD、EUR 等）。强制：本机使用此货币，不论客户库的设置如何，且在本机无法更改。推荐：新建的客户库以此为初始值。未配置：使用客户库自身的设置。
+policy-label-Currency = 货币代码：
+
 policy-name-ImportEnabled = 允许导入
 policy-explain-ImportEnabled = 已禁用：任何人都不能向客户库导入文件（窗口中及 `banyan import` 均不可）；窗口中导入显示为灰色并注明策略名称。已启用或未配置：由角色决定谁可以导入。
 

@@ -177,6 +177,21 @@ pub struct Settings {
     pub currency: String,
 }
 
+impl Settings {
+    /// A new book's settings: those given, else IT's policies (mandatory or recommended), else
+    /// the built-in defaults.
+    pub fn recommended(phone_region: Option<String>, currency: Option<String>) -> Settings {
+        let d = Settings::default();
+        let pick = |key: &str, given: Option<String>, default: String| {
+            crate::policy::current().pick(key, given, |v| v.as_str().map(str::to_string)).0.unwrap_or(default)
+        };
+        Settings {
+            phone_region: pick("PhoneRegion", phone_region, d.phone_region),
+            currency: pick("Currency", currency, d.currency),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self { phone_region: "CN".into(), currency: "CNY".into() }
@@ -233,6 +248,15 @@ impl Banyan {
     pub fn create(opts: &OpenOptions, key: NewKey, settings: &Settings) -> ApiResult<Banyan> {
         let l10n = Localizer::new(opts.lang);
         let fail = |e: Error| localize(&l10n, e);
+        // IT's mandatory PhoneRegion / Currency over what was asked for (a recommended one is the
+        // caller's default: `Settings::recommended`).
+        let held = |key: &str, asked: &str| {
+            crate::policy::current().mandatory.get(key).and_then(|v| v.as_str()).unwrap_or(asked).to_string()
+        };
+        let settings = &Settings {
+            phone_region: held("PhoneRegion", &settings.phone_region),
+            currency: held("Currency", &settings.currency),
+        };
         let region = Region::parse(&settings.phone_region).ok_or_else(|| {
             fail(Error::field(FieldError::new("phoneRegion", "error-region").arg("value", &settings.phone_region)))
         })?;
@@ -669,24 +693,52 @@ impl Banyan {
         self.book_settings()
     }
 
+    /// The book's settings as this computer applies them: IT's mandatory `PhoneRegion` and
+    /// `Currency` policies over the book's own (which other desktops keep applying).
     fn book_settings(&self) -> ApiResult<Settings> {
         let d = Settings::default();
-        let get = |k: &str, default: String| -> ApiResult<String> {
-            Ok(self.store.setting(k).map_err(|e| self.err(e))?.unwrap_or(default))
+        let get = |k: &str, policy: &str, default: String| -> ApiResult<String> {
+            let book = self.store.setting(k).map_err(|e| self.err(e))?.unwrap_or(default);
+            Ok(crate::policy::current()
+                .pick(policy, Some(book), |v| v.as_str().map(str::to_string))
+                .0
+                .unwrap_or_default())
         };
-        Ok(Settings { phone_region: get("phone_region", d.phone_region)?, currency: get("currency", d.currency)? })
+        Ok(Settings {
+            phone_region: get("phone_region", "PhoneRegion", d.phone_region)?,
+            currency: get("currency", "Currency", d.currency)?,
+        })
+    }
+
+    /// Refuses a book setting a mandatory policy holds on this computer at another value (the
+    /// same value, as a form saving every field sends it, changes nothing and passes); whether
+    /// it holds it.
+    fn held_by_policy(&self, policy: &str, field: &str, value: &str) -> ApiResult<bool> {
+        match crate::policy::current().mandatory.get(policy).and_then(|v| v.as_str()) {
+            Some(held) if held == value => Ok(true),
+            Some(_) => {
+                Err(self.err(Error::field(FieldError::new(field, "error-policy-managed").arg("policy", policy))))
+            }
+            None => Ok(false),
+        }
     }
 
     pub fn set_phone_region(&self, caller: &Caller, code: &str) -> ApiResult<()> {
         self.may(caller, Entity::Settings, Action::Update)?;
         let region = Region::parse(code)
             .ok_or_else(|| self.err(Error::field(FieldError::new("phoneRegion", "error-region").arg("value", code))))?;
+        if self.held_by_policy("PhoneRegion", "phoneRegion", &region.code())? {
+            return Ok(());
+        }
         self.store.set_setting(&caller.actor(), "phone_region", &region.code()).map_err(|e| self.err(e))
     }
 
     pub fn set_currency(&self, caller: &Caller, code: &str) -> ApiResult<()> {
         self.may(caller, Entity::Settings, Action::Update)?;
         let c = Currency::parse(code, "currency").map_err(|e| self.err(Error::field(e)))?;
+        if self.held_by_policy("Currency", "currency", c.code())? {
+            return Ok(());
+        }
         self.store.set_setting(&caller.actor(), "currency", c.code()).map_err(|e| self.err(e))
     }
 

@@ -998,3 +998,63 @@ fn a_locale_policy_sets_the_language_of_messages() {
     assert!(chinese(&said(mandatory, &["--lang", "en-US"])), "a mandatory Locale over --lang");
     assert!(!chinese(&said("{}", &[])), "no policy: the system's language");
 }
+
+/// IT's PhoneRegion and Currency policies: a mandatory one is what this computer applies over the
+/// book's own setting (phones typed without a country code are read in its region) and cannot be
+/// changed here; a recommended one is a new book's default only.
+#[test]
+fn phone_region_and_currency_policies_hold_what_this_computer_applies() {
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policies.json");
+    std::fs::write(&policy, r#"{"policies": {"PhoneRegion": "US"}, "recommended": {"Currency": "USD"}}"#).unwrap();
+    let with = |args: &[&str]| cli.cmd(args).env("BANYAN_POLICY_FILE", &policy).output().unwrap();
+    let json = |out: Output| -> Value {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // The book was made with CN and CNY; on this computer the mandatory region is US.
+    let s = json(with(&["--json", "settings"]));
+    assert_eq!((s["phoneRegion"].as_str(), s["currency"].as_str()), (Some("US"), Some("CNY")), "{s}");
+    let c = json(with(&[
+        "--json",
+        "customer",
+        "add",
+        "--name",
+        "Ann Lee",
+        "--kind",
+        "person",
+        "--phone",
+        "(415) 555-0132",
+    ]));
+    assert_eq!(c["phones"][0].as_str(), Some("+14155550132"), "read in the policy's region: {c}");
+    let refused = with(&["--json", "settings", "--phone-region", "DE"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let e: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert!(e["error"]["message"].as_str().unwrap().contains("PhoneRegion"), "{e}");
+    json(with(&["--json", "settings", "--phone-region", "US", "--currency", "EUR"]));
+    // Without the policy, the book's own region again; the currency was the user's to change.
+    let s = cli.json(&["settings"]);
+    assert_eq!((s["phoneRegion"].as_str(), s["currency"].as_str()), (Some("CN"), Some("EUR")), "{s}");
+    // A new book takes the recommended currency and the mandatory region; flags give way only to
+    // the mandatory one.
+    let init = |extra: &[&str]| {
+        let db = dir.path().join(format!("new-{}.db", extra.len()));
+        let mut c = Command::new(env!("CARGO_BIN_EXE_banyan"));
+        c.arg("--db").arg(&db).arg("init").args(extra).env("BANYAN_PASSPHRASE", PASS);
+        let out = c.env("BANYAN_POLICY_FILE", &policy).env("LANG", "en_US.UTF-8").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let banyan = |args: &[&str]| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_banyan"));
+            c.arg("--db").arg(&db).args(args).env("BANYAN_PASSPHRASE", PASS).env("LANG", "en_US.UTF-8");
+            c.env("BANYAN_USER", ADMIN).env("BANYAN_PASSWORD", ADMIN_PW).env("BANYAN_NEW_PASSWORD", ADMIN_PW);
+            c.output().unwrap()
+        };
+        json(banyan(&["--json", "user", "add", ADMIN, "--name", "IT Admin", "--role", "admin"]));
+        json(banyan(&["--json", "settings"]))
+    };
+    let s = init(&[]);
+    assert_eq!((s["phoneRegion"].as_str(), s["currency"].as_str()), (Some("US"), Some("USD")), "{s}");
+    let s = init(&["--phone-region", "DE", "--currency", "EUR"]);
+    assert_eq!((s["phoneRegion"].as_str(), s["currency"].as_str()), (Some("US"), Some("EUR")), "{s}");
+}

@@ -68,3 +68,50 @@ fn the_debian_changelog_is_in_debians_form() {
     let parsed = String::from_utf8_lossy(&out.stdout);
     assert!(parsed.contains(&format!("Version: {}", releases()[0].version)), "{parsed}");
 }
+
+/// What `tauri bundle --config` merges into the app's configuration is what Tauri's own config
+/// types take (they refuse unknown keys, so a misspelt one fails here, not silently in a
+/// package), and carries the CLI, its man page, the metainfo and the copyright file.
+#[test]
+fn the_bundlers_configuration_loads_with_tauris_own_types_and_carries_the_cli() {
+    fn merge(base: &mut serde_json::Value, patch: &serde_json::Value) {
+        match (base, patch) {
+            (serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
+                for (k, v) in p {
+                    merge(b.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+                }
+            }
+            (b, p) => *b = p.clone(),
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = linux::Bundle {
+        package: "banyan",
+        dir: dir.path(),
+        cli: Path::new("/build/release/banyan"),
+        copyright: &root().join("packaging/linux/copyright"),
+        deb_depends: vec!["libc6 (>= 2.34)".into(), "libwebkit2gtk-4.1-0 (>= 2.40)".into()],
+        rpm_requires: vec!["libwebkit2gtk-4.1.so.0()(64bit)".into()],
+    };
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("src-tauri/tauri.conf.json")).unwrap()).unwrap();
+    merge(&mut config, &linux::tauri_config(&bundle));
+    let parsed: tauri_utils::config::Config =
+        serde_json::from_value(config).expect("Tauri takes the merged configuration");
+    let deb = &parsed.bundle.linux.deb;
+    assert_eq!(parsed.identifier, APP_ID);
+    assert_eq!(deb.depends.as_deref(), Some(&bundle.deb_depends[..]));
+    let files: Vec<String> = deb.files.keys().map(|k| k.display().to_string()).collect();
+    for wanted in [
+        "/usr/bin/banyan",
+        "/usr/share/man/man1/banyan.1.gz",
+        "/usr/share/metainfo/com.banyancrm.desktop.metainfo.xml",
+        "/usr/share/doc/banyan/copyright",
+    ] {
+        assert!(files.iter().any(|f| f == wanted), "the .deb lacks {wanted}: {files:?}");
+    }
+    let rpm = &parsed.bundle.linux.rpm;
+    assert_eq!(rpm.depends.as_deref(), Some(&bundle.rpm_requires[..]));
+    assert!(rpm.files.keys().any(|k| k == Path::new("/usr/bin/banyan")));
+    assert!(deb.desktop_template.is_some() && rpm.desktop_template.is_some() && deb.changelog.is_some());
+}

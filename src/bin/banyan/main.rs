@@ -43,12 +43,13 @@ enum Command {
         /// Where the key is kept; default: passphrase when one is given, else the keyring.
         #[arg(long, value_enum)]
         key_mode: Option<ModeArg>,
-        /// Region for phone numbers without a country code.
-        #[arg(long, default_value = "CN")]
-        phone_region: String,
-        /// Currency for new products.
-        #[arg(long, default_value = "CNY")]
-        currency: String,
+        /// Region for phone numbers without a country code (default: IT's PhoneRegion policy,
+        /// else CN).
+        #[arg(long)]
+        phone_region: Option<String>,
+        /// Currency for new products (default: IT's Currency policy, else CNY).
+        #[arg(long)]
+        currency: Option<String>,
     },
     /// Customers: people and companies.
     #[command(subcommand)]
@@ -1012,8 +1013,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             KeyMode::Passphrase => NewKey::Passphrase(pass.as_ref().map(|p| p.to_string()).unwrap_or_default()),
             _ => NewKey::Keyring,
         };
-        let b =
-            Banyan::create(&opts, key, &Settings { phone_region: phone_region.clone(), currency: currency.clone() })?;
+        let b = Banyan::create(&opts, key, &Settings::recommended(phone_region.clone(), currency.clone()))?;
         out.init(b.path(), mode);
         return Ok(());
     }
