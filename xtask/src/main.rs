@@ -819,6 +819,7 @@ fn dist(args: &[String]) -> Result {
         "cargo",
         &["run", "-q", "-p", "banyan-packaging", "--", "linux", &meta_s, "banyan", "Banyan.desktop", &cli_s],
     ))?;
+    must(cmd("gzip", &["-9nf", &meta.join("changelog").display().to_string()]))?;
     let config_path = meta.join("tauri.dist.json");
     let tauri = root.join("ui/node_modules/.bin/tauri");
     let mut bundle = Command::new(&tauri);

@@ -191,8 +191,9 @@ pub struct Bundle<'a> {
 }
 
 /// The configuration `tauri bundle --config` merges into the app's for the Linux packages: who
-/// publishes it, the computed dependencies, the Debian changelog, the desktop entry and the
-/// files beside the app (the CLI in /usr/bin, its man page, the metainfo, the copyright file).
+/// publishes it, the computed dependencies, the desktop entry and the files beside the app (the
+/// CLI in /usr/bin, its man page, the metainfo, the copyright file; the .deb's Debian changelog,
+/// which `cargo xtask dist` compresses to DIR/changelog.gz).
 pub fn tauri_config(b: &Bundle) -> serde_json::Value {
     let at = |name: &str| b.dir.join(name).display().to_string();
     let files = |doc: String| {
@@ -203,6 +204,10 @@ pub fn tauri_config(b: &Bundle) -> serde_json::Value {
             format!("{doc}/copyright"): b.copyright.display().to_string(),
         })
     };
+    // The Debian changelog beside the copyright file, in /usr/share/doc/PACKAGE (Tauri's own
+    // `changelog` option puts it under the product's name).
+    let mut deb_files = files(format!("/usr/share/doc/{}", b.package));
+    deb_files[format!("/usr/share/doc/{}/changelog.gz", b.package)] = at("changelog.gz").into();
     serde_json::json!({
         "bundle": {
             "publisher": "Banyan CRM",
@@ -214,9 +219,8 @@ pub fn tauri_config(b: &Bundle) -> serde_json::Value {
                     "depends": b.deb_depends,
                     "section": "misc",
                     "priority": "optional",
-                    "changelog": at("changelog"),
                     "desktopTemplate": at("banyan.desktop"),
-                    "files": files(format!("/usr/share/doc/{}", b.package)),
+                    "files": deb_files,
                 },
                 "rpm": {
                     "depends": b.rpm_requires,
