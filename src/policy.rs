@@ -180,13 +180,48 @@ pub fn read(path: &Path) -> Policies {
 fn check(key: &KeySpec, value: &Value) -> Result<(), String> {
     let fits = key.accepts(value)
         && match key.name.as_str() {
-            "BackupDirectory" => value.as_str().is_some_and(|s| Path::new(s).is_absolute()),
+            "BackupDirectory" | "DatabaseDirectory" => value.as_str().is_some_and(|s| Path::new(s).is_absolute()),
             "BackupSchedule" => value.as_str().and_then(crate::backup::parse_schedule).is_some(),
             "PhoneRegion" => value.as_str().and_then(crate::quality::phone::Region::parse).is_some(),
             "Currency" => value.as_str().is_some_and(|c| crate::model::Currency::parse(c, "currency").is_ok()),
             _ => true,
         };
     if fits { Ok(()) } else { Err(key.expected.clone()) }
+}
+
+/// The network filesystem `path` is on, if it is on one: a UNC path (`\\\\server\\share`), or
+/// on Linux the mount holding it (`/proc/self/mountinfo`) when it is NFS, SMB/CIFS or the like.
+/// A book there could be damaged: SQLite's locks and its WAL need a local disk.
+pub fn network_filesystem(path: &Path) -> Option<String> {
+    let text = path.to_string_lossy();
+    if text.starts_with("\\\\") || text.starts_with("//") {
+        return Some("UNC".into());
+    }
+    // The nearest folder that exists says which mount it is on.
+    let mut at = path.to_path_buf();
+    while !at.exists() {
+        at = at.parent()?.to_path_buf();
+    }
+    let at = std::fs::canonicalize(&at).ok()?;
+    network_mount(&std::fs::read_to_string("/proc/self/mountinfo").ok()?, &at)
+}
+
+/// Of `mountinfo` (its format: proc(5)), the network filesystem type of the mount holding `at`.
+fn network_mount(mountinfo: &str, at: &Path) -> Option<String> {
+    const NETWORK: &[&str] =
+        &["nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "glusterfs", "fuse.sshfs", "davfs"];
+    let mut best: Option<(usize, String)> = None;
+    for line in mountinfo.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let Some(dash) = fields.iter().position(|f| *f == "-") else { continue };
+        let (Some(point), Some(kind)) = (fields.get(4), fields.get(dash + 1)) else { continue };
+        // Octal escapes for spaces and the like (`\040`).
+        let point = point.replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\");
+        if at.starts_with(&point) && best.as_ref().is_none_or(|(len, _)| point.len() > *len) {
+            best = Some((point.len(), kind.to_string()));
+        }
+    }
+    best.map(|(_, kind)| kind).filter(|k| NETWORK.contains(&k.as_str()))
 }
 
 /// A value as a policy source other than the file holds it: the Windows registry (DWORD, QWORD,
@@ -275,8 +310,15 @@ impl Policies {
                 continue;
             };
             if let Err(expected) = check(spec, &value) {
-                self.problems.push(format!("{name}: {value} is not {expected}; ignored"));
-                continue;
+                if name == "DatabaseDirectory" {
+                    // No silent fallback for where the book lives: kept, so opening refuses it
+                    // naming the policy (`api::book_path`).
+                    self.problems
+                        .push(format!("{name}: {value} is not {expected}; the book will not open until it is"));
+                } else {
+                    self.problems.push(format!("{name}: {value} is not {expected}; ignored"));
+                    continue;
+                }
             }
             let into = if mandatory { &mut self.mandatory } else { &mut self.recommended };
             into.insert(name, value);
@@ -327,6 +369,17 @@ impl Policies {
         match self.pick("Locale", chosen, parse) {
             (Some(l), source) => (l, source),
             (None, source) => (crate::i18n::Lang::from_env(), source),
+        }
+    }
+
+    /// The folder IT keeps the customer book in (`DatabaseDirectory`), and whether it is
+    /// mandatory, as the policy names it (checked when the book is opened: `api::book_path`).
+    pub fn book_folder(&self) -> Option<(PathBuf, bool)> {
+        let folder = |v: &Value| v.as_str().map(PathBuf::from);
+        match self.pick("DatabaseDirectory", None, folder) {
+            (Some(f), Source::Policy) => Some((f, true)),
+            (Some(f), _) => Some((f, false)),
+            (None, _) => None,
         }
     }
 
@@ -522,5 +575,36 @@ mod tests {
         assert!(said.contains("com.banyancrm.desktop: BackupKeep: {"), "{said}");
         assert!(said.contains("not all 0"), "{said}");
         assert!(said.contains("BackupDirectory: \"relative/folder\" is not an absolute folder path"), "{said}");
+    }
+
+    #[test]
+    fn the_mount_holding_a_folder_says_whether_it_is_a_network_drive() {
+        let mountinfo = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n\
+             40 22 0:35 / /srv rw shared:2 - ext4 /dev/sdb1 rw\n\
+             41 40 0:36 / /srv/shared\\040drive rw shared:3 - nfs4 files:/crm rw\n\
+             42 22 0:37 / /mnt/office rw shared:4 - cifs //office/crm rw\n";
+        let on = |p: &str| network_mount(mountinfo, Path::new(p));
+        assert_eq!(on("/srv/banyan"), None, "a local disk");
+        assert_eq!(on("/srv/shared drive/banyan").as_deref(), Some("nfs4"), "the longest mount point wins");
+        assert_eq!(on("/mnt/office/books").as_deref(), Some("cifs"));
+        assert_eq!(on("/home/sam"), None);
+        assert_eq!(network_filesystem(Path::new("\\\\office\\crm\\books")).as_deref(), Some("UNC"));
+        assert_eq!(network_filesystem(Path::new("/tmp/not/made/yet")), None, "the nearest existing folder decides");
+    }
+
+    #[test]
+    fn a_wrong_database_directory_is_kept_so_the_book_refuses_to_open_rather_than_move() {
+        let (_d, path) =
+            file(r#"{"policies": {"DatabaseDirectory": "books"}, "recommended": {"BackupDirectory": "books"}}"#);
+        let p = read(&path);
+        assert_eq!(p.book_folder(), Some((PathBuf::from("books"), true)));
+        assert!(!p.recommended.contains_key("BackupDirectory"), "other folders are ignored as ever");
+        let said = p.problems.join("\n");
+        assert!(
+            said.contains(
+                "DatabaseDirectory: \"books\" is not an absolute folder path on a local disk; the book will not open"
+            ),
+            "{said}"
+        );
     }
 }

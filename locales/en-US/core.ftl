@@ -7,6 +7,7 @@
 field-kind = Type
 field-pairing = Pairing code
 field-peer = Desktop address
+field-db = Customer book
 field-to = Rewind to
 field-user = User
 field-device = Desktop
@@ -514,6 +515,19 @@ error-rewind-time = “{ $value }” is not a moment to rewind to: type a date a
 error-policy-file = { $count } of this file's policies would be ignored (listed above).
 error-policy-managed = Managed by your organization: policy { $policy } sets this.
 error-policy-turned-off = Turned off by your organization (policy { $policy }).
+#   $policy (String) - the policy's name
+#   $path (String) - the folder it names
+error-policy-folder-relative = Your organization's policy { $policy } names the folder { $path }, which is not an absolute path. Banyan keeps the book nowhere else: ask your IT department to correct the policy.
+#   $policy (String) - the policy's name
+#   $path (String) - the folder it names
+error-policy-folder-network = Your organization's policy { $policy } names the folder { $path }, which is on a network drive, where the book could be damaged. Banyan keeps the book nowhere else: ask your IT department to correct the policy.
+#   $policy (String) - the policy's name
+#   $path (String) - the folder it names
+error-policy-folder-unwritable = Your organization's policy { $policy } names the folder { $path }, which cannot be made or written. Banyan keeps the book nowhere else: ask your IT department to correct the policy.
+#   $policy (String) - the policy's name
+#   $path (String) - the folder it names
+#   $named (String) - the book asked for (--db, BANYAN_DB)
+error-policy-folder-elsewhere = Your organization's policy { $policy } keeps the customer book in { $path }; { $named } is outside that folder, so Banyan does not open it.
 error-rewind-user = No user is called “{ $value }”: give a login or a full name.
 error-restore-confirm = A restore replaces the book: run it again with --yes (or --dry-run to see what it would do).
 error-book-in-use = The book is open in another Banyan window or command. Close it and try again. Nothing was changed.

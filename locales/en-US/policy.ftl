@@ -39,6 +39,10 @@ policy-name-Currency = Currency
 policy-explain-Currency = The currency new products are priced in, as a three-letter code (CNY, USD, EUR…). Mandatory: this computer uses it whatever the book's setting says, and nobody can change it here. Recommended: new books start with it. Not set: the book's own setting.
 policy-label-Currency = Currency code:
 
+policy-name-DatabaseDirectory = Customer book folder
+policy-explain-DatabaseDirectory = The folder the customer book is kept in on this computer, as an absolute path on a local disk (never a network drive: SQLite's locking is not safe there). Mandatory: Banyan opens only the book in this folder, and a folder that is relative, on a network drive or not writable stops it with a message naming the policy, with no fallback elsewhere. Recommended: where a new book goes unless the user names another. Not set: the user's local application data folder.
+policy-label-DatabaseDirectory = Folder:
+
 policy-name-ImportEnabled = Allow imports
 policy-explain-ImportEnabled = Disabled: nobody can import files into the customer book, in the window or with `banyan import`; the window shows import greyed out with the policy's name. Enabled or not configured: roles decide who may import.
 

@@ -7,6 +7,7 @@
 field-kind = 类型
 field-pairing = 配对码
 field-peer = 桌面地址
+field-db = 客户库
 field-to = 回退到
 field-user = 用户
 field-device = 桌面
@@ -324,6 +325,19 @@ error-rewind-time = “{ $value }”不是可回退到的时间：请输入日�
 error-policy-file = 此文件中有 { $count } 项策略将被忽略（见上文）。
 error-policy-managed = 由您的组织管理：策略 { $policy } 设定了此项。
 error-policy-turned-off = 已被您的组织关闭（策略 { $policy }）。
+#   $policy (String) - 策略名称
+#   $path (String) - 策略指定的文件夹
+error-policy-folder-relative = 您组织的策略 { $policy } 指定了文件夹 { $path }，但它不是绝对路径。Banyan 不会把客户库放到其他位置：请联系 IT 部门更正此策略。
+#   $policy (String) - 策略名称
+#   $path (String) - 策略指定的文件夹
+error-policy-folder-network = 您组织的策略 { $policy } 指定了文件夹 { $path }，但它位于网络驱动器上，客户库可能因此损坏。Banyan 不会把客户库放到其他位置：请联系 IT 部门更正此策略。
+#   $policy (String) - 策略名称
+#   $path (String) - 策略指定的文件夹
+error-policy-folder-unwritable = 您组织的策略 { $policy } 指定了文件夹 { $path }，但该文件夹无法创建或写入。Banyan 不会把客户库放到其他位置：请联系 IT 部门更正此策略。
+#   $policy (String) - 策略名称
+#   $path (String) - 策略指定的文件夹
+#   $named (String) - 所要求的客户库（--db、BANYAN_DB）
+error-policy-folder-elsewhere = 您组织的策略 { $policy } 规定客户库存放在 { $path }；{ $named } 不在该文件夹中，因此 Banyan 不会打开它。
 error-rewind-user = 没有名为“{ $value }”的用户：请输入登录名或全名。
 error-restore-confirm = 恢复会替换整个客户库：请加上 --yes 再次运行（或用 --dry-run 查看将会发生什么）。
 error-book-in-use = 客户库正在另一个 Banyan 窗口或命令中打开。请先关闭后重试。未做任何更改。

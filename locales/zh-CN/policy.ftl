@@ -36,6 +36,10 @@ policy-name-Currency = 货币
 policy-explain-Currency = 新商品使用的货币，使用三个字母的代码（CNY、USD、EUR 等）。强制：本机使用此货币，不论客户库的设置如何，且在本机无法更改。推荐：新建的客户库以此为初始值。未配置：使用客户库自身的设置。
 policy-label-Currency = 货币代码：
 
+policy-name-DatabaseDirectory = 客户库文件夹
+policy-explain-DatabaseDirectory = 本机存放客户库的文件夹，须为本地磁盘上的绝对路径（不能是网络驱动器：SQLite 的锁在网络驱动器上不安全）。强制：Banyan 只打开此文件夹中的客户库；文件夹为相对路径、位于网络驱动器或不可写时，Banyan 会停止并显示指明该策略的消息，不会改用其他位置。推荐：新客户库的默认位置，用户可另行指定。未配置：用户的本地应用数据文件夹。
+policy-label-DatabaseDirectory = 文件夹：
+
 policy-name-ImportEnabled = 允许导入
 policy-explain-ImportEnabled = 已禁用：任何人都不能向客户库导入文件（窗口中及 `banyan import` 均不可）；窗口中导入显示为灰色并注明策略名称。已启用或未配置：由角色决定谁可以导入。
 

@@ -30,7 +30,8 @@ type R<T> = Result<T, ApiError>;
 pub struct AppStatus {
     /// "missing": first run; "locked": waiting for the passphrase; "no-users": the book needs its
     /// first admin; "signed-out": waiting for a sign-in; "mfa-setup": signed in, but the role
-    /// requires an authenticator app the user has not set up yet; "open": ready.
+    /// requires an authenticator app the user has not set up yet; "open": ready; "blocked": IT's
+    /// DatabaseDirectory policy names a folder that cannot hold the book (`error` says why).
     pub state: String,
     /// Who is signed in.
     pub user: Option<Caller>,
@@ -97,6 +98,7 @@ fn status(state: &AppState) -> AppStatus {
     let session = state.session();
     let policies = api::policies();
     let st = match (open, has_users) {
+        _ if state.blocked.is_some() => "blocked",
         (true, false) => "no-users",
         (true, true) if session.caller.is_none() => "signed-out",
         (true, true) if session.caller.as_ref().is_some_and(|c| c.mfa_setup_needed()) => "mfa-setup",
@@ -117,7 +119,7 @@ fn status(state: &AppState) -> AppStatus {
         path: state.db_path.display().to_string(),
         key_mode: state.key_mode(),
         lang: state.lang(),
-        error: state.open_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        error: state.blocked.clone().or_else(|| state.open_error.lock().unwrap_or_else(|e| e.into_inner()).clone()),
         currencies: banyan::model::currency_digits(),
         updated_snapshot,
         turned_off: policies.turned_off,

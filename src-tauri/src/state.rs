@@ -35,6 +35,9 @@ pub struct AppState {
     pub started: Instant,
     /// Set when the book failed to open at start (e.g. the keyring has no key): shown, not hidden.
     pub open_error: Mutex<Option<ApiError>>,
+    /// Why the book may not be opened or made at all on this computer (IT's DatabaseDirectory
+    /// policy names a folder that cannot hold it): the window shows only this.
+    pub blocked: Option<ApiError>,
     /// True while the book is being opened at start, on its own thread, so the window and the UI
     /// load meanwhile (the unlock can take a few hundred ms); the book's users wait for it.
     opening: (Mutex<bool>, Condvar),
@@ -88,9 +91,7 @@ impl AppState {
         // `--db PATH` (IT's shortcut for a second book), else BANYAN_DB, else the default place.
         let args: Vec<String> = std::env::args().collect();
         let db_arg = args.iter().position(|a| a == "--db").and_then(|i| args.get(i + 1)).map(PathBuf::from);
-        let db_path = db_arg
-            .or_else(|| std::env::var_os("BANYAN_DB").map(PathBuf::from))
-            .unwrap_or_else(banyan::api::default_db_path);
+        let named = db_arg.or_else(|| std::env::var_os("BANYAN_DB").map(PathBuf::from));
         let config_dir = match std::env::var_os("BANYAN_CONFIG_DIR") {
             Some(d) => PathBuf::from(d),
             None => app.path().app_config_dir()?,
@@ -98,6 +99,15 @@ impl AppState {
         let prefs_path = config_dir.join("prefs.json");
         let prefs: Prefs =
             std::fs::read(&prefs_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        // IT's DatabaseDirectory policy may hold where the book is; a folder that cannot hold it
+        // (or a book named elsewhere) blocks the window with the policy's name, never a fallback.
+        let (db_path, blocked) = match banyan::api::book_path(named.clone()) {
+            Ok(p) => (p, None),
+            Err(e) => {
+                let l10n = banyan::i18n::Localizer::new(banyan::policy::current().language(prefs.lang).0);
+                (named.unwrap_or_else(banyan::api::default_db_path), Some(banyan::api::localize(&l10n, e)))
+            }
+        };
         let state = AppState {
             app: app.clone(),
             db_path,
@@ -107,6 +117,7 @@ impl AppState {
             io: IoGuard::default(),
             started,
             open_error: Mutex::new(None),
+            blocked,
             opening: (Mutex::new(false), Condvar::new()),
             session: Mutex::new(Session::default()),
             idle_lock_max_seconds: idle_policy()
@@ -340,7 +351,7 @@ impl AppState {
     /// passphrase was given in BANYAN_PASSPHRASE (IT deployments, the dev database of
     /// `cargo xtask run`).
     fn auto_unlock(&self) -> Option<Unlock> {
-        if !self.db_path.exists() {
+        if self.blocked.is_some() || !self.db_path.exists() {
             return None;
         }
         match (self.key_mode(), std::env::var("BANYAN_PASSPHRASE")) {

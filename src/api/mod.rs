@@ -166,6 +166,52 @@ pub fn default_db_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("banyan.db"))
 }
 
+/// Where the customer book is on this computer: in IT's mandatory `DatabaseDirectory` (a book
+/// named elsewhere, with `--db` or `BANYAN_DB`, is refused naming the policy), else the one
+/// named, else in a recommended `DatabaseDirectory`, else at [`default_db_path`]. A policy's folder
+/// that is relative, on a network drive or not writable stops here, naming the policy and the
+/// folder: the book never silently goes elsewhere.
+pub fn book_path(named: Option<PathBuf>) -> crate::Result<PathBuf> {
+    book_path_in(crate::policy::current(), named)
+}
+
+fn book_path_in(policies: &crate::policy::Policies, named: Option<PathBuf>) -> crate::Result<PathBuf> {
+    const POLICY: &str = "DatabaseDirectory";
+    let Some((folder, mandatory)) = policies.book_folder() else {
+        return Ok(named.unwrap_or_else(default_db_path));
+    };
+    if !mandatory && let Some(n) = named {
+        return Ok(n);
+    }
+    let shown = folder.display().to_string();
+    let refuse = |id: &'static str| FieldError::new("db", id).arg("policy", POLICY).arg("path", &shown);
+    if !folder.is_absolute() {
+        return Err(Error::field(refuse("error-policy-folder-relative")));
+    }
+    if crate::policy::network_filesystem(&folder).is_some() {
+        return Err(Error::field(refuse("error-policy-folder-network")));
+    }
+    let writable = std::fs::create_dir_all(&folder).and_then(|_| {
+        let probe = folder.join(format!(".banyan-write-check-{}", std::process::id()));
+        std::fs::write(&probe, b"").and_then(|_| std::fs::remove_file(&probe))
+    });
+    if writable.is_err() {
+        return Err(Error::field(refuse("error-policy-folder-unwritable")));
+    }
+    let book = folder.join("banyan.db");
+    match named {
+        // The book named is in the folder IT set (as the path IT names it, or the same folder
+        // reached another way).
+        Some(n) if n.parent().is_some_and(|p| same_folder(p, &folder)) => Ok(n),
+        Some(n) => Err(Error::field(refuse("error-policy-folder-elsewhere").arg("named", n.display().to_string()))),
+        None => Ok(book),
+    }
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    a == b || matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+}
+
 /// Settings a new database starts with.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -1076,4 +1122,53 @@ fn kebab(camel: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod book_path_tests {
+    use super::*;
+
+    fn policies(text: &str) -> (tempfile::TempDir, crate::policy::Policies) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policies.json");
+        std::fs::write(&path, text).unwrap();
+        let p = crate::policy::read(&path);
+        (dir, p)
+    }
+
+    fn msg(r: crate::Result<PathBuf>) -> String {
+        match r {
+            Err(Error::Invalid(e)) => format!("{} {:?}", e[0].msg_id, e[0].args),
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_book_is_where_its_policy_says_and_never_silently_elsewhere() {
+        let (dir, none) = policies("{}");
+        let named = dir.path().join("mine.db");
+        assert_eq!(book_path_in(&none, Some(named.clone())).unwrap(), named);
+        assert_eq!(book_path_in(&none, None).unwrap(), default_db_path());
+
+        let folder = dir.path().join("it/books");
+        let (_d, rec) = policies(&format!(r#"{{"recommended": {{"DatabaseDirectory": {:?}}}}}"#, folder));
+        assert_eq!(book_path_in(&rec, Some(named.clone())).unwrap(), named, "the user's choice beats a recommendation");
+        assert_eq!(book_path_in(&rec, None).unwrap(), folder.join("banyan.db"));
+        assert!(folder.is_dir(), "the folder is made");
+
+        let (_d, man) = policies(&format!(r#"{{"policies": {{"DatabaseDirectory": {:?}}}}}"#, folder));
+        assert_eq!(book_path_in(&man, None).unwrap(), folder.join("banyan.db"));
+        let inside = folder.join("other.db");
+        assert_eq!(book_path_in(&man, Some(inside.clone())).unwrap(), inside);
+        let refused = msg(book_path_in(&man, Some(named)));
+        assert!(refused.starts_with("error-policy-folder-elsewhere") && refused.contains("mine.db"), "{refused}");
+
+        let (_d, relative) = policies(r#"{"policies": {"DatabaseDirectory": "books"}}"#);
+        let said = msg(book_path_in(&relative, None));
+        assert!(said.starts_with("error-policy-folder-relative") && said.contains("books"), "{said}");
+        // Not writable even for root: /proc takes no folders.
+        let (_d, unwritable) = policies(r#"{"policies": {"DatabaseDirectory": "/proc/banyan-books"}}"#);
+        let said = msg(book_path_in(&unwritable, None));
+        assert!(said.starts_with("error-policy-folder-unwritable") && said.contains("/proc/banyan-books"), "{said}");
+    }
 }

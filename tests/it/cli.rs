@@ -1058,3 +1058,29 @@ fn phone_region_and_currency_policies_hold_what_this_computer_applies() {
     let s = init(&["--phone-region", "DE", "--currency", "EUR"]);
     assert_eq!((s["phoneRegion"].as_str(), s["currency"].as_str()), (Some("US"), Some("EUR")), "{s}");
 }
+
+/// IT's DatabaseDirectory: a book named outside a mandatory folder, or a folder that cannot hold
+/// the book, stops the command (exit 2) naming the policy; nothing is made elsewhere.
+#[test]
+fn a_mandatory_database_directory_refuses_books_elsewhere_and_folders_that_cannot_hold_one() {
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policies.json");
+    let run = |text: &str| {
+        std::fs::write(&policy, text).unwrap();
+        let out = cli.cmd(&["--json", "customer", "list"]).env("BANYAN_POLICY_FILE", &policy).output().unwrap();
+        let said: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code(), said["error"]["message"].as_str().unwrap_or("").to_string())
+    };
+    let folder = dir.path().join("books");
+    let (code, said) = run(&format!(r#"{{"policies": {{"DatabaseDirectory": {folder:?}}}}}"#));
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("DatabaseDirectory") && said.contains("cli.db") && said.contains("outside"), "{said}");
+    let (code, said) = run(r#"{"policies": {"DatabaseDirectory": "/proc/banyan-books"}}"#);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("/proc/banyan-books") && said.contains("cannot be made or written"), "{said}");
+    // A recommended folder gives way to the book named.
+    let (code, said) = run(&format!(r#"{{"recommended": {{"DatabaseDirectory": {folder:?}}}}}"#));
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!folder.join("banyan.db").exists(), "a book was made in the recommended folder");
+}

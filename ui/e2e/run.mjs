@@ -26,14 +26,19 @@ let passed = 0;
 let failed = 0;
 const failures = [];
 
-async function session() {
+/** A new window of the app (a new process), with `args` on its command line. */
+async function openWindow(args = []) {
   return remote({
     hostname: "127.0.0.1",
     port: 4444,
     logLevel: "error",
     connectionRetryTimeout: 120_000,
-    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP } },
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args } },
   });
+}
+
+async function session() {
+  return openWindow();
 }
 
 const byTest = (b, id) => b.$(`[data-testid="${id}"]`);
@@ -548,13 +553,7 @@ async function main() {
   }
   // A policy of 5 seconds' idle time (IT's `--idle-lock-seconds`): with no input the session
   // ends, the page drops every customer value, and only signing in brings them back.
-  b = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "error",
-    connectionRetryTimeout: 120_000,
-    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args: ["--idle-lock-seconds", "5"] } },
-  });
+  b = await openWindow(["--idle-lock-seconds", "5"]);
   try {
     await step("after 5 idle seconds Banyan locks and no customer is left in the page", async () => {
       await unlockBook(b, "correct horse battery staple");
@@ -852,13 +851,7 @@ async function syncSteps() {
   const ruth = hubCli("customer", "add", "--kind", "person", "--name", "Ruth Quillfeather", "--city", "Boston").id;
   const invite = await startCli(["--db", HUB, "--json", "sync", "invite", "--listen", "127.0.0.1:0", "--name", "office-hub"], hubEnv);
   let hub = null;
-  const b = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "error",
-    connectionRetryTimeout: 120_000,
-    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args: ["--db", JOINED] } },
-  });
+  const b = await openWindow(["--db", JOINED]);
   try {
     await step("a new desktop joins the team's book with the code the hub shows, and finds its customers", async () => {
       await (await byTest(b, "first-run")).waitForDisplayed({ timeout: 30_000 });
@@ -1005,13 +998,7 @@ async function syncSteps() {
       const original = (...args) => JSON.parse(execFileSync(CLI, ["--db", JOINED, "--json", ...args], { env: joinedEnv }).toString());
       original("customer", "add", "--kind", "person", "--name", "Added On The Original");
       original("sync", "now", "--peer", hubAddress);
-      const c = await remote({
-        hostname: "127.0.0.1",
-        port: 4444,
-        logLevel: "error",
-        connectionRetryTimeout: 120_000,
-        capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args: ["--db", COPY] } },
-      });
+      const c = await openWindow(["--db", COPY]);
       try {
         await unlockBook(c, "joined passphrase 2026");
         await signIn(c, "admin", HUB_ADMIN_PASSWORD);
@@ -1045,44 +1032,52 @@ async function syncSteps() {
     await step("IT's policy turns import and export off and holds the language: the window greys them out naming the policy, in Chinese, its language switch locked", async () => {
       // Read by each window at its start: written before this one opens, removed after.
       const POLICY = join(dir, "policies.json");
-      writeFileSync(POLICY, JSON.stringify({ policies: { ImportEnabled: false, ExportEnabled: false, Locale: "zh-CN", IdleLockMinutes: 0 }, recommended: { BackupSchedule: "02:00" } }));
-      const p = await remote({
-        hostname: "127.0.0.1",
-        port: 4444,
-        logLevel: "error",
-        connectionRetryTimeout: 120_000,
-        capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args: ["--db", join(dir, "copied.db")] } },
-      });
       try {
-        await unlockBook(p, "joined passphrase 2026");
-        await signIn(p, "admin", HUB_ADMIN_PASSWORD);
-        await (await p.$('[data-nav="data"]')).waitForDisplayed({ timeout: 30_000 });
-        expect(!(await (await byTest(p, "lang-switch")).isEnabled()), "the language switch can still be used");
-        await (await p.$('[data-nav="data"]')).click();
-        await (await p.$('[data-tab="import"]')).click();
-        await waitText(await byTest(p, "import-off"), (t) => t.includes("已被您的组织关闭") && t.includes("ImportEnabled"), "import turned off, naming the policy, in Chinese");
-        expect(!(await byTest(p, "import-path").isExisting()), "the import form is still offered");
-        await (await p.$('[data-tab="export"]')).click();
-        await waitText(await byTest(p, "export-off"), (t) => t.includes("ExportEnabled"), "export turned off, naming the policy");
-        expect(!(await (await byTest(p, "export-run")).isEnabled()), "Export can still be clicked");
-        await shot(p, "policy-export-off.zh-CN");
-        // Settings lists what IT set, by the names the Group Policy templates use, and the value
-        // that was ignored, with why.
-        await (await p.$('[data-nav="settings"]')).click();
-        const panel = await byTest(p, "policies-panel");
-        await panel.waitForDisplayed({ timeout: 10_000 });
-        const texts = [];
-        for (const r of await p.$$('[data-testid="policy-row"]')) texts.push(await r.getText());
-        const row = (key) => texts.find((x) => x.includes(key)) ?? "";
-        expect(row("ExportEnabled").includes("允许导出") && row("ExportEnabled").includes("已关闭") && row("ExportEnabled").includes("强制"), `export's row: ${row("ExportEnabled")}`);
-        expect(row("Locale").includes("简体中文"), `the language's row: ${row("Locale")}`);
-        expect(row("BackupSchedule").includes("02:00") && row("BackupSchedule").includes("推荐"), `the recommended backup time: ${row("BackupSchedule")}`);
-        expect(!row("IdleLockMinutes"), "a value that was ignored is listed as in force");
-        await waitText(await byTest(p, "policy-problems"), (t) => t.includes("IdleLockMinutes: 0 is not a whole number of minutes from 1 to 1440"), "the ignored value, with why");
-        await panel.scrollIntoView();
-        await shot(p, "policy-settings.zh-CN");
+        writeFileSync(POLICY, JSON.stringify({ policies: { ImportEnabled: false, ExportEnabled: false, Locale: "zh-CN", IdleLockMinutes: 0 }, recommended: { BackupSchedule: "02:00" } }));
+        const p = await openWindow(["--db", join(dir, "copied.db")]);
+        try {
+          await unlockBook(p, "joined passphrase 2026");
+          await signIn(p, "admin", HUB_ADMIN_PASSWORD);
+          await (await p.$('[data-nav="data"]')).waitForDisplayed({ timeout: 30_000 });
+          expect(!(await (await byTest(p, "lang-switch")).isEnabled()), "the language switch can still be used");
+          await (await p.$('[data-nav="data"]')).click();
+          await (await p.$('[data-tab="import"]')).click();
+          await waitText(await byTest(p, "import-off"), (t) => t.includes("已被您的组织关闭") && t.includes("ImportEnabled"), "import turned off, naming the policy, in Chinese");
+          expect(!(await byTest(p, "import-path").isExisting()), "the import form is still offered");
+          await (await p.$('[data-tab="export"]')).click();
+          await waitText(await byTest(p, "export-off"), (t) => t.includes("ExportEnabled"), "export turned off, naming the policy");
+          expect(!(await (await byTest(p, "export-run")).isEnabled()), "Export can still be clicked");
+          await shot(p, "policy-export-off.zh-CN");
+          // Settings lists what IT set, by the names the Group Policy templates use, and the value
+          // that was ignored, with why.
+          await (await p.$('[data-nav="settings"]')).click();
+          const panel = await byTest(p, "policies-panel");
+          await panel.waitForDisplayed({ timeout: 10_000 });
+          const texts = [];
+          for (const r of await p.$$('[data-testid="policy-row"]')) texts.push(await r.getText());
+          const row = (key) => texts.find((x) => x.includes(key)) ?? "";
+          expect(row("ExportEnabled").includes("允许导出") && row("ExportEnabled").includes("已关闭") && row("ExportEnabled").includes("强制"), `export's row: ${row("ExportEnabled")}`);
+          expect(row("Locale").includes("简体中文"), `the language's row: ${row("Locale")}`);
+          expect(row("BackupSchedule").includes("02:00") && row("BackupSchedule").includes("推荐"), `the recommended backup time: ${row("BackupSchedule")}`);
+          expect(!row("IdleLockMinutes"), "a value that was ignored is listed as in force");
+          await waitText(await byTest(p, "policy-problems"), (t) => t.includes("IdleLockMinutes: 0 is not a whole number of minutes from 1 to 1440"), "the ignored value, with why");
+          await panel.scrollIntoView();
+          await shot(p, "policy-settings.zh-CN");
+        } finally {
+          await p.deleteSession().catch(() => {});
+        }
+        // A DatabaseDirectory the book cannot be kept in: the window shows only why, naming the
+        // policy and the folder, and opens no book anywhere else.
+        writeFileSync(POLICY, JSON.stringify({ policies: { DatabaseDirectory: "/proc/banyan-books", Locale: "zh-CN" } }));
+        const q = await openWindow(["--db", join(dir, "copied.db")]);
+        try {
+          await waitText(await byTest(q, "blocked"), (t) => t.includes("DatabaseDirectory") && t.includes("/proc/banyan-books") && t.includes("无法创建或写入") && t.includes("客户库"), "the blocked screen, naming the policy and the folder, in Chinese");
+          expect(!(await byTest(q, "passphrase").isExisting()) && !(await q.$('[data-nav="customers"]').isExisting()), "a book is offered while the policy blocks it");
+          await shot(q, "policy-blocked.zh-CN");
+        } finally {
+          await q.deleteSession().catch(() => {});
+        }
       } finally {
-        await p.deleteSession().catch(() => {});
         rmSync(POLICY, { force: true });
       }
     });

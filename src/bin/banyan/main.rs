@@ -966,16 +966,6 @@ fn passphrases(cli_stdin: bool) -> (Option<Zeroizing<String>>, Option<Zeroizing<
 }
 
 fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
-    let mut opts = OpenOptions::new(cli.db.clone().unwrap_or_else(api::default_db_path));
-    opts.lang = lang;
-    if let Command::Serve { sync: true, listen, systemd_unit: true } = &cli.command {
-        // Nothing is opened: the unit names the book and this binary by absolute path.
-        let exe = std::env::current_exe().map_err(|e| api::localize(&ctx.l10n, banyan::Error::Io(e)))?;
-        let db = std::path::absolute(&opts.path).map_err(|e| api::localize(&ctx.l10n, banyan::Error::Io(e)))?;
-        let listen = listen.clone().unwrap_or_else(|| format!("0.0.0.0:{}", sync::PORT));
-        print!("{}", sync::systemd_unit(&exe, &db, &listen));
-        return Ok(());
-    }
     if let Command::Policy(sub) = &cli.command {
         // Nothing is opened: policies are the computer's, not the book's.
         let out = print::Out { json: ctx.json, l10n: &ctx.l10n };
@@ -997,6 +987,18 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 ),
             ));
         }
+        return Ok(());
+    }
+    // Where the book is: IT's DatabaseDirectory policy may hold it (a book named elsewhere, or a
+    // folder that cannot hold it, stops here with exit 2).
+    let mut opts = OpenOptions::new(api::book_path(cli.db.clone()).map_err(|e| api::localize(&ctx.l10n, e))?);
+    opts.lang = lang;
+    if let Command::Serve { sync: true, listen, systemd_unit: true } = &cli.command {
+        // Nothing is opened: the unit names the book and this binary by absolute path.
+        let exe = std::env::current_exe().map_err(|e| api::localize(&ctx.l10n, banyan::Error::Io(e)))?;
+        let db = std::path::absolute(&opts.path).map_err(|e| api::localize(&ctx.l10n, banyan::Error::Io(e)))?;
+        let listen = listen.clone().unwrap_or_else(|| format!("0.0.0.0:{}", sync::PORT));
+        print!("{}", sync::systemd_unit(&exe, &db, &listen));
         return Ok(());
     }
     let (pass, new_pass) = passphrases(cli.passphrase_stdin);

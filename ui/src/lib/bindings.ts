@@ -27,7 +27,8 @@ export type AppStatus = {
 /**
  * "missing": first run; "locked": waiting for the passphrase; "no-users": the book needs its
  * first admin; "signed-out": waiting for a sign-in; "mfa-setup": signed in, but the role
- * requires an authenticator app the user has not set up yet; "open": ready.
+ * requires an authenticator app the user has not set up yet; "open": ready; "blocked": IT's
+ * DatabaseDirectory policy names a folder that cannot hold the book (`error` says why).
  */
 state: string, 
 /**
