@@ -69,7 +69,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | dist | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | dist [--lto] | setup>"
             );
             Err("unknown command".into())
         }
@@ -765,14 +765,18 @@ fn policy(args: &[String]) -> Result {
 /// from `banyan man`), the dependencies read off the binaries (dpkg-shlibdeps for the .deb, the
 /// libraries they link as rpm's soname requirements), and `tauri bundle` for .deb and .rpm with
 /// no relink. Prints each package's file, size and SHA-256, and the build's time.
+///
+/// `--lto`: the same with fat LTO and one codegen unit (in target/dist-build-lto), to weigh its
+/// size against its build time.
 fn dist(args: &[String]) -> Result {
-    if let Some(a) = args.first() {
+    let lto = args.iter().any(|a| a == "--lto");
+    if let Some(a) = args.iter().find(|a| *a != "--lto") {
         return Err(format!("dist: unknown argument {a}"));
     }
     setup()?;
     let started = std::time::Instant::now();
     let root = std::env::current_dir().map_err(|e| e.to_string())?;
-    let build_dir = root.join("target/dist-build");
+    let build_dir = root.join(if lto { "target/dist-build-lto" } else { "target/dist-build" });
     let out = root.join("target/dist");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(out.join("meta")).map_err(|e| e.to_string())?;
@@ -800,6 +804,9 @@ fn dist(args: &[String]) -> Result {
     // theirs, for perf).
     build.env("CARGO_TARGET_DIR", &build_dir);
     build.env("CARGO_PROFILE_RELEASE_DEBUG", "0").env("CARGO_PROFILE_RELEASE_STRIP", "symbols");
+    if lto {
+        build.env("CARGO_PROFILE_RELEASE_LTO", "fat").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1");
+    }
     must(build)?;
     let built = std::time::Instant::now();
     let bins = [build_dir.join("release/banyan-desktop"), build_dir.join("release/banyan")];
@@ -853,7 +860,8 @@ fn dist(args: &[String]) -> Result {
         );
     }
     println!(
-        "release build {:.0} s, packages {:.0} s (2 cores: {} available)",
+        "release build{} {:.0} s, packages {:.0} s ({} cores)",
+        if lto { " (fat LTO, 1 codegen unit)" } else { "" },
         (built - started).as_secs_f64(),
         built.elapsed().as_secs_f64(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
