@@ -351,8 +351,8 @@ async function main() {
       expect(names().includes("Restore Probe"), "the undo brings the customer back");
 
       await (await byTest(b, "diagnostics-open")).click();
-      const listed = await text(await byTest(b, "diagnostics-entries"));
-      expect(listed.includes("versions.json") && listed.includes("health.json") && listed.includes("logs/desktop."), `the files listed before saving: ${listed}`);
+      // The list comes from the core after the dialog opens (manifest.json is there at once).
+      await waitText(await byTest(b, "diagnostics-entries"), (t) => t.includes("versions.json") && t.includes("health.json") && t.includes("logs/desktop."), "the files listed before saving", 20_000);
       await shot(b, "diagnostics.en-US");
       const zip = join(SHOTS, "diagnostics.zip");
       rmSync(zip, { force: true });

@@ -37,6 +37,8 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "libxml2-utils",
     "appstream",
     "desktop-file-utils",
+    // man: the test that renders banyan-desktop(1).
+    "man-db",
 ];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.
@@ -69,7 +71,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | dist [--lto] | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | dist [--lto] [--check] | setup>"
             );
             Err("unknown command".into())
         }
@@ -768,9 +770,14 @@ fn policy(args: &[String]) -> Result {
 ///
 /// `--lto`: the same with fat LTO and one codegen unit (in target/dist-build-lto), to weigh its
 /// size against its build time.
+///
+/// `--check`: then the packages' checks that run here, as a table: lintian (no error allowed)
+/// and rpmlint (its findings printed). The clean-root install, upgrade and removal
+/// checks are not part of it yet.
 fn dist(args: &[String]) -> Result {
     let lto = args.iter().any(|a| a == "--lto");
-    if let Some(a) = args.iter().find(|a| *a != "--lto") {
+    let check = args.iter().any(|a| a == "--check");
+    if let Some(a) = args.iter().find(|a| *a != "--lto" && *a != "--check") {
         return Err(format!("dist: unknown argument {a}"));
     }
     setup()?;
@@ -826,7 +833,9 @@ fn dist(args: &[String]) -> Result {
         "cargo",
         &["run", "-q", "-p", "banyan-packaging", "--", "linux", &meta_s, "banyan", "Banyan.desktop", &cli_s],
     ))?;
-    must(cmd("gzip", &["-9nf", &meta.join("changelog").display().to_string()]))?;
+    for name in ["changelog", "banyan-desktop.1"] {
+        must(cmd("gzip", &["-9nf", &meta.join(name).display().to_string()]))?;
+    }
     let config_path = meta.join("tauri.dist.json");
     let tauri = root.join("ui/node_modules/.bin/tauri");
     let mut bundle = Command::new(&tauri);
@@ -866,7 +875,38 @@ fn dist(args: &[String]) -> Result {
         built.elapsed().as_secs_f64(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
-    Ok(())
+    if check { dist_check(&packages) } else { Ok(()) }
+}
+
+/// lintian on the .deb (an error fails the check) and rpmlint on the .rpm, each installed from
+/// Debian's packages when missing; a table of what each said.
+fn dist_check(packages: &[PathBuf]) -> Result {
+    for (tool, package) in [("lintian", "lintian"), ("rpmlint", "rpmlint")] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            must(cmd("sh", &["-c", &format!("apt-get install -y -qq {package} >/dev/null")]))?;
+        }
+    }
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for p in packages {
+        let is_deb = p.extension().is_some_and(|e| e == "deb");
+        let mut c = if is_deb { cmd("lintian", &["--tag-display-limit", "0"]) } else { cmd("rpmlint", &[]) };
+        let out = c.arg(p).output().map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        println!("{text}");
+        let count = |tag: &str| text.lines().filter(|l| l.starts_with(tag) || l.contains(&format!(": {tag} "))).count();
+        let (errors, warnings) = (count("E:"), count("W:"));
+        if is_deb && errors > 0 {
+            failed = true;
+        }
+        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        rows.push((if is_deb { "lintian" } else { "rpmlint" }, name, errors, warnings));
+    }
+    println!("\n{:<10} {:<36} {:>6} {:>8}", "check", "package", "errors", "warnings");
+    for (tool, name, e, w) in &rows {
+        println!("{tool:<10} {name:<36} {e:>6} {w:>8}");
+    }
+    if failed { Err("lintian found errors in the .deb".into()) } else { Ok(()) }
 }
 
 /// The .deb's Depends, as dpkg-shlibdeps reads them off the binaries (the packages of the

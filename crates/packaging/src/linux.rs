@@ -143,7 +143,19 @@ pub fn debian_changelog(package: &str, releases: &[Release]) -> String {
         let when = day.and_hms_opt(12, 0, 0).expect("noon exists").and_utc().to_rfc2822();
         out.push_str(&format!("{package} ({}) unstable; urgency=medium\n\n", r.version));
         for item in &r.items {
-            out.push_str(&format!("  * {item}\n"));
+            // Lines of at most 80 columns, continued under the item's first word.
+            let mut line = String::from("  *");
+            for word in item.split_whitespace() {
+                if line.len() + 1 + word.len() > 80 && line.len() > 4 {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line = String::from("   ");
+                }
+                line.push(' ');
+                line.push_str(word);
+            }
+            out.push_str(&line);
+            out.push('\n');
         }
         out.push_str(&format!("\n -- {MAINTAINER}  {when}\n\n"));
     }
@@ -200,6 +212,7 @@ pub fn tauri_config(b: &Bundle) -> serde_json::Value {
         serde_json::json!({
             "/usr/bin/banyan": b.cli.display().to_string(),
             "/usr/share/man/man1/banyan.1.gz": at("banyan.1.gz"),
+            "/usr/share/man/man1/banyan-desktop.1.gz": at("banyan-desktop.1.gz"),
             format!("/usr/share/metainfo/{APP_ID}.metainfo.xml"): at(&format!("{APP_ID}.metainfo.xml")),
             format!("{doc}/copyright"): b.copyright.display().to_string(),
         })
@@ -213,6 +226,7 @@ pub fn tauri_config(b: &Bundle) -> serde_json::Value {
             "publisher": "Banyan CRM",
             "homepage": HOMEPAGE,
             "copyright": "Copyright 2026 Banyan CRM",
+            "license": "LicenseRef-Proprietary",
             "longDescription": Localizer::new(Lang::EnUs).t("app-description-1"),
             "linux": {
                 "deb": {
@@ -231,4 +245,45 @@ pub fn tauri_config(b: &Bundle) -> serde_json::Value {
             }
         }
     })
+}
+
+/// The desktop app's manual page, banyan-desktop(1): what it is, its options and environment, and
+/// where it keeps things (the CLI's page, banyan(1), is clap's, from `banyan man`).
+pub fn desktop_man_page(version: &str) -> String {
+    use roff::{Roff, bold, italic, roman};
+    let en = Localizer::new(Lang::EnUs);
+    let mut page = Roff::new();
+    page.control("TH", ["BANYAN-DESKTOP", "1", "", &format!("banyan-desktop {version}"), "Banyan CRM"])
+        .control("SH", ["NAME"])
+        .text([roman(format!("banyan-desktop - {}", en.t("app-summary")))])
+        .control("SH", ["SYNOPSIS"])
+        .text([bold("banyan-desktop"), roman(" ["), bold("--db"), roman(" "), italic("PATH"), roman("]")])
+        .control("SH", ["DESCRIPTION"])
+        .text([roman(en.t("app-description-1"))])
+        .control("PP", [])
+        .text([roman(en.t("app-description-2"))])
+        .control("SH", ["OPTIONS"])
+        .control("TP", [])
+        .text([bold("--db"), roman(" "), italic("PATH")])
+        .text([roman("Open the customer book at PATH instead of the default one (refused when a mandatory DatabaseDirectory policy keeps books elsewhere).")])
+        .control("SH", ["ENVIRONMENT"])
+        .control("TP", [])
+        .text([bold("BANYAN_DB")])
+        .text([roman("The customer book, as --db.")])
+        .control("TP", [])
+        .text([bold("BANYAN_LOG_DIR")])
+        .text([roman("Where the log goes instead of the default folder.")])
+        .control("SH", ["FILES"])
+        .control("TP", [])
+        .text([italic("~/.local/share/banyan/banyan.db")])
+        .text([roman("The customer book (encrypted), with banyan.db.key when its key is wrapped by a passphrase.")])
+        .control("TP", [])
+        .text([italic("~/.local/share/com.banyancrm.desktop/logs")])
+        .text([roman("The log: one file a day, 30 days, at most 64 MB, never customer data or secrets.")])
+        .control("TP", [])
+        .text([italic("/etc/banyan/policies.json")])
+        .text([roman("IT's policies (see banyan policy show).")])
+        .control("SH", ["SEE ALSO"])
+        .text([bold("banyan"), roman("(1)")]);
+    page.render()
 }

@@ -67,6 +67,8 @@ fn linux(root: &Path, out: &Path, package: &str, desktop_file: &str, cli: &Path)
     write(&format!("{}.metainfo.xml", linux::APP_ID), linux::metainfo(desktop_file, &releases)?)?;
     write("changelog", linux::debian_changelog(package, &releases))?;
     write("banyan.desktop", linux::desktop_entry())?;
+    let version = releases.first().map(|r| r.version.clone()).unwrap_or_default();
+    write("banyan-desktop.1", linux::desktop_man_page(&version))?;
     let lines = |name: &str| -> Result<Vec<String>, String> {
         let text = std::fs::read_to_string(out.join(name)).map_err(|e| format!("{name}: {e}"))?;
         Ok(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect())

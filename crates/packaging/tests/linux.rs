@@ -60,6 +60,8 @@ fn the_debian_changelog_is_in_debians_form() {
     let first = text.lines().next().unwrap();
     assert_eq!(first, format!("banyan ({}) unstable; urgency=medium", releases()[0].version));
     assert!(text.contains(&format!(" -- {}  ", linux::MAINTAINER)), "{text}");
+    let mut items = text.lines().filter(|l| l.starts_with("  "));
+    assert!(items.all(|l| l.chars().count() <= 80), "item lines over 80 columns (lintian):\n{text}");
     // dpkg-parsechangelog reads it as Debian's tools will.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("changelog"), &text).unwrap();
@@ -67,6 +69,11 @@ fn the_debian_changelog_is_in_debians_form() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let parsed = String::from_utf8_lossy(&out.stdout);
     assert!(parsed.contains(&format!("Version: {}", releases()[0].version)), "{parsed}");
+    let first = &releases()[0].items[0];
+    assert!(
+        parsed.split_whitespace().collect::<Vec<_>>().join(" ").contains(first.as_str()),
+        "an item lost in wrapping"
+    );
 }
 
 /// What `tauri bundle --config` merges into the app's configuration is what Tauri's own config
@@ -105,6 +112,7 @@ fn the_bundlers_configuration_loads_with_tauris_own_types_and_carries_the_cli() 
     for wanted in [
         "/usr/bin/banyan",
         "/usr/share/man/man1/banyan.1.gz",
+        "/usr/share/man/man1/banyan-desktop.1.gz",
         "/usr/share/metainfo/com.banyancrm.desktop.metainfo.xml",
         "/usr/share/doc/banyan/copyright",
     ] {
@@ -115,4 +123,17 @@ fn the_bundlers_configuration_loads_with_tauris_own_types_and_carries_the_cli() 
     assert!(rpm.files.keys().any(|k| k == Path::new("/usr/bin/banyan")));
     assert!(deb.desktop_template.is_some() && rpm.desktop_template.is_some());
     assert!(files.iter().any(|f| f == "/usr/share/doc/banyan/changelog.gz"), "{files:?}");
+}
+
+#[test]
+fn the_desktop_apps_manual_page_renders_with_man() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("banyan-desktop.1");
+    std::fs::write(&path, linux::desktop_man_page("0.1.0")).unwrap();
+    let out = Command::new("man").arg("-l").arg(&path).env("MANWIDTH", "100").output().expect("man (man-db)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("banyan-desktop - Offline-first"), "{text}");
+    for section in ["SYNOPSIS", "OPTIONS", "ENVIRONMENT", "FILES", "BANYAN_DB", "/etc/banyan/policies.json"] {
+        assert!(text.contains(section), "{section} missing:\n{text}");
+    }
 }
