@@ -1,7 +1,7 @@
 //! The Linux packages' metadata, generated at `cargo xtask dist` time: the AppStream metainfo
 //! (name, summary and description in en-US and zh-CN from `locales/*/desktop.ftl`, releases from
-//! `CHANGELOG.md`) and the Debian changelog. The desktop entry and the copyright file are static
-//! (`packaging/linux/`).
+//! `CHANGELOG.md`), the Debian changelog, the desktop entry, banyan-desktop(1) and the bundler's
+//! configuration. Only the copyright file is static (`packaging/linux/copyright`).
 
 use crate::nest;
 use banyan::i18n::{Lang, Localizer};
@@ -146,7 +146,8 @@ pub fn debian_changelog(package: &str, releases: &[Release]) -> String {
             // Lines of at most 80 columns, continued under the item's first word.
             let mut line = String::from("  *");
             for word in item.split_whitespace() {
-                if line.len() + 1 + word.len() > 80 && line.len() > 4 {
+                // Columns, not bytes: an item may be written in Chinese.
+                if line.chars().count() + 1 + word.chars().count() > 80 && line.len() > 4 {
                     out.push_str(&line);
                     out.push('\n');
                     line = String::from("   ");
@@ -163,7 +164,7 @@ pub fn debian_changelog(package: &str, releases: &[Release]) -> String {
 }
 
 /// The desktop entry as Tauri's bundler takes it (`bundle.linux.{deb,rpm}.desktopTemplate`: it
-/// fills `{{exec}}` and `{{icon}}`), its names and comment in both languages from desktop.ftl.
+/// fills `{{exec}}` and `{{icon}}`), its texts in both languages from desktop.ftl.
 pub fn desktop_entry() -> String {
     let en = Localizer::new(Lang::EnUs);
     let zh = Localizer::new(Lang::ZhCn);
@@ -172,8 +173,8 @@ pub fn desktop_entry() -> String {
          Type=Application\n\
          Name={}\n\
          Name[zh_CN]={}\n\
-         GenericName=Customer relationship management\n\
-         GenericName[zh_CN]=客户关系管理\n\
+         GenericName={}\n\
+         GenericName[zh_CN]={}\n\
          Comment={}\n\
          Comment[zh_CN]={}\n\
          Exec={{{{exec}}}}\n\
@@ -181,12 +182,16 @@ pub fn desktop_entry() -> String {
          StartupWMClass={{{{exec}}}}\n\
          Terminal=false\n\
          Categories=Office;ContactManagement;\n\
-         Keywords=CRM;customers;sales;contacts;orders;\n\
-         Keywords[zh_CN]=CRM;客户;销售;联系人;订单;\n",
+         Keywords={}\n\
+         Keywords[zh_CN]={}\n",
         en.t("app-name"),
         zh.t("app-name"),
+        en.t("app-generic-name"),
+        zh.t("app-generic-name"),
         en.t("app-summary"),
-        zh.t("app-summary")
+        zh.t("app-summary"),
+        en.t("app-keywords"),
+        zh.t("app-keywords")
     )
 }
 

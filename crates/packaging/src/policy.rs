@@ -1,5 +1,5 @@
-//! The policy templates: what IT deploys policies with, generated from the one source the app itself checks values
-//! against (`packaging/policy/policies.schema.json`, embedded in the core as `policy::SCHEMA`) and
+//! The policy templates: what IT deploys policies with, generated from the one source the app
+//! itself checks values against (`packaging/policy/policies.schema.json`, embedded in the core as `policy::SCHEMA`) and
 //! the policies' names and explanations in `locales/*/policy.ftl`:
 //!
 //! - `packaging/policy/windows/banyan.admx` and `…/{en-US,zh-CN}/banyan.adml`: Group Policy
@@ -25,8 +25,8 @@ use std::path::PathBuf;
 /// The registry key of mandatory policies (HKLM, then HKCU); recommended ones are under
 /// `Recommended` beneath it.
 pub const REGISTRY_KEY: &str = r"Software\Policies\BanyanCRM\Banyan";
-/// The macOS preference domain (the app's bundle identifier).
-pub const DOMAIN: &str = "com.banyancrm.desktop";
+/// The macOS preference domain: the app's bundle identifier.
+pub const DOMAIN: &str = crate::linux::APP_ID;
 /// The ADMX namespace.
 const NAMESPACE: &str = "BanyanCRM.Policies.Banyan";
 const PD: &str = "http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions";
