@@ -7,6 +7,7 @@ pub mod api;
 pub mod backup;
 pub mod demo;
 pub mod error;
+pub mod home;
 pub mod i18n;
 pub mod io;
 pub mod logging;

@@ -63,20 +63,15 @@ pub fn level_in_force() -> (String, crate::policy::Source) {
     (v.unwrap_or_else(|| "info".into()), s)
 }
 
-/// Where logs go: `BANYAN_LOG_DIR`, else the folder Tauri's `app_log_dir` gives the desktop app
-/// (`~/Library/Logs/<id>` on macOS, `<local app data>/<id>/logs` elsewhere), so the CLI and the
-/// window log to the same place. (Tauri's resolver needs a running app; this is its rule.)
+/// Where logs go: `BANYAN_LOG_DIR`, else this desktop's log folder ([`crate::home::Home::logs`]:
+/// the one Tauri's `app_log_dir` gives the desktop app, `~/Library/Logs/<id>` on macOS,
+/// `<local app data>/<id>/logs` elsewhere, `data/logs` in portable mode), so the CLI and the window
+/// log to the same place. None when portable mode is refused (nothing is written then).
 pub fn default_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("BANYAN_LOG_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(d));
     }
-    const ID: &str = "com.banyancrm.desktop";
-    let base = directories::BaseDirs::new()?;
-    if cfg!(target_os = "macos") {
-        Some(base.home_dir().join("Library/Logs").join(ID))
-    } else {
-        Some(base.data_local_dir().join(ID).join("logs"))
-    }
+    crate::home::current().ok().map(|h| h.logs())
 }
 
 /// The folder this process logs to: the one [`init`] was given, else where it would log.

@@ -8,6 +8,8 @@ field-kind = Type
 field-pairing = Pairing code
 field-peer = Desktop address
 field-db = Customer book
+field-passphrase = Passphrase
+field-key-mode = Book key
 field-to = Rewind to
 field-user = User
 field-device = Desktop
@@ -528,6 +530,17 @@ error-policy-folder-unwritable = Your organization's policy { $policy } names th
 #   $path (String) - the folder it names
 #   $named (String) - the book asked for (--db, BANYAN_DB)
 error-policy-folder-elsewhere = Your organization's policy { $policy } keeps the customer book in { $path }; { $named } is outside that folder, so Banyan does not open it.
+#   $policy (String) - the policy's name
+#   $path (String) - the data folder beside the program
+error-policy-portable-off = This Banyan is portable (it keeps everything in { $path }), and your organization's policy { $policy } turns portable mode off. Use the installed Banyan instead, or ask your IT department.
+#   $policy (String) - the policy's name
+error-policy-key-passphrase = Your organization requires a passphrase for customer books on this computer (policy { $policy }): the key cannot be kept in the keyring. Choose a passphrase.
+#   $policy (String) - the policy's name
+error-policy-key-keyring = Your organization requires new customer books on this computer to keep their key in the keyring (policy { $policy }).
+error-portable-key-passphrase = A portable Banyan keeps the customer book's key behind a passphrase: this computer's keyring does not travel with it. Choose a passphrase.
+#   $policy (String) - the policy's name
+error-policy-passphrase-to-set = Your organization now requires a passphrase for this customer book (policy { $policy }), and its key is in this computer's keyring. Choose a passphrase (BANYAN_PASSPHRASE for the command line): the book opens once its key is behind it, and the keyring no longer holds it.
+error-portable-passphrase-to-set = This portable Banyan's book keeps its key in a computer's keyring, which does not travel with it. Choose a passphrase (BANYAN_PASSPHRASE for the command line): the book opens once its key is behind it.
 error-rewind-user = No user is called “{ $value }”: give a login or a full name.
 error-restore-confirm = A restore replaces the book: run it again with --yes (or --dry-run to see what it would do).
 error-book-in-use = The book is open in another Banyan window or command. Close it and try again. Nothing was changed.

@@ -43,6 +43,15 @@ policy-name-DatabaseDirectory = Customer book folder
 policy-explain-DatabaseDirectory = The folder the customer book is kept in on this computer, as an absolute path on a local disk (never a network drive: SQLite's locking is not safe there). Mandatory: Banyan opens only the book in this folder, and a folder that is relative, on a network drive or not writable stops it with a message naming the policy, with no fallback elsewhere. Recommended: where a new book goes unless the user names another. Not set: the user's local application data folder.
 policy-label-DatabaseDirectory = Folder:
 
+policy-name-KeyMode = Where the book's key is kept
+policy-explain-KeyMode = How the key that encrypts the customer book is kept on this computer: in the operating system's keyring (the book opens when the user signs in to the computer) or behind a passphrase the user types at each start. Mandatory "passphrase": new books are made with a passphrase, and a book whose key is in the keyring asks its user to choose a passphrase before it opens. Mandatory "keyring": new books keep their key in the keyring; a book already behind a passphrase keeps it (a policy never weakens a book's protection). Recommended: what a new book offers first. Not set: the keyring. A portable Banyan always uses a passphrase. This policy configures; it does not protect a book from someone who already holds its key.
+policy-label-KeyMode = Key kept:
+policy-value-KeyMode-keyring = In the keyring
+policy-value-KeyMode-passphrase = Behind a passphrase
+
+policy-name-PortableModeEnabled = Allow portable mode
+policy-explain-PortableModeEnabled = Portable mode: a folder named "data" beside Banyan's program file holds the book, its key file, settings, logs and browser data, and Banyan writes nothing elsewhere on the computer (its key always behind a passphrase, no updates). Disabled: a Banyan started with such a folder refuses to start, naming this policy. Enabled or not configured: allowed.
+
 policy-name-ImportEnabled = Allow imports
 policy-explain-ImportEnabled = Disabled: nobody can import files into the customer book, in the window or with `banyan import`; the window shows import greyed out with the policy's name. Enabled or not configured: roles decide who may import.
 

@@ -216,6 +216,12 @@ unlock-title = Unlock your customer book
 unlock-intro = This customer book is protected by a passphrase.
 unlock-keyring-missing = The key for this customer book is not in this computer's keyring. Enter its passphrase if it has one.
 unlock-submit = Unlock
+unlock-set-title = Choose a passphrase
+#   $policy (String) - the policy's name
+unlock-set-policy = Your organization requires a passphrase for this customer book (policy { $policy }). Its key is in this computer's keyring: choose a passphrase, and the book opens once its key is behind it. You will type it each time Banyan opens.
+unlock-set-portable = This portable Banyan keeps the customer book's key behind a passphrase, not in a computer's keyring. Choose one: you will type it each time Banyan opens.
+unlock-set-submit = Set the passphrase and open
+firstrun-key-portable = A portable Banyan keeps the key behind a passphrase.
 
 ## Settings
 

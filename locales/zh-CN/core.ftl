@@ -8,6 +8,8 @@ field-kind = 类型
 field-pairing = 配对码
 field-peer = 桌面地址
 field-db = 客户库
+field-passphrase = 密码
+field-key-mode = 客户库密钥
 field-to = 回退到
 field-user = 用户
 field-device = 桌面
@@ -227,8 +229,8 @@ error-login = 登录名为 1 到 64 个字母、数字、点、短横线、下�
 error-login-taken = 已有使用此登录名的用户。
 error-role-unknown = “{ $value }”不是本客户库的角色（{ $roles }）。
 error-role-field-unknown = 角色规则不能指定“{ $value }”：可设规则的字段为 { $fields }。
-error-shared-desktop = 这是一台共用电脑：只有用户登录时才能打开客户库（命令行请设置 BANYAN_USER 和 BANYAN_PASSWORD）。客户库口令、系统钥匙串或服务令牌都无法打开它。
-error-sharing-unfinished = 本机在设为共用电脑的过程中 Banyan 已停止，客户库尚未重新加密：一切未变。请照旧打开客户库（客户库口令或本机钥匙串），再重新设为共用电脑。
+error-shared-desktop = 这是一台共用电脑：只有用户登录时才能打开客户库（命令行请设置 BANYAN_USER 和 BANYAN_PASSWORD）。客户库密码、系统钥匙串或服务令牌都无法打开它。
+error-sharing-unfinished = 本机在设为共用电脑的过程中 Banyan 已停止，客户库尚未重新加密：一切未变。请照旧打开客户库（客户库密码或本机钥匙串），再重新设为共用电脑。
 error-role-taken = 已有名为“{ $value }”的角色。
 error-role-name = 角色名由 1–40 个小写字母、数字、“-”或“_”组成，并以字母开头。
 error-role-built-in = “{ $value }”是内置角色，不能修改；可用 `role add 名称 --from { $value }` 复制为新角色。
@@ -338,6 +340,17 @@ error-policy-folder-unwritable = 您组织的策略 { $policy } 指定了文件�
 #   $path (String) - 策略指定的文件夹
 #   $named (String) - 所要求的客户库（--db、BANYAN_DB）
 error-policy-folder-elsewhere = 您组织的策略 { $policy } 规定客户库存放在 { $path }；{ $named } 不在该文件夹中，因此 Banyan 不会打开它。
+#   $policy (String) - 策略名称
+#   $path (String) - 程序旁的数据文件夹
+error-policy-portable-off = 此 Banyan 为便携版（所有内容保存在 { $path }），而您组织的策略 { $policy } 关闭了便携模式。请改用已安装的 Banyan，或联系 IT 部门。
+#   $policy (String) - 策略名称
+error-policy-key-passphrase = 您的组织要求本机的客户库使用密码（策略 { $policy }）：密钥不能保存在钥匙串中。请设置密码。
+#   $policy (String) - 策略名称
+error-policy-key-keyring = 您的组织要求本机新建的客户库将密钥保存在钥匙串中（策略 { $policy }）。
+error-portable-key-passphrase = 便携版 Banyan 用密码保护客户库的密钥：本机的钥匙串不会随程序带走。请设置密码。
+#   $policy (String) - 策略名称
+error-policy-passphrase-to-set = 您的组织现在要求此客户库使用密码（策略 { $policy }），而它的密钥保存在本机的钥匙串中。请设置密码（命令行使用 BANYAN_PASSPHRASE）：密钥由密码保护后客户库即可打开，钥匙串中将不再保存它。
+error-portable-passphrase-to-set = 此便携版 Banyan 的客户库把密钥保存在某台电脑的钥匙串中，而钥匙串不会随程序带走。请设置密码（命令行使用 BANYAN_PASSPHRASE）：密钥由密码保护后客户库即可打开。
 error-rewind-user = 没有名为“{ $value }”的用户：请输入登录名或全名。
 error-restore-confirm = 恢复会替换整个客户库：请加上 --yes 再次运行（或用 --dry-run 查看将会发生什么）。
 error-book-in-use = 客户库正在另一个 Banyan 窗口或命令中打开。请先关闭后重试。未做任何更改。

@@ -40,6 +40,15 @@ policy-name-DatabaseDirectory = 客户库文件夹
 policy-explain-DatabaseDirectory = 本机存放客户库的文件夹，须为本地磁盘上的绝对路径（不能是网络驱动器：SQLite 的锁在网络驱动器上不安全）。强制：Banyan 只打开此文件夹中的客户库；文件夹为相对路径、位于网络驱动器或不可写时，Banyan 会停止并显示指明该策略的消息，不会改用其他位置。推荐：新客户库的默认位置，用户可另行指定。未配置：用户的本地应用数据文件夹。
 policy-label-DatabaseDirectory = 文件夹：
 
+policy-name-KeyMode = 客户库密钥的保存方式
+policy-explain-KeyMode = 本机加密客户库的密钥如何保存：保存在操作系统的钥匙串中（用户登录电脑后即可打开客户库），或由用户每次启动时输入的密码保护。强制“passphrase”：新客户库使用密码创建；密钥在钥匙串中的客户库须由用户先设置密码才能打开。强制“keyring”：新客户库的密钥保存在钥匙串中；已由密码保护的客户库保持不变（策略不会降低客户库的保护）。推荐：新客户库默认提供的方式。未配置：钥匙串。便携版 Banyan 始终使用密码。此策略用于配置，不能防范已持有密钥的人。
+policy-label-KeyMode = 密钥保存于：
+policy-value-KeyMode-keyring = 钥匙串
+policy-value-KeyMode-passphrase = 密码保护
+
+policy-name-PortableModeEnabled = 允许便携模式
+policy-explain-PortableModeEnabled = 便携模式：Banyan 程序文件旁名为“data”的文件夹存放客户库、密钥文件、设置、日志和浏览器数据，Banyan 不在本机其他位置写入任何内容（密钥始终由密码保护，不进行更新）。已禁用：带有此类文件夹启动的 Banyan 会拒绝启动，并注明此策略。已启用或未配置：允许。
+
 policy-name-ImportEnabled = 允许导入
 policy-explain-ImportEnabled = 已禁用：任何人都不能向客户库导入文件（窗口中及 `banyan import` 均不可）；窗口中导入显示为灰色并注明策略名称。已启用或未配置：由角色决定谁可以导入。
 

@@ -168,6 +168,12 @@ unlock-title = 解锁客户数据库
 unlock-intro = 此客户数据库受密码保护。
 unlock-keyring-missing = 本机的系统钥匙串中没有此数据库的密钥。如设置过密码，请输入密码。
 unlock-submit = 解锁
+unlock-set-title = 设置密码
+#   $policy (String) - 策略名称
+unlock-set-policy = 您的组织要求此客户库使用密码（策略 { $policy }）。它的密钥目前保存在本机的钥匙串中：请设置密码，密钥由密码保护后客户库即可打开。以后每次打开 Banyan 都需要输入此密码。
+unlock-set-portable = 此便携版 Banyan 用密码保护客户库的密钥，而不是保存在某台电脑的钥匙串中。请设置密码：以后每次打开 Banyan 都需要输入。
+unlock-set-submit = 设置密码并打开
+firstrun-key-portable = 便携版 Banyan 用密码保护密钥。
 
 ## 设置
 

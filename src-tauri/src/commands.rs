@@ -62,6 +62,12 @@ pub struct AppStatus {
     /// The settings a mandatory policy sets on this desktop (by policy name, `Locale`): the
     /// window shows them locked.
     pub managed: Vec<String>,
+    /// How a book's key may be kept here (IT's KeyMode, or portable mode): the first run offers
+    /// the default and locks a required one; a keyring book under a required passphrase asks
+    /// its user to choose one before it opens.
+    pub key_rule: banyan::home::KeyRule,
+    /// This Banyan keeps everything in `data/` beside its program.
+    pub portable: bool,
 }
 
 /// The first-run form.
@@ -124,6 +130,8 @@ fn status(state: &AppState) -> AppStatus {
         updated_snapshot,
         turned_off: policies.turned_off,
         managed: policies.managed,
+        key_rule: banyan::home::key_rule(),
+        portable: banyan::home::current().is_ok_and(|h| h.portable),
     }
 }
 
@@ -869,6 +877,7 @@ mod bindings {
             DemoSummary::decl(&cfg),
             Lang::decl(&cfg),
             KeyMode::decl(&cfg),
+            banyan::home::KeyRule::decl(&cfg),
             Customer::decl(&cfg),
             LikelyDuplicate::decl(&cfg),
             HistoryEntry::decl(&cfg),

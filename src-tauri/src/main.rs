@@ -34,6 +34,21 @@ fn main() {
             let state = AppState::start(app.handle(), started)?;
             let lang = state.lang();
             app.manage(state);
+            // The main window, as tauri.conf.json describes it (`create: false` there so that it is
+            // made here): a portable Banyan keeps the web view's data in `data/webview` too.
+            let config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == "main")
+                .cloned()
+                .ok_or("tauri.conf.json has no main window")?;
+            let mut window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
+            if let Some(dir) = banyan::home::current().ok().and_then(|h| h.webview()) {
+                window = window.data_directory(dir);
+            }
+            window.build()?;
             // The unlock (Argon2id in passphrase mode) and the database's first reads run while
             // the window and the UI load; commands that need the book wait for it.
             let handle = app.handle().clone();

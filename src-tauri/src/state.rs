@@ -92,11 +92,29 @@ impl AppState {
         let args: Vec<String> = std::env::args().collect();
         let db_arg = args.iter().position(|a| a == "--db").and_then(|i| args.get(i + 1)).map(PathBuf::from);
         let named = db_arg.or_else(|| std::env::var_os("BANYAN_DB").map(PathBuf::from));
-        let config_dir = match std::env::var_os("BANYAN_CONFIG_DIR") {
-            Some(d) => PathBuf::from(d),
-            None => app.path().app_config_dir()?,
+        // The preferences live in this desktop's folder (`banyan::home`: local, never roaming;
+        // `data/` when portable). Earlier versions kept them in Tauri's config folder (roaming on
+        // Windows): moved once.
+        let prefs_path = match std::env::var_os("BANYAN_CONFIG_DIR") {
+            Some(d) => PathBuf::from(d).join("prefs.json"),
+            None => match banyan::home::current() {
+                Ok(home) => {
+                    let (old, new) = (app.path().app_config_dir()?.join("prefs.json"), home.prefs());
+                    if !home.portable && !new.exists() && old.exists() {
+                        let moved = new.parent().map_or(Ok(()), banyan::security::files::create_dir_all);
+                        match moved.and_then(|_| std::fs::rename(&old, &new)) {
+                            Ok(()) => {
+                                tracing::info!(from = %old.display(), "preferences moved to this desktop's folder")
+                            }
+                            Err(e) => tracing::warn!(error = %e, "preferences not moved"),
+                        }
+                    }
+                    new
+                }
+                // Portable mode refused by IT: the window shows only why, and writes nothing.
+                Err(_) => app.path().app_config_dir()?.join("prefs.json"),
+            },
         };
-        let prefs_path = config_dir.join("prefs.json");
         let prefs: Prefs =
             std::fs::read(&prefs_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         // IT's DatabaseDirectory policy may hold where the book is; a folder that cannot hold it
@@ -355,6 +373,8 @@ impl AppState {
             return None;
         }
         match (self.key_mode(), std::env::var("BANYAN_PASSPHRASE")) {
+            // IT requires a passphrase (or this is a portable Banyan): the user chooses one first.
+            (Some(KeyMode::Keyring), _) if banyan::home::key_rule().passphrase_to_set() => None,
             (Some(KeyMode::Keyring), _) => Some(Unlock::keyring()),
             (Some(KeyMode::Passphrase), Ok(p)) if !p.is_empty() => Some(Unlock::passphrase(p)),
             _ => None,

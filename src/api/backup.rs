@@ -1054,10 +1054,12 @@ impl Banyan {
                     k
                 }
                 NewKey::Keyring => {
+                    crate::home::key_rule().allows(crate::security::KeyMode::Keyring)?;
                     keys.create(&key, crate::security::KeyMode::Keyring, None, opts.store.kdf)?;
                     key
                 }
                 NewKey::Passphrase(p) => {
+                    crate::home::key_rule().allows(crate::security::KeyMode::Passphrase)?;
                     keys.create(&key, crate::security::KeyMode::Passphrase, Some(&p), opts.store.kdf)?;
                     key
                 }

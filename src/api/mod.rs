@@ -159,11 +159,11 @@ impl OpenOptions {
     }
 }
 
-/// The default database location: the OS local app-data folder.
+/// The default database location: `banyan.db` in this desktop's folder ([`crate::home`]: the
+/// local application-data folder, or `data/` beside the program in portable mode). Does not move
+/// anything: [`book_path`] is what opens a book.
 pub fn default_db_path() -> PathBuf {
-    directories::ProjectDirs::from("com", "BanyanCRM", "Banyan")
-        .map(|d| d.data_local_dir().join("banyan.db"))
-        .unwrap_or_else(|| PathBuf::from("banyan.db"))
+    crate::home::current().map(|h| h.book()).unwrap_or_else(|_| PathBuf::from(crate::home::BOOK_FILE))
 }
 
 /// Where the customer book is on this computer: in IT's mandatory `DatabaseDirectory` (a book
@@ -178,7 +178,12 @@ pub fn book_path(named: Option<PathBuf>) -> crate::Result<PathBuf> {
 fn book_path_in(policies: &crate::policy::Policies, named: Option<PathBuf>) -> crate::Result<PathBuf> {
     const POLICY: &str = "DatabaseDirectory";
     let Some((folder, mandatory)) = policies.book_folder() else {
-        return Ok(named.unwrap_or_else(default_db_path));
+        return match named {
+            Some(n) => Ok(n),
+            // This desktop's folder (portable mode refused by IT stops here), where a book from
+            // an earlier version's place is moved once.
+            None => crate::home::current().map(|h| h.default_book()),
+        };
     };
     if !mandatory && let Some(n) = named {
         return Ok(n);
@@ -320,6 +325,20 @@ impl Banyan {
         let started = std::time::Instant::now();
         let l10n = Localizer::new(opts.lang);
         backup::undo_half_swap(&opts.path);
+        // IT requires a passphrase (KeyMode, or portable mode) and this book's key is in the
+        // keyring: the passphrase given is the new one, set before anything else happens.
+        let rule = crate::home::key_rule();
+        let to_set = match unlock {
+            Unlock::KeyFile { passphrase }
+                if rule.passphrase_to_set()
+                    && crate::security::KeyStore::for_db(&opts.path).mode().ok() == Some(KeyMode::Keyring) =>
+            {
+                let Some(p) = passphrase else { return Err(localize(&l10n, rule.passphrase_to_set_error())) };
+                crate::security::keys::check_new_passphrase(p).map_err(|e| localize(&l10n, e))?;
+                Some(p.clone())
+            }
+            _ => None,
+        };
         let opened = match unlock {
             // A shared desktop: the sign-in opens the key slot, counted toward the lockout like
             // any sign-in (the book is not open yet, so a refusal is not in its audit trail).
@@ -336,6 +355,15 @@ impl Banyan {
                 // A restore cut short is finished before anything else (see `finish_restore`).
                 if let Err(e) = backup::finish_restore(&mut store) {
                     return Err(localize(&l10n, e));
+                }
+                if let Some(p) = &to_set {
+                    store
+                        .rewrap(KeyMode::Passphrase, Some(p.as_str()), opts.store.kdf)
+                        .map_err(|e| localize(&l10n, e))?;
+                    tracing::info!(
+                        by = rule.by.as_deref().unwrap_or_default(),
+                        "the book's key moved from the keyring to a passphrase, as required"
+                    );
                 }
                 let b = Banyan { store, langs: Langs::new(opts.lang), kdf: opts.store.kdf, former_devices: Vec::new() };
                 // An import whose process died part-way is taken back now, so the book never stays
@@ -814,6 +842,12 @@ impl Banyan {
         if mode == KeyMode::Shared {
             // Its key slot needs the caller's password (`passphrase` here), and a new key.
             return self.make_shared(caller, passphrase.unwrap_or_default()).map(|_| ());
+        }
+        // IT's KeyMode (or portable mode) holds for key changes too; a new key in the same mode
+        // is always allowed (a book already behind a passphrase keeps it under a keyring policy).
+        let current = crate::security::KeyStore::for_db(self.store.path()).mode().map_err(|e| self.err(e))?;
+        if mode != current {
+            crate::home::key_rule().allows(mode).map_err(|e| self.err(e))?;
         }
         let r =
             if new_key { self.store.rekey(mode, passphrase, kdf) } else { self.store.rewrap(mode, passphrase, kdf) };

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use zeroize::{Zeroize, Zeroizing};
 
 /// The keyring service name every Banyan database key is filed under.
-pub const KEYRING_SERVICE: &str = "com.banyancrm.desktop";
+pub const KEYRING_SERVICE: &str = crate::home::APP_ID;
 
 /// A database key; wiped from memory when dropped.
 #[derive(Clone)]

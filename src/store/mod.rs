@@ -151,11 +151,13 @@ impl Store {
             NewKey::PlaintextForBenchmark => None,
             NewKey::Raw(k) => Some(k.clone()),
             NewKey::Keyring => {
+                crate::home::key_rule().allows(KeyMode::Keyring)?;
                 let k = DbKey::random()?;
                 keys.create(&k, KeyMode::Keyring, None, opts.kdf)?;
                 Some(k)
             }
             NewKey::Passphrase(p) => {
+                crate::home::key_rule().allows(KeyMode::Passphrase)?;
                 let k = DbKey::random()?;
                 keys.create(&k, KeyMode::Passphrase, Some(p), opts.kdf)?;
                 Some(k)

@@ -1084,3 +1084,157 @@ fn a_mandatory_database_directory_refuses_books_elsewhere_and_folders_that_canno
     assert_eq!(code, Some(0), "{said}");
     assert!(!folder.join("banyan.db").exists(), "a book was made in the recommended folder");
 }
+
+/// Every file under `root`, relative to it.
+fn files_under(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A command with an empty home of its own (no BANYAN_DB, no log folder given): where Banyan
+/// writes by itself.
+fn bare(bin: &Path, home: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(bin);
+    c.args(args)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("XDG_STATE_HOME", home.join(".local/state"))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("BANYAN_DB")
+        .env_remove("BANYAN_LOG_DIR")
+        .env_remove("BANYAN_POLICY_FILE")
+        .env_remove("BANYAN_PASSPHRASE")
+        .env("BANYAN_USER", ADMIN)
+        .env("BANYAN_PASSWORD", ADMIN_PW)
+        .env_remove("BANYAN_NEW_PASSWORD")
+        .env_remove("BANYAN_TOTP");
+    c
+}
+
+/// [`bare`] with the book's passphrase and `extra` variables, which must succeed: its output.
+fn bare_ok(bin: &Path, home: &Path, args: &[&str], extra: &[(&str, &std::ffi::OsStr)]) -> String {
+    let mut c = bare(bin, home, args);
+    c.env("BANYAN_PASSPHRASE", PASS);
+    for (k, v) in extra {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}{}", text(&out.stdout), text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Portable mode: `data/` beside the program holds the book, its key file and the logs, nothing
+/// is written in the user's home, the key is behind a passphrase, and IT's
+/// `PortableModeEnabled: false` refuses it, naming the policy.
+#[test]
+fn a_portable_banyan_keeps_everything_in_its_data_folder() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let (app, home) = (dir.path().join("usb/Banyan"), dir.path().join("home"));
+    std::fs::create_dir_all(app.join("data")).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    // The program itself in the portable folder (a hard link: same disk as the build).
+    let bin = app.join("banyan");
+    std::fs::hard_link(env!("CARGO_BIN_EXE_banyan"), &bin)
+        .or_else(|_| std::fs::copy(env!("CARGO_BIN_EXE_banyan"), &bin).map(|_| ()))
+        .unwrap();
+    // A new book's key goes behind a passphrase: none given is asked for, the keyring refused.
+    let out = bare(&bin, &home, &["init"]).output().unwrap();
+    assert!(!out.status.success() && text(&out.stderr).contains("BANYAN_PASSPHRASE"), "{}", text(&out.stderr));
+    let out = bare(&bin, &home, &["init", "--key-mode", "keyring"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(said.contains("A portable Banyan keeps the customer book's key behind a passphrase"), "{said}");
+    assert!(!app.join("data/banyan.db").exists());
+    let ok = |args: &[&str], extra: &[(&str, &str)]| {
+        let extra: Vec<(&str, &std::ffi::OsStr)> = extra.iter().map(|(k, v)| (*k, std::ffi::OsStr::new(*v))).collect();
+        bare_ok(&bin, &home, args, &extra)
+    };
+    ok(&["init"], &[]);
+    ok(&["user", "add", ADMIN, "--name", "IT Admin", "--role", "admin"], &[("BANYAN_NEW_PASSWORD", ADMIN_PW)]);
+    ok(&["customer", "add", "--name", "便携客户 Portable", "--kind", "company"], &[]);
+    assert!(ok(&["customer", "list"], &[]).contains("便携客户 Portable"));
+    let data = files_under(&app.join("data"));
+    for want in ["banyan.db", "banyan.db.key.json"] {
+        assert!(data.iter().any(|f| f == want), "{want} not in data/: {data:?}");
+    }
+    assert!(data.iter().any(|f| f.starts_with("logs/")), "no log in data/: {data:?}");
+    let key_file = std::fs::read_to_string(app.join("data/banyan.db.key.json")).unwrap();
+    assert!(key_file.contains("\"passphrase\""), "{key_file}");
+    assert_eq!(files_under(&home), Vec::<String>::new(), "written outside data/");
+    assert_eq!(
+        files_under(&app).iter().filter(|f| !f.starts_with("data/")).count(),
+        1,
+        "only the program beside data/"
+    );
+
+    // IT turns portable mode off: it refuses to start, naming the policy, and changes nothing.
+    let policy = dir.path().join("policies.json");
+    std::fs::write(&policy, r#"{"policies": {"PortableModeEnabled": false}}"#).unwrap();
+    let before = files_under(&app.join("data"));
+    let out = bare(&bin, &home, &["customer", "list"])
+        .env("BANYAN_PASSPHRASE", PASS)
+        .env("BANYAN_POLICY_FILE", &policy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(said.contains("PortableModeEnabled") && said.contains("turns portable mode off"), "{said}");
+    assert_eq!(files_under(&app.join("data")), before);
+    assert_eq!(files_under(&home), Vec::<String>::new());
+}
+
+/// A book where earlier versions kept it (`~/.local/share/banyan`) moves, with its key file and
+/// backups, into this desktop's folder at the first start, and opens there with what it held.
+#[test]
+fn a_book_at_the_earlier_default_place_moves_into_this_desktops_folder_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let bin = Path::new(env!("CARGO_BIN_EXE_banyan"));
+    let (old, new) = (home.join(".local/share/banyan"), home.join(".local/share/com.banyancrm.desktop"));
+    let ok = |args: &[&str], extra: &[(&str, &std::ffi::OsStr)]| bare_ok(bin, &home, args, extra);
+    // The book as the previous version made it, at its default place.
+    let at_old = [("BANYAN_DB", old.join("banyan.db").into_os_string())];
+    let at_old: Vec<(&str, &std::ffi::OsStr)> = at_old.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    ok(&["init"], &at_old);
+    let mut with_pw = at_old.clone();
+    let pw = std::ffi::OsString::from(ADMIN_PW);
+    with_pw.push(("BANYAN_NEW_PASSWORD", &pw));
+    ok(&["user", "add", ADMIN, "--name", "IT Admin", "--role", "admin"], &with_pw);
+    ok(&["customer", "add", "--name", "Moved Along Ltd", "--kind", "company"], &at_old);
+    std::fs::create_dir_all(old.join("backups")).unwrap();
+    std::fs::write(old.join("backups/kept.txt"), "a file beside the book").unwrap();
+
+    // This version, no book named: the book is found, moved and opened.
+    assert!(ok(&["customer", "list"], &[]).contains("Moved Along Ltd"));
+    assert!(!old.exists(), "the old folder stays: {:?}", files_under(&old));
+    let moved = files_under(&new);
+    for want in ["banyan.db", "banyan.db.key.json", "backups/kept.txt"] {
+        assert!(moved.iter().any(|f| f == want), "{want} not moved: {moved:?}");
+    }
+    let log = || -> String {
+        files_under(&new)
+            .iter()
+            .filter(|f| f.starts_with("logs/"))
+            .map(|f| std::fs::read_to_string(new.join(f)).unwrap_or_default())
+            .collect()
+    };
+    assert!(log().contains("book moved to this desktop's folder"), "{}", log());
+    // Once: the next start finds it in place.
+    assert!(ok(&["customer", "list"], &[]).contains("Moved Along Ltd"));
+    assert_eq!(log().matches("book moved").count(), 1, "{}", log());
+}

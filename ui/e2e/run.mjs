@@ -5,7 +5,7 @@ import { remote } from "webdriverio";
 import * as OTPAuth from "otpauth";
 import { execFileSync, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -26,14 +26,15 @@ let passed = 0;
 let failed = 0;
 const failures = [];
 
-/** A new window of the app (a new process), with `args` on its command line. */
-async function openWindow(args = []) {
+/** A new window of the app (a new process), with `args` on its command line; `application`
+ *  another program to start (a script that starts the app another way). */
+async function openWindow(args = [], application = APP) {
   return remote({
     hostname: "127.0.0.1",
     port: 4444,
     logLevel: "error",
     connectionRetryTimeout: 120_000,
-    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: APP, args } },
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application, args } },
   });
 }
 
@@ -1080,6 +1081,66 @@ async function syncSteps() {
       } finally {
         rmSync(POLICY, { force: true });
       }
+    });
+    await step("IT's KeyMode holds a new book's key behind a passphrase, and a portable Banyan keeps its book, log and web view data in data/ beside it, writing nothing in the user's home", async () => {
+      const POLICY = join(dir, "policies.json");
+      try {
+        writeFileSync(POLICY, JSON.stringify({ policies: { KeyMode: "passphrase" } }));
+        const k = await openWindow(["--db", join(dir, "keymode.db")]);
+        try {
+          await waitText(await byTest(k, "key-mode-held"), (t) => t.includes("Managed by your organization") && t.includes("KeyMode"), "the key choice locked, naming the policy");
+          expect(!(await (await byTest(k, "mode-keyring")).isEnabled()), "the keyring can still be chosen");
+          expect(await (await byTest(k, "mode-passphrase")).isSelected(), "the passphrase is not chosen");
+          await shot(k, "first-run-keymode.en-US");
+        } finally {
+          await k.deleteSession().catch(() => {});
+        }
+      } finally {
+        rmSync(POLICY, { force: true });
+      }
+      // The program in a folder with data/ beside it, started without the run's book, config and
+      // log folders and with an empty home of its own.
+      const root = join(dir, "portable");
+      const [app, home] = [join(root, "Banyan"), join(root, "home")];
+      mkdirSync(join(app, "data"), { recursive: true });
+      mkdirSync(home, { recursive: true });
+      // A desktop session's runtime folder, as a real one has (without it GLib's dconf client
+      // keeps its marker file in ~/.cache instead).
+      const run = join(root, "run");
+      mkdirSync(run, { recursive: true, mode: 0o700 });
+      const bin = join(app, "banyan-desktop");
+      try {
+        linkSync(realpathSync(APP), bin);
+      } catch {
+        copyFileSync(APP, bin);
+      }
+      const start = join(root, "start.sh");
+      writeFileSync(
+        start,
+        `#!/bin/sh\nexec env -u BANYAN_DB -u BANYAN_CONFIG_DIR -u BANYAN_LOG_DIR -u XDG_DATA_HOME -u XDG_CONFIG_HOME -u XDG_CACHE_HOME HOME='${home}' XDG_RUNTIME_DIR='${run}' '${bin}' "$@"\n`,
+      );
+      chmodSync(start, 0o755);
+      const w = await openWindow([], start);
+      try {
+        await waitText(await byTest(w, "key-mode-held"), (t) => t.includes("portable Banyan keeps the key behind a passphrase"), "the portable key rule");
+        expect(!(await (await byTest(w, "mode-keyring")).isEnabled()), "a portable book can keep its key in the keyring");
+        await typeInto(await byTest(w, "passphrase"), "portable passphrase 2026");
+        await typeInto(await byTest(w, "passphrase-confirm"), "portable passphrase 2026");
+        await shot(w, "first-run-portable.en-US");
+        await (await byTest(w, "create-book")).click();
+        await (await byTest(w, "first-admin")).waitForDisplayed({ timeout: 30_000 });
+      } finally {
+        await w.deleteSession().catch(() => {});
+      }
+      const files = (d) => (existsSync(d) ? readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name)) : []);
+      const data = files(join(app, "data")).map((f) => f.slice(join(app, "data").length + 1));
+      for (const want of ["banyan.db", "banyan.db.key.json"]) expect(data.includes(want), `${want} not in data/: ${data.join(", ")}`);
+      expect(data.some((f) => f.startsWith("logs/")), `no log in data/: ${data.join(", ")}`);
+      expect(data.some((f) => f.startsWith("webview/")), `no web view data in data/: ${data.join(", ")}`);
+      expect(readFileSync(join(app, "data", "banyan.db.key.json"), "utf8").includes('"passphrase"'), "the portable book's key is not behind its passphrase");
+      const outside = files(home);
+      expect(outside.length === 0, `written in the home folder: ${outside.join(", ")}`);
+      rmSync(root, { recursive: true, force: true });
     });
   } finally {
     await b.deleteSession().catch(() => {});

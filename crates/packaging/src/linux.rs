@@ -10,7 +10,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use std::io;
 
 /// The app's id: its AppStream id, bundle identifier and macOS preference domain.
-pub const APP_ID: &str = "com.banyancrm.desktop";
+pub const APP_ID: &str = banyan::home::APP_ID;
 /// Who answers for the packages (the Debian `Maintainer`, the changelog's signer).
 pub const MAINTAINER: &str = "Banyan CRM Packaging <packages@banyancrm.com>";
 pub const HOMEPAGE: &str = "https://banyancrm.com";

@@ -1009,7 +1009,8 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             Some(ModeArg::Passphrase) => KeyMode::Passphrase,
             Some(ModeArg::Keyring) => KeyMode::Keyring,
             None if pass.is_some() => KeyMode::Passphrase,
-            None => KeyMode::Keyring,
+            // IT's KeyMode (or portable mode) picks the default; the core refuses the other.
+            None => banyan::home::key_rule().default,
         };
         let key = match mode {
             KeyMode::Passphrase => NewKey::Passphrase(pass.as_ref().map(|p| p.to_string()).unwrap_or_default()),
@@ -1027,6 +1028,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
                 NewKey::Passphrase(pass.as_ref().map(|p| p.to_string()).unwrap_or_default())
             }
             Some(ModeArg::Passphrase) => NewKey::Passphrase(String::new()),
+            None if banyan::home::key_rule().default == KeyMode::Passphrase => NewKey::Passphrase(String::new()),
             None => NewKey::Keyring,
         };
         // A large book takes a while: the other desktop copies it, it arrives, it is checked.

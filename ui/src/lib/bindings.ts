@@ -78,7 +78,17 @@ turnedOff: Array<string>,
  * The settings a mandatory policy sets on this desktop (by policy name, `Locale`): the
  * window shows them locked.
  */
-managed: Array<string>, };
+managed: Array<string>, 
+/**
+ * How a book's key may be kept here (IT's KeyMode, or portable mode): the first run offers
+ * the default and locks a required one; a keyring book under a required passphrase asks
+ * its user to choose one before it opens.
+ */
+keyRule: KeyRule, 
+/**
+ * This Banyan keeps everything in `data/` beside its program.
+ */
+portable: boolean, };
 
 export type AuditEvent = { origin: string, seq: number, atMs: number, 
 /**
@@ -590,6 +600,21 @@ export type JoinProgress = { step: string, done: number, total: number, };
 export type Keep = { daily: number, weekly: number, monthly: number, };
 
 export type KeyMode = "keyring" | "passphrase" | "shared";
+
+export type KeyRule = { 
+/**
+ * What a new book offers first.
+ */
+default: KeyMode, 
+/**
+ * The only way new books and key changes may keep the key, when one is required. A shared
+ * desktop's key slots (sealed under each user's password) satisfy either.
+ */
+required: KeyMode | null, 
+/**
+ * Why it is required: "KeyMode" (the policy) or "portable".
+ */
+by: string | null, };
 
 export type Lang = "en-US" | "zh-CN";
 
