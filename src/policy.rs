@@ -345,6 +345,16 @@ impl Policies {
         }
     }
 
+    /// A text value `key` takes over `user`'s ([`Policies::pick`] for text).
+    pub fn text(&self, key: &str, user: Option<String>) -> (Option<String>, Source) {
+        self.pick(key, user, |v| v.as_str().map(str::to_string))
+    }
+
+    /// The text a mandatory policy holds `key` at, if one does.
+    pub fn held_text(&self, key: &str) -> Option<&str> {
+        self.mandatory.get(key).and_then(Value::as_str)
+    }
+
     /// Whether a mandatory policy sets `key` (the user cannot change it then).
     pub fn enforces(&self, key: &str) -> bool {
         self.mandatory.contains_key(key)

@@ -68,6 +68,9 @@ pub struct AppStatus {
     pub key_rule: banyan::home::KeyRule,
     /// This Banyan keeps everything in `data/` beside its program.
     pub portable: bool,
+    /// What a new book starts with here (IT's PhoneRegion / Currency policies, else the
+    /// defaults): the first run fills its fields with it and locks those in `managed`.
+    pub new_book: Settings,
 }
 
 /// The first-run form.
@@ -132,6 +135,7 @@ fn status(state: &AppState) -> AppStatus {
         managed: policies.managed,
         key_rule: banyan::home::key_rule(),
         portable: banyan::home::current().is_ok_and(|h| h.portable),
+        new_book: Settings::in_force(None, None),
     }
 }
 
@@ -394,10 +398,7 @@ commands! {
     /// Which screen to start on.
     fn app_status(state) -> AppStatus { Ok(status(&state)) }
     /// What IT set on this computer and what was ignored (Settings lists them).
-    fn policies(state) -> api::PolicyView {
-        let _ = &state;
-        Ok(api::policies())
-    }
+    fn policies(_state) -> api::PolicyView { Ok(api::policies()) }
 
     /// Creates the encrypted book (first run), optionally with demo data, and opens it.
     fn create_book(state, req: CreateBook) -> AppStatus {

@@ -229,16 +229,17 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// A new book's settings: those given, else IT's policies (mandatory or recommended), else
-    /// the built-in defaults.
-    pub fn recommended(phone_region: Option<String>, currency: Option<String>) -> Settings {
+    /// The settings this computer applies over those given (a book's own, or what a new book is
+    /// asked to start with): IT's mandatory `PhoneRegion`/`Currency`, else the value given, else
+    /// the recommended policy, else the built-in default. The one place that rule is written: a
+    /// new book's defaults (`in_force(None, None)`), what `Banyan::create` keeps, and what an open
+    /// book reads (`Banyan::book_settings`) all come from it.
+    pub fn in_force(phone_region: Option<String>, currency: Option<String>) -> Settings {
         let d = Settings::default();
-        let pick = |key: &str, given: Option<String>, default: String| {
-            crate::policy::current().pick(key, given, |v| v.as_str().map(str::to_string)).0.unwrap_or(default)
-        };
+        let p = crate::policy::current();
         Settings {
-            phone_region: pick("PhoneRegion", phone_region, d.phone_region),
-            currency: pick("Currency", currency, d.currency),
+            phone_region: p.text("PhoneRegion", phone_region).0.unwrap_or(d.phone_region),
+            currency: p.text("Currency", currency).0.unwrap_or(d.currency),
         }
     }
 }
@@ -300,14 +301,8 @@ impl Banyan {
         let l10n = Localizer::new(opts.lang);
         let fail = |e: Error| localize(&l10n, e);
         // IT's mandatory PhoneRegion / Currency over what was asked for (a recommended one is the
-        // caller's default: `Settings::recommended`).
-        let held = |key: &str, asked: &str| {
-            crate::policy::current().mandatory.get(key).and_then(|v| v.as_str()).unwrap_or(asked).to_string()
-        };
-        let settings = &Settings {
-            phone_region: held("PhoneRegion", &settings.phone_region),
-            currency: held("Currency", &settings.currency),
-        };
+        // caller's default: `Settings::in_force(None, None)`).
+        let settings = &Settings::in_force(Some(settings.phone_region.clone()), Some(settings.currency.clone()));
         let region = Region::parse(&settings.phone_region).ok_or_else(|| {
             fail(Error::field(FieldError::new("phoneRegion", "error-region").arg("value", &settings.phone_region)))
         })?;
@@ -770,25 +765,15 @@ impl Banyan {
     /// The book's settings as this computer applies them: IT's mandatory `PhoneRegion` and
     /// `Currency` policies over the book's own (which other desktops keep applying).
     fn book_settings(&self) -> ApiResult<Settings> {
-        let d = Settings::default();
-        let get = |k: &str, policy: &str, default: String| -> ApiResult<String> {
-            let book = self.store.setting(k).map_err(|e| self.err(e))?.unwrap_or(default);
-            Ok(crate::policy::current()
-                .pick(policy, Some(book), |v| v.as_str().map(str::to_string))
-                .0
-                .unwrap_or_default())
-        };
-        Ok(Settings {
-            phone_region: get("phone_region", "PhoneRegion", d.phone_region)?,
-            currency: get("currency", "Currency", d.currency)?,
-        })
+        let get = |k: &str| self.store.setting(k).map_err(|e| self.err(e));
+        Ok(Settings::in_force(get("phone_region")?, get("currency")?))
     }
 
     /// Refuses a book setting a mandatory policy holds on this computer at another value (the
     /// same value, as a form saving every field sends it, changes nothing and passes); whether
     /// it holds it.
     fn held_by_policy(&self, policy: &str, field: &str, value: &str) -> ApiResult<bool> {
-        match crate::policy::current().mandatory.get(policy).and_then(|v| v.as_str()) {
+        match crate::policy::current().held_text(policy) {
             Some(held) if held == value => Ok(true),
             Some(_) => {
                 Err(self.err(Error::field(FieldError::new(field, "error-policy-managed").arg("policy", policy))))

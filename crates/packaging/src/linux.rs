@@ -280,11 +280,20 @@ pub fn desktop_man_page(version: &str) -> String {
         .text([roman("Where the log goes instead of the default folder.")])
         .control("SH", ["FILES"])
         .control("TP", [])
-        .text([italic("~/.local/share/banyan/banyan.db")])
-        .text([roman("The customer book (encrypted), with banyan.db.key when its key is wrapped by a passphrase.")])
+        .text([italic(format!("~/.local/share/{}/{}", banyan::home::APP_ID, banyan::home::BOOK_FILE))])
+        .text([roman(format!(
+            "The customer book (encrypted), with {}.key.json beside it, which says whether its key is in the keyring or wrapped by a passphrase. A book at ~/.local/share/banyan, where earlier versions kept it, is moved here at the first start.",
+            banyan::home::BOOK_FILE
+        ))])
         .control("TP", [])
-        .text([italic("~/.local/share/com.banyancrm.desktop/logs")])
+        .text([italic(format!("~/.local/share/{}/prefs.json", banyan::home::APP_ID))])
+        .text([roman("The window's preferences (language, idle lock).")])
+        .control("TP", [])
+        .text([italic(format!("~/.local/share/{}/logs", banyan::home::APP_ID))])
         .text([roman("The log: one file a day, 30 days, at most 64 MB, never customer data or secrets.")])
+        .control("TP", [])
+        .text([italic(banyan::home::PORTABLE_DIR), roman("/ beside the program")])
+        .text([roman("Portable mode: when this folder exists, it holds all of the above and the web view's data instead, and the key is always behind a passphrase (refused when the PortableModeEnabled policy is false).")])
         .control("TP", [])
         .text([italic("/etc/banyan/policies.json")])
         .text([roman("IT's policies (see banyan policy show).")])

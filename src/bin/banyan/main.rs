@@ -1016,7 +1016,7 @@ fn run(cli: Cli, lang: Lang, ctx: &Ctx) -> Result<(), ApiError> {
             KeyMode::Passphrase => NewKey::Passphrase(pass.as_ref().map(|p| p.to_string()).unwrap_or_default()),
             _ => NewKey::Keyring,
         };
-        let b = Banyan::create(&opts, key, &Settings::recommended(phone_region.clone(), currency.clone()))?;
+        let b = Banyan::create(&opts, key, &Settings::in_force(phone_region.clone(), currency.clone()))?;
         out.init(b.path(), mode);
         return Ok(());
     }

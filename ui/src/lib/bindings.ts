@@ -88,7 +88,12 @@ keyRule: KeyRule,
 /**
  * This Banyan keeps everything in `data/` beside its program.
  */
-portable: boolean, };
+portable: boolean, 
+/**
+ * What a new book starts with here (IT's PhoneRegion / Currency policies, else the
+ * defaults): the first run fills its fields with it and locks those in `managed`.
+ */
+newBook: Settings, };
 
 export type AuditEvent = { origin: string, seq: number, atMs: number, 
 /**
