@@ -39,6 +39,12 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "desktop-file-utils",
     // man: the test that renders banyan-desktop(1).
     "man-db",
+    // The signed repositories of `dist --repo` and their test: apt-ftparchive, createrepo_c,
+    // rpmbuild/rpmsign/rpm, gpg.
+    "apt-utils",
+    "createrepo-c",
+    "rpm",
+    "gnupg",
 ];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.
@@ -71,7 +77,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | dist [--lto] [--check] | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | dist [--lto] [--check] [--repo DIR [--mirror URL]] | setup>"
             );
             Err("unknown command".into())
         }
@@ -775,10 +781,16 @@ fn policy(args: &[String]) -> Result {
 /// and rpmlint (its findings printed). The clean-root install, upgrade and removal
 /// checks are not part of it yet.
 fn dist(args: &[String]) -> Result {
-    let lto = args.iter().any(|a| a == "--lto");
-    let check = args.iter().any(|a| a == "--check");
-    if let Some(a) = args.iter().find(|a| *a != "--lto" && *a != "--check") {
-        return Err(format!("dist: unknown argument {a}"));
+    let (mut lto, mut check, mut repo, mut mirror) = (false, false, None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--lto" => lto = true,
+            "--check" => check = true,
+            "--repo" => repo = Some(PathBuf::from(it.next().ok_or("dist: --repo takes a folder")?)),
+            "--mirror" => mirror = Some(it.next().ok_or("dist: --mirror takes a URL")?.clone()),
+            _ => return Err(format!("dist: unknown argument {a}")),
+        }
     }
     setup()?;
     let started = std::time::Instant::now();
@@ -875,6 +887,19 @@ fn dist(args: &[String]) -> Result {
         built.elapsed().as_secs_f64(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
+    if let Some(dir) = repo {
+        // Signed apt and yum repositories for the company's mirror, checked by apt and rpm
+        // (banyan-packaging's `repo`); the samples point at --mirror.
+        let started = std::time::Instant::now();
+        let mirror = mirror.unwrap_or_else(|| "https://packages.example.internal/banyan".into());
+        let mut args = vec!["run", "-q", "-p", "banyan-packaging", "--", "repo"];
+        let dir_s = root.join(&dir).display().to_string();
+        args.extend([dir_s.as_str(), mirror.as_str()]);
+        let names: Vec<String> = packages.iter().map(|p| p.display().to_string()).collect();
+        args.extend(names.iter().map(String::as_str));
+        must(cmd("cargo", &args))?;
+        println!("repositories in {} ({:.0} s)", dir.display(), started.elapsed().as_secs_f64());
+    }
     if check { dist_check(&packages) } else { Ok(()) }
 }
 

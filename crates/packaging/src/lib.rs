@@ -8,6 +8,7 @@
 
 pub mod linux;
 pub mod policy;
+pub mod repo;
 
 /// Writes `<tag>…</tag>` around what `inner` writes.
 pub(crate) fn nest(

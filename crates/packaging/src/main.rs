@@ -6,7 +6,10 @@
 //!   Debian changelog and the desktop entry template of the Linux packages into DIR, and
 //!   `tauri.dist.json`: what `tauri bundle` merges into the app's configuration (those files, the
 //!   CLI binary, the man page DIR/banyan.1.gz and the dependencies in DIR/deb-depends and
-//!   DIR/rpm-requires, one per line, that `cargo xtask dist` read off the binaries).
+//!   DIR/rpm-requires, one per line, that `cargo xtask dist` read off the binaries);
+//! - `banyan-packaging repo DIR MIRROR PACKAGE...` makes the signed apt and yum repositories in
+//!   DIR from the .deb and .rpm files given (the key from the file `BANYAN_REPO_KEY` names, else a
+//!   throwaway one, said so), checks them with apt and rpm, and prints what they said.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +20,8 @@ fn main() -> ExitCode {
     let r = match args.first().map(String::as_str) {
         Some("policy") => policy(&root, args.iter().any(|a| a == "--check")),
         Some("linux") if args.len() == 5 => linux(&root, Path::new(&args[1]), &args[2], &args[3], Path::new(&args[4])),
-        _ => Err("usage: banyan-packaging policy [--check] | linux DIR PACKAGE DESKTOP_FILE CLI".into()),
+        Some("repo") if args.len() >= 4 => repo(Path::new(&args[1]), &args[2], &args[3..]),
+        _ => Err("usage: banyan-packaging policy [--check] | linux DIR PACKAGE DESKTOP_FILE CLI | repo DIR MIRROR PACKAGE...".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -26,6 +30,40 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn repo(dir: &Path, mirror: &str, packages: &[String]) -> Result<(), String> {
+    use banyan_packaging::repo;
+    let of = |ext: &str| -> Vec<PathBuf> {
+        packages.iter().map(PathBuf::from).filter(|p| p.extension().is_some_and(|x| x == ext)).collect()
+    };
+    let key = std::env::var_os("BANYAN_REPO_KEY").filter(|k| !k.is_empty()).map(PathBuf::from);
+    // A tag build publishes: it refuses to sign with anything but the company's key.
+    if key.is_none() && std::env::var("GITHUB_REF_TYPE").is_ok_and(|t| t == "tag") {
+        return Err("a tag build needs the company's signing key: set BANYAN_REPO_KEY".into());
+    }
+    let work = dir.with_extension("work");
+    let signer = repo::Signer::new(
+        &std::env::temp_dir().join(format!("banyan-repo-gnupg-{}", std::process::id())),
+        key.as_deref(),
+    )?;
+    repo::make(dir, &of("deb"), &of("rpm"), &signer, mirror.trim_end_matches('/'))?;
+    let candidate = repo::apt_candidate(dir, "banyan", &work.join("apt"))?;
+    println!("apt: signature good, banyan {candidate} offered ({})", dir.join("apt").display());
+    for line in repo::yum_verified(dir, &work.join("rpm"))? {
+        println!("yum: {line}");
+    }
+    println!("samples: {} and {}", dir.join("banyan.sources").display(), dir.join("banyan.repo").display());
+    if signer.throwaway {
+        println!("signed with a throwaway key (BANYAN_REPO_KEY not set): for trying the repository, not for release");
+        std::fs::write(
+            dir.join("UNSIGNED-TEST-KEY.txt"),
+            "Signed with a throwaway key made by `cargo xtask dist --repo`, not the company's: do not publish.\n",
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
 }
 
 fn policy(root: &Path, check: bool) -> Result<(), String> {
