@@ -45,6 +45,8 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "createrepo-c",
     "rpm",
     "gnupg",
+    // check-jsonschema (release workflow check) lives in a venv.
+    "python3-venv",
 ];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&args[1..]),
         Some("bindings") => bindings(),
         Some("policy") => policy(&args[1..]),
+        Some("workflows") => check_workflows().map(|f| println!("valid: {f}")),
         Some("dist") => dist(&args[1..]),
         Some("sync-props") => sync_props(&args[1..]),
         Some("e2e") => e2e().and_then(|(ok, detail)| {
@@ -77,7 +80,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | dist [--lto] [--check] [--repo DIR [--mirror URL]] | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | workflows | dist [--lto] [--check] [--repo DIR [--mirror URL]] | setup>"
             );
             Err("unknown command".into())
         }
@@ -360,6 +363,7 @@ fn test() -> Result {
         problems.extend(net_in_core.iter().map(|p| format!("{p} uses banyan_net")));
         Ok((out.status.success() && problems.is_empty() && tree.contains("rusqlite"), problems.join(", ")))
     });
+    timed("release workflow (GitHub's schema)", &mut || check_workflows().map(|d| (true, d)));
     timed("Rust tests (unit + integration)", &mut || {
         let mut args = vec!["test", "--no-fail-fast", "--color", "never"];
         args.extend(features);
@@ -971,6 +975,29 @@ fn rpm_requires(bins: &[PathBuf]) -> Result<Vec<String>> {
         return Err("objdump found no linked libraries".into());
     }
     Ok(out.into_iter().collect())
+}
+
+/// Checks .github/workflows/*.yml against GitHub's workflow schema, offline, with
+/// check-jsonschema (its vendored copy of the schema) from a venv in target/tools made once.
+fn check_workflows() -> Result<String> {
+    let venv = std::path::absolute("target/tools/venv").map_err(|e| e.to_string())?;
+    let tool = venv.join("bin/check-jsonschema");
+    if !tool.exists() {
+        must(cmd("python3", &["-m", "venv", &venv.display().to_string()]))?;
+        must(cmd(&venv.join("bin/pip").display().to_string(), &["install", "-q", "check-jsonschema==0.39.0"]))?;
+    }
+    let mut files: Vec<String> = std::fs::read_dir(".github/workflows")
+        .map_err(|e| format!(".github/workflows: {e}"))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    let mut args = vec!["--builtin-schema", "vendor.github-workflows"];
+    args.extend(files.iter().map(String::as_str));
+    must(cmd(&tool.display().to_string(), &args))?;
+    Ok(files.join(", "))
 }
 
 /// Regenerates ui/src/lib/bindings.ts from the Rust types and commands.
