@@ -111,9 +111,28 @@ pub struct Policies {
 
 static CURRENT: OnceLock<Policies> = OnceLock::new();
 
-/// The policies of this process, read at first use.
+/// The policies of this process, read at first use: on Windows the registry, on macOS the
+/// managed preferences (`banyan_policy_os`), else the file at [`location`]. A debug build given
+/// `BANYAN_POLICY_FILE` (tests) reads that file on every system.
 pub fn current() -> &'static Policies {
-    CURRENT.get_or_init(|| read(&location()))
+    CURRENT.get_or_init(|| {
+        let file_for_tests = cfg!(debug_assertions) && std::env::var_os("BANYAN_POLICY_FILE").is_some();
+        let names: Vec<&str> = keys().iter().map(|k| k.name.as_str()).collect();
+        let os = if file_for_tests { Vec::new() } else { banyan_policy_os::sources(&names) };
+        if os.is_empty() {
+            return read(&location());
+        }
+        from_os(os)
+    })
+}
+
+/// The policies the OS's sources hold (see [`from_sources`]); `file` names the first source that
+/// holds any, for `policy show` and Settings.
+fn from_os(os: Vec<banyan_policy_os::Source>) -> Policies {
+    let holding = os.iter().find(|(_, m, r)| !m.is_empty() || !r.is_empty()).map(|(n, _, _)| PathBuf::from(n));
+    let mut p = from_sources(os.into_iter().map(|(n, m, r)| (n, from_raw(m), from_raw(r))).collect());
+    p.file = holding;
+    p
 }
 
 /// The policy file: `/etc/banyan/policies.json`; debug builds (tests) may point elsewhere with
@@ -226,14 +245,8 @@ fn network_mount(mountinfo: &str, at: &Path) -> Option<String> {
 
 /// A value as a policy source other than the file holds it: the Windows registry (DWORD, QWORD,
 /// REG_SZ) or a macOS configuration profile (a property list's boolean, integer, string or
-/// dictionary).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Raw {
-    Bool(bool),
-    Int(i64),
-    Text(String),
-    Dict(Vec<(String, Raw)>),
-}
+/// dictionary), as `banyan_policy_os` reads them.
+pub use banyan_policy_os::Raw;
 
 /// Turns the values one source holds (registry values of `Software\Policies\BanyanCRM\Banyan`
 /// or its `Recommended` subkey, or one profile's keys) into the file's JSON, by what each key
@@ -509,6 +522,29 @@ mod tests {
             assert!(k.schema.get("x-since").is_some() && k.schema.get("x-category").is_some(), "{}", k.name);
             assert!(k.accepts(&k.schema["x-example"]), "{}: its own example is refused", k.name);
         }
+    }
+
+    /// What the OS readers hand over becomes the policies, HKLM over HKCU, and `file` names the
+    /// source that held them.
+    #[test]
+    fn the_os_sources_become_policies_with_the_first_holding_one_named() {
+        let hklm = r"HKLM\Software\Policies\BanyanCRM\Banyan";
+        let hkcu = r"HKCU\Software\Policies\BanyanCRM\Banyan";
+        let p = from_os(vec![
+            (
+                hklm.into(),
+                vec![("ExportEnabled".into(), Raw::Int(0))],
+                vec![("Locale".into(), Raw::Text("zh-CN".into()))],
+            ),
+            (hkcu.into(), vec![("ExportEnabled".into(), Raw::Int(1)), ("ImportEnabled".into(), Raw::Int(0))], vec![]),
+        ]);
+        assert_eq!(p.file.as_deref(), Some(Path::new(hklm)));
+        assert_eq!(p.mandatory.get("ExportEnabled"), Some(&Value::Bool(false)), "HKLM decides");
+        assert_eq!(p.mandatory.get("ImportEnabled"), Some(&Value::Bool(false)));
+        assert_eq!(p.recommended.get("Locale"), Some(&Value::from("zh-CN")));
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let none = from_os(vec![(hklm.into(), vec![], vec![]), (hkcu.into(), vec![], vec![])]);
+        assert!(none.file.is_none() && none.mandatory.is_empty());
     }
 
     /// Registry values as the ADMX templates write them, through the parser every source shares:

@@ -72,6 +72,8 @@ fn main() -> ExitCode {
         Some("bindings") => bindings(),
         Some("policy") => policy(&args[1..]),
         Some("workflows") => check_workflows().map(|f| println!("valid: {f}")),
+        // dist --check's install test alone, on the .deb of the last `cargo xtask dist`.
+        Some("install-check") => install_check(),
         Some("dist") => dist(&args[1..]),
         Some("sync-props") => sync_props(&args[1..]),
         Some("e2e") => e2e().and_then(|(ok, detail)| {
@@ -80,7 +82,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | workflows | dist [--lto] [--check] [--repo DIR [--mirror URL]] | setup>"
+                "usage: cargo xtask <run | test | e2e | bench store|search|io|security|sync|ops|ui | fuzz [SECONDS] | sync-props [--long] [--seed N] | bindings | policy [--check] | workflows | install-check | dist [--lto] [--check] [--repo DIR [--mirror URL]] | setup>"
             );
             Err("unknown command".into())
         }
@@ -95,6 +97,8 @@ fn main() -> ExitCode {
 }
 
 type Result<T = ()> = std::result::Result<T, String>;
+
+mod root;
 
 fn cmd(program: &str, args: &[&str]) -> Command {
     let mut c = Command::new(program);
@@ -126,8 +130,21 @@ fn installed(pkg: &str) -> bool {
 
 /// Installs missing system packages on Debian/Ubuntu (as root, or through sudo); elsewhere, or
 /// without either, prints the exact command and stops.
+/// The targets `crates/policy-os` is checked for (its Windows and macOS readers).
+const CROSS_TARGETS: [&str; 2] = ["x86_64-pc-windows-gnu", "aarch64-apple-darwin"];
+
 fn setup() -> Result {
     system_packages()?;
+    let installed =
+        Command::new("rustup").args(["target", "list", "--installed"]).output().map_err(|e| format!("rustup: {e}"))?;
+    let installed = String::from_utf8_lossy(&installed.stdout).to_string();
+    let missing: Vec<&str> =
+        CROSS_TARGETS.iter().copied().filter(|t| !installed.lines().any(|l| l.trim() == *t)).collect();
+    if !missing.is_empty() {
+        let mut args = vec!["target", "add"];
+        args.extend(missing);
+        must(cmd("rustup", &args))?;
+    }
     if !Path::new("ui/node_modules/.package-lock.json").exists()
         || modified(Path::new("ui/package-lock.json")) > modified(Path::new("ui/node_modules/.package-lock.json"))
     {
@@ -364,6 +381,17 @@ fn test() -> Result {
         Ok((out.status.success() && problems.is_empty() && tree.contains("rusqlite"), problems.join(", ")))
     });
     timed("release workflow (GitHub's schema)", &mut || check_workflows().map(|d| (true, d)));
+    timed("policy readers for Windows and macOS (clippy)", &mut || {
+        // The registry and managed-preferences readers cannot run here, but they compile and
+        // pass clippy for their systems (their crate has no C build, unlike the core).
+        for target in CROSS_TARGETS {
+            let args = ["clippy", "-p", "banyan-policy-os", "--target", target, "--", "-D", "warnings"];
+            if !status(cmd("cargo", &args))? {
+                return Ok((false, format!("{target} failed")));
+            }
+        }
+        Ok((true, CROSS_TARGETS.join(", ")))
+    });
     timed("Rust tests (unit + integration)", &mut || {
         let mut args = vec!["test", "--no-fail-fast", "--color", "never"];
         args.extend(features);
@@ -904,17 +932,54 @@ fn dist(args: &[String]) -> Result {
         must(cmd("cargo", &args))?;
         println!("repositories in {} ({:.0} s)", dir.display(), started.elapsed().as_secs_f64());
     }
-    if check { dist_check(&packages) } else { Ok(()) }
+    if !check {
+        return Ok(());
+    }
+    let linted = dist_check(&packages);
+    let deb = packages.iter().find(|p| p.extension().is_some_and(|e| e == "deb")).ok_or("no .deb was made")?;
+    let tested = clean_root(deb);
+    linted?;
+    tested
+}
+
+/// The install test in a clean Debian root (see root.rs) on `deb`, with its table.
+fn clean_root(deb: &Path) -> Result {
+    let rows = root::check(deb)?;
+    println!("\n{:<52} {:<4} seen", "clean Debian 12 root", "");
+    for (name, ok, seen) in &rows {
+        println!("{name:<52} {:<4} {seen}", if *ok { "ok" } else { "FAIL" });
+    }
+    println!("(its whole output: target/dist-root/work/check.log)");
+    let failed = rows.iter().filter(|r| !r.1).count();
+    if failed > 0 { Err(format!("{failed} step(s) of the clean-root install test failed")) } else { Ok(()) }
+}
+
+/// `cargo xtask install-check`: [`clean_root`] on target/dist's .deb.
+fn install_check() -> Result {
+    let deb = std::fs::read_dir("target/dist")
+        .map_err(|_| "no target/dist: run `cargo xtask dist` first".to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "deb"))
+        .ok_or("no .deb in target/dist: run `cargo xtask dist` first")?;
+    clean_root(&std::path::absolute(&deb).map_err(|e| e.to_string())?)
+}
+
+/// Installs each (tool, Debian package) whose tool is missing (`dist --check`'s, not needed by
+/// `cargo xtask test`).
+fn tools(list: &[(&str, &str)]) -> Result {
+    for (tool, package) in list {
+        if Command::new(tool).arg("--version").output().is_err() {
+            must(cmd("sh", &["-c", &format!("apt-get install -y -qq {package} >/dev/null")]))?;
+        }
+    }
+    Ok(())
 }
 
 /// lintian on the .deb (an error fails the check) and rpmlint on the .rpm, each installed from
 /// Debian's packages when missing; a table of what each said.
 fn dist_check(packages: &[PathBuf]) -> Result {
-    for (tool, package) in [("lintian", "lintian"), ("rpmlint", "rpmlint")] {
-        if Command::new(tool).arg("--version").output().is_err() {
-            must(cmd("sh", &["-c", &format!("apt-get install -y -qq {package} >/dev/null")]))?;
-        }
-    }
+    tools(&[("lintian", "lintian"), ("rpmlint", "rpmlint")])?;
     let mut rows = Vec::new();
     let mut failed = false;
     for p in packages {

@@ -14,6 +14,9 @@ pub const APP_ID: &str = banyan::home::APP_ID;
 /// Who answers for the packages (the Debian `Maintainer`, the changelog's signer).
 pub const MAINTAINER: &str = "Banyan CRM Packaging <packages@banyancrm.com>";
 pub const HOMEPAGE: &str = "https://banyancrm.com";
+/// The CJK fonts the packages recommend (Debian/Ubuntu, Fedora/EL).
+pub const CJK_FONT_DEB: &str = "fonts-noto-cjk | fonts-wqy-microhei";
+pub const CJK_FONT_RPM: &str = "google-noto-sans-cjk-fonts";
 
 /// One release of CHANGELOG.md.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,6 +239,9 @@ pub fn tauri_config(b: &Bundle) -> serde_json::Value {
             "linux": {
                 "deb": {
                     "depends": b.deb_depends,
+                    // Chinese names are drawn with a CJK font; a minimal system has none (the
+                    // clean-root install test's window showed that).
+                    "recommends": [CJK_FONT_DEB],
                     "section": "misc",
                     "priority": "optional",
                     "desktopTemplate": at("banyan.desktop"),
@@ -243,6 +249,7 @@ pub fn tauri_config(b: &Bundle) -> serde_json::Value {
                 },
                 "rpm": {
                     "depends": b.rpm_requires,
+                    "recommends": [CJK_FONT_RPM],
                     "release": "1",
                     "desktopTemplate": at("banyan.desktop"),
                     "files": files(format!("/usr/share/licenses/{}", b.package)),

@@ -108,6 +108,7 @@ fn the_bundlers_configuration_loads_with_tauris_own_types_and_carries_the_cli() 
     let deb = &parsed.bundle.linux.deb;
     assert_eq!(parsed.identifier, APP_ID);
     assert_eq!(deb.depends.as_deref(), Some(&bundle.deb_depends[..]));
+    assert_eq!(deb.recommends.as_deref(), Some(&[linux::CJK_FONT_DEB.to_string()][..]));
     let files: Vec<String> = deb.files.keys().map(|k| k.display().to_string()).collect();
     for wanted in [
         "/usr/bin/banyan",
@@ -120,6 +121,7 @@ fn the_bundlers_configuration_loads_with_tauris_own_types_and_carries_the_cli() 
     }
     let rpm = &parsed.bundle.linux.rpm;
     assert_eq!(rpm.depends.as_deref(), Some(&bundle.rpm_requires[..]));
+    assert_eq!(rpm.recommends.as_deref(), Some(&[linux::CJK_FONT_RPM.to_string()][..]));
     assert!(rpm.files.keys().any(|k| k == Path::new("/usr/bin/banyan")));
     assert!(deb.desktop_template.is_some() && rpm.desktop_template.is_some());
     assert!(files.iter().any(|f| f == "/usr/share/doc/banyan/changelog.gz"), "{files:?}");
