@@ -47,6 +47,8 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "gnupg",
     // check-jsonschema (release workflow check) lives in a venv.
     "python3-venv",
+    // makensis: the NSIS installer's language files are compiled in a test.
+    "nsis",
 ];
 
 /// The dev database lives in the checkout, never where a real installation keeps its data.

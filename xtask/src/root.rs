@@ -173,7 +173,7 @@ step "banyan --version" banyan --version
 step "a book and demo data as a normal user" as_clerk "banyan init && BANYAN_NEW_PASSWORD='{ADMIN_PW}' banyan user add {ADMIN} --name Admin --role admin && banyan demo --customers 200 >/dev/null && echo customers: \$(count-customers)"
 run_app() {{
   as_clerk "Xvfb :7 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & X=\$!; sleep 2;
-    DISPLAY=:7 LANG=zh_CN.UTF-8 WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 strace -f -qq -e trace=connect -o /tmp/strace.txt banyan-desktop >/tmp/app.out 2>&1 & A=\$!;
+    DISPLAY=:7 LC_ALL=zh_CN.UTF-8 LANG=zh_CN.UTF-8 WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 strace -f -qq -e trace=connect -o /tmp/strace.txt banyan-desktop >/tmp/app.out 2>&1 & A=\$!;
     sleep 40; xwd -root -display :7 -silent > /tmp/shot.xwd; kill \$A; sleep 2; kill -9 \$A 2>/dev/null; pkill -9 -u clerk -f WebKit; kill \$X; true"
   grep -h '"book opened"' /home/clerk/.local/share/com.banyancrm.desktop/logs/desktop.*.log | tail -1
 }}

@@ -37,6 +37,12 @@ fn the_windows_configuration_pins_the_upgrade_code_and_installs_without_download
     assert!(template.is_file(), "{}", template.display());
     let nsis = w.nsis.as_ref().expect("an NSIS section");
     assert!(matches!(nsis.install_mode, NSISInstallerMode::CurrentUser), "the setup.exe is per user");
+    // Banyan's strings (tests/nsis.rs), whose "delete app data" box names the customer book.
+    let strings = nsis.custom_language_files.as_ref().expect("Banyan's NSIS strings");
+    for lang in ["English", "SimpChinese"] {
+        let file = src_tauri().join(strings.get(lang).unwrap_or_else(|| panic!("no {lang} strings")));
+        assert!(file.is_file(), "{}", file.display());
+    }
     // MSI versions: major and minor at most 255, build at most 65535.
     let v: Vec<u32> = c.version.as_deref().unwrap().split('.').map(|p| p.parse().unwrap()).collect();
     assert!(v.len() == 3 && v[0] <= 255 && v[1] <= 255 && v[2] <= 65535, "{v:?}");
