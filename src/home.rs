@@ -182,6 +182,24 @@ impl KeyRule {
     }
 }
 
+/// Whether a new book may be made here with `key` (IT's key rule, and a passphrase long enough):
+/// checked before anything else, so that joining a team's book is refused before its copy
+/// travels rather than after (the key file is written last).
+pub fn check_new_key(key: &crate::store::NewKey) -> Result<()> {
+    use crate::store::NewKey;
+    match key {
+        NewKey::Keyring => key_rule().allows(KeyMode::Keyring),
+        NewKey::Passphrase(p) => {
+            key_rule().allows(KeyMode::Passphrase)?;
+            if p.is_empty() {
+                return Err(Error::PassphraseRequired);
+            }
+            crate::security::keys::check_new_passphrase(p)
+        }
+        NewKey::Raw(_) | NewKey::PlaintextForBenchmark => Ok(()),
+    }
+}
+
 /// Where books were kept before the one-folder layout.
 fn legacy_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("com", "BanyanCRM", "Banyan").map(|d| d.data_local_dir().to_path_buf())

@@ -1238,3 +1238,40 @@ fn a_book_at_the_earlier_default_place_moves_into_this_desktops_folder_once() {
     assert!(ok(&["customer", "list"], &[]).contains("Moved Along Ltd"));
     assert_eq!(log().matches("book moved").count(), 1, "{}", log());
 }
+
+/// Joining a team's book under IT's `KeyMode: passphrase` is refused before anything travels:
+/// without a passphrase, or into the keyring, `sync pair` stops naming what is wrong (exit 2 or
+/// the passphrase's own error) and never tries the address (that would be exit 7).
+#[test]
+fn pairing_under_a_key_policy_is_refused_before_it_connects() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policies.json");
+    std::fs::write(&policy, r#"{"policies": {"KeyMode": "passphrase"}}"#).unwrap();
+    let db = dir.path().join("joined.db");
+    let pair = |args: &[&str], pass: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_banyan"));
+        c.arg("--db").arg(&db).args(["sync", "pair", "123 456", "127.0.0.1:1"]).args(args);
+        c.env("BANYAN_POLICY_FILE", &policy)
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("BANYAN_PASSPHRASE");
+        if let Some(p) = pass {
+            c.env("BANYAN_PASSPHRASE", p);
+        }
+        let out = c.output().unwrap();
+        (out.status.code(), text(&out.stderr))
+    };
+    let (code, said) = pair(&["--key-mode", "keyring"], None);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("requires a passphrase for customer books on this computer (policy KeyMode)"), "{said}");
+    let (code, said) = pair(&[], None);
+    assert_ne!(code, Some(7), "it connected: {said}");
+    assert!(said.contains("BANYAN_PASSPHRASE"), "{said}");
+    let (code, said) = pair(&[], Some("short"));
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("at least 8 characters"), "{said}");
+    // With a good passphrase it goes on to the address, which answers nothing: a network error.
+    let (code, said) = pair(&[], Some("a good passphrase 2026"));
+    assert_eq!(code, Some(7), "{said}");
+    assert!(!db.exists());
+}

@@ -767,6 +767,7 @@ pub fn join(
     if opts.path.exists() {
         return Err(api::localize(&l, banyan::Error::DbExists(opts.path.clone())));
     }
+    banyan::home::check_new_key(&protect).map_err(|e| api::localize(&l, e))?;
     let addr = address(peer, &l)?;
     let id = Identity::generate().map_err(|e| net_error(&l, e))?;
     let device = banyan::model::DeviceId::new(now_ms()).to_string();
