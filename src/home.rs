@@ -96,7 +96,11 @@ impl Home {
         match move_folder_contents(&old, &self.dir, BOOK_FILE) {
             Ok(moved) => {
                 tracing::info!(from = %old.display(), to = %self.dir.display(), files = moved, "book moved to this desktop's folder");
-                let _ = std::fs::remove_dir(&old);
+                // The emptied folder goes, with its parents up to the local app-data folder when
+                // they hold nothing else (on Windows `BanyanCRM\Banyan\data`).
+                if let Some(base) = directories::BaseDirs::new() {
+                    remove_empty_up_to(&old, base.data_local_dir());
+                }
                 book
             }
             Err(e) => {
@@ -197,6 +201,18 @@ pub fn check_new_key(key: &crate::store::NewKey) -> Result<()> {
             crate::security::keys::check_new_passphrase(p)
         }
         NewKey::Raw(_) | NewKey::PlaintextForBenchmark => Ok(()),
+    }
+}
+
+/// Removes `dir` and then each parent below `stop` while they are empty (never `stop` itself, nor
+/// anything outside it).
+fn remove_empty_up_to(dir: &Path, stop: &Path) {
+    let mut at = Some(dir);
+    while let Some(d) = at.filter(|d| d.starts_with(stop) && *d != stop) {
+        if std::fs::remove_dir(d).is_err() {
+            return;
+        }
+        at = d.parent();
     }
 }
 
@@ -334,5 +350,28 @@ mod tests {
         let p = key_rule_in(true, &man);
         assert_eq!((p.required, p.by.as_deref()), (Some(KeyMode::Passphrase), Some("portable")));
         assert!(format!("{:?}", p.allows(KeyMode::Keyring)).contains("error-portable-key-passphrase"));
+    }
+
+    #[test]
+    fn emptied_folders_go_up_to_the_app_data_folder_and_no_further() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("AppData/Local");
+        let old = base.join("BanyanCRM/Banyan/data");
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::create_dir_all(base.join("Other")).unwrap();
+        remove_empty_up_to(&old, &base);
+        assert!(!base.join("BanyanCRM").exists(), "the empty parents stayed");
+        assert!(base.join("Other").exists() && base.exists());
+        // A parent holding something else stays.
+        let kept = base.join("Vendor/Banyan/data");
+        std::fs::create_dir_all(&kept).unwrap();
+        std::fs::write(base.join("Vendor/notes.txt"), "x").unwrap();
+        remove_empty_up_to(&kept, &base);
+        assert!(!base.join("Vendor/Banyan").exists() && base.join("Vendor/notes.txt").exists());
+        // Nothing outside the base is touched.
+        let outside = dir.path().join("elsewhere/empty");
+        std::fs::create_dir_all(&outside).unwrap();
+        remove_empty_up_to(&outside, &base);
+        assert!(outside.exists());
     }
 }
