@@ -1072,7 +1072,7 @@ fn a_desktop_joins_with_a_code_and_syncs_with_a_hub_over_tls_between_processes()
     let shown = invite.first["code"].as_str().unwrap().to_string();
     let typo = format!("{:06}", (shown.parse::<u32>().unwrap() + 1) % 1_000_000);
     let c = dir.path().join("intruder/book.db");
-    let out = cli(&c, "x")
+    let out = cli(&c, "intruder passphrase 2026")
         .args(["--json", "sync", "pair", &typo, invite.first["address"].as_str().unwrap()])
         .output()
         .unwrap();
@@ -1087,7 +1087,7 @@ fn a_desktop_joins_with_a_code_and_syncs_with_a_hub_over_tls_between_processes()
         let mut invite = spawn(cli(&a, pa).args(["--json", "sync", "invite", "--listen", "127.0.0.1:0"]));
         let shown = invite.first["code"].as_str().unwrap().to_string();
         let typo = format!("{:06}", (shown.parse::<u32>().unwrap() + 7) % 1_000_000);
-        let out = cli(&c, "x")
+        let out = cli(&c, "intruder passphrase 2026")
             .args(["--json", "sync", "pair", &typo, invite.first["address"].as_str().unwrap()])
             .output()
             .unwrap();
