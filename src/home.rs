@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// The app's identifier (Tauri's `identifier`): the folder's name, the keyring service, the
 /// macOS preference domain.
-pub const APP_ID: &str = "com.banyancrm.desktop";
+pub const APP_ID: &str = banyan_policy_os::DOMAIN;
 /// The folder beside the program that turns portable mode on.
 pub const PORTABLE_DIR: &str = "data";
 /// The book's file name in its folder.
@@ -175,6 +175,12 @@ impl KeyRule {
         self.required == Some(KeyMode::Passphrase)
     }
 
+    /// Whether the book at `db` keeps its key in the keyring while this rule requires a passphrase:
+    /// it opens only once its user chooses one (see `Banyan::open`).
+    pub fn passphrase_to_set_for(&self, db: &Path) -> bool {
+        self.passphrase_to_set() && crate::security::KeyStore::for_db(db).mode().ok() == Some(KeyMode::Keyring)
+    }
+
     /// The error for a keyring book opened without the passphrase it must now have.
     pub fn passphrase_to_set_error(&self) -> Error {
         let id = if self.by.as_deref() == Some("portable") {
@@ -187,8 +193,8 @@ impl KeyRule {
 }
 
 /// Whether a new book may be made here with `key` (IT's key rule, and a passphrase long enough):
-/// checked before anything else, so that joining a team's book is refused before its copy
-/// travels rather than after (the key file is written last).
+/// every path that writes a new key file asks it (`Store::create`, joining, restoring into a new
+/// book), and the join asks it before anything travels too (its key file is written last).
 pub fn check_new_key(key: &crate::store::NewKey) -> Result<()> {
     use crate::store::NewKey;
     match key {

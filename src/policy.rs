@@ -246,7 +246,7 @@ fn network_mount(mountinfo: &str, at: &Path) -> Option<String> {
 /// A value as a policy source other than the file holds it: the Windows registry (DWORD, QWORD,
 /// REG_SZ) or a macOS configuration profile (a property list's boolean, integer, string or
 /// dictionary), as `banyan_policy_os` reads them.
-pub use banyan_policy_os::Raw;
+pub use banyan_policy_os::{REGISTRY_KEY, Raw};
 
 /// Turns the values one source holds (registry values of `Software\Policies\BanyanCRM\Banyan`
 /// or its `Recommended` subkey, or one profile's keys) into the file's JSON, by what each key

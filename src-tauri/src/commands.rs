@@ -66,8 +66,9 @@ pub struct AppStatus {
     /// the default and locks a required one; a keyring book under a required passphrase asks
     /// its user to choose one before it opens.
     pub key_rule: banyan::home::KeyRule,
-    /// This Banyan keeps everything in `data/` beside its program.
-    pub portable: bool,
+    /// The book keeps its key in the keyring while IT (or portable mode) requires a passphrase:
+    /// the unlock card asks its user to choose one, which the book's key is put behind.
+    pub passphrase_to_set: bool,
     /// What a new book starts with here (IT's PhoneRegion / Currency policies, else the
     /// defaults): the first run fills its fields with it and locks those in `managed`.
     pub new_book: Settings,
@@ -134,7 +135,7 @@ fn status(state: &AppState) -> AppStatus {
         turned_off: policies.turned_off,
         managed: policies.managed,
         key_rule: banyan::home::key_rule(),
-        portable: banyan::home::current().is_ok_and(|h| h.portable),
+        passphrase_to_set: banyan::home::key_rule().passphrase_to_set_for(&state.db_path),
         new_book: Settings::in_force(None, None),
     }
 }

@@ -374,7 +374,7 @@ impl AppState {
         }
         match (self.key_mode(), std::env::var("BANYAN_PASSPHRASE")) {
             // IT requires a passphrase (or this is a portable Banyan): the user chooses one first.
-            (Some(KeyMode::Keyring), _) if banyan::home::key_rule().passphrase_to_set() => None,
+            (Some(KeyMode::Keyring), _) if banyan::home::key_rule().passphrase_to_set_for(&self.db_path) => None,
             (Some(KeyMode::Keyring), _) => Some(Unlock::keyring()),
             (Some(KeyMode::Passphrase), Ok(p)) if !p.is_empty() => Some(Unlock::passphrase(p)),
             _ => None,

@@ -1048,18 +1048,17 @@ impl Banyan {
             }
             room_for(book, m.file_size)?;
             let tmp = checked_copy(book, &file, &m, &key)?;
+            crate::home::check_new_key(&new_key)?;
             let key = match new_key {
                 NewKey::Raw(k) => {
                     crate::store::backup::rekey_file(&tmp.0, &key, &k)?;
                     k
                 }
                 NewKey::Keyring => {
-                    crate::home::key_rule().allows(crate::security::KeyMode::Keyring)?;
                     keys.create(&key, crate::security::KeyMode::Keyring, None, opts.store.kdf)?;
                     key
                 }
                 NewKey::Passphrase(p) => {
-                    crate::home::key_rule().allows(crate::security::KeyMode::Passphrase)?;
                     keys.create(&key, crate::security::KeyMode::Passphrase, Some(&p), opts.store.kdf)?;
                     key
                 }

@@ -324,10 +324,7 @@ impl Banyan {
         // keyring: the passphrase given is the new one, set before anything else happens.
         let rule = crate::home::key_rule();
         let to_set = match unlock {
-            Unlock::KeyFile { passphrase }
-                if rule.passphrase_to_set()
-                    && crate::security::KeyStore::for_db(&opts.path).mode().ok() == Some(KeyMode::Keyring) =>
-            {
+            Unlock::KeyFile { passphrase } if rule.passphrase_to_set_for(&opts.path) => {
                 let Some(p) = passphrase else { return Err(localize(&l10n, rule.passphrase_to_set_error())) };
                 crate::security::keys::check_new_passphrase(p).map_err(|e| localize(&l10n, e))?;
                 Some(p.clone())

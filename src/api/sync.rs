@@ -506,13 +506,10 @@ impl Banyan {
             store.take_identity(device, code.to_string(), signing_key)?;
             store.set_sync_tls(tls.0, tls.1)?;
             drop(store);
+            crate::home::check_new_key(&protect)?;
             match &protect {
-                crate::store::NewKey::Passphrase(p) => crate::home::key_rule()
-                    .allows(KeyMode::Passphrase)
-                    .and_then(|_| keys.create(&once, KeyMode::Passphrase, Some(p), opts.store.kdf)),
-                crate::store::NewKey::Keyring => crate::home::key_rule()
-                    .allows(KeyMode::Keyring)
-                    .and_then(|_| keys.create(&once, KeyMode::Keyring, None, opts.store.kdf)),
+                crate::store::NewKey::Passphrase(p) => keys.create(&once, KeyMode::Passphrase, Some(p), opts.store.kdf),
+                crate::store::NewKey::Keyring => keys.create(&once, KeyMode::Keyring, None, opts.store.kdf),
                 _ => Err(Error::Corrupt("a joined book is kept under a passphrase or the keyring".into())),
             }
         })();

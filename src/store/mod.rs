@@ -147,17 +147,16 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::security::files::create_dir_all(dir)?;
         }
+        crate::home::check_new_key(&new_key)?;
         let key = match &new_key {
             NewKey::PlaintextForBenchmark => None,
             NewKey::Raw(k) => Some(k.clone()),
             NewKey::Keyring => {
-                crate::home::key_rule().allows(KeyMode::Keyring)?;
                 let k = DbKey::random()?;
                 keys.create(&k, KeyMode::Keyring, None, opts.kdf)?;
                 Some(k)
             }
             NewKey::Passphrase(p) => {
-                crate::home::key_rule().allows(KeyMode::Passphrase)?;
                 let k = DbKey::random()?;
                 keys.create(&k, KeyMode::Passphrase, Some(p), opts.kdf)?;
                 Some(k)

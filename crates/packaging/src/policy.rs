@@ -24,7 +24,7 @@ use std::path::PathBuf;
 
 /// The registry key of mandatory policies (HKLM, then HKCU); recommended ones are under
 /// `Recommended` beneath it.
-pub const REGISTRY_KEY: &str = r"Software\Policies\BanyanCRM\Banyan";
+pub const REGISTRY_KEY: &str = banyan::policy::REGISTRY_KEY;
 /// The macOS preference domain: the app's bundle identifier.
 pub const DOMAIN: &str = crate::linux::APP_ID;
 /// The ADMX namespace.

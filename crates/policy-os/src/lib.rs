@@ -22,9 +22,10 @@ pub enum Raw {
 /// values.
 pub type Source = (String, Vec<(String, Raw)>, Vec<(String, Raw)>);
 
-/// The registry key Group Policy writes Banyan's policies to.
+/// The registry key Group Policy writes Banyan's policies to (the ADMX templates name it too).
 pub const REGISTRY_KEY: &str = r"Software\Policies\BanyanCRM\Banyan";
-/// The macOS preference domain (the app's identifier).
+/// The app's identifier (Tauri's `identifier`), which is its macOS preference domain; defined here,
+/// the crate every other one reaches, and named `banyan::home::APP_ID` elsewhere.
 pub const DOMAIN: &str = "com.banyancrm.desktop";
 
 /// The policies this OS holds for Banyan, strongest source first (`keys`: every policy's name,

@@ -86,9 +86,10 @@ managed: Array<string>,
  */
 keyRule: KeyRule, 
 /**
- * This Banyan keeps everything in `data/` beside its program.
+ * The book keeps its key in the keyring while IT (or portable mode) requires a passphrase:
+ * the unlock card asks its user to choose one, which the book's key is put behind.
  */
-portable: boolean, 
+passphraseToSet: boolean, 
 /**
  * What a new book starts with here (IT's PhoneRegion / Currency policies, else the
  * defaults): the first run fills its fields with it and locks those in `managed`.
