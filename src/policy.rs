@@ -413,9 +413,134 @@ impl Policies {
     }
 }
 
+/// How far Banyan updates itself on this desktop (`UpdateMode`), least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum UpdateMode {
+    /// Never asks any server.
+    Off,
+    /// Reads the update server's manifest and shows a newer version.
+    Notify,
+    /// Also downloads it, checks its signature and makes it ready to install.
+    Auto,
+}
+
+impl UpdateMode {
+    fn parse(v: &Value) -> Option<UpdateMode> {
+        serde_json::from_value(v.clone()).ok()
+    }
+}
+
+/// How this copy of Banyan was installed, as far as updates go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum Install {
+    /// The user's own install (NSIS setup.exe, the macOS app, an AppImage): Banyan may replace it.
+    PerUser,
+    /// Installed for the machine by IT's tools (MSI, .deb, .rpm): they install updates, Banyan
+    /// at most tells of one.
+    Machine,
+    /// Not from a package (a build run from the source tree): tells of updates, installs none.
+    Unpackaged,
+    /// Portable mode (`data/` beside the program): never updates.
+    Portable,
+}
+
+/// Whether, where from and how far Banyan updates itself here, and why no further.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePlan {
+    /// What is in force.
+    pub mode: UpdateMode,
+    /// The update manifest's address (`UpdateUrl`), if a policy gives one.
+    pub url: Option<String>,
+    /// A mandatory `UpdateMode` sets it: the user cannot change it.
+    pub managed: bool,
+    /// The most the user may choose in Settings: a recommended `UpdateMode` (users may choose
+    /// less), the mandatory one, or off without either.
+    pub highest: UpdateMode,
+    /// Banyan may install an update itself here (a per-user install).
+    pub can_install: bool,
+    /// Why `mode` is less than what policy and user asked: "no-address" (no `UpdateUrl`),
+    /// "portable", "installed-by-it" (automatic becomes notify on a machine-wide install),
+    /// "unpackaged" (the same for a build run from source).
+    pub limited_by: Option<String>,
+}
+
+impl Policies {
+    /// The update plan over what the user chose in Settings (`user`) for an install of `install`.
+    /// Updates are off unless a policy turns them on and names the server: with a mandatory
+    /// `UpdateMode` the user has no say, with a recommended one they may choose less, and without
+    /// one they stay off. Portable mode never updates; a machine-wide install is never replaced
+    /// by Banyan itself, so automatic becomes notify there.
+    pub fn updates(&self, user: Option<UpdateMode>, install: Install) -> UpdatePlan {
+        let url = self.pick("UpdateUrl", None, |v| v.as_str().map(str::to_string)).0;
+        let (highest, managed) = match self.mandatory.get("UpdateMode").and_then(UpdateMode::parse) {
+            Some(m) => (m, true),
+            None => (self.recommended.get("UpdateMode").and_then(UpdateMode::parse).unwrap_or(UpdateMode::Off), false),
+        };
+        let asked = if managed { highest } else { user.map_or(highest, |u| u.min(highest)) };
+        let can_install = install == Install::PerUser;
+        let (mode, limited_by) = match install {
+            _ if asked == UpdateMode::Off => (UpdateMode::Off, None),
+            Install::Portable => (UpdateMode::Off, Some("portable")),
+            _ if url.is_none() => (UpdateMode::Off, Some("no-address")),
+            Install::Machine if asked == UpdateMode::Auto => (UpdateMode::Notify, Some("installed-by-it")),
+            Install::Unpackaged if asked == UpdateMode::Auto => (UpdateMode::Notify, Some("unpackaged")),
+            _ => (asked, None),
+        };
+        UpdatePlan { mode, url, managed, highest, can_install, limited_by: limited_by.map(str::to_string) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn updates_stay_off_unless_a_policy_turns_them_on_and_names_the_server() {
+        use Install::*;
+        use UpdateMode::*;
+        let with = |text: &str| {
+            let (_d, path) = file(text);
+            read(&path)
+        };
+        let url = "https://updates.example.com/banyan/latest.json";
+        // No policy: off, whatever the user asks.
+        let none = Policies::default();
+        assert_eq!(none.updates(Some(Auto), PerUser).mode, Off);
+        assert_eq!(none.updates(None, PerUser).highest, Off);
+        // A mode without a server: off, and why.
+        let p = with(r#"{"policies": {"UpdateMode": "auto"}}"#);
+        let plan = p.updates(None, PerUser);
+        assert_eq!((plan.mode, plan.limited_by.as_deref()), (Off, Some("no-address")));
+        // Mandatory auto with a server: the user has no say; a machine-wide install only notifies.
+        let p = with(&format!(r#"{{"policies": {{"UpdateMode": "auto", "UpdateUrl": "{url}"}}}}"#));
+        let plan = p.updates(Some(Off), PerUser);
+        assert_eq!((plan.mode, plan.managed, plan.can_install), (Auto, true, true));
+        assert_eq!(plan.url.as_deref(), Some(url));
+        let plan = p.updates(None, Machine);
+        assert_eq!((plan.mode, plan.can_install, plan.limited_by.as_deref()), (Notify, false, Some("installed-by-it")));
+        assert_eq!(p.updates(None, Unpackaged).limited_by.as_deref(), Some("unpackaged"));
+        let plan = p.updates(None, Portable);
+        assert_eq!((plan.mode, plan.limited_by.as_deref()), (Off, Some("portable")));
+        // Recommended notify: the user may choose less, never more.
+        let p = with(&format!(r#"{{"recommended": {{"UpdateMode": "notify", "UpdateUrl": "{url}"}}}}"#));
+        assert_eq!(p.updates(None, PerUser).mode, Notify);
+        assert_eq!(p.updates(Some(Off), PerUser).mode, Off);
+        assert_eq!(p.updates(Some(Auto), PerUser).mode, Notify);
+        assert!(!p.updates(None, PerUser).managed);
+        // A server that is not https, or a mode it does not know: ignored and named.
+        let p =
+            with(r#"{"policies": {"UpdateMode": "always", "UpdateUrl": "http://updates.example.com/latest.json"}}"#);
+        assert_eq!(p.updates(None, PerUser).mode, Off);
+        let said = p.problems.join("\n");
+        assert!(said.contains("UpdateMode: \"always\" is not one of off, notify, auto"), "{said}");
+        assert!(said.contains("UpdateUrl: \"http://updates.example.com/latest.json\" is not an https://"), "{said}");
+    }
 
     fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ policy-category-Recommended = Banyan CRM - recommended (users can change these)
 policy-category-General = General
 policy-category-Data = Data
 policy-category-Security = Security
+policy-category-Updates = Updates
 policy-category-Backups = Backups
 
 policy-name-Locale = Language
@@ -64,6 +65,17 @@ policy-explain-DemoDataEnabled = Disabled: the first start does not offer to fil
 policy-name-IdleLockMinutes = Lock after minutes unused
 policy-explain-IdleLockMinutes = The longest Banyan may sit unused before it locks and asks for the password again, from 1 to 1440 minutes. Users may choose a shorter time, not a longer one. Not set: 10 minutes, which users may change.
 policy-label-IdleLockMinutes = Minutes:
+
+policy-name-UpdateMode = Updates
+policy-explain-UpdateMode = Whether Banyan looks for a newer version on the server of the "Update server" policy, and what it does with one. Off (the default): it never looks. Notify: at each start and once a day it reads the server's manifest and shows a newer version in its window; a per-user install (setup.exe, the macOS app) offers to install it, the MSI, .deb and .rpm leave installing to IT's own tools. Automatic: a per-user install downloads the new version in the background, checks it and installs it, then asks the user to restart; the MSI, .deb and .rpm only notify. Every package is checked against the signing key built into Banyan before it is installed, and refused if it does not match. A portable Banyan never updates. Recommended: users may choose a lower setting in Settings.
+policy-label-UpdateMode = Updates:
+policy-value-UpdateMode-off = Off
+policy-value-UpdateMode-notify = Notify
+policy-value-UpdateMode-auto = Automatic
+
+policy-name-UpdateUrl = Update server
+policy-explain-UpdateUrl = The https:// address of the update manifest (latest.json) on your own server, as `cargo xtask dist --mirror URL` writes it. Banyan connects to no update server unless this is set and the "Updates" policy turns updates on. The server's certificate must be trusted by the computer (your company's certificate authority in the system's store).
+policy-label-UpdateUrl = Address:
 
 policy-name-BackupDirectory = Backup folder
 policy-explain-BackupDirectory = The folder daily backups are written to, as an absolute path (a local folder or a mounted share). Not set: the backups folder beside the book.

@@ -812,3 +812,40 @@ policies-off = Turned off
 policies-ignored = Ignored (ask your IT department to correct these)
 #   $file (String) - the policy file's path
 policies-file = Read from { $file }
+
+## Updates (Settings' panel and the banner on the main screen)
+update-title = Updates
+update-none = Updates are off: your organization has not set up an update server for Banyan. Banyan connects to no update server.
+update-mode-off = Banyan does not look for updates.
+update-mode-notify = Banyan looks for a newer version at each start and once a day, and tells you.
+update-mode-auto = Banyan looks for a newer version at each start and once a day, downloads it and installs it when you restart.
+update-limited-no-address = (Your organization has set no update server.)
+update-limited-portable = (A portable Banyan never updates itself.)
+update-limited-installed-by-it = (Banyan was installed for this computer by your IT department, whose tools install updates.)
+update-limited-unpackaged = (This copy of Banyan was not installed from a package.)
+update-limited-no-signing-key = (This build has no key to check update packages with, so it installs none.)
+#   $url (String) - the update server's address
+update-server = Update server: { $url }
+update-choose = Updates
+update-check = Check now
+update-checking = Checking…
+#   $done (Number) - megabytes downloaded
+#   $total (Number) - megabytes in all
+update-downloading = Downloading… { $done } of { $total } MB
+#   $version (String) - the new version
+#   $current (String) - the version running
+update-available = Banyan { $version } is available (you have { $current }).
+update-available-it = Banyan { $version } is available (you have { $current }). Your IT department installs updates on this computer.
+#   $version (String) - the new version
+update-ready = Banyan { $version } is downloaded and checked: it installs when Banyan restarts.
+update-install = Install and restart
+update-installing = Installing…
+update-details = Details
+#   $when (String) - date and time of the last check
+update-latest = Banyan is up to date (checked { $when }).
+#   $detail (String) - the technical detail, for IT
+update-failed-network = The update server could not be reached: { $detail }
+update-failed-manifest = The update server's answer is not an update Banyan can use: { $detail }
+update-failed-signature = The update was refused: its package does not match its signature. Nothing was installed; tell your IT department. ({ $detail })
+update-failed-install = The update could not be installed: { $detail }
+update-failed-busy = Banyan will not restart while an import, undo or export is running. Try again when it has finished.

@@ -10,6 +10,7 @@ policy-category-Recommended = Banyan CRM - 推荐（用户可更改）
 policy-category-General = 常规
 policy-category-Data = 数据
 policy-category-Security = 安全
+policy-category-Updates = 更新
 policy-category-Backups = 备份
 
 policy-name-Locale = 语言
@@ -61,6 +62,17 @@ policy-explain-DemoDataEnabled = 已禁用：首次启动时不提供用演示�
 policy-name-IdleLockMinutes = 闲置多少分钟后锁定
 policy-explain-IdleLockMinutes = Banyan 闲置多久后锁定并重新要求输入密码，1 至 1440 分钟。用户可以选择更短的时间，不能更长。未配置：10 分钟，用户可更改。
 policy-label-IdleLockMinutes = 分钟：
+
+policy-name-UpdateMode = 更新
+policy-explain-UpdateMode = Banyan 是否在“更新服务器”策略指定的服务器上查找新版本，以及找到后如何处理。关闭（默认）：从不查找。通知：每次启动时及每天一次读取服务器上的清单，并在窗口中显示新版本；按用户安装（setup.exe、macOS 应用）会提供安装，MSI、.deb 和 .rpm 由 IT 自己的工具安装。自动：按用户安装会在后台下载、检查并安装新版本，然后请用户重启；MSI、.deb 和 .rpm 只通知。每个安装包在安装前都会用 Banyan 内置的签名密钥检查，不符则拒绝。便携版 Banyan 从不更新。推荐：用户可在“设置”中选择更低的设置。
+policy-label-UpdateMode = 更新：
+policy-value-UpdateMode-off = 关闭
+policy-value-UpdateMode-notify = 通知
+policy-value-UpdateMode-auto = 自动
+
+policy-name-UpdateUrl = 更新服务器
+policy-explain-UpdateUrl = 您自己服务器上更新清单（latest.json）的 https:// 地址，即 `cargo xtask dist --mirror URL` 所写的地址。只有设置了此策略且“更新”策略开启更新时，Banyan 才会连接更新服务器。服务器证书必须受本机信任（将贵公司的证书颁发机构加入系统证书存储）。
+policy-label-UpdateUrl = 地址：
 
 policy-name-BackupDirectory = 备份文件夹
 policy-explain-BackupDirectory = 每日备份写入的文件夹，须为绝对路径（本地文件夹或已挂载的共享）。未配置：客户库旁的备份文件夹。

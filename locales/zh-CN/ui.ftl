@@ -652,3 +652,40 @@ policies-off = 已关闭
 policies-ignored = 已忽略（请联系 IT 部门更正）
 #   $file (String) - 策略文件的路径
 policies-file = 读取自 { $file }
+
+## 更新（“设置”中的面板和主界面上的提示条）
+update-title = 更新
+update-none = 更新已关闭：您的组织尚未为 Banyan 设置更新服务器。Banyan 不连接任何更新服务器。
+update-mode-off = Banyan 不查找更新。
+update-mode-notify = Banyan 每次启动时及每天一次查找新版本，并告诉您。
+update-mode-auto = Banyan 每次启动时及每天一次查找新版本，下载后在您重启时安装。
+update-limited-no-address = （您的组织未设置更新服务器。）
+update-limited-portable = （便携版 Banyan 从不自行更新。）
+update-limited-installed-by-it = （Banyan 由 IT 部门为本机安装，更新由其工具安装。）
+update-limited-unpackaged = （此 Banyan 并非从安装包安装。）
+update-limited-no-signing-key = （此版本没有用于检查更新包的密钥，因此不安装任何更新。）
+#   $url (String) - 更新服务器的地址
+update-server = 更新服务器：{ $url }
+update-choose = 更新
+update-check = 立即检查
+update-checking = 正在检查…
+#   $done (Number) - 已下载的 MB 数
+#   $total (Number) - 总 MB 数
+update-downloading = 正在下载… { $done } / { $total } MB
+#   $version (String) - 新版本
+#   $current (String) - 正在运行的版本
+update-available = Banyan { $version } 已可用（您的版本为 { $current }）。
+update-available-it = Banyan { $version } 已可用（您的版本为 { $current }）。本机的更新由 IT 部门安装。
+#   $version (String) - 新版本
+update-ready = Banyan { $version } 已下载并通过检查：将在 Banyan 重启时安装。
+update-install = 安装并重启
+update-installing = 正在安装…
+update-details = 详情
+#   $when (String) - 上次检查的日期和时间
+update-latest = Banyan 已是最新版本（检查于 { $when }）。
+#   $detail (String) - 技术细节，供 IT 参考
+update-failed-network = 无法连接更新服务器：{ $detail }
+update-failed-manifest = 更新服务器的回复不是 Banyan 可用的更新：{ $detail }
+update-failed-signature = 更新已被拒绝：其安装包与签名不符。未安装任何内容，请告知 IT 部门。（{ $detail }）
+update-failed-install = 无法安装更新：{ $detail }
+update-failed-busy = 导入、撤销或导出进行中时，Banyan 不会重启。请在完成后重试。

@@ -4,6 +4,7 @@
 //! types are never written twice.
 
 use crate::state::AppState;
+use crate::updates::{UpdateStatus, Updates};
 use banyan::api::{
     self, ApiError, Banyan, Caller, Channel, CustomerRecord, ExportReport, HistoryEntry, ImportPreview, ImportReport,
     ImportRequest, LikelyDuplicate, MergeRequest, OwnerChoice, RoleView, SavedMapping, Settings,
@@ -20,6 +21,7 @@ use banyan::store::{
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tauri::Emitter;
+use tauri::Manager;
 use tauri::State;
 
 type R<T> = Result<T, ApiError>;
@@ -93,6 +95,17 @@ pub struct CustomerPage {
     pub total: i64,
     pub offset: u32,
     pub items: Vec<Customer>,
+}
+
+fn current_update_status(state: &AppState) -> UpdateStatus {
+    state.app.state::<Updates>().status(crate::updates::plan(state.update_mode()))
+}
+
+/// The status with `kind` as its failure (shown in the update banner).
+fn update_status_failed(state: &AppState, kind: &str, detail: &str) -> UpdateStatus {
+    let mut s = current_update_status(state);
+    s.failure = Some(crate::updates::UpdateFailure { kind: kind.into(), detail: detail.into() });
+    s
 }
 
 fn status(state: &AppState) -> AppStatus {
@@ -722,6 +735,32 @@ commands! {
         let _ = state.app.emit("sync-round", round.clone());
         Ok(round)
     }
+    /// Updates: what IT allows here, the offer and its progress (see updates.rs).
+    fn update_status(state) -> UpdateStatus { Ok(current_update_status(&state)) }
+    /// Checks the update server now (Settings' button); the answer comes as "update" events.
+    fn check_updates(state) -> UpdateStatus {
+        state.app.state::<Updates>().ask();
+        Ok(current_update_status(&state))
+    }
+    /// The user's choice of how far Banyan updates itself (IT's recommended mode caps it).
+    fn set_update_mode(state, mode: banyan::policy::UpdateMode) -> UpdateStatus {
+        state.set_update_mode(mode).map_err(|e| api::localize(&Localizer::new(state.lang()), banyan::Error::Io(e)))?;
+        state.app.state::<Updates>().ask();
+        Ok(current_update_status(&state))
+    }
+    /// Installs the offered update (downloaded and checked against its signature first) and
+    /// restarts into it; never while an import, undo or export runs. Returns only on failure.
+    fn install_update(state) -> UpdateStatus {
+        if state.io.running() {
+            return Ok(update_status_failed(&state, "busy", "an import, undo or export is running"));
+        }
+        let app = state.app.clone();
+        match crate::updates::install(&app, || crate::updates::plan(app.state::<AppState>().update_mode())) {
+            Ok(()) => Ok(current_update_status(&state)),
+            Err(f) => Ok(update_status_failed(&state, &f.kind, &f.detail)),
+        }
+    }
+
     /// Stays in sync with the desktop or hub last reached (a round as soon as either side has
     /// something new, while someone is signed in), or stops; remembered on this desktop.
     fn set_sync_live(state, on: bool) -> () {
@@ -977,6 +1016,11 @@ mod bindings {
             api::DiagnosticsEntry::decl(&cfg),
             api::PolicyEntry::decl(&cfg),
             api::PolicyView::decl(&cfg),
+            crate::updates::UpdateStatus::decl(&cfg),
+            crate::updates::UpdateOffer::decl(&cfg),
+            crate::updates::UpdateFailure::decl(&cfg),
+            banyan::policy::UpdatePlan::decl(&cfg),
+            banyan::policy::UpdateMode::decl(&cfg),
             api::DiagnosticsReport::decl(&cfg),
             banyan::backup::Counts::decl(&cfg),
             banyan::backup::Keep::decl(&cfg),

@@ -14,8 +14,10 @@ mod oslock;
 #[allow(dead_code)]
 mod peer;
 mod state;
+mod updates;
 
 use state::AppState;
+use std::time::Duration;
 use tauri::Manager;
 
 fn main() {
@@ -30,6 +32,12 @@ fn main() {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), webview, "desktop started");
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // Its commands are not granted to the web view (capabilities/default.json): the window
+        // asks through `update_status` and the others in commands.rs.
+        .plugin(match updates::signing_key() {
+            Some(key) => tauri_plugin_updater::Builder::new().pubkey(key).build(),
+            None => tauri_plugin_updater::Builder::new().build(),
+        })
         .setup(move |app| {
             let state = AppState::start(app.handle(), started)?;
             let lang = state.lang();
@@ -54,6 +62,13 @@ fn main() {
             let handle = app.handle().clone();
             std::thread::spawn(move || handle.state::<AppState>().open_at_start());
             menu::install(app.handle(), lang)?;
+            // Updates, if IT turned them on: a check a few seconds after start (not to slow it),
+            // then once a day (see updates.rs).
+            app.manage(updates::Updates::default());
+            let handle = app.handle().clone();
+            updates::watch(app.handle(), Duration::from_secs(3), move || {
+                updates::plan(handle.state::<AppState>().update_mode())
+            });
             oslock::watch(app.handle());
             // The daily backup: checked a minute after start (a run missed while the PC was off
             // happens now) and every minute after, whether or not anyone is signed in.

@@ -21,6 +21,10 @@ struct Prefs {
     /// is signed in (the Sync screen's switch).
     #[serde(default)]
     sync_live: bool,
+    /// How far Banyan updates itself, as the user chose in Settings (at most what IT's
+    /// recommended `UpdateMode` allows; a mandatory one leaves them no say).
+    #[serde(default)]
+    update_mode: Option<banyan::policy::UpdateMode>,
 }
 
 pub struct AppState {
@@ -302,6 +306,18 @@ impl AppState {
         self.save_prefs(&p)
     }
 
+    /// The user's update choice, if they made one.
+    pub fn update_mode(&self) -> Option<banyan::policy::UpdateMode> {
+        self.prefs.lock().unwrap_or_else(|e| e.into_inner()).update_mode
+    }
+
+    /// Remembers the user's update choice (the plan still caps it).
+    pub fn set_update_mode(&self, mode: banyan::policy::UpdateMode) -> std::io::Result<()> {
+        let mut p = self.prefs.lock().unwrap_or_else(|e| e.into_inner());
+        p.update_mode = Some(mode);
+        self.save_prefs(&p)
+    }
+
     fn save_prefs(&self, p: &Prefs) -> std::io::Result<()> {
         if let Some(dir) = self.prefs_path.parent() {
             std::fs::create_dir_all(dir)?;
@@ -410,6 +426,11 @@ impl IoGuard {
         let mut s = self.state();
         s.0 = false;
         s.1
+    }
+
+    /// Whether a task is running (an update does not restart Banyan under it).
+    pub fn running(&self) -> bool {
+        self.state().0
     }
 
     /// The cancel button.

@@ -836,6 +836,9 @@ fn dist(args: &[String]) -> Result {
     let mut ui = cmd("npm", &["run", "build"]);
     ui.current_dir("ui");
     must(ui)?;
+    // The updater's signing key: its public half is built into the app, its secret signs the
+    // packages the update manifest offers.
+    let updater_key = UpdaterKey::get(&root)?;
     let mut build = cmd(
         "cargo",
         &[
@@ -857,6 +860,7 @@ fn dist(args: &[String]) -> Result {
     // theirs, for perf).
     build.env("CARGO_TARGET_DIR", &build_dir);
     build.env("CARGO_PROFILE_RELEASE_DEBUG", "0").env("CARGO_PROFILE_RELEASE_STRIP", "symbols");
+    build.env("BANYAN_UPDATER_PUBKEY", &updater_key.public);
     if lto {
         build.env("CARGO_PROFILE_RELEASE_LTO", "fat").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1");
     }
@@ -921,6 +925,25 @@ fn dist(args: &[String]) -> Result {
         built.elapsed().as_secs_f64(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
+    // The update manifest and the packages' signatures, for the company's update server: in
+    // DIR/updates with --repo, else target/dist/updates; its addresses under --mirror.
+    let mirror_url = mirror.clone().unwrap_or_else(|| "https://packages.example.internal/banyan".into());
+    let updates_dir = repo.as_ref().map(|d| root.join(d)).unwrap_or_else(|| out.clone()).join("updates");
+    let version = app_version(&root)?;
+    for p in &packages {
+        updater_key.sign(&tauri, p, &version)?;
+    }
+    let mut args = vec!["run", "-q", "-p", "banyan-packaging", "--", "updates"];
+    let (dir_s, base) = (updates_dir.display().to_string(), format!("{}/updates", mirror_url.trim_end_matches('/')));
+    args.extend([dir_s.as_str(), base.as_str(), version.as_str()]);
+    let names: Vec<String> = packages.iter().map(|p| p.display().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    must(cmd("cargo", &args))?;
+    if updater_key.throwaway {
+        println!(
+            "updates signed with a throwaway key (TAURI_SIGNING_PRIVATE_KEY not set): for trying updates, not for release"
+        );
+    }
     if let Some(dir) = repo {
         // Signed apt and yum repositories for the company's mirror, checked by apt and rpm
         // (banyan-packaging's `repo`); the samples point at --mirror.
@@ -942,6 +965,64 @@ fn dist(args: &[String]) -> Result {
     let tested = clean_root(deb);
     linted?;
     tested
+}
+
+/// The key update packages are signed with (minisign, `tauri signer`): the company's from CI
+/// secrets (`TAURI_SIGNING_PRIVATE_KEY`, its password in `TAURI_SIGNING_PRIVATE_KEY_PASSWORD`,
+/// the public half in `BANYAN_UPDATER_PUBKEY`), else a throwaway one kept in target/dist-keys
+/// (the same across runs, so the app is not rebuilt for a new key each time), refused on a tag.
+struct UpdaterKey {
+    public: String,
+    /// The secret key's file, for the throwaway key (the company's comes from the environment).
+    file: Option<PathBuf>,
+    throwaway: bool,
+}
+
+impl UpdaterKey {
+    fn get(root: &Path) -> Result<UpdaterKey> {
+        if std::env::var("TAURI_SIGNING_PRIVATE_KEY").is_ok_and(|k| !k.is_empty()) {
+            let public = std::env::var("BANYAN_UPDATER_PUBKEY")
+                .ok()
+                .filter(|k| !k.trim().is_empty())
+                .ok_or("TAURI_SIGNING_PRIVATE_KEY is set: its public half must be in BANYAN_UPDATER_PUBKEY")?;
+            return Ok(UpdaterKey { public: public.trim().into(), file: None, throwaway: false });
+        }
+        if std::env::var("GITHUB_REF_TYPE").is_ok_and(|t| t == "tag") {
+            return Err("a tag build needs the company's updater key: set TAURI_SIGNING_PRIVATE_KEY".into());
+        }
+        let file = root.join("target/dist-keys/updater.key");
+        let public_file = file.with_extension("key.pub");
+        if !file.exists() || !public_file.exists() {
+            std::fs::create_dir_all(file.parent().expect("a folder")).map_err(|e| e.to_string())?;
+            let mut g = Command::new(root.join("ui/node_modules/.bin/tauri"));
+            g.args(["signer", "generate", "--ci", "--force", "--password", "", "--write-keys"]).arg(&file);
+            must(g)?;
+        }
+        let public = std::fs::read_to_string(&public_file).map_err(|e| format!("{}: {e}", public_file.display()))?;
+        Ok(UpdaterKey { public: public.trim().into(), file: Some(file), throwaway: true })
+    }
+
+    /// Signs `package` for `version` (`tauri signer sign --app-version`): writes `package.sig`.
+    fn sign(&self, tauri: &Path, package: &Path, version: &str) -> Result {
+        let mut s = Command::new(tauri);
+        s.args(["signer", "sign", "--app-version", version]);
+        if let Some(f) = &self.file {
+            s.arg("--private-key-path").arg(f).args(["--password", ""]);
+            s.env_remove("TAURI_SIGNING_PRIVATE_KEY").env_remove("TAURI_SIGNING_PRIVATE_KEY_PASSWORD");
+        }
+        s.arg(package);
+        must(s)
+    }
+}
+
+/// The app's version (tauri.conf.json's).
+fn app_version(root: &Path) -> Result<String> {
+    // xtask has no dependencies (it sets up what the others need): the first `"version"` of the
+    // file is the app's (the top level's third key).
+    let text = std::fs::read_to_string(root.join("src-tauri/tauri.conf.json")).map_err(|e| e.to_string())?;
+    let after = text.split_once("\"version\"").map(|(_, rest)| rest).ok_or("tauri.conf.json has no version")?;
+    let value = after.split('"').nth(1).filter(|v| !v.is_empty()).ok_or("tauri.conf.json's version is not a string")?;
+    Ok(value.to_string())
 }
 
 /// The install test in a clean Debian root (see root.rs) on `deb`, with its table.

@@ -9,6 +9,7 @@
 pub mod linux;
 pub mod policy;
 pub mod repo;
+pub mod updates;
 
 /// Writes `<tag>…</tag>` around what `inner` writes.
 pub(crate) fn nest(

@@ -9,7 +9,10 @@
 //!   DIR/rpm-requires, one per line, that `cargo xtask dist` read off the binaries);
 //! - `banyan-packaging repo DIR MIRROR PACKAGE...` makes the signed apt and yum repositories in
 //!   DIR from the .deb and .rpm files given (the key from the file `BANYAN_REPO_KEY` names, else a
-//!   throwaway one, said so), checks them with apt and rpm, and prints what they said.
+//!   throwaway one, said so), checks them with apt and rpm, and prints what they said;
+//! - `banyan-packaging updates DIR BASE VERSION PACKAGE...` copies the packages and their `.sig`
+//!   files into DIR and writes DIR/latest.json, the update manifest offering them from BASE with
+//!   CHANGELOG.md's entry for VERSION as its notes.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,7 +24,8 @@ fn main() -> ExitCode {
         Some("policy") => policy(&root, args.iter().any(|a| a == "--check")),
         Some("linux") if args.len() == 5 => linux(&root, Path::new(&args[1]), &args[2], &args[3], Path::new(&args[4])),
         Some("repo") if args.len() >= 4 => repo(Path::new(&args[1]), &args[2], &args[3..]),
-        _ => Err("usage: banyan-packaging policy [--check] | linux DIR PACKAGE DESKTOP_FILE CLI | repo DIR MIRROR PACKAGE...".into()),
+        Some("updates") if args.len() >= 5 => updates(&root, Path::new(&args[1]), &args[2], &args[3], &args[4..]),
+        _ => Err("usage: banyan-packaging policy [--check] | linux DIR PACKAGE DESKTOP_FILE CLI | repo DIR MIRROR PACKAGE... | updates DIR BASE VERSION PACKAGE...".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -30,6 +34,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn updates(root: &Path, dir: &Path, base: &str, version: &str, packages: &[String]) -> Result<(), String> {
+    let changelog = std::fs::read_to_string(root.join("CHANGELOG.md")).map_err(|e| format!("CHANGELOG.md: {e}"))?;
+    let release = banyan_packaging::linux::releases(&changelog)?
+        .into_iter()
+        .find(|r| r.version == version)
+        .ok_or_else(|| format!("CHANGELOG.md has no entry for {version}"))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut signed = Vec::new();
+    for p in packages.iter().map(PathBuf::from) {
+        let sig_path = PathBuf::from(format!("{}.sig", p.display()));
+        let sig = std::fs::read_to_string(&sig_path).map_err(|e| format!("{}: {e}", sig_path.display()))?;
+        let name = p.file_name().ok_or("a package without a name")?;
+        std::fs::copy(&p, dir.join(name)).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::write(dir.join(format!("{}.sig", name.to_string_lossy())), &sig).map_err(|e| e.to_string())?;
+        signed.push((p, sig));
+    }
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let text = banyan_packaging::updates::manifest(&release, &now, base, &signed)?;
+    std::fs::write(dir.join("latest.json"), text).map_err(|e| e.to_string())?;
+    println!("update manifest: {} (offers {version} from {base})", dir.join("latest.json").display());
+    Ok(())
 }
 
 fn repo(dir: &Path, mirror: &str, packages: &[String]) -> Result<(), String> {

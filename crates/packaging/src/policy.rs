@@ -39,7 +39,7 @@ const ROOT_ATTRIBUTES: [(&str, &str); 5] = [
     ("xmlns", PD),
 ];
 /// The Group Policy categories, in the order the editor shows them.
-pub const CATEGORIES: [&str; 4] = ["General", "Data", "Security", "Backups"];
+pub const CATEGORIES: [&str; 5] = ["General", "Data", "Security", "Updates", "Backups"];
 
 /// Every generated file: its path under the repository and its text.
 pub fn generate() -> Result<Vec<(PathBuf, String)>, String> {

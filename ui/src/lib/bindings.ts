@@ -1030,6 +1030,75 @@ field: string, };
 
 export type UndoReport = { removed: number, restored: number, conflicts: Array<UndoConflict>, };
 
+export type UpdateFailure = { 
+/**
+ * "network" (the server could not be reached, or its certificate is not trusted),
+ * "manifest" (its answer is not a manifest, or has nothing for this computer), "signature"
+ * (the package does not match its signature or was signed for another version: refused),
+ * "install" (the installer failed), "busy" (an import or export is running).
+ */
+kind: string, 
+/**
+ * The technical detail, in English (for IT).
+ */
+detail: string, };
+
+export type UpdateMode = "off" | "notify" | "auto";
+
+export type UpdateOffer = { version: string, current: string, 
+/**
+ * The release notes the manifest carries.
+ */
+notes: string | null, 
+/**
+ * When it was published (RFC 3339), if the manifest says.
+ */
+date: string | null, };
+
+export type UpdatePlan = { 
+/**
+ * What is in force.
+ */
+mode: UpdateMode, 
+/**
+ * The update manifest's address (`UpdateUrl`), if a policy gives one.
+ */
+url: string | null, 
+/**
+ * A mandatory `UpdateMode` sets it: the user cannot change it.
+ */
+managed: boolean, 
+/**
+ * The most the user may choose in Settings: a recommended `UpdateMode` (users may choose
+ * less), the mandatory one, or off without either.
+ */
+highest: UpdateMode, 
+/**
+ * Banyan may install an update itself here (a per-user install).
+ */
+canInstall: boolean, 
+/**
+ * Why `mode` is less than what policy and user asked: "no-address" (no `UpdateUrl`),
+ * "portable", "installed-by-it" (automatic becomes notify on a machine-wide install),
+ * "unpackaged" (the same for a build run from source).
+ */
+limitedBy: string | null, };
+
+export type UpdateStatus = { plan: UpdatePlan, 
+/**
+ * "idle", "checking", "available" (an offer), "downloading", "ready" (downloaded and
+ * checked: installs as Banyan restarts) or "failed".
+ */
+phase: string, offer: UpdateOffer | null, 
+/**
+ * Bytes downloaded so far, and of how many (when the server says).
+ */
+downloaded: number, total: number | null, failure: UpdateFailure | null, 
+/**
+ * Seconds since the last check finished, if one has.
+ */
+checkedSecondsAgo: number | null, };
+
 export type User = { id: UserId, login: string, name: string, roles: Array<string>, team: string | null, status: UserStatus, 
 /**
  * Signs in with an authenticator code as well as the password.
@@ -1378,6 +1447,22 @@ export function syncWaiting(): Promise<number> {
 
 export function syncNow(peer: string | null): Promise<SyncRound> {
   return invoke<SyncRound>("sync_now", { peer });
+}
+
+export function updateStatus(): Promise<UpdateStatus> {
+  return invoke<UpdateStatus>("update_status");
+}
+
+export function checkUpdates(): Promise<UpdateStatus> {
+  return invoke<UpdateStatus>("check_updates");
+}
+
+export function setUpdateMode(mode: UpdateMode): Promise<UpdateStatus> {
+  return invoke<UpdateStatus>("set_update_mode", { mode });
+}
+
+export function installUpdate(): Promise<UpdateStatus> {
+  return invoke<UpdateStatus>("install_update");
 }
 
 export function setSyncLive(on: boolean): Promise<null> {
