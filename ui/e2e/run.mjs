@@ -827,6 +827,39 @@ function startCli(args, env) {
   });
 }
 
+/** The company's update server: HTTPS on loopback with a certificate from a test CA the app is
+ *  told to trust (BANYAN_UPDATE_CA, `dir`/update-ca.pem, debug builds only), offering 0.2.0. */
+async function updateServer(dir) {
+  const { createServer } = await import("node:https");
+  const file = (name) => join(dir, name);
+  const openssl = (...args) => execFileSync("openssl", args, { stdio: "pipe" });
+  openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", file("update-ca.key"), "-out", file("update-ca.pem"), "-days", "2", "-subj", "/CN=Banyan e2e update CA");
+  openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", file("update.key"), "-out", file("update.csr"), "-subj", "/CN=127.0.0.1");
+  writeFileSync(file("update.ext"), "subjectAltName=IP:127.0.0.1\n");
+  openssl("x509", "-req", "-in", file("update.csr"), "-CA", file("update-ca.pem"), "-CAkey", file("update-ca.key"), "-CAcreateserial", "-out", file("update.pem"), "-days", "2", "-extfile", file("update.ext"));
+  const requests = [];
+  let connections = 0;
+  let port = 0;
+  const server = createServer({ key: readFileSync(file("update.key")), cert: readFileSync(file("update.pem")) }, (req, res) => {
+    requests.push(req.url);
+    if (req.url !== "/latest.json") {
+      res.writeHead(404).end();
+      return;
+    }
+    const manifest = {
+      version: "0.2.0",
+      notes: "- Faster imports.\n- Updates from your company's server.",
+      pub_date: "2026-12-01T09:00:00Z",
+      platforms: { "linux-x86_64": { url: `https://127.0.0.1:${port}/banyan-0.2.0.AppImage`, signature: "not downloaded in notify mode" } },
+    };
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(manifest));
+  });
+  server.on("connection", () => connections++);
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  port = server.address().port;
+  return { url: `https://127.0.0.1:${port}/latest.json`, requests: () => requests, connections: () => connections, close: () => server.close() };
+}
+
 /** Waits until the page holds `what` (a value the screen shows somewhere). */
 async function waitPage(b, what, desc, timeout = 15_000) {
   await b.waitUntil(async () => (await b.getPageSource()).includes(what), { timeout, timeoutMsg: `timed out waiting for ${desc}` });
@@ -1080,6 +1113,52 @@ async function syncSteps() {
         }
       } finally {
         rmSync(POLICY, { force: true });
+      }
+    });
+    await step("IT's update policy: the window tells of the newer version on the company's server, Settings shows the locked mode, and off connects to nothing", async () => {
+      const POLICY = join(dir, "policies.json");
+      const server = await updateServer(dir);
+      try {
+        writeFileSync(POLICY, JSON.stringify({ policies: { UpdateMode: "notify", UpdateUrl: server.url } }));
+        const u = await openWindow(["--db", join(dir, "copied.db")]);
+        try {
+          await unlockBook(u, "joined passphrase 2026");
+          await signIn(u, "admin", HUB_ADMIN_PASSWORD);
+          // A build run from source installs nothing itself: the offer says who installs it.
+          await waitText(await byTest(u, "update-banner"), (t) => t.includes("Banyan 0.2.0 is available") && t.includes("IT department"), "the offer of 0.2.0", 30_000);
+          expect(!(await byTest(u, "update-install").isExisting()), "an install is offered where Banyan may not install");
+          expect(server.requests().includes("/latest.json"), `the manifest was not asked for: ${server.requests()}`);
+          await shot(u, "update-offer.en-US");
+          await (await byTest(u, "update-banner").$("button")).click();
+          const panel = await byTest(u, "updates-panel");
+          await panel.waitForDisplayed({ timeout: 10_000 });
+          await waitText(await byTest(u, "update-phase"), (t) => t.includes("0.2.0"), "Settings' line about 0.2.0");
+          expect(!(await (await byTest(u, "update-mode")).isEnabled()), "the mode IT set can be changed");
+          expect((await panel.getText()).includes(server.url), "the server is not named");
+          await waitText(await byTest(u, "update-notes"), (t) => t.includes("Faster imports"), "the release notes");
+          await panel.scrollIntoView();
+          await shot(u, "update-settings.en-US");
+        } finally {
+          await u.deleteSession().catch(() => {});
+        }
+        // Off, with the server still named: not one connection while the window runs.
+        const before = server.connections();
+        writeFileSync(POLICY, JSON.stringify({ policies: { UpdateMode: "off", UpdateUrl: server.url } }));
+        const o = await openWindow(["--db", join(dir, "copied.db")]);
+        try {
+          await unlockBook(o, "joined passphrase 2026");
+          await signIn(o, "admin", HUB_ADMIN_PASSWORD);
+          await (await o.$('[data-nav="settings"]')).click();
+          await waitText(await byTest(o, "update-state"), (t) => t.includes("does not look for updates"), "updates off in Settings");
+          await o.pause(5_000);
+          expect(!(await byTest(o, "update-banner").isExisting()), "an offer shows with updates off");
+          expect(server.connections() === before, `updates off still connected ${server.connections() - before} time(s)`);
+        } finally {
+          await o.deleteSession().catch(() => {});
+        }
+      } finally {
+        rmSync(POLICY, { force: true });
+        server.close();
       }
     });
     await step("IT's KeyMode holds a new book's key behind a passphrase, and a portable Banyan keeps its book, log and web view data in data/ beside it, writing nothing in the user's home", async () => {

@@ -17,6 +17,8 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
     "libssl-dev",
+    // The e2e's update server makes its test CA and certificate with it.
+    "openssl",
     "libdbus-1-dev",
     "dbus",
     "gnome-keyring",
@@ -556,6 +558,8 @@ fn e2e_run(driver: &Path, app: &Path, cli: &Path) -> Result<(bool, String)> {
         // Where the app looks for IT's policies (none unless a step writes the file; debug
         // builds only): a step turns features off by policy and starts a new window.
         .env("BANYAN_POLICY_FILE", work.join("policies.json"))
+        // The test CA of the e2e's update server (debug builds only add it to the OS's store).
+        .env("BANYAN_UPDATE_CA", work.join("update-ca.pem"))
         .env_remove("BANYAN_PASSPHRASE")
         .env("LANG", "en_US.UTF-8");
     // Its end printed when a step fails, so a window that died in CI says why.

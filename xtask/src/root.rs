@@ -3,8 +3,10 @@
 //! way a company's desktops get it: install, a book made with the CLI as a normal user, the
 //! installed app started under Xvfb in Chinese (its log says the book opened; a screenshot is kept
 //! in target/dist/clean-root.png, where the recommended CJK font shows; strace sees no network
-//! connection; the web process runs without its bubblewrap sandbox, which a chroot cannot give), a policy file that changes behaviour, the upgrade to N+1 opening
-//! the same book, remove (data kept) and reinstall, purge (data still kept).
+//! connection; the web process runs without its bubblewrap sandbox, which a chroot cannot give), a policy file that changes behaviour, the update
+//! policies against a loopback HTTPS server whose test CA only the root trusts ("notify" logs the
+//! offer of N+1; "off" makes not one connection to it), the upgrade to N+1 opening the same
+//! book, remove (data kept) and reinstall, purge (data still kept).
 //!
 //! The root comes from `debootstrap` once and is kept as a tarball in target/dist-root (each run
 //! unpacks a fresh copy); the packages apt downloads for it stay in target/dist-root/archives.
@@ -80,8 +82,12 @@ pub fn check(deb: &Path) -> Result<Vec<(String, bool, String)>> {
         ],
     ))?;
 
+    // The company's update server: HTTPS on loopback (the root shares this machine's network)
+    // with a certificate from a test CA that only the root is told to trust, offering N+1.
+    let server = UpdateServer::start(&work, &next, &next_deb)?;
+
     let script = work.join("check.sh");
-    std::fs::write(&script, script_text(&version, &next)).map_err(|e| e.to_string())?;
+    std::fs::write(&script, script_text(&version, &next, server.port)).map_err(|e| e.to_string())?;
     let inner = format!(
         "set -e
          mount -t proc proc {r}/proc
@@ -91,6 +97,7 @@ pub fn check(deb: &Path) -> Result<Vec<(String, bool, String)>> {
          mount --bind {repo} {r}/srv/banyan
          mount --bind {archives} {r}/var/cache/apt/archives
          cp {script} {r}/tmp/check.sh
+         cp {ca} {r}/usr/local/share/ca-certificates/banyan-test-update-ca.crt
          cp /etc/resolv.conf {r}/etc/resolv.conf
          chroot {r} /bin/sh /tmp/check.sh
          cp {r}/tmp/shot.xwd {work}/shot.xwd 2>/dev/null || true",
@@ -99,6 +106,7 @@ pub fn check(deb: &Path) -> Result<Vec<(String, bool, String)>> {
         archives = root_dir.join("archives").display(),
         script = script.display(),
         work = work.display(),
+        ca = server.ca.display(),
     );
     let started = std::time::Instant::now();
     let out = Command::new("unshare")
@@ -109,6 +117,7 @@ pub fn check(deb: &Path) -> Result<Vec<(String, bool, String)>> {
     std::fs::write(work.join("check.log"), format!("{said}\n--- stderr\n{}", String::from_utf8_lossy(&out.stderr)))
         .map_err(|e| e.to_string())?;
     let mut rows = steps(&said);
+    drop(server);
     rows.push(("whole check".into(), out.status.success(), format!("{:.0} s", started.elapsed().as_secs_f64())));
     // The window as the installed app drew it, kept beside the packages.
     let shot = work.join("shot.xwd");
@@ -123,6 +132,111 @@ pub fn check(deb: &Path) -> Result<Vec<(String, bool, String)>> {
     }
     let _ = std::fs::remove_dir_all(&root);
     Ok(rows)
+}
+
+/// An HTTPS server (Python's, on the host) serving `work`/updates: latest.json offering `next`
+/// (the .deb of N+1 with its updater signature), its requests logged in requests.log.
+struct UpdateServer {
+    port: u16,
+    ca: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl UpdateServer {
+    fn start(work: &Path, next: &str, next_deb: &Path) -> Result<UpdateServer> {
+        let dir = work.join("updates");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let f = |n: &str| work.join(n).display().to_string();
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+        let mut args = vec!["req", "-x509"];
+        args.extend(ec);
+        let (ca_key, ca, key, csr, crt, ext) =
+            (f("ca.key"), f("ca.pem"), f("server.key"), f("server.csr"), f("server.pem"), f("server.ext"));
+        args.extend(["-keyout", &ca_key, "-out", &ca, "-days", "2", "-subj", "/CN=Banyan clean-root update CA"]);
+        must(cmd("openssl", &args))?;
+        let mut args = vec!["req"];
+        args.extend(ec);
+        args.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=127.0.0.1"]);
+        must(cmd("openssl", &args))?;
+        std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\n").map_err(|e| e.to_string())?;
+        must(cmd(
+            "openssl",
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &ca,
+                "-CAkey",
+                &ca_key,
+                "-CAcreateserial",
+                "-out",
+                &crt,
+                "-days",
+                "2",
+                "-extfile",
+                &ext,
+            ],
+        ))?;
+        // The N+1 package and its updater signature, as `dist` signs the packages.
+        let name = next_deb.file_name().and_then(|n| n.to_str()).ok_or("a package without a name")?.to_string();
+        std::fs::copy(next_deb, dir.join(&name)).map_err(|e| e.to_string())?;
+        let key_file = std::path::absolute("target/dist-keys/updater.key").map_err(|e| e.to_string())?;
+        let mut sign = Command::new(std::path::absolute("ui/node_modules/.bin/tauri").map_err(|e| e.to_string())?);
+        sign.args(["signer", "sign", "--app-version", next, "--password", "", "--private-key-path"]);
+        sign.arg(&key_file).arg(dir.join(&name));
+        sign.env_remove("TAURI_SIGNING_PRIVATE_KEY").env_remove("TAURI_SIGNING_PRIVATE_KEY_PASSWORD");
+        must(sign)?;
+        let sig = std::fs::read_to_string(dir.join(format!("{name}.sig"))).map_err(|e| e.to_string())?;
+        let script = r#"
+import http.server, os, ssl, sys
+d, cert, key = sys.argv[1:4]
+class H(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **k): super().__init__(*a, directory=d, **k)
+    def log_message(self, *a):
+        with open(os.path.join(d, "requests.log"), "a") as f: f.write(self.path + "
+")
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(cert, key)
+s.socket = c.wrap_socket(s.socket, server_side=True)
+with open(os.path.join(d, "port.tmp"), "w") as f: f.write(str(s.server_address[1]))
+os.rename(os.path.join(d, "port.tmp"), os.path.join(d, "port"))
+s.serve_forever()
+"#;
+        let child = Command::new("python3")
+            .args(["-c", script])
+            .arg(&dir)
+            .arg(&crt)
+            .arg(&key)
+            .spawn()
+            .map_err(|e| format!("python3: {e}"))?;
+        let mut port = None;
+        for _ in 0..100 {
+            if let Ok(p) = std::fs::read_to_string(dir.join("port")) {
+                port = p.trim().parse().ok();
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let mut server = UpdateServer { port: 0, ca: work.join("ca.pem"), child };
+        server.port = port.ok_or("the update server did not start")?;
+        let manifest = format!(
+            r#"{{"version": "{next}", "notes": "- The clean-root check's N+1.", "pub_date": "2026-12-07T00:00:00Z",
+  "platforms": {{"linux-x86_64-deb": {{"url": "https://127.0.0.1:{}/{name}", "signature": "{}"}}}}}}"#,
+            server.port,
+            sig.trim()
+        );
+        std::fs::write(dir.join("latest.json"), manifest).map_err(|e| e.to_string())?;
+        Ok(server)
+    }
+}
+
+impl Drop for UpdateServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// "0.1.0" → "0.1.1".
@@ -154,7 +268,7 @@ fn steps(said: &str) -> Vec<(String, bool, String)> {
 
 /// The script run inside the root: each step prints "== NAME", what it saw, "exit N"; a step that
 /// fails does not stop the later ones (each says what it found).
-fn script_text(version: &str, next: &str) -> String {
+fn script_text(version: &str, next: &str, port: u16) -> String {
     format!(
         r#"export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 step() {{ name="$1"; shift; echo "== $name"; ( "$@" ) 2>&1; echo "exit $?"; }}
@@ -184,6 +298,19 @@ policy() {{ mkdir -p /etc/banyan; echo '{{"policies": {{"ExportEnabled": false}}
   if as_clerk "banyan export --out /tmp/x.csv" > /tmp/policy.out 2>&1; then echo "exported despite the policy"; rm /etc/banyan/policies.json; return 1; fi
   rm /etc/banyan/policies.json; grep -o 'Turned off by your organization (policy ExportEnabled)' /tmp/policy.out; }}
 step "a policy file turns export off" policy
+update-ca-certificates >/dev/null 2>&1
+run_briefly() {{
+  as_clerk "Xvfb :8 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & X=\$!; sleep 2;
+    DISPLAY=:8 WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 strace -f -qq -e trace=connect -o /tmp/strace-$1.txt banyan-desktop >/tmp/app-$1.out 2>&1 & A=\$!;
+    sleep 25; kill \$A; sleep 2; kill -9 \$A 2>/dev/null; pkill -9 -u clerk -f WebKit; kill \$X; true"
+}}
+updates_policy() {{ mkdir -p /etc/banyan; echo "{{\"policies\": {{\"UpdateMode\": \"$1\", \"UpdateUrl\": \"https://127.0.0.1:{port}/latest.json\"}}}}" > /etc/banyan/policies.json; chmod 644 /etc/banyan/policies.json; }}
+notify() {{ updates_policy notify; run_briefly notify; rm /etc/banyan/policies.json
+  grep -h '"update offered"' /home/clerk/.local/share/com.banyancrm.desktop/logs/desktop.*.log | grep -o '"version":"{next}"' | tail -1 | grep . || {{ grep -h 'update' /home/clerk/.local/share/com.banyancrm.desktop/logs/desktop.*.log | tail -3; return 1; }}; }}
+step "updates on notify: the offer of {next} from the company's server (HTTPS, its CA trusted here)" notify
+off() {{ updates_policy off; run_briefly off; rm /etc/banyan/policies.json
+  n=$(grep -c 'sin_port=htons({port})' /tmp/strace-off.txt); echo "$n connections to the update server with updates off"; [ "$n" = 0 ]; }}
+step "updates off: not one connection to the server it names" off
 step "upgrade to {next}" sh -c "apt-get install -y -q banyan={next} >/tmp/upgrade.log 2>&1 && dpkg-query -W -f='\${{Version}}\n' banyan"
 step "the upgraded app's CLI opens the same book" as_clerk "echo customers: \$(count-customers)"
 step "remove keeps the book" sh -c "apt-get remove -y -q banyan >/dev/null 2>&1 && test ! -e /usr/bin/banyan && test -s $book && echo kept: $book"
