@@ -903,7 +903,11 @@ fn dist(args: &[String]) -> Result {
             let p = e.map_err(|e| e.to_string())?.path();
             if p.extension().is_some_and(|x| x == kind) {
                 let to = out.join(p.file_name().expect("a file"));
-                std::fs::copy(&p, &to).map_err(|e| e.to_string())?;
+                if kind == "deb" {
+                    recompress_deb(&p, &to)?;
+                } else {
+                    std::fs::copy(&p, &to).map_err(|e| e.to_string())?;
+                }
                 packages.push(to);
             }
         }
@@ -929,10 +933,24 @@ fn dist(args: &[String]) -> Result {
         built.elapsed().as_secs_f64(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
+    let repo_dir = repo.clone();
+    if let Some(dir) = repo {
+        // Signed apt and yum repositories for the company's mirror, checked by apt and rpm
+        // (banyan-packaging's `repo`); the samples point at --mirror.
+        let started = std::time::Instant::now();
+        let mirror = mirror.clone().unwrap_or_else(|| "https://packages.example.internal/banyan".into());
+        let mut args = vec!["run", "-q", "-p", "banyan-packaging", "--", "repo"];
+        let dir_s = root.join(&dir).display().to_string();
+        args.extend([dir_s.as_str(), mirror.as_str()]);
+        let names: Vec<String> = packages.iter().map(|p| p.display().to_string()).collect();
+        args.extend(names.iter().map(String::as_str));
+        must(cmd("cargo", &args))?;
+        println!("repositories in {} ({:.0} s)", dir.display(), started.elapsed().as_secs_f64());
+    }
     // The update manifest and the packages' signatures, for the company's update server: in
     // DIR/updates with --repo, else target/dist/updates; its addresses under --mirror.
     let mirror_url = mirror.clone().unwrap_or_else(|| "https://packages.example.internal/banyan".into());
-    let updates_dir = repo.as_ref().map(|d| root.join(d)).unwrap_or_else(|| out.clone()).join("updates");
+    let updates_dir = repo_dir.as_ref().map(|d| root.join(d)).unwrap_or_else(|| out.clone()).join("updates");
     let version = app_version(&root)?;
     for p in &packages {
         updater_key.sign(&tauri, p, &version)?;
@@ -948,19 +966,6 @@ fn dist(args: &[String]) -> Result {
             "updates signed with a throwaway key (TAURI_SIGNING_PRIVATE_KEY not set): for trying updates, not for release"
         );
     }
-    if let Some(dir) = repo {
-        // Signed apt and yum repositories for the company's mirror, checked by apt and rpm
-        // (banyan-packaging's `repo`); the samples point at --mirror.
-        let started = std::time::Instant::now();
-        let mirror = mirror.unwrap_or_else(|| "https://packages.example.internal/banyan".into());
-        let mut args = vec!["run", "-q", "-p", "banyan-packaging", "--", "repo"];
-        let dir_s = root.join(&dir).display().to_string();
-        args.extend([dir_s.as_str(), mirror.as_str()]);
-        let names: Vec<String> = packages.iter().map(|p| p.display().to_string()).collect();
-        args.extend(names.iter().map(String::as_str));
-        must(cmd("cargo", &args))?;
-        println!("repositories in {} ({:.0} s)", dir.display(), started.elapsed().as_secs_f64());
-    }
     if !check {
         return Ok(());
     }
@@ -969,6 +974,21 @@ fn dist(args: &[String]) -> Result {
     let tested = clean_root(deb);
     linted?;
     tested
+}
+
+/// Tauri's .deb bundler compresses with gzip (it has no setting for it); dpkg-deb rebuilds the
+/// same package with xz, as Debian's own packages are: 22.9 → 10.3 MB for the two binaries.
+/// Nothing else changes (files, modes, control, scripts); owners are root's, as the bundler made
+/// them.
+fn recompress_deb(from: &Path, to: &Path) -> Result {
+    let tree = to.with_extension("tree");
+    let _ = std::fs::remove_dir_all(&tree);
+    let (from_s, tree_s, to_s) = (from.display().to_string(), tree.display().to_string(), to.display().to_string());
+    must(cmd("dpkg-deb", &["-R", &from_s, &tree_s]))?;
+    let mut build = cmd("dpkg-deb", &["--root-owner-group", "-Zxz", "-z9", "-b", &tree_s, &to_s]);
+    build.stdout(std::process::Stdio::null());
+    must(build)?;
+    std::fs::remove_dir_all(&tree).map_err(|e| e.to_string())
 }
 
 /// The key update packages are signed with (minisign, `tauri signer`): the company's from CI

@@ -195,8 +195,7 @@ d, cert, key = sys.argv[1:4]
 class H(http.server.SimpleHTTPRequestHandler):
     def __init__(self, *a, **k): super().__init__(*a, directory=d, **k)
     def log_message(self, *a):
-        with open(os.path.join(d, "requests.log"), "a") as f: f.write(self.path + "
-")
+        with open(os.path.join(d, "requests.log"), "a") as f: f.write(self.path + "\n")
 s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(cert, key)
 s.socket = c.wrap_socket(s.socket, server_side=True)
@@ -306,6 +305,7 @@ run_briefly() {{
 }}
 updates_policy() {{ mkdir -p /etc/banyan; echo "{{\"policies\": {{\"UpdateMode\": \"$1\", \"UpdateUrl\": \"https://127.0.0.1:{port}/latest.json\"}}}}" > /etc/banyan/policies.json; chmod 644 /etc/banyan/policies.json; }}
 notify() {{ updates_policy notify; run_briefly notify; rm /etc/banyan/policies.json
+  n=$(grep -c 'sin_port=htons({port})' /tmp/strace-notify.txt); echo "$n connections to the update server"; [ "$n" -gt 0 ] || return 1
   grep -h '"update offered"' /home/clerk/.local/share/com.banyancrm.desktop/logs/desktop.*.log | grep -o '"version":"{next}"' | tail -1 | grep . || {{ grep -h 'update' /home/clerk/.local/share/com.banyancrm.desktop/logs/desktop.*.log | tail -3; return 1; }}; }}
 step "updates on notify: the offer of {next} from the company's server (HTTPS, its CA trusted here)" notify
 off() {{ updates_policy off; run_briefly off; rm /etc/banyan/policies.json

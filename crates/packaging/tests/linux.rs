@@ -139,3 +139,13 @@ fn the_desktop_apps_manual_page_renders_with_man() {
         assert!(text.contains(section), "{section} missing:\n{text}");
     }
 }
+
+#[test]
+fn the_packages_long_description_keeps_every_word_on_lines_of_at_most_79_characters() {
+    let text = banyan::i18n::Localizer::new(banyan::i18n::Lang::EnUs).t("app-description-1");
+    assert!(text.chars().count() > 79, "the description fits one line: nothing to check");
+    let wrapped = linux::wrap(&text, 79);
+    assert!(wrapped.lines().count() > 1, "{wrapped}");
+    assert!(wrapped.lines().all(|l| l.chars().count() <= 79), "{wrapped}");
+    assert_eq!(wrapped.split_whitespace().collect::<Vec<_>>(), text.split_whitespace().collect::<Vec<_>>());
+}
