@@ -260,6 +260,10 @@ fn set<R: Runtime>(app: &AppHandle<R>, plan: &impl Fn() -> UpdatePlan, f: impl F
 pub fn round<R: Runtime>(app: &AppHandle<R>, plan: impl Fn() -> UpdatePlan, extra_ca: Option<reqwest::Certificate>) {
     let p = plan();
     let Some(url) = p.url.clone().filter(|_| p.mode != UpdateMode::Off) else {
+        // Turned off (by IT or in Settings) since an earlier round: what it found goes too.
+        if app.state::<Updates>().lock().offer.is_some() {
+            set(app, &plan, |i| *i = Inner::default());
+        }
         return;
     };
     set(app, &plan, |i| {
@@ -604,6 +608,13 @@ mod tests {
         round(h, || auto.clone(), ca());
         let s = status(&auto);
         assert_eq!((s.phase.as_str(), s.downloaded), ("ready", package.len() as u64));
+
+        // Turned off again: the offer and the package go, still without a connection.
+        let seen = server.connections.load(SeqCst);
+        round(h, || off.clone(), ca());
+        assert_eq!((status(&off).phase.as_str(), status(&off).offer), ("idle", None));
+        assert!(h.state::<Updates>().lock().ready.is_none());
+        assert_eq!(server.connections.load(SeqCst), seen);
 
         // The server's package changes under the same signature: refused, nothing kept.
         let app2 = self::app(&signer.public());
