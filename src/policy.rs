@@ -466,7 +466,8 @@ pub struct UpdatePlan {
     pub can_install: bool,
     /// Why `mode` is less than what policy and user asked: "no-address" (no `UpdateUrl`),
     /// "portable", "installed-by-it" (automatic becomes notify on a machine-wide install),
-    /// "unpackaged" (the same for a build run from source).
+    /// "unpackaged" (the same for a build run from source); the desktop adds "no-signing-key"
+    /// (a build without the updater's public key installs nothing: automatic becomes notify).
     pub limited_by: Option<String>,
 }
 

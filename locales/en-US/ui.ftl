@@ -818,7 +818,7 @@ update-title = Updates
 update-none = Updates are off: your organization has not set up an update server for Banyan. Banyan connects to no update server.
 update-mode-off = Banyan does not look for updates.
 update-mode-notify = Banyan looks for a newer version at each start and once a day, and tells you.
-update-mode-auto = Banyan looks for a newer version at each start and once a day, downloads it and installs it when you restart.
+update-mode-auto = Banyan looks for a newer version at each start and once a day, downloads and checks it, and installs it when you choose "Install and restart".
 update-limited-no-address = (Your organization has set no update server.)
 update-limited-portable = (A portable Banyan never updates itself.)
 update-limited-installed-by-it = (Banyan was installed for this computer by your IT department, whose tools install updates.)
@@ -837,7 +837,7 @@ update-downloading = Downloading… { $done } of { $total } MB
 update-available = Banyan { $version } is available (you have { $current }).
 update-available-it = Banyan { $version } is available (you have { $current }). Your IT department installs updates on this computer.
 #   $version (String) - the new version
-update-ready = Banyan { $version } is downloaded and checked: it installs when Banyan restarts.
+update-ready = Banyan { $version } is downloaded and checked: "Install and restart" installs it.
 update-install = Install and restart
 update-installing = Installing…
 update-details = Details

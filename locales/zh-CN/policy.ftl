@@ -64,7 +64,7 @@ policy-explain-IdleLockMinutes = Banyan 闲置多久后锁定并重新要求输�
 policy-label-IdleLockMinutes = 分钟：
 
 policy-name-UpdateMode = 更新
-policy-explain-UpdateMode = Banyan 是否在“更新服务器”策略指定的服务器上查找新版本，以及找到后如何处理。关闭（默认）：从不查找。通知：每次启动时及每天一次读取服务器上的清单，并在窗口中显示新版本；按用户安装（setup.exe、macOS 应用）会提供安装，MSI、.deb 和 .rpm 由 IT 自己的工具安装。自动：按用户安装会在后台下载、检查并安装新版本，然后请用户重启；MSI、.deb 和 .rpm 只通知。每个安装包在安装前都会用 Banyan 内置的签名密钥检查，不符则拒绝。便携版 Banyan 从不更新。推荐：用户可在“设置”中选择更低的设置。
+policy-explain-UpdateMode = Banyan 是否在“更新服务器”策略指定的服务器上查找新版本，以及找到后如何处理。关闭（默认）：从不查找。通知：每次启动时及每天一次读取服务器上的清单，并在窗口中显示新版本；按用户安装（setup.exe、macOS 应用）会提供安装，MSI、.deb 和 .rpm 由 IT 自己的工具安装。自动：按用户安装会在后台下载并检查新版本，然后提供“安装并重启”；MSI、.deb 和 .rpm 只通知。每个安装包在安装前都会用 Banyan 内置的签名密钥检查，不符则拒绝。便携版 Banyan 从不更新。推荐：用户可在“设置”中选择更低的设置。
 policy-label-UpdateMode = 更新：
 policy-value-UpdateMode-off = 关闭
 policy-value-UpdateMode-notify = 通知

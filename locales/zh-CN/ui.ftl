@@ -658,7 +658,7 @@ update-title = 更新
 update-none = 更新已关闭：您的组织尚未为 Banyan 设置更新服务器。Banyan 不连接任何更新服务器。
 update-mode-off = Banyan 不查找更新。
 update-mode-notify = Banyan 每次启动时及每天一次查找新版本，并告诉您。
-update-mode-auto = Banyan 每次启动时及每天一次查找新版本，下载后在您重启时安装。
+update-mode-auto = Banyan 每次启动时及每天一次查找新版本，下载并检查后，在您选择“安装并重启”时安装。
 update-limited-no-address = （您的组织未设置更新服务器。）
 update-limited-portable = （便携版 Banyan 从不自行更新。）
 update-limited-installed-by-it = （Banyan 由 IT 部门为本机安装，更新由其工具安装。）
@@ -677,7 +677,7 @@ update-downloading = 正在下载… { $done } / { $total } MB
 update-available = Banyan { $version } 已可用（您的版本为 { $current }）。
 update-available-it = Banyan { $version } 已可用（您的版本为 { $current }）。本机的更新由 IT 部门安装。
 #   $version (String) - 新版本
-update-ready = Banyan { $version } 已下载并通过检查：将在 Banyan 重启时安装。
+update-ready = Banyan { $version } 已下载并通过检查：选择“安装并重启”即可安装。
 update-install = 安装并重启
 update-installing = 正在安装…
 update-details = 详情

@@ -98,7 +98,7 @@ pub struct CustomerPage {
 }
 
 fn current_update_status(state: &AppState) -> UpdateStatus {
-    state.app.state::<Updates>().status(crate::updates::plan(state.update_mode()))
+    state.app.state::<Updates>().status(state.update_plan())
 }
 
 /// The status with `kind` as its failure (shown in the update banner).
@@ -755,7 +755,7 @@ commands! {
             return Ok(update_status_failed(&state, "busy", "an import, undo or export is running"));
         }
         let app = state.app.clone();
-        match crate::updates::install(&app, || crate::updates::plan(app.state::<AppState>().update_mode())) {
+        match crate::updates::install(&app, || app.state::<AppState>().update_plan()) {
             Ok(()) => Ok(current_update_status(&state)),
             Err(f) => Ok(update_status_failed(&state, &f.kind, &f.detail)),
         }

@@ -66,9 +66,7 @@ fn main() {
             // then once a day (see updates.rs).
             app.manage(updates::Updates::default());
             let handle = app.handle().clone();
-            updates::watch(app.handle(), Duration::from_secs(3), move || {
-                updates::plan(handle.state::<AppState>().update_mode())
-            });
+            updates::watch(app.handle(), Duration::from_secs(3), move || handle.state::<AppState>().update_plan());
             oslock::watch(app.handle());
             // The daily backup: checked a minute after start (a run missed while the PC was off
             // happens now) and every minute after, whether or not anyone is signed in.

@@ -306,9 +306,10 @@ impl AppState {
         self.save_prefs(&p)
     }
 
-    /// The user's update choice, if they made one.
-    pub fn update_mode(&self) -> Option<banyan::policy::UpdateMode> {
-        self.prefs.lock().unwrap_or_else(|e| e.into_inner()).update_mode
+    /// The update plan in force here: IT's policies, this install and the user's choice
+    /// (see `updates::plan`).
+    pub fn update_plan(&self) -> banyan::policy::UpdatePlan {
+        crate::updates::plan(self.prefs.lock().unwrap_or_else(|e| e.into_inner()).update_mode)
     }
 
     /// Remembers the user's update choice (the plan still caps it).

@@ -5,7 +5,7 @@
 //! window (IT's tools install); on a per-user install (setup.exe, the macOS app, an AppImage) the
 //! package is downloaded, checked against the signing key built into this program (and against
 //! the version the manifest announces: a manifest pairing a new number with an older package is
-//! refused) and installed when the user restarts. The window's web view is given none of the
+//! refused) and installed when the user clicks "Install and restart". The window's web view is given none of the
 //! plugin's own commands: everything goes through `update_status`, `check_updates`,
 //! `install_update` and `set_update_mode`.
 //!
@@ -120,7 +120,7 @@ impl UpdateFailure {
 pub struct UpdateStatus {
     pub plan: UpdatePlan,
     /// "idle", "checking", "available" (an offer), "downloading", "ready" (downloaded and
-    /// checked: installs as Banyan restarts) or "failed".
+    /// checked: "Install and restart" installs it) or "failed".
     pub phase: String,
     pub offer: Option<UpdateOffer>,
     /// Bytes downloaded so far, and of how many (when the server says).
@@ -255,7 +255,7 @@ fn set<R: Runtime>(app: &AppHandle<R>, plan: &impl Fn() -> UpdatePlan, f: impl F
 }
 
 /// One round: check (unless updates are off), and under "automatic" on an install Banyan may
-/// replace, download and check the package so it installs at the next restart. `extra_ca`: see
+/// replace, download and check the package so that "Install and restart" installs it at once. `extra_ca`: see
 /// [`check`].
 pub fn round<R: Runtime>(app: &AppHandle<R>, plan: impl Fn() -> UpdatePlan, extra_ca: Option<reqwest::Certificate>) {
     let p = plan();

@@ -933,14 +933,13 @@ fn dist(args: &[String]) -> Result {
         built.elapsed().as_secs_f64(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
-    let repo_dir = repo.clone();
-    if let Some(dir) = repo {
+    let mirror = mirror.unwrap_or_else(|| "https://packages.example.internal/banyan".into());
+    if let Some(dir) = &repo {
         // Signed apt and yum repositories for the company's mirror, checked by apt and rpm
         // (banyan-packaging's `repo`); the samples point at --mirror.
         let started = std::time::Instant::now();
-        let mirror = mirror.clone().unwrap_or_else(|| "https://packages.example.internal/banyan".into());
         let mut args = vec!["run", "-q", "-p", "banyan-packaging", "--", "repo"];
-        let dir_s = root.join(&dir).display().to_string();
+        let dir_s = root.join(dir).display().to_string();
         args.extend([dir_s.as_str(), mirror.as_str()]);
         let names: Vec<String> = packages.iter().map(|p| p.display().to_string()).collect();
         args.extend(names.iter().map(String::as_str));
@@ -949,14 +948,14 @@ fn dist(args: &[String]) -> Result {
     }
     // The update manifest and the packages' signatures, for the company's update server: in
     // DIR/updates with --repo, else target/dist/updates; its addresses under --mirror.
-    let mirror_url = mirror.clone().unwrap_or_else(|| "https://packages.example.internal/banyan".into());
-    let updates_dir = repo_dir.as_ref().map(|d| root.join(d)).unwrap_or_else(|| out.clone()).join("updates");
-    let version = app_version(&root)?;
+    let updates_dir = repo.as_ref().map(|d| root.join(d)).unwrap_or_else(|| out.clone()).join("updates");
+    let deb = packages.iter().find(|p| p.extension().is_some_and(|e| e == "deb")).ok_or("no .deb was made")?;
+    let version = deb_version(deb)?;
     for p in &packages {
         updater_key.sign(&tauri, p, &version)?;
     }
     let mut args = vec!["run", "-q", "-p", "banyan-packaging", "--", "updates"];
-    let (dir_s, base) = (updates_dir.display().to_string(), format!("{}/updates", mirror_url.trim_end_matches('/')));
+    let (dir_s, base) = (updates_dir.display().to_string(), format!("{}/updates", mirror.trim_end_matches('/')));
     args.extend([dir_s.as_str(), base.as_str(), version.as_str()]);
     let names: Vec<String> = packages.iter().map(|p| p.display().to_string()).collect();
     args.extend(names.iter().map(String::as_str));
@@ -970,7 +969,6 @@ fn dist(args: &[String]) -> Result {
         return Ok(());
     }
     let linted = dist_check(&packages);
-    let deb = packages.iter().find(|p| p.extension().is_some_and(|e| e == "deb")).ok_or("no .deb was made")?;
     let tested = clean_root(deb);
     linted?;
     tested
@@ -1039,14 +1037,14 @@ impl UpdaterKey {
     }
 }
 
-/// The app's version (tauri.conf.json's).
-fn app_version(root: &Path) -> Result<String> {
-    // xtask has no dependencies (it sets up what the others need): the first `"version"` of the
-    // file is the app's (the top level's third key).
-    let text = std::fs::read_to_string(root.join("src-tauri/tauri.conf.json")).map_err(|e| e.to_string())?;
-    let after = text.split_once("\"version\"").map(|(_, rest)| rest).ok_or("tauri.conf.json has no version")?;
-    let value = after.split('"').nth(1).filter(|v| !v.is_empty()).ok_or("tauri.conf.json's version is not a string")?;
-    Ok(value.to_string())
+/// The version a .deb carries (`dpkg-deb --field`): what its updater signature is bound to.
+fn deb_version(deb: &Path) -> Result<String> {
+    let out = Command::new("dpkg-deb").arg("--field").arg(deb).arg("Version").output().map_err(|e| e.to_string())?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || version.is_empty() {
+        return Err(format!("{}: no Version field", deb.display()));
+    }
+    Ok(version)
 }
 
 /// The install test in a clean Debian root (see root.rs) on `deb`, with its table.

@@ -1080,14 +1080,15 @@ canInstall: boolean,
 /**
  * Why `mode` is less than what policy and user asked: "no-address" (no `UpdateUrl`),
  * "portable", "installed-by-it" (automatic becomes notify on a machine-wide install),
- * "unpackaged" (the same for a build run from source).
+ * "unpackaged" (the same for a build run from source); the desktop adds "no-signing-key"
+ * (a build without the updater's public key installs nothing: automatic becomes notify).
  */
 limitedBy: string | null, };
 
 export type UpdateStatus = { plan: UpdatePlan, 
 /**
  * "idle", "checking", "available" (an offer), "downloading", "ready" (downloaded and
- * checked: installs as Banyan restarts) or "failed".
+ * checked: "Install and restart" installs it) or "failed".
  */
 phase: string, offer: UpdateOffer | null, 
 /**
